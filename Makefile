@@ -1,0 +1,58 @@
+# Two commands do everything on a fresh machine with Python 3.11+ and make:
+#   make run    set up, migrate, create the demo council on SQLite, serve http://127.0.0.1:8000
+#   make test   set up and run the whole test suite (also on PostgreSQL when
+#               COUNCIL_TEST_DATABASE_URL is set, as .ci/run does)
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format setup browser
+
+run: setup
+	$(VENV)/bin/council migrate
+	$(VENV)/bin/council demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
+	@echo "Serving the demo council at http://$(HOST):$(PORT)  (Ctrl-C stops it)"
+	$(VENV)/bin/council serve --host $(HOST) --port $(PORT)
+
+test: setup browser
+	COUNCIL_TEST_DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
+	@if [ -n "$$COUNCIL_TEST_DATABASE_URL" ]; then \
+		echo "== the same suite on PostgreSQL: $$COUNCIL_TEST_DATABASE_URL"; \
+		$(VENV)/bin/pytest $(PYTEST_ARGS); \
+	fi
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check council workspaces tests
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format council workspaces tests
+
+setup: $(VENV)/.synced
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+		{ echo "Council Workspace needs Python 3.11 or newer (found $(PYTHON))."; exit 1; }
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked
+	@touch $@
+
+# Debian's chromium for the browser tests (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's chromium for the browser tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "!! chromium is not installed: the browser tests will be skipped."; \
+			echo "!! Install it with: sudo apt-get install chromium"; \
+		fi; }

@@ -1,0 +1,94 @@
+"""create_app(settings) -> the Starlette application: routes, middleware, lifespan, errors."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from council import admin, views
+from council.database import Database
+from council.errors import DomainError
+from council.extensions import Extension, load_extensions
+from council.i18n import load_catalogues
+from council.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from council.pages import SignInRequired, domain_error, http_exception, server_error
+from council.pages import sign_in_required
+from council.settings import Settings
+from council.web import make_templates
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+log = logging.getLogger(__name__)
+
+
+class CachedStaticFiles(StaticFiles):
+    """Vendored files carry their version in the name, so browsers may keep them a long time."""
+
+    def file_response(self, *args, **kwargs):
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
+def core_routes() -> list:
+    return [
+        Route("/", views.home, name="home"),
+        Route("/healthz", views.healthz, name="healthz"),
+        Route("/sign-in", views.sign_in, methods=["GET", "POST"], name="sign_in"),
+        Route("/sign-out", views.sign_out, methods=["POST"], name="sign_out"),
+        Route("/account", views.account, methods=["GET", "POST"], name="account"),
+        Route("/language", views.choose_language, methods=["POST"], name="choose_language"),
+        Route("/groups/{slug:str}", views.working_group, name="working_group"),
+        *admin.routes(),
+        Mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    extensions: list[Extension] | None = None,
+) -> Starlette:
+    settings = settings or Settings.from_env()
+    database = database or Database.from_url(settings.database_url)
+    extensions = load_extensions() if extensions is None else extensions
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        database.dispose()
+
+    routes = [route for extension in extensions for route in extension.routes] + core_routes()
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(RequestContextMiddleware),
+        ],
+        exception_handlers={
+            HTTPException: http_exception,
+            DomainError: domain_error,
+            SignInRequired: sign_in_required,
+            Exception: server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.extensions = extensions
+    app.state.catalogues = load_catalogues(settings.languages)
+    app.state.templates = make_templates()
+    return app
+
+
+def build() -> Starlette:
+    """Factory for `uvicorn --factory` and `council serve`: settings from the environment."""
+    logging.basicConfig(level=logging.INFO)
+    return create_app(Settings.from_env())

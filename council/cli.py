@@ -1,0 +1,119 @@
+"""The `council` command: serve, migrate, demo, create-admin, audit verify."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+
+from council.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.group()
+def main() -> None:
+    """Council Workspace administration."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the workspace over HTTP."""
+    import uvicorn
+
+    settings = _settings()
+    uvicorn.run("council.app:build", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, forwarded_allow_ips=list(settings.trusted_proxies))
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from council import schema
+
+    schema.upgrade(_settings().database_url)
+    click.echo("The database is up to date.")
+
+
+@main.command()
+@click.option("--password", help="Password for every demo account (default: a new random one).")
+def demo(password: str | None) -> None:
+    """Create or refresh the demo council and print its accounts."""
+    from council import demo as demo_data
+    from council.database import Database
+
+    settings = _settings()
+    password = password or secrets.token_urlsafe(9)
+    database = Database.from_url(settings.database_url)
+    try:
+        with database.transaction() as session:
+            accounts = demo_data.build(session, password=password)
+    except demo_data.RealCouncilPresent as refusal:
+        raise click.ClickException(str(refusal)) from refusal
+    finally:
+        database.dispose()
+    click.echo(demo_data.accounts_table(accounts, password))
+
+
+@main.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Secretariat", show_default=True)
+@click.option("--council-name", default="North and Central American Council on Migration",
+              show_default=True, help="Used when the database holds no council yet.")
+@click.password_option(help="Asked for when not given.")
+def create_admin(email: str, name: str, council_name: str, password: str) -> None:
+    """Create a secretariat account (and the council, on an empty database)."""
+    from council import seats
+    from council.database import Database, utcnow
+    from council.errors import Invalid
+
+    database = Database.from_url(_settings().database_url)
+    try:
+        with database.transaction() as session:
+            seats.ensure_council(session, name=council_name)
+            form = seats.PersonForm(email=email, name=name, is_secretariat=True,
+                                    password=password)
+            person = seats.save_person(session, by=None, form=form, now=utcnow())
+    except Invalid as invalid:
+        raise click.ClickException(" ".join(invalid.errors.values())) from invalid
+    finally:
+        database.dispose()
+    click.echo(f"Created secretariat account {person.email}.")
+
+
+@main.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command()
+def verify() -> None:
+    """Recompute the hash chain; exit 1 naming the first bad record."""
+    from council import audit as audit_log
+    from council.database import Database
+
+    database = Database.from_url(_settings().database_url)
+    try:
+        with database.session() as session:
+            result = audit_log.verify(session)
+    finally:
+        database.dispose()
+    if result.ok:
+        click.echo(f"The audit log is intact: {result.checked} records verified.")
+        return
+    click.echo(f"The audit log is broken at record {result.first_bad_id}: {result.problem}.",
+               err=True)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

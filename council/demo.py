@@ -1,0 +1,226 @@
+"""The demo council: the task force's six thematic areas, real seats, heads and delegates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, delete, select
+
+from council import audit
+from council.auth import hash_password
+from council.database import metadata, utcnow
+from council.models import (
+    ChairTerm,
+    Council,
+    Person,
+    Seat,
+    SeatKind,
+    SeatRole,
+    WorkingGroup,
+    WorkingGroupSeat,
+)
+
+COUNCIL_NAME = "North and Central American Council on Migration"
+DOMAIN = "demo.council.example"
+
+
+class RealCouncilPresent(Exception):
+    """`council demo` never touches a database that holds a real council."""
+
+
+# (seat name, kind, head, delegate)
+SEATS = [
+    ("Canada", SeatKind.MEMBER_STATE, "Claire Tremblay", "Marc-André Gagnon"),
+    ("United States", SeatKind.MEMBER_STATE, "Rebecca Lawson", "Daniel Whitaker"),
+    ("Mexico", SeatKind.MEMBER_STATE, "Alejandra Ruiz Domínguez", "Jorge Castañeda Mora"),
+    ("Guatemala", SeatKind.MEMBER_STATE, "Lucía Coj Ixcoy", "Ricardo Barrios Pineda"),
+    ("Honduras", SeatKind.MEMBER_STATE, "Marta Zelaya Funes", "Óscar Andino Reyes"),
+    ("El Salvador", SeatKind.MEMBER_STATE, "Beatriz Menjívar", "Carlos Alvarenga Sosa"),
+    ("Costa Rica", SeatKind.MEMBER_STATE, "Daniela Solís Vargas", "Andrés Quesada Mora"),
+    ("Panama", SeatKind.MEMBER_STATE, "Itzel Batista Herrera", "Rogelio Castillo Pérez"),
+    ("Belize", SeatKind.MEMBER_STATE, "Sharon Usher", "Kareem Tillett"),
+    ("Central American Migrant Communities Network", SeatKind.PARTICIPANT,
+     "Rosa Elena Pacheco", "Wilmer Hernández"),
+    ("Regional Civil Society Coalition on Migration and Asylum", SeatKind.PARTICIPANT,
+     "Gabriela Sandoval", "Tomás Lemus"),
+    ("Inter-University Network for Migration Studies", SeatKind.PARTICIPANT,
+     "Prof. Hélène Bouchard", "Dr. Ana Cristina Molina"),
+    ("Business Council for Fair Labour Mobility", SeatKind.PARTICIPANT,
+     "Michael Reyes-Grant", "Paola Fonseca"),
+    ("International Organization for Migration", SeatKind.OBSERVER, "Ingrid Halvorsen", None),
+    ("Dominican Republic", SeatKind.OBSERVER, "Julio Peña Almonte", None),
+]
+
+GROUPS = [
+    (1, "Humanitarian protection in the region",
+     "Coordinate protection of people on the move across the region: asylum capacity, "
+     "safe reception, family unity and the protection of children travelling alone."),
+    (2, "Regional cooperation and co-responsibility",
+     "Turn shared responsibility into shared commitments: joint planning, burden sharing "
+     "and common standards among the member states."),
+    (3, "Political and institutional drivers of migration",
+     "Address insecurity, corruption and weak institutions that force people to leave, "
+     "and the rule-of-law reforms that let them stay."),
+    (4, "Economic and environmental drivers of migration",
+     "Examine poverty, lack of opportunity, drought and disasters as causes of migration, "
+     "and investment and climate adaptation as answers."),
+    (5, "Alternative migration pathways",
+     "Expand safe and legal routes: labour migration programmes and protection pathways "
+     "such as resettlement and humanitarian visas."),
+    (6, "Integration and narratives",
+     "Support the integration of migrants and returnees and promote accurate public "
+     "narratives about migration."),
+]
+
+# working group number -> (chair seat, the chair acts through the delegate rather than the head)
+CHAIRS = {
+    1: ("Costa Rica", False),
+    2: ("Canada", False),
+    3: ("Guatemala", True),
+    4: ("Panama", False),
+    5: ("Mexico", True),
+    6: ("Central American Migrant Communities Network", False),
+}
+PARTICIPANTS_BY_GROUP = {
+    1: [0, 1], 2: [1, 2], 3: [1, 2], 4: [2, 3], 5: [0, 3], 6: [0, 1, 2],
+}
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    name: str
+    seat: str
+    role: str
+
+
+def _email(name: str) -> str:
+    plain = name.replace("Prof. ", "").replace("Dr. ", "")
+    from council.seats import slugify
+
+    return f"{slugify(plain).replace('-', '.')}@{DOMAIN}"
+
+
+def _wipe(session: Session) -> None:
+    for table in reversed(metadata.sorted_tables):
+        session.exec(delete(table))
+    session.expunge_all()
+
+
+def build(session: Session, *, password: str) -> list[Account]:
+    """Create the demo council, replacing an earlier demo council if there is one."""
+    council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
+    someone = session.exec(select(Person.id).limit(1)).first()
+    if (council and not council.is_demo) or (council is None and someone is not None):
+        raise RealCouncilPresent(
+            "This database holds a real council; `council demo` will not touch it. "
+            "Point COUNCIL_DATABASE_URL at another database.")
+    _wipe(session)
+    now = utcnow()
+    password_hash = hash_password(password)
+    session.add(Council(name=COUNCIL_NAME, is_demo=True, public_recommendations=True))
+
+    secretariat = Person(email=f"secretariat@{DOMAIN}", name="Amara Okafor-Lindqvist",
+                         is_secretariat=True, password_hash=password_hash)
+    session.add(secretariat)
+    session.flush()
+
+    seats: dict[str, Seat] = {}
+    heads: dict[str, Person] = {}
+    delegates: dict[str, Person] = {}
+    for position, (name, kind, head, delegate) in enumerate(SEATS, start=1):
+        seat = Seat(name=name, kind=kind,
+                    council_rotation_position=position if kind == SeatKind.MEMBER_STATE else None)
+        session.add(seat)
+        session.flush()
+        seats[name] = seat
+        audit.record(session, by=secretariat, action="seat.created", target=seat, name=name,
+                     kind=kind)
+        for person_name, role in ((head, SeatRole.HEAD), (delegate, SeatRole.DELEGATE)):
+            if person_name is None:
+                continue
+            person = Person(email=_email(person_name), name=person_name, seat_id=seat.id,
+                            seat_role=role, password_hash=password_hash)
+            session.add(person)
+            session.flush()
+            (heads if role == SeatRole.HEAD else delegates)[name] = person
+            audit.record(session, by=secretariat, action="person.created", target=person,
+                         seat=name, role=role)
+
+    member_states = [name for name, kind, *_ in SEATS if kind == SeatKind.MEMBER_STATE]
+    participants = [name for name, kind, *_ in SEATS if kind == SeatKind.PARTICIPANT]
+    observers = [name for name, kind, *_ in SEATS if kind == SeatKind.OBSERVER]
+    groups: dict[int, WorkingGroup] = {}
+    chairs: dict[int, Person] = {}
+    for number, name, mandate in GROUPS:
+        group = WorkingGroup(
+            number=number, name=name, slug=f"wg{number}", mandate=mandate,
+            observers_read_deliberations=number in (5, 6),
+        )
+        session.add(group)
+        session.flush()
+        groups[number] = group
+        audit.record(session, by=secretariat, action="group.created", target=group, name=name)
+        sitting = member_states + [participants[i] for i in PARTICIPANTS_BY_GROUP[number]]
+        for place, seat_name in enumerate(sitting, start=1):
+            session.add(WorkingGroupSeat(working_group_id=group.id,
+                                         seat_id=seats[seat_name].id, rotation_position=place))
+        for seat_name in observers:
+            session.add(WorkingGroupSeat(working_group_id=group.id,
+                                         seat_id=seats[seat_name].id))
+        chair_seat, by_delegate = CHAIRS[number]
+        acting = (delegates if by_delegate else heads)[chair_seat]
+        chairs[number] = acting
+        term = ChairTerm(working_group_id=group.id, seat_id=seats[chair_seat].id,
+                         acting_person_id=acting.id, starts_at=now - timedelta(days=60),
+                         ends_at=now - timedelta(days=60) + timedelta(days=182))
+        session.add(term)
+        session.flush()
+        audit.record(session, by=secretariat, action="chair.term_started", target=term,
+                     body=name, seat=chair_seat, acting=acting.name)
+
+    council_term = ChairTerm(seat_id=seats["Canada"].id, acting_person_id=heads["Canada"].id,
+                             starts_at=now - timedelta(days=200),
+                             ends_at=now - timedelta(days=200) + timedelta(days=730))
+    session.add(council_term)
+    session.flush()
+    audit.record(session, by=secretariat, action="chair.term_started", target=council_term,
+                 body="council", seat="Canada", acting=heads["Canada"].name)
+
+    from council.extensions import load_extensions
+
+    for extension in load_extensions():
+        if extension.seed_demo:
+            extension.seed_demo(session, groups=groups, seats=seats, heads=heads,
+                                delegates=delegates, secretariat=secretariat, now=now)
+    chaired = {heads["Canada"].id: ["the council"]}
+    for number, person in chairs.items():
+        chaired.setdefault(person.id, []).append(groups[number].name)
+    return _accounts(secretariat, heads, delegates, chaired)
+
+
+def _accounts(secretariat, heads, delegates, chaired) -> list[Account]:
+    rows = [Account(secretariat.email, secretariat.name, "—", "secretariat")]
+    for name, *_ in SEATS:
+        for person, role in ((heads.get(name), "head"), (delegates.get(name), "delegate")):
+            if person is None:
+                continue
+            label = role + "".join(f", chair: {g}" for g in chaired.get(person.id, []))
+            rows.append(Account(person.email, person.name, name, label))
+    return rows
+
+
+def accounts_table(accounts: list[Account], password: str) -> str:
+    header = ("Email", "Name", "Seat", "Role")
+    rows = [header, *((a.email, a.name, a.seat, a.role) for a in accounts)]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+             .rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join([
+        f"Demo council ready: {COUNCIL_NAME}",
+        f"Every account below signs in with the password: {password}",
+        "",
+        *lines,
+    ])

@@ -1,0 +1,112 @@
+"""Translations (Babel catalogues read once) and the current request's locale."""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+CATALOGUE_DIR = Path(__file__).parent / "translations"
+DOMAIN = "messages"
+
+_current: ContextVar[tuple[str, NullTranslations]] = ContextVar(
+    "council_locale", default=("en", NullTranslations())
+)
+
+
+def load_catalogues(languages: tuple[str, ...]) -> dict[str, NullTranslations]:
+    """Compile each .po in memory, so no build step or generated file is needed."""
+    catalogues: dict[str, NullTranslations] = {}
+    for language in languages:
+        po_path = CATALOGUE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if not po_path.exists():
+            catalogues[language] = NullTranslations()
+            continue
+        with po_path.open("rb") as handle:
+            catalogue = read_po(handle, locale=language)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalogue, use_fuzzy=False)
+        buffer.seek(0)
+        catalogues[language] = Translations(buffer, domain=DOMAIN)
+    return catalogues
+
+
+def negotiate(accept_language: str, available: tuple[str, ...], default: str) -> str:
+    preferred = []
+    for part in accept_language.split(","):
+        piece = part.strip().split(";")
+        tag = piece[0].strip()
+        quality = 1.0
+        for parameter in piece[1:]:
+            name, _, value = parameter.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag:
+            preferred.append((quality, tag))
+    preferred.sort(key=lambda pair: -pair[0])
+    for _quality, tag in preferred:
+        base = tag.replace("_", "-").split("-")[0].lower()
+        if base in available:
+            return base
+    return default
+
+
+def activate(language: str, translations: NullTranslations) -> None:
+    _current.set((language, translations))
+
+
+def current_language() -> str:
+    return _current.get()[0]
+
+
+def gettext(message: str, **variables) -> str:
+    text = _current.get()[1].gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables) -> str:
+    text = _current.get()[1].ngettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+def lazy(message: str) -> str:
+    """Mark a module-level string for extraction; translate it with gettext() when shown."""
+    return message
+
+
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def format_datetime(value: datetime, timezone: str | None = None) -> str:
+    """Date and time in the reader's zone, with the zone named."""
+    local = value.astimezone(zone(timezone))
+    language = current_language()
+    text = dates.format_datetime(local, format="medium", locale=language)
+    return f"{text} ({dates.get_timezone_name(local, width='long', locale=language)})"
+
+
+def format_date(value: datetime, timezone: str | None = None, form: str = "long") -> str:
+    return dates.format_date(value.astimezone(zone(timezone)), format=form,
+                             locale=current_language())
+
+
+def format_number(value: int | float) -> str:
+    return numbers.format_decimal(value, locale=current_language())
+
+
+def language_name(code: str) -> str:
+    return Locale.parse(code).get_display_name(code).capitalize()

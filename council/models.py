@@ -1,0 +1,195 @@
+"""The council's structure: seats, people, working groups, chair terms, sessions, audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from council.database import UTCDateTime, utcnow
+
+
+def timestamp(**kwargs) -> Field:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kwargs)
+
+
+class SeatKind(StrEnum):
+    MEMBER_STATE = "member_state"
+    PARTICIPANT = "participant"
+    OBSERVER = "observer"
+
+
+class SeatRole(StrEnum):
+    HEAD = "head"
+    DELEGATE = "delegate"
+
+
+class DecisionRule(StrEnum):
+    CONSENSUS = "consensus"
+    MAJORITY = "majority"
+    TWO_THIRDS = "two_thirds"
+
+
+class Council(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    default_language: str = Field(default="en", max_length=8)
+    public_recommendations: bool = False
+    is_demo: bool = False
+    chair_term_months: int = 24
+    created_at: datetime = timestamp()
+
+
+class Seat(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("kind IN ('member_state', 'participant', 'observer')", name="kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: SeatKind = Field(sa_type=String(20))
+    description: str = Field(default="", max_length=2000)
+    council_rotation_position: int | None = None
+    created_at: datetime = timestamp()
+
+
+class Person(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("(seat_id IS NULL) = (seat_role IS NULL)", name="seat_has_role"),
+        CheckConstraint("NOT (is_secretariat AND seat_id IS NOT NULL)", name="secretariat_seatless"),
+        CheckConstraint("seat_role IS NULL OR seat_role IN ('head', 'delegate')", name="role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    name: str = Field(max_length=200)
+    password_hash: str | None = Field(default=None, max_length=200)
+    is_secretariat: bool = False
+    is_active: bool = True
+    seat_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("seat.id"), index=True, nullable=True)
+    )
+    seat_role: SeatRole | None = Field(default=None, sa_type=String(20))
+    language: str | None = Field(default=None, max_length=8)
+    timezone: str = Field(default="UTC", max_length=64)
+    created_at: datetime = timestamp()
+
+
+class WorkingGroup(SQLModel, table=True):
+    __tablename__ = "working_group"
+    __table_args__ = (
+        CheckConstraint(
+            "decision_rule IN ('consensus', 'majority', 'two_thirds')", name="decision_rule"
+        ),
+        CheckConstraint(
+            "quorum_numerator > 0 AND quorum_numerator <= quorum_denominator", name="quorum"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=200, unique=True)
+    number: int = Field(unique=True)
+    mandate: str = Field(default="", max_length=5000)
+    decision_rule: DecisionRule = Field(default=DecisionRule.CONSENSUS, sa_type=String(20))
+    quorum_numerator: int = 2
+    quorum_denominator: int = 3
+    participants_block: bool = False
+    observers_read_deliberations: bool = False
+    chair_term_months: int = 6
+    created_at: datetime = timestamp()
+
+
+class WorkingGroupSeat(SQLModel, table=True):
+    """A seat sitting in a working group (observer seats follow it)."""
+
+    __tablename__ = "working_group_seat"
+
+    working_group_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("working_group.id", ondelete="CASCADE"),
+                         primary_key=True)
+    )
+    seat_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("seat.id", ondelete="CASCADE"), primary_key=True,
+                         index=True)
+    )
+    rotation_position: int | None = None
+    joined_at: datetime = timestamp()
+
+
+class ChairTerm(SQLModel, table=True):
+    """Which seat chairs a body from when to when; working_group_id None is the council."""
+
+    __tablename__ = "chair_term"
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="ordered"),
+        Index("ix_chair_term_body", "working_group_id", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    working_group_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("working_group.id", ondelete="CASCADE"),
+                         nullable=True),
+    )
+    seat_id: int = Field(foreign_key="seat.id")
+    acting_person_id: int | None = Field(default=None, foreign_key="person.id")
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    handover_reason: str = Field(default="", max_length=1000)
+    created_at: datetime = timestamp()
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser; the cookie holds a token, the row holds only its hash."""
+
+    __tablename__ = "auth_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True,
+                         nullable=False)
+    )
+    created_at: datetime = timestamp()
+    last_seen_at: datetime = timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    user_agent: str = Field(default="", max_length=300)
+
+
+class SignInAttempt(SQLModel, table=True):
+    """Failed sign-ins, per account and per address, shared by every worker."""
+
+    __tablename__ = "sign_in_attempt"
+    __table_args__ = (Index("ix_sign_in_attempt_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=400)
+    at: datetime = timestamp()
+
+
+class AuditRecord(SQLModel, table=True):
+    """One governance act, chained to the previous record by hash."""
+
+    __tablename__ = "audit_record"
+    __table_args__ = (UniqueConstraint("prev_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = timestamp()
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    actor_label: str = Field(max_length=400)
+    action: str = Field(max_length=80, index=True)
+    target_type: str = Field(max_length=80)
+    target_id: str = Field(max_length=80)
+    details: str = Field(default="{}")
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)

@@ -1,0 +1,150 @@
+"""can(actor, action, target): the one place where roles are interpreted (DOMAIN.md's table)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from council import rotation
+from council.models import Council, Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking, with the facts the rules need, loaded once per request."""
+
+    person: Person | None = None
+    seat: Seat | None = None
+    sitting: frozenset[int] = field(default_factory=frozenset)
+    following: frozenset[int] = field(default_factory=frozenset)
+    chairing: frozenset[int] = field(default_factory=frozenset)
+    chaired_groups: frozenset[int] = field(default_factory=frozenset)
+    chairs_council: bool = False
+
+    @property
+    def signed_in(self) -> bool:
+        return self.person is not None and self.person.is_active
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.signed_in and self.person.is_secretariat
+
+    @property
+    def seat_kind(self) -> SeatKind | None:
+        return self.seat.kind if self.seat and self.signed_in else None
+
+
+ANONYMOUS = Actor()
+
+
+def load_actor(session: Session, person: Person | None, now: datetime) -> Actor:
+    if person is None or not person.is_active:
+        return ANONYMOUS
+    terms = rotation.current_terms(session, now)
+    acting = rotation.acting_person_ids(session, [t for t in terms.values() if t])
+    chairing = frozenset(
+        body for body, term in terms.items()
+        if term and body is not None and acting.get(term.id) == person.id
+    )
+    council_term = terms.get(None)
+    seat = None
+    group_ids: set[int] = set()
+    if person.seat_id is not None:
+        seat = session.get(Seat, person.seat_id)
+        group_ids = set(session.exec(
+            select(WorkingGroupSeat.working_group_id).where(
+                WorkingGroupSeat.seat_id == person.seat_id)
+        ).all())
+    observer = seat is not None and seat.kind == SeatKind.OBSERVER
+    return Actor(
+        person=person,
+        seat=seat,
+        sitting=frozenset() if observer else frozenset(group_ids),
+        following=frozenset(group_ids) if observer else frozenset(),
+        chairing=chairing,
+        chaired_groups=frozenset(b for b, t in terms.items() if t and b is not None),
+        chairs_council=bool(council_term and acting.get(council_term.id) == person.id),
+    )
+
+
+def can(actor: Actor, action: str, target: object = None) -> bool:
+    """Whether `actor` may do `action` on `target` (a Council, a WorkingGroup, or None)."""
+    rule = RULES.get(action)
+    if rule is None:
+        raise KeyError(f"unknown action {action!r}")
+    return rule(actor, target)
+
+
+def _group_id(target: object) -> int:
+    if not isinstance(target, WorkingGroup):
+        raise TypeError("this action needs a working group")
+    return target.id
+
+
+def _signed_in(actor: Actor, _target: object) -> bool:
+    return actor.signed_in
+
+
+def _secretariat(actor: Actor, _target: object) -> bool:
+    return actor.is_secretariat
+
+
+def _read_recommendations(actor: Actor, target: object) -> bool:
+    if actor.signed_in:
+        return True
+    return isinstance(target, Council) and target.public_recommendations
+
+
+def _read_deliberations(actor: Actor, target: object) -> bool:
+    group_id = _group_id(target)
+    if actor.is_secretariat or group_id in actor.sitting or group_id in actor.chairing:
+        return True
+    return group_id in actor.following and target.observers_read_deliberations
+
+
+def _write_in_group(actor: Actor, target: object) -> bool:
+    group_id = _group_id(target)
+    return actor.is_secretariat or group_id in actor.sitting or group_id in actor.chairing
+
+
+def _moderate(actor: Actor, target: object) -> bool:
+    return actor.is_secretariat or _group_id(target) in actor.chairing
+
+
+def _manage_rounds(actor: Actor, target: object) -> bool:
+    group_id = _group_id(target)
+    if group_id in actor.chairing:
+        return True
+    return actor.is_secretariat and group_id not in actor.chaired_groups
+
+
+def _cast_position(actor: Actor, target: object) -> bool:
+    return actor.signed_in and _group_id(target) in actor.sitting
+
+
+def _submit_statement(actor: Actor, target: object) -> bool:
+    return actor.signed_in and _group_id(target) in actor.following
+
+
+def _hand_over_chair(actor: Actor, target: object) -> bool:
+    if target is None or isinstance(target, Council):
+        return actor.is_secretariat or actor.chairs_council
+    return actor.is_secretariat or _group_id(target) in actor.chairing
+
+
+RULES = {
+    "council.read": _signed_in,
+    "council.manage": _secretariat,
+    "group.read": _signed_in,
+    "recommendations.read": _read_recommendations,
+    "deliberations.read": _read_deliberations,
+    "draft.write": _write_in_group,
+    "comment.write": _write_in_group,
+    "comment.moderate": _moderate,
+    "round.manage": _manage_rounds,
+    "position.cast": _cast_position,
+    "statement.submit": _submit_statement,
+    "chair.hand_over": _hand_over_chair,
+}

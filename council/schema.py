@@ -1,0 +1,28 @@
+"""Alembic, driven from code: `council migrate`, the tests and the drift check share it."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection
+
+from council.settings import PROJECT_ROOT
+
+
+def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(url: str) -> None:
+    command.upgrade(alembic_config(url), "head")
+
+
+def check(url: str) -> None:
+    """Raise when the models and the migrated schema differ."""
+    command.check(alembic_config(url))

@@ -1,0 +1,70 @@
+"""Server-side sessions: a random token in the cookie, its hash and expiry in the database."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, delete, select
+
+from council.models import AuthSession, Person
+from council.settings import Settings
+
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(session: Session, person: Person, *, settings: Settings, now: datetime,
+          user_agent: str = "") -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(AuthSession(
+        id=_key(token), person_id=person.id, created_at=now, last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.session_absolute_hours),
+        user_agent=user_agent[:300],
+    ))
+    session.flush()
+    return token
+
+
+def resolve(session: Session, token: str | None, *, settings: Settings,
+            now: datetime) -> tuple[AuthSession, Person] | None:
+    """The live session and its person, or None when unknown, idle, expired or deactivated."""
+    if not token:
+        return None
+    row = session.exec(
+        select(AuthSession, Person).join(Person, Person.id == AuthSession.person_id)
+        .where(AuthSession.id == _key(token))
+    ).first()
+    if row is None:
+        return None
+    auth, person = row
+    idle_limit = auth.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    if now >= auth.expires_at or now >= idle_limit or not person.is_active:
+        return None
+    return auth, person
+
+
+def touch(session: Session, auth: AuthSession, now: datetime) -> None:
+    """Record activity, at most once a minute so reads rarely write."""
+    if now - auth.last_seen_at >= TOUCH_EVERY:
+        auth.last_seen_at = now
+        session.add(auth)
+
+
+def end(session: Session, token: str) -> None:
+    session.exec(delete(AuthSession).where(AuthSession.id == _key(token)))
+
+
+def end_all(session: Session, person_id: int, *, keep_token: str | None = None) -> None:
+    statement = delete(AuthSession).where(AuthSession.person_id == person_id)
+    if keep_token:
+        statement = statement.where(AuthSession.id != _key(keep_token))
+    session.exec(statement)
+
+
+def purge_expired(session: Session, *, now: datetime) -> None:
+    session.exec(delete(AuthSession).where(col(AuthSession.expires_at) <= now))

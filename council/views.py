@@ -1,0 +1,172 @@
+"""Thin handlers for the council core: health, sign-in, home, working groups, account."""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from urllib.parse import urlsplit
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from council import auth, seats, sessions
+from council.errors import Invalid
+from council.i18n import gettext as _
+from council.middleware import session_cookie_name
+from council.pages import authorize
+from council.web import redirect, render, values
+
+
+def permission(action: str):
+    """Declare the action a route needs; the route-table test reads it."""
+
+    def mark(endpoint):
+        endpoint.permission = action
+        return endpoint
+
+    return mark
+
+
+@permission("public")
+def healthz(request: Request) -> Response:
+    try:
+        request.state.db.execute(text("SELECT 1"))
+    except Exception:
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def _safe_next(target: str) -> str:
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+@permission("public")
+def sign_in(request: Request) -> Response:
+    if request.method == "GET":
+        form = {"email": "", "next": _safe_next(request.query_params.get("next", "/"))}
+        return render(request, "auth/sign_in.html", {"form": form, "errors": {}})
+    state = request.state
+    app_state = request.app.state
+    form = values(state.form, "email", "next")
+    password = str(state.form.get("password", ""))
+    address = request.client.host if request.client else "unknown"
+    try:
+        person = auth.authenticate(state.db, email=form["email"], password=password,
+                                   address=address, settings=app_state.settings, now=state.now)
+    except auth.TooManyAttempts as refused:
+        message = _("Too many sign-in attempts. Please wait %(minutes)s minutes and try again.",
+                    minutes=refused.minutes)
+        return render(request, "auth/sign_in.html", {"form": form, "errors": {"form": message}},
+                      status_code=429)
+    except auth.SignInRefused:
+        with app_state.database.transaction() as writer:
+            auth.record_failure(writer, email=form["email"], address=address, now=state.now)
+        message = _("The email or password is not correct.")
+        return render(request, "auth/sign_in.html", {"form": form, "errors": {"form": message}},
+                      status_code=422)
+    previous = getattr(state, "session_token", None)
+    if previous:
+        sessions.end(state.db, previous)
+    token = sessions.start(state.db, person, settings=app_state.settings, now=state.now,
+                           user_agent=request.headers.get("user-agent", ""))
+    response = RedirectResponse(_safe_next(form["next"]), status_code=303)
+    _set_session_cookie(request, response, token)
+    return response
+
+
+def _set_session_cookie(request: Request, response: Response, token: str) -> None:
+    https = request.url.scheme == "https"
+    response.set_cookie(
+        session_cookie_name(request.url.scheme), token, httponly=True, samesite="lax",
+        secure=https, path="/",
+        max_age=request.app.state.settings.session_absolute_hours * 3600,
+    )
+
+
+@permission("public")
+def sign_out(request: Request) -> Response:
+    token = getattr(request.state, "session_token", None)
+    if token:
+        sessions.end(request.state.db, token)
+    response = RedirectResponse(request.url_for("home"), status_code=303)
+    response.delete_cookie(session_cookie_name(request.url.scheme), path="/",
+                           secure=request.url.scheme == "https", httponly=True, samesite="lax")
+    return response
+
+
+@permission("public")
+def home(request: Request) -> Response:
+    state = request.state
+    if not state.actor.signed_in:
+        return render(request, "council/welcome.html")
+    context = {
+        "summaries": seats.group_summaries(state.db, state.now),
+        "council_chair": seats.current_chairs(state.db, state.now).get(None),
+    }
+    return render(request, "council/home.html", context)
+
+
+@permission("group.read")
+def working_group(request: Request) -> Response:
+    authorize(request, "group.read")
+    state = request.state
+    group = seats.get_group(state.db, request.path_params["slug"])
+    context = {
+        "group": group,
+        "seats": seats.group_seats(state.db, group),
+        "chair": seats.current_chairs(state.db, state.now).get(group.id),
+    }
+    return render(request, "council/working_group.html", context)
+
+
+@functools.cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """The zones of the Americas first (where the council works), then the rest."""
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and
+                   not z.startswith(("Etc/", "SystemV/", "US/", "posix", "right")))
+    americas = [z for z in zones if z.startswith("America/")]
+    return [(z, z.replace("_", " ")) for z in ["UTC", *americas,
+                                              *(z for z in zones if z not in americas)]]
+
+
+@permission("council.read")
+def account(request: Request) -> Response:
+    authorize(request, "council.read")
+    state = request.state
+    person = state.actor.person
+    languages = request.app.state.settings.languages
+    if request.method == "GET":
+        form = {"language": person.language or "", "timezone": person.timezone}
+        return render(request, "council/account.html",
+                      {"form": form, "errors": {}, "timezones": timezone_choices()})
+    form = values(state.form, "language", "timezone")
+    try:
+        seats.save_preferences(state.db, person=person, language=form["language"],
+                               timezone=form["timezone"], languages=languages)
+    except Invalid as invalid:
+        return render(request, "council/account.html",
+                      {"form": form, "errors": invalid.errors, "timezones": timezone_choices()},
+                      status_code=422)
+    return redirect(request, "account")
+
+
+@permission("public")
+def choose_language(request: Request) -> Response:
+    """The language switcher: saved for a signed-in person, a cookie otherwise."""
+    state = request.state
+    language = str(state.form.get("language", ""))
+    target = _safe_next(str(state.form.get("next", "/")))
+    languages = request.app.state.settings.languages
+    if language not in languages:
+        raise Invalid({"language": _("Choose one of the offered languages.")})
+    if state.actor.signed_in:
+        seats.save_preferences(state.db, person=state.actor.person, language=language,
+                               timezone=state.actor.person.timezone, languages=languages)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie("council_language", language, max_age=365 * 86400, samesite="lax",
+                        httponly=True, secure=request.url.scheme == "https")
+    return response
