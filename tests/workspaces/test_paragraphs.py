@@ -1,0 +1,291 @@
+import itertools
+import random
+import re
+import time
+from collections.abc import Callable
+
+from workspaces.paragraphs import (
+    Paragraph,
+    build_paragraphs,
+    match_paragraphs,
+    new_paragraph_id,
+    split_blocks,
+)
+
+
+def counter_ids() -> Callable[[], str]:
+    numbers = itertools.count(1)
+    return lambda: f"new{next(numbers)}"
+
+
+def match(old: list[tuple[str, str]], new: list[str]) -> list[str]:
+    return match_paragraphs(old, new, counter_ids())
+
+
+LONG_A = "The working group recommends that member states share arrival data every quarter."
+LONG_B = "Reception centres should publish their capacity and occupancy in an open format."
+LONG_C = "Children travelling alone must be referred to child protection services at once."
+LONG_D = "Each state names a focal point who answers questions from the other members."
+
+
+# splitting
+
+
+def test_split_paragraphs_and_headings() -> None:
+    text = "# Title\n\nFirst paragraph\nstill first.\n\nSecond paragraph.\n\nSetext\n------\n"
+
+    assert split_blocks(text) == [
+        "# Title",
+        "First paragraph\nstill first.",
+        "Second paragraph.",
+        "Setext\n------",
+    ]
+
+
+def test_split_each_list_item_is_its_own_block() -> None:
+    text = "- one\n- two\n\n1. first\n2. second\n3) third"
+
+    assert split_blocks(text) == ["- one", "- two", "1. first", "2. second", "3) third"]
+
+
+def test_split_nested_list_stays_inside_its_item() -> None:
+    text = "- parent\n  - child\n  - child two\n- sibling\n\n  continued sibling"
+
+    assert split_blocks(text) == [
+        "- parent\n  - child\n  - child two",
+        "- sibling\n\n  continued sibling",
+    ]
+
+
+def test_split_fenced_code_with_blank_lines_is_one_block() -> None:
+    text = "Before.\n\n```\ncode\n\n\nmore code\n```\n\nAfter."
+
+    assert split_blocks(text) == ["Before.", "```\ncode\n\n\nmore code\n```", "After."]
+
+
+def test_split_quote_table_rule_and_indented_code() -> None:
+    text = "> quoted\n> - item\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\n    indented code"
+
+    assert split_blocks(text) == [
+        "> quoted\n> - item",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        "---",
+        "    indented code",
+    ]
+
+
+def test_split_keeps_link_reference_definitions() -> None:
+    assert split_blocks("See [it][r].\n\n[r]: https://example.org") == [
+        "See [it][r].",
+        "[r]: https://example.org",
+    ]
+
+
+def test_split_normalises_crlf() -> None:
+    assert split_blocks("One\r\nline\r\n\r\n- item\r\n") == ["One\nline", "- item"]
+
+
+def test_split_empty_and_whitespace_text() -> None:
+    assert split_blocks("") == []
+    assert split_blocks("  \n\t\n  ") == []
+
+
+# matching
+
+
+def test_unchanged_text_keeps_all_ids() -> None:
+    old = [("a", LONG_A), ("b", LONG_B), ("c", LONG_C)]
+
+    assert match(old, [LONG_A, LONG_B, LONG_C]) == ["a", "b", "c"]
+
+
+def test_small_edit_keeps_id() -> None:
+    edited = LONG_B.replace("open format", "open, machine-readable format")
+
+    assert match([("a", LONG_A), ("b", LONG_B)], [LONG_A, edited]) == ["a", "b"]
+
+
+def test_edit_above_keeps_ids_of_the_rest() -> None:
+    old = [("a", LONG_A), ("b", LONG_B), ("c", LONG_C)]
+    edited = LONG_A.replace("every quarter", "every month")
+
+    assert match(old, [edited, LONG_B, LONG_C]) == ["a", "b", "c"]
+
+
+def test_reordered_paragraphs_keep_their_ids() -> None:
+    old = [("a", LONG_A), ("b", LONG_B), ("c", LONG_C), ("d", LONG_D)]
+
+    assert match(old, [LONG_D, LONG_B, LONG_A, LONG_C]) == ["d", "b", "a", "c"]
+
+
+def test_moved_and_edited_paragraph_keeps_its_id() -> None:
+    old = [("a", LONG_A), ("b", LONG_B), ("c", LONG_C)]
+    edited = LONG_A.replace("quarter", "month")
+
+    assert match(old, [LONG_B, LONG_C, edited]) == ["b", "c", "a"]
+
+
+def test_insert_in_the_middle_gets_a_new_id() -> None:
+    old = [("a", LONG_A), ("b", LONG_B), ("c", LONG_C)]
+
+    assert match(old, [LONG_A, LONG_B, LONG_D, LONG_C]) == ["a", "b", "new1", "c"]
+
+
+def test_deleted_paragraph_drops_its_id() -> None:
+    old = [("a", LONG_A), ("b", LONG_B), ("c", LONG_C)]
+
+    assert match(old, [LONG_A, LONG_C]) == ["a", "c"]
+
+
+def test_split_paragraph_gives_the_original_id_to_the_larger_part() -> None:
+    first = "The working group recommends that member states share arrival data every quarter"
+    second = "using the common template and the shared definitions agreed in annex two."
+    old = [("a", f"{first}, {second}"), ("b", LONG_B)]
+
+    assert match(old, [f"{first}.", second.capitalize(), LONG_B]) == ["a", "new1", "b"]
+
+
+def test_merged_paragraphs_keep_the_id_of_the_most_similar_one() -> None:
+    short = "Reports are due in March."
+    old = [("a", LONG_A), ("s", short), ("b", LONG_B)]
+
+    assert match(old, [f"{LONG_A} {short}", LONG_B]) == ["a", "b"]
+
+
+def test_duplicate_identical_paragraphs_are_paired_in_order() -> None:
+    old = [("x1", "Agreed."), ("a", LONG_A), ("x2", "Agreed.")]
+
+    assert match(old, ["Agreed.", LONG_A, "Agreed.", "Agreed."]) == ["x1", "a", "x2", "new1"]
+
+
+def test_edited_duplicate_prefers_the_paragraph_at_the_same_position() -> None:
+    old = [("x1", LONG_A), ("b", LONG_B), ("x2", LONG_A)]
+    edited = LONG_A.replace("quarter", "month")
+
+    assert match(old, [LONG_A, LONG_B, edited]) == ["x1", "b", "x2"]
+    assert match(old, [edited, LONG_B, edited]) == ["x1", "b", "x2"]
+
+
+def test_all_new_text_gets_all_new_ids() -> None:
+    old = [("a", LONG_A), ("b", LONG_B)]
+
+    assert match(old, [LONG_C, LONG_D]) == ["new1", "new2"]
+
+
+def test_empty_old_and_empty_new() -> None:
+    assert match([], [LONG_A, LONG_B]) == ["new1", "new2"]
+    assert match([("a", LONG_A)], []) == []
+    assert match([], []) == []
+
+
+def test_ids_are_unique_even_if_the_generator_repeats_old_ids() -> None:
+    repeated = iter(["a", "a", "fresh", "b", "fresh", "other"])
+    old = [("a", LONG_A), ("b", LONG_B)]
+
+    ids = match_paragraphs(old, [LONG_C, LONG_D, LONG_A], lambda: next(repeated))
+
+    assert ids == ["fresh", "other", "a"]
+
+
+def test_matching_is_deterministic() -> None:
+    old = [("a", LONG_A), ("b", LONG_B), ("c", LONG_C)]
+    new = [LONG_C.replace("once", "once."), LONG_A + " Also yearly.", LONG_D, LONG_B]
+
+    assert match(old, new) == match(old, new) == ["c", "a", "new1", "b"]
+
+
+def test_five_hundred_paragraphs_with_edits_moves_and_inserts() -> None:
+    rng = random.Random(7)
+    vocabulary = [f"word{n}" for n in range(2000)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+
+    def paragraph() -> str:
+        return " ".join(rng.choices(vocabulary, weights, k=rng.randint(20, 120)))
+
+    old = [(f"p{n}", paragraph()) for n in range(500)]
+    new = [text for _, text in old]
+    for n in range(0, 500, 5):
+        new[n] = new[n] + " an extra sentence at the end."
+    new.insert(250, new.pop(10))
+    new.insert(100, paragraph())
+    expected = [f"p{n}" for n in range(500)]
+    expected.insert(250, expected.pop(10))
+    expected.insert(100, "new1")
+
+    started = time.perf_counter()
+    ids = match(old, new)
+    elapsed = time.perf_counter() - started
+
+    assert ids == expected
+    assert elapsed < 2
+
+
+def test_five_hundred_unrelated_paragraphs_are_matched_quickly() -> None:
+    rng = random.Random(11)
+    vocabulary = [f"word{n}" for n in range(2000)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+
+    def paragraph() -> str:
+        return " ".join(rng.choices(vocabulary, weights, k=rng.randint(20, 120)))
+
+    old = [(f"p{n}", paragraph()) for n in range(500)]
+
+    started = time.perf_counter()
+    ids = match(old, [paragraph() for _ in range(500)])
+    elapsed = time.perf_counter() - started
+
+    assert len(set(ids)) == 500
+    assert elapsed < 3
+
+
+# ids and building
+
+
+def test_new_paragraph_id_is_a_short_html_safe_id() -> None:
+    ids = {new_paragraph_id() for _ in range(1000)}
+
+    assert len(ids) == 1000
+    assert all(re.fullmatch(r"[a-z][a-z0-9]{7}", paragraph_id) for paragraph_id in ids)
+
+
+def test_build_paragraphs_renders_blocks_with_positions_and_ids() -> None:
+    paragraphs = build_paragraphs("# Title\n\nText with *emphasis*.", [], counter_ids())
+
+    assert paragraphs == [
+        Paragraph("new1", 1, "# Title", "<h3>Title</h3>\n"),
+        Paragraph("new2", 2, "Text with *emphasis*.", "<p>Text with <em>emphasis</em>.</p>\n"),
+    ]
+
+
+def test_build_paragraphs_keeps_ids_of_the_previous_revision() -> None:
+    previous = [("a", LONG_A), ("b", LONG_B)]
+
+    paragraphs = build_paragraphs(
+        f"{LONG_B}\n\n{LONG_C}\n\n{LONG_A} Indeed.", previous, lambda: "fresh"
+    )
+
+    assert [(p.id, p.position) for p in paragraphs] == [("b", 1), ("fresh", 2), ("a", 3)]
+
+
+def test_build_paragraphs_renders_list_items_as_one_item_lists() -> None:
+    paragraphs = build_paragraphs("- apples\n- pears\n\n1. first\n1. second", [], counter_ids())
+
+    assert [p.html for p in paragraphs] == [
+        "<ul>\n<li>apples</li>\n</ul>\n",
+        "<ul>\n<li>pears</li>\n</ul>\n",
+        "<ol>\n<li>first</li>\n</ol>\n",
+        '<ol start="2">\n<li>second</li>\n</ol>\n',
+    ]
+    assert paragraphs[3].source == "1. second"
+
+
+def test_build_paragraphs_resolves_reference_links_across_blocks() -> None:
+    paragraphs = build_paragraphs("See [the report][r].\n\n[r]: https://example.org", [])
+
+    assert '<a href="https://example.org"' in paragraphs[0].html
+    assert paragraphs[1].source == "[r]: https://example.org"
+    assert paragraphs[1].html == ""
+
+
+def test_build_paragraphs_of_empty_text_is_empty() -> None:
+    assert build_paragraphs("\n\n", [("a", LONG_A)]) == []
