@@ -14,11 +14,34 @@ from starlette.routing import BaseRoute
 
 
 @dataclass(frozen=True)
+class Panel:
+    """A region an extension adds to a council page ("home" or "group").
+
+    `context(session, actor, group, now)` loads what `template` shows (group is None on the
+    home page); it must run a fixed number of queries, whatever the amount of content.
+    """
+
+    page: str
+    template: str
+    context: Callable
+
+
+@dataclass(frozen=True)
 class Extension:
     name: str
     routes: list[BaseRoute] = field(default_factory=list)
+    panels: list[Panel] = field(default_factory=list)
     seed_demo: Callable | None = None
-    """seed_demo(session, *, people, groups, now): add demo content after the structure."""
+    """seed_demo(session, *, groups, seats, heads, delegates, secretariat, now): demo content
+    added after the council's structure."""
+
+
+def panels_for(extensions: list[Extension], page: str, session, actor, group, now) -> list:
+    """(template, context) of every extension panel on `page`."""
+    return [
+        (panel.template, panel.context(session, actor, group, now))
+        for extension in extensions for panel in extension.panels if panel.page == page
+    ]
 
 
 def load_extensions() -> list[Extension]:

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from council import auth, seats, sessions
 from council.errors import Invalid
+from council.extensions import panels_for
 from council.i18n import gettext as _
 from council.middleware import session_cookie_name
 from council.pages import authorize
@@ -106,6 +107,8 @@ def home(request: Request) -> Response:
     context = {
         "summaries": seats.group_summaries(state.db, state.now),
         "council_chair": seats.current_chairs(state.db, state.now).get(None),
+        "panels": panels_for(request.app.state.extensions, "home", state.db, state.actor,
+                             None, state.now),
     }
     return render(request, "council/home.html", context)
 
@@ -119,6 +122,8 @@ def working_group(request: Request) -> Response:
         "group": group,
         "seats": seats.group_seats(state.db, group),
         "chair": seats.current_chairs(state.db, state.now).get(group.id),
+        "panels": panels_for(request.app.state.extensions, "group", state.db, state.actor,
+                             group, state.now),
     }
     return render(request, "council/working_group.html", context)
 
