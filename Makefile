@@ -2,7 +2,10 @@
 #   make run    set up, migrate, create the demo council on SQLite, serve http://127.0.0.1:8000
 #   make test   set up and run the whole test suite (also on PostgreSQL when
 #               COUNCIL_TEST_DATABASE_URL is set, as .ci/run does)
-PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+# the first interpreter that really runs and is 3.11 or newer (pyenv shims may not run)
+PYTHON ?= $(shell for p in python3 python3.11 python3.12 python3.13 python3.14; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && command -v $$p && break; \
+	done)
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 VENV := .venv
@@ -11,7 +14,7 @@ export UV_PYTHON := $(PYTHON)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format setup browser
+.PHONY: run test lint format setup browser messages
 
 run: setup
 	$(VENV)/bin/council migrate
@@ -37,8 +40,7 @@ format: setup
 setup: $(VENV)/.synced
 
 $(UV):
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
-		{ echo "Council Workspace needs Python 3.11 or newer (found $(PYTHON))."; exit 1; }
+	@[ -n "$(PYTHON)" ] || { echo "Council Workspace needs Python 3.11 or newer."; exit 1; }
 	$(PYTHON) -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
@@ -56,3 +58,15 @@ browser:
 			echo "!! chromium is not installed: the browser tests will be skipped."; \
 			echo "!! Install it with: sudo apt-get install chromium"; \
 		fi; }
+
+# Extract every translatable string and merge it into the en, es and fr catalogues.
+messages: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy --no-location --sort-output \
+		--project="Council Workspace" -o council/translations/messages.pot .
+	@for lang in en es fr; do \
+		if [ -f council/translations/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(VENV)/bin/pybabel update --no-fuzzy-matching -i council/translations/messages.pot -d council/translations -l $$lang; \
+		else \
+			$(VENV)/bin/pybabel init -i council/translations/messages.pot -d council/translations -l $$lang; \
+		fi; \
+	done
