@@ -123,7 +123,7 @@ class RequestContextMiddleware:
                         await anyio.to_thread.run_sync(db.commit)
                     else:
                         await anyio.to_thread.run_sync(db.rollback)
-                    if new_anon_cookie:
+                    if new_anon_cookie and state.get("csrf_used"):
                         headers = MutableHeaders(scope=message)
                         headers.append("Set-Cookie", _cookie(
                             ANON_CSRF_COOKIE, new_anon_cookie, secure=scope["scheme"] == "https"))

@@ -60,6 +60,7 @@ def render(
         "timezone": actor.person.timezone if actor.person else "UTC",
         **(context or {}),
     }
+    state.csrf_used = True  # the anonymous CSRF cookie is only set for pages that need it
     name = fragment if fragment and is_htmx(request) else template
     response = request.app.state.templates.TemplateResponse(
         request, name, full_context, status_code=status_code
