@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import calendar
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -43,3 +45,84 @@ def acting_person_ids(
         for seat_id, person_id in rows:
             heads.setdefault(seat_id, person_id)
     return {t.id: t.acting_person_id or heads.get(t.seat_id) for t in terms}
+
+
+# The rotation itself, as pure functions of seat ids and dates (wrapped by the code that loads
+# terms and records handovers).
+
+
+@dataclass(frozen=True)
+class PlannedTerm:
+    """A term derived from the rotation; `automatic` when no handover recorded it."""
+
+    seat_id: int
+    starts_at: datetime
+    ends_at: datetime
+    automatic: bool = True
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """`moment` plus whole months, the day clamped to the month's end (Jan 31 + 1 = Feb 28/29)."""
+    year, month = divmod(moment.year * 12 + moment.month - 1 + months, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def next_in_order(order: Sequence[int], current_seat: int | None,
+                  present: Collection[int]) -> int | None:
+    """The seat after `current_seat` in the cyclic order, skipping seats no longer present.
+
+    With no current seat, or one outside the order, the rotation starts from the top. The
+    current seat follows itself when it is the only one present; None when none is.
+    """
+    start = order.index(current_seat) + 1 if current_seat in order else 0
+    for seat in [*order[start:], *order[:start]]:
+        if seat in present:
+            return seat
+    return None
+
+
+def terms_until(last_term: tuple[int, datetime, datetime], order: Sequence[int],
+                present: Collection[int], term_length: int, now: datetime) -> list[PlannedTerm]:
+    """The automatic terms that followed the last recorded one, up to the one covering `now`.
+
+    `last_term` is (seat_id, starts_at, ends_at); empty while it still runs. Term ends are
+    counted in months from its end, so a month-end date does not drift (Jan 31, Feb 28, Mar 31).
+    """
+    if term_length < 1:
+        raise ValueError("a term lasts at least one month")
+    seat, _, anchor = last_term
+    planned: list[PlannedTerm] = []
+    ends_at = anchor
+    while ends_at <= now:
+        seat = next_in_order(order, seat, present)
+        if seat is None:
+            return []
+        starts_at, ends_at = ends_at, add_months(anchor, (len(planned) + 1) * term_length)
+        planned.append(PlannedTerm(seat, starts_at, ends_at))
+    return planned
+
+
+def upcoming(order: Sequence[int], present: Collection[int], current_seat: int | None,
+             current_end: datetime, term_length: int, count: int) -> list[PlannedTerm]:
+    """The next `count` terms after the current one, with dates: whose turn is next."""
+    if term_length < 1:
+        raise ValueError("a term lasts at least one month")
+    planned: list[PlannedTerm] = []
+    seat = current_seat
+    for n in range(count):
+        seat = next_in_order(order, seat, present)
+        if seat is None:
+            break
+        planned.append(PlannedTerm(seat, add_months(current_end, n * term_length),
+                                   add_months(current_end, (n + 1) * term_length)))
+    return planned
+
+
+def vice_chair(order: Sequence[int], present: Collection[int],
+               chair_seat: int | None) -> int | None:
+    """The seat that acts when the chair's seat recuses itself: the next present one in order."""
+    if chair_seat is None:
+        return None
+    seat = next_in_order(order, chair_seat, present)
+    return None if seat == chair_seat else seat
