@@ -116,6 +116,9 @@ def build(session: Session, *, password: str) -> list[Account]:
         raise RealCouncilPresent(
             "This database holds a real council; `council demo` will not touch it. "
             "Point COUNCIL_DATABASE_URL at another database.")
+    from council.extensions import load_extensions
+
+    extensions = load_extensions()  # imports their models, so _wipe empties their tables too
     _wipe(session)
     now = utcnow()
     password_hash = hash_password(password)
@@ -188,9 +191,7 @@ def build(session: Session, *, password: str) -> list[Account]:
     audit.record(session, by=secretariat, action="chair.term_started", target=council_term,
                  body="council", seat="Canada", acting=heads["Canada"].name)
 
-    from council.extensions import load_extensions
-
-    for extension in load_extensions():
+    for extension in extensions:
         if extension.seed_demo:
             extension.seed_demo(session, groups=groups, seats=seats, heads=heads,
                                 delegates=delegates, secretariat=secretariat, now=now)

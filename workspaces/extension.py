@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from council.extensions import Extension
+from council.extensions import Extension, Panel
+from workspaces import demo, models, routes, views  # noqa: F401  (models registers the tables)
 
 
 def extension() -> Extension:
-    return Extension(name="workspaces", routes=[])
+    return Extension(
+        name="workspaces",
+        routes=routes.routes(),
+        panels=[
+            Panel(page="group", template="workspaces/_group_drafts.html",
+                  context=views.group_panel),
+            Panel(page="home", template="workspaces/_home_drafts.html",
+                  context=views.home_panel),
+        ],
+        seed_demo=demo.seed,
+    )

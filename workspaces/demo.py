@@ -1,0 +1,367 @@
+"""Demo drafts: one per working group, from the task force's recommendations, each revised.
+
+Each revision is written by a different person of the group and really changes the text (an
+edit, an added paragraph, a moved one), through start_draft and revise, so the audit log, the
+history and the comparisons look as they would after real work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from council.models import Person, Seat, WorkingGroup
+from workspaces import drafts
+
+CS = "Regional Civil Society Coalition on Migration and Asylum"
+MIGRANTS = "Central American Migrant Communities Network"
+ACADEMIA = "Inter-University Network for Migration Studies"
+BUSINESS = "Business Council for Fair Labour Mobility"
+
+
+@dataclass(frozen=True)
+class DemoRevision:
+    author: tuple[str, str]  # ("head" | "delegate", seat name)
+    summary: str
+    blocks: tuple[str, ...]
+    days_ago: int
+
+
+@dataclass(frozen=True)
+class DemoDraft:
+    group: int
+    title: str
+    purpose: str
+    language: str
+    sponsors: tuple[str, ...]
+    revisions: tuple[DemoRevision, ...]
+
+
+def text(blocks: tuple[str, ...]) -> str:
+    """Markdown from blocks: list items stay in one tight list, the rest are paragraphs."""
+    out = blocks[0]
+    for before, block in zip(blocks, blocks[1:], strict=False):
+        tight = before.startswith("- ") and block.startswith("- ")
+        out += ("\n" if tight else "\n\n") + block
+    return out
+
+
+# Working group 1 — humanitarian protection (English)
+P1_HEAD = "# Recommendation"
+P1_REC = (
+    "The member states should double the capacity of their national asylum systems within "
+    "three years, so that people in need of protection can find it in the first safe country "
+    "they reach rather than only at the end of a dangerous journey.")
+P1_MEASURES = "# Measures"
+P1_STAFF = (
+    "- Fund additional eligibility officers and interpreters in the national asylum "
+    "authorities of Mexico, Guatemala, Costa Rica and Panama, with a regional target of "
+    "deciding first-instance claims within six months.")
+P1_STAFF_2 = (
+    "- Fund additional eligibility officers and interpreters in the national asylum "
+    "authorities of Mexico, Guatemala, Costa Rica, Panama and Belize from a pooled regional "
+    "budget, with a target of deciding first-instance claims within six months.")
+P1_TRAINING = (
+    "- Establish a regional training programme on refugee status determination, drawing on "
+    "the expertise of UNHCR and of the national authorities.")
+P1_INFO = (
+    "- Guarantee access to legal information at border crossings and in reception centres, "
+    "in languages that asylum seekers understand.")
+P1_RECEPTION = (
+    "- Support community-based reception run with local authorities and faith-based and "
+    "civil-society organisations, as an alternative to large closed centres.")
+P1_CHILDREN = (
+    "Children travelling alone should be referred promptly to child-protection authorities "
+    "and should not be held in immigration detention.")
+P1_CHILDREN_2 = (
+    "Children travelling alone must be referred to child-protection authorities within 24 "
+    "hours of being identified, and must never be held in immigration detention.")
+P1_FAMILY = (
+    "Families must not be separated at any stage of the asylum procedure. Where members of a "
+    "family have reached different countries of the region, the states concerned should "
+    "process their claims together.")
+P1_REPORT = (
+    "Progress should be reported to the council each year, using common indicators on the "
+    "number of claims, decision times and recognition rates.")
+
+# Working group 2 — co-responsibility (French)
+P2_HEAD = "# Recommandation"
+P2_REC = (
+    "Les États membres devraient créer un mécanisme régional de solidarité par lequel chacun "
+    "s'engage, selon ses capacités, à soutenir les pays qui accueillent le plus grand nombre "
+    "de personnes déplacées.")
+P2_COMMIT_HEAD = "# Engagements"
+P2_PLEDGES = (
+    "- Chaque État membre présente tous les deux ans des engagements chiffrés : places de "
+    "réinstallation, financement des systèmes d'accueil ou expertise technique.")
+P2_PLEDGES_2 = (
+    "- Chaque État membre présente, lors de chaque réunion ministérielle du Conseil, des "
+    "engagements chiffrés : places de réinstallation, financement des systèmes d'accueil ou "
+    "expertise technique.")
+P2_PUBLISH = (
+    "- Les engagements sont publiés et leur mise en œuvre fait l'objet d'un rapport annuel "
+    "au Conseil.")
+P2_CONTINGENCY = (
+    "- Les pays de transit et de destination élaborent ensemble des plans de contingence pour "
+    "les mouvements massifs et soudains de population.")
+P2_LOCAL = (
+    "Les collectivités locales qui accueillent des personnes déplacées doivent être associées "
+    "à la définition des engagements et recevoir directement une part des fonds mobilisés.")
+P2_SCOPE = (
+    "Le mécanisme ne remplace pas les obligations de chaque État au titre du droit "
+    "international des réfugiés ; il les complète.")
+
+# Working group 3 — rule of law and anti-corruption (Spanish)
+P3_HEAD = "# Recomendación"
+P3_REC = (
+    "Los Estados miembros deberían apoyar, con financiamiento plurianual y asistencia técnica, "
+    "a las instituciones que combaten la corrupción y la impunidad en los países de origen de "
+    "la migración, en particular las fiscalías, los órganos de control y el poder judicial.")
+P3_MEASURES = "# Medidas"
+P3_FUND = (
+    "- Crear un fondo regional para la independencia judicial, con criterios públicos de "
+    "asignación y evaluación externa.")
+P3_FUND_2 = (
+    "- Crear un fondo regional para la independencia judicial, con criterios públicos de "
+    "asignación, auditoría independiente y evaluación externa cada dos años.")
+P3_PROTECT = (
+    "- Proteger a periodistas, defensores de derechos humanos y denunciantes que revelan actos "
+    "de corrupción, incluida la posibilidad de protección internacional cuando su vida corre "
+    "peligro.")
+P3_SECURITY = (
+    "- Condicionar la cooperación en materia de seguridad al respeto de los derechos humanos y "
+    "a la rendición de cuentas de las fuerzas policiales.")
+P3_CIVIL = (
+    "- Garantizar la participación de las organizaciones de la sociedad civil en el "
+    "seguimiento de estas medidas, con acceso a la información pública necesaria.")
+P3_WHY = (
+    "La corrupción y la debilidad institucional figuran entre las causas principales por las "
+    "que las personas abandonan sus comunidades; sin instituciones confiables, ninguna "
+    "inversión económica será sostenible.")
+P3_WHY_2 = (
+    "La corrupción y la debilidad institucional figuran entre las causas principales por las "
+    "que las personas abandonan sus comunidades: sin instituciones confiables, ninguna "
+    "inversión económica ni programa social será sostenible.")
+
+# Working group 4 — climate adaptation and investment (English)
+P4_HEAD = "# Recommendation"
+P4_REC = (
+    "The member states should mobilise at least USD 2 billion over five years for climate "
+    "adaptation in the Central American Dry Corridor, where repeated drought and crop failure "
+    "have become a leading cause of displacement.")
+P4_PRIORITIES = "# Priorities"
+P4_WATER = (
+    "- Small-scale irrigation and water harvesting for smallholder farmers, with priority for "
+    "the municipalities with the highest rates of emigration.")
+P4_INSURANCE = (
+    "- Parametric crop insurance that pays out automatically when rainfall falls below an "
+    "agreed threshold.")
+P4_WARNING = (
+    "- Early-warning systems for drought, hurricanes and floods, shared between the national "
+    "meteorological services.")
+P4_PRIVATE = (
+    "Public funds should be used to attract private investment in climate-resilient "
+    "agriculture and local value chains, through guarantees and blended finance, so that "
+    "young people have a reason and a means to stay.")
+P4_MOBILITY = (
+    "Where adaptation is no longer possible, planned relocation and regular migration should "
+    "be available as forms of adaptation, decided with the communities concerned.")
+P4_MOBILITY_2 = (
+    "Where adaptation in place is no longer possible, planned relocation and regular "
+    "migration should be recognised as forms of adaptation, and decided with the communities "
+    "concerned and their local authorities.")
+
+# Working group 5 — labour pathways (English)
+P5_HEAD = "# Recommendation"
+P5_REC = (
+    "The member states should increase labour migration pathways from Central America by at "
+    "least 50,000 places in the next two years, in sectors with documented labour shortages.")
+P5_REC_2 = (
+    "The member states should increase labour migration pathways from El Salvador, Guatemala "
+    "and Honduras by at least 50,000 places in the next two years, in sectors with documented "
+    "labour shortages, with a fair share for women and for rural areas.")
+P5_HOW = "# How"
+P5_SEASONAL = (
+    "- Expand seasonal and temporary programmes in agriculture, construction, care work and "
+    "hospitality, with multi-year visas that allow workers to return year after year.")
+P5_PORTABLE = (
+    "- Allow workers to change employer within the same sector without losing their status.")
+P5_MATCH = (
+    "- Create a regional job-matching service run jointly by the public employment services "
+    "of the countries of origin and destination.")
+P5_FEES = (
+    "Workers must never pay recruitment fees. Employers bear the cost of recruitment, and "
+    "recruiters who charge workers are excluded from the programmes.")
+P5_RIGHTS = (
+    "Every worker in these programmes has the same labour rights as national workers, "
+    "including access to complaint mechanisms without fear of losing their visa.")
+P5_REVIEW = (
+    "The council reviews the number of places and the conditions of work every year, with "
+    "employers, trade unions and migrant organisations.")
+
+# Working group 6 — integration and narratives (English)
+P6_HEAD = "# Recommendation"
+P6_REC = (
+    "The member states should support the economic and social reintegration of returnees "
+    "and the integration of migrants in host communities, and promote public narratives on "
+    "migration that rest on facts.")
+P6_MEASURES = "# Measures"
+P6_RETURNEES = (
+    "- Reception services for returnees at airports and border posts, with access to "
+    "identity documents, health care and job placement within the first month.")
+P6_SKILLS = (
+    "- Recognition of skills and qualifications acquired abroad, so that returnees and "
+    "migrants can work in their trade.")
+P6_SKILLS_2 = (
+    "- Mutual recognition of skills, diplomas and qualifications acquired abroad, so that "
+    "returnees and migrants can work in their trade without starting again.")
+P6_MEDIA = (
+    "- Training for journalists and public officials on reporting about migration, developed "
+    "with migrant-led organisations.")
+P6_DATA = (
+    "Member states should publish comparable data on migration, return and integration every "
+    "year, so that public debate can rest on the same facts across the region.")
+P6_VOICE = (
+    "Migrants and returnees speak for themselves: campaigns about migration should be "
+    "designed with them, not only about them.")
+
+DEMO_DRAFTS = (
+    DemoDraft(
+        group=1,
+        title="Strengthen asylum capacity and protection across the region",
+        purpose="Make protection available in the first safe country, closer to home.",
+        language="en",
+        sponsors=("Costa Rica", "Mexico", CS),
+        revisions=(
+            DemoRevision(("head", "Costa Rica"), "", (
+                P1_HEAD, P1_REC, P1_MEASURES, P1_STAFF, P1_TRAINING, P1_INFO, P1_CHILDREN,
+                P1_REPORT), 24),
+            DemoRevision(("head", CS),
+                         "Adds community-based reception and family unity; sets a 24-hour "
+                         "limit for referring children.", (
+                P1_HEAD, P1_REC, P1_MEASURES, P1_STAFF, P1_TRAINING, P1_INFO, P1_RECEPTION,
+                P1_CHILDREN_2, P1_FAMILY, P1_REPORT), 13),
+            DemoRevision(("delegate", "Costa Rica"),
+                         "Moves the reporting paragraph up and adds Belize and pooled funding.",
+                         (P1_HEAD, P1_REC, P1_REPORT, P1_MEASURES, P1_STAFF_2, P1_TRAINING,
+                          P1_INFO, P1_RECEPTION, P1_CHILDREN_2, P1_FAMILY), 4),
+        ),
+    ),
+    DemoDraft(
+        group=2,
+        title="Partager la responsabilité : un mécanisme régional de solidarité",
+        purpose="Des engagements chiffrés et publics pour soutenir les pays qui accueillent "
+                "le plus.",
+        language="fr",
+        sponsors=("Canada", "Mexico", ACADEMIA),
+        revisions=(
+            DemoRevision(("head", "Canada"), "", (
+                P2_HEAD, P2_REC, P2_COMMIT_HEAD, P2_PLEDGES, P2_PUBLISH, P2_CONTINGENCY,
+                P2_SCOPE), 20),
+            DemoRevision(("head", ACADEMIA),
+                         "Ajoute un paragraphe sur les collectivités locales ; les engagements "
+                         "suivent le calendrier des réunions ministérielles.", (
+                P2_HEAD, P2_REC, P2_COMMIT_HEAD, P2_PLEDGES_2, P2_PUBLISH, P2_CONTINGENCY,
+                P2_LOCAL, P2_SCOPE), 9),
+            DemoRevision(("delegate", "Canada"),
+                         "Place le paragraphe sur la portée du mécanisme juste après la "
+                         "recommandation.", (
+                P2_HEAD, P2_REC, P2_SCOPE, P2_COMMIT_HEAD, P2_PLEDGES_2, P2_PUBLISH,
+                P2_CONTINGENCY, P2_LOCAL), 2),
+        ),
+    ),
+    DemoDraft(
+        group=3,
+        title="Fortalecer el Estado de derecho y la lucha contra la corrupción",
+        purpose="Apoyo sostenido a fiscalías, órganos de control y poder judicial en los "
+                "países de origen.",
+        language="es",
+        sponsors=("Guatemala", "Honduras", CS),
+        revisions=(
+            DemoRevision(("delegate", "Guatemala"), "", (
+                P3_HEAD, P3_REC, P3_MEASURES, P3_FUND, P3_PROTECT, P3_SECURITY, P3_WHY), 18),
+            DemoRevision(("head", "Honduras"),
+                         "Añade la participación de la sociedad civil y una auditoría "
+                         "independiente del fondo.", (
+                P3_HEAD, P3_REC, P3_MEASURES, P3_FUND_2, P3_PROTECT, P3_SECURITY, P3_CIVIL,
+                P3_WHY), 8),
+            DemoRevision(("delegate", CS),
+                         "Sube la justificación al inicio y la amplía a los programas sociales.",
+                         (P3_HEAD, P3_WHY_2, P3_REC, P3_MEASURES, P3_FUND_2, P3_PROTECT,
+                          P3_SECURITY, P3_CIVIL), 1),
+        ),
+    ),
+    DemoDraft(
+        group=4,
+        title="Invest in climate adaptation in the Dry Corridor to reduce forced displacement",
+        purpose="Adaptation finance where drought drives people to leave.",
+        language="en",
+        sponsors=("Panama", "Honduras", BUSINESS),
+        revisions=(
+            DemoRevision(("head", "Panama"), "", (
+                P4_HEAD, P4_REC, P4_PRIORITIES, P4_WATER, P4_INSURANCE, P4_WARNING,
+                P4_MOBILITY), 15),
+            DemoRevision(("head", BUSINESS),
+                         "Adds blended finance for private investment; clarifies planned "
+                         "relocation.", (
+                P4_HEAD, P4_REC, P4_PRIORITIES, P4_WATER, P4_INSURANCE, P4_WARNING,
+                P4_PRIVATE, P4_MOBILITY_2), 5),
+        ),
+    ),
+    DemoDraft(
+        group=5,
+        title="Increase labour migration pathways from Central America by at least 50,000 "
+              "in the next two years",
+        purpose="Safe, legal and fair work routes instead of irregular journeys.",
+        language="en",
+        sponsors=("Mexico", "Canada", "United States", BUSINESS),
+        revisions=(
+            DemoRevision(("delegate", "Mexico"), "", (
+                P5_HEAD, P5_REC, P5_HOW, P5_SEASONAL, P5_PORTABLE, P5_MATCH, P5_RIGHTS), 21),
+            DemoRevision(("head", "United States"),
+                         "Names the countries of origin and adds a fair share for women and "
+                         "rural areas; adds a yearly review.", (
+                P5_HEAD, P5_REC_2, P5_HOW, P5_SEASONAL, P5_PORTABLE, P5_MATCH, P5_RIGHTS,
+                P5_REVIEW), 11),
+            DemoRevision(("head", MIGRANTS),
+                         "Adds the ban on recruitment fees and puts workers' rights first.", (
+                P5_HEAD, P5_REC_2, P5_RIGHTS, P5_FEES, P5_HOW, P5_SEASONAL, P5_PORTABLE,
+                P5_MATCH, P5_REVIEW), 3),
+        ),
+    ),
+    DemoDraft(
+        group=6,
+        title="Support returnees and migrants, and build public narratives on facts",
+        purpose="Reintegration, integration and accurate public debate on migration.",
+        language="en",
+        sponsors=(MIGRANTS, "El Salvador", ACADEMIA),
+        revisions=(
+            DemoRevision(("head", MIGRANTS), "", (
+                P6_HEAD, P6_REC, P6_MEASURES, P6_RETURNEES, P6_SKILLS, P6_MEDIA, P6_VOICE), 17),
+            DemoRevision(("delegate", ACADEMIA),
+                         "Adds yearly comparable data; mutual recognition of diplomas.", (
+                P6_HEAD, P6_REC, P6_MEASURES, P6_RETURNEES, P6_SKILLS_2, P6_MEDIA, P6_DATA,
+                P6_VOICE), 6),
+        ),
+    ),
+)
+
+
+def seed(session: Session, *, groups: dict[int, WorkingGroup], seats: dict[str, Seat],
+         heads: dict[str, Person], delegates: dict[str, Person], secretariat: Person,
+         now: datetime) -> None:
+    people = {"head": heads, "delegate": delegates}
+    for demo in DEMO_DRAFTS:
+        first, *later = demo.revisions
+        draft = drafts.start_draft(
+            session, by=people[first.author[0]][first.author[1]], group=groups[demo.group],
+            title=demo.title, purpose=demo.purpose,
+            sponsor_seat_ids=[seats[name].id for name in demo.sponsors],
+            text=text(first.blocks), language=demo.language,
+            now=now - timedelta(days=first.days_ago))
+        for number, step in enumerate(later, start=1):
+            drafts.revise(session, by=people[step.author[0]][step.author[1]], draft=draft,
+                          base_number=number, text=text(step.blocks), summary=step.summary,
+                          now=now - timedelta(days=step.days_ago))

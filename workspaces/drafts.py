@@ -1,0 +1,549 @@
+"""Drafts: start, revise (append-only, never over someone else's newer text), read, compare."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from council import audit
+from council.database import utcnow
+from council.errors import Conflict, Invalid, NotAllowed, NotFound
+from council.i18n import gettext as _
+from council.models import Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
+from council.permissions import Actor, load_actor
+from council.settings import LANGUAGES
+from workspaces.diffs import ParagraphChange, paragraph_diff
+from workspaces.markdown import render_markdown
+from workspaces.models import (
+    Draft,
+    DraftSponsor,
+    DraftStatus,
+    DraftVisit,
+    Revision,
+    RevisionParagraph,
+)
+from workspaces.paragraphs import Paragraph, build_paragraphs
+
+MAX_TITLE = 200
+MAX_PURPOSE = 300
+MAX_SUMMARY = 500
+MAX_REASON = 500
+MAX_TEXT_BYTES = 200 * 1024
+VISIT_REFRESH = timedelta(minutes=10)
+"""A reload within this time of the last recorded visit to the same revision writes nothing."""
+
+# NUL (PostgreSQL refuses it), U+FFFD (what undecodable bytes become) and lone surrogates
+_UNREADABLE = re.compile("[\x00\ufffd\ud800-\udfff]")
+_REVISABLE = (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED)
+
+
+class StaleRevision(Conflict):
+    """The text was written on a revision that is no longer the latest."""
+
+    title = "Someone revised this meanwhile"
+
+    def __init__(self, latest: Revision, author: Person | None):
+        super().__init__(_(
+            "Someone saved revision %(number)s of this draft while you were editing. Your text "
+            "was not saved: compare it with the latest text, then save it again.",
+            number=latest.number))
+        self.latest = latest
+        self.author = author
+
+
+# reading
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    draft: Draft
+    last_author: str
+    sponsors: list[str]
+
+
+@dataclass(frozen=True)
+class DraftDetail:
+    draft: Draft
+    group: WorkingGroup
+    revision: Revision
+    author: Person
+    paragraphs: list[RevisionParagraph]
+    sponsors: list[Seat]
+    started_by: Person
+
+    @property
+    def sponsor_ids(self) -> set[int]:
+        return {seat.id for seat in self.sponsors}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    number: int
+    created_at: datetime
+    summary: str
+    author: str
+    base_number: int | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    old: Revision
+    new: Revision
+    changes: list[ParagraphChange]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for change in self.changes if change.kind == kind)
+
+
+@dataclass(frozen=True)
+class VisitChanges:
+    seen: int | None
+    """The revision the person had seen before the latest one; None if the draft is new to them."""
+    latest: int
+    comparison: Comparison | None
+    visited: bool
+
+
+def get_draft(session: Session, draft_id: int) -> Draft:
+    draft = session.get(Draft, draft_id)
+    if draft is None:
+        raise NotFound()
+    return draft
+
+
+def group_of(session: Session, draft: Draft) -> WorkingGroup:
+    return session.get(WorkingGroup, draft.working_group_id)
+
+
+def list_drafts(session: Session, group: WorkingGroup, *, limit: int | None = None
+                ) -> list[DraftSummary]:
+    """The group's drafts, most recently revised first, in two queries whatever their number."""
+    rows = session.exec(
+        select(Draft, Person.name)
+        .join(Revision, (Revision.draft_id == Draft.id)
+              & (Revision.number == Draft.latest_revision_number), isouter=True)
+        .join(Person, Person.id == Revision.author_id, isouter=True)
+        .where(Draft.working_group_id == group.id)
+        .order_by(Draft.updated_at.desc(), Draft.id.desc())
+        .limit(limit)
+    ).all()
+    if not rows:
+        return []
+    sponsors: dict[int, list[str]] = {}
+    for draft_id, name in session.exec(
+        select(DraftSponsor.draft_id, Seat.name)
+        .join(Seat, Seat.id == DraftSponsor.seat_id)
+        .join(Draft, Draft.id == DraftSponsor.draft_id)
+        .where(Draft.working_group_id == group.id)
+        .order_by(Seat.name)
+    ).all():
+        sponsors.setdefault(draft_id, []).append(name)
+    return [DraftSummary(draft, author or "", sponsors.get(draft.id, [])) for draft, author in rows]
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    draft: Draft
+    group: WorkingGroup
+    unseen: bool
+
+
+def drafts_to_work_on(session: Session, actor: Actor, *, limit: int = 8) -> list[WorkItem]:
+    """Open drafts of the groups the actor writes in (all, for the secretariat): one query."""
+    if not actor.signed_in:
+        return []
+    query = (
+        select(Draft, WorkingGroup, DraftVisit.revision_number)
+        .join(WorkingGroup, WorkingGroup.id == Draft.working_group_id)
+        .join(DraftVisit, (DraftVisit.draft_id == Draft.id)
+              & (DraftVisit.person_id == actor.person.id), isouter=True)
+        .where(Draft.status.in_([DraftStatus.DRAFTING, DraftStatus.IN_ROUND]))
+        .order_by(Draft.updated_at.desc(), Draft.id.desc())
+        .limit(limit)
+    )
+    if not actor.is_secretariat:
+        group_ids = actor.sitting | actor.chairing
+        if not group_ids:
+            return []
+        query = query.where(Draft.working_group_id.in_(sorted(group_ids)))
+    return [WorkItem(draft, group, seen is None or seen < draft.latest_revision_number)
+            for draft, group, seen in session.exec(query).all()]
+
+
+def latest_revision(session: Session, draft: Draft) -> Revision:
+    return revision(session, draft, draft.latest_revision_number)
+
+
+def revision(session: Session, draft: Draft, number: int) -> Revision:
+    found = session.exec(
+        select(Revision).where(Revision.draft_id == draft.id, Revision.number == number)
+    ).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def paragraphs(session: Session, revision: Revision) -> list[RevisionParagraph]:
+    return list(session.exec(
+        select(RevisionParagraph).where(RevisionParagraph.revision_id == revision.id)
+        .order_by(RevisionParagraph.position)
+    ).all())
+
+
+def sponsors(session: Session, draft: Draft) -> list[Seat]:
+    return list(session.exec(
+        select(Seat).join(DraftSponsor, DraftSponsor.seat_id == Seat.id)
+        .where(DraftSponsor.draft_id == draft.id).order_by(Seat.name)
+    ).all())
+
+
+def draft_detail(session: Session, draft: Draft, number: int | None = None) -> DraftDetail:
+    """What the draft page shows: one revision (the latest by default) and its paragraphs."""
+    shown = revision(session, draft, draft.latest_revision_number if number is None else number)
+    people = {p.id: p for p in session.exec(
+        select(Person).where(Person.id.in_({shown.author_id, draft.created_by_id}))).all()}
+    return DraftDetail(
+        draft=draft,
+        group=group_of(session, draft),
+        revision=shown,
+        author=people[shown.author_id],
+        paragraphs=paragraphs(session, shown),
+        sponsors=sponsors(session, draft),
+        started_by=people[draft.created_by_id],
+    )
+
+
+def history(session: Session, draft: Draft) -> list[HistoryEntry]:
+    """Every revision, newest first, without loading their texts."""
+    rows = session.exec(
+        select(Revision.number, Revision.created_at, Revision.summary, Person.name,
+               Revision.base_number)
+        .join(Person, Person.id == Revision.author_id)
+        .where(Revision.draft_id == draft.id)
+        .order_by(Revision.number.desc())
+    ).all()
+    return [HistoryEntry(number, at, summary, author, base)
+            for number, at, summary, author, base in rows]
+
+
+def comparison_numbers(draft: Draft, from_n: int | None, to_n: int | None) -> tuple[int, int]:
+    """The revisions to compare; by default the latest and the one before it."""
+    latest = draft.latest_revision_number
+    to_n = to_n or latest
+    from_n = from_n or max(1, to_n - 1)
+    return from_n, to_n
+
+
+def compare(session: Session, draft: Draft, from_n: int | None = None,
+            to_n: int | None = None) -> Comparison:
+    """Paragraph by paragraph (by stable id) and word by word, from one revision to another."""
+    from_n, to_n = comparison_numbers(draft, from_n, to_n)
+    found = {r.number: r for r in session.exec(
+        select(Revision).where(Revision.draft_id == draft.id,
+                               Revision.number.in_({from_n, to_n}))).all()}
+    if from_n not in found or to_n not in found:
+        raise NotFound()
+    old, new = found[from_n], found[to_n]
+    texts: dict[int, list[tuple[str, str]]] = {old.id: [], new.id: []}
+    for row in session.exec(
+        select(RevisionParagraph).where(RevisionParagraph.revision_id.in_({old.id, new.id}))
+        .order_by(RevisionParagraph.revision_id, RevisionParagraph.position)
+    ).all():
+        texts[row.revision_id].append((row.paragraph_id, row.source))
+    return Comparison(old, new, paragraph_diff(texts[old.id], texts[new.id]))
+
+
+def difference_from(session: Session, revision: Revision, text: str) -> list[ParagraphChange]:
+    """What saving `text` would change in `revision` (shown when a save came too late)."""
+    text = _normalise(text)
+    errors: dict[str, str] = {}
+    _check_text(errors, text)
+    if errors:
+        return []
+    previous = [(p.paragraph_id, p.source) for p in paragraphs(session, revision)]
+    proposed = build_paragraphs(text, previous)
+    return paragraph_diff(previous, [(p.id, p.source) for p in proposed])
+
+
+def sponsor_choices(session: Session, group: WorkingGroup) -> list[Seat]:
+    """Seats that may sponsor a draft of the group: those sitting in it (not observers)."""
+    return list(session.exec(
+        select(Seat).join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
+        .where(WorkingGroupSeat.working_group_id == group.id, Seat.kind != SeatKind.OBSERVER)
+        .order_by(Seat.name)
+    ).all())
+
+
+# writing
+
+
+def start_draft(
+    session: Session,
+    *,
+    by: Person,
+    group: WorkingGroup,
+    title: str,
+    purpose: str,
+    sponsor_seat_ids: Iterable[int],
+    text: str,
+    language: str,
+    now: datetime | None = None,
+) -> Draft:
+    """A new draft and its revision 1."""
+    now = now or utcnow()
+    title, purpose, text = title.strip(), purpose.strip(), _normalise(text)
+    sponsor_ids = sorted(set(sponsor_seat_ids))
+    errors: dict[str, str] = {}
+    _check_line(errors, "title", title, MAX_TITLE, required=True)
+    _check_line(errors, "purpose", purpose, MAX_PURPOSE)
+    if language not in LANGUAGES:
+        errors["language"] = _("Choose the language the text is written in.")
+    if not sponsor_ids:
+        errors["sponsor_seat_ids"] = _("Choose at least one sponsoring seat.")
+    elif not set(sponsor_ids) <= {seat.id for seat in sponsor_choices(session, group)}:
+        errors["sponsor_seat_ids"] = _("Sponsors must be seats that sit in this working group.")
+    _check_text(errors, text)
+    if errors:
+        raise Invalid(errors)
+
+    draft = Draft(working_group_id=group.id, title=title, purpose=purpose, language=language,
+                  created_by_id=by.id, created_at=now, updated_at=now)
+    session.add(draft)
+    session.flush()
+    session.add_all(DraftSponsor(draft_id=draft.id, seat_id=seat_id) for seat_id in sponsor_ids)
+    _add_revision(session, draft, by=by, number=1, base_number=None, text=text, summary="",
+                  paragraphs=build_paragraphs(text, previous=[]), now=now)
+    draft.latest_revision_number = 1
+    session.add(draft)
+    session.flush()
+    record_visit(session, person=by, draft=draft, now=now)  # you have seen what you wrote
+    audit.record(session, by=by, action="draft.started", target=draft, title=title,
+                 group=group.slug, language=language, sponsor_seat_ids=sponsor_ids)
+    return draft
+
+
+def ensure_revisable(draft: Draft) -> None:
+    if draft.status == DraftStatus.IN_ROUND:
+        raise Conflict(_("A round is open on this draft, so it cannot be revised until the "
+                         "chair closes the round."))
+    if draft.status not in _REVISABLE:
+        raise Conflict(_("This draft is closed (%(status)s) and can no longer be revised.",
+                         status=status_label(draft.status)))
+
+
+def revise(
+    session: Session,
+    *,
+    by: Person,
+    draft: Draft,
+    base_number: int | None,
+    text: str,
+    summary: str,
+    now: datetime | None = None,
+) -> Revision:
+    """Append a revision written on `base_number`, which must still be the latest."""
+    now = now or utcnow()
+    ensure_revisable(draft)
+    if base_number != draft.latest_revision_number:
+        raise _stale(session, draft)
+    text, summary = _normalise(text), summary.strip()
+    errors: dict[str, str] = {}
+    _check_text(errors, text)
+    _check_line(errors, "summary", summary, MAX_SUMMARY, required=True,
+                missing=_("Say briefly what this revision changes."))
+    base = latest_revision(session, draft)
+    if "text" not in errors and text == base.source:
+        errors["text"] = _("The text is the same as revision %(number)s. Change it, or leave "
+                           "without saving.", number=base.number)
+    if errors:
+        raise Invalid(errors)
+
+    previous = [(p.paragraph_id, p.source) for p in paragraphs(session, base)]
+    number = base.number + 1
+    try:
+        with session.begin_nested():
+            created = _add_revision(session, draft, by=by, number=number,
+                                    base_number=base.number, text=text, summary=summary,
+                                    paragraphs=build_paragraphs(text, previous), now=now)
+    except IntegrityError:
+        # a concurrent save took this number first: the unique (draft_id, number) decides
+        raise _stale(session, draft) from None
+    draft.latest_revision_number = number
+    draft.updated_at = now
+    if draft.status == DraftStatus.NOT_ADOPTED:
+        draft.status = DraftStatus.DRAFTING
+    session.add(draft)
+    session.flush()
+    record_visit(session, person=by, draft=draft, now=now)
+    audit.record(session, by=by, action="draft.revised", target=draft, number=number,
+                 base_number=base.number, summary=summary)
+    return created
+
+
+def may_withdraw(actor: Actor, draft: Draft, sponsor_seat_ids: set[int]) -> bool:
+    """The secretariat, the group's acting chair and people of a sponsoring seat may."""
+    if draft.status not in _REVISABLE or not actor.signed_in:
+        return False
+    return (actor.is_secretariat or draft.working_group_id in actor.chairing
+            or (actor.seat is not None and actor.seat.id in sponsor_seat_ids))
+
+
+def check_withdrawal(session: Session, *, actor: Actor, draft: Draft) -> None:
+    """Refuse unless the draft is open and the actor may withdraw it."""
+    if draft.status == DraftStatus.IN_ROUND:
+        raise Conflict(_("A round is open on this draft; the chair must close it first."))
+    if draft.status not in _REVISABLE:
+        raise Conflict(_("This draft is closed (%(status)s).",
+                         status=status_label(draft.status)))
+    if not may_withdraw(actor, draft, {seat.id for seat in sponsors(session, draft)}):
+        raise NotAllowed(_("Only the secretariat, the chair of the working group and the "
+                           "sponsoring seats may withdraw a draft."))
+
+
+def withdraw(session: Session, *, by: Person, draft: Draft, reason: str,
+             now: datetime | None = None) -> None:
+    now = now or utcnow()
+    check_withdrawal(session, actor=load_actor(session, by, now), draft=draft)
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    _check_line(errors, "reason", reason, MAX_REASON, required=True,
+                missing=_("Give the reason for withdrawing the draft."))
+    if errors:
+        raise Invalid(errors)
+    draft.status = DraftStatus.WITHDRAWN
+    draft.updated_at = now
+    session.add(draft)
+    session.flush()
+    audit.record(session, by=by, action="draft.withdrawn", target=draft, reason=reason,
+                 revision=draft.latest_revision_number)
+
+
+# visits
+
+
+def last_visit(session: Session, *, person: Person, draft: Draft) -> DraftVisit | None:
+    return session.get(DraftVisit, (person.id, draft.id))
+
+
+def visit_due(visit: DraftVisit | None, draft: Draft, now: datetime) -> bool:
+    """Whether opening the draft now should be recorded (not on every reload)."""
+    return (visit is None or visit.revision_number != draft.latest_revision_number
+            or now - visit.seen_at >= VISIT_REFRESH)
+
+
+def record_visit(session: Session, *, person: Person, draft: Draft, now: datetime) -> None:
+    """One upsert: the latest revision is now seen; the one seen before it is kept."""
+    table = DraftVisit.__table__
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    statement = insert.values(
+        person_id=person.id, draft_id=draft.id, revision_number=draft.latest_revision_number,
+        previous_revision_number=None, seen_at=now,
+    ).on_conflict_do_update(
+        index_elements=[table.c.person_id, table.c.draft_id],
+        set_={
+            "previous_revision_number": case(
+                (table.c.revision_number != insert.excluded.revision_number,
+                 table.c.revision_number),
+                else_=table.c.previous_revision_number),
+            "revision_number": insert.excluded.revision_number,
+            "seen_at": insert.excluded.seen_at,
+        },
+    )
+    session.execute(statement)
+
+
+def changes_since_last_visit(session: Session, *, person: Person, draft: Draft
+                             ) -> VisitChanges:
+    """From the revision seen before the latest one (or before the unseen ones) to the latest."""
+    latest = draft.latest_revision_number
+    visit = last_visit(session, person=person, draft=draft)
+    if visit is None:
+        seen = None
+    elif visit.revision_number < latest:
+        seen = visit.revision_number
+    else:
+        seen = visit.previous_revision_number
+    if seen is None or seen >= latest:
+        return VisitChanges(seen, latest, None, visit is not None)
+    return VisitChanges(seen, latest, compare(session, draft, seen, latest), True)
+
+
+# shared
+
+
+def status_label(status: str) -> str:
+    return {
+        DraftStatus.DRAFTING: _("Drafting"),
+        DraftStatus.IN_ROUND: _("In a round"),
+        DraftStatus.ADOPTED: _("Adopted"),
+        DraftStatus.NOT_ADOPTED: _("Not adopted"),
+        DraftStatus.WITHDRAWN: _("Withdrawn"),
+    }.get(status, status)
+
+
+def _stale(session: Session, draft: Draft) -> StaleRevision:
+    latest = session.exec(
+        select(Revision).where(Revision.draft_id == draft.id)
+        .order_by(Revision.number.desc()).limit(1)
+    ).one()
+    return StaleRevision(latest, session.get(Person, latest.author_id))
+
+
+def _add_revision(session: Session, draft: Draft, *, by: Person, number: int,
+                  base_number: int | None, text: str, summary: str,
+                  paragraphs: Sequence[Paragraph], now: datetime) -> Revision:
+    created = Revision(draft_id=draft.id, number=number, author_id=by.id, created_at=now,
+                       summary=summary, source=text, html=render_markdown(text),
+                       base_number=base_number)
+    session.add(created)
+    session.flush()
+    session.add_all(
+        RevisionParagraph(revision_id=created.id, position=p.position, paragraph_id=p.id,
+                          source=p.source, html=p.html)
+        for p in paragraphs
+    )
+    session.flush()
+    return created
+
+
+def _normalise(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _unreadable_message() -> str:
+    return _("The text contains characters that could not be read (it was not valid UTF-8). "
+             "Remove them, or copy the text again from its source.")
+
+
+def _check_line(errors: dict[str, str], field: str, value: str, limit: int, *,
+                required: bool = False, missing: str | None = None) -> None:
+    if _UNREADABLE.search(value):
+        errors[field] = _unreadable_message()
+    elif required and not value:
+        errors[field] = missing or _("This field is required.")
+    elif len(value) > limit:
+        errors[field] = _("At most %(limit)s characters (this has %(count)s).", limit=limit,
+                          count=len(value))
+
+
+def _check_text(errors: dict[str, str], text: str) -> None:
+    if _UNREADABLE.search(text):
+        errors["text"] = _unreadable_message()
+    elif not text:
+        errors["text"] = _("Write the text of the draft.")
+    else:
+        size = len(text.encode("utf-8"))
+        if size > MAX_TEXT_BYTES:
+            errors["text"] = _(
+                "The text is %(size)s KB; at most %(limit)s KB are allowed. Shorten it, or "
+                "split it into several drafts.",
+                size=math.ceil(size / 1024), limit=MAX_TEXT_BYTES // 1024)

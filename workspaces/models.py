@@ -1,0 +1,119 @@
+"""Drafts and their append-only revisions, split into paragraphs with stable ids."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from council.database import UTCDateTime
+from council.models import timestamp
+
+
+class DraftStatus(StrEnum):
+    DRAFTING = "drafting"
+    IN_ROUND = "in_round"
+    ADOPTED = "adopted"
+    NOT_ADOPTED = "not_adopted"
+    WITHDRAWN = "withdrawn"
+
+
+def _foreign_key(target: str, *, primary_key: bool = False, index: bool = False,
+                 cascade: bool = True) -> Column:
+    return Column(Integer, ForeignKey(target, ondelete="CASCADE" if cascade else None),
+                  primary_key=primary_key, index=index, nullable=False)
+
+
+class Draft(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('drafting', 'in_round', 'adopted', 'not_adopted', 'withdrawn')",
+            name="status",
+        ),
+        CheckConstraint("language IN ('en', 'es', 'fr')", name="language"),
+        CheckConstraint("latest_revision_number >= 0", name="latest_revision_number"),
+        CheckConstraint("comment_count >= 0", name="comment_count"),
+        Index("ix_draft_group_updated", "working_group_id", "updated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    working_group_id: int = Field(sa_column=_foreign_key("working_group.id", cascade=False))
+    title: str = Field(max_length=200)
+    purpose: str = Field(default="", max_length=300)
+    language: str = Field(default="en", sa_type=String(8))
+    status: DraftStatus = Field(default=DraftStatus.DRAFTING, sa_type=String(20))
+    created_by_id: int = Field(foreign_key="person.id")
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+    latest_revision_number: int = 0
+    """Denormalised from the revisions, for lists; 0 only while the first one is written."""
+    comment_count: int = 0
+
+
+class DraftSponsor(SQLModel, table=True):
+    __tablename__ = "draft_sponsor"
+
+    draft_id: int = Field(sa_column=_foreign_key("draft.id", primary_key=True))
+    seat_id: int = Field(sa_column=_foreign_key("seat.id", primary_key=True, index=True,
+                                                cascade=False))
+
+
+class Revision(SQLModel, table=True):
+    """One saved text of a draft; never edited. (draft_id, number) is unique, so of two
+    people saving on the same base only the first gets the next number."""
+
+    __table_args__ = (
+        UniqueConstraint("draft_id", "number"),
+        CheckConstraint("number >= 1", name="number"),
+        CheckConstraint("number = 1 OR summary <> ''", name="summary_required"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(sa_column=_foreign_key("draft.id"))
+    number: int
+    author_id: int = Field(foreign_key="person.id")
+    created_at: datetime = timestamp()
+    summary: str = Field(default="", max_length=500)
+    source: str = Field(sa_type=Text)
+    html: str = Field(sa_type=Text)
+    base_number: int | None = None
+
+
+class RevisionParagraph(SQLModel, table=True):
+    """A block of a revision: its position (shown as its number) and stable id (for links)."""
+
+    __tablename__ = "revision_paragraph"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "paragraph_id"),
+        CheckConstraint("position >= 1", name="position"),
+    )
+
+    revision_id: int = Field(sa_column=_foreign_key("revision.id", primary_key=True))
+    position: int = Field(primary_key=True)
+    paragraph_id: str = Field(max_length=16)
+    source: str = Field(sa_type=Text)
+    html: str = Field(sa_type=Text)
+
+
+class DraftVisit(SQLModel, table=True):
+    """The revision a person last saw, and the one they had seen before it (for "what
+    changed since my last visit" after the visit that showed the new revision)."""
+
+    __tablename__ = "draft_visit"
+
+    person_id: int = Field(sa_column=_foreign_key("person.id", primary_key=True))
+    draft_id: int = Field(sa_column=_foreign_key("draft.id", primary_key=True, index=True))
+    revision_number: int
+    previous_revision_number: int | None = None
+    seen_at: datetime = Field(sa_type=UTCDateTime)

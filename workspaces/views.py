@@ -1,0 +1,209 @@
+"""Thin handlers for drafts: list, start, read, revise, history, compare, changes, withdraw."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from markupsafe import Markup
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from council import i18n, seats
+from council.errors import Invalid
+from council.i18n import gettext as _
+from council.models import WorkingGroup
+from council.pages import authorize
+from council.permissions import Actor, can
+from council.views import permission
+from council.web import redirect, render, values
+from workspaces import drafts
+from workspaces.models import Draft
+
+GROUP_PANEL_LIMIT = 5
+
+
+def _number(value: str | None) -> int | None:
+    """A revision number from a form or a query string; anything else is None."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
+def _load(request: Request, action: str = "deliberations.read") -> tuple[Draft, WorkingGroup]:
+    db = request.state.db
+    draft = drafts.get_draft(db, request.path_params["draft_id"])
+    group = drafts.group_of(db, draft)
+    authorize(request, action, group)
+    return draft, group
+
+
+def spoken(html: str) -> Markup:
+    """Diff HTML whose insertions and deletions are also announced by screen readers."""
+
+    def hidden(text: str) -> str:
+        return f'<span class="visually-hidden">{escape(text)}</span>'
+
+    start_added, start_removed, end = hidden(_("[added] ")), hidden(_("[deleted] ")), hidden(
+        _(" [end]"))
+    return Markup(  # noqa: S704  (diff HTML is built from escaped text; labels are escaped)
+        html.replace("<ins>", "<ins>" + start_added).replace("</ins>", end + "</ins>")
+        .replace("<del>", "<del>" + start_removed).replace("</del>", end + "</del>")
+    )
+
+
+def _page(request: Request, template: str, context: dict, **kwargs) -> Response:
+    return render(request, template, {"spoken": spoken, **context}, **kwargs)
+
+
+# panels on council pages
+
+
+def group_panel(session: Session, actor: Actor, group: WorkingGroup, now: datetime) -> dict:
+    """The "Drafts" section of the working-group page (two queries, or none if not readable)."""
+    if not can(actor, "deliberations.read", group):
+        return {"group": group, "readable": False, "drafts": []}
+    return {"group": group, "readable": True,
+            "drafts": drafts.list_drafts(session, group, limit=GROUP_PANEL_LIMIT)}
+
+
+def home_panel(session: Session, actor: Actor, group: None, now: datetime) -> dict:
+    """"Drafts you can work on" on the home page (one query)."""
+    return {"drafts": drafts.drafts_to_work_on(session, actor)}
+
+
+# pages
+
+
+@permission("deliberations.read")
+def group_drafts(request: Request) -> Response:
+    state = request.state
+    group = seats.get_group(state.db, request.path_params["slug"])
+    authorize(request, "deliberations.read", group)
+    return _page(request, "workspaces/group_drafts.html",
+                 {"group": group, "drafts": drafts.list_drafts(state.db, group)})
+
+
+@permission("draft.write")
+def draft_new(request: Request) -> Response:
+    state = request.state
+    group = seats.get_group(state.db, request.path_params["slug"])
+    authorize(request, "draft.write", group)
+    choices = drafts.sponsor_choices(state.db, group)
+    context = {"group": group, "choices": choices, "errors": {}}
+    if request.method == "GET":
+        own = state.actor.seat.id if state.actor.seat else None
+        form = {"title": "", "purpose": "", "text": "", "language": i18n.current_language(),
+                "sponsor_seat_ids": [seat.id for seat in choices if seat.id == own]}
+        return _page(request, "workspaces/draft_new.html", {**context, "form": form})
+    form = values(state.form, "title", "purpose", "text", "language")
+    form["sponsor_seat_ids"] = [n for n in map(_number, state.form.getlist("sponsor_seat_ids"))
+                                if n is not None]
+    try:
+        draft = drafts.start_draft(
+            state.db, by=state.actor.person, group=group, title=form["title"],
+            purpose=form["purpose"], sponsor_seat_ids=form["sponsor_seat_ids"],
+            text=form["text"], language=form["language"])
+    except Invalid as invalid:
+        return _page(request, "workspaces/draft_new.html",
+                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+    return redirect(request, "draft", draft_id=draft.id)
+
+
+@permission("deliberations.read")
+def draft(request: Request) -> Response:
+    """The current text; opening it records the visit (in its own short write)."""
+    state = request.state
+    draft, _group = _load(request)
+    person = state.actor.person
+    detail = drafts.draft_detail(state.db, draft)
+    visit = drafts.last_visit(state.db, person=person, draft=draft)
+    if drafts.visit_due(visit, draft, state.now):
+        with request.app.state.database.transaction() as writer:
+            drafts.record_visit(writer, person=person, draft=draft, now=state.now)
+    context = {
+        "detail": detail,
+        "unseen": draft.latest_revision_number - visit.revision_number if visit else 0,
+        "may_withdraw": drafts.may_withdraw(state.actor, draft, detail.sponsor_ids),
+    }
+    return _page(request, "workspaces/draft.html", context)
+
+
+@permission("deliberations.read")
+def draft_revision(request: Request) -> Response:
+    draft, _group = _load(request)
+    detail = drafts.draft_detail(request.state.db, draft, request.path_params["number"])
+    return _page(request, "workspaces/draft_revision.html", {"detail": detail})
+
+
+@permission("draft.write")
+def draft_revise(request: Request) -> Response:
+    state = request.state
+    draft, group = _load(request, "draft.write")
+    drafts.ensure_revisable(draft)
+    context = {"draft": draft, "group": group, "errors": {}, "conflict": None, "changes": []}
+    if request.method == "GET":
+        latest = drafts.latest_revision(state.db, draft)
+        form = {"text": latest.source, "summary": "", "base_number": latest.number}
+        return _page(request, "workspaces/draft_revise.html", {**context, "form": form})
+    form = values(state.form, "text", "summary", "base_number")
+    try:
+        drafts.revise(state.db, by=state.actor.person, draft=draft,
+                      base_number=_number(form["base_number"]), text=form["text"],
+                      summary=form["summary"])
+    except drafts.StaleRevision as stale:
+        form["base_number"] = stale.latest.number
+        changes = drafts.difference_from(state.db, stale.latest, form["text"])
+        return _page(request, "workspaces/draft_revise.html",
+                     {**context, "form": form, "conflict": stale, "changes": changes},
+                     status_code=409)
+    except Invalid as invalid:
+        return _page(request, "workspaces/draft_revise.html",
+                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+    return redirect(request, "draft", draft_id=draft.id)
+
+
+@permission("deliberations.read")
+def draft_history(request: Request) -> Response:
+    draft, group = _load(request)
+    return _page(request, "workspaces/draft_history.html", {
+        "draft": draft, "group": group, "entries": drafts.history(request.state.db, draft)})
+
+
+@permission("deliberations.read")
+def draft_compare(request: Request) -> Response:
+    draft, group = _load(request)
+    query = request.query_params
+    comparison = drafts.compare(request.state.db, draft, _number(query.get("from")),
+                                _number(query.get("to")))
+    form = {"from": comparison.old.number, "to": comparison.new.number}
+    return _page(request, "workspaces/draft_compare.html",
+                 {"draft": draft, "group": group, "comparison": comparison, "form": form,
+                  "errors": {}})
+
+
+@permission("deliberations.read")
+def draft_changes(request: Request) -> Response:
+    draft, group = _load(request)
+    changes = drafts.changes_since_last_visit(request.state.db,
+                                              person=request.state.actor.person, draft=draft)
+    return _page(request, "workspaces/draft_changes.html",
+                 {"draft": draft, "group": group, "changes": changes})
+
+
+@permission("draft.write")
+def draft_withdraw(request: Request) -> Response:
+    state = request.state
+    draft, group = _load(request, "draft.write")
+    context = {"draft": draft, "group": group, "errors": {}}
+    if request.method == "GET":
+        drafts.check_withdrawal(state.db, actor=state.actor, draft=draft)
+        return _page(request, "workspaces/draft_withdraw.html", {**context, "form": {}})
+    form = values(state.form, "reason")
+    try:
+        drafts.withdraw(state.db, by=state.actor.person, draft=draft, reason=form["reason"],
+                        now=state.now)
+    except Invalid as invalid:
+        return _page(request, "workspaces/draft_withdraw.html",
+                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+    return redirect(request, "draft", draft_id=draft.id)
