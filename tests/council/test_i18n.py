@@ -1,0 +1,125 @@
+"""The page language: a person's saved choice, else the switcher's cookie, else the browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.testclient import TestClient
+
+from council import i18n
+from council.app import create_app
+from tests.conftest import csrf_from, post_form, sign_in
+from tests.factories import make_council, make_person
+
+
+@pytest.fixture
+def app(settings, database):
+    """The core alone: extensions have tests of their own."""
+    return create_app(settings, database=database, extensions=[])
+
+
+@pytest.fixture
+def person(db):
+    make_council(db)
+    person = make_person(db)
+    db.commit()
+    return person
+
+
+def page_language(response) -> str:
+    match = re.search(r'<html lang="([^"]+)">', response.text)
+    assert match, "no <html lang>"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("header, language", [
+    ("es", "es"),
+    ("fr", "fr"),
+    ("es-MX,es;q=0.9,en;q=0.8", "es"),
+    ("fr-CA", "fr"),
+    ("de-DE,fr;q=0.5,en;q=0.3", "fr"),
+    ("en;q=0.2,es;q=0.9", "es"),
+    ("de", "en"),
+    ("", "en"),
+])
+def test_browser_language_picks_the_page_language(client, header, language):
+    response = client.get("/sign-in", headers={"Accept-Language": header})
+    assert page_language(response) == language
+
+
+def test_pages_vary_by_language(client):
+    assert "Accept-Language" in client.get("/sign-in").headers["vary"]
+
+
+def test_council_default_language_when_the_browser_names_none_offered(client, db):
+    make_council(db, default_language="es")
+    db.commit()
+    assert page_language(client.get("/", headers={"Accept-Language": "de"})) == "es"
+
+
+def test_saved_language_wins_over_the_browser(client, db, person):
+    person.language = "fr"
+    db.add(person)
+    db.commit()
+    sign_in(client, person)
+    assert page_language(client.get("/", headers={"Accept-Language": "es"})) == "fr"
+
+
+def test_switcher_sets_a_cookie_for_anonymous_visitors(client):
+    response = post_form(client, "/language", {"language": "es", "next": "/sign-in?next=/x"},
+                         page="/sign-in", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in?next=/x"
+    assert response.cookies["council_language"] == "es"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert page_language(client.get("/sign-in", headers={"Accept-Language": "fr"})) == "es"
+
+
+def test_switcher_saves_the_preference_of_a_signed_in_person(client, db, person):
+    sign_in(client, person)
+    response = post_form(client, "/language", {"language": "fr", "next": "/account"},
+                         page="/account", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account"
+    db.refresh(person)
+    assert person.language == "fr"
+    with TestClient(client.app) as other_browser:
+        sign_in(other_browser, person)
+        assert page_language(other_browser.get("/")) == "fr"
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "evil"])
+def test_switcher_returns_only_to_local_pages(client, target):
+    response = post_form(client, "/language", {"language": "fr", "next": target},
+                         page="/sign-in", follow_redirects=False)
+    assert response.headers["location"] == "/"
+
+
+def test_switcher_refuses_a_language_not_offered(client, db, person):
+    sign_in(client, person)
+    response = post_form(client, "/language", {"language": "de", "next": "/"}, page="/account")
+    assert response.status_code == 422
+    db.refresh(person)
+    assert person.language is None
+
+
+def test_switcher_form_offers_every_language_and_returns_here(client):
+    html = client.get("/sign-in?next=/account").text
+    assert csrf_from(html)
+    assert 'name="next" value="/sign-in?next=/account"' in html
+    for code, name in (("en", "English"), ("es", "Español"), ("fr", "Français")):
+        assert f'<option value="{code}" lang="{code}"' in html
+        assert name in html
+
+
+def test_gettext_uses_the_active_catalogue(app):
+    catalogues = app.state.catalogues
+    i18n.activate("fr", catalogues["fr"])
+    try:
+        assert i18n.current_language() == "fr"
+        expected = catalogues["fr"].gettext("At most %(limit)s characters.") % {"limit": 5}
+        assert i18n.gettext("At most %(limit)s characters.", limit=5) == expected
+    finally:
+        i18n.activate("en", catalogues["en"])
