@@ -32,19 +32,26 @@ def current_terms(session: Session, now: datetime) -> dict[int | None, ChairTerm
 def acting_person_ids(
     session: Session, terms: Sequence[ChairTerm]
 ) -> dict[int, int | None]:
-    """Term id -> the person acting as chair: the one the seat named, else the seat's head."""
-    seat_ids = {t.seat_id for t in terms if t.acting_person_id is None}
+    """Term id -> the person acting as chair: the one the seat named while they still belong to
+    the seat and are active (someone who leaves a seat loses its chair at once), else the head."""
+    seat_ids = {t.seat_id for t in terms}
+    if not seat_ids:
+        return {}
+    members = session.exec(
+        select(Person.id, Person.seat_id, Person.seat_role)
+        .where(Person.seat_id.in_(seat_ids), Person.is_active)
+        .order_by(Person.id)
+    ).all()
+    belongs = {(seat_id, person_id) for person_id, seat_id, _role in members}
     heads: dict[int, int] = {}
-    if seat_ids:
-        rows = session.exec(
-            select(Person.seat_id, Person.id)
-            .where(Person.seat_id.in_(seat_ids), Person.seat_role == SeatRole.HEAD,
-                   Person.is_active)
-            .order_by(Person.id)
-        ).all()
-        for seat_id, person_id in rows:
+    for person_id, seat_id, role in members:
+        if role == SeatRole.HEAD:
             heads.setdefault(seat_id, person_id)
-    return {t.id: t.acting_person_id or heads.get(t.seat_id) for t in terms}
+    return {
+        t.id: t.acting_person_id if (t.seat_id, t.acting_person_id) in belongs
+        else heads.get(t.seat_id)
+        for t in terms
+    }
 
 
 # The rotation itself, as pure functions of seat ids and dates (wrapped by the code that loads

@@ -251,3 +251,19 @@ def test_deactivated_person_is_anonymous(db, world):
     db.flush()
     assert load_actor(db, delegate, utcnow()) is ANONYMOUS
     assert not can(load_actor(db, None, utcnow()), "council.read")
+
+
+def test_a_named_chair_who_leaves_the_seat_stops_chairing_at_once(db):
+    seat, other_seat = make_seat(db), make_seat(db)
+    group = make_group(db, seats=[seat, other_seat])
+    head = make_person(db, seat=seat, role=SeatRole.HEAD)
+    delegate = make_person(db, seat=seat, role=SeatRole.DELEGATE)
+    make_chair(db, group, seat, delegate)
+    assert group.id in load_actor(db, delegate, utcnow()).chairing
+
+    delegate.seat_id = other_seat.id
+    db.add(delegate)
+    db.flush()
+
+    assert group.id not in load_actor(db, delegate, utcnow()).chairing
+    assert group.id in load_actor(db, head, utcnow()).chairing
