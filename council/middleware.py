@@ -10,6 +10,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 import anyio.to_thread
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 from starlette.datastructures import FormData, Headers, MutableHeaders
 from starlette.requests import Request
@@ -23,6 +24,7 @@ from council.permissions import ANONYMOUS, load_actor
 log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+HEALTH_PATH = "/healthz"
 ANON_CSRF_COOKIE = "council_csrf"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -83,6 +85,9 @@ class RequestContextMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if scope["path"] == HEALTH_PATH:
+            # needs no session, language or form, and must answer when the database cannot
+            return await self.app(scope, receive, send)
         starlette_app = scope["app"]
         settings = starlette_app.state.settings
         database = starlette_app.state.database
@@ -99,7 +104,11 @@ class RequestContextMiddleware:
         db = database.session(write=unsafe)
         state["db"] = db
         try:
-            await anyio.to_thread.run_sync(self._load, request, db, state)
+            try:
+                await anyio.to_thread.run_sync(self._load, request, db, state)
+            except DBAPIError:
+                log.exception("the database cannot be reached")
+                return await self._refuse(scope, send, 503)
             # a context variable set in the worker thread would not come back: set it here
             language = state["language"]
             i18n.activate(language, starlette_app.state.catalogues[language])
@@ -147,7 +156,10 @@ class RequestContextMiddleware:
         if resolved:
             auth, person = resolved
             state["session_token"] = token
-            if now - auth.last_seen_at >= sessions.TOUCH_EVERY:
+            if request.method not in SAFE_METHODS:
+                # this request holds SQLite's write lock already: a second writer would wait
+                sessions.touch(db, auth, now)
+            elif now - auth.last_seen_at >= sessions.TOUCH_EVERY:
                 with app_state.database.transaction() as writer:
                     writer.merge(auth).last_seen_at = now
         state["actor"] = load_actor(db, person, now) if person else ANONYMOUS

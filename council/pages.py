@@ -41,6 +41,7 @@ def _titles() -> dict[int, str]:
         422: _("Please correct the form"),
         429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
+        503: _("The workspace is unavailable for a moment"),
     }
 
 
@@ -55,6 +56,7 @@ def _default_messages() -> dict[int, str]:
         422: _("Some fields need your attention."),
         429: _("Please wait a few minutes before trying again."),
         500: _("The error has been logged. Please try again in a moment."),
+        503: _("Its database cannot be reached. Please try again in a few minutes."),
     }
 
 
@@ -76,7 +78,9 @@ def error_response(request: Request, status: int, message: str | None = None) ->
 
 async def http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error_response(request, exc.status_code)
+    response = error_response(request, exc.status_code)
+    response.headers.update(exc.headers or {})  # e.g. the Allow header of a 405
+    return response
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:
