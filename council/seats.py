@@ -42,15 +42,18 @@ def _require(errors: dict[str, str], value: str, field: str, limit: int) -> None
         errors[field] = _("At most %(limit)s characters.", limit=limit)
 
 
+MAX_ID = 2**31 - 1  # the integer columns' range: a larger id from a URL is simply not found
+
+
 def get_seat(session: Session, seat_id: int) -> Seat:
-    seat = session.get(Seat, seat_id)
+    seat = session.get(Seat, seat_id) if 0 < seat_id <= MAX_ID else None
     if seat is None:
         raise NotFound()
     return seat
 
 
 def get_person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
+    person = session.get(Person, person_id) if 0 < person_id <= MAX_ID else None
     if person is None:
         raise NotFound()
     return person
@@ -104,7 +107,10 @@ class PersonForm:
 
 
 def save_person(session: Session, *, by: Person | None, form: PersonForm,
-                person: Person | None = None, now: datetime) -> Person:
+                person: Person | None = None, now: datetime,
+                languages: tuple[str, ...] | None = None) -> Person:
+    """Create or change a person. Deactivating them, moving them to another seat or setting a
+    new password for them ends their sessions at once."""
     errors: dict[str, str] = {}
     email = normalise_email(form.email)
     _require(errors, form.name, "name", 200)
@@ -113,7 +119,8 @@ def save_person(session: Session, *, by: Person | None, form: PersonForm,
     clash = session.exec(select(Person.id).where(Person.email == email)).first()
     if clash is not None and (person is None or clash != person.id):
         errors["email"] = _("Another person already uses this email.")
-    if form.seat_id is not None and session.get(Seat, form.seat_id) is None:
+    if form.seat_id is not None and (
+            not 0 < form.seat_id <= MAX_ID or session.get(Seat, form.seat_id) is None):
         errors["seat_id"] = _("Choose a seat from the list.")
     if form.seat_id is not None and form.seat_role not in ("head", "delegate"):
         errors["seat_role"] = _("Choose whether the person is the head or a delegate.")
@@ -121,6 +128,17 @@ def save_person(session: Session, *, by: Person | None, form: PersonForm,
         errors["is_secretariat"] = _("The secretariat belongs to no seat.")
     if form.password and len(form.password) < MIN_PASSWORD_LENGTH:
         errors["password"] = _("At least %(limit)s characters.", limit=MIN_PASSWORD_LENGTH)
+    elif len(form.password) > 1000:
+        errors["password"] = _("At most %(limit)s characters.", limit=1000)
+    offered = languages is None or form.language in languages
+    if form.language and (len(form.language) > 8 or not offered):
+        errors["language"] = _("Choose one of the offered languages.")
+    if person is not None and by is not None and person.id == by.id:
+        # the secretariat cannot lock itself out of the area that could undo it
+        if not form.is_active:
+            errors["is_active"] = _("You cannot deactivate your own account.")
+        if by.is_secretariat and not form.is_secretariat:
+            errors["is_secretariat"] = _("You cannot remove your own secretariat role.")
     if errors:
         raise Invalid(errors)
     created = person is None
@@ -137,12 +155,14 @@ def save_person(session: Session, *, by: Person | None, form: PersonForm,
     session.add(person)
     session.flush()
     after = _person_facts(person)
+    password_reset = bool(form.password) and not created
     if created:
         audit.record(session, by=by, action="person.created", target=person, **after)
-    elif before != after:
+    elif before != after or password_reset:
         audit.record(session, by=by, action="person.updated", target=person, before=before,
-                     after=after)
-    if not person.is_active or before.get("seat_id") != after["seat_id"]:
+                     after=after, password_reset=password_reset)
+    reset_by_other = password_reset and (by is None or by.id != person.id)
+    if not person.is_active or before["seat_id"] != after["seat_id"] or reset_by_other:
         sessions.end_all(session, person.id)
     return person
 
@@ -155,15 +175,17 @@ def _person_facts(person: Person) -> dict:
 
 @dataclass
 class GroupForm:
+    """None in a number field means it was left blank or was not a whole number."""
+
     name: str
     number: int | None
     mandate: str = ""
     decision_rule: str = DecisionRule.CONSENSUS
-    quorum_numerator: int = 2
-    quorum_denominator: int = 3
+    quorum_numerator: int | None = 2
+    quorum_denominator: int | None = 3
     participants_block: bool = False
     observers_read_deliberations: bool = False
-    chair_term_months: int = 6
+    chair_term_months: int | None = 6
 
 
 def save_group(session: Session, *, by: Person | None, form: GroupForm,
@@ -174,35 +196,54 @@ def save_group(session: Session, *, by: Person | None, form: GroupForm,
         errors["mandate"] = _("At most %(limit)s characters.", limit=5000)
     if form.decision_rule not in DecisionRule.__members__.values():
         errors["decision_rule"] = _("Choose a decision rule.")
-    if not (0 < form.quorum_numerator <= form.quorum_denominator <= 100):
+    numerator, denominator = form.quorum_numerator, form.quorum_denominator
+    if denominator is None or not 1 <= denominator <= 100:
+        errors["quorum_denominator"] = _("A whole number between 1 and 100.")
+    elif numerator is None or not 0 < numerator <= denominator:
         errors["quorum_numerator"] = _("The quorum must be a fraction between 0 and 1.")
-    if not 1 <= form.chair_term_months <= 60:
+    if form.chair_term_months is None or not 1 <= form.chair_term_months <= 60:
         errors["chair_term_months"] = _("Between 1 and 60 months.")
-    if form.number is None or form.number < 1:
-        errors["number"] = _("Give the working group a number.")
-    clash = session.exec(select(WorkingGroup.id).where(
+    if form.number is None or not 1 <= form.number <= 999:
+        errors["number"] = _("Give the working group a number between 1 and 999.")
+    others = select(WorkingGroup).where(
         (func.lower(WorkingGroup.name) == form.name.lower()) | (WorkingGroup.number == form.number)
-    )).first()
-    if form.name and clash is not None and (group is None or clash != group.id):
-        errors["name"] = _("Another working group already has this name or number.")
+    )
+    for other in session.exec(others).all():
+        if group is not None and other.id == group.id:
+            continue
+        if form.name and other.name.lower() == form.name.lower():
+            errors["name"] = _("Another working group already has this name.")
+        if other.number == form.number:
+            errors["number"] = _("Another working group already has this number.")
     if errors:
         raise Invalid(errors)
     created = group is None
     group = group or WorkingGroup(name=form.name, number=form.number, slug="")
-    before = group.model_dump(exclude={"id", "created_at", "slug"})
+    before = _group_facts(group)
     for key, value in vars(form).items():
         setattr(group, key, DecisionRule(value) if key == "decision_rule" else value)
     if created:
         group.slug = _unique_slug(session, form.name)
     session.add(group)
     session.flush()
-    after = group.model_dump(exclude={"id", "created_at", "slug"})
+    after = _group_facts(group)
     if created:
         audit.record(session, by=by, action="group.created", target=group, **after)
     elif before != after:
         audit.record(session, by=by, action="group.updated", target=group, before=before,
                      after=after)
     return group
+
+
+def _group_facts(group: WorkingGroup) -> dict:
+    facts = {key: getattr(group, key) for key in GroupForm.__dataclass_fields__}
+    facts["decision_rule"] = str(facts["decision_rule"])  # an enum when set, a str when loaded
+    return facts
+
+
+def next_group_number(session: Session) -> int:
+    """The number a new working group is offered: one after the highest."""
+    return (session.exec(select(func.max(WorkingGroup.number))).one() or 0) + 1
 
 
 def _unique_slug(session: Session, name: str) -> str:
@@ -227,18 +268,25 @@ def set_group_seats(session: Session, *, by: Person | None, group: WorkingGroup,
             session.delete(row)
             audit.record(session, by=by, action="group.seat_removed", target=group,
                          seat_id=seat_id)
-    position = 0
+    rotation_before = [seat_id for seat_id, row in sorted(
+        ((s, r) for s, r in current.items() if r.rotation_position is not None),
+        key=lambda pair: pair[1].rotation_position)]
+    rotation_after: list[int] = []
     for seat_id in dict.fromkeys(seat_ids):
         seat = known[seat_id]
         rotating = seat.kind != SeatKind.OBSERVER
-        position += rotating
         row = current.get(seat_id)
         if row is None:
             row = WorkingGroupSeat(working_group_id=group.id, seat_id=seat_id)
             audit.record(session, by=by, action="group.seat_added", target=group,
                          seat_id=seat_id, seat=seat.name)
-        row.rotation_position = position if rotating else None
+        if rotating:
+            rotation_after.append(seat_id)
+        row.rotation_position = len(rotation_after) if rotating else None
         session.add(row)
+    if rotation_after != rotation_before:
+        audit.record(session, by=by, action="group.rotation_changed", target=group,
+                     before=rotation_before, after=rotation_after)
     session.flush()
 
 
@@ -302,6 +350,55 @@ def list_people(session: Session) -> list[tuple[Person, Seat | None]]:
         select(Person, Seat).join(Seat, Seat.id == Person.seat_id, isouter=True)
         .order_by(Person.name)
     ).all())
+
+
+def seat_people(session: Session, seat: Seat) -> list[Person]:
+    """The seat's people, head first, then by name (inactive ones included, marked)."""
+    return list(session.exec(
+        select(Person).where(Person.seat_id == seat.id)
+        .order_by(Person.seat_role.desc(), Person.name)  # "head" > "delegate": heads first
+    ).all())
+
+
+def seat_groups(session: Session, seat: Seat) -> list[WorkingGroup]:
+    return list(session.exec(
+        select(WorkingGroup).join(WorkingGroupSeat,
+                                  WorkingGroupSeat.working_group_id == WorkingGroup.id)
+        .where(WorkingGroupSeat.seat_id == seat.id).order_by(WorkingGroup.number)
+    ).all())
+
+
+def people_per_seat(session: Session) -> dict[int, int]:
+    """Seat id -> how many active people it has (one query)."""
+    return dict(session.exec(
+        select(Person.seat_id, func.count()).where(Person.seat_id.is_not(None), Person.is_active)
+        .group_by(Person.seat_id)
+    ).all())
+
+
+@dataclass(frozen=True)
+class StructureCounts:
+    seats: Counter
+    people_active: int
+    people_inactive: int
+    secretariat: int
+    groups: int
+
+
+def structure_counts(session: Session) -> StructureCounts:
+    """What the secretariat's overview counts, in three queries."""
+    seats = Counter({SeatKind(kind): n for kind, n in session.exec(
+        select(Seat.kind, func.count()).group_by(Seat.kind)).all()})
+    people = Counter()
+    for active, secretariat, n in session.exec(
+        select(Person.is_active, Person.is_secretariat, func.count())
+        .group_by(Person.is_active, Person.is_secretariat)
+    ).all():
+        people["active" if active else "inactive"] += n
+        people["secretariat"] += n if active and secretariat else 0
+    groups = session.exec(select(func.count()).select_from(WorkingGroup)).one()
+    return StructureCounts(seats, people["active"], people["inactive"], people["secretariat"],
+                           groups)
 
 
 def save_preferences(session: Session, *, person: Person, language: str, timezone: str,
