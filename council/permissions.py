@@ -70,7 +70,8 @@ def load_actor(session: Session, person: Person | None, now: datetime) -> Actor:
 
 
 def can(actor: Actor, action: str, target: object = None) -> bool:
-    """Whether `actor` may do `action` on `target` (a Council, a WorkingGroup, or None)."""
+    """Whether `actor` may do `action` on `target`: a Council, a WorkingGroup, None, or for
+    actions inside a group (drafts, rounds, comments) an object with a `working_group_id`."""
     rule = RULES.get(action)
     if rule is None:
         raise KeyError(f"unknown action {action!r}")
@@ -78,9 +79,13 @@ def can(actor: Actor, action: str, target: object = None) -> bool:
 
 
 def _group_id(target: object) -> int:
-    if not isinstance(target, WorkingGroup):
-        raise TypeError("this action needs a working group")
-    return target.id
+    """The working group a target belongs to: the group itself, or e.g. a draft in it."""
+    if isinstance(target, WorkingGroup):
+        return target.id
+    group_id = getattr(target, "working_group_id", None)
+    if group_id is None:
+        raise TypeError("this action needs a working group or something in one")
+    return group_id
 
 
 def _signed_in(actor: Actor, _target: object) -> bool:
