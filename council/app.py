@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from council import admin, views
+from council import account_views, admin, chair_views, oidc, views
 from council.database import Database
 from council.errors import DomainError
 from council.extensions import Extension, load_extensions
@@ -45,7 +45,9 @@ def core_routes() -> list:
         Route("/account", views.account, methods=["GET", "POST"], name="account"),
         Route("/language", views.choose_language, methods=["POST"], name="choose_language"),
         Route("/groups/{slug:str}", views.working_group, name="working_group"),
+        *account_views.routes(),
         *admin.routes(),
+        *chair_views.routes(),
         Mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
@@ -82,6 +84,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.oidc = oidc.Providers(settings.oidc_providers)
     app.state.extensions = extensions
     app.state.catalogues = load_catalogues(settings.languages)
     app.state.templates = make_templates()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
@@ -63,6 +65,16 @@ def negotiate(accept_language: str, available: tuple[str, ...], default: str) ->
 
 def activate(language: str, translations: NullTranslations) -> None:
     _current.set((language, translations))
+
+
+@contextmanager
+def speaking(language: str, translations: NullTranslations) -> Iterator[None]:
+    """Translate into another language for a while, e.g. an email for someone who reads it."""
+    token = _current.set((language, translations))
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def current_language() -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -128,12 +129,22 @@ class WorkingGroupSeat(SQLModel, table=True):
 
 
 class ChairTerm(SQLModel, table=True):
-    """Which seat chairs a body from when to when; working_group_id None is the council."""
+    """Which seat chairs a body from when to when; working_group_id None is the council.
+
+    A body's terms never share a start (the unique constraint for working groups, the partial
+    index for the council, whose NULL would otherwise make every start distinct): two workers
+    settling the same missed turnover cannot both record it.
+    """
 
     __tablename__ = "chair_term"
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="ordered"),
+        CheckConstraint("ended_early_at IS NULL OR ended_early_at = ends_at", name="ended_early"),
         Index("ix_chair_term_body", "working_group_id", "starts_at"),
+        UniqueConstraint("working_group_id", "starts_at"),
+        Index("uq_chair_term_council_start", "starts_at", unique=True,
+              sqlite_where=text("working_group_id IS NULL"),
+              postgresql_where=text("working_group_id IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -147,6 +158,34 @@ class ChairTerm(SQLModel, table=True):
     starts_at: datetime = Field(sa_type=UTCDateTime)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     handover_reason: str = Field(default="", max_length=1000)
+    automatic: bool = False
+    """Recorded by the rotation when the previous term ran out without a handover."""
+    ended_early_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Set when a handover ended the term before its planned end (then equal to ends_at)."""
+    created_at: datetime = timestamp()
+
+
+class ChairRecusal(SQLModel, table=True):
+    """A chair's seat stands aside from chairing one subject of a working group (e.g. the rounds
+    of "draft:42", a draft it sponsors): the vice chair acts for it while that seat chairs."""
+
+    __tablename__ = "chair_recusal"
+    __table_args__ = (UniqueConstraint("working_group_id", "seat_id", "subject_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    working_group_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("working_group.id", ondelete="CASCADE"),
+                         nullable=False)
+    )
+    seat_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("seat.id", ondelete="CASCADE"), nullable=False)
+    )
+    subject_key: str = Field(max_length=80)
+    reason: str = Field(default="", max_length=1000)
+    by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="SET NULL"), nullable=True),
+    )
     created_at: datetime = timestamp()
 
 
@@ -193,3 +232,87 @@ class AuditRecord(SQLModel, table=True):
     details: str = Field(default="{}")
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class Identity(SQLModel, table=True):
+    """An account at an OpenID provider, linked to a person: found again by issuer and subject."""
+
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True,
+                         nullable=False)
+    )
+    provider: str = Field(max_length=40)
+    issuer: str = Field(max_length=400)
+    subject: str = Field(max_length=255)
+    email: str = Field(default="", max_length=320)
+    linked_at: datetime = timestamp()
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Invitation(SQLModel, table=True):
+    """The secretariat's single-use invitation into a seat (or the secretariat); the emailed
+    link holds a token, the row only its hash."""
+
+    __table_args__ = (
+        CheckConstraint("(seat_id IS NULL) = (seat_role IS NULL)", name="seat_has_role"),
+        CheckConstraint("NOT (is_secretariat AND seat_id IS NOT NULL)",
+                        name="secretariat_seatless"),
+        CheckConstraint("seat_role IS NULL OR seat_role IN ('head', 'delegate')", name="role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    email: str = Field(max_length=320, index=True)
+    name: str = Field(max_length=200)
+    seat_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("seat.id", ondelete="CASCADE"), nullable=True),
+    )
+    seat_role: SeatRole | None = Field(default=None, sa_type=String(20))
+    is_secretariat: bool = False
+    language: str = Field(default="en", max_length=8)
+    invited_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="SET NULL"), nullable=True),
+    )
+    person_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: datetime = timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A single-use, short-lived password reset link; the row holds only the token's hash."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True,
+                         nullable=False)
+    )
+    created_at: datetime = timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SignInFlow(SQLModel, table=True):
+    """One OpenID Connect sign-in under way: what Authlib keeps between the redirect to the
+    provider and the callback (state, nonce, PKCE verifier), kept server-side (see oidc.py)."""
+
+    __tablename__ = "sign_in_flow"
+
+    id: str = Field(primary_key=True, max_length=64)
+    provider: str = Field(max_length=40)
+    browser_hash: str = Field(max_length=64)
+    data: str = Field(default="{}")
+    created_at: datetime = timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

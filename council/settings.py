@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +17,22 @@ LANGUAGES = ("en", "es", "fr")
 
 class SettingsError(RuntimeError):
     """The environment does not describe a usable deployment."""
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """An organisation's OpenID Connect provider, found through discovery from its issuer."""
+
+    name: str
+    display_name: str
+    issuer: str
+    client_id: str
+    client_secret: str = ""
+    allowed_domains: tuple[str, ...] = ()
+
+    @property
+    def metadata_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
 @dataclass(frozen=True)
@@ -32,6 +50,15 @@ class Settings:
     sign_in_max_per_account: int = 5
     sign_in_max_per_address: int = 30
     trusted_proxies: tuple[str, ...] = field(default=("127.0.0.1",))
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    local_sign_in: bool = True
+    base_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "council@localhost"
+    smtp_starttls: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -51,6 +78,19 @@ class Settings:
         elif environment == "production" and len(secret_key) < 32:
             raise SettingsError("COUNCIL_SECRET_KEY must be at least 32 characters.")
         proxies = env.get("COUNCIL_TRUSTED_PROXIES", "127.0.0.1")
+        providers = parse_oidc_providers(env.get("COUNCIL_OIDC_PROVIDERS", ""),
+                                         production=environment == "production")
+        local_sign_in = _flag(env, "COUNCIL_LOCAL_SIGN_IN", True)
+        if not local_sign_in and not providers:
+            raise SettingsError("COUNCIL_LOCAL_SIGN_IN is off but COUNCIL_OIDC_PROVIDERS names no "
+                                "provider: nobody could sign in.")
+        base_url = env.get("COUNCIL_BASE_URL", "").strip().rstrip("/")
+        if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
+            raise SettingsError("COUNCIL_BASE_URL must be an http(s) URL, e.g. "
+                                "https://council.example.org")
+        if environment == "production" and not base_url.startswith("https://"):
+            raise SettingsError("COUNCIL_BASE_URL must be set to the public https address: "
+                                "links in emails are built from it, never from request headers.")
         return cls(
             database_url=database_url,
             secret_key=secret_key,
@@ -59,7 +99,77 @@ class Settings:
             session_idle_minutes=int(env.get("COUNCIL_SESSION_IDLE_MINUTES", 120)),
             session_absolute_hours=int(env.get("COUNCIL_SESSION_ABSOLUTE_HOURS", 24)),
             trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
+            oidc_providers=providers,
+            local_sign_in=local_sign_in,
+            base_url=base_url,
+            smtp_host=env.get("COUNCIL_SMTP_HOST", "").strip(),
+            smtp_port=int(env.get("COUNCIL_SMTP_PORT", 587)),
+            smtp_user=env.get("COUNCIL_SMTP_USER", ""),
+            smtp_password=env.get("COUNCIL_SMTP_PASSWORD", ""),
+            smtp_from=env.get("COUNCIL_SMTP_FROM", "") or "council@localhost",
+            smtp_starttls=_flag(env, "COUNCIL_SMTP_STARTTLS", True),
         )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {value!r}.")
+
+
+PROVIDER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def parse_oidc_providers(text: str, *, production: bool = False) -> tuple[OidcProvider, ...]:
+    """COUNCIL_OIDC_PROVIDERS: a JSON list of {name, display_name, issuer, client_id,
+    client_secret, allowed_domains}; refused with a message that says what to fix."""
+    if not text.strip():
+        return ()
+    try:
+        entries = json.loads(text)
+    except ValueError as error:
+        raise SettingsError(f"COUNCIL_OIDC_PROVIDERS is not valid JSON: {error}") from error
+    if not isinstance(entries, list):
+        raise SettingsError("COUNCIL_OIDC_PROVIDERS must be a JSON list of providers.")
+    providers: list[OidcProvider] = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"COUNCIL_OIDC_PROVIDERS entry {number}"
+        if not isinstance(entry, dict):
+            raise SettingsError(f"{where} must be a JSON object.")
+        unknown = set(entry) - {"name", "display_name", "issuer", "client_id", "client_secret",
+                                "allowed_domains"}
+        if unknown:
+            raise SettingsError(f"{where} has unknown keys: {', '.join(sorted(unknown))}.")
+        name = str(entry.get("name", ""))
+        if not PROVIDER_NAME.match(name):
+            raise SettingsError(f"{where}: name must be lowercase letters, digits and hyphens.")
+        if any(p.name == name for p in providers):
+            raise SettingsError(f"{where}: the name {name!r} is used twice.")
+        issuer = str(entry.get("issuer", "")).strip()  # exactly as the provider spells it
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", issuer):
+            raise SettingsError(f"{where}: issuer must be the provider's http(s) URL.")
+        if production and not issuer.startswith("https://"):
+            raise SettingsError(f"{where}: in production the issuer must use https.")
+        client_id = str(entry.get("client_id", ""))
+        if not client_id:
+            raise SettingsError(f"{where}: client_id is required.")
+        domains = entry.get("allowed_domains") or []
+        if isinstance(domains, str):
+            domains = [domains]
+        providers.append(OidcProvider(
+            name=name,
+            display_name=str(entry.get("display_name") or name),
+            issuer=issuer,
+            client_id=client_id,
+            client_secret=str(entry.get("client_secret", "")),
+            allowed_domains=tuple(str(d).strip().lower().lstrip("@") for d in domains if d),
+        ))
+    return tuple(providers)
 
 
 def _development_secret(var_dir: Path) -> str:

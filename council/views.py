@@ -6,12 +6,11 @@ import functools
 import zoneinfo
 from urllib.parse import urlsplit
 
-from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from council import auth, seats, sessions
-from council.errors import Invalid
+from council import accounts, auth, seats, sessions
+from council.errors import Invalid, NotFound
 from council.extensions import panels_for
 from council.i18n import gettext as _
 from council.middleware import session_cookie_name
@@ -31,9 +30,7 @@ def permission(action: str):
 
 @permission("public")
 def healthz(request: Request) -> Response:
-    try:
-        request.state.db.execute(text("SELECT 1"))
-    except Exception:
+    if not request.app.state.database.is_reachable():
         return JSONResponse({"status": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok"})
 
@@ -47,9 +44,11 @@ def _safe_next(target: str) -> str:
 
 @permission("public")
 def sign_in(request: Request) -> Response:
-    if request.method == "GET":
+    if request.method != "POST":  # HEAD is a GET without the body
         form = {"email": "", "next": _safe_next(request.query_params.get("next", "/"))}
-        return render(request, "auth/sign_in.html", {"form": form, "errors": {}})
+        return _sign_in_page(request, form, {})
+    if not request.app.state.settings.local_sign_in:
+        raise NotFound()
     state = request.state
     app_state = request.app.state
     form = values(state.form, "email", "next")
@@ -61,14 +60,13 @@ def sign_in(request: Request) -> Response:
     except auth.TooManyAttempts as refused:
         message = _("Too many sign-in attempts. Please wait %(minutes)s minutes and try again.",
                     minutes=refused.minutes)
-        return render(request, "auth/sign_in.html", {"form": form, "errors": {"form": message}},
-                      status_code=429)
+        return _sign_in_page(request, form, {"form": message}, status_code=429)
     except auth.SignInRefused:
+        state.db.rollback()  # release SQLite's write lock, which the writer below needs
         with app_state.database.transaction() as writer:
             auth.record_failure(writer, email=form["email"], address=address, now=state.now)
         message = _("The email or password is not correct.")
-        return render(request, "auth/sign_in.html", {"form": form, "errors": {"form": message}},
-                      status_code=422)
+        return _sign_in_page(request, form, {"form": message}, status_code=422)
     previous = getattr(state, "session_token", None)
     if previous:
         sessions.end(state.db, previous)
@@ -77,6 +75,13 @@ def sign_in(request: Request) -> Response:
     response = RedirectResponse(_safe_next(form["next"]), status_code=303)
     _set_session_cookie(request, response, token)
     return response
+
+
+def _sign_in_page(request: Request, form: dict, errors: dict, status_code: int = 200) -> Response:
+    """The local form (unless the council switched it off) beside a link per provider."""
+    context = {"form": form, "errors": errors, "providers": list(request.app.state.oidc),
+               "local_sign_in": request.app.state.settings.local_sign_in}
+    return render(request, "auth/sign_in.html", context, status_code=status_code)
 
 
 def _set_session_cookie(request: Request, response: Response, token: str) -> None:
@@ -144,18 +149,22 @@ def account(request: Request) -> Response:
     state = request.state
     person = state.actor.person
     languages = request.app.state.settings.languages
-    if request.method == "GET":
+    context = {
+        "timezones": timezone_choices(),
+        "identities": accounts.linked_identities(state.db, person),
+        "providers": list(request.app.state.oidc),
+        "local_sign_in": request.app.state.settings.local_sign_in,
+    }
+    if request.method != "POST":  # HEAD is a GET without the body
         form = {"language": person.language or "", "timezone": person.timezone}
-        return render(request, "council/account.html",
-                      {"form": form, "errors": {}, "timezones": timezone_choices()})
+        return render(request, "council/account.html", {**context, "form": form, "errors": {}})
     form = values(state.form, "language", "timezone")
     try:
         seats.save_preferences(state.db, person=person, language=form["language"],
                                timezone=form["timezone"], languages=languages)
     except Invalid as invalid:
         return render(request, "council/account.html",
-                      {"form": form, "errors": invalid.errors, "timezones": timezone_choices()},
-                      status_code=422)
+                      {**context, "form": form, "errors": invalid.errors}, status_code=422)
     return redirect(request, "account")
 
 
