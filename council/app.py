@@ -18,8 +18,13 @@ from council.errors import DomainError
 from council.extensions import Extension, load_extensions
 from council.i18n import load_catalogues
 from council.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
-from council.pages import SignInRequired, domain_error, http_exception, server_error
-from council.pages import sign_in_required
+from council.pages import (
+    SignInRequired,
+    domain_error,
+    http_exception,
+    server_error,
+    sign_in_required,
+)
 from council.settings import Settings
 from council.web import make_templates
 

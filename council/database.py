@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import make_url
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
 NAMING_CONVENTION = {

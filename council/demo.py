@@ -20,6 +20,7 @@ from council.models import (
     WorkingGroup,
     WorkingGroupSeat,
 )
+from council.rotation import add_months
 
 COUNCIL_NAME = "North and Central American Council on Migration"
 DOMAIN = "demo.council.example"
@@ -175,21 +176,15 @@ def build(session: Session, *, password: str) -> list[Account]:
         chair_seat, by_delegate = CHAIRS[number]
         acting = (delegates if by_delegate else heads)[chair_seat]
         chairs[number] = acting
-        term = ChairTerm(working_group_id=group.id, seat_id=seats[chair_seat].id,
-                         acting_person_id=acting.id, starts_at=now - timedelta(days=60),
-                         ends_at=now - timedelta(days=60) + timedelta(days=182))
-        session.add(term)
-        session.flush()
-        audit.record(session, by=secretariat, action="chair.term_started", target=term,
-                     body=name, seat=chair_seat, acting=acting.name)
+        _past_and_current_terms(session, secretariat, body=name, group_id=group.id,
+                                order=[seats[n].id for n in sitting], seat=seats[chair_seat],
+                                acting=acting, started=now - timedelta(days=60),
+                                months=group.chair_term_months)
 
-    council_term = ChairTerm(seat_id=seats["Canada"].id, acting_person_id=heads["Canada"].id,
-                             starts_at=now - timedelta(days=200),
-                             ends_at=now - timedelta(days=200) + timedelta(days=730))
-    session.add(council_term)
-    session.flush()
-    audit.record(session, by=secretariat, action="chair.term_started", target=council_term,
-                 body="council", seat="Canada", acting=heads["Canada"].name)
+    council_order = [seats[n].id for n in member_states]
+    _past_and_current_terms(session, secretariat, body="council", group_id=None,
+                            order=council_order, seat=seats["Canada"], acting=heads["Canada"],
+                            started=now - timedelta(days=200), months=24)
 
     for extension in extensions:
         if extension.seed_demo:
@@ -199,6 +194,24 @@ def build(session: Session, *, password: str) -> list[Account]:
     for number, person in chairs.items():
         chaired.setdefault(person.id, []).append(groups[number].name)
     return _accounts(secretariat, heads, delegates, chaired)
+
+
+def _past_and_current_terms(session: Session, secretariat: Person, *, body: str,
+                            group_id: int | None, order: list[int], seat: Seat, acting: Person,
+                            started, months: int) -> None:
+    """The running term of `seat`, and the full term before it of the previous seat in order,
+    so the history page shows a past term, the current chair and whose turn comes next."""
+    previous_id = order[order.index(seat.id) - 1]
+    past = ChairTerm(working_group_id=group_id, seat_id=previous_id,
+                     starts_at=add_months(started, -months), ends_at=started)
+    current = ChairTerm(working_group_id=group_id, seat_id=seat.id, acting_person_id=acting.id,
+                        starts_at=started, ends_at=add_months(started, months))
+    for term in (past, current):
+        session.add(term)
+        session.flush()
+        audit.record(session, by=secretariat, action="chair.term_started", target=term,
+                     body=body, seat=session.get(Seat, term.seat_id).name,
+                     acting=acting.name if term is current else None)
 
 
 def _accounts(secretariat, heads, delegates, chaired) -> list[Account]:

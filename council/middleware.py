@@ -16,7 +16,7 @@ from starlette.datastructures import FormData, Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from council import i18n, sessions
+from council import chairs, i18n, sessions
 from council.database import utcnow
 from council.models import Council
 from council.permissions import ANONYMOUS, load_actor
@@ -148,9 +148,17 @@ class RequestContextMiddleware:
         settings = app_state.settings
         now = utcnow()
         state["now"] = now
+        token = request.cookies.get(session_cookie_name(request.url.scheme))
+        safe = request.method in SAFE_METHODS
+        if token and safe and chairs.bodies_due(db, now):
+            # a chair term ran out: record the turnover before reading, in a writer (SQLite
+            # cannot turn this reading transaction into a writing one); unsafe requests hold
+            # the write lock already and settle in load_actor
+            db.rollback()
+            with app_state.database.transaction() as writer:
+                chairs.settle_terms(writer, now)
         council = db.exec(select(Council).order_by(Council.id).limit(1)).first()
         state["council"] = council
-        token = request.cookies.get(session_cookie_name(request.url.scheme))
         resolved = sessions.resolve(db, token, settings=settings, now=now)
         person = None
         if resolved:
@@ -162,7 +170,7 @@ class RequestContextMiddleware:
             elif now - auth.last_seen_at >= sessions.TOUCH_EVERY:
                 with app_state.database.transaction() as writer:
                     writer.merge(auth).last_seen_at = now
-        state["actor"] = load_actor(db, person, now) if person else ANONYMOUS
+        state["actor"] = load_actor(db, person, now, settle=not safe) if person else ANONYMOUS
         default = council.default_language if council else settings.default_language
         chosen = person.language if person else request.cookies.get("council_language")
         if chosen not in settings.languages:

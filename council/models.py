@@ -67,7 +67,8 @@ class Seat(SQLModel, table=True):
 class Person(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("(seat_id IS NULL) = (seat_role IS NULL)", name="seat_has_role"),
-        CheckConstraint("NOT (is_secretariat AND seat_id IS NOT NULL)", name="secretariat_seatless"),
+        CheckConstraint("NOT (is_secretariat AND seat_id IS NOT NULL)",
+                        name="secretariat_seatless"),
         CheckConstraint("seat_role IS NULL OR seat_role IN ('head', 'delegate')", name="role"),
     )
 

@@ -7,8 +7,17 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from council import rotation
-from council.models import Council, Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
+from council import chairs, rotation
+from council.models import (
+    ChairTerm,
+    Council,
+    Person,
+    Seat,
+    SeatKind,
+    SeatRole,
+    WorkingGroup,
+    WorkingGroupSeat,
+)
 
 
 @dataclass(frozen=True)
@@ -21,7 +30,14 @@ class Actor:
     following: frozenset[int] = field(default_factory=frozenset)
     chairing: frozenset[int] = field(default_factory=frozenset)
     chaired_groups: frozenset[int] = field(default_factory=frozenset)
+    """Groups whose current term has someone to act: elsewhere the secretariat manages rounds."""
     chairs_council: bool = False
+    recused_subjects: frozenset[tuple[int, str]] = field(default_factory=frozenset)
+    """(group id, subject key) the group's chairing seat stood aside from, e.g. "draft:42"."""
+    vice_chair_subjects: frozenset[tuple[int, str]] = field(default_factory=frozenset)
+    """Of those, the ones this person chairs for the vice-chair seat."""
+    unattended_subjects: frozenset[tuple[int, str]] = field(default_factory=frozenset)
+    """Of those, the ones no vice chair can take: the secretariat acts, as with no chair."""
 
     @property
     def signed_in(self) -> bool:
@@ -39,11 +55,19 @@ class Actor:
 ANONYMOUS = Actor()
 
 
-def load_actor(session: Session, person: Person | None, now: datetime) -> Actor:
+def load_actor(session: Session, person: Person | None, now: datetime, *,
+               settle: bool = True) -> Actor:
+    """The person's roles at `now`. Chairs follow the terms: a term that ran out without a
+    handover is settled first (one cheap query when none did), so a former chair's powers end
+    at the instant of the term's end and the next seat's begin."""
     if person is None or not person.is_active:
         return ANONYMOUS
+    if settle:  # False when the caller settled already
+        chairs.settle_terms(session, now)
     terms = rotation.current_terms(session, now)
     acting = rotation.acting_person_ids(session, [t for t in terms.values() if t])
+    group_terms = {body: t for body, t in terms.items() if t and body is not None}
+    recusals = chairs.recusal_facts(session, group_terms, person.id)
     chairing = frozenset(
         body for body, term in terms.items()
         if term and body is not None and acting.get(term.id) == person.id
@@ -64,8 +88,11 @@ def load_actor(session: Session, person: Person | None, now: datetime) -> Actor:
         sitting=frozenset() if observer else frozenset(group_ids),
         following=frozenset(group_ids) if observer else frozenset(),
         chairing=chairing,
-        chaired_groups=frozenset(b for b, t in terms.items() if t and b is not None),
+        chaired_groups=frozenset(b for b, t in group_terms.items() if acting.get(t.id)),
         chairs_council=bool(council_term and acting.get(council_term.id) == person.id),
+        recused_subjects=recusals.recused,
+        vice_chair_subjects=recusals.acting_for,
+        unattended_subjects=recusals.unattended,
     )
 
 
@@ -119,7 +146,13 @@ def _moderate(actor: Actor, target: object) -> bool:
 
 
 def _manage_rounds(actor: Actor, target: object) -> bool:
+    """The acting chair; for a draft its chairing seat stood aside from, the vice chair."""
     group_id = _group_id(target)
+    subject = (group_id, chairs.subject_key(target))
+    if subject in actor.recused_subjects:
+        if subject in actor.vice_chair_subjects:
+            return True
+        return actor.is_secretariat and subject in actor.unattended_subjects
     if group_id in actor.chairing:
         return True
     return actor.is_secretariat and group_id not in actor.chaired_groups
@@ -139,6 +172,21 @@ def _hand_over_chair(actor: Actor, target: object) -> bool:
     return actor.is_secretariat or _group_id(target) in actor.chairing
 
 
+def _recuse(actor: Actor, target: object) -> bool:
+    """The acting chair stands its seat aside for one draft; the secretariat may record it."""
+    return actor.is_secretariat or _group_id(target) in actor.chairing
+
+
+def _name_acting_chair(actor: Actor, target: object) -> bool:
+    """The head of the chairing seat names who acts for it (the secretariat may too)."""
+    if not isinstance(target, ChairTerm):
+        raise TypeError("this action needs a chair term")
+    if actor.is_secretariat:
+        return True
+    return (actor.signed_in and actor.seat is not None and actor.seat.id == target.seat_id
+            and actor.person.seat_role == SeatRole.HEAD)
+
+
 RULES = {
     "council.read": _signed_in,
     "council.manage": _secretariat,
@@ -152,4 +200,6 @@ RULES = {
     "position.cast": _cast_position,
     "statement.submit": _submit_statement,
     "chair.hand_over": _hand_over_chair,
+    "chair.recuse": _recuse,
+    "chair.name_acting": _name_acting_chair,
 }

@@ -1,0 +1,70 @@
+"""Issue 7: the outgoing chair hands the chair over; the incoming chair sees it on their home page.
+
+Working group 3 of the demo: Guatemala chairs, its delegate acting; Honduras is next in order.
+Other journeys rely on the chairs of groups 4 and 5, so this one moves the chair of group 3.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from council.demo import _email
+from tests.browser.conftest import ConsoleLog, sign_in
+from tests.browser.test_accessibility import assert_accessible
+
+OUTGOING = _email("Ricardo Barrios Pineda")  # Guatemala's delegate, acting chair of WG3
+INCOMING = _email("Marta Zelaya Funes")  # head of Honduras, next in order
+GROUP = "wg3"
+GROUP_TITLE = "working group 3: Political and institutional drivers of migration"
+
+
+def test_the_outgoing_chair_hands_over_and_the_incoming_chair_sees_it(
+        page: Page, new_context: Callable[..., BrowserContext], console: ConsoleLog,
+        demo_password):
+    sign_in(page, OUTGOING, demo_password)
+    home = page.get_by_role("region", name="You chair")
+    expect(home).to_contain_text(f"You chair {GROUP_TITLE} since")
+
+    page.goto(f"/groups/{GROUP}")
+    page.get_by_role("link", name="Chair terms and rotation").click()
+    expect(page).to_have_url(re.compile(rf"/groups/{GROUP}/chairs$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chair of working group 3")
+    current = page.get_by_role("region", name="Current chair")
+    expect(current).to_contain_text("Guatemala")
+    expect(current).to_contain_text("Ricardo Barrios Pineda")
+    expect(page.get_by_role("region", name="Coming order")).to_contain_text(
+        "Next in turn: Honduras")
+    expect(page.get_by_role("region", name="Past terms").locator("tbody tr")).to_have_count(1)
+    assert_accessible(page)
+
+    current.get_by_role("link", name="Hand the chair over").click()
+    expect(page).to_have_url(re.compile(rf"/groups/{GROUP}/chairs/handover$"))
+    expect(page.get_by_label("Hand over to")).to_have_value(re.compile(r"\d+"))
+    expect(page.get_by_label("Hand over to").locator("option:checked")).to_have_text(
+        "Honduras — next in order")
+    assert_accessible(page)
+    page.get_by_role("button", name="Hand over the chair").click()
+
+    expect(page).to_have_url(re.compile(rf"/groups/{GROUP}/chairs$"))
+    expect(page.get_by_role("region", name="Current chair")).to_contain_text("Honduras")
+    expect(page.get_by_role("region", name="Current chair")).not_to_contain_text(
+        "Hand the chair over")
+    past = page.get_by_role("region", name="Past terms").locator("tbody tr")
+    expect(past).to_have_count(2)
+    expect(past.first).to_contain_text("Guatemala")
+    expect(past.first).to_contain_text("Handed over early.")
+    page.goto("/")
+    expect(page.get_by_role("region", name="You chair")).to_have_count(0)
+
+    incoming = console.watch(new_context().new_page())
+    sign_in(incoming, INCOMING, demo_password)
+    notice = incoming.get_by_role("region", name="You chair")
+    expect(notice).to_contain_text(f"You chair {GROUP_TITLE} since")
+    assert_accessible(incoming)
+    notice.get_by_role("link").click()
+    expect(incoming).to_have_url(re.compile(rf"/groups/{GROUP}/chairs$"))
+    expect(incoming.get_by_role("link", name="Hand the chair over")).to_be_visible()
+    assert not console.csp_violations(), "\n".join(console.csp_violations())

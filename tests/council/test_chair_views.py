@@ -1,0 +1,225 @@
+"""Chair pages over HTTP: history, handover, rotation settings, acting person, recusal, and the
+home-page notice of the incoming chair."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from council.database import utcnow
+from council.models import AuditRecord, ChairRecusal, ChairTerm, Seat, SeatKind, SeatRole
+from council.rotation import add_months
+from tests.conftest import csrf_from, post_form, sign_in
+from tests.factories import make_council, make_group, make_person, make_seat, make_secretariat
+
+
+@pytest.fixture
+def world(db):
+    make_council(db, name="Council on Migration")
+    seats = {name: make_seat(db, name=name) for name in ("Belize", "Canada", "Mexico")}
+    seats["Network"] = make_seat(db, SeatKind.PARTICIPANT, name="Network")
+    for place, name in enumerate(("Belize", "Canada", "Mexico"), start=1):
+        seats[name].council_rotation_position = place
+    group = make_group(db, seats=list(seats.values()), slug="pathways", number=5,
+                       name="Alternative migration pathways")
+    heads = {n: make_person(db, seat=s, role=SeatRole.HEAD, name=f"Head of {n}")
+             for n, s in seats.items()}
+    delegate = make_person(db, seat=seats["Belize"], role=SeatRole.DELEGATE,
+                           name="Delegate of Belize")
+    started = utcnow() - timedelta(days=40)
+    past = ChairTerm(working_group_id=group.id, seat_id=seats["Network"].id,
+                     starts_at=add_months(started, -6), ends_at=started)
+    running = ChairTerm(working_group_id=group.id, seat_id=seats["Belize"].id,
+                        starts_at=started, ends_at=add_months(started, 6))
+    council_term = ChairTerm(seat_id=seats["Canada"].id, starts_at=started,
+                             ends_at=add_months(started, 24))
+    db.add_all([past, running, council_term])
+    secretariat = make_secretariat(db, name="Ana Secretaria")
+    db.commit()
+    return {"group": group, "seats": seats, "heads": heads, "delegate": delegate,
+            "term": running, "secretariat": secretariat}
+
+
+def signed_in(app, person) -> TestClient:
+    client = TestClient(app, base_url="http://testserver")
+    sign_in(client, person)
+    return client
+
+
+def fresh_term(db, term_id: int) -> ChairTerm:
+    db.expire_all()
+    return db.get(ChairTerm, term_id)
+
+
+def test_history_page_shows_past_current_and_whose_turn_is_next(client, world):
+    sign_in(client, world["heads"]["Mexico"])
+    response = client.get("/groups/pathways/chairs")
+    assert response.status_code == 200
+    assert response.template.name == "council/chairs.html"
+    text = response.text
+    assert "Chair of working group 5" in text
+    assert "Next in turn: Canada" in text
+    for seat in ("Belize", "Network", "Mexico"):
+        assert seat in text
+    assert "Hand the chair over" not in text  # Mexico does not chair
+    assert "Rotation settings" not in text
+
+
+def test_council_history_page(client, world):
+    sign_in(client, world["heads"]["Canada"])
+    response = client.get("/council/chairs")
+    assert response.status_code == 200
+    assert "Chair of the council" in response.text and "Next in turn: Mexico" in response.text
+    assert "Hand the chair over" in response.text  # Canada's head chairs the council
+
+
+def test_anonymous_history_page_asks_to_sign_in(client, world):
+    response = client.get("/groups/pathways/chairs", follow_redirects=False)
+    assert response.status_code == 303 and "/sign-in" in response.headers["location"]
+
+
+def test_the_chair_hands_over_and_powers_move_at_once(app, db, world):
+    outgoing = signed_in(app, world["heads"]["Belize"])
+    incoming = signed_in(app, world["heads"]["Canada"])
+    form = outgoing.get("/groups/pathways/chairs/handover")
+    assert form.status_code == 200 and form.template.name == "council/chair_handover.html"
+    assert "Canada — next in order" in form.text
+
+    response = outgoing.post("/groups/pathways/chairs/handover",
+                             data={"csrf_token": csrf_from(form.text),
+                                   "seat_id": world["seats"]["Canada"].id, "reason": ""},
+                             follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("/groups/pathways/chairs")
+    assert fresh_term(db, world["term"].id).ended_early_at is not None
+    entry = db.exec(select(AuditRecord).where(AuditRecord.action == "chair.handed_over")).one()
+    assert entry.actor_id == world["heads"]["Belize"].id
+
+    assert outgoing.get("/groups/pathways/chairs/handover").status_code == 403
+    again = outgoing.post("/groups/pathways/chairs/handover",
+                          data={"csrf_token": csrf_from(form.text),
+                                "seat_id": world["seats"]["Mexico"].id, "reason": "x"})
+    assert again.status_code == 403
+    assert incoming.get("/groups/pathways/chairs/handover").status_code == 200
+    home = incoming.get("/")
+    assert "You chair working group 5: Alternative migration pathways since" in home.text
+    assert "You chair" not in outgoing.get("/").text
+
+
+def test_handover_to_a_seat_out_of_turn_without_reason_is_refused_with_the_form(client, world):
+    sign_in(client, world["secretariat"])
+    mexico = world["seats"]["Mexico"].id
+    response = post_form(client, "/groups/pathways/chairs/handover",
+                         {"seat_id": mexico, "reason": ""})
+    assert response.status_code == 422
+    assert response.template.name == "council/chair_handover.html"
+    assert "Give the reason for passing over the seat next in order." in response.text
+    assert f'<option value="{mexico}" selected>' in response.text
+
+    done = post_form(client, "/groups/pathways/chairs/handover",
+                     {"seat_id": mexico, "reason": "Canada declines its turn."},
+                     follow_redirects=False)
+    assert done.status_code == 303
+    page = client.get("/groups/pathways/chairs")
+    assert "Canada declines its turn." in page.text
+
+
+def test_a_member_may_not_hand_over(client, world):
+    sign_in(client, world["heads"]["Mexico"])
+    response = post_form(client, "/groups/pathways/chairs/handover",
+                         {"seat_id": world["seats"]["Mexico"].id, "reason": "me"},
+                         page="/groups/pathways/chairs")
+    assert response.status_code == 403
+
+
+def test_a_term_that_ran_out_is_settled_on_the_next_page_view(app, db, world):
+    running = fresh_term(db, world["term"].id)
+    running.ends_at = utcnow() - timedelta(seconds=1)
+    db.add(running)
+    db.commit()
+    client = signed_in(app, world["heads"]["Canada"])
+    home = client.get("/")
+    assert "You chair working group 5" in home.text
+    db.expire_all()
+    assert db.exec(select(AuditRecord).where(AuditRecord.action == "chair.turned_over")).one()
+    client.get("/groups/pathways/chairs")
+    assert len(db.exec(select(AuditRecord).where(
+        AuditRecord.action == "chair.turned_over")).all()) == 1
+
+
+def test_the_secretariat_sets_the_rotation(client, db, world):
+    sign_in(client, world["secretariat"])
+    seats = world["seats"]
+    page = client.get("/council/chairs/rotation")
+    assert page.status_code == 200 and page.template.name == "council/chair_rotation.html"
+    response = post_form(client, "/council/chairs/rotation", {
+        "term_months": "12", f"place-{seats['Mexico'].id}": "1",
+        f"place-{seats['Belize'].id}": "2", f"place-{seats['Canada'].id}": "",
+        f"place-{seats['Network'].id}": "3"}, follow_redirects=False)
+    assert response.status_code == 303
+    db.expire_all()
+    order = db.exec(select(Seat.name).where(Seat.council_rotation_position.is_not(None))
+                    .order_by(Seat.council_rotation_position)).all()
+    assert order == ["Mexico", "Belize", "Network"]
+    entry = db.exec(select(AuditRecord).where(
+        AuditRecord.action == "chair.rotation_changed")).one()
+    assert json.loads(entry.details)["after"]["term_months"] == 12
+
+    bad = post_form(client, "/groups/pathways/chairs/rotation",
+                    {"term_months": "a year", f"place-{seats['Mexico'].id}": "-1"})
+    assert bad.status_code == 422
+    assert "Enter a whole number." in bad.text and 'value="a year"' in bad.text
+
+
+def test_the_seat_head_names_the_acting_chair(app, db, world):
+    head = signed_in(app, world["heads"]["Belize"])
+    delegate = world["delegate"]
+    url = f"/chair-terms/{world['term'].id}/acting"
+    page = head.get(url)
+    assert page.status_code == 200 and page.template.name == "council/chair_acting.html"
+    response = head.post(url, data={"csrf_token": csrf_from(page.text),
+                                    "person_id": delegate.id}, follow_redirects=False)
+    assert response.status_code == 303
+    assert fresh_term(db, world["term"].id).acting_person_id == delegate.id
+    bad = head.post(url, data={"csrf_token": csrf_from(page.text), "person_id": "someone"})
+    assert bad.status_code == 422 and "Choose a person of the seat." in bad.text
+    assert signed_in(app, delegate).get(url).status_code == 403
+
+
+def test_the_chair_recuses_itself_from_a_draft_and_withdraws(client, db, world):
+    sign_in(client, world["heads"]["Belize"])
+    url = "/groups/pathways/recusals?subject=draft:42&next=/drafts/42"
+    page = client.get(url)
+    assert page.status_code == 200 and page.template.name == "council/chair_recusals.html"
+    assert "Stand aside from draft 42" in page.text and "Vice chair: Canada." in page.text
+    response = client.post("/groups/pathways/recusals", data={
+        "csrf_token": csrf_from(page.text), "subject": "draft:42", "reason": "We sponsor it.",
+        "next": "/drafts/42"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/drafts/42"
+    recusal = db.exec(select(ChairRecusal)).one()
+    assert (recusal.subject_key, recusal.reason) == ("draft:42", "We sponsor it.")
+
+    listing = client.get("/groups/pathways/recusals")
+    assert "Chair draft 42 again" in listing.text
+    withdrawn = client.post("/groups/pathways/recusals", data={
+        "csrf_token": csrf_from(listing.text), "subject": "draft:42", "withdraw": "1"},
+        follow_redirects=False)
+    assert withdrawn.status_code == 303
+    db.expire_all()
+    assert db.exec(select(ChairRecusal)).all() == []
+    bad = client.post("/groups/pathways/recusals", data={
+        "csrf_token": csrf_from(listing.text), "subject": "draft:nope"})
+    assert bad.status_code == 422
+
+
+def test_an_unsafe_next_address_is_not_followed(client, world):
+    sign_in(client, world["heads"]["Belize"])
+    response = post_form(client, "/groups/pathways/recusals", {
+        "subject": "draft:42", "next": "//evil.example/"}, page="/groups/pathways/recusals",
+        follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "http://testserver/groups/pathways/recusals"
