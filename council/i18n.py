@@ -91,6 +91,11 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     return text % {"num": n, **variables}
 
 
+def raw_ngettext(singular: str, plural: str, n: int) -> str:
+    """For Jinja's newstyle gettext, which fills in the placeholders (all of them) itself."""
+    return _current.get()[1].ngettext(singular, plural, n)
+
+
 def lazy(message: str) -> str:
     """Mark a module-level string for extraction; translate it with gettext() when shown."""
     return message

@@ -123,3 +123,11 @@ def test_gettext_uses_the_active_catalogue(app):
         assert i18n.gettext("At most %(limit)s characters.", limit=5) == expected
     finally:
         i18n.activate("en", catalogues["en"])
+
+
+def test_plural_strings_in_templates_may_carry_other_placeholders(app):
+    template = app.state.templates.env.from_string(
+        '{{ ngettext("%(num)s comment on %(title)s", "%(num)s comments on %(title)s", n, '
+        'title=title) }}')
+    assert template.render(n=1, title="Pathways") == "1 comment on Pathways"
+    assert template.render(n=3, title="Pathways") == "3 comments on Pathways"
