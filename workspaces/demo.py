@@ -2,7 +2,9 @@
 
 Each revision is written by a different person of the group and really changes the text (an
 edit, an added paragraph, a moved one), through start_draft and revise, so the audit log, the
-history and the comparisons look as they would after real work.
+history and the comparisons look as they would after real work. A few drafts carry comment
+threads (a reply, a resolved thread, one on a paragraph changed since, one hidden by the chair),
+written through the same comment functions.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from council.models import Person, Seat, WorkingGroup
-from workspaces import drafts
+from council.seats import current_chairs
+from workspaces import comments, drafts, rounds
+from workspaces.models import Draft
 
 CS = "Regional Civil Society Coalition on Migration and Asylum"
 MIGRANTS = "Central American Migrant Communities Network"
@@ -227,6 +231,29 @@ P6_VOICE = (
     "Migrants and returnees speak for themselves: campaigns about migration should be "
     "designed with them, not only about them.")
 
+@dataclass(frozen=True)
+class DemoReply:
+    author: tuple[str, str]
+    body: str
+    hours_ago: float
+
+
+@dataclass(frozen=True)
+class DemoComment:
+    group: int
+    revision: int
+    """The revision the author was reading."""
+    paragraph: str | None
+    """The block commented on, as it read in that revision; None for the whole draft."""
+    author: tuple[str, str]
+    body: str
+    hours_ago: float
+    replies: tuple[DemoReply, ...] = ()
+    resolved: bool = False
+    hidden: str = ""
+    """A reason: the group's acting chair hid the comment."""
+
+
 DEMO_DRAFTS = (
     DemoDraft(
         group=1,
@@ -349,6 +376,74 @@ DEMO_DRAFTS = (
 )
 
 
+DEMO_COMMENTS = (
+    DemoComment(
+        group=5, revision=3, paragraph=P5_REC_2, author=("head", "Canada"),
+        body="Could the recommendation say how the 50,000 places are shared between the "
+             "countries of destination? Canada can commit to a figure for seasonal agriculture "
+             "and care work, but not yet for construction.",
+        hours_ago=50,
+        replies=(
+            DemoReply(("head", "United States"),
+                      "Agreed. A table of national contributions in an annex would keep the "
+                      "recommendation itself short.", 46),
+            DemoReply(("head", MIGRANTS),
+                      "Please keep the **fair share for women and rural areas** in the main "
+                      "text, not only in the annex.", 30),
+        )),
+    DemoComment(
+        group=5, revision=3, paragraph=P5_FEES, author=("head", BUSINESS),
+        body="Employers support the ban on recruitment fees. We suggest adding that "
+             "governments publish a list of licensed recruiters, so that employers can check "
+             "whom they work with.",
+        hours_ago=40,
+        replies=(DemoReply(("delegate", "Mexico"),
+                           "Good point: I will propose a sentence on licensed recruiters in "
+                           "the next revision.", 20),),
+        resolved=True),
+    DemoComment(
+        group=5, revision=1, paragraph=P5_REC, author=("delegate", "Guatemala"),
+        body="“Central America” is too vague: the programmes should name the countries of "
+             "origin.",
+        hours_ago=24 * 15),
+    DemoComment(
+        group=5, revision=3, paragraph=None, author=("head", "Honduras"),
+        body="Honduras supports the draft. The yearly review should also hear the countries of "
+             "origin, not only employers, trade unions and migrant organisations; "
+             "@[Rosa Elena Pacheco], would your network support that?",
+        hours_ago=12),
+    DemoComment(
+        group=5, revision=3, paragraph=P5_PORTABLE, author=("delegate", "Belize"),
+        body="Test comment, please ignore.",
+        hours_ago=8, hidden="Posted by mistake while testing the workspace."),
+    DemoComment(
+        group=1, revision=1, paragraph=P1_CHILDREN, author=("head", MIGRANTS),
+        body="“Promptly” needs a time limit: in practice children wait for weeks before a "
+             "child-protection officer sees them.",
+        hours_ago=24 * 20,
+        replies=(DemoReply(("head", CS),
+                           "Revision 2 sets a limit of 24 hours and rules out detention "
+                           "entirely.", 24 * 13),),
+        resolved=True),
+    DemoComment(
+        group=1, revision=3, paragraph=P1_STAFF_2, author=("head", "Belize"),
+        body="Belize welcomes being included. The pooled budget needs rules on who contributes "
+             "how much; could the secretariat propose a formula?",
+        hours_ago=36),
+    DemoComment(
+        group=2, revision=3, paragraph=P2_PLEDGES_2, author=("head", ACADEMIA),
+        body="Les engagements devraient être publiés dans un format commun, pour qu'on puisse "
+             "les comparer d'une année à l'autre.",
+        hours_ago=26),
+    DemoComment(
+        group=3, revision=3, paragraph=P3_FUND_2, author=("delegate", "Honduras"),
+        body="Proponemos que el informe de la auditoría independiente del fondo sea público y "
+             "anual.",
+        hours_ago=18),
+)
+
+
+
 def seed(session: Session, *, groups: dict[int, WorkingGroup], seats: dict[str, Seat],
          heads: dict[str, Person], delegates: dict[str, Person], secretariat: Person,
          now: datetime) -> None:
@@ -365,3 +460,85 @@ def seed(session: Session, *, groups: dict[int, WorkingGroup], seats: dict[str, 
             drafts.revise(session, by=people[step.author[0]][step.author[1]], draft=draft,
                           base_number=number, text=text(step.blocks), summary=step.summary,
                           now=now - timedelta(days=step.days_ago))
+    chairs = _acting_chairs(session, groups, now)
+    for demo in DEMO_COMMENTS:
+        _seed_comment(session, demo, group=groups[demo.group], people=people,
+                      chair=chairs.get(demo.group, secretariat), now=now)
+    _seed_rounds(session, groups=groups, people=people, seats=seats, chairs=chairs, now=now)
+
+
+def _acting_chairs(session: Session, groups: dict[int, WorkingGroup], now: datetime
+                   ) -> dict[int, Person]:
+    chairs = current_chairs(session, now)
+    return {number: chairs[group.id].person for number, group in groups.items()
+            if group.id in chairs and chairs[group.id].person}
+
+
+def _seed_comment(session: Session, demo: DemoComment, *, group: WorkingGroup, people: dict,
+                  chair: Person, now: datetime) -> None:
+    draft = session.exec(select(Draft).where(Draft.working_group_id == group.id)
+                         .order_by(Draft.id)).first()
+    paragraph_id = None
+    if demo.paragraph is not None:
+        revision = drafts.revision(session, draft, demo.revision)
+        paragraph_id = next(p.paragraph_id for p in drafts.paragraphs(session, revision)
+                            if p.source == demo.paragraph)
+    at = now - timedelta(hours=demo.hours_ago)
+    root = comments.post_comment(
+        session, by=people[demo.author[0]][demo.author[1]], draft=draft, body=demo.body,
+        paragraph_id=paragraph_id, revision_number=demo.revision, now=at)
+    for reply in demo.replies:
+        comments.reply(session, by=people[reply.author[0]][reply.author[1]], to=root,
+                       body=reply.body, revision_number=draft.latest_revision_number,
+                       now=now - timedelta(hours=reply.hours_ago))
+    if demo.resolved:
+        comments.resolve_thread(session, by=chair, comment=root, now=now - timedelta(hours=1))
+    if demo.hidden:
+        comments.hide_comment(session, by=chair, comment=root, reason=demo.hidden,
+                              now=at + timedelta(minutes=20))
+
+
+# rounds: a comment round open in group 1, a decision round open in group 5 with some answers
+
+DEMO_POSITIONS = (  # (person, choice, text, paragraph concerned, hours ago)
+    (("head", "Canada"), "support", "", None, 20),
+    (("head", "United States"), "support_with_reservation",
+     "The United States can offer places only within its existing temporary visa categories; "
+     "the figure for the United States depends on the annual caps set by Congress.",
+     P5_REC_2, 16),
+    (("head", "Honduras"), "abstain", "", None, 12),
+    (("delegate", "Honduras"), "support", "", None, 6),
+    (("delegate", "Guatemala"), "support", "", None, 5),
+    (("head", BUSINESS), "support", "", None, 3),
+)
+
+
+def _seed_rounds(session: Session, *, groups: dict[int, WorkingGroup], people: dict,
+                 seats: dict[str, Seat], chairs: dict[int, Person], now: datetime) -> None:
+    def first_draft(number: int) -> Draft:
+        return session.exec(select(Draft).where(Draft.working_group_id == groups[number].id)
+                            .order_by(Draft.id)).first()
+
+    opened = now - timedelta(days=2)
+    rounds.open_round(session, by=chairs[1], draft=first_draft(1), kind="comment",
+                      deadline=now + timedelta(days=5), now=opened,
+                      note="Last comments on revision 3 before we put it to a decision round.")
+    draft = first_draft(5)
+    opened = now - timedelta(days=1)
+    round_ = rounds.open_round(
+        session, by=chairs[5], draft=draft, kind="decision", deadline=now + timedelta(days=4),
+        now=opened, note="Please give your seat's position before the deadline. Reservations "
+                         "tied to a paragraph will appear as footnotes if the text is adopted.")
+    paragraph_ids = {p.source: p.paragraph_id for p in drafts.paragraphs(
+        session, drafts.latest_revision(session, draft))}
+    for (role, seat), choice, text, paragraph, hours in DEMO_POSITIONS:
+        person = people[role][seat]
+        form = rounds.PositionForm(choice, reservation=text, reason=text,
+                                   paragraph_ids=[paragraph_ids[paragraph]] if paragraph else [])
+        rounds.cast_position(session, round_, by=person, seat=seats[seat], form=form,
+                             now=now - timedelta(hours=hours))
+    iom = "International Organization for Migration"
+    rounds.submit_statement(
+        session, round_, by=people["head"][iom], seat=seats[iom], now=now - timedelta(hours=2),
+        text="IOM welcomes the focus on fair recruitment and stands ready to support the "
+             "regional job-matching service with its experience of labour mobility programmes.")

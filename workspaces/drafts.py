@@ -31,6 +31,7 @@ from workspaces.models import (
     RevisionParagraph,
 )
 from workspaces.paragraphs import Paragraph, build_paragraphs
+from workspaces.round_models import Round, RoundKind
 
 MAX_TITLE = 200
 MAX_PURPOSE = 300
@@ -330,11 +331,17 @@ def start_draft(
     return draft
 
 
-def ensure_revisable(draft: Draft) -> None:
-    if draft.status == DraftStatus.IN_ROUND:
-        raise Conflict(_("A round is open on this draft, so it cannot be revised until the "
-                         "chair closes the round."))
-    if draft.status not in _REVISABLE:
+def ensure_revisable(session: Session, draft: Draft, *, lock: bool = False) -> None:
+    """Refuse while a decision round freezes the text (a comment round does not), and once
+    the draft is closed. With `lock`, the draft row is locked first (PostgreSQL; SQLite
+    serialises writers already), so no round can open between this check and the save."""
+    if lock:
+        session.exec(select(Draft).where(Draft.id == draft.id).with_for_update()
+                     .execution_options(populate_existing=True)).one()
+    if draft.status == DraftStatus.IN_ROUND and not _comment_round_open(session, draft):
+        raise Conflict(_("A decision round is open on this draft, so it cannot be revised "
+                         "until the round closes."))
+    if draft.status not in (*_REVISABLE, DraftStatus.IN_ROUND):
         raise Conflict(_("This draft is closed (%(status)s) and can no longer be revised.",
                          status=status_label(draft.status)))
 
@@ -351,7 +358,7 @@ def revise(
 ) -> Revision:
     """Append a revision written on `base_number`, which must still be the latest."""
     now = now or utcnow()
-    ensure_revisable(draft)
+    ensure_revisable(session, draft, lock=True)
     if base_number != draft.latest_revision_number:
         raise _stale(session, draft)
     text, summary = _normalise(text), summary.strip()
@@ -478,6 +485,14 @@ def changes_since_last_visit(session: Session, *, person: Person, draft: Draft
 
 
 # shared
+
+
+def _comment_round_open(session: Session, draft: Draft) -> bool:
+    """Whether the open round of the draft, if any, is a comment round (revisions allowed)."""
+    return session.exec(
+        select(Round.id).where(Round.draft_id == draft.id, Round.closed_at.is_(None),
+                               Round.kind == RoundKind.COMMENT)
+    ).first() is not None
 
 
 def status_label(status: str) -> str:

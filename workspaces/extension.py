@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from council.extensions import Extension, Panel
-from workspaces import demo, models, routes, views  # noqa: F401  (models registers the tables)
+
+# importing models and round_models registers their tables
+from workspaces import demo, models, round_models, round_views, routes, views  # noqa: F401
 
 
 def extension() -> Extension:
@@ -13,6 +15,8 @@ def extension() -> Extension:
         panels=[
             Panel(page="group", template="workspaces/_group_drafts.html",
                   context=views.group_panel),
+            Panel(page="home", template="workspaces/_home_rounds.html",
+                  context=round_views.home_panel),
             Panel(page="home", template="workspaces/_home_drafts.html",
                   context=views.home_panel),
         ],

@@ -117,3 +117,41 @@ class DraftVisit(SQLModel, table=True):
     revision_number: int
     previous_revision_number: int | None = None
     seen_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Comment(SQLModel, table=True):
+    """A comment on a draft, anchored to a paragraph (by stable id) of the revision being read,
+    or to the whole draft (paragraph_id None). Replies point to the root of their thread and
+    repeat its anchor; the thread's resolution is kept on the root."""
+
+    __table_args__ = (
+        CheckConstraint("revision_number >= 1", name="revision_number"),
+        CheckConstraint("(hidden_at IS NULL) = (hidden_by_id IS NULL)", name="hidden_by"),
+        CheckConstraint("(resolved_at IS NULL) = (resolved_by_id IS NULL)", name="resolved_by"),
+        CheckConstraint("parent_id IS NULL OR resolved_at IS NULL", name="resolved_root"),
+        Index("ix_comment_draft_anchor", "draft_id", "paragraph_id", "created_at"),
+        Index("ix_comment_parent_created", "parent_id", "created_at"),
+        Index("ix_comment_author_created", "author_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(sa_column=_foreign_key("draft.id"))
+    revision_number: int
+    paragraph_id: str | None = Field(default=None, max_length=16)
+    parent_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("comment.id", ondelete="CASCADE"), nullable=True))
+    author_id: int = Field(foreign_key="person.id")
+    body_source: str = Field(sa_type=Text)
+    body_html: str = Field(sa_type=Text)
+    """Rendered and sanitised when written, mentions linked."""
+    created_at: datetime = timestamp()
+    edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    hidden_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    hidden_by_id: int | None = Field(default=None, foreign_key="person.id")
+    hidden_reason: str = Field(default="", max_length=500)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_by_id: int | None = Field(default=None, foreign_key="person.id")
+    round_id: int | None = Field(default=None, foreign_key="round.id", index=True)
+    """The comment round open when it was written (workspaces.rounds): sealed once it closes."""

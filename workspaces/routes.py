@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from workspaces import views
+from workspaces import comment_views, round_views, views
 
 
 def routes() -> list[BaseRoute]:
@@ -22,4 +22,43 @@ def routes() -> list[BaseRoute]:
         Route("/drafts/{draft_id:int}/changes", views.draft_changes, name="draft_changes"),
         Route("/drafts/{draft_id:int}/withdraw", views.draft_withdraw, methods=["GET", "POST"],
               name="draft_withdraw"),
+        Route("/drafts/{draft_id:int}/comments", comment_views.draft_comments,
+              name="draft_comments"),
+        Route("/drafts/{draft_id:int}/comments", comment_views.comment_post, methods=["POST"],
+              name="comment_post"),
+        Route("/comments/{comment_id:int}", comment_views.comment, name="comment"),
+        Route("/comments/{comment_id:int}/reply", comment_views.comment_reply,
+              methods=["GET", "POST"], name="comment_reply"),
+        Route("/comments/{comment_id:int}/edit", comment_views.comment_edit,
+              methods=["GET", "POST"], name="comment_edit"),
+        Route("/comments/{comment_id:int}/withdraw", comment_views.comment_withdraw,
+              methods=["GET", "POST"], name="comment_withdraw"),
+        Route("/comments/{comment_id:int}/hide", comment_views.comment_hide,
+              methods=["GET", "POST"], name="comment_hide"),
+        Route("/comments/{comment_id:int}/restore", comment_views.comment_restore,
+              methods=["POST"], name="comment_restore"),
+        Route("/comments/{comment_id:int}/resolve", comment_views.comment_resolve,
+              methods=["POST"], name="comment_resolve"),
+        Route("/comments/{comment_id:int}/reopen", comment_views.comment_reopen,
+              methods=["POST"], name="comment_reopen"),
+        Route("/people/{person_id:int}", comment_views.person, name="person"),
+        *round_routes(),
+    ]
+
+
+def round_routes() -> list[BaseRoute]:
+    return [
+        Route("/drafts/{draft_id:int}/rounds/new", round_views.round_open,
+              methods=["GET", "POST"], name="round_open"),
+        Route("/rounds/{round_id:int}", round_views.round_page, name="round"),
+        Route("/rounds/{round_id:int}/position", round_views.position_cast, methods=["POST"],
+              name="position_cast"),
+        Route("/rounds/{round_id:int}/statement", round_views.statement_submit,
+              methods=["GET", "POST"], name="statement_submit"),
+        Route("/rounds/{round_id:int}/extend", round_views.round_extend,
+              methods=["GET", "POST"], name="round_extend"),
+        Route("/rounds/{round_id:int}/close", round_views.round_close, methods=["GET", "POST"],
+              name="round_close"),
+        Route("/rounds/{round_id:int}/chair-statement", round_views.round_chair_statement,
+              methods=["GET", "POST"], name="round_chair_statement"),
     ]

@@ -18,7 +18,7 @@ from council.pages import authorize
 from council.permissions import Actor, can
 from council.views import permission
 from council.web import redirect, render, values
-from workspaces import drafts
+from workspaces import comments, drafts, round_views, rounds
 from workspaces.models import Draft
 
 GROUP_PANEL_LIMIT = 5
@@ -80,6 +80,8 @@ def group_drafts(request: Request) -> Response:
     state = request.state
     group = seats.get_group(state.db, request.path_params["slug"])
     authorize(request, "deliberations.read", group)
+    if rounds.any_expired(state.db, state.now, group=group):
+        round_views.settle(request, group=group)
     return _page(request, "workspaces/group_drafts.html",
                  {"group": group, "drafts": drafts.list_drafts(state.db, group)})
 
@@ -112,19 +114,27 @@ def draft_new(request: Request) -> Response:
 
 @permission("deliberations.read")
 def draft(request: Request) -> Response:
-    """The current text; opening it records the visit (in its own short write)."""
+    """The current text and its comments; opening it records the visit (in its own short
+    write). ?thread=<id> shows that comment thread whole, where it belongs."""
     state = request.state
     draft, _group = _load(request)
+    round_panel = round_views.draft_panel(request, draft)  # first: may close an expired round
     person = state.actor.person
     detail = drafts.draft_detail(state.db, draft)
     visit = drafts.last_visit(state.db, person=person, draft=draft)
     if drafts.visit_due(visit, draft, state.now):
         with request.app.state.database.transaction() as writer:
             drafts.record_visit(writer, person=person, draft=draft, now=state.now)
+    focus = _number(request.query_params.get("thread"))
     context = {
         "detail": detail,
         "unseen": draft.latest_revision_number - visit.revision_number if visit else 0,
         "may_withdraw": drafts.may_withdraw(state.actor, draft, detail.sponsor_ids),
+        "comments": comments.draft_comments(state.db, draft, detail.revision,
+                                            detail.paragraphs, focus=focus),
+        "viewer": comments.viewer(state.actor, draft, detail.group, state.now),
+        "focus": focus,
+        "rounds": round_panel,
     }
     return _page(request, "workspaces/draft.html", context)
 
@@ -140,7 +150,7 @@ def draft_revision(request: Request) -> Response:
 def draft_revise(request: Request) -> Response:
     state = request.state
     draft, group = _load(request, "draft.write")
-    drafts.ensure_revisable(draft)
+    drafts.ensure_revisable(state.db, draft)
     context = {"draft": draft, "group": group, "errors": {}, "conflict": None, "changes": []}
     if request.method == "GET":
         latest = drafts.latest_revision(state.db, draft)

@@ -1,0 +1,264 @@
+"""Thin handlers for rounds: open, the round page, positions, statements, extend, close."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from council.errors import Invalid
+from council.models import WorkingGroup
+from council.pages import authorize
+from council.permissions import Actor, can
+from council.views import permission
+from council.web import checked, redirect, render, values
+from workspaces import drafts, rounds
+from workspaces.models import Draft, DraftStatus
+from workspaces.round_models import Round, RoundKind
+
+HOME_PANEL_LIMIT = 8
+
+
+def settle(request: Request, *, draft: Draft | None = None,
+           group: WorkingGroup | None = None) -> None:
+    """Close the rounds past their deadline that this page is about to show, in a short write
+    of their own, committed even if the request then fails (a refused position, say).
+
+    The request's transaction is ended first: it releases SQLite's write lock that the
+    writer needs, and its next read sees what the writer committed."""
+    state = request.state
+    draft_id = draft.id if draft is not None else None
+    group_id = group.id if group is not None else None
+    state.db.rollback()
+    with request.app.state.database.transaction() as writer:
+        rounds.settle_expired(writer, state.now,
+                              draft=writer.get(Draft, draft_id) if draft_id else None,
+                              group=writer.get(WorkingGroup, group_id) if group_id else None)
+
+
+def _load(request: Request, action: str) -> tuple[Round, Draft, WorkingGroup]:
+    """The round of the path, its draft and group, after the permission check (against the
+    group for reading, against the draft for acts, where a chair's recusal applies)."""
+    db = request.state.db
+    round_ = rounds.get_round(db, request.path_params["round_id"])
+    draft = drafts.get_draft(db, round_.draft_id)
+    group = drafts.group_of(db, draft)
+    authorize(request, action, group if action == "deliberations.read" else draft)
+    if rounds.past_deadline(round_, request.state.now):
+        settle(request, draft=draft)  # the objects above reload, closed
+    return round_, draft, group
+
+
+def _number(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
+# panels and the draft page
+
+
+def home_panel(session: Session, actor: Actor, group: None, now: datetime) -> dict:
+    """"Open rounds" on the home page: two queries (the rounds, then their answer counts)."""
+    found = rounds.open_rounds_for(session, actor, now, limit=HOME_PANEL_LIMIT)
+    counts = rounds.open_round_counts(
+        session, [item.round.id for item in found if item.round.kind == RoundKind.DECISION])
+    return {"rounds": found, "counts": counts}
+
+
+def draft_panel(request: Request, draft: Draft) -> dict:
+    """The draft page's open round and past rounds (one query; closes an expired one first)."""
+    state = request.state
+    found = rounds.draft_rounds(state.db, draft)
+    if any(rounds.past_deadline(r, state.now) for r in found):
+        settle(request, draft=draft)
+        found = rounds.draft_rounds(state.db, draft)
+    current = next((r for r in found if r.closed_at is None), None)
+    return {
+        "open": current,
+        "past": [r for r in found if r.closed_at is not None],
+        "may_open": (can(state.actor, "round.manage", draft)
+                     and draft.status in (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED)),
+        "frozen": current is not None and current.kind == RoundKind.DECISION,
+        "outcome_label": rounds.outcome_label,
+    }
+
+
+# pages
+
+
+def _page(request: Request, template: str, context: dict, **kwargs) -> Response:
+    return render(request, template, {"choice_label": rounds.choice_label,
+                                      "outcome_label": rounds.outcome_label, **context},
+                  **kwargs)
+
+
+@permission("round.manage")
+def round_open(request: Request) -> Response:
+    state = request.state
+    draft = drafts.get_draft(state.db, request.path_params["draft_id"])
+    group = drafts.group_of(state.db, draft)
+    authorize(request, "round.manage", draft)
+    person = state.actor.person
+    context = {"draft": draft, "group": group, "errors": {},
+               "revision": drafts.latest_revision(state.db, draft)}
+    if request.method == "GET":
+        current = rounds.open_round_of(state.db, draft)
+        if current is not None:
+            return redirect(request, "round", round_id=current.id)
+        form = {"kind": RoundKind.DECISION.value, "note": "", "tally_visible": False,
+                "deadline": rounds.deadline_input(
+                    rounds.default_deadline(state.now, person.timezone), person.timezone)}
+        return _page(request, "workspaces/round_new.html", {**context, "form": form})
+    form = values(state.form, "kind", "deadline", "note")
+    form["tally_visible"] = checked(state.form, "tally_visible")
+    try:
+        opened = rounds.open_round(
+            state.db, by=person, draft=draft, kind=form["kind"], deadline=form["deadline"],
+            note=form["note"], tally_visible=form["tally_visible"], now=state.now)
+    except Invalid as invalid:
+        return _page(request, "workspaces/round_new.html",
+                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+    return redirect(request, "round", round_id=opened.id)
+
+
+def _round_page(request: Request, round_: Round, *, form: dict | None = None,
+                errors: dict | None = None, status_code: int = 200,
+                fragment: str | None = None) -> Response:
+    state = request.state
+    page = rounds.round_page(state.db, round_, actor=state.actor)
+    accepting = rounds.accepting(round_, state.now)
+    decision = round_.kind == RoundKind.DECISION
+    if form is None:
+        own = page.own
+        form = {"choice": own.choice if own else "",
+                "reservation": own.text if own and own.choice == "support_with_reservation"
+                else "",
+                "reason": own.text if own and own.choice == "object" else "",
+                "paragraph_ids": own.paragraph_ids if own else []}
+    context = {
+        "page": page,
+        "form": form,
+        "errors": errors or {},
+        "may_cast": accepting and decision and can(state.actor, "position.cast", page.draft),
+        "may_state": accepting and decision and can(state.actor, "statement.submit", page.draft),
+        "may_manage": can(state.actor, "round.manage", page.draft),
+        "accepting": accepting,
+        "may_add_statement": rounds.may_add_chair_statement(round_),
+    }
+    return _page(request, "workspaces/round.html", context, status_code=status_code,
+                 fragment=fragment)
+
+
+@permission("deliberations.read")
+def round_page(request: Request) -> Response:
+    round_, _draft, _group = _load(request, "deliberations.read")
+    return _round_page(request, round_)
+
+
+@permission("position.cast")
+def position_cast(request: Request) -> Response:
+    state = request.state
+    round_, _draft, _group = _load(request, "position.cast")
+    form = values(state.form, "choice", "reservation", "reason")
+    form["paragraph_ids"] = [str(v) for v in state.form.getlist("paragraph_ids")]
+    try:
+        rounds.cast_position(
+            state.db, round_, by=state.actor.person, seat=state.actor.seat,
+            form=rounds.PositionForm(**form), now=state.now)
+    except Invalid as invalid:
+        return _round_page(request, round_, form=form, errors=invalid.errors, status_code=422,
+                           fragment="workspaces/_round_position.html")
+    # no "#your-position": htmx would only scroll, not reload, when already on that address
+    return redirect(request, "round", round_id=round_.id)
+
+
+@permission("statement.submit")
+def statement_submit(request: Request) -> Response:
+    state = request.state
+    round_, draft, group = _load(request, "statement.submit")
+    revision = drafts.revision(state.db, draft, round_.revision_number)
+    own = rounds.own_statement(state.db, round_, state.actor.seat)
+    context = {"round": round_, "draft": draft, "group": group, "errors": {},
+               "paragraphs": drafts.paragraphs(state.db, revision), "own": own,
+               "accepting": rounds.accepting(round_, state.now)}
+    if request.method == "GET":
+        return _page(request, "workspaces/round_statement.html",
+                     {**context, "form": {"text": own.text if own else ""}})
+    form = values(state.form, "text")
+    try:
+        rounds.submit_statement(state.db, round_, by=state.actor.person, seat=state.actor.seat,
+                                text=form["text"], now=state.now)
+    except Invalid as invalid:
+        return _page(request, "workspaces/round_statement.html",
+                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+    if can(state.actor, "deliberations.read", group):
+        return redirect(request, "round", round_id=round_.id, fragment="statements")
+    return redirect(request, "statement_submit", round_id=round_.id)
+
+
+@permission("round.manage")
+def round_extend(request: Request) -> Response:
+    state = request.state
+    round_, draft, group = _load(request, "round.manage")
+    person = state.actor.person
+    context = {"round": round_, "draft": draft, "group": group, "errors": {}}
+    if request.method == "GET":
+        if not rounds.accepting(round_, state.now):
+            raise rounds.RoundClosed()
+        form = {"deadline": rounds.deadline_input(round_.deadline, person.timezone),
+                "reason": ""}
+        return _page(request, "workspaces/round_extend.html", {**context, "form": form})
+    form = values(state.form, "deadline", "reason")
+    try:
+        rounds.extend_deadline(state.db, round_, by=person, deadline=form["deadline"],
+                               reason=form["reason"], now=state.now)
+    except Invalid as invalid:
+        return _page(request, "workspaces/round_extend.html",
+                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+    return redirect(request, "round", round_id=round_.id)
+
+
+@permission("round.manage")
+def round_close(request: Request) -> Response:
+    state = request.state
+    round_, draft, group = _load(request, "round.manage")
+    context = {"round": round_, "draft": draft, "group": group, "errors": {},
+               "page": rounds.round_page(state.db, round_, actor=state.actor)}
+    if request.method == "GET":
+        if not rounds.accepting(round_, state.now):
+            raise rounds.RoundClosed()
+        return _page(request, "workspaces/round_close.html",
+                     {**context, "form": {"statement": ""}})
+    form = values(state.form, "statement")
+    try:
+        rounds.close_round(state.db, round_, by=state.actor.person,
+                           statement=form["statement"], now=state.now)
+    except Invalid as invalid:
+        return _page(request, "workspaces/round_close.html",
+                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+    return redirect(request, "round", round_id=round_.id)
+
+
+@permission("round.manage")
+def round_chair_statement(request: Request) -> Response:
+    """The chair's statement on a round that closed itself at its deadline (once)."""
+    state = request.state
+    round_, draft, group = _load(request, "round.manage")
+    context = {"round": round_, "draft": draft, "group": group, "errors": {}}
+    if request.method == "GET":
+        if round_.closed_at is None:
+            return redirect(request, "round_close", round_id=round_.id)
+        if not rounds.may_add_chair_statement(round_):
+            raise rounds.RoundClosed()
+        return _page(request, "workspaces/round_chair_statement.html",
+                     {**context, "form": {"statement": ""}})
+    form = values(state.form, "statement")
+    try:
+        rounds.add_chair_statement(state.db, round_, by=state.actor.person,
+                                   statement=form["statement"], now=state.now)
+    except Invalid as invalid:
+        return _page(request, "workspaces/round_chair_statement.html",
+                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+    return redirect(request, "round", round_id=round_.id)
