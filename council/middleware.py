@@ -88,6 +88,9 @@ class RequestContextMiddleware:
         if scope["path"] == HEALTH_PATH:
             # needs no session, language or form, and must answer when the database cannot
             return await self.app(scope, receive, send)
+        if scope["method"] == "HEAD":
+            # handlers branch on GET versus POST; the server drops the body of a HEAD answer
+            scope = {**scope, "method": "GET"}
         starlette_app = scope["app"]
         settings = starlette_app.state.settings
         database = starlette_app.state.database

@@ -117,3 +117,9 @@ def test_unexpected_error_rolls_the_request_back(app, db):
         client.get("/boom")
     db.expire_all()
     assert db.exec(select(Seat).where(Seat.name == "Written before the crash")).first() is None
+
+
+def test_a_head_request_is_answered_like_a_get_without_running_the_form_branch(client):
+    response = client.head("/sign-in")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
