@@ -17,6 +17,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
@@ -95,11 +96,9 @@ def live_database(fresh_databases, demo_password) -> Iterator[Database]:
     database.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(live_database, tmp_path_factory) -> Iterator[str]:
-    """The application with the demo council, served by uvicorn on a free loopback port."""
-    url = live_database.engine.url.render_as_string(hide_password=False)
-    app = create_app(make_settings(url, tmp_path_factory.mktemp("var")))
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """`app` under uvicorn on a free loopback port, until the block ends."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
@@ -114,6 +113,14 @@ def live_server(live_database, tmp_path_factory) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         listener.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database, tmp_path_factory) -> Iterator[str]:
+    """The application with the demo council, served by uvicorn on a free loopback port."""
+    url = live_database.engine.url.render_as_string(hide_password=False)
+    with serving(create_app(make_settings(url, tmp_path_factory.mktemp("var")))) as base_url:
+        yield base_url
 
 
 def _wait_until_healthy(url: str, thread: threading.Thread, timeout: float = 15) -> None:

@@ -7,13 +7,9 @@ loopback port, whose authorization page the browser really visits.
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-import uvicorn
 from oidc_provider_mock import User
 from playwright.sync_api import Browser, expect
 
@@ -21,7 +17,7 @@ from council import invitations
 from council.app import create_app
 from council.database import Database, utcnow
 from council.settings import OidcProvider
-from tests.browser.conftest import _wait_until_healthy, sign_in
+from tests.browser.conftest import serving, sign_in
 from tests.browser.test_accessibility import assert_accessible
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, make_council, make_seat, make_secretariat
@@ -30,25 +26,6 @@ from tests.oidc_providers import CLIENT_ID, CLIENT_SECRET, mock_provider
 SECRETARIAT = "secretariat@council.example"
 LUCIA = User(sub="lucia-at-mreg", claims={
     "email": "lucia.mendez@mreg.example", "email_verified": True, "name": "Lucía Méndez"})
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    """`app` under uvicorn on a free loopback port, as the live server fixture does."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]},
-                              name="oidc-live-server", daemon=True)
-    thread.start()
-    try:
-        _wait_until_healthy(f"{base_url}/healthz", thread)
-        yield base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
 
 
 INVITATION: dict[str, str] = {}
