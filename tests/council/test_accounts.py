@@ -35,7 +35,7 @@ def settings(database_url, tmp_path, inbox):
 @pytest.fixture
 def person(db):
     make_council(db)
-    person = make_person(db, seat=make_seat(db), email="ana@ministry.example", language="es")
+    person = make_person(db, seat=make_seat(db), email="ana@ministry.example")
     db.commit()
     return person
 
@@ -133,9 +133,13 @@ def test_a_reset_link_arrives_by_email_works_once_and_ends_every_session(app, cl
 
 
 def test_the_reset_email_is_in_the_person_s_language(client, db, person, inbox):
+    person.language = "es"
+    db.add(person)
+    db.commit()
     request_reset(client, person.email)
     message, = inbox.wait_for(1)
     assert message["Content-Language"] == "es"
+    assert message["Subject"].startswith("Restablecimiento de su contraseña")
 
 
 def test_an_unknown_email_gets_the_same_answer_and_no_email(client, db, person, inbox):
