@@ -158,3 +158,11 @@ def test_next_returns_to_a_local_page(client, person):
 def test_sign_in_page_keeps_only_a_local_next(client):
     assert 'name="next" value="/account"' in client.get("/sign-in?next=/account").text
     assert 'name="next" value="/"' in client.get("/sign-in?next=//evil.example").text
+
+
+def test_every_aria_reference_on_the_sign_in_page_points_at_an_element(client):
+    html = client.get("/sign-in").text
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    references = re.findall(r'aria-(?:labelledby|describedby)="([^"]+)"', html)
+    dangling = [ref for refs in references for ref in refs.split() if ref not in ids]
+    assert not dangling
