@@ -82,5 +82,12 @@ def values(form: FormData, *names: str) -> dict[str, str]:
     return {name: str(form.get(name, "")).strip() for name in names}
 
 
+def counting_number(value: str | None) -> int | None:
+    """A non-negative whole number from a form or a query string (at most nine digits);
+    anything else, blank included, is None."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
 def checked(form: FormData, name: str) -> bool:
     return form.get(name) in ("on", "true", "1", "yes")

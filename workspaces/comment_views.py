@@ -18,11 +18,10 @@ from council.errors import Conflict, Invalid
 from council.models import WorkingGroup
 from council.pages import authorize
 from council.views import permission
-from council.web import is_htmx, render, values
+from council.web import counting_number, is_htmx, render, values
 from workspaces import comments, drafts
 from workspaces.comments import RateLimited
 from workspaces.models import Comment, Draft
-from workspaces.views import _number
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ def draft_comments(request: Request) -> Response:
     draft, group = _draft(request, "deliberations.read")
     query = request.query_params
     return _region_page(request, draft, group, query.get("on") or comments.WHOLE_DRAFT,
-                        page=_number(query.get("page")) or 1,
+                        page=counting_number(query.get("page")) or 1,
                         autofocus=query.get("write") == "1")
 
 
@@ -148,7 +147,7 @@ def comment_post(request: Request) -> Response:
     try:
         created = comments.post_comment(
             state.db, by=state.actor.person, draft=draft, body=form["body"],
-            paragraph_id=paragraph_id, revision_number=_number(form["revision_number"]),
+            paragraph_id=paragraph_id, revision_number=counting_number(form["revision_number"]),
             now=state.now)
     except (Invalid, RateLimited) as refused:
         return _region_page(request, draft, group, anchor, form=form,
@@ -170,7 +169,7 @@ def comment_reply(request: Request) -> Response:
     form = values(state.form, "body", "revision_number")
     try:
         created = comments.reply(state.db, by=state.actor.person, to=root, body=form["body"],
-                                 revision_number=_number(form["revision_number"]),
+                                 revision_number=counting_number(form["revision_number"]),
                                  now=state.now)
     except (Invalid, RateLimited) as refused:
         return _thread_page(request, draft, group, root, status_code=refused.status_code,

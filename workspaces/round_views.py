@@ -51,11 +51,6 @@ def _load(request: Request, action: str) -> tuple[Round, Draft, WorkingGroup]:
     return round_, draft, group
 
 
-def _number(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
-
-
 # panels and the draft page
 
 

@@ -17,17 +17,11 @@ from council.models import WorkingGroup
 from council.pages import authorize
 from council.permissions import Actor, can
 from council.views import permission
-from council.web import redirect, render, values
+from council.web import counting_number, redirect, render, values
 from workspaces import comments, drafts, round_views, rounds
 from workspaces.models import Draft
 
 GROUP_PANEL_LIMIT = 5
-
-
-def _number(value: str | None) -> int | None:
-    """A revision number from a form or a query string; anything else is None."""
-    value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def _load(request: Request, action: str = "deliberations.read") -> tuple[Draft, WorkingGroup]:
@@ -99,8 +93,8 @@ def draft_new(request: Request) -> Response:
                 "sponsor_seat_ids": [seat.id for seat in choices if seat.id == own]}
         return _page(request, "workspaces/draft_new.html", {**context, "form": form})
     form = values(state.form, "title", "purpose", "text", "language")
-    form["sponsor_seat_ids"] = [n for n in map(_number, state.form.getlist("sponsor_seat_ids"))
-                                if n is not None]
+    sponsors = map(counting_number, state.form.getlist("sponsor_seat_ids"))
+    form["sponsor_seat_ids"] = [n for n in sponsors if n is not None]
     try:
         draft = drafts.start_draft(
             state.db, by=state.actor.person, group=group, title=form["title"],
@@ -125,7 +119,7 @@ def draft(request: Request) -> Response:
     if drafts.visit_due(visit, draft, state.now):
         with request.app.state.database.transaction() as writer:
             drafts.record_visit(writer, person=person, draft=draft, now=state.now)
-    focus = _number(request.query_params.get("thread"))
+    focus = counting_number(request.query_params.get("thread"))
     context = {
         "detail": detail,
         "unseen": draft.latest_revision_number - visit.revision_number if visit else 0,
@@ -159,7 +153,7 @@ def draft_revise(request: Request) -> Response:
     form = values(state.form, "text", "summary", "base_number")
     try:
         drafts.revise(state.db, by=state.actor.person, draft=draft,
-                      base_number=_number(form["base_number"]), text=form["text"],
+                      base_number=counting_number(form["base_number"]), text=form["text"],
                       summary=form["summary"])
     except drafts.StaleRevision as stale:
         form["base_number"] = stale.latest.number
@@ -184,8 +178,8 @@ def draft_history(request: Request) -> Response:
 def draft_compare(request: Request) -> Response:
     draft, group = _load(request)
     query = request.query_params
-    comparison = drafts.compare(request.state.db, draft, _number(query.get("from")),
-                                _number(query.get("to")))
+    comparison = drafts.compare(request.state.db, draft, counting_number(query.get("from")),
+                                counting_number(query.get("to")))
     form = {"from": comparison.old.number, "to": comparison.new.number}
     return _page(request, "workspaces/draft_compare.html",
                  {"draft": draft, "group": group, "comparison": comparison, "form": form,
