@@ -15,10 +15,11 @@ from starlette.routing import BaseRoute
 
 @dataclass(frozen=True)
 class Panel:
-    """A region an extension adds to a council page ("home" or "group").
+    """A region an extension adds to a council page: "home", "group", or "welcome" (the front
+    page of anonymous visitors).
 
-    `context(session, actor, group, now)` loads what `template` shows (group is None on the
-    home page); it must run a fixed number of queries, whatever the amount of content.
+    `context(session, actor, group, now)` loads what `template` shows (group is None but on
+    the group page); it must run a fixed number of queries, whatever the amount of content.
     """
 
     page: str
@@ -27,13 +28,30 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class NavLink:
+    """An entry an extension adds to the main navigation, shown to whoever may `action` on the
+    council. `label` is a msgid (mark it with council.i18n.lazy), translated when shown."""
+
+    route: str
+    label: str
+    action: str
+
+
+@dataclass(frozen=True)
 class Extension:
     name: str
     routes: list[BaseRoute] = field(default_factory=list)
     panels: list[Panel] = field(default_factory=list)
+    nav: list[NavLink] = field(default_factory=list)
     seed_demo: Callable | None = None
     """seed_demo(session, *, groups, seats, heads, delegates, secretariat, now): demo content
     added after the council's structure."""
+
+
+def nav_links(extensions: list[Extension], can, council) -> list[NavLink]:
+    """The extensions' navigation entries that `can(action, council)` allows."""
+    return [link for extension in extensions for link in extension.nav
+            if can(link.action, council)]
 
 
 def panels_for(extensions: list[Extension], page: str, session, actor, group, now) -> list:

@@ -192,6 +192,7 @@ RULES = {
     "council.manage": _secretariat,
     "group.read": _signed_in,
     "recommendations.read": _read_recommendations,
+    "recommendations.manage": _secretariat,
     "deliberations.read": _read_deliberations,
     "draft.write": _write_in_group,
     "comment.write": _write_in_group,

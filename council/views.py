@@ -108,7 +108,9 @@ def sign_out(request: Request) -> Response:
 def home(request: Request) -> Response:
     state = request.state
     if not state.actor.signed_in:
-        return render(request, "council/welcome.html")
+        panels = panels_for(request.app.state.extensions, "welcome", state.db, state.actor,
+                            None, state.now)
+        return render(request, "council/welcome.html", {"panels": panels}, public=True)
     context = {
         "summaries": seats.group_summaries(state.db, state.now),
         "council_chair": seats.current_chairs(state.db, state.now).get(None),
@@ -170,17 +172,30 @@ def account(request: Request) -> Response:
 
 @permission("public")
 def choose_language(request: Request) -> Response:
-    """The language switcher: saved for a signed-in person, a cookie otherwise."""
+    """The language switcher: saved for a signed-in person, a cookie otherwise. Pages for
+    anonymous readers send it as a GET (they carry no CSRF token, so caches may share them):
+    that only sets the cookie, and an unknown language changes nothing."""
     state = request.state
+    languages = request.app.state.settings.languages
+    if request.method != "POST":
+        language = request.query_params.get("language", "")
+        response = RedirectResponse(_safe_next(request.query_params.get("next", "/")),
+                                    status_code=303)
+        if language in languages:
+            _set_language_cookie(request, response, language)
+        return response
     language = str(state.form.get("language", ""))
     target = _safe_next(str(state.form.get("next", "/")))
-    languages = request.app.state.settings.languages
     if language not in languages:
         raise Invalid({"language": _("Choose one of the offered languages.")})
     if state.actor.signed_in:
         seats.save_preferences(state.db, person=state.actor.person, language=language,
                                timezone=state.actor.person.timezone, languages=languages)
     response = RedirectResponse(target, status_code=303)
+    _set_language_cookie(request, response, language)
+    return response
+
+
+def _set_language_cookie(request: Request, response: Response, language: str) -> None:
     response.set_cookie("council_language", language, max_age=365 * 86400, samesite="lax",
                         httponly=True, secure=request.url.scheme == "https")
-    return response

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from datetime import datetime
+from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from council import i18n
+from council.extensions import nav_links
 from council.permissions import can
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -27,7 +31,8 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.raw_ngettext, newstyle=True)
+    env.install_gettext_callables(i18n.gettext, i18n.raw_ngettext, newstyle=True,
+                                  pgettext=i18n.raw_pgettext, npgettext=i18n.raw_npgettext)
     env.filters["datetime"] = i18n.format_datetime
     env.filters["date"] = i18n.format_date
     env.filters["number"] = i18n.format_number
@@ -46,27 +51,83 @@ def render(
     *,
     status_code: int = 200,
     fragment: str | None = None,
+    public: bool = False,
 ) -> Response:
-    """A full page, or only `fragment` when htmx asked: the single place that decides."""
+    """A full page, or only `fragment` when htmx asked: the single place that decides.
+
+    A `public` page shown to an anonymous reader carries no form that needs a CSRF token
+    (its language switcher is a GET form), so it sets no cookie and shared caches may keep it.
+    """
     state = request.state
     actor = state.actor
+    anonymous_public = public and not actor.signed_in
+
+    def allowed(action: str, target: object = None) -> bool:
+        return can(actor, action, target)
+
     full_context = {
         "actor": actor,
         "council": state.council,
-        "can": lambda action, target=None: can(actor, action, target),
-        "csrf_token": state.csrf_token,
+        "can": allowed,
+        "nav_links": nav_links(request.app.state.extensions, allowed, state.council),
+        "csrf_token": "" if anonymous_public else state.csrf_token,
         "language": i18n.current_language(),
         "languages": request.app.state.settings.languages,
         "timezone": actor.person.timezone if actor.person else "UTC",
         **(context or {}),
     }
-    state.csrf_used = True  # the anonymous CSRF cookie is only set for pages that need it
+    if not anonymous_public:
+        state.csrf_used = True  # the anonymous CSRF cookie is only set for pages that need it
     name = fragment if fragment and is_htmx(request) else template
     response = request.app.state.templates.TemplateResponse(
         request, name, full_context, status_code=status_code
     )
     response.headers.setdefault("Vary", "HX-Request, Cookie, Accept-Language")
     return response
+
+
+PUBLIC_CACHE = "public, max-age=60"
+PRIVATE_CACHE = "private, no-store"
+
+
+def conditional(request: Request, response: Response, *, last_modified: datetime | None,
+                etag: str | None = None) -> Response:
+    """Validators and caching rules for a page the same for every anonymous reader (the
+    published side): a strong ETag of the body (unless given), Last-Modified, and 304 when the
+    reader's copy is current. Anonymous readers may be served from shared caches for a minute;
+    a page that shows who is signed in is never stored."""
+    if response.status_code != 200:
+        return response
+    etag = etag or '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": PRIVATE_CACHE if request.state.actor.signed_in else PUBLIC_CACHE,
+        "Vary": "Cookie, Accept-Language",
+    }
+    if last_modified is not None:
+        headers["Last-Modified"] = formatdate(last_modified.timestamp(), usegmt=True)
+    response.headers.update(headers)
+    if _not_modified(request, etag, last_modified):
+        return Response(status_code=304, headers=headers)
+    return response
+
+
+def _not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
+    """RFC 9110: If-None-Match wins over If-Modified-Since (weak comparison for the former)."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        offered = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in offered or etag in offered
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since and last_modified is not None:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:
+            return False
+        return int(last_modified.timestamp()) <= since.timestamp()
+    return False
 
 
 def redirect(request: Request, route: str, /, *, fragment: str = "", **params: Any) -> Response:

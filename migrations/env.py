@@ -14,6 +14,15 @@ load_extensions()  # each extension's models register their tables on import
 
 config = context.config
 
+# Tables made with a database's own SQL, outside the models: the full-text indexes of
+# workspaces.search (an FTS5 table and its shadow tables on SQLite, a tsvector table on
+# PostgreSQL). The comparison with the models leaves them alone.
+UNMODELLED_TABLES = ("recommendation_fts", "recommendation_search")
+
+
+def _include_name(name, type_, _parent_names) -> bool:
+    return not (type_ == "table" and name and name.startswith(UNMODELLED_TABLES))
+
 
 def _run(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
@@ -27,6 +36,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=sqlite,
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

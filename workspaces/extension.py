@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from council.extensions import Extension, Panel
+from council.extensions import Extension, NavLink, Panel
+from council.i18n import lazy
 
 # importing models and round_models registers their tables
-from workspaces import demo, models, round_models, round_views, routes, views  # noqa: F401
+from workspaces import (  # noqa: F401
+    demo,
+    models,
+    recommendation_models,
+    recommendation_views,
+    round_models,
+    round_views,
+    routes,
+    views,
+)
 
 
 def extension() -> Extension:
@@ -19,6 +29,12 @@ def extension() -> Extension:
                   context=round_views.home_panel),
             Panel(page="home", template="workspaces/_home_drafts.html",
                   context=views.home_panel),
+            Panel(page="group", template="workspaces/_group_recommendations.html",
+                  context=recommendation_views.group_panel),
+            Panel(page="welcome", template="workspaces/_welcome_recommendations.html",
+                  context=recommendation_views.welcome_panel),
         ],
+        nav=[NavLink(route="recommendations", label=lazy("Recommendations"),
+                     action="recommendations.read")],
         seed_demo=demo.seed,
     )

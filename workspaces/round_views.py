@@ -14,7 +14,7 @@ from council.pages import authorize
 from council.permissions import Actor, can
 from council.views import permission
 from council.web import checked, redirect, render, values
-from workspaces import drafts, rounds
+from workspaces import drafts, recommendations, rounds
 from workspaces.models import Draft, DraftStatus
 from workspaces.round_models import Round, RoundKind
 
@@ -77,6 +77,8 @@ def draft_panel(request: Request, draft: Draft) -> dict:
                      and draft.status in (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED)),
         "frozen": current is not None and current.kind == RoundKind.DECISION,
         "outcome_label": rounds.outcome_label,
+        "recommendation": (recommendations.of_draft(state.db, draft)
+                           if draft.status == DraftStatus.ADOPTED else None),
     }
 
 
@@ -141,6 +143,8 @@ def _round_page(request: Request, round_: Round, *, form: dict | None = None,
         "may_manage": can(state.actor, "round.manage", page.draft),
         "accepting": accepting,
         "may_add_statement": rounds.may_add_chair_statement(round_),
+        "recommendation": (recommendations.of_draft(state.db, page.draft)
+                           if round_.outcome == "adopted" else None),
     }
     return _page(request, "workspaces/round.html", context, status_code=status_code,
                  fragment=fragment)

@@ -38,7 +38,7 @@ from council.i18n import gettext as _
 from council.i18n import zone
 from council.models import Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
 from council.permissions import Actor, can
-from workspaces import drafts
+from workspaces import drafts, recommendations
 from workspaces.decisions import (
     ANSWERING_KINDS,
     Choice,
@@ -390,6 +390,8 @@ def add_chair_statement(session: Session, round_: Round, *, by: Person, statemen
     session.flush()
     audit.record(session, by=by, action="round.chair_statement", target=round_,
                  statement=statement)
+    if round_.outcome == Outcome.ADOPTED:
+        recommendations.refresh(session, round_, now=now)
     return round_
 
 
@@ -436,6 +438,10 @@ def _close(session: Session, round_: Round, *, by: Person | None, statement: str
     audit.record(session, by=by, action="round.closed", target=round_, draft=draft.id,
                  kind=round_.kind, revision=round_.revision_number,
                  closed_by="chair" if by else "deadline", statement=statement, **details)
+    if round_.outcome == Outcome.ADOPTED:
+        revision = drafts.revision(session, draft, round_.revision_number)
+        recommendations.publish(session, round_, draft=draft, group=group,
+                                paragraphs=drafts.paragraphs(session, revision), by=by)
     return round_
 
 

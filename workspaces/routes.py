@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from workspaces import comment_views, round_views, views
+from workspaces import api, comment_views, feeds, recommendation_views, round_views, views
 
 
 def routes() -> list[BaseRoute]:
@@ -43,6 +43,7 @@ def routes() -> list[BaseRoute]:
               methods=["POST"], name="comment_reopen"),
         Route("/people/{person_id:int}", comment_views.person, name="person"),
         *round_routes(),
+        *recommendation_routes(),
     ]
 
 
@@ -61,4 +62,25 @@ def round_routes() -> list[BaseRoute]:
               name="round_close"),
         Route("/rounds/{round_id:int}/chair-statement", round_views.round_chair_statement,
               methods=["GET", "POST"], name="round_chair_statement"),
+    ]
+
+
+def recommendation_routes() -> list[BaseRoute]:
+    """The published side. The PDF's route comes before the page's, whose {number} would
+    otherwise take "WG2-2026-03.pdf"."""
+    return [
+        Route("/recommendations", recommendation_views.library, name="recommendations"),
+        Route("/recommendations.atom", feeds.council_feed, name="recommendations_feed"),
+        Route("/groups/{slug:str}/recommendations.atom", feeds.group_feed,
+              name="group_recommendations_feed"),
+        Route("/recommendations/{number:str}.pdf", recommendation_views.recommendation_pdf,
+              name="recommendation_pdf"),
+        Route("/recommendations/{number:str}", recommendation_views.recommendation,
+              name="recommendation"),
+        Route("/recommendations/{number:str}/supersede", recommendation_views.supersede,
+              methods=["GET", "POST"], name="recommendation_supersede"),
+        Route("/api/v1/openapi.json", api.openapi, name="api_openapi"),
+        Route("/api/v1/recommendations", api.recommendation_list, name="api_recommendations"),
+        Route("/api/v1/recommendations/{number:str}", api.recommendation_detail,
+              name="api_recommendation"),
     ]

@@ -131,3 +131,17 @@ def test_plural_strings_in_templates_may_carry_other_placeholders(app):
         'title=title) }}')
     assert template.render(n=1, title="Pathways") == "1 comment on Pathways"
     assert template.render(n=3, title="Pathways") == "3 comments on Pathways"
+
+
+def test_public_pages_switch_language_with_a_get_form_that_sets_only_a_cookie(client):
+    welcome = client.get("/")
+    assert "set-cookie" not in welcome.headers  # a page caches may share: no CSRF cookie
+    assert 'method="get"' in welcome.text and 'name="csrf_token"' not in welcome.text
+    chosen = client.get("/language", params={"language": "es", "next": "/sign-in"},
+                        follow_redirects=False)
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/sign-in"
+    assert chosen.cookies["council_language"] == "es"
+    assert page_language(client.get("/")) == "es"
+    unknown = client.get("/language", params={"language": "de", "next": "https://evil.example"},
+                         follow_redirects=False)
+    assert unknown.headers["location"] == "/" and "set-cookie" not in unknown.headers

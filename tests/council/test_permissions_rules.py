@@ -90,12 +90,14 @@ def test_council_acts_follow_the_table(who):
     assert can(actor, "council.manage") is (who == "secretariat")
     assert can(actor, "recommendations.read", PUBLIC) is True
     assert can(actor, "recommendations.read", PRIVATE) is (who in SIGNED_IN)
+    assert can(actor, "recommendations.manage") is (who == "secretariat")
 
 
 def test_every_rule_is_covered_here():
     on_a_term = {"chair.name_acting"}  # tested in test_chairs.py
     covered = set(ALLOWED_ON_GROUP) | on_a_term | {"council.read", "group.read", "council.manage",
-                                                   "recommendations.read"}
+                                                   "recommendations.read",
+                                                   "recommendations.manage"}
     assert covered == set(RULES)
 
 

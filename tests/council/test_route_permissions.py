@@ -40,7 +40,7 @@ class World:
 
 
 def build_world(db) -> World:
-    make_council(db)
+    council = make_council(db)
     chair_state = make_seat(db, name="Costa Rica")
     member_state = make_seat(db, name="Belize")
     participant = make_seat(db, SeatKind.PARTICIPANT, name="Migrant Network")
@@ -57,7 +57,7 @@ def build_world(db) -> World:
         "observer": make_person(db, seat=observer_seat, role=SeatRole.HEAD),
     }
     make_chair(db, group, chair_state, people["chair"])
-    world = World(group, other, people)
+    world = World(group, other, people, extra={"council": council})
     for extend in WORLD_EXTENSIONS:
         extend(db, world)
     return world
@@ -146,6 +146,30 @@ def _with_rounds(db, world: World) -> None:
 
 WORLD_EXTENSIONS.append(_with_rounds)
 
+def _with_recommendation(db, world: World) -> None:
+    """A recommendation: a draft adopted by both member states in a closed decision round."""
+    from datetime import timedelta
+
+    from council.models import Seat
+    from workspaces import drafts, recommendations, rounds
+    from workspaces.rounds import PositionForm
+
+    member, chair = world.people["member"], world.people["chair"]
+    opened = utcnow() - timedelta(days=1)
+    draft = drafts.start_draft(
+        db, by=member, group=world.group, title="Adopted text", purpose="",
+        sponsor_seat_ids=[member.seat_id], text="Adopted.\n\nText.", language="en")
+    round_ = rounds.open_round(db, by=chair, draft=draft, kind="decision", now=opened,
+                               deadline=opened + timedelta(days=7))
+    for person in (member, chair):
+        rounds.cast_position(db, round_, by=person, seat=db.get(Seat, person.seat_id),
+                             form=PositionForm("support"), now=opened)
+    rounds.close_round(db, round_, by=chair, now=opened + timedelta(hours=1))
+    world.extra["recommendation"] = recommendations.of_draft(db, draft)
+
+
+WORLD_EXTENSIONS.append(_with_recommendation)
+
 # route name -> world -> (path params, target of the permission check)
 EXAMPLES = {
     "home": lambda w: ({}, None),
@@ -156,6 +180,7 @@ EXAMPLES = {
     "choose_language": lambda w: ({}, None),
     "working_group": lambda w: ({"slug": w.group.slug}, w.group),
     "admin_home": lambda w: ({}, None),
+    "admin_council": lambda w: ({}, None),
     "admin_seats": lambda w: ({}, None),
     "admin_seat_new": lambda w: ({}, None),
     "admin_seat_edit": lambda w: ({"seat_id": w.people["member"].seat_id}, None),
@@ -214,7 +239,23 @@ EXAMPLES = {
     "round_close": lambda w: ({"round_id": w.extra["round"].id}, w.extra["round_draft"]),
     "round_chair_statement": lambda w: ({"round_id": w.extra["closed_round"].id},
                                         w.extra["closed_round_draft"]),
+    "recommendations": lambda w: ({}, w.extra["council"]),
+    "recommendations_feed": lambda w: ({}, w.extra["council"]),
+    "group_recommendations_feed": lambda w: ({"slug": w.group.slug}, w.extra["council"]),
+    "recommendation": lambda w: ({"number": w.extra["recommendation"].number},
+                                 w.extra["council"]),
+    "recommendation_pdf": lambda w: ({"number": w.extra["recommendation"].number},
+                                     w.extra["council"]),
+    "recommendation_supersede": lambda w: ({"number": w.extra["recommendation"].number},
+                                           None),
+    "api_openapi": lambda w: ({}, None),
+    "api_recommendations": lambda w: ({}, w.extra["council"]),
+    "api_recommendation": lambda w: ({"number": w.extra["recommendation"].number},
+                                     w.extra["council"]),
 }
+
+# API routes answer an anonymous reader they refuse with 401 (JSON), not a sign-in redirect.
+API_ROUTES = {"api_recommendations", "api_recommendation"}
 
 # Routes that also need the actor to be the author of the object (their comment): among the
 # roles the permission allows, only this one may; the others are refused with 403.
@@ -275,7 +316,7 @@ def test_route_answers_as_the_permission_table_says(name, method, role, app, cli
     if method == "GET":
         response = client.get(url, follow_redirects=False)
     else:
-        token = csrf_from(client.get("/").text)
+        token = csrf_from(client.get("/sign-in").text)
         response = client.post(url, data={"csrf_token": token}, follow_redirects=False)
 
     assert response.status_code < 500, response.text
@@ -284,6 +325,8 @@ def test_route_answers_as_the_permission_table_says(name, method, role, app, cli
         if method == "GET":
             expected = (404,) if name in NOT_FOUND_HERE else (200, 303)
             assert response.status_code in expected, f"{role} {method} {url}"
+    elif person is None and name in API_ROUTES:
+        assert response.status_code == 401, f"anonymous {method} {url}"
     elif person is None:
         assert response.status_code == 303, f"anonymous {method} {url}"
         assert response.headers["location"].startswith("http://testserver/sign-in")

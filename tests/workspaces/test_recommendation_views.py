@@ -1,0 +1,157 @@
+"""The published side over HTTP: who reads, the library, a recommendation, caching, supersession."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from council.middleware import ANON_CSRF_COOKIE
+from council.models import AuditRecord, Council
+from tests.conftest import post_form, sign_in
+from tests.workspaces.publishing import adopt
+from tests.workspaces.test_drafts import build_group
+
+
+@pytest.fixture
+def world(db):
+    return build_group(db)
+
+
+def make_public(db, public: bool = True) -> None:
+    council = db.exec(select(Council)).one()
+    council.public_recommendations = public
+    db.add(council)
+    db.commit()
+
+
+@pytest.fixture
+def published(db, world):
+    item = adopt(db, world, reservation="A reservation on the second paragraph.",
+                 statement="The chair thanks every delegation.",
+                 observer_statement="We welcome the text.")
+    db.commit()
+    return item
+
+
+def test_anonymous_readers_read_when_the_council_publishes(client, db, world, published):
+    make_public(db)
+    page = client.get(f"/recommendations/{published.number}")
+    assert page.status_code == 200
+    assert published.number in page.text and "Labour pathways" in page.text
+    assert "A reservation on the second paragraph." in page.text
+    assert 'id="fn-1"' in page.text and 'href="#fn-1"' in page.text
+    assert "The chair thanks every delegation." in page.text
+    assert "We welcome the text." in page.text
+    assert page.headers["cache-control"] == "public, max-age=60"
+    assert page.headers["etag"].startswith('"') and page.headers["last-modified"]
+    assert ANON_CSRF_COOKIE not in page.headers.get("set-cookie", "")
+    assert 'name="csrf_token"' not in page.text
+    # seats, never people; no way into the deliberations
+    for person in (world.member, world.colleague, world.chair, world.observer):
+        assert person.name not in page.text
+    assert f"/drafts/{published.draft_id}" not in page.text
+    library = client.get("/recommendations")
+    assert library.status_code == 200 and published.number in library.text
+    assert library.headers["cache-control"] == "public, max-age=60"
+
+
+def test_anonymous_readers_are_sent_to_sign_in_when_it_does_not(client, db, published):
+    make_public(db, False)
+    for url in ("/recommendations", f"/recommendations/{published.number}"):
+        answer = client.get(url, follow_redirects=False)
+        assert answer.status_code == 303
+        assert "/sign-in" in answer.headers["location"]
+
+
+@pytest.mark.parametrize("public", [True, False], ids=["public", "not-public"])
+@pytest.mark.parametrize("role", ["observer", "outsider", "member", "secretariat"])
+def test_every_signed_in_person_reads(client, db, world, published, role, public):
+    make_public(db, public)
+    sign_in(client, getattr(world, role))
+    page = client.get(f"/recommendations/{published.number}")
+    assert page.status_code == 200 and published.number in page.text
+    assert page.headers["cache-control"] == "private, no-store"
+    history = f"/drafts/{published.draft_id}/history"
+    assert (history in page.text) == (role in ("member", "secretariat"))
+    assert ("/supersede" in page.text) == (role == "secretariat")
+
+
+def test_conditional_requests_get_304(client, db, published):
+    make_public(db)
+    url = f"/recommendations/{published.number}"
+    first = client.get(url)
+    again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == first.headers["etag"]
+    since = client.get(url, headers={"If-Modified-Since": first.headers["last-modified"]})
+    assert since.status_code == 304
+    other = client.get(url, headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200
+    spanish = client.get(url, headers={"Accept-Language": "es",
+                                       "If-None-Match": first.headers["etag"]})
+    assert spanish.status_code == 200 and 'lang="es"' in spanish.text
+    library = client.get("/recommendations")
+    assert client.get("/recommendations", headers={
+        "If-None-Match": library.headers["etag"]}).status_code == 304
+
+
+def test_the_page_is_rendered_once_not_per_reader(client, db, published, queries):
+    make_public(db)
+    url = f"/recommendations/{published.number}"
+    client.get(url)
+    queries.reset()
+    client.get(url)
+    rendered = [q for q in queries.statements if "recommendation_rendering" in q]
+    assert len(rendered) == 1 and rendered[0].lstrip().upper().startswith("SELECT")
+    assert not [q for q in queries.statements if q.lstrip().upper().startswith(
+        ("INSERT", "UPDATE"))]
+    assert len(queries) <= 6, queries.statements
+
+
+def test_unknown_and_malformed_numbers_are_404(client, db, published):
+    make_public(db)
+    assert client.get("/recommendations/WG1-1999-01").status_code == 404
+    assert client.get("/recommendations/not-a-number").status_code == 404
+    assert client.get("/recommendations/WG1-1999-01.pdf").status_code == 404
+
+
+def test_the_library_searches_filters_and_keeps_the_query(client, db, world, published):
+    make_public(db)
+    found = client.get("/recommendations", params={"q": "labour"})
+    assert published.number in found.text and 'value="labour"' in found.text
+    none = client.get("/recommendations", params={"q": "zzzz"})
+    assert published.number not in none.text and "No recommendation matches" in none.text
+    grouped = client.get("/recommendations", params={"group": world.group.slug,
+                                                      "year": published.year, "page": "x"})
+    assert grouped.status_code == 200 and published.number in grouped.text
+    other = client.get("/recommendations", params={"group": "narratives"})
+    assert published.number not in other.text
+
+
+def test_the_secretariat_marks_a_recommendation_superseded(client, db, world):
+    from datetime import timedelta
+
+    from council.database import utcnow
+
+    earlier = adopt(db, world, title="Earlier text", when=utcnow() - timedelta(days=9))
+    later = adopt(db, world, title="Later text", when=utcnow() - timedelta(days=3))
+    db.commit()
+    sign_in(client, world.member)
+    url = f"/recommendations/{earlier.number}/supersede"
+    assert client.get(url).status_code == 403
+    client.cookies.clear()
+    sign_in(client, world.secretariat)
+    refused = post_form(client, url, {"superseded_by": "WG1-1900-01", "reason": "Kept note"})
+    assert refused.status_code == 422
+    assert "There is no recommendation WG1-1900-01." in refused.text
+    assert "Kept note" in refused.text
+    done = post_form(client, url, {"superseded_by": later.number, "reason": "Replaced."},
+                     follow_redirects=False)
+    assert done.status_code == 303
+    page = client.get(f"/recommendations/{earlier.number}")
+    assert f"/recommendations/{later.number}" in page.text and "Replaced." in page.text
+    assert f"/recommendations/{earlier.number}" in client.get(
+        f"/recommendations/{later.number}").text
+    assert "already superseded" in client.get(url).text
+    assert db.exec(select(AuditRecord).where(
+        AuditRecord.action == "recommendation.superseded")).one()

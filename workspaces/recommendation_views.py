@@ -1,0 +1,174 @@
+"""Thin handlers for the published side: the library, a recommendation, its PDF, supersession.
+
+Every page here is the same for all anonymous readers in one language: it carries no CSRF
+token (council.web.render(public=True)), and council.web.conditional gives it validators and
+its caching rule. The recommendation's own HTML was rendered at publication
+(workspaces.rendering); a page only wraps it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from starlette.requests import Request
+from starlette.responses import Response
+
+from council import i18n
+from council.errors import Invalid, NotFound
+from council.models import Council, WorkingGroup
+from council.pages import authorize
+from council.permissions import Actor, can
+from council.views import permission
+from council.web import conditional, counting_number, redirect, render, values
+from workspaces import pdf, recommendations, rendering
+from workspaces.recommendation_models import Recommendation
+
+NUMBER = re.compile(r"WG\d{1,9}-\d{4}-\d{2,6}")
+
+
+PANEL_LIMIT = 5
+
+
+# panels on council pages
+
+
+def group_panel(session: Session, actor: Actor, group: WorkingGroup, now: datetime) -> dict:
+    """The group page's latest recommendations (two queries)."""
+    found = recommendations.library(session, recommendations.Filters(group=group),
+                                    per_page=PANEL_LIMIT)
+    return {"group": group, "library": found}
+
+
+def welcome_panel(session: Session, actor: Actor, group: None, now: datetime) -> dict:
+    """The latest recommendations on the front page, when the council publishes them."""
+    council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
+    if not can(actor, "recommendations.read", council):
+        return {"library": None}
+    return {"library": recommendations.library(session, recommendations.Filters(),
+                                               per_page=PANEL_LIMIT)}
+
+
+# pages
+
+
+def load(request: Request) -> Recommendation:
+    """The recommendation named in the path, once the reader may read recommendations."""
+    authorize(request, "recommendations.read", request.state.council)
+    number = request.path_params["number"]
+    if not NUMBER.fullmatch(number):
+        raise NotFound()
+    return recommendations.get(request.state.db, number)
+
+
+def filters_from(request: Request) -> tuple[recommendations.Filters, int]:
+    """The library's filters from the query string; unknown values are ignored, not errors."""
+    params = request.query_params
+    db = request.state.db
+    group = None
+    if params.get("group"):
+        group = recommendations.find_group(db, params["group"])
+    year = counting_number(params.get("year"))
+    query = params.get("q", "").strip()[:200]
+    page = counting_number(params.get("page")) or 1
+    return recommendations.Filters(group=group, year=year, query=query), page
+
+
+@permission("recommendations.read")
+def library(request: Request) -> Response:
+    authorize(request, "recommendations.read", request.state.council)
+    db = request.state.db
+    filters, page = filters_from(request)
+    found = recommendations.library(db, filters, page=page)
+    context = {
+        "library": found,
+        "group_options": [(g.slug, g.name) for g in
+                          sorted(found.groups.values(), key=lambda g: g.number)],
+        "year_options": [(year, year) for year in recommendations.years(db)],
+    }
+    response = render(request, "workspaces/recommendations.html", context, public=True)
+    return conditional(request, response, last_modified=found.last_modified)
+
+
+@permission("recommendations.read")
+def recommendation(request: Request) -> Response:
+    item = load(request)
+    state = request.state
+    article = _article(request, item)
+    group = state.db.get(WorkingGroup, item.working_group_id)
+    context = {
+        "recommendation": item,
+        "article": Markup(article.html),  # noqa: S704  (rendered by our template, text sanitised)
+        "group": group,
+    }
+    response = render(request, "workspaces/recommendation.html", context, public=True)
+    return conditional(request, response, last_modified=item.updated_at)
+
+
+@permission("recommendations.read")
+def recommendation_pdf(request: Request) -> Response:
+    item = load(request)
+    language = i18n.current_language()
+    document = pdf.stored(request.state.db, item, language)
+    if document.fresh:
+        _keep(request, document.row)
+    response = Response(document.row.data, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{item.number}.pdf"',
+        "Content-Language": language,
+    })
+    return conditional(request, response, last_modified=item.updated_at,
+                       etag=document.row.etag)
+
+
+@permission("recommendations.manage")
+def supersede(request: Request) -> Response:
+    item = load(request)
+    authorize(request, "recommendations.manage")
+    state = request.state
+    if item.superseded_by_id is not None:
+        linked = recommendations.linked(state.db, item)
+        return render(request, "workspaces/recommendation_supersede.html",
+                      {"recommendation": item, "linked": linked, "form": {}, "errors": {}})
+    if request.method != "POST":
+        form = {"superseded_by": "", "reason": ""}
+        return _supersede_form(request, item, form, {})
+    form = values(state.form, "superseded_by", "reason")
+    try:
+        recommendations.supersede(state.db, item, by_number=form["superseded_by"],
+                                  reason=form["reason"], by=state.actor.person, now=state.now)
+    except Invalid as invalid:
+        return _supersede_form(request, item, form, invalid.errors, status_code=422)
+    return redirect(request, "recommendation", number=item.number)
+
+
+def _supersede_form(request: Request, item: Recommendation, form: dict, errors: dict,
+                    status_code: int = 200) -> Response:
+    context = {"recommendation": item, "linked": {"superseded_by": None}, "form": form,
+               "errors": errors}
+    return render(request, "workspaces/recommendation_supersede.html", context,
+                  status_code=status_code)
+
+
+def _article(request: Request, item: Recommendation):
+    """The stored HTML in the reader's language; rendered now (and kept) only when a release
+    changed the templates or catalogues since it was stored."""
+    row, fresh = rendering.stored(request.state.db, item, i18n.current_language())
+    if fresh:
+        _keep(request, row)
+    return row
+
+
+def _keep(request: Request, row) -> None:
+    """Store what a read had to render, in a short transaction of its own (reads hold no
+    write lock, so this does not wait on the request's own transaction). Two readers doing
+    it at once: the second one's copy is the same, and its failure is ignored."""
+    if request.method != "GET":
+        return
+    try:
+        with request.app.state.database.transaction() as writer:
+            writer.merge(row)
+    except IntegrityError:
+        pass

@@ -1,0 +1,359 @@
+"""Recommendations: publishing what a decision round adopted, the library, supersession.
+
+`publish` runs inside the transaction that closes the round, so a round is never `adopted`
+without its recommendation. It copies everything a reader sees into the recommendation's
+`record` (the adopted text's paragraphs, the reservations as numbered footnotes, the adoption
+record with each seat's position, the chair's statement, the observer statements), names
+seats and never people, and renders the HTML once per language (workspaces.rendering). Nothing
+of the deliberations (other revisions, comments, who cast a position) is copied.
+
+Footnotes are numbered in reading order: those on the text as a whole first, then by the
+first paragraph they concern; a reservation on several paragraphs is one footnote, marked on
+each of them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from council import audit, chairs
+from council.database import utcnow
+from council.errors import Conflict, Invalid, NotFound
+from council.i18n import gettext as _
+from council.models import Person, Seat, SeatKind, WorkingGroup
+from workspaces import drafts, rendering, search
+from workspaces.models import Draft, RevisionParagraph
+from workspaces.recommendation_models import Recommendation
+from workspaces.round_models import ObserverStatement, Round
+
+PER_PAGE = 20
+MAX_REASON = 1000
+SUMMARY_LENGTH = 280
+_KIND_ORDER = {SeatKind.MEMBER_STATE: 0, SeatKind.PARTICIPANT: 1}
+
+
+def number_for(group: WorkingGroup, year: int, sequence: int) -> str:
+    return f"WG{group.number}-{year}-{sequence:02d}"
+
+
+# publishing
+
+
+def publish(session: Session, round_: Round, *, draft: Draft, group: WorkingGroup,
+            paragraphs: Sequence[RevisionParagraph], by: Person | None) -> Recommendation:
+    """Make the recommendation of a round that closed with `adopted` (called by the close)."""
+    adopted_at = round_.closed_at
+    recommendation = Recommendation(
+        number="", draft_id=draft.id, round_id=round_.id, working_group_id=group.id,
+        year=adopted_at.year, sequence=0, revision_number=round_.revision_number,
+        title=draft.title, language=draft.language, adopted_at=adopted_at,
+        published_at=adopted_at, updated_at=adopted_at,
+        summary=_summary(paragraphs),
+        record=json.dumps(build_record(session, round_, group, paragraphs), ensure_ascii=False),
+    )
+    _insert_numbered(session, recommendation, group)
+    search.index(session, recommendation.id, title=recommendation.title,
+                 body="\n\n".join(p.source for p in paragraphs))
+    rendering.render_all(session, recommendation)
+    audit.record(session, by=by, action="recommendation.published", target=recommendation,
+                 number=recommendation.number, round=round_.id, draft=draft.id,
+                 revision=round_.revision_number)
+    return recommendation
+
+
+def refresh(session: Session, round_: Round, *, now: datetime | None = None) -> None:
+    """Copy the round's record again (after a chair's statement given once it had closed)."""
+    recommendation = session.exec(
+        select(Recommendation).where(Recommendation.round_id == round_.id)).first()
+    if recommendation is None:
+        return
+    group = session.get(WorkingGroup, recommendation.working_group_id)
+    paragraphs = _paragraphs(session, recommendation)
+    recommendation.record = json.dumps(build_record(session, round_, group, paragraphs),
+                                       ensure_ascii=False)
+    _changed(session, recommendation, now or utcnow())
+
+
+def _insert_numbered(session: Session, recommendation: Recommendation,
+                     group: WorkingGroup) -> None:
+    """The next number of the group and year; two publications racing for it both get one
+    (the unique constraint refuses the second, which takes the following number)."""
+    for _attempt in range(20):
+        last = session.exec(
+            select(func.max(Recommendation.sequence)).where(
+                Recommendation.working_group_id == group.id,
+                Recommendation.year == recommendation.year)
+        ).one()
+        recommendation.sequence = (last or 0) + 1
+        recommendation.number = number_for(group, recommendation.year, recommendation.sequence)
+        try:
+            with session.begin_nested():
+                session.add(recommendation)
+                session.flush()
+            return
+        except IntegrityError:
+            session.expunge(recommendation)
+            recommendation.id = None
+    raise Conflict(_("The recommendation could not be numbered. Please try again."))
+
+
+def build_record(session: Session, round_: Round, group: WorkingGroup,
+                 paragraphs: Sequence[RevisionParagraph]) -> dict:
+    """What readers see besides the title: paragraphs, footnotes, adoption record, statements."""
+    sealed = [p for p in json.loads(round_.sealed_positions or "[]") if p["counted"]]
+    sealed.sort(key=lambda p: (_KIND_ORDER.get(p["kind"], 2), p["seat"]))
+    tally = json.loads(round_.tally or "{}")
+    rule = json.loads(round_.rule_settings or "{}")
+    order = [p.paragraph_id for p in paragraphs]
+    notes, marks = footnotes(order, sealed)
+    positions = [{
+        "seat": p["seat"], "seat_kind": p["kind"], "choice": p["choice"],
+        "text": p["text"] if p["choice"] in ("support_with_reservation", "object") else "",
+        "footnote": marks.get(p["seat_id"]),
+    } for p in sealed]
+    for seat in _seats(session, tally.get("unanswered", [])):
+        positions.append({"seat": seat.name, "seat_kind": seat.kind, "choice": "unanswered",
+                          "text": "", "footnote": None})
+    positions.sort(key=lambda p: (_KIND_ORDER.get(p["seat_kind"], 2), p["seat"]))
+    by_paragraph: dict[str, list[int]] = {}
+    general: list[int] = []
+    for note in notes:
+        for paragraph_id in note["paragraphs"]:
+            by_paragraph.setdefault(paragraph_id, []).append(note["number"])
+        if not note["paragraphs"]:
+            general.append(note["number"])
+    return {
+        "paragraphs": [{
+            "id": p.paragraph_id, "number": p.position, "html": p.html, "markdown": p.source,
+            "footnotes": by_paragraph.get(p.paragraph_id, []),
+        } for p in paragraphs],
+        "general_footnotes": general,
+        "footnotes": notes,
+        "adoption": {
+            "round": round_.id,
+            "closed_at": round_.closed_at.isoformat(),
+            "rule": rule.get("rule", group.decision_rule),
+            "outcome_reason": round_.outcome_reason,
+            "quorum_numerator": rule.get("quorum_numerator", group.quorum_numerator),
+            "quorum_denominator": rule.get("quorum_denominator", group.quorum_denominator),
+            "participants_block": rule.get("participants_block", group.participants_block),
+            "tally": {key: tally.get(key, 0) for key in (
+                "seats", "answered", "deciding_seats", "deciding_answered", "quorum",
+                "supports", "objections", "abstentions")}
+            | {"counts": tally.get("counts", {}),
+               "recorded_objections": len(tally.get("recorded_objections", []))},
+            "positions": positions,
+            "chair_statement": _chair_statement(session, round_, group),
+        },
+        "observer_statements": _observer_statements(session, round_),
+    }
+
+
+def footnotes(order: Sequence[str], positions: Sequence[dict]) -> tuple[list[dict], dict]:
+    """The numbered footnotes of the reservations (and recorded objections) among `positions`
+    (sealed positions: seat_id, seat, kind, choice, text, paragraph_ids), and seat id -> its
+    footnote number. `order` is the adopted text's paragraph ids in reading order; paragraph
+    ids not in it (a reservation on a paragraph the text no longer has) are dropped."""
+    place = {paragraph_id: index for index, paragraph_id in enumerate(order)}
+    notes = []
+    for position in positions:
+        if position["choice"] not in ("support_with_reservation", "object"):
+            continue
+        concerned = sorted({i for i in position.get("paragraph_ids", []) if i in place},
+                           key=place.__getitem__)
+        notes.append({
+            "seat_id": position["seat_id"], "seat": position["seat"],
+            "seat_kind": position["kind"],
+            "kind": "reservation" if position["choice"] == "support_with_reservation"
+            else "objection",
+            "text": position["text"], "paragraphs": concerned,
+        })
+    notes.sort(key=lambda n: (place[n["paragraphs"][0]] + 1 if n["paragraphs"] else 0,
+                              _KIND_ORDER.get(n["seat_kind"], 2), n["seat"]))
+    marks = {}
+    for number, note in enumerate(notes, start=1):
+        note["number"] = number
+        marks[note.pop("seat_id")] = number
+    return notes, marks
+
+
+def _seats(session: Session, ids: Sequence[int]) -> list[Seat]:
+    if not ids:
+        return []
+    return list(session.exec(select(Seat).where(Seat.id.in_(ids))).all())
+
+
+def _chair_statement(session: Session, round_: Round, group: WorkingGroup) -> dict | None:
+    if not round_.chair_statement:
+        return None
+    term = chairs.current_term(session, group.id, round_.chair_statement_at or round_.closed_at)
+    seat = session.get(Seat, term.seat_id) if term and term.seat_id else None
+    return {"text": round_.chair_statement, "chair_seat": seat.name if seat else None,
+            "given_at": (round_.chair_statement_at or round_.closed_at).isoformat()}
+
+
+def _observer_statements(session: Session, round_: Round) -> list[dict]:
+    rows = session.exec(
+        select(ObserverStatement, Seat.name)
+        .join(Seat, Seat.id == ObserverStatement.seat_id)
+        .where(ObserverStatement.round_id == round_.id).order_by(Seat.name)
+    ).all()
+    return [{"seat": seat, "text": statement.text,
+             "submitted_at": statement.submitted_at.isoformat()} for statement, seat in rows]
+
+
+def _summary(paragraphs: Sequence[RevisionParagraph]) -> str:
+    text = " ".join(" ".join(p.source.split()) for p in paragraphs[:3]).lstrip("#>-* ")
+    if len(text) <= SUMMARY_LENGTH:
+        return text
+    return text[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + "…"
+
+
+def _paragraphs(session: Session, recommendation: Recommendation) -> list[RevisionParagraph]:
+    draft = session.get(Draft, recommendation.draft_id)
+    revision = drafts.revision(session, draft, recommendation.revision_number)
+    return drafts.paragraphs(session, revision)
+
+
+def _changed(session: Session, recommendation: Recommendation, now: datetime) -> None:
+    recommendation.updated_at = max(now, recommendation.updated_at)
+    session.add(recommendation)
+    session.flush()
+    rendering.render_all(session, recommendation)
+
+
+# reading
+
+
+def get(session: Session, number: str) -> Recommendation:
+    recommendation = session.exec(
+        select(Recommendation).where(Recommendation.number == number)).first()
+    if recommendation is None:
+        raise NotFound()
+    return recommendation
+
+
+def find_group(session: Session, slug: str) -> WorkingGroup | None:
+    return session.exec(select(WorkingGroup).where(WorkingGroup.slug == slug)).first()
+
+
+def record(recommendation: Recommendation) -> dict:
+    return json.loads(recommendation.record)
+
+
+@dataclass(frozen=True)
+class Filters:
+    group: WorkingGroup | None = None
+    year: int | None = None
+    query: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.group or self.year or search.words(self.query))
+
+
+@dataclass(frozen=True)
+class Library:
+    items: list[Recommendation]
+    groups: dict[int, WorkingGroup]
+    total: int
+    page: int
+    pages: int
+    filters: Filters
+    last_modified: datetime | None
+    """The latest change among every recommendation (for Last-Modified)."""
+
+
+def library(session: Session, filters: Filters, *, page: int = 1,
+            per_page: int = PER_PAGE) -> Library:
+    """The recommendations matching `filters`, newest first, one page of them: three queries
+    (count and latest change, the page, the groups), whatever the number of results."""
+    conditions = []
+    if filters.group is not None:
+        conditions.append(Recommendation.working_group_id == filters.group.id)
+    if filters.year is not None:
+        conditions.append(Recommendation.year == filters.year)
+    matched = search.matching(session, Recommendation.id, filters.query)
+    if matched is not None:
+        conditions.append(matched)
+    total, last_modified = session.exec(
+        select(func.count(Recommendation.id), func.max(Recommendation.updated_at))
+        .where(*conditions)).one()
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 1), pages)
+    items = list(session.exec(
+        select(Recommendation).where(*conditions)
+        .order_by(Recommendation.adopted_at.desc(), Recommendation.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all())
+    groups = {g.id: g for g in session.exec(select(WorkingGroup)).all()}
+    return Library(items, groups, total, page, pages, filters, last_modified)
+
+
+def years(session: Session) -> list[int]:
+    return list(session.exec(
+        select(Recommendation.year).distinct().order_by(Recommendation.year.desc())).all())
+
+
+def of_draft(session: Session, draft: Draft) -> Recommendation | None:
+    return session.exec(select(Recommendation).where(Recommendation.draft_id == draft.id)).first()
+
+
+def linked(session: Session, recommendation: Recommendation) -> dict[str, Recommendation | None]:
+    """The recommendation that supersedes this one, and the one this one superseded."""
+    later = (session.get(Recommendation, recommendation.superseded_by_id)
+             if recommendation.superseded_by_id else None)
+    earlier = session.exec(select(Recommendation).where(
+        Recommendation.superseded_by_id == recommendation.id)).first()
+    return {"superseded_by": later, "supersedes": earlier}
+
+
+# superseding
+
+
+def supersede(session: Session, recommendation: Recommendation, *, by_number: str,
+              reason: str, by: Person, now: datetime | None = None) -> Recommendation:
+    """The secretariat records that a later recommendation replaces this one. Neither is
+    deleted or changed otherwise; both pages link to each other."""
+    now = now or utcnow()
+    locked = session.exec(select(Recommendation).where(Recommendation.id == recommendation.id)
+                          .with_for_update().execution_options(populate_existing=True)).one()
+    if locked.superseded_by_id is not None:
+        raise Conflict(_("This recommendation is already marked as superseded."))
+    by_number, reason = by_number.strip().upper(), " ".join(reason.split())
+    errors: dict[str, str] = {}
+    later = session.exec(
+        select(Recommendation).where(Recommendation.number == by_number)).first()
+    if not by_number:
+        errors["superseded_by"] = _("Give the number of the recommendation that replaces it.")
+    elif later is None:
+        errors["superseded_by"] = _("There is no recommendation %(number)s.", number=by_number)
+    elif later.id == recommendation.id:
+        errors["superseded_by"] = _("A recommendation cannot replace itself.")
+    elif later.adopted_at <= recommendation.adopted_at:
+        errors["superseded_by"] = _(
+            "Only a recommendation adopted later can replace this one: %(number)s was "
+            "adopted before it.", number=later.number)
+    elif session.exec(select(Recommendation.id).where(
+            Recommendation.superseded_by_id == later.id)).first() is not None:
+        errors["superseded_by"] = _(
+            "%(number)s already replaces another recommendation.", number=later.number)
+    if len(reason) > MAX_REASON:
+        errors["reason"] = _("At most %(limit)s characters.", limit=MAX_REASON)
+    if errors:
+        raise Invalid(errors)
+    locked.superseded_by_id, locked.superseded_at = later.id, now
+    locked.superseded_reason = reason
+    _changed(session, locked, now)
+    _changed(session, later, now)
+    audit.record(session, by=by, action="recommendation.superseded", target=locked,
+                 number=locked.number, superseded_by=later.number, reason=reason)
+    return locked

@@ -1,0 +1,97 @@
+"""The HTML of a recommendation, rendered once per interface language and kept.
+
+Readers get the stored HTML; it is rendered again only when the recommendation changes (a
+supersession, a chair's statement given later) or when the templates or catalogues that made
+it do (a new release), which `version` captures. The text itself stays in the language it was
+adopted in; only the words around it (headings, labels, dates) follow the reader.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from sqlmodel import Session, select
+
+from council import i18n
+from council.models import WorkingGroup
+from council.settings import LANGUAGES
+from council.web import TEMPLATE_DIR, make_templates
+from workspaces.recommendation_models import Recommendation, RecommendationRendering
+
+ARTICLE = "workspaces/_recommendation_article.html"
+_INPUTS = ("workspaces/_recommendation_article.html", "workspaces/_recommendation_macros.html")
+
+
+@functools.cache
+def environment():
+    return make_templates().env
+
+
+@functools.cache
+def catalogues():
+    return i18n.load_catalogues(LANGUAGES)
+
+
+@functools.cache
+def inputs_version() -> str:
+    """A digest of the templates and catalogues the stored HTML depends on."""
+    digest = hashlib.sha256()
+    for name in _INPUTS:
+        digest.update((TEMPLATE_DIR / name).read_bytes())
+    for language in LANGUAGES:
+        path = i18n.CATALOGUE_DIR / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def version(recommendation: Recommendation) -> str:
+    return f"{inputs_version()}-{recommendation.updated_at.timestamp():.6f}"
+
+
+def etag_of(content: str | bytes) -> str:
+    data = content.encode() if isinstance(content, str) else content
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def render(session: Session, recommendation: Recommendation, language: str) -> str:
+    from workspaces import recommendations  # it imports this module to render at publication
+
+    context = {
+        "recommendation": recommendation,
+        "record": recommendation.record and recommendations.record(recommendation),
+        "group": session.get(WorkingGroup, recommendation.working_group_id),
+        "linked": recommendations.linked(session, recommendation),
+        "language": language,
+    }
+    with i18n.speaking(language, catalogues()[language]):
+        return environment().get_template(ARTICLE).render(context)
+
+
+def render_all(session: Session, recommendation: Recommendation) -> None:
+    """Render and store the HTML in every language (at publication and after a change)."""
+    for language in LANGUAGES:
+        session.merge(rendition(session, recommendation, language))
+    session.flush()
+
+
+def rendition(session: Session, recommendation: Recommendation,
+              language: str) -> RecommendationRendering:
+    html = render(session, recommendation, language)
+    return RecommendationRendering(
+        recommendation_id=recommendation.id, language=language,
+        version=version(recommendation), html=html, etag=etag_of(html))
+
+
+def stored(session: Session, recommendation: Recommendation,
+           language: str) -> tuple[RecommendationRendering, bool]:
+    """The HTML readers get, and whether it is fresh from rendering (then the caller may keep
+    it, in a transaction of its own): stored ones are current unless a release changed the
+    templates or catalogues since."""
+    row = session.exec(select(RecommendationRendering).where(
+        RecommendationRendering.recommendation_id == recommendation.id,
+        RecommendationRendering.language == language)).first()
+    if row is not None and row.version == version(recommendation):
+        return row, False
+    return rendition(session, recommendation, language), True

@@ -1,0 +1,76 @@
+"""Full-text search of recommendations: SQLite FTS5 or PostgreSQL text search, one interface.
+
+The index tables are made by the migration with each database's own SQL and are not part of
+the models (migrations/env.py leaves them out of the comparison):
+
+- SQLite: the FTS5 table `recommendation_fts(title, body)`, rowid = the recommendation's id;
+- PostgreSQL: `recommendation_search(recommendation_id, document tsvector)` with a GIN index.
+
+Texts are in English, Spanish or French and readers search in any of them, so both sides use
+no stemming: words are folded (case and accents: "migracion" finds "migración") here, in
+Python, before they are indexed or searched for, and each searched word matches as a prefix
+("migra" finds "migrants" and "migración"). Every word must match, in the title or the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import ColumnElement, Integer, column, text
+from sqlmodel import Session
+
+MAX_WORDS = 12
+MAX_WORD = 40
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: both databases split on the rest
+
+
+def fold(value: str) -> str:
+    """Lower case without accents: what is indexed and what is searched for."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(query: str) -> list[str]:
+    """The searchable words of what a reader typed (punctuation and operators dropped)."""
+    found = [word[:MAX_WORD] for word in _WORD.findall(fold(query))]
+    return list(dict.fromkeys(found))[:MAX_WORDS]
+
+
+def index(session: Session, recommendation_id: int, *, title: str, body: str) -> None:
+    """(Re)index one recommendation, in the caller's transaction."""
+    title, body = fold(title), fold(body)
+    if _is_sqlite(session):
+        session.execute(text("DELETE FROM recommendation_fts WHERE rowid = :id"),
+                        {"id": recommendation_id})
+        session.execute(text("INSERT INTO recommendation_fts (rowid, title, body) "
+                             "VALUES (:id, :title, :body)"),
+                        {"id": recommendation_id, "title": title, "body": body})
+    else:
+        session.execute(text(
+            "INSERT INTO recommendation_search (recommendation_id, document) VALUES "
+            "(:id, setweight(to_tsvector('simple', :title), 'A') || to_tsvector('simple', :body)) "
+            "ON CONFLICT (recommendation_id) DO UPDATE SET document = excluded.document"),
+            {"id": recommendation_id, "title": title, "body": body})
+
+
+def matching(session: Session, id_column: ColumnElement, query: str) -> ColumnElement | None:
+    """A condition on `id_column` (a recommendation id) that keeps the recommendations whose
+    title or text contain every word of `query`; None when the query has no word."""
+    found = words(query)
+    if not found:
+        return None
+    if _is_sqlite(session):
+        # each word quoted (so FTS5 reads no operator in it) and matched as a prefix
+        expression = " AND ".join(f'"{word}"*' for word in found)
+        ids = text("SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH :fts")
+        return id_column.in_(ids.bindparams(fts=expression).columns(column("rowid", Integer)))
+    expression = " & ".join(f"{word}:*" for word in found)
+    ids = text("SELECT recommendation_id FROM recommendation_search "
+               "WHERE document @@ to_tsquery('simple', :tsq)")
+    return id_column.in_(
+        ids.bindparams(tsq=expression).columns(column("recommendation_id", Integer)))
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
