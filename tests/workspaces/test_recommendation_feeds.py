@@ -1,0 +1,169 @@
+"""The Atom feeds of recommendations, read by a real feed parser."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from email.utils import formatdate
+
+import feedparser
+import pytest
+from sqlmodel import select
+
+from council.database import utcnow
+from council.models import Council
+from tests.conftest import sign_in
+from tests.factories import make_chair, make_group
+from tests.workspaces.publishing import adopt
+from tests.workspaces.test_drafts import build_group
+from workspaces import feeds, recommendations
+
+
+def make_public(db, public: bool = True) -> None:
+    db.exec(select(Council)).one().public_recommendations = public
+    db.commit()
+
+
+@pytest.fixture
+def world(db):
+    world = build_group(db, number=5)
+    make_public(db)
+    return world
+
+
+def other_group(db, world):
+    """A second working group with the same seats and chair, to adopt in."""
+    group = make_group(db, seats=[world.mexico, world.canada, world.network,
+                                  world.observer_seat], name="Humanitarian protection",
+                       slug="protection", number=6)
+    make_chair(db, group, world.network, world.chair)
+    return dataclasses.replace(world, group=group)
+
+
+def days_ago(days: int):
+    return utcnow() - timedelta(days=days)
+
+
+def parse(response):
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    return parsed
+
+
+def test_the_council_feed_is_atom_with_the_newest_recommendations_first(client, db, world):
+    older = adopt(db, world, title="Labour pathways", when=days_ago(20),
+                  reservation="Subject to our budget.")
+    newer = adopt(db, other_group(db, world), title="Fees & <visas>", when=days_ago(5))
+    db.commit()
+
+    response = client.get("/recommendations.atom")
+    feed = parse(response)
+
+    assert feed.feed.title == "Test Council on Migration · Recommendations"
+    assert feed.feed.language == "en"
+    assert feed.feed.id == "http://testserver/recommendations.atom"
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links == {"self": "http://testserver/recommendations.atom",
+                     "alternate": "http://testserver/recommendations"}
+    assert [e.title for e in feed.entries] == [f"{newer.number} · Fees & <visas>",
+                                               f"{older.number} · Labour pathways"]
+    first, second = feed.entries
+    assert first.id == first.link == f"http://testserver/recommendations/{newer.number}"
+    assert first.author == "Humanitarian protection"
+    assert [(t.term, t.label) for t in first.tags] == [("protection", "Humanitarian protection")]
+    assert second.author == "Alternative migration pathways"
+    assert second.published_parsed[:6] == older.adopted_at.utctimetuple()[:6]
+    assert second.updated_parsed[:6] == older.updated_at.utctimetuple()[:6]
+    assert second.summary == older.summary
+    content = second.content[0]
+    assert content.type == "text/html" and content.language == "en"
+    assert "<p>Workers must never pay recruitment fees.</p>" in content.value
+    assert content.value.startswith("<h3>Recommendation</h3>")
+    expected = formatdate(max(older.updated_at, newer.updated_at).timestamp(), usegmt=True)
+    assert response.headers["last-modified"] == expected
+    assert response.headers["cache-control"] == "public, max-age=60"
+
+
+def test_the_feed_speaks_the_readers_language_and_keeps_the_text_in_its_own(client, db,
+                                                                               world):
+    adopt(db, world, title="Vías laborales", language="es")
+    db.commit()
+
+    feed = parse(client.get("/recommendations.atom", headers={"Accept-Language": "fr"}))
+
+    assert feed.feed.language == "fr"
+    entry = feed.entries[0]
+    assert entry.content[0].language == "es"
+    assert entry.title_detail.language == "es"
+
+
+def test_a_group_feed_has_only_that_groups_recommendations(client, db, world):
+    mine = adopt(db, world, when=days_ago(9))
+    adopt(db, other_group(db, world), when=days_ago(3))
+    db.commit()
+
+    feed = parse(client.get("/groups/pathways/recommendations.atom"))
+
+    assert [e.link for e in feed.entries] == [f"http://testserver/recommendations/{mine.number}"]
+    assert feed.feed.title == "Alternative migration pathways · Recommendations"
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links == {"self": "http://testserver/groups/pathways/recommendations.atom",
+                     "alternate": "http://testserver/recommendations?group=pathways"}
+    assert client.get("/groups/nowhere/recommendations.atom").status_code == 404
+
+
+def test_an_empty_feed_is_still_valid(client, db, world):
+    response = client.get("/groups/narratives/recommendations.atom")
+
+    feed = parse(response)
+    assert feed.entries == [] and feed.feed.updated
+    assert "last-modified" not in response.headers
+
+
+def test_a_feed_holds_at_most_its_limit_and_keeps_superseded_ones(client, db, world,
+                                                                monkeypatch):
+    monkeypatch.setattr(feeds, "ENTRIES", 2)
+    oldest = adopt(db, world, when=days_ago(30))
+    middle = adopt(db, world, when=days_ago(20))
+    newest = adopt(db, world, when=days_ago(10))
+    recommendations.supersede(db, middle, by_number=newest.number, reason="Updated.",
+                              by=world.secretariat)
+    db.commit()
+
+    feed = parse(client.get("/recommendations.atom"))
+
+    numbers = [e.link.rsplit("/", 1)[1] for e in feed.entries]
+    assert numbers == [newest.number, middle.number]
+    assert oldest.number not in numbers
+
+
+def test_a_reader_whose_copy_is_current_gets_304(client, db, world):
+    adopt(db, world)
+    db.commit()
+    first = client.get("/recommendations.atom")
+
+    again = client.get("/recommendations.atom", headers={"If-None-Match": first.headers["etag"]})
+    since = client.get("/recommendations.atom",
+                       headers={"If-Modified-Since": first.headers["last-modified"]})
+
+    assert again.status_code == 304 and again.content == b""
+    assert since.status_code == 304
+
+
+def test_without_public_recommendations_anonymous_readers_are_sent_to_sign_in(client, db,
+                                                                             world):
+    adopt(db, world)
+    make_public(db, False)
+
+    for url in ("/recommendations.atom", "/groups/pathways/recommendations.atom"):
+        response = client.get(url, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("http://testserver/sign-in?next=")
+
+    sign_in(client, world.observer)
+    response = client.get("/recommendations.atom")
+    assert len(parse(response).entries) == 1
+    assert response.headers["cache-control"] == "private, no-store"

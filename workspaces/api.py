@@ -1,0 +1,414 @@
+"""The read-only JSON API of recommendations and its OpenAPI document.
+
+It answers from what publication stored (the recommendation row and its `record`), so it names
+seats and never people. The same readers as the pages may use it; an anonymous reader who may
+not gets 401 rather than the pages' sign-in redirect, and every refusal is JSON.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from sqlmodel import Session, select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from council.errors import NotFound
+from council.i18n import gettext as _
+from council.models import WorkingGroup
+from council.pages import SignInRequired, authorize
+from council.views import permission
+from council.web import conditional, counting_number
+from workspaces import recommendations
+from workspaces.recommendation_models import Recommendation
+from workspaces.recommendation_views import NUMBER
+
+PER_PAGE = 20
+MAX_PER_PAGE = 100
+MAX_QUERY = 200
+
+
+class Refusal(Exception):
+    """An answer other than 200, given as JSON: {"error": code, "message": ...}."""
+
+    def __init__(self, status: int, error: str, message: str, parameter: str | None = None):
+        super().__init__(message)
+        self.status, self.error, self.message, self.parameter = status, error, message, parameter
+
+    def response(self) -> Response:
+        body = {"error": self.error, "message": self.message}
+        if self.parameter:
+            body["parameter"] = self.parameter
+        return JSONResponse(body, status_code=self.status,
+                            headers={"Vary": "Cookie, Accept-Language"})
+
+
+def answers_in_json(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    """Turn the refusals the pages answer with HTML or a redirect into JSON errors."""
+
+    @functools.wraps(handler)
+    def answer(request: Request) -> Response:
+        try:
+            return handler(request)
+        except Refusal as refusal:
+            return refusal.response()
+        except SignInRequired:
+            return Refusal(401, "sign_in_required", _(
+                "Sign in to read this council's recommendations: they are not public.")
+            ).response()
+        except NotFound:
+            return _not_found().response()
+
+    return answer
+
+
+def _not_found() -> Refusal:
+    return Refusal(404, "not_found", _("There is no recommendation with this number."))
+
+
+@permission("public")
+def openapi(request: Request) -> Response:
+    return conditional(request, JSONResponse(DOCUMENT), last_modified=None)
+
+
+@permission("recommendations.read")
+@answers_in_json
+def recommendation_list(request: Request) -> Response:
+    authorize(request, "recommendations.read", request.state.council)
+    db = request.state.db
+    filters, page, per_page = _list_query(request)
+    found = recommendations.library(db, filters, page=page, per_page=per_page)
+    later = _numbers(db, {item.superseded_by_id for item in found.items} - {None})
+    body = {
+        "items": [summary(request, item, found.groups[item.working_group_id],
+                          later.get(item.superseded_by_id)) for item in found.items],
+        "page": found.page,
+        "per_page": per_page,
+        "total": found.total,
+        "pages": found.pages,
+        "links": {
+            "self": _list_url(request, filters, found.page, per_page),
+            "next": (_list_url(request, filters, found.page + 1, per_page)
+                     if found.page < found.pages else None),
+            "prev": (_list_url(request, filters, found.page - 1, per_page)
+                     if found.page > 1 else None),
+        },
+    }
+    return conditional(request, JSONResponse(body), last_modified=found.last_modified)
+
+
+@permission("recommendations.read")
+@answers_in_json
+def recommendation_detail(request: Request) -> Response:
+    authorize(request, "recommendations.read", request.state.council)
+    number = request.path_params["number"]
+    if not NUMBER.fullmatch(number):
+        raise _not_found()
+    db = request.state.db
+    item = recommendations.get(db, number)
+    group = db.get(WorkingGroup, item.working_group_id)
+    linked = recommendations.linked(db, item)
+    record = recommendations.record(item)
+    later, earlier = linked["superseded_by"], linked["supersedes"]
+    paragraphs = record["paragraphs"]
+    body = summary(request, item, group, later.number if later else None) | {
+        "supersedes": earlier.number if earlier else None,
+        "markdown": "\n\n".join(paragraph["markdown"] for paragraph in paragraphs),
+        "html": "".join(paragraph["html"] for paragraph in paragraphs),
+        "paragraphs": paragraphs,
+        "general_footnotes": record["general_footnotes"],
+        "footnotes": record["footnotes"],
+        "adoption": record["adoption"],
+        "observer_statements": record["observer_statements"],
+    }
+    return conditional(request, JSONResponse(body), last_modified=item.updated_at)
+
+
+def summary(request: Request, item: Recommendation, group: WorkingGroup,
+            superseded_by: str | None) -> dict:
+    return {
+        "number": item.number,
+        "title": item.title,
+        "language": item.language,
+        "summary": item.summary,
+        "working_group": {"number": group.number, "slug": group.slug, "name": group.name},
+        "adopted_at": item.adopted_at.isoformat(),
+        "updated_at": item.updated_at.isoformat(),
+        "superseded_by": superseded_by,
+        "url": str(request.url_for("recommendation", number=item.number)),
+        "pdf_url": str(request.url_for("recommendation_pdf", number=item.number)),
+        "api_url": str(request.url_for("api_recommendation", number=item.number)),
+    }
+
+
+def _list_query(request: Request) -> tuple[recommendations.Filters, int, int]:
+    """The filters and the page asked for; a value that cannot be one is refused (400)."""
+    params = request.query_params
+    page = _whole_number(params, "page", default=1, low=1)
+    per_page = _whole_number(params, "per_page", default=PER_PAGE, low=1, high=MAX_PER_PAGE)
+    year = _whole_number(params, "year", default=None, low=1)
+    group = None
+    slug = params.get("group", "").strip()
+    if slug:
+        group = recommendations.find_group(request.state.db, slug)
+        if group is None:
+            raise Refusal(400, "bad_request", _("There is no working group %(slug)s.",
+                                                slug=slug[:100]), "group")
+    query = params.get("q", "").strip()[:MAX_QUERY]
+    return recommendations.Filters(group=group, year=year, query=query), page, per_page
+
+
+def _whole_number(params, name: str, *, default: int | None, low: int,
+                  high: int | None = None) -> int | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return default
+    value = counting_number(raw)
+    if value is None or value < low or (high is not None and value > high):
+        if high is None:
+            message = _("%(name)s must be a whole number of at least %(low)s.",
+                        name=name, low=low)
+        else:
+            message = _("%(name)s must be a whole number from %(low)s to %(high)s.",
+                        name=name, low=low, high=high)
+        raise Refusal(400, "bad_request", message, name)
+    return value
+
+
+def _list_url(request: Request, filters: recommendations.Filters, page: int,
+              per_page: int) -> str:
+    params = {"q": filters.query, "group": filters.group.slug if filters.group else "",
+              "year": filters.year or "", "page": page,
+              "per_page": per_page if per_page != PER_PAGE else ""}
+    query = urlencode({key: value for key, value in params.items() if value != ""})
+    return str(request.url_for("api_recommendations")) + "?" + query
+
+
+def _numbers(session: Session, ids: set[int]) -> dict[int, str]:
+    """The numbers of the recommendations with these ids (those that supersede a page's)."""
+    if not ids:
+        return {}
+    return dict(session.exec(
+        select(Recommendation.id, Recommendation.number).where(Recommendation.id.in_(ids))
+    ).all())
+
+
+# The OpenAPI document, written by hand: it is the API's contract, and the tests check the
+# real answers against it.
+
+
+def _nullable(schema: dict) -> dict:
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def _object(properties: dict, *, description: str = "", optional: tuple[str, ...] = ()) -> dict:
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [name for name in properties if name not in optional],
+        "properties": properties,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_STRING = {"type": "string"}
+_INTEGER = {"type": "integer"}
+_COUNT = {"type": "integer", "minimum": 0}
+_TIME = {"type": "string", "format": "date-time"}
+_URL = {"type": "string", "format": "uri"}
+_NUMBER = {"type": "string", "pattern": f"^{NUMBER.pattern}$",
+           "examples": ["WG5-2026-03"]}
+_SEAT_KIND = {"type": "string", "enum": ["member_state", "participant", "observer"]}
+
+_SUMMARY_PROPERTIES = {
+    "number": {**_NUMBER, "description": "Permanent number: the working group's number, "
+               "the year of adoption, the order within both."},
+    "title": _STRING,
+    "language": {"type": "string", "enum": ["en", "es", "fr"],
+                 "description": "The language the text was adopted in."},
+    "summary": {"type": "string", "description": "The first words of the text."},
+    "working_group": _ref("WorkingGroup"),
+    "adopted_at": _TIME,
+    "updated_at": {**_TIME, "description": "Last change of anything a reader sees."},
+    "superseded_by": _nullable({**_NUMBER, "description":
+                                "The number of the recommendation that replaces this one."}),
+    "url": {**_URL, "description": "The recommendation's page."},
+    "pdf_url": {**_URL, "description": "The recommendation as PDF."},
+    "api_url": {**_URL, "description": "This recommendation in this API."},
+}
+
+SCHEMAS = {
+    "WorkingGroup": _object({"number": _INTEGER, "slug": _STRING, "name": _STRING}),
+    "RecommendationSummary": _object(_SUMMARY_PROPERTIES),
+    "Recommendation": _object(_SUMMARY_PROPERTIES | {
+        "supersedes": _nullable({**_NUMBER, "description":
+                                 "The number of the recommendation this one replaced."}),
+        "markdown": {"type": "string", "description": "The adopted text (Markdown)."},
+        "html": {"type": "string", "description": "The adopted text (sanitised HTML)."},
+        "paragraphs": {"type": "array", "items": _ref("Paragraph")},
+        "general_footnotes": {"type": "array", "items": _COUNT,
+                              "description": "Footnotes on the text as a whole."},
+        "footnotes": {"type": "array", "items": _ref("Footnote")},
+        "adoption": _ref("Adoption"),
+        "observer_statements": {"type": "array", "items": _ref("ObserverStatement")},
+    }),
+    "Paragraph": _object({
+        "id": {"type": "string", "description": "Stable across the draft's revisions."},
+        "number": {**_COUNT, "description": "Its number in the adopted text."},
+        "html": _STRING,
+        "markdown": _STRING,
+        "footnotes": {"type": "array", "items": _COUNT},
+    }),
+    "Footnote": _object({
+        "number": _COUNT,
+        "seat": _STRING,
+        "seat_kind": _SEAT_KIND,
+        "kind": {"type": "string", "enum": ["reservation", "objection"]},
+        "text": _STRING,
+        "paragraphs": {"type": "array", "items": _STRING,
+                       "description": "Ids of the paragraphs it concerns; none: the whole text."},
+    }, description="A seat's reservation or recorded objection."),
+    "Adoption": _object({
+        "round": {**_INTEGER, "description": "The decision round that adopted the text."},
+        "closed_at": _TIME,
+        "rule": {"type": "string", "enum": ["consensus", "majority", "two_thirds"]},
+        "outcome_reason": _nullable(_STRING),
+        "quorum_numerator": _COUNT,
+        "quorum_denominator": _COUNT,
+        "participants_block": {"type": "boolean"},
+        "tally": _ref("Tally"),
+        "positions": {"type": "array", "items": _ref("Position")},
+        "chair_statement": {"oneOf": [_ref("ChairStatement"), {"type": "null"}]},
+    }),
+    "Tally": _object({
+        **{name: _COUNT for name in ("seats", "answered", "deciding_seats",
+                                     "deciding_answered", "quorum", "supports", "objections",
+                                     "abstentions", "recorded_objections")},
+        "counts": {"type": "object", "description": "Positions by seat kind, then by choice.",
+                   "additionalProperties": {"type": "object",
+                                            "additionalProperties": _COUNT}},
+    }),
+    "Position": _object({
+        "seat": _STRING,
+        "seat_kind": _SEAT_KIND,
+        "choice": {"type": "string", "enum": ["support", "support_with_reservation",
+                                              "abstain", "object", "unanswered"]},
+        "text": {"type": "string", "description": "The reservation or the objection's reason."},
+        "footnote": _nullable(_COUNT),
+    }, description="A seat's position; people are never named."),
+    "ChairStatement": _object({"text": _STRING, "chair_seat": _nullable(_STRING),
+                               "given_at": _TIME}),
+    "ObserverStatement": _object({"seat": _STRING, "text": _STRING, "submitted_at": _TIME}),
+    "RecommendationPage": _object({
+        "items": {"type": "array", "items": _ref("RecommendationSummary")},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        "total": _COUNT,
+        "pages": {"type": "integer", "minimum": 1},
+        "links": _object({"self": _URL, "next": _nullable(_URL), "prev": _nullable(_URL)}),
+    }),
+    "Error": _object({
+        "error": {"type": "string",
+                  "enum": ["bad_request", "sign_in_required", "not_found"]},
+        "message": {"type": "string", "description": "In the reader's language."},
+        "parameter": {"type": "string", "description": "The query parameter refused."},
+    }, optional=("parameter",)),
+}
+
+
+def _json(schema: dict, description: str, headers: bool = False) -> dict:
+    answer = {"description": description,
+              "content": {"application/json": {"schema": schema}}}
+    if headers:
+        answer["headers"] = {
+            "ETag": {"schema": _STRING},
+            "Last-Modified": {"schema": _STRING},
+            "Cache-Control": {"schema": _STRING},
+        }
+    return answer
+
+
+def _error(description: str) -> dict:
+    return _json(_ref("Error"), description)
+
+
+_NOT_MODIFIED = {"description": "Not modified: the copy named by If-None-Match or "
+                 "If-Modified-Since is current."}
+_SIGN_IN = _error("The council's recommendations are not public: sign in (the session "
+                  "cookie of the workspace) to read them.")
+_CONDITIONS = [
+    {"name": "If-None-Match", "in": "header", "required": False, "schema": _STRING},
+    {"name": "If-Modified-Since", "in": "header", "required": False, "schema": _STRING},
+]
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Council Workspace: recommendations",
+        "version": "1.0.0",
+        "description": (
+            "The recommendations the council's working groups adopted, read-only. Answers "
+            "name seats, never people. When the council does not make its recommendations "
+            "public, only signed-in readers may use the API. Answers carry ETag and "
+            "Last-Modified; send them back to get 304 Not Modified."),
+    },
+    "paths": {
+        "/api/v1/recommendations": {
+            "get": {
+                "operationId": "listRecommendations",
+                "summary": "Recommendations, newest first, one page at a time",
+                "parameters": [
+                    {"name": "page", "in": "query", "required": False,
+                     "description": "From 1; past the last page, the last page.",
+                     "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                    {"name": "per_page", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                                "default": PER_PAGE}},
+                    {"name": "group", "in": "query", "required": False,
+                     "description": "A working group's slug.", "schema": _STRING},
+                    {"name": "year", "in": "query", "required": False,
+                     "description": "The year of adoption.",
+                     "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "q", "in": "query", "required": False,
+                     "description": "Words in the title or the text (case and accents "
+                     "ignored, prefixes match).",
+                     "schema": {"type": "string", "maxLength": MAX_QUERY}},
+                    *_CONDITIONS,
+                ],
+                "responses": {
+                    "200": _json(_ref("RecommendationPage"), "One page of recommendations.",
+                                 headers=True),
+                    "304": _NOT_MODIFIED,
+                    "400": _error("A query parameter is not a possible value."),
+                    "401": _SIGN_IN,
+                },
+            },
+        },
+        "/api/v1/recommendations/{number}": {
+            "get": {
+                "operationId": "getRecommendation",
+                "summary": "One recommendation: its text, footnotes and adoption record",
+                "parameters": [
+                    {"name": "number", "in": "path", "required": True, "schema": _STRING,
+                     "description": "e.g. WG5-2026-03"},
+                    *_CONDITIONS,
+                ],
+                "responses": {
+                    "200": _json(_ref("Recommendation"), "The recommendation.", headers=True),
+                    "304": _NOT_MODIFIED,
+                    "401": _SIGN_IN,
+                    "404": _error("There is no recommendation with this number."),
+                },
+            },
+        },
+    },
+    "components": {"schemas": SCHEMAS},
+}
