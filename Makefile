@@ -14,15 +14,15 @@ export UV_PYTHON := $(PYTHON)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format setup browser messages oidc-node
+.PHONY: run test lint format setup system-packages browser messages oidc-node
 
-run: setup
+run: setup system-packages
 	$(VENV)/bin/council migrate
 	$(VENV)/bin/council demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
 	@echo "Serving the demo council at http://$(HOST):$(PORT)  (Ctrl-C stops it)"
 	$(VENV)/bin/council serve --host $(HOST) --port $(PORT)
 
-test: setup browser oidc-node
+test: setup system-packages browser oidc-node
 	COUNCIL_TEST_DATABASE_URL= $(VENV)/bin/pytest $(PYTEST_ARGS)
 	@if [ -n "$$COUNCIL_TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL: $$COUNCIL_TEST_DATABASE_URL"; \
@@ -47,6 +47,32 @@ $(UV):
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --locked
 	@touch $@
+
+# What WeasyPrint (the PDF of a recommendation) loads from the system: Pango, HarfBuzz, a font
+# with the accents of Spanish and French. Installed from Debian when missing and run as root.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+	fonts-dejavu-core
+system-packages:
+	@if command -v dpkg-query >/dev/null 2>&1; then \
+		missing=$$(for p in $(SYSTEM_PACKAGES); do \
+			dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | grep -qx installed || echo $$p; \
+		done); \
+	elif { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q libpangoft2-1.0; then \
+		missing=""; \
+	else \
+		missing="$(SYSTEM_PACKAGES)"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing what WeasyPrint needs for the PDFs:" $$missing; \
+			apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "!! The PDF downloads (WeasyPrint) need Pango, HarfBuzz and the DejaVu fonts."; \
+			echo "!! Install them with: sudo apt-get install" $$missing; \
+			echo "!! (elsewhere: https://doc.courtbouillon.org/weasyprint/stable/first_steps.html)"; \
+		fi; \
+	fi
 
 # Debian's chromium for the browser tests (never a downloaded browser build).
 browser:
@@ -77,7 +103,7 @@ messages: setup
 		--project="Council Workspace" -o council/translations/messages.pot .
 	@for lang in en es fr; do \
 		if [ -f council/translations/$$lang/LC_MESSAGES/messages.po ]; then \
-			$(VENV)/bin/pybabel update --no-fuzzy-matching -i council/translations/messages.pot -d council/translations -l $$lang; \
+			$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i council/translations/messages.pot -d council/translations -l $$lang; \
 		else \
 			$(VENV)/bin/pybabel init -i council/translations/messages.pot -d council/translations -l $$lang; \
 		fi; \
