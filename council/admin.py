@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from council import seats
+from council import i18n, seats
 from council.auth import MIN_PASSWORD_LENGTH
-from council.errors import Invalid
+from council.errors import Invalid, NotFound
 from council.i18n import gettext as _
 from council.models import Person, Seat, SeatKind, SeatRole, WorkingGroup
 from council.pages import authorize
@@ -52,6 +52,37 @@ def seat_choice(text: str) -> int | None:
 def overview(request: Request) -> Response:
     authorize(request, MANAGE)
     return render(request, "admin/home.html", {"counts": seats.structure_counts(request.state.db)})
+
+
+# the council's own settings
+
+
+@permission(MANAGE)
+def council_settings(request: Request) -> Response:
+    authorize(request, MANAGE)
+    state = request.state
+    council = state.council
+    if council is None:
+        raise NotFound()
+    if request.method != "POST":  # HEAD is a GET without the body
+        form = {"name": council.name, "default_language": council.default_language,
+                "public_recommendations": council.public_recommendations}
+        return _council_page(request, form, {})
+    form = values(state.form, "name", "default_language")
+    form["public_recommendations"] = checked(state.form, "public_recommendations")
+    try:
+        seats.save_council(state.db, by=state.actor.person, council=council,
+                           languages=request.app.state.settings.languages, **form)
+    except Invalid as invalid:
+        return _council_page(request, form, invalid.errors, status_code=422)
+    return redirect(request, "admin_council")
+
+
+def _council_page(request: Request, form: dict, errors: dict, status_code: int = 200):
+    languages = [(code, i18n.language_name(code)) for code in request.app.state.settings.languages]
+    return render(request, "admin/council.html",
+                  {"form": form, "errors": errors, "language_options": languages},
+                  status_code=status_code)
 
 
 # seats
@@ -329,6 +360,8 @@ def _group_seats_page(
 def routes() -> list:
     return [
         Route("/admin", overview, name="admin_home"),
+        Route("/admin/council", council_settings, methods=["GET", "POST"],
+              name="admin_council"),
         Route("/admin/seats", seat_list, name="admin_seats"),
         Route("/admin/seats/new", seat_new, methods=["GET", "POST"], name="admin_seat_new"),
         Route(

@@ -417,6 +417,33 @@ def save_preferences(session: Session, *, person: Person, language: str, timezon
     session.add(person)
 
 
+def save_council(session: Session, *, by: Person, council: Council, name: str,
+                 default_language: str, public_recommendations: bool,
+                 languages: tuple[str, ...]) -> Council:
+    """The council's own settings, changed by the secretariat and recorded."""
+    name = " ".join(name.split())
+    errors: dict[str, str] = {}
+    _require(errors, name, "name", 200)
+    if default_language not in languages:
+        errors["default_language"] = _("Choose one of the offered languages.")
+    if errors:
+        raise Invalid(errors)
+    before = {"name": council.name, "default_language": council.default_language,
+              "public_recommendations": council.public_recommendations}
+    after = {"name": name, "default_language": default_language,
+             "public_recommendations": public_recommendations}
+    if before == after:
+        return council
+    council.name, council.default_language = name, default_language
+    council.public_recommendations = public_recommendations
+    session.add(council)
+    session.flush()
+    audit.record(session, by=by, action="council.settings_changed", target=council,
+                 changes={key: [before[key], value] for key, value in after.items()
+                          if before[key] != value})
+    return council
+
+
 def ensure_council(session: Session, *, name: str, is_demo: bool = False) -> Council:
     council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
     if council is None:

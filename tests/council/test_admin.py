@@ -24,6 +24,7 @@ from tests.factories import make_council, make_group, make_person, make_seat, ma
 
 ADMIN_PAGES = [
     "/admin",
+    "/admin/council",
     "/admin/seats",
     "/admin/seats/new",
     "/admin/people",
@@ -552,3 +553,24 @@ def test_a_delegate_cannot_post_changes(client, db):
     )
     assert response.status_code == 403
     assert fresh(db, Seat, seat.id).name == "Nicaragua"
+
+
+def test_secretariat_publishes_the_recommendations_and_it_is_recorded(admin, db):
+    from council.models import Council
+
+    page = admin.get("/admin/council")
+    assert page.status_code == 200 and 'name="public_recommendations"' in page.text
+    refused = post_form(admin, "/admin/council", {"name": "  ", "default_language": "de",
+                                                  "public_recommendations": "on"})
+    assert refused.status_code == 422
+    assert 'checked' in refused.text  # the rejected form comes back as it was sent
+    saved = post_form(admin, "/admin/council", {
+        "name": "Council on Migration", "default_language": "es",
+        "public_recommendations": "on"}, follow_redirects=False)
+    assert saved.status_code == 303
+    council = db.exec(select(Council).execution_options(populate_existing=True)).one()
+    assert (council.name, council.default_language, council.public_recommendations) == (
+        "Council on Migration", "es", True)
+    record = db.exec(select(AuditRecord).where(
+        AuditRecord.action == "council.settings_changed")).one()
+    assert json.loads(record.details)["changes"]["public_recommendations"] == [False, True]
