@@ -465,6 +465,7 @@ def seed(session: Session, *, groups: dict[int, WorkingGroup], seats: dict[str, 
         _seed_comment(session, demo, group=groups[demo.group], people=people,
                       chair=chairs.get(demo.group, secretariat), now=now)
     _seed_rounds(session, groups=groups, people=people, seats=seats, chairs=chairs, now=now)
+    _seed_adopted(session, groups=groups, people=people, seats=seats, chairs=chairs, now=now)
 
 
 def _acting_chairs(session: Session, groups: dict[int, WorkingGroup], now: datetime
@@ -542,3 +543,72 @@ def _seed_rounds(session: Session, *, groups: dict[int, WorkingGroup], people: d
         session, round_, by=people["head"][iom], seat=seats[iom], now=now - timedelta(hours=2),
         text="IOM welcomes the focus on fair recruitment and stands ready to support the "
              "regional job-matching service with its experience of labour mobility programmes.")
+
+
+# Two recommendations adopted through real closed decision rounds: group 4's with
+# reservations (footnotes) and an observer statement, group 6's with a chair's statement.
+
+ADOPTED = {  # group -> (days ago opened, days ago closed, positions, chair's statement)
+    4: (4, 2, (
+        (("head", "Panama"), "support", "", None),
+        (("head", "Honduras"), "support", "", None),
+        (("delegate", "Guatemala"), "support", "", None),
+        (("head", "El Salvador"), "support", "", None),
+        (("head", "Costa Rica"), "support", "", None),
+        (("delegate", "Mexico"), "support", "", None),
+        (("head", "United States"), "support_with_reservation",
+         "The United States supports the objective. Its contribution depends on appropriations "
+         "by Congress and is not counted towards a fixed regional figure.", P4_REC),
+        (("head", "Canada"), "abstain", "", None),
+        (("head", BUSINESS), "support", "", None),
+        (("head", ACADEMIA), "support_with_reservation",
+         "Planned relocation must remain voluntary, and the communities concerned must be able "
+         "to refuse it.", P4_MOBILITY_2),
+    ), ""),
+    6: (5, 1, (
+        (("head", "El Salvador"), "support", "", None),
+        (("head", "Honduras"), "support", "", None),
+        (("head", "Guatemala"), "support", "", None),
+        (("head", "Mexico"), "support", "", None),
+        (("head", "Canada"), "support", "", None),
+        (("head", "Costa Rica"), "support", "", None),
+        (("head", "Belize"), "support", "", None),
+        (("head", "United States"), "abstain", "", None),
+        (("head", CS), "support", "", None),
+        (("delegate", ACADEMIA), "support", "", None),
+        (("head", MIGRANTS), "support", "", None),
+    ), "The chair thanks the delegations for a constructive debate. The working group asks the "
+       "secretariat to prepare the first regional report of comparable data on migration, "
+       "return and integration for the next ministerial meeting, and to invite migrant-led "
+       "organisations to present it."),
+}
+
+
+def _seed_adopted(session: Session, *, groups: dict[int, WorkingGroup], people: dict,
+                  seats: dict[str, Seat], chairs: dict[int, Person], now: datetime) -> None:
+    iom = "International Organization for Migration"
+    for number, (opened_days, closed_days, positions, statement) in ADOPTED.items():
+        draft = session.exec(select(Draft).where(Draft.working_group_id == groups[number].id)
+                             .order_by(Draft.id)).first()
+        opened = now - timedelta(days=opened_days)
+        round_ = rounds.open_round(
+            session, by=chairs[number], draft=draft, kind="decision", now=opened,
+            deadline=now + timedelta(days=3),
+            note="Decision round on the final revision: please give your seat's position.")
+        paragraph_ids = {p.source: p.paragraph_id for p in drafts.paragraphs(
+            session, drafts.latest_revision(session, draft))}
+        for step, ((role, seat), choice, text, paragraph) in enumerate(positions):
+            form = rounds.PositionForm(
+                choice, reservation=text, reason=text,
+                paragraph_ids=[paragraph_ids[paragraph]] if paragraph else [])
+            rounds.cast_position(session, round_, by=people[role][seat], seat=seats[seat],
+                                 form=form, now=opened + timedelta(hours=2 + 3 * step))
+        if number == 4:
+            rounds.submit_statement(
+                session, round_, by=people["head"][iom], seat=seats[iom],
+                now=opened + timedelta(days=1),
+                text="IOM welcomes the recognition of planned relocation and regular migration "
+                     "as forms of adaptation, and offers its data on disaster displacement in "
+                     "the Dry Corridor.")
+        rounds.close_round(session, round_, by=chairs[number], statement=statement,
+                           now=now - timedelta(days=closed_days))

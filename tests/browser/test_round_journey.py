@@ -17,8 +17,8 @@ from tests.browser.test_accessibility import assert_accessible
 from workspaces import rounds
 from workspaces.round_models import Round
 
-CHAIR = _email("Itzel Batista Herrera")  # Panama's head chairs working group 4
-TITLE = "Invest in climate adaptation in the Dry Corridor to reduce forced displacement"
+CHAIR = _email("Claire Tremblay")  # Canada's head chairs working group 2
+TITLE = "Partager la responsabilité : un mécanisme régional de solidarité"
 UNITED_STATES = _email("Rebecca Lawson")
 MEXICO = _email("Alejandra Ruiz Domínguez")
 
@@ -47,7 +47,7 @@ def _take_position(page: Page, url: str, choice: str, *, reservation: str = "",
 def test_a_decision_round_from_opening_to_the_outcome(page: Page, new_context,
                                                       demo_password, live_database, console):
     sign_in(page, CHAIR, demo_password)
-    page.get_by_role("link", name=re.compile("Working group 4")).first.click()
+    page.get_by_role("link", name=re.compile("Working group 2")).first.click()
     page.get_by_role("link", name=TITLE).first.click()
     page.get_by_role("link", name="Open a round").click()
     page.get_by_label("Decision round").check()
@@ -107,4 +107,7 @@ def test_a_decision_round_from_opening_to_the_outcome(page: Page, new_context,
     draft_page = canada.get_by_role("link", name=TITLE).first
     draft_page.click()
     expect(canada.get_by_role("region", name="Rounds")).to_contain_text("Adopted")
+    canada.get_by_role("link", name=re.compile(r"^WG2-\d{4}-\d{2}$")).click()
+    expect(canada.get_by_role("heading", level=1)).to_contain_text(TITLE)
+    expect(canada.locator("#fn-1")).to_contain_text("Our share depends on the annual budget.")
     assert not console.csp_violations(), "\n".join(console.csp_violations())

@@ -365,8 +365,9 @@ def test_the_demo_gives_every_group_a_revised_draft_in_several_languages(db):
 
     rows = db.exec(select(Draft)).all()
     assert len({d.working_group_id for d in rows}) == 6
-    assert all(d.status in (DraftStatus.DRAFTING, DraftStatus.IN_ROUND)  # rounds: issue 6
+    assert all(d.status in (DraftStatus.DRAFTING, DraftStatus.IN_ROUND, DraftStatus.ADOPTED)
                and d.latest_revision_number >= 2 for d in rows)
+    assert sum(d.status == DraftStatus.ADOPTED for d in rows) == 2  # published: issue 8
     assert {"en", "es", "fr"} <= {d.language for d in rows}
     for draft in rows:
         authors = db.exec(select(Revision.author_id).where(Revision.draft_id == draft.id)).all()
@@ -386,3 +387,19 @@ def test_paths_with_a_quoted_slug_do_not_break(client, db, world):
 
     assert client.get(f"/groups/{quote('nope')}/drafts").status_code == 404
     assert client.get("/drafts/999999").status_code == 404
+
+
+@pytest.mark.parametrize("language, heading, status", [
+    ("fr", 'Historique\u00a0: <span lang="en">Labour pathways</span>', "Retiré"),
+    ("es", 'Historial: <span lang="en">Labour pathways</span>', "Retirado"),
+])
+def test_headings_and_status_follow_the_reader_language(client, db, world, language, heading,
+                                                        status):
+    draft = start(db, world)
+    drafts.withdraw(db, by=world.member, draft=draft, reason="Merged into another draft.")
+    db.commit()
+    sign_in(client, world.member)
+    history = client.get(f"/drafts/{draft.id}/history", headers={"Accept-Language": language})
+    assert f"<h1>{heading}</h1>" in history.text  # the colon is spaced as the language wants
+    page = client.get(f"/drafts/{draft.id}", headers={"Accept-Language": language})
+    assert f">{status}</span>" in page.text  # a withdrawn draft, not a withdrawn invitation

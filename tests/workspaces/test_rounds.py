@@ -549,5 +549,22 @@ def test_the_demo_has_an_open_comment_round_and_an_open_decision_round(db):
     assert len(positions) == 5 and any(p.version == 2 for p in positions)
     assert any(p.choice == "support_with_reservation" and p.paragraph_ids != "[]"
                for p in positions)
-    assert db.exec(select(ObserverStatement)).one().round_id == decision.id
+    assert decision.id in {s.round_id for s in db.exec(select(ObserverStatement)).all()}
     assert rounds.settle_expired(db) == []
+
+
+def test_the_demo_publishes_two_recommendations_through_closed_rounds(db):
+    from council import demo
+    from workspaces.recommendation_models import Recommendation
+
+    demo.build(db, password="demo password")
+
+    published = db.exec(select(Recommendation).order_by(Recommendation.number)).all()
+    assert len(published) == 2
+    records = [json.loads(r.record) for r in published]
+    assert any(record["footnotes"] for record in records)
+    assert any(record["adoption"]["chair_statement"] for record in records)
+    assert any(record["observer_statements"] for record in records)
+    for item in published:
+        round_ = db.get(Round, item.round_id)
+        assert round_.outcome == "adopted" and round_.closed_by_id is not None
