@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from council.database import utcnow
+from council.i18n import gettext as _
 from council.models import AuditRecord, Person
 
 GENESIS = "0" * 64
@@ -46,7 +47,7 @@ def record(
     and the loser re-reads the tail and tries again, so the chain never forks."""
     target_type = type(target).__name__ if not isinstance(target, tuple) else target[0]
     target_id = str(target.id if not isinstance(target, tuple) else target[1])
-    for _ in range(50):
+    for _attempt in range(50):
         entry = AuditRecord(
             at=utcnow(),
             actor_id=by.id if by else None,
@@ -87,10 +88,11 @@ def verify(session: Session) -> Verification:
     for row in rows:
         checked += 1
         if row.prev_hash != expected_prev:
-            return Verification(checked, row.id, "does not follow the previous record "
-                                "(a record was inserted or removed before it)")
+            return Verification(checked, row.id, _(
+                "it does not follow the previous record (a record was inserted or removed "
+                "before it)"))
         if _digest(row) != row.hash:
-            return Verification(checked, row.id, "its content no longer matches its hash "
-                                "(the record was altered)")
+            return Verification(checked, row.id, _(
+                "its content no longer matches its hash (the record was altered)"))
         expected_prev = row.hash
     return Verification(checked)

@@ -1,13 +1,34 @@
-"""The `council` command: serve, migrate, demo, create-admin, audit verify."""
+"""The `council` command: serve, migrate, demo, create-admin, audit verify.
+
+Its messages speak the operator's language: COUNCIL_LANGUAGE, else the shell's locale (LC_ALL,
+LC_MESSAGES, LANG), when it is one the council offers. The help texts stay in English.
+"""
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
+from collections.abc import Mapping
 
 import click
 
-from council.settings import Settings, SettingsError
+from council import i18n
+from council.i18n import gettext as _
+from council.i18n import ngettext
+from council.settings import LANGUAGES, Settings, SettingsError
+
+LANGUAGE_VARIABLES = ("COUNCIL_LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def cli_language(environ: Mapping[str, str]) -> str:
+    """The first variable set decides, as in POSIX: LC_ALL=C means no translation."""
+    for name in LANGUAGE_VARIABLES:
+        value = environ.get(name, "").strip()
+        if value:
+            code = value[:2].lower()
+            return code if code in LANGUAGES else Settings.default_language
+    return Settings.default_language
 
 
 def _settings() -> Settings:
@@ -18,8 +39,12 @@ def _settings() -> Settings:
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """Council Workspace administration."""
+    language = cli_language(os.environ)
+    catalogue = i18n.load_catalogues((language,))[language]
+    context.with_resource(i18n.speaking(language, catalogue))
 
 
 @main.command()
@@ -41,7 +66,7 @@ def migrate() -> None:
     from council import schema
 
     schema.upgrade(_settings().database_url)
-    click.echo("The database is up to date.")
+    click.echo(_("The database is up to date."))
 
 
 @main.command()
@@ -69,13 +94,16 @@ def demo(password: str | None) -> None:
 @click.option("--name", default="Secretariat", show_default=True)
 @click.option("--council-name", default="North and Central American Council on Migration",
               show_default=True, help="Used when the database holds no council yet.")
-@click.password_option(help="Asked for when not given.")
-def create_admin(email: str, name: str, council_name: str, password: str) -> None:
+@click.option("--password", help="Asked for when not given.")
+def create_admin(email: str, name: str, council_name: str, password: str | None) -> None:
     """Create a secretariat account (and the council, on an empty database)."""
     from council import seats
     from council.database import Database, utcnow
     from council.errors import Invalid
 
+    if password is None:
+        password = click.prompt(_("Password"), hide_input=True,
+                                confirmation_prompt=_("Repeat the password"))
     database = Database.from_url(_settings().database_url)
     try:
         with database.transaction() as session:
@@ -87,7 +115,7 @@ def create_admin(email: str, name: str, council_name: str, password: str) -> Non
         raise click.ClickException(" ".join(invalid.errors.values())) from invalid
     finally:
         database.dispose()
-    click.echo(f"Created secretariat account {person.email}.")
+    click.echo(_("Created secretariat account %(email)s.", email=person.email))
 
 
 @main.group()
@@ -108,10 +136,12 @@ def verify() -> None:
     finally:
         database.dispose()
     if result.ok:
-        click.echo(f"The audit log is intact: {result.checked} records verified.")
+        click.echo(ngettext("The audit log is intact: %(num)s record verified.",
+                            "The audit log is intact: %(num)s records verified.",
+                            result.checked))
         return
-    click.echo(f"The audit log is broken at record {result.first_bad_id}: {result.problem}.",
-               err=True)
+    click.echo(_("The audit log is broken at record %(id)s: %(problem)s.",
+                 id=result.first_bad_id, problem=result.problem), err=True)
     sys.exit(1)
 
 

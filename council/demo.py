@@ -10,6 +10,7 @@ from sqlmodel import Session, delete, select
 from council import audit
 from council.auth import hash_password
 from council.database import metadata, utcnow
+from council.i18n import gettext as _
 from council.models import (
     ChairTerm,
     Council,
@@ -93,7 +94,8 @@ class Account:
     email: str
     name: str
     seat: str
-    role: str
+    role: str  # "secretariat", "head" or "delegate"
+    chairs: tuple[str | None, ...] = ()  # the working groups it chairs; None for the council
 
 
 def _email(name: str) -> str:
@@ -114,9 +116,9 @@ def build(session: Session, *, password: str) -> list[Account]:
     council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
     someone = session.exec(select(Person.id).limit(1)).first()
     if (council and not council.is_demo) or (council is None and someone is not None):
-        raise RealCouncilPresent(
+        raise RealCouncilPresent(_(
             "This database holds a real council; `council demo` will not touch it. "
-            "Point COUNCIL_DATABASE_URL at another database.")
+            "Point COUNCIL_DATABASE_URL at another database."))
     from council.extensions import load_extensions
 
     extensions = load_extensions()  # imports their models, so _wipe empties their tables too
@@ -190,7 +192,7 @@ def build(session: Session, *, password: str) -> list[Account]:
         if extension.seed_demo:
             extension.seed_demo(session, groups=groups, seats=seats, heads=heads,
                                 delegates=delegates, secretariat=secretariat, now=now)
-    chaired = {heads["Canada"].id: ["the council"]}
+    chaired: dict[int, list[str | None]] = {heads["Canada"].id: [None]}
     for number, person in chairs.items():
         chaired.setdefault(person.id, []).append(groups[number].name)
     return _accounts(secretariat, heads, delegates, chaired)
@@ -216,25 +218,32 @@ def _past_and_current_terms(session: Session, secretariat: Person, *, body: str,
 
 def _accounts(secretariat, heads, delegates, chaired) -> list[Account]:
     rows = [Account(secretariat.email, secretariat.name, "—", "secretariat")]
-    for name, *_ in SEATS:
+    for name, *_details in SEATS:
         for person, role in ((heads.get(name), "head"), (delegates.get(name), "delegate")):
             if person is None:
                 continue
-            label = role + "".join(f", chair: {g}" for g in chaired.get(person.id, []))
-            rows.append(Account(person.email, person.name, name, label))
+            rows.append(Account(person.email, person.name, name, role,
+                                tuple(chaired.get(person.id, []))))
     return rows
 
 
+def _role(account: Account) -> str:
+    labels = {"secretariat": _("secretariat"), "head": _("head"), "delegate": _("delegate")}
+    chairs = [_("chair: the council") if body is None else _("chair: %(group)s", group=body)
+              for body in account.chairs]
+    return ", ".join([labels[account.role], *chairs])
+
+
 def accounts_table(accounts: list[Account], password: str) -> str:
-    header = ("Email", "Name", "Seat", "Role")
-    rows = [header, *((a.email, a.name, a.seat, a.role) for a in accounts)]
+    header = (_("Email"), _("Name"), _("Seat"), _("Role"))
+    rows = [header, *((a.email, a.name, a.seat, _role(a)) for a in accounts)]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
              .rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join([
-        f"Demo council ready: {COUNCIL_NAME}",
-        f"Every account below signs in with the password: {password}",
+        _("Demo council ready: %(council)s", council=COUNCIL_NAME),
+        _("Every account below signs in with the password: %(password)s", password=password),
         "",
         *lines,
     ])

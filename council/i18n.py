@@ -91,9 +91,29 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     return text % {"num": n, **variables}
 
 
+def pgettext(context: str, message: str, **variables) -> str:
+    """A message whose translation depends on what it is about: "Withdrawn" (an invitation,
+    feminine in Spanish and French) is not "Withdrawn" (a draft, masculine)."""
+    text = _current.get()[1].pgettext(context, message)
+    return text % variables if variables else text
+
+
+def npgettext(context: str, singular: str, plural: str, n: int, **variables) -> str:
+    text = _current.get()[1].npgettext(context, singular, plural, n)
+    return text % {"num": n, **variables}
+
+
 def raw_ngettext(singular: str, plural: str, n: int) -> str:
     """For Jinja's newstyle gettext, which fills in the placeholders (all of them) itself."""
     return _current.get()[1].ngettext(singular, plural, n)
+
+
+def raw_pgettext(context: str, message: str) -> str:
+    return _current.get()[1].pgettext(context, message)
+
+
+def raw_npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return _current.get()[1].npgettext(context, singular, plural, n)
 
 
 def lazy(message: str) -> str:

@@ -167,20 +167,39 @@ def accept(session: Session, *, invitation: Invitation, name: str, password: str
     return person
 
 
+def _invitation_sentence(invitation: Invitation, *, council: str, seat: str | None,
+                         inviter: str | None) -> str:
+    """One whole sentence per role and inviter, so that each language builds it its own way."""
+    if invitation.is_secretariat:
+        if inviter:
+            return _("%(inviter)s invites you to join %(council)s as a member of the "
+                     "secretariat.", inviter=inviter, council=council)
+        return _("The secretariat invites you to join %(council)s as a member of the "
+                 "secretariat.", council=council)
+    if seat and invitation.seat_role == SeatRole.HEAD:
+        if inviter:
+            return _("%(inviter)s invites you to join %(council)s as head of the delegation of "
+                     "%(seat)s.", inviter=inviter, council=council, seat=seat)
+        return _("The secretariat invites you to join %(council)s as head of the delegation "
+                 "of %(seat)s.", council=council, seat=seat)
+    if seat:
+        if inviter:
+            return _("%(inviter)s invites you to join %(council)s as a delegate of %(seat)s.",
+                     inviter=inviter, council=council, seat=seat)
+        return _("The secretariat invites you to join %(council)s as a delegate of %(seat)s.",
+                 council=council, seat=seat)
+    if inviter:
+        return _("%(inviter)s invites you to join %(council)s.", inviter=inviter,
+                 council=council)
+    return _("The secretariat invites you to join %(council)s.", council=council)
+
+
 def invitation_mail(*, invitation: Invitation, link: str, council_name: str,
                     seat_name: str | None, inviter_name: str | None, language: str) -> Mail:
-    if invitation.is_secretariat:
-        role = _("as a member of the secretariat")
-    elif seat_name and invitation.seat_role == SeatRole.HEAD:
-        role = _("as head of the delegation of %(seat)s", seat=seat_name)
-    elif seat_name:
-        role = _("as a delegate of %(seat)s", seat=seat_name)
-    else:
-        role = _("as a member")
     paragraphs = [
         _("Hello %(name)s,", name=invitation.name),
-        _("%(inviter)s invites you to join %(council)s %(role)s.",
-          inviter=inviter_name or _("The secretariat"), council=council_name, role=role),
+        _invitation_sentence(invitation, council=council_name, seat=seat_name,
+                             inviter=inviter_name),
         _("To accept, open this link and choose a password, or sign in through your "
           "organisation's account. The link works once and expires in %(days)s days:",
           days=INVITATION_DAYS),

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from council.i18n import gettext as _
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev", "development"}
 LANGUAGES = ("en", "es", "fr")
@@ -73,24 +75,26 @@ class Settings:
         secret_key = env.get("COUNCIL_SECRET_KEY", "")
         if secret_key.strip().lower() in PLACEHOLDER_SECRETS:
             if environment == "production":
-                raise SettingsError("COUNCIL_SECRET_KEY must be set to a long random value.")
+                raise SettingsError(_("COUNCIL_SECRET_KEY must be set to a long random value."))
             secret_key = _development_secret(var_dir)
         elif environment == "production" and len(secret_key) < 32:
-            raise SettingsError("COUNCIL_SECRET_KEY must be at least 32 characters.")
+            raise SettingsError(_("COUNCIL_SECRET_KEY must be at least %(limit)s characters.",
+                                  limit=32))
         proxies = env.get("COUNCIL_TRUSTED_PROXIES", "127.0.0.1")
         providers = parse_oidc_providers(env.get("COUNCIL_OIDC_PROVIDERS", ""),
                                          production=environment == "production")
         local_sign_in = _flag(env, "COUNCIL_LOCAL_SIGN_IN", True)
         if not local_sign_in and not providers:
-            raise SettingsError("COUNCIL_LOCAL_SIGN_IN is off but COUNCIL_OIDC_PROVIDERS names no "
-                                "provider: nobody could sign in.")
+            raise SettingsError(_("COUNCIL_LOCAL_SIGN_IN is off but COUNCIL_OIDC_PROVIDERS names "
+                                  "no provider: nobody could sign in."))
         base_url = env.get("COUNCIL_BASE_URL", "").strip().rstrip("/")
         if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
-            raise SettingsError("COUNCIL_BASE_URL must be an http(s) URL, e.g. "
-                                "https://council.example.org")
+            raise SettingsError(_("COUNCIL_BASE_URL must be an http(s) URL, e.g. "
+                                  "https://council.example.org"))
         if environment == "production" and not base_url.startswith("https://"):
-            raise SettingsError("COUNCIL_BASE_URL must be set to the public https address: "
-                                "links in emails are built from it, never from request headers.")
+            raise SettingsError(_("COUNCIL_BASE_URL must be set to the public https address: "
+                                  "links in emails are built from it, never from request "
+                                  "headers."))
         return cls(
             database_url=database_url,
             secret_key=secret_key,
@@ -119,7 +123,8 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
         return True
     if value in ("0", "false", "no", "off"):
         return False
-    raise SettingsError(f"{name} must be true or false, not {value!r}.")
+    raise SettingsError(_("%(name)s must be true or false, not %(value)s.", name=name,
+                          value=repr(value)))
 
 
 PROVIDER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -133,31 +138,38 @@ def parse_oidc_providers(text: str, *, production: bool = False) -> tuple[OidcPr
     try:
         entries = json.loads(text)
     except ValueError as error:
-        raise SettingsError(f"COUNCIL_OIDC_PROVIDERS is not valid JSON: {error}") from error
+        raise SettingsError(_("COUNCIL_OIDC_PROVIDERS is not valid JSON: %(error)s",
+                              error=error)) from error
     if not isinstance(entries, list):
-        raise SettingsError("COUNCIL_OIDC_PROVIDERS must be a JSON list of providers.")
+        raise SettingsError(_("COUNCIL_OIDC_PROVIDERS must be a JSON list of providers."))
     providers: list[OidcProvider] = []
     for number, entry in enumerate(entries, start=1):
-        where = f"COUNCIL_OIDC_PROVIDERS entry {number}"
         if not isinstance(entry, dict):
-            raise SettingsError(f"{where} must be a JSON object.")
+            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s must be a JSON "
+                                  "object.", number=number))
         unknown = set(entry) - {"name", "display_name", "issuer", "client_id", "client_secret",
                                 "allowed_domains"}
         if unknown:
-            raise SettingsError(f"{where} has unknown keys: {', '.join(sorted(unknown))}.")
+            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s has unknown keys: "
+                                  "%(keys)s.", number=number, keys=", ".join(sorted(unknown))))
         name = str(entry.get("name", ""))
         if not PROVIDER_NAME.match(name):
-            raise SettingsError(f"{where}: name must be lowercase letters, digits and hyphens.")
+            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s: the name must be "
+                                  "lowercase letters, digits and hyphens.", number=number))
         if any(p.name == name for p in providers):
-            raise SettingsError(f"{where}: the name {name!r} is used twice.")
+            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s: the name %(name)s "
+                                  "is used twice.", number=number, name=repr(name)))
         issuer = str(entry.get("issuer", "")).strip()  # exactly as the provider spells it
         if not re.match(r"^https?://[^/\s]+(/\S*)?$", issuer):
-            raise SettingsError(f"{where}: issuer must be the provider's http(s) URL.")
+            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s: the issuer must be "
+                                  "the provider's http(s) URL.", number=number))
         if production and not issuer.startswith("https://"):
-            raise SettingsError(f"{where}: in production the issuer must use https.")
+            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s: in production the "
+                                  "issuer must use https.", number=number))
         client_id = str(entry.get("client_id", ""))
         if not client_id:
-            raise SettingsError(f"{where}: client_id is required.")
+            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s: client_id is "
+                                  "required.", number=number))
         domains = entry.get("allowed_domains") or []
         if isinstance(domains, str):
             domains = [domains]

@@ -121,7 +121,8 @@ def test_deleted_first_record_is_found(db):
 
 def cli_env(url: str, tmp_path) -> dict[str, str]:
     return {"COUNCIL_DATABASE_URL": url, "COUNCIL_VAR_DIR": str(tmp_path),
-            "COUNCIL_ENV": "development", "COUNCIL_SECRET_KEY": TEST_SECRET}
+            "COUNCIL_ENV": "development", "COUNCIL_SECRET_KEY": TEST_SECRET,
+            "COUNCIL_LANGUAGE": "en"}
 
 
 def test_verify_command(fresh_databases, tmp_path):

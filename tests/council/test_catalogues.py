@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
@@ -46,12 +46,19 @@ def catalogue(language: str) -> Catalog:
     return read(i18n.CATALOGUE_DIR / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.po", language)
 
 
+def key(message: Message) -> tuple:
+    """(context, msgid): "From" of a date and "From" of a revision are two messages."""
+    return message.context, message.id
+
+
 def ids(cat: Catalog) -> set:
-    return {message.id for message in cat if message.id}
+    return {key(message) for message in cat if message.id}
 
 
-def label(msgid) -> str:
-    return " | ".join(msgid) if isinstance(msgid, tuple) else msgid
+def label(message_key: tuple) -> str:
+    context, msgid = message_key
+    text = " | ".join(msgid) if isinstance(msgid, tuple) else msgid
+    return f"{text} [{context}]" if context else text
 
 
 def placeholders(text: str) -> Counter:
@@ -97,12 +104,13 @@ def test_catalogue_has_exactly_the_template_messages(language):
     template = ids(read(TEMPLATE))
     assert not cat.fuzzy, f"{language}: the header is marked fuzzy"
     assert not cat.obsolete, (
-        f"{language}: obsolete entries (#~) left: {sorted(map(label, cat.obsolete))[:10]}")
+        f"{language}: obsolete entries (#~) left: "
+        f"{sorted(label(key(message)) for message in cat.obsolete.values())[:10]}")
     missing = sorted(label(msgid) for msgid in template - ids(cat))
     extra = sorted(label(msgid) for msgid in ids(cat) - template)
     assert not missing and not extra, (
         f"{language}: run `make messages`. Missing: {missing[:10]} Not in the .pot: {extra[:10]}")
-    fuzzy = [label(message.id) for message in cat if message.id and message.fuzzy]
+    fuzzy = [label(key(message)) for message in cat if message.id and message.fuzzy]
     assert not fuzzy, f"{language}: fuzzy entries: {fuzzy[:10]}"
 
 
@@ -121,7 +129,7 @@ def test_every_message_is_translated(language):
         forms = message.string if message.pluralizable else (message.string,)
         expected = cat.num_plurals if message.pluralizable else 1
         if len(forms) != expected or not all(form and form.strip() for form in forms):
-            untranslated.append(label(message.id))
+            untranslated.append(label(key(message)))
     assert not untranslated, f"{language}: {len(untranslated)} untranslated: {untranslated[:20]}"
 
 
@@ -139,10 +147,10 @@ def test_translations_keep_the_placeholders(language):
             for form in message.string:
                 found = set(placeholders(form))
                 if not found <= allowed or not required <= found or stray_percent(form):
-                    broken.append((label(message.id), form))
+                    broken.append((label(key(message)), form))
         elif message.string and (placeholders(message.string) != placeholders(message.id)
                                  or stray_percent(message.string)):
-            broken.append((message.id, message.string))
+            broken.append((label(key(message)), message.string))
     assert not broken, f"{language}: placeholders differ from the msgid: {broken[:10]}"
 
 
@@ -154,8 +162,49 @@ def test_translations_keep_leading_and_trailing_spaces(language):
         if not message.id or message.pluralizable or not message.string:
             continue
         if edges(message.id) != edges(message.string):
-            broken.append(message.id)
+            broken.append(label(key(message)))
     assert not broken, f"{language}: {broken}"
+
+
+# French sets a no-break space before a colon and a narrow one before ; ? ! (not in a URL).
+FRENCH_PUNCTUATION = re.compile(r"(?<![\u00a0\u202f])[:;?!](?!//)")
+# An expression glued to a colon in a template ("{{ _("Deadline") }}: ...") keeps French from
+# spacing it: the colon belongs inside the translated string.
+GLUED_COLON = re.compile(r"\}\}[ \t]*:")
+
+
+def test_french_spaces_its_punctuation():
+    broken = []
+    for message in catalogue("fr"):
+        forms = message.string if message.pluralizable else (message.string,)
+        text = " ".join(form for form in forms if form)
+        unplaced = PLACEHOLDER.sub("", text)
+        if message.id and FRENCH_PUNCTUATION.search(unplaced):
+            broken.append((label(key(message)), text))
+    assert not broken, f"fr: write a no-break space before : ; ? ! in {broken[:10]}"
+
+
+def test_templates_keep_colons_inside_the_translations():
+    glued = [f"{path.relative_to(ROOT)}:{number}"
+             for path in sorted((ROOT / "templates").rglob("*.html"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if GLUED_COLON.search(line)]
+    assert not glued, f"a colon after {{{{ ... }}}} cannot be spaced in French: {glued}"
+
+
+@pytest.mark.parametrize("language, context, message, expected", [
+    ("es", "draft status", "Withdrawn", "Retirado"),
+    ("es", "invitation status", "Withdrawn", "Retirada"),
+    ("fr", "draft status", "Withdrawn", "Retiré"),
+    ("fr", "invitation status", "Withdrawn", "Retirée"),
+    ("fr", "start of a chair term", "From", "Début"),
+    ("fr", "compared revisions", "From", "De"),
+    ("en", "invitation status", "Withdrawn", "Withdrawn"),
+])
+def test_a_context_chooses_the_form(language, context, message, expected):
+    translations = i18n.load_catalogues(LANGUAGES)[language]
+    with i18n.speaking(language, translations):
+        assert i18n.pgettext(context, message) == expected
 
 
 def test_catalogues_compile_and_translate():

@@ -223,3 +223,41 @@ def test_an_unsafe_next_address_is_not_followed(client, world):
         follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "http://testserver/groups/pathways/recusals"
+
+
+@pytest.mark.parametrize("language, sentences", [
+    ("fr", ["Transmettre la présidence\u00a0: Alternative migration pathways",
+            "Belize préside le groupe de travail 5 jusqu’au", "Canada — suivante dans l’ordre"]),
+    ("es", ["Traspasar la presidencia: Alternative migration pathways",
+            "Belize preside el grupo de trabajo 5 hasta el", "Canada — siguiente en el orden"]),
+])
+def test_handover_page_speaks_in_whole_sentences(client, world, language, sentences):
+    sign_in(client, world["heads"]["Belize"])
+    response = client.get("/groups/pathways/chairs/handover",
+                          headers={"Accept-Language": language})
+    assert response.status_code == 200
+    for sentence in sentences:
+        assert sentence in response.text
+
+
+@pytest.mark.parametrize("language, sentence, option", [
+    ("es", "Belize preside el grupo de trabajo 5 del",
+     "Head of Belize (jefe o jefa de delegación)"),
+    ("fr", "Belize préside le groupe de travail 5 du", "Head of Belize (chef de délégation)"),
+])
+def test_acting_chair_page_in_the_reader_language(client, world, language, sentence, option):
+    sign_in(client, world["heads"]["Belize"])
+    page = client.get(f"/chair-terms/{world['term'].id}/acting",
+                      headers={"Accept-Language": language})
+    assert page.status_code == 200
+    assert sentence in page.text and option in page.text
+
+
+def test_council_chair_pages_in_french(client, world):
+    sign_in(client, world["heads"]["Canada"])
+    french = {"Accept-Language": "fr"}
+    handover = client.get("/council/chairs/handover", headers=french)
+    assert "Canada préside le Conseil jusqu’au" in handover.text
+    history = client.get("/groups/pathways/chairs", headers=french)  # with a past term
+    assert '<th scope="col">Début</th>' in history.text  # a term's start, not "De"
+    assert "Vous présidez le Conseil depuis le" in client.get("/", headers=french).text

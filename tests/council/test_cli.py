@@ -6,12 +6,15 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import func, select
 
-from council import schema
+from council import i18n, schema
 from council.auth import authenticate
-from council.cli import main
+from council.cli import cli_language, main
 from council.database import Database, utcnow
 from council.models import AuditRecord, Council, Person
 from tests.conftest import TEST_SECRET, make_settings
+
+# the shell's locale, unset so that the machine running the tests does not choose the language
+NO_LOCALE = {"COUNCIL_LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": None}
 
 
 @pytest.fixture
@@ -20,7 +23,8 @@ def run(tmp_path):
 
     def run(url: str, *args: str, **env: str):
         environment = {"COUNCIL_DATABASE_URL": url, "COUNCIL_VAR_DIR": str(tmp_path),
-                       "COUNCIL_ENV": "development", "COUNCIL_SECRET_KEY": TEST_SECRET, **env}
+                       "COUNCIL_ENV": "development", "COUNCIL_SECRET_KEY": TEST_SECRET,
+                       **NO_LOCALE, **env}
         return CliRunner().invoke(main, list(args), env=environment)
 
     return run
@@ -136,3 +140,61 @@ def test_commands_refuse_production_without_a_secret(fresh_databases, run):
     result = run(url, "migrate", COUNCIL_ENV="production", COUNCIL_SECRET_KEY="")
     assert result.exit_code != 0
     assert "COUNCIL_SECRET_KEY" in result.output
+
+
+@pytest.mark.parametrize("environ, language", [
+    ({"LANG": "es_ES.UTF-8"}, "es"),
+    ({"LANG": "fr_CA.UTF-8"}, "fr"),
+    ({"LC_MESSAGES": "fr_FR.UTF-8", "LANG": "es_MX.UTF-8"}, "fr"),
+    ({"LC_ALL": "C.UTF-8", "LANG": "es_ES.UTF-8"}, "en"),  # LC_ALL wins, as in POSIX
+    ({"COUNCIL_LANGUAGE": "es", "LC_ALL": "fr_FR.UTF-8"}, "es"),
+    ({"LANG": "de_DE.UTF-8"}, "en"),
+    ({}, "en"),
+])
+def test_the_command_language_follows_the_environment(environ, language):
+    assert cli_language(environ) == language
+
+
+def test_messages_in_the_shell_language(fresh_databases, run):
+    url = fresh_databases.create(migrate=False)
+    result = run(url, "migrate", LANG="es_ES.UTF-8")
+    assert result.exit_code == 0, result.output
+    assert "La base de datos está actualizada." in result.output
+    assert i18n.current_language() == "en"  # the command's language ends with it
+
+
+def test_demo_accounts_in_spanish(fresh_databases, run):
+    url = fresh_databases.create()
+    result = run(url, "demo", "--password", "x", LANG="es_ES.UTF-8")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "Todas las cuentas siguientes inician sesión con la contraseña: x" in lines
+    assert any("Canada" in line and line.endswith(
+        "jefe o jefa de delegación, presidencia: el Consejo, "
+        "presidencia: Regional cooperation and co-responsibility") for line in lines)
+
+
+def test_errors_in_french(fresh_databases, run):
+    url = fresh_databases.create()
+    result = run(url, "create-admin", "admin@example.org", "--password", "short",
+                 COUNCIL_LANGUAGE="fr")
+    assert result.exit_code != 0
+    assert "Au moins 10 caractères." in result.output
+    refused = run(url, "migrate", LANG="fr_FR.UTF-8", COUNCIL_ENV="production",
+                  COUNCIL_SECRET_KEY="")
+    assert refused.exit_code != 0
+    assert "COUNCIL_SECRET_KEY doit contenir une longue valeur aléatoire." in refused.output
+
+
+def test_create_admin_asks_for_the_password_in_the_shell_language(fresh_databases, tmp_path):
+    url = fresh_databases.create()
+    environment = {"COUNCIL_DATABASE_URL": url, "COUNCIL_VAR_DIR": str(tmp_path),
+                   "COUNCIL_ENV": "development", "COUNCIL_SECRET_KEY": TEST_SECRET,
+                   **NO_LOCALE, "LANG": "es_ES.UTF-8"}
+    result = CliRunner().invoke(main, ["create-admin", "admin@example.org"], env=environment,
+                                input="a long password\na long password\n")
+    assert result.exit_code == 0, result.output
+    assert "Contraseña: " in result.output and "Repita la contraseña: " in result.output
+    assert "Se ha creado la cuenta de la Secretaría admin@example.org." in result.output
+    [person] = query(url, select(Person))
+    assert person.is_secretariat

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlmodel import select
 
-from council import invitations
+from council import i18n, invitations
 from council.database import utcnow
 from council.models import AuditRecord, Invitation, Person, SeatRole
 from tests.conftest import make_settings, post_form, sign_in
@@ -204,3 +204,40 @@ def test_the_invitation_email_is_written_in_the_chosen_language(client, db, secr
     message, = inbox.wait_for(1)
     assert message["Content-Language"] == "es"
     assert db.exec(select(Invitation)).one().language == "es"
+
+
+@pytest.mark.parametrize("language, inviter, role, seat, sentence", [
+    ("en", "Sara", SeatRole.HEAD, "Honduras",
+     "Sara invites you to join the Council as head of the delegation of Honduras."),
+    ("en", None, None, None, "The secretariat invites you to join the Council as a member of "
+     "the secretariat."),
+    ("es", "Sara", SeatRole.DELEGATE, "Honduras",
+     "Sara le invita a incorporarse a the Council como delegado o delegada de Honduras."),
+    ("es", None, SeatRole.HEAD, "Honduras", "La Secretaría le invita a incorporarse a the "
+     "Council como jefe o jefa de la delegación de Honduras."),
+    ("fr", None, SeatRole.DELEGATE, "Honduras",
+     "Le Secrétariat vous invite à rejoindre the Council en tant que délégué(e) (Honduras)."),
+])
+def test_the_invitation_email_says_the_role_in_one_sentence(language, inviter, role, seat,
+                                                            sentence):
+    invitation = Invitation(email="nora@ministry.example", name="Nora", token_hash="x",
+                            seat_id=1 if seat else None, seat_role=role,
+                            is_secretariat=seat is None, language=language)
+    translations = i18n.load_catalogues((language,))[language]
+    with i18n.speaking(language, translations):
+        mail = invitations.invitation_mail(invitation=invitation, link="https://x/l",
+                                           council_name="the Council", seat_name=seat,
+                                           inviter_name=inviter, language=language)
+    assert sentence in mail.body
+
+
+def test_the_invitation_list_says_withdrawn_of_an_invitation(client, db, secretariat):
+    _, token = invitations.invite(db, by=secretariat, languages=("en",), now=utcnow(),
+                                  form=invitations.InvitationForm(email="a@b.example",
+                                                                  name="A"))
+    invitations.revoke(db, by=secretariat, invitation=db.exec(select(Invitation)).one(),
+                       now=utcnow())
+    db.commit()
+    sign_in(client, secretariat)
+    listing = client.get("/admin/invitations", headers={"Accept-Language": "es"})
+    assert "Retirada" in listing.text  # an invitation (feminine), not a draft ("Retirado")
