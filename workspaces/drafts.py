@@ -17,6 +17,7 @@ from council import audit
 from council.database import utcnow
 from council.errors import Conflict, Invalid, NotAllowed, NotFound
 from council.i18n import gettext as _
+from council.i18n import pgettext
 from council.models import Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
 from council.permissions import Actor, load_actor
 from council.settings import LANGUAGES
@@ -499,9 +500,9 @@ def status_label(status: str) -> str:
     return {
         DraftStatus.DRAFTING: _("Drafting"),
         DraftStatus.IN_ROUND: _("In a round"),
-        DraftStatus.ADOPTED: _("Adopted"),
-        DraftStatus.NOT_ADOPTED: _("Not adopted"),
-        DraftStatus.WITHDRAWN: _("Withdrawn"),
+        DraftStatus.ADOPTED: pgettext("draft status", "Adopted"),
+        DraftStatus.NOT_ADOPTED: pgettext("draft status", "Not adopted"),
+        DraftStatus.WITHDRAWN: pgettext("draft status", "Withdrawn"),
     }.get(status, status)
 
 
