@@ -10,6 +10,7 @@ from council.models import AuditRecord, Council
 from tests.conftest import post_form, sign_in
 from tests.workspaces.publishing import adopt
 from tests.workspaces.test_drafts import build_group
+from workspaces import recommendations
 
 
 @pytest.fixture
@@ -155,3 +156,22 @@ def test_the_secretariat_marks_a_recommendation_superseded(client, db, world):
     assert "already superseded" in client.get(url).text
     assert db.exec(select(AuditRecord).where(
         AuditRecord.action == "recommendation.superseded")).one()
+
+
+@pytest.mark.parametrize("url", ["/recommendations", "/recommendations.atom",
+                                 "/api/v1/recommendations"])
+def test_lists_run_a_fixed_number_of_queries(client, db, world, queries, url):
+    from datetime import timedelta
+
+    from council.database import utcnow
+
+    make_public(db)
+    counts = []
+    for total in (2, 12):
+        while len(db.exec(select(recommendations.Recommendation)).all()) < total:
+            adopt(db, world, title="Pathways", when=utcnow() - timedelta(days=5))
+        db.commit()
+        queries.reset()
+        assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], queries.statements
