@@ -60,7 +60,8 @@ def test_an_anonymous_reader_finds_reads_and_downloads_a_recommendation(
     assert "/recommendations/WG4-" in page.url
 
     href = page.get_by_role("link", name=re.compile("PDF")).get_attribute("href")
-    pdf = context.request.get(href, timeout=15_000)  # with the browser's cookies: the Spanish interface
+    # with the browser's cookies, so in the Spanish interface
+    pdf = context.request.get(href, timeout=15_000)
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.headers["content-language"] == "es" and pdf.body().startswith(b"%PDF")
     assert console.csp_violations() == []
