@@ -57,6 +57,8 @@ def test_an_anonymous_reader_finds_reads_and_downloads_a_recommendation(
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.locator(".draft-text")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dry Corridor")
+    expect(page.get_by_role("heading", name="Acta de adopción")).to_be_visible()
+    expect(page.locator("#fn-1")).to_contain_text("United States")  # seat names as given
     assert "/recommendations/WG4-" in page.url
 
     href = page.get_by_role("link", name=re.compile("PDF")).get_attribute("href")
