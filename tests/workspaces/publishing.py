@@ -3,13 +3,15 @@ the close. Shared by the tests of publication, pages, feeds, API and PDF."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from council.database import utcnow
-from council.models import Seat
-from tests.workspaces.test_drafts import TEXT, Group, start
+from council.models import Council, Seat
+from tests.factories import make_chair, make_group
+from tests.workspaces.test_drafts import TEXT, Group, build_group, start
 from workspaces import drafts, recommendations, rounds
 from workspaces.recommendation_models import Recommendation
 from workspaces.round_models import RoundKind
@@ -45,3 +47,31 @@ def adopt(db: Session, world: Group, *, title: str = "Labour pathways", text: st
     rounds.close_round(db, round_, by=world.chair, statement=statement,
                        now=when + timedelta(hours=1))
     return recommendations.of_draft(db, draft)
+
+
+def days_ago(days: int):
+    return utcnow() - timedelta(days=days)
+
+
+def make_public(db: Session, public: bool = True) -> None:
+    """Turn the council's public_recommendations setting on (or off), committed."""
+    council = db.exec(select(Council)).one()
+    council.public_recommendations = public
+    db.add(council)
+    db.commit()
+
+
+def public_world(db: Session, **group_fields) -> Group:
+    """tests.workspaces.test_drafts.build_group, in a council that publishes."""
+    world = build_group(db, **group_fields)
+    make_public(db)
+    return world
+
+
+def other_group(db: Session, world: Group) -> Group:
+    """A second working group with the same seats and chair, to adopt in."""
+    group = make_group(db, seats=[world.mexico, world.canada, world.network,
+                                  world.observer_seat], name="Humanitarian protection",
+                       slug="protection", number=6)
+    make_chair(db, group, world.network, world.chair)
+    return dataclasses.replace(world, group=group)

@@ -19,8 +19,9 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from council.database import utcnow
-from council.models import Council, Person, Seat
-from tests.workspaces.test_drafts import build_group, start
+from council.models import Person, Seat
+from tests.workspaces.publishing import public_world
+from tests.workspaces.test_drafts import start
 from workspaces import comments, drafts, recommendations, rounds
 from workspaces.round_models import RoundKind
 from workspaces.rounds import PositionForm
@@ -45,10 +46,7 @@ def _seat(db, person) -> Seat:
 
 @pytest.fixture
 def world(db):
-    world = build_group(db)
-    council = db.exec(select(Council)).one()
-    council.public_recommendations = True
-    db.add(council)
+    world = public_world(db)
     when = utcnow() - timedelta(days=3)
     # the published recommendation, and what surrounded its adoption
     draft = start(db, world, title="Published pathways", purpose=f"Purpose {SECRETS['purpose']}",

@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import timedelta
 from email.utils import formatdate
 
 import feedparser
 import pytest
-from sqlmodel import select
 
-from council.database import utcnow
-from council.models import Council
 from tests.conftest import sign_in
-from tests.factories import make_chair, make_group
-from tests.workspaces.publishing import adopt
-from tests.workspaces.test_drafts import build_group
+from tests.workspaces.publishing import adopt, days_ago, make_public, other_group, public_world
 from workspaces import feeds, recommendations
-
-
-def make_public(db, public: bool = True) -> None:
-    db.exec(select(Council)).one().public_recommendations = public
-    db.commit()
 
 
 @pytest.fixture
 def world(db):
-    world = build_group(db, number=5)
-    make_public(db)
-    return world
-
-
-def other_group(db, world):
-    """A second working group with the same seats and chair, to adopt in."""
-    group = make_group(db, seats=[world.mexico, world.canada, world.network,
-                                  world.observer_seat], name="Humanitarian protection",
-                       slug="protection", number=6)
-    make_chair(db, group, world.network, world.chair)
-    return dataclasses.replace(world, group=group)
-
-
-def days_ago(days: int):
-    return utcnow() - timedelta(days=days)
+    return public_world(db, number=5)
 
 
 def parse(response):

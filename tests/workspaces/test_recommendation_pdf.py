@@ -14,8 +14,8 @@ from sqlmodel import select
 
 from council import i18n
 from council.models import Council
-from tests.workspaces.publishing import adopt
-from tests.workspaces.test_drafts import TEXT, build_group
+from tests.workspaces.publishing import adopt, public_world
+from tests.workspaces.test_drafts import TEXT
 from workspaces import pdf, rendering
 from workspaces.recommendation_models import RecommendationPdf
 
@@ -25,12 +25,7 @@ STATEMENT = "The observers welcome the programmes for seasonal workers."
 
 @pytest.fixture
 def world(db):
-    world = build_group(db)
-    council = db.exec(select(Council)).one()
-    council.public_recommendations = True
-    db.add(council)
-    db.flush()
-    return world
+    return public_world(db)
 
 
 @pytest.fixture

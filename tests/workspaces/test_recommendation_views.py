@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import select
 
 from council.middleware import ANON_CSRF_COOKIE
-from council.models import AuditRecord, Council
+from council.models import AuditRecord
 from tests.conftest import post_form, sign_in
-from tests.workspaces.publishing import adopt
+from tests.workspaces.publishing import adopt, make_public
 from tests.workspaces.test_drafts import build_group
 from workspaces import recommendations
 
@@ -16,13 +16,6 @@ from workspaces import recommendations
 @pytest.fixture
 def world(db):
     return build_group(db)
-
-
-def make_public(db, public: bool = True) -> None:
-    council = db.exec(select(Council)).one()
-    council.public_recommendations = public
-    db.add(council)
-    db.commit()
 
 
 @pytest.fixture
@@ -175,3 +168,15 @@ def test_lists_run_a_fixed_number_of_queries(client, db, world, queries, url):
         assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], queries.statements
+
+
+def test_front_page_and_group_page_list_the_latest(client, db, world, published):
+    make_public(db, False)
+    assert published.number not in client.get("/").text
+    make_public(db)
+    front = client.get("/")
+    assert f'href="http://testserver/recommendations/{published.number}"' in front.text
+    sign_in(client, world.observer)
+    group_page = client.get(f"/groups/{world.group.slug}")
+    assert published.number in group_page.text
+    assert f"/groups/{world.group.slug}/recommendations.atom" in group_page.text
