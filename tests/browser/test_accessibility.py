@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import DELEGATE, SECRETARIAT, sign_in
 
 BLOCKING_IMPACTS = {"serious", "critical"}
-ADMIN_PAGES = ["/admin", "/admin/seats", "/admin/people", "/admin/groups"]
+ADMIN_PAGES = ["/admin", "/admin/council", "/admin/seats", "/admin/people", "/admin/groups"]
 
 
 def assert_accessible(page: Page) -> None:

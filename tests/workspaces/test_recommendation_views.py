@@ -180,3 +180,19 @@ def test_front_page_and_group_page_list_the_latest(client, db, world, published)
     group_page = client.get(f"/groups/{world.group.slug}")
     assert published.number in group_page.text
     assert f"/groups/{world.group.slug}/recommendations.atom" in group_page.text
+
+
+def test_html_left_by_an_older_release_is_rendered_again_and_kept(client, db, published):
+    from workspaces import rendering
+    from workspaces.recommendation_models import RecommendationRendering
+
+    make_public(db)
+    row = db.get(RecommendationRendering, (published.id, "en"))
+    row.version, row.html = "older-release", "<p>Old layout</p>"
+    db.add(row)
+    db.commit()
+    page = client.get(f"/recommendations/{published.number}")
+    assert "Old layout" not in page.text and "Adoption record" in page.text
+    db.expire_all()
+    kept = db.get(RecommendationRendering, (published.id, "en"))
+    assert kept.version == rendering.version(published) and "Old layout" not in kept.html
