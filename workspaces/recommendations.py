@@ -14,8 +14,10 @@ each of them.
 
 from __future__ import annotations
 
+import html
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +40,8 @@ PER_PAGE = 20
 MAX_REASON = 1000
 SUMMARY_LENGTH = 280
 _KIND_ORDER = {SeatKind.MEMBER_STATE: 0, SeatKind.PARTICIPANT: 1}
+_TAG = re.compile(r"<[^>]+>")
+_HEADING = re.compile(r"\s*<h[1-6][\s>]")
 
 
 def number_for(group: WorkingGroup, year: int, sequence: int) -> str:
@@ -211,7 +215,15 @@ def _observer_statements(session: Session, round_: Round) -> list[dict]:
 
 
 def _summary(paragraphs: Sequence[RevisionParagraph]) -> str:
-    text = " ".join(" ".join(p.source.split()) for p in paragraphs[:3]).lstrip("#>-* ")
+    """The first words of the text's paragraphs, headings left out, as plain text."""
+    words: list[str] = []
+    for paragraph in paragraphs:
+        if _HEADING.match(paragraph.html):
+            continue
+        words += html.unescape(_TAG.sub(" ", paragraph.html)).split()
+        if sum(len(word) + 1 for word in words) > SUMMARY_LENGTH:
+            break
+    text = " ".join(words)
     if len(text) <= SUMMARY_LENGTH:
         return text
     return text[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + "…"

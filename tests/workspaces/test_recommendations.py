@@ -201,3 +201,9 @@ def test_the_library_filters_and_pages_newest_first(db, world):
     assert recommendations.library(db, recommendations.Filters(group=world.group)).total == 5
     assert recommendations.years(db) == sorted({base.year, utcnow().year}, reverse=True) or True
     assert json.loads(page.items[0].record)["paragraphs"]
+
+
+def test_the_summary_is_plain_text_without_headings(db, world):
+    published = adopt(db, world, text="# Recommendation\n\nThe member states *should* act "
+                                      "& report.\n\n- First.\n- Second.")
+    assert published.summary == "The member states should act & report. First. Second."
