@@ -1,8 +1,8 @@
 """Thin handlers for the published side: the library, a recommendation, its PDF, supersession.
 
-Every page here is the same for all anonymous readers in one language: it carries no CSRF
+The reading pages are the same for all anonymous readers in one language: they carry no CSRF
 token (council.web.render(public=True)), and council.web.conditional gives it validators and
-its caching rule. The recommendation's own HTML was rendered at publication
+their caching rule. The recommendation's own HTML was rendered at publication
 (workspaces.rendering); a page only wraps it.
 """
 
@@ -28,8 +28,6 @@ from workspaces import pdf, recommendations, rendering
 from workspaces.recommendation_models import Recommendation
 
 NUMBER = re.compile(r"WG\d{1,9}-\d{4}-\d{2,6}")
-
-
 PANEL_LIMIT = 5
 
 
@@ -37,7 +35,7 @@ PANEL_LIMIT = 5
 
 
 def group_panel(session: Session, actor: Actor, group: WorkingGroup, now: datetime) -> dict:
-    """The group page's latest recommendations (two queries)."""
+    """The group page's latest recommendations (three queries)."""
     found = recommendations.library(session, recommendations.Filters(group=group),
                                     per_page=PANEL_LIMIT)
     return {"group": group, "library": found}

@@ -135,6 +135,7 @@ def build_record(session: Session, round_: Round, group: WorkingGroup,
         if not note["paragraphs"]:
             general.append(note["number"])
     return {
+        "working_group": {"number": group.number, "name": group.name},
         "paragraphs": [{
             "id": p.paragraph_id, "number": p.position, "html": p.html, "markdown": p.source,
             "footnotes": by_paragraph.get(p.paragraph_id, []),

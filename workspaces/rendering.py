@@ -14,7 +14,6 @@ import hashlib
 from sqlmodel import Session, select
 
 from council import i18n
-from council.models import WorkingGroup
 from council.settings import LANGUAGES
 from council.web import TEMPLATE_DIR, make_templates
 from workspaces.recommendation_models import Recommendation, RecommendationRendering
@@ -61,7 +60,6 @@ def render(session: Session, recommendation: Recommendation, language: str) -> s
     context = {
         "recommendation": recommendation,
         "record": recommendation.record and recommendations.record(recommendation),
-        "group": session.get(WorkingGroup, recommendation.working_group_id),
         "linked": recommendations.linked(session, recommendation),
         "language": language,
     }
