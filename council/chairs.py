@@ -231,6 +231,33 @@ def hand_over_chair(session: Session, *, body: WorkingGroup | None, to_seat_id: 
     return term
 
 
+def chairing_seat_left(session: Session, *, group: WorkingGroup, seat_id: int,
+                       order_before: list[int], by: Person | None,
+                       now: datetime) -> ChairTerm | None:
+    """A seat that leaves a working group stops chairing it at once: the seat after it in
+    the rotation as it was takes over for a full term (recorded as a handover, with the
+    reason), or, when no seat of the rotation is left, the term ends with no successor and
+    the secretariat acts until a chair is chosen. Nothing happens if the seat was not
+    chairing. Call it once the group's seats are saved."""
+    current = current_term(session, group.id, now, lock=True)
+    if current is None or current.seat_id != seat_id:
+        return None
+    successor = rotation.next_in_order(order_before, seat_id,
+                                       rotation_of(session, group.id).present)
+    if successor is not None:
+        return hand_over_chair(session, body=group, to_seat_id=successor, by=by, now=now,
+                               reason=_("The chairing seat left the working group."))
+    current.ends_at = current.ended_early_at = now
+    session.add(current)
+    session.flush()
+    audit.record(session, by=by, action="chair.term_ended", target=current,
+                 body=group.name, working_group_id=group.id,
+                 seat=_seat_names(session, [seat_id]).get(seat_id),
+                 reason="the chairing seat left the working group; no seat of the rotation "
+                        "is left")
+    return None
+
+
 # who acts for the chairing seat
 
 

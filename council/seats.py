@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from council import audit, rotation, sessions
+from council import audit, chairs, rotation, sessions
 from council.auth import MIN_PASSWORD_LENGTH, hash_password, normalise_email
+from council.database import utcnow
 from council.errors import Invalid, NotFound
 from council.i18n import gettext as _
 from council.models import (
@@ -288,6 +289,9 @@ def set_group_seats(session: Session, *, by: Person | None, group: WorkingGroup,
         audit.record(session, by=by, action="group.rotation_changed", target=group,
                      before=rotation_before, after=rotation_after)
     session.flush()
+    for seat_id in set(current) - set(known):  # a chairing seat that left hands over now
+        chairs.chairing_seat_left(session, group=group, seat_id=seat_id,
+                                  order_before=rotation_before, by=by, now=utcnow())
 
 
 @dataclass(frozen=True)

@@ -516,3 +516,44 @@ def test_every_demo_history_shows_a_past_term_the_chair_and_the_next_two(db: Ses
     assert chairs.bodies_due(db, now) == []
     canada = db.exec(select(Seat).where(Seat.name == "Canada")).one()
     assert chairs.history(db, None, now).current.seat.id == canada.id
+
+
+def test_a_chairing_seat_that_leaves_the_group_hands_over_at_once(db, world):
+    from council import seats
+
+    running = term(db, world, "Canada", utcnow() - timedelta(days=30))
+    keep = [world.seats[n].id for n in ("Belize", "Mexico", "Network", "Observer")]
+    seats.set_group_seats(db, by=world.secretariat, group=world.group, seat_ids=keep)
+
+    assert running.ended_early_at is not None and running.ends_at <= utcnow()
+    now = utcnow()
+    current = chairs.current_term(db, world.group.id, now)
+    assert current.seat_id == world.seats["Mexico"].id  # after Canada in the order it had
+    assert current.handover_reason == "The chairing seat left the working group."
+    (entry,) = audit_entries(db, "chair.handed_over")
+    assert json.loads(entry.details)["from_seat"] == "Canada"
+    assert world.group.id not in load_actor(db, world.heads["Canada"], now).chairing
+    assert world.group.id in load_actor(db, world.heads["Mexico"], now).chairing
+
+
+def test_a_group_left_without_a_rotating_seat_has_no_chair(db, world):
+    from council import seats
+
+    running = term(db, world, "Belize", utcnow() - timedelta(days=3))
+    seats.set_group_seats(db, by=world.secretariat, group=world.group,
+                          seat_ids=[world.seats["Observer"].id])
+    assert running.ended_early_at is not None
+    assert chairs.current_term(db, world.group.id, utcnow()) is None
+    assert len(audit_entries(db, "chair.term_ended")) == 1
+    assert can(load_actor(db, world.secretariat, utcnow()), "round.manage",
+               world.group)
+
+
+def test_a_seat_that_leaves_without_chairing_changes_no_term(db, world):
+    from council import seats
+
+    running = term(db, world, "Belize", utcnow() - timedelta(days=3))
+    keep = [world.seats[n].id for n in ("Belize", "Mexico", "Network", "Observer")]
+    seats.set_group_seats(db, by=world.secretariat, group=world.group, seat_ids=keep)
+    assert running.ended_early_at is None
+    assert chairs.current_term(db, world.group.id, utcnow()).id == running.id
