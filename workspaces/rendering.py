@@ -54,29 +54,36 @@ def etag_of(content: str | bytes) -> str:
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
 
 
-def render(session: Session, recommendation: Recommendation, language: str) -> str:
+def render(session: Session, recommendation: Recommendation, language: str, *,
+           context: dict | None = None) -> str:
+    """The article in `language`; `context` (from article_context) when rendering several."""
+    context = context or article_context(session, recommendation)
+    with i18n.speaking(language, catalogues()[language]):
+        return environment().get_template(ARTICLE).render({**context, "language": language})
+
+
+def article_context(session: Session, recommendation: Recommendation) -> dict:
+    """What the article shows besides the words of the interface: the same in every language."""
     from workspaces import recommendations  # it imports this module to render at publication
 
-    context = {
+    return {
         "recommendation": recommendation,
-        "record": recommendation.record and recommendations.record(recommendation),
+        "record": recommendations.record(recommendation),
         "linked": recommendations.linked(session, recommendation),
-        "language": language,
     }
-    with i18n.speaking(language, catalogues()[language]):
-        return environment().get_template(ARTICLE).render(context)
 
 
 def render_all(session: Session, recommendation: Recommendation) -> None:
     """Render and store the HTML in every language (at publication and after a change)."""
+    context = article_context(session, recommendation)
     for language in LANGUAGES:
-        session.merge(rendition(session, recommendation, language))
+        session.merge(rendition(session, recommendation, language, context=context))
     session.flush()
 
 
-def rendition(session: Session, recommendation: Recommendation,
-              language: str) -> RecommendationRendering:
-    html = render(session, recommendation, language)
+def rendition(session: Session, recommendation: Recommendation, language: str, *,
+              context: dict | None = None) -> RecommendationRendering:
+    html = render(session, recommendation, language, context=context)
     return RecommendationRendering(
         recommendation_id=recommendation.id, language=language,
         version=version(recommendation), html=html, etag=etag_of(html))
