@@ -21,7 +21,7 @@ from council.models import WorkingGroup
 from council.pages import SignInRequired, authorize
 from council.views import permission
 from council.web import conditional, counting_number
-from workspaces import recommendations
+from workspaces import recommendation_views, recommendations
 from workspaces.recommendation_models import Recommendation
 from workspaces.recommendation_views import NUMBER
 
@@ -59,13 +59,10 @@ def answers_in_json(handler: Callable[[Request], Response]) -> Callable[[Request
                 "Sign in to read this council's recommendations: they are not public.")
             ).response()
         except NotFound:
-            return _not_found().response()
+            return Refusal(404, "not_found",
+                           _("There is no recommendation with this number.")).response()
 
     return answer
-
-
-def _not_found() -> Refusal:
-    return Refusal(404, "not_found", _("There is no recommendation with this number."))
 
 
 @permission("public")
@@ -102,12 +99,8 @@ def recommendation_list(request: Request) -> Response:
 @permission("recommendations.read")
 @answers_in_json
 def recommendation_detail(request: Request) -> Response:
-    authorize(request, "recommendations.read", request.state.council)
-    number = request.path_params["number"]
-    if not NUMBER.fullmatch(number):
-        raise _not_found()
+    item = recommendation_views.load(request)  # its refusals are answered in JSON
     db = request.state.db
-    item = recommendations.get(db, number)
     group = db.get(WorkingGroup, item.working_group_id)
     linked = recommendations.linked(db, item)
     record = recommendations.record(item)
