@@ -32,14 +32,14 @@ def routes() -> list[Route]:
               name="invitation_accept"),
         Route("/account/password", change_password, methods=["GET", "POST"],
               name="account_password"),
-        Route("/account/identities/{identity_id:int}/remove", remove_identity,
+        Route("/account/identities/{identity_id:id}/remove", remove_identity,
               methods=["POST"], name="account_identity_remove"),
         Route("/admin/invitations", invitation_list, name="admin_invitations"),
         Route("/admin/invitations/new", invitation_new, methods=["GET", "POST"],
               name="admin_invitation_new"),
-        Route("/admin/invitations/{invitation_id:int}/resend", invitation_resend,
+        Route("/admin/invitations/{invitation_id:id}/resend", invitation_resend,
               methods=["POST"], name="admin_invitation_resend"),
-        Route("/admin/invitations/{invitation_id:int}/revoke", invitation_revoke,
+        Route("/admin/invitations/{invitation_id:id}/revoke", invitation_revoke,
               methods=["POST"], name="admin_invitation_revoke"),
     ]
 

@@ -365,12 +365,12 @@ def routes() -> list:
         Route("/admin/seats", seat_list, name="admin_seats"),
         Route("/admin/seats/new", seat_new, methods=["GET", "POST"], name="admin_seat_new"),
         Route(
-            "/admin/seats/{seat_id:int}", seat_edit, methods=["GET", "POST"], name="admin_seat_edit"
+            "/admin/seats/{seat_id:id}", seat_edit, methods=["GET", "POST"], name="admin_seat_edit"
         ),
         Route("/admin/people", people, name="admin_people"),
         Route("/admin/people/new", person_new, methods=["GET", "POST"], name="admin_person_new"),
         Route(
-            "/admin/people/{person_id:int}",
+            "/admin/people/{person_id:id}",
             person_edit,
             methods=["GET", "POST"],
             name="admin_person_edit",

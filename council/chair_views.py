@@ -218,6 +218,6 @@ def routes() -> list:
               name="group_rotation"),
         Route("/groups/{slug:str}/recusals", group_recusals, methods=both,
               name="group_recusals"),
-        Route("/chair-terms/{term_id:int}/acting", chair_acting, methods=both,
+        Route("/chair-terms/{term_id:id}/acting", chair_acting, methods=both,
               name="chair_acting"),
     ]

@@ -33,7 +33,6 @@ from council.models import (
 )
 
 MAX_REASON = 1000
-MAX_ID = 2**31 - 1
 SUBJECT_KEY = re.compile(r"draft:[1-9][0-9]{0,9}")
 COUNCIL_TERM_MONTHS = 24
 
@@ -262,7 +261,7 @@ def chairing_seat_left(session: Session, *, group: WorkingGroup, seat_id: int,
 
 
 def get_term(session: Session, term_id: int) -> ChairTerm:
-    term = session.get(ChairTerm, term_id) if 0 < term_id <= MAX_ID else None
+    term = session.get(ChairTerm, term_id)
     if term is None:
         raise NotFound()
     return term

@@ -61,6 +61,10 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+MAX_ID = 2**31 - 1
+"""The integer columns' range: an id or number beyond it names no row."""
+
+
 class Database:
     """Hands out sessions bound to an engine, or to a test's outer transaction."""
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from council import audit, chairs, rotation, sessions
 from council.auth import MIN_PASSWORD_LENGTH, hash_password, normalise_email
-from council.database import utcnow
+from council.database import MAX_ID, utcnow
 from council.errors import Invalid, NotFound
 from council.i18n import gettext as _
 from council.models import (
@@ -43,18 +43,15 @@ def _require(errors: dict[str, str], value: str, field: str, limit: int) -> None
         errors[field] = _("At most %(limit)s characters.", limit=limit)
 
 
-MAX_ID = 2**31 - 1  # the integer columns' range: a larger id from a URL is simply not found
-
-
 def get_seat(session: Session, seat_id: int) -> Seat:
-    seat = session.get(Seat, seat_id) if 0 < seat_id <= MAX_ID else None
+    seat = session.get(Seat, seat_id)
     if seat is None:
         raise NotFound()
     return seat
 
 
 def get_person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id) if 0 < person_id <= MAX_ID else None
+    person = session.get(Person, person_id)
     if person is None:
         raise NotFound()
     return person

@@ -10,16 +10,36 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from council import i18n
+from council.database import MAX_ID
 from council.extensions import nav_links
 from council.permissions import can
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+class IdConvertor(Convertor[int]):
+    """`{name:id}` in a route: a row id or a number. One beyond the integer columns' range
+    becomes 0, which no row has, so every lookup answers 404 rather than failing in the
+    database (as `:int` would let it)."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_ID else 0
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+register_url_convertor("id", IdConvertor())
 
 
 def make_templates() -> Jinja2Templates:

@@ -332,3 +332,24 @@ def test_route_answers_as_the_permission_table_says(name, method, role, app, cli
         assert response.headers["location"].startswith("http://testserver/sign-in")
     else:
         assert response.status_code == 403, f"{role} was not refused {method} {url}"
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("name", sorted({
+    name for name, _ in ROUTE_CASES
+    if any(f"{{{p}:id}}" in route.path for route, _m in _routes() if route.name == name
+           for p in route.param_convertors)}))
+def test_ids_beyond_the_integer_columns_are_not_found(name, app, client, db):
+    """Every id or number in an address: one past the columns' range is a 404, not a crash."""
+    world = build_world(db)
+    _as(client, app, db, world.people["secretariat"])
+    db.commit()
+    params, _target = EXAMPLES[name](world)
+    url = app.url_path_for(name, **params)
+    route = next(r for r, _m in _routes() if r.name == name)
+    for param in route.param_convertors:
+        url = url.replace(f"/{params[param]}", f"/{HUGE}", 1)
+    assert HUGE in url
+    assert client.get(url, follow_redirects=False).status_code in (404, 405)
