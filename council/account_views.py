@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from council import accounts, auth, i18n, invitations, mail, oidc, seats, sessions
+from council import accounts, admin, auth, i18n, invitations, mail, oidc, seats, sessions
 from council.errors import DomainError, Invalid, NotFound
 from council.i18n import gettext as _
 from council.pages import authorize
@@ -379,7 +379,7 @@ def invitation_new(request: Request) -> Response:
             state.db, by=state.actor.person, languages=request.app.state.settings.languages,
             now=state.now, form=invitations.InvitationForm(
                 email=form["email"], name=form["name"],
-                seat_id=int(form["seat_id"]) if form["seat_id"].isdigit() else None,
+                seat_id=admin.seat_choice(form["seat_id"]),
                 seat_role=form["seat_role"] or None, is_secretariat=form["is_secretariat"],
                 language=form["language"]))
         _send_invitation(request, invitation, token)

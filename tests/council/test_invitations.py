@@ -241,3 +241,12 @@ def test_the_invitation_list_says_withdrawn_of_an_invitation(client, db, secreta
     sign_in(client, secretariat)
     listing = client.get("/admin/invitations", headers={"Accept-Language": "es"})
     assert "Retirada" in listing.text  # an invitation (feminine), not a draft ("Retirado")
+
+
+@pytest.mark.parametrize("seat_id", ["²", "99999999999999999999", "-3", "x"])
+def test_a_seat_that_is_not_one_of_the_list_is_refused_beside_the_field(
+        client, db, secretariat, seat_id):
+    sign_in(client, secretariat)
+    refused = invite_through_the_form(client, email="odd@example.org", seat_id=seat_id)
+    assert refused.status_code == 422
+    assert "Choose a seat from the list." in refused.text
