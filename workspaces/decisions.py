@@ -49,8 +49,15 @@ class Outcome(StrEnum):
 
 
 SUPPORTS = frozenset({Choice.SUPPORT, Choice.SUPPORT_WITH_RESERVATION})
+NEEDS_TEXT = frozenset({Choice.SUPPORT_WITH_RESERVATION, Choice.OBJECT})
+"""Choices that carry a text: the reservation, or the reason for the objection."""
 ANSWERING_KINDS = (SeatKind.MEMBER_STATE.value, SeatKind.PARTICIPANT.value)
 _COUNTED = (*(c.value for c in Choice), "unanswered")
+
+
+def kind_order(kind: str) -> int:
+    """Where a seat kind comes in lists of seats: member states, participants, the rest."""
+    return {SeatKind.MEMBER_STATE: 0, SeatKind.PARTICIPANT: 1}.get(kind, 2)
 
 
 @dataclass(frozen=True)

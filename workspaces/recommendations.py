@@ -30,8 +30,9 @@ from council import audit, chairs
 from council.database import utcnow
 from council.errors import Conflict, Invalid, NotFound
 from council.i18n import gettext as _
-from council.models import Person, Seat, SeatKind, WorkingGroup
+from council.models import Person, Seat, WorkingGroup
 from workspaces import drafts, rendering, search
+from workspaces.decisions import NEEDS_TEXT, kind_order
 from workspaces.models import Draft, RevisionParagraph
 from workspaces.recommendation_models import Recommendation
 from workspaces.round_models import ObserverStatement, Round
@@ -39,7 +40,6 @@ from workspaces.round_models import ObserverStatement, Round
 PER_PAGE = 20
 MAX_REASON = 1000
 SUMMARY_LENGTH = 280
-_KIND_ORDER = {SeatKind.MEMBER_STATE: 0, SeatKind.PARTICIPANT: 1}
 _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"\s*<h[1-6][\s>]")
 
@@ -113,20 +113,19 @@ def build_record(session: Session, round_: Round, group: WorkingGroup,
                  paragraphs: Sequence[RevisionParagraph]) -> dict:
     """What readers see besides the title: paragraphs, footnotes, adoption record, statements."""
     sealed = [p for p in json.loads(round_.sealed_positions or "[]") if p["counted"]]
-    sealed.sort(key=lambda p: (_KIND_ORDER.get(p["kind"], 2), p["seat"]))
     tally = json.loads(round_.tally or "{}")
     rule = json.loads(round_.rule_settings or "{}")
     order = [p.paragraph_id for p in paragraphs]
     notes, marks = footnotes(order, sealed)
     positions = [{
         "seat": p["seat"], "seat_kind": p["kind"], "choice": p["choice"],
-        "text": p["text"] if p["choice"] in ("support_with_reservation", "object") else "",
+        "text": p["text"] if p["choice"] in NEEDS_TEXT else "",
         "footnote": marks.get(p["seat_id"]),
     } for p in sealed]
     for seat in _seats(session, tally.get("unanswered", [])):
         positions.append({"seat": seat.name, "seat_kind": seat.kind, "choice": "unanswered",
                           "text": "", "footnote": None})
-    positions.sort(key=lambda p: (_KIND_ORDER.get(p["seat_kind"], 2), p["seat"]))
+    positions.sort(key=lambda p: (kind_order(p["seat_kind"]), p["seat"]))
     by_paragraph: dict[str, list[int]] = {}
     general: list[int] = []
     for note in notes:
@@ -170,7 +169,7 @@ def footnotes(order: Sequence[str], positions: Sequence[dict]) -> tuple[list[dic
     place = {paragraph_id: index for index, paragraph_id in enumerate(order)}
     notes = []
     for position in positions:
-        if position["choice"] not in ("support_with_reservation", "object"):
+        if position["choice"] not in NEEDS_TEXT:
             continue
         concerned = sorted({i for i in position.get("paragraph_ids", []) if i in place},
                            key=place.__getitem__)
@@ -182,7 +181,7 @@ def footnotes(order: Sequence[str], positions: Sequence[dict]) -> tuple[list[dic
             "text": position["text"], "paragraphs": concerned,
         })
     notes.sort(key=lambda n: (place[n["paragraphs"][0]] + 1 if n["paragraphs"] else 0,
-                              _KIND_ORDER.get(n["seat_kind"], 2), n["seat"]))
+                              kind_order(n["seat_kind"]), n["seat"]))
     marks = {}
     for number, note in enumerate(notes, start=1):
         note["number"] = number

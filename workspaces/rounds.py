@@ -47,6 +47,7 @@ from workspaces.decisions import (
     RuleSettings,
     SeatAnswer,
     decide,
+    kind_order,
 )
 from workspaces.models import Comment, Draft, DraftStatus, RevisionParagraph
 from workspaces.round_models import (
@@ -66,7 +67,6 @@ LONGEST = timedelta(days=366)
 """A deadline at most this far ahead."""
 _UNREADABLE = re.compile("[\x00\ufffd\ud800-\udfff]")
 _OPENABLE = (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED)
-_NEEDS_TEXT = (Choice.SUPPORT_WITH_RESERVATION, Choice.OBJECT)
 
 
 class RoundClosed(Conflict):
@@ -455,10 +455,7 @@ def _decide(session: Session, round_: Round, group: WorkingGroup
             ) -> tuple[Decision, list[dict]]:
     """The decision over the group's member-state and participant seats, and the sealed copy
     of every final position (a seat that left the group since keeps its row, not counted)."""
-    seats = session.exec(
-        select(Seat).join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
-        .where(WorkingGroupSeat.working_group_id == group.id, Seat.kind.in_(ANSWERING_KINDS))
-    ).all()
+    seats = _group_seats(session, group)
     rows = session.exec(
         select(Position, Seat, Person)
         .join(Seat, Seat.id == Position.seat_id).join(Person, Person.id == Position.cast_by_id)
@@ -474,13 +471,9 @@ def _decide(session: Session, round_: Round, group: WorkingGroup
         "text": position.text, "paragraph_ids": json.loads(position.paragraph_ids),
         "cast_by_id": person.id, "cast_by": person.name, "cast_at": position.cast_at.isoformat(),
         "version": position.version, "counted": seat.id in counted,
-    } for position, seat, person in sorted(rows, key=lambda r: (_kind_order(r[1].kind),
+    } for position, seat, person in sorted(rows, key=lambda r: (kind_order(r[1].kind),
                                                                 r[1].name))]
     return decide(answers, _settings(group)), sealed
-
-
-def _kind_order(kind: str) -> int:
-    return {SeatKind.MEMBER_STATE: 0, SeatKind.PARTICIPANT: 1}.get(kind, 2)
 
 
 # what a round page shows
@@ -604,7 +597,7 @@ def _group_seats(session: Session, group: WorkingGroup) -> list[Seat]:
         select(Seat).join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
         .where(WorkingGroupSeat.working_group_id == group.id, Seat.kind.in_(ANSWERING_KINDS))
     ).all()
-    return sorted(seats, key=lambda s: (_kind_order(s.kind), s.name))
+    return sorted(seats, key=lambda s: (kind_order(s.kind), s.name))
 
 
 def _live_positions(session: Session, round_: Round) -> list[PositionView]:
@@ -616,7 +609,7 @@ def _live_positions(session: Session, round_: Round) -> list[PositionView]:
     ).all()
     views = [PositionView(p.seat_id, seat, kind, p.choice, p.text, json.loads(p.paragraph_ids),
                           person, p.cast_at, p.version) for p, seat, kind, person in rows]
-    return sorted(views, key=lambda v: (_kind_order(v.kind), v.seat))
+    return sorted(views, key=lambda v: (kind_order(v.kind), v.seat))
 
 
 def _sealed_view(item: dict) -> PositionView:
