@@ -110,6 +110,12 @@ PUBLIC_CACHE = "public, max-age=60"
 PRIVATE_CACHE = "private, no-store"
 
 
+def strong_etag(content: str | bytes) -> str:
+    """A strong ETag: a digest of exactly these bytes."""
+    data = content.encode() if isinstance(content, str) else content
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
 def conditional(request: Request, response: Response, *, last_modified: datetime | None,
                 etag: str | None = None) -> Response:
     """Validators and caching rules for a page the same for every anonymous reader (the
@@ -118,7 +124,7 @@ def conditional(request: Request, response: Response, *, last_modified: datetime
     a page that shows who is signed in is never stored."""
     if response.status_code != 200:
         return response
-    etag = etag or '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+    etag = etag or strong_etag(response.body)
     headers = {
         "ETag": etag,
         "Cache-Control": PRIVATE_CACHE if request.state.actor.signed_in else PUBLIC_CACHE,

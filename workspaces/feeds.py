@@ -13,8 +13,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from council import i18n
-from council.errors import NotFound
+from council import i18n, seats
 from council.i18n import gettext as _
 from council.models import WorkingGroup
 from council.pages import authorize
@@ -50,9 +49,7 @@ def council_feed(request: Request) -> Response:
 def group_feed(request: Request) -> Response:
     authorize(request, "recommendations.read", request.state.council)
     council = request.state.council
-    group = recommendations.find_group(request.state.db, request.path_params["slug"])
-    if group is None:
-        raise NotFound()
+    group = seats.get_group(request.state.db, request.path_params["slug"])
     found = recommendations.library(request.state.db, recommendations.Filters(group=group),
                                     per_page=ENTRIES)
     feed = {

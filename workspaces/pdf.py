@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from council import i18n
 from council.i18n import gettext as _
 from council.models import Council
-from council.web import TEMPLATE_DIR
+from council.web import TEMPLATE_DIR, strong_etag
 from workspaces import rendering
 from workspaces.recommendation_models import Recommendation, RecommendationPdf
 
@@ -48,7 +48,7 @@ def stored(session: Session, recommendation: Recommendation, language: str) -> D
     data = make(session, recommendation, language)
     return Document(RecommendationPdf(
         recommendation_id=recommendation.id, language=language, version=current,
-        data=data, etag=rendering.etag_of(data)), fresh=True)
+        data=data, etag=strong_etag(data)), fresh=True)
 
 
 @functools.cache

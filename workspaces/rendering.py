@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from council import i18n
 from council.settings import LANGUAGES
-from council.web import TEMPLATE_DIR, make_templates
+from council.web import TEMPLATE_DIR, make_templates, strong_etag
 from workspaces.recommendation_models import Recommendation, RecommendationRendering
 
 ARTICLE = "workspaces/_recommendation_article.html"
@@ -47,11 +47,6 @@ def inputs_version() -> str:
 
 def version(recommendation: Recommendation) -> str:
     return f"{inputs_version()}-{recommendation.updated_at.timestamp():.6f}"
-
-
-def etag_of(content: str | bytes) -> str:
-    data = content.encode() if isinstance(content, str) else content
-    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
 
 
 def render(session: Session, recommendation: Recommendation, language: str, *,
@@ -86,7 +81,7 @@ def rendition(session: Session, recommendation: Recommendation, language: str, *
     html = render(session, recommendation, language, context=context)
     return RecommendationRendering(
         recommendation_id=recommendation.id, language=language,
-        version=version(recommendation), html=html, etag=etag_of(html))
+        version=version(recommendation), html=html, etag=strong_etag(html))
 
 
 def stored(session: Session, recommendation: Recommendation,
