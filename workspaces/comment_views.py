@@ -19,7 +19,7 @@ from council.models import WorkingGroup
 from council.pages import authorize
 from council.views import permission
 from council.web import counting_number, is_htmx, render, values
-from workspaces import comments, drafts
+from workspaces import comments, drafts, views
 from workspaces.comments import RateLimited
 from workspaces.models import Comment, Draft
 
@@ -32,14 +32,6 @@ class OpenForm:
     comment_id: int
     form: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
-
-
-def _draft(request: Request, action: str) -> tuple[Draft, WorkingGroup]:
-    db = request.state.db
-    draft = drafts.get_draft(db, request.path_params["draft_id"])
-    group = drafts.group_of(db, draft)
-    authorize(request, action, group)
-    return draft, group
 
 
 def _comment(request: Request, action: str) -> tuple[Comment, Comment, Draft, WorkingGroup]:
@@ -108,7 +100,7 @@ def _refused_errors(refused: Invalid | RateLimited | Conflict, field_name: str) 
 def draft_comments(request: Request) -> Response:
     """All the threads on one paragraph (?on=<paragraph id>) or on the whole draft, by pages;
     ?write=1 puts the cursor in the comment form."""
-    draft, group = _draft(request, "deliberations.read")
+    draft, group = views.load_draft(request, "deliberations.read")
     query = request.query_params
     return _region_page(request, draft, group, query.get("on") or comments.WHOLE_DRAFT,
                         page=counting_number(query.get("page")) or 1,
@@ -140,7 +132,7 @@ def person(request: Request) -> Response:
 @permission("comment.write")
 def comment_post(request: Request) -> Response:
     state = request.state
-    draft, group = _draft(request, "comment.write")
+    draft, group = views.load_draft(request, "comment.write")
     form = values(state.form, "body", "paragraph_id", "revision_number")
     paragraph_id = form["paragraph_id"] or None
     anchor = paragraph_id or comments.WHOLE_DRAFT

@@ -24,7 +24,9 @@ from workspaces.models import Draft
 GROUP_PANEL_LIMIT = 5
 
 
-def _load(request: Request, action: str = "deliberations.read") -> tuple[Draft, WorkingGroup]:
+def load_draft(request: Request, action: str = "deliberations.read"
+               ) -> tuple[Draft, WorkingGroup]:
+    """The draft named in the path and its group, once `action` on the group is allowed."""
     db = request.state.db
     draft = drafts.get_draft(db, request.path_params["draft_id"])
     group = drafts.group_of(db, draft)
@@ -111,7 +113,7 @@ def draft(request: Request) -> Response:
     """The current text and its comments; opening it records the visit (in its own short
     write). ?thread=<id> shows that comment thread whole, where it belongs."""
     state = request.state
-    draft, _group = _load(request)
+    draft, _group = load_draft(request)
     round_panel = round_views.draft_panel(request, draft)  # first: may close an expired round
     person = state.actor.person
     detail = drafts.draft_detail(state.db, draft)
@@ -135,7 +137,7 @@ def draft(request: Request) -> Response:
 
 @permission("deliberations.read")
 def draft_revision(request: Request) -> Response:
-    draft, _group = _load(request)
+    draft, _group = load_draft(request)
     detail = drafts.draft_detail(request.state.db, draft, request.path_params["number"])
     return _page(request, "workspaces/draft_revision.html", {"detail": detail})
 
@@ -143,7 +145,7 @@ def draft_revision(request: Request) -> Response:
 @permission("draft.write")
 def draft_revise(request: Request) -> Response:
     state = request.state
-    draft, group = _load(request, "draft.write")
+    draft, group = load_draft(request, "draft.write")
     drafts.ensure_revisable(state.db, draft)
     context = {"draft": draft, "group": group, "errors": {}, "conflict": None, "changes": []}
     if request.method == "GET":
@@ -169,14 +171,14 @@ def draft_revise(request: Request) -> Response:
 
 @permission("deliberations.read")
 def draft_history(request: Request) -> Response:
-    draft, group = _load(request)
+    draft, group = load_draft(request)
     return _page(request, "workspaces/draft_history.html", {
         "draft": draft, "group": group, "entries": drafts.history(request.state.db, draft)})
 
 
 @permission("deliberations.read")
 def draft_compare(request: Request) -> Response:
-    draft, group = _load(request)
+    draft, group = load_draft(request)
     query = request.query_params
     comparison = drafts.compare(request.state.db, draft, counting_number(query.get("from")),
                                 counting_number(query.get("to")))
@@ -188,7 +190,7 @@ def draft_compare(request: Request) -> Response:
 
 @permission("deliberations.read")
 def draft_changes(request: Request) -> Response:
-    draft, group = _load(request)
+    draft, group = load_draft(request)
     changes = drafts.changes_since_last_visit(request.state.db,
                                               person=request.state.actor.person, draft=draft)
     return _page(request, "workspaces/draft_changes.html",
@@ -198,7 +200,7 @@ def draft_changes(request: Request) -> Response:
 @permission("draft.write")
 def draft_withdraw(request: Request) -> Response:
     state = request.state
-    draft, group = _load(request, "draft.write")
+    draft, group = load_draft(request, "draft.write")
     context = {"draft": draft, "group": group, "errors": {}}
     if request.method == "GET":
         drafts.check_withdrawal(state.db, actor=state.actor, draft=draft)
