@@ -143,8 +143,7 @@ def list_drafts(session: Session, group: WorkingGroup, *, limit: int | None = No
     for draft_id, name in session.exec(
         select(DraftSponsor.draft_id, Seat.name)
         .join(Seat, Seat.id == DraftSponsor.seat_id)
-        .join(Draft, Draft.id == DraftSponsor.draft_id)
-        .where(Draft.working_group_id == group.id)
+        .where(DraftSponsor.draft_id.in_([draft.id for draft, _author in rows]))
         .order_by(Seat.name)
     ).all():
         sponsors.setdefault(draft_id, []).append(name)
