@@ -3,8 +3,6 @@ identities at OpenID providers (who may be linked, and when)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,17 +18,6 @@ from council.settings import Settings
 
 RESET_MINUTES = 60
 RESETS_PER_WINDOW = 3
-MAX_PASSWORD_LENGTH = 1000
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> tuple[str, str]:
-    """A token for a link (256 random bits) and the hash the database keeps instead."""
-    token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
 
 
 def throttle(session: Session, *, keys: dict[str, int], window_minutes: int,
@@ -54,8 +41,8 @@ def check_new_password(password: str, repeat: str, field: str = "password") -> d
     errors: dict[str, str] = {}
     if len(password) < auth.MIN_PASSWORD_LENGTH:
         errors[field] = _("At least %(limit)s characters.", limit=auth.MIN_PASSWORD_LENGTH)
-    elif len(password) > MAX_PASSWORD_LENGTH:
-        errors[field] = _("At most %(limit)s characters.", limit=MAX_PASSWORD_LENGTH)
+    elif len(password) > auth.MAX_PASSWORD_LENGTH:
+        errors[field] = _("At most %(limit)s characters.", limit=auth.MAX_PASSWORD_LENGTH)
     elif password != repeat:
         errors[f"{field}_repeat"] = _("The two passwords are not the same.")
     return errors
@@ -88,7 +75,7 @@ def request_reset(session: Session, *, email: str, now: datetime) -> tuple[Perso
         select(Person).where(Person.email == auth.normalise_email(email))).first()
     if person is None or not person.is_active:
         return None
-    token, hashed = new_token()
+    token, hashed = sessions.new_token()
     session.add(PasswordReset(token_hash=hashed, person_id=person.id, created_at=now,
                               expires_at=now + timedelta(minutes=RESET_MINUTES)))
     session.flush()
@@ -112,7 +99,7 @@ def reset_mail(*, person: Person, link: str, council_name: str, language: str) -
 def find_reset(session: Session, token: str, now: datetime) -> tuple[PasswordReset, Person]:
     row = session.exec(
         select(PasswordReset, Person).join(Person, Person.id == PasswordReset.person_id)
-        .where(PasswordReset.token_hash == token_hash(token))
+        .where(PasswordReset.token_hash == sessions.token_hash(token))
     ).first()
     if row is None or row[0].used_at is not None or row[0].expires_at <= now \
             or not row[1].is_active:

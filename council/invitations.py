@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from council import accounts, audit, auth, seats
+from council import accounts, audit, auth, seats, sessions
 from council.errors import Conflict, Invalid, NotFound
 from council.i18n import gettext as _
 from council.mail import Mail
@@ -79,7 +79,7 @@ def invite(session: Session, *, by: Person, form: InvitationForm, languages: tup
         errors["language"] = _("Choose one of the offered languages.")
     if errors:
         raise Invalid(errors)
-    token, hashed = accounts.new_token()
+    token, hashed = sessions.new_token()
     invitation = Invitation(
         token_hash=hashed, email=email, name=form.name, seat_id=form.seat_id,
         seat_role=SeatRole(form.seat_role) if form.seat_id is not None else None,
@@ -106,7 +106,7 @@ def resend(session: Session, *, by: Person, invitation: Invitation,
     """A fresh link and a fresh week for an invitation not yet accepted; the old link dies."""
     if invitation.used_at is not None or invitation.revoked_at is not None:
         raise Conflict(_("This invitation was already accepted or withdrawn."))
-    token, invitation.token_hash = accounts.new_token()
+    token, invitation.token_hash = sessions.new_token()
     invitation.expires_at = now + timedelta(days=INVITATION_DAYS)
     session.add(invitation)
     audit.record(session, by=by, action="invitation.resent", target=invitation,
@@ -124,7 +124,7 @@ def revoke(session: Session, *, by: Person, invitation: Invitation, now: datetim
 
 
 def find_open(session: Session, token: str, now: datetime) -> Invitation:
-    return find_open_by_hash(session, accounts.token_hash(token), now)
+    return find_open_by_hash(session, sessions.token_hash(token), now)
 
 
 def find_open_by_hash(session: Session, hashed: str, now: datetime) -> Invitation:

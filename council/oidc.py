@@ -19,7 +19,6 @@ calls go back to the event loop through `anyio.from_thread.run`.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import secrets
@@ -37,6 +36,7 @@ from sqlmodel import Session, col, delete
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from council import sessions
 from council.database import Database
 from council.errors import NotFound
 from council.models import SignInFlow
@@ -104,9 +104,6 @@ class Providers:
                 },
             )
 
-    def __bool__(self) -> bool:
-        return bool(self.by_name)
-
     def __iter__(self):
         return iter(self.by_name.values())
 
@@ -116,10 +113,6 @@ class Providers:
         if provider is None:
             raise NotFound()
         return provider, self.oauth.create_client(name)
-
-
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def _run(coroutine_function, *args, **kwargs):
@@ -158,7 +151,7 @@ def begin(request: Request, name: str, *, intent: dict[str, Any], now: datetime)
     with request.app.state.database.transaction() as writer:
         purge_expired(writer, now=now)
         writer.add(SignInFlow(
-            id=_hash(state), provider=name, browser_hash=_hash(browser),
+            id=sessions.token_hash(state), provider=name, browser_hash=sessions.token_hash(browser),
             data=json.dumps({"authlib": saved["data"], "intent": intent}),
             created_at=now, expires_at=now + timedelta(minutes=FLOW_MINUTES),
         ))
@@ -174,10 +167,10 @@ def take_flow(database: Database, *, name: str, state: str, browser: str,
     if not state or not browser:
         return None
     with database.transaction() as writer:
-        flow = writer.get(SignInFlow, _hash(state))
+        flow = writer.get(SignInFlow, sessions.token_hash(state))
         if flow is None or flow.provider != name:
             return None
-        if not secrets.compare_digest(flow.browser_hash, _hash(browser)):
+        if not secrets.compare_digest(flow.browser_hash, sessions.token_hash(browser)):
             log.warning("OIDC callback for %s from a browser that did not start the flow", name)
             return None
         deleted = writer.exec(delete(SignInFlow).where(SignInFlow.id == flow.id))

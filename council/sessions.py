@@ -14,15 +14,23 @@ from council.settings import Settings
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-def _key(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the database keeps of a secret token (sessions, reset links, invitations, sign-in
+    flows): its SHA-256, so a copy of the database opens nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A token for a cookie or a link (256 random bits) and the hash the database keeps."""
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
 
 
 def start(session: Session, person: Person, *, settings: Settings, now: datetime,
           user_agent: str = "") -> str:
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     session.add(AuthSession(
-        id=_key(token), person_id=person.id, created_at=now, last_seen_at=now,
+        id=hashed, person_id=person.id, created_at=now, last_seen_at=now,
         expires_at=now + timedelta(hours=settings.session_absolute_hours),
         user_agent=user_agent[:300],
     ))
@@ -37,7 +45,7 @@ def resolve(session: Session, token: str | None, *, settings: Settings,
         return None
     row = session.exec(
         select(AuthSession, Person).join(Person, Person.id == AuthSession.person_id)
-        .where(AuthSession.id == _key(token))
+        .where(AuthSession.id == token_hash(token))
     ).first()
     if row is None:
         return None
@@ -56,13 +64,13 @@ def touch(session: Session, auth: AuthSession, now: datetime) -> None:
 
 
 def end(session: Session, token: str) -> None:
-    session.exec(delete(AuthSession).where(AuthSession.id == _key(token)))
+    session.exec(delete(AuthSession).where(AuthSession.id == token_hash(token)))
 
 
 def end_all(session: Session, person_id: int, *, keep_token: str | None = None) -> None:
     statement = delete(AuthSession).where(AuthSession.person_id == person_id)
     if keep_token:
-        statement = statement.where(AuthSession.id != _key(keep_token))
+        statement = statement.where(AuthSession.id != token_hash(keep_token))
     session.exec(statement)
 
 
