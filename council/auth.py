@@ -15,6 +15,7 @@ from council.settings import Settings
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("an unguessable placeholder that equalises timing")
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1000
 
 
 def use_hasher(hasher: PasswordHasher) -> None:

@@ -12,7 +12,12 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from council import audit, chairs, rotation, sessions
-from council.auth import MIN_PASSWORD_LENGTH, hash_password, normalise_email
+from council.auth import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    normalise_email,
+)
 from council.database import MAX_ID, utcnow
 from council.errors import Invalid, NotFound
 from council.i18n import gettext as _
@@ -126,8 +131,8 @@ def save_person(session: Session, *, by: Person | None, form: PersonForm,
         errors["is_secretariat"] = _("The secretariat belongs to no seat.")
     if form.password and len(form.password) < MIN_PASSWORD_LENGTH:
         errors["password"] = _("At least %(limit)s characters.", limit=MIN_PASSWORD_LENGTH)
-    elif len(form.password) > 1000:
-        errors["password"] = _("At most %(limit)s characters.", limit=1000)
+    elif len(form.password) > MAX_PASSWORD_LENGTH:
+        errors["password"] = _("At most %(limit)s characters.", limit=MAX_PASSWORD_LENGTH)
     offered = languages is None or form.language in languages
     if form.language and (len(form.language) > 8 or not offered):
         errors["language"] = _("Choose one of the offered languages.")
