@@ -98,11 +98,6 @@ def pgettext(context: str, message: str, **variables) -> str:
     return text % variables if variables else text
 
 
-def npgettext(context: str, singular: str, plural: str, n: int, **variables) -> str:
-    text = _current.get()[1].npgettext(context, singular, plural, n)
-    return text % {"num": n, **variables}
-
-
 def raw_ngettext(singular: str, plural: str, n: int) -> str:
     """For Jinja's newstyle gettext, which fills in the placeholders (all of them) itself."""
     return _current.get()[1].ngettext(singular, plural, n)
@@ -110,10 +105,6 @@ def raw_ngettext(singular: str, plural: str, n: int) -> str:
 
 def raw_pgettext(context: str, message: str) -> str:
     return _current.get()[1].pgettext(context, message)
-
-
-def raw_npgettext(context: str, singular: str, plural: str, n: int) -> str:
-    return _current.get()[1].npgettext(context, singular, plural, n)
 
 
 def lazy(message: str) -> str:

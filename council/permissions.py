@@ -141,7 +141,8 @@ def _write_in_group(actor: Actor, target: object) -> bool:
     return actor.is_secretariat or group_id in actor.sitting or group_id in actor.chairing
 
 
-def _moderate(actor: Actor, target: object) -> bool:
+def _secretariat_or_chair(actor: Actor, target: object) -> bool:
+    """The group's acting chair, or the secretariat (moderation; a chair standing aside)."""
     return actor.is_secretariat or _group_id(target) in actor.chairing
 
 
@@ -172,11 +173,6 @@ def _hand_over_chair(actor: Actor, target: object) -> bool:
     return actor.is_secretariat or _group_id(target) in actor.chairing
 
 
-def _recuse(actor: Actor, target: object) -> bool:
-    """The acting chair stands its seat aside for one draft; the secretariat may record it."""
-    return actor.is_secretariat or _group_id(target) in actor.chairing
-
-
 def _name_acting_chair(actor: Actor, target: object) -> bool:
     """The head of the chairing seat names who acts for it (the secretariat may too)."""
     if not isinstance(target, ChairTerm):
@@ -196,11 +192,11 @@ RULES = {
     "deliberations.read": _read_deliberations,
     "draft.write": _write_in_group,
     "comment.write": _write_in_group,
-    "comment.moderate": _moderate,
+    "comment.moderate": _secretariat_or_chair,
     "round.manage": _manage_rounds,
     "position.cast": _cast_position,
     "statement.submit": _submit_statement,
     "chair.hand_over": _hand_over_chair,
-    "chair.recuse": _recuse,
+    "chair.recuse": _secretariat_or_chair,
     "chair.name_acting": _name_acting_chair,
 }

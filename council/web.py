@@ -52,7 +52,7 @@ def make_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.raw_ngettext, newstyle=True,
-                                  pgettext=i18n.raw_pgettext, npgettext=i18n.raw_npgettext)
+                                  pgettext=i18n.raw_pgettext)
     env.filters["datetime"] = i18n.format_datetime
     env.filters["date"] = i18n.format_date
     env.filters["number"] = i18n.format_number
