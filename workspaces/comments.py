@@ -28,7 +28,7 @@ from council.i18n import format_number
 from council.i18n import gettext as _
 from council.models import Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
 from council.permissions import Actor, can
-from workspaces import rounds
+from workspaces import drafts, rounds
 from workspaces.markdown import render_markdown
 from workspaces.models import Comment, Draft, DraftStatus, Revision, RevisionParagraph
 
@@ -51,7 +51,6 @@ PERSON_PATH = "/people/{id}"
 """Where a mention links to (the `person` route); stored in the comment's HTML."""
 
 _COMMENTABLE = (DraftStatus.DRAFTING, DraftStatus.IN_ROUND, DraftStatus.NOT_ADOPTED)
-_UNREADABLE = re.compile("[\x00\ufffd\ud800-\udfff]")
 _MENTION = re.compile(r"@\[([^\[\]\n<>]{1,200})\]")
 _TAG = re.compile(r"(<[^>]*>)")
 _NO_MENTIONS_INSIDE = frozenset({"a", "code", "pre"})
@@ -605,14 +604,12 @@ def hide_comment(session: Session, *, by: Person, comment: Comment, reason: str,
     now = now or utcnow()
     reason = " ".join(reason.split())
     check_hide(comment)
-    if _UNREADABLE.search(reason):
-        raise Invalid({"reason": _unreadable()})
-    if not reason:
-        raise Invalid({"reason": _("Give the reason for hiding the comment: its author and "
-                                   "the other members will read it.")})
-    if len(reason) > MAX_REASON:
-        raise Invalid({"reason": _("At most %(limit)s characters (this has %(count)s).",
-                                   limit=MAX_REASON, count=len(reason))})
+    errors: dict[str, str] = {}
+    drafts.check_line(errors, "reason", reason, MAX_REASON, required=True, missing=_(
+        "Give the reason for hiding the comment: its author and the other members will read "
+        "it."))
+    if errors:
+        raise Invalid(errors)
     comment.hidden_at, comment.hidden_by_id, comment.hidden_reason = now, by.id, reason
     session.add(comment)
     session.flush()
@@ -675,9 +672,9 @@ def _add(session: Session, *, by: Person, draft: Draft, body: str, paragraph_id:
 
 
 def _checked_body(body: str) -> str:
-    body = body.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if _UNREADABLE.search(body):
-        raise Invalid({"body": _unreadable()})
+    body = drafts.normalise(body)
+    if drafts.UNREADABLE.search(body):
+        raise Invalid({"body": drafts.unreadable_message()})
     if not body:
         raise Invalid({"body": _("The comment is empty. Write it before posting.")})
     if len(body) > MAX_BODY:
@@ -686,11 +683,6 @@ def _checked_body(body: str) -> str:
             "or split it into several comments.",
             limit=format_number(MAX_BODY), count=format_number(len(body)))})
     return body
-
-
-def _unreadable() -> str:
-    return _("The text contains characters that could not be read (it was not valid UTF-8). "
-             "Remove them, or copy the text again from its source.")
 
 
 def _check_rate(session: Session, by: Person, now: datetime) -> None:

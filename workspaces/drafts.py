@@ -43,7 +43,7 @@ VISIT_REFRESH = timedelta(minutes=10)
 """A reload within this time of the last recorded visit to the same revision writes nothing."""
 
 # NUL (PostgreSQL refuses it), U+FFFD (what undecodable bytes become) and lone surrogates
-_UNREADABLE = re.compile("[\x00\ufffd\ud800-\udfff]")
+UNREADABLE = re.compile("[\x00\ufffd\ud800-\udfff]")
 _REVISABLE = (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED)
 
 
@@ -264,7 +264,7 @@ def compare(session: Session, draft: Draft, from_n: int | None = None,
 
 def difference_from(session: Session, revision: Revision, text: str) -> list[ParagraphChange]:
     """What saving `text` would change in `revision` (shown when a save came too late)."""
-    text = _normalise(text)
+    text = normalise(text)
     errors: dict[str, str] = {}
     _check_text(errors, text)
     if errors:
@@ -300,11 +300,11 @@ def start_draft(
 ) -> Draft:
     """A new draft and its revision 1."""
     now = now or utcnow()
-    title, purpose, text = title.strip(), purpose.strip(), _normalise(text)
+    title, purpose, text = title.strip(), purpose.strip(), normalise(text)
     sponsor_ids = sorted(set(sponsor_seat_ids))
     errors: dict[str, str] = {}
-    _check_line(errors, "title", title, MAX_TITLE, required=True)
-    _check_line(errors, "purpose", purpose, MAX_PURPOSE)
+    check_line(errors, "title", title, MAX_TITLE, required=True)
+    check_line(errors, "purpose", purpose, MAX_PURPOSE)
     if language not in LANGUAGES:
         errors["language"] = _("Choose the language the text is written in.")
     if not sponsor_ids:
@@ -361,10 +361,10 @@ def revise(
     ensure_revisable(session, draft, lock=True)
     if base_number != draft.latest_revision_number:
         raise _stale(session, draft)
-    text, summary = _normalise(text), summary.strip()
+    text, summary = normalise(text), summary.strip()
     errors: dict[str, str] = {}
     _check_text(errors, text)
-    _check_line(errors, "summary", summary, MAX_SUMMARY, required=True,
+    check_line(errors, "summary", summary, MAX_SUMMARY, required=True,
                 missing=_("Say briefly what this revision changes."))
     base = latest_revision(session, draft)
     if "text" not in errors and text == base.source:
@@ -421,7 +421,7 @@ def withdraw(session: Session, *, by: Person, draft: Draft, reason: str,
     check_withdrawal(session, actor=load_actor(session, by, now), draft=draft)
     reason = reason.strip()
     errors: dict[str, str] = {}
-    _check_line(errors, "reason", reason, MAX_REASON, required=True,
+    check_line(errors, "reason", reason, MAX_REASON, required=True,
                 missing=_("Give the reason for withdrawing the draft."))
     if errors:
         raise Invalid(errors)
@@ -530,19 +530,21 @@ def _add_revision(session: Session, draft: Draft, *, by: Person, number: int,
     return created
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
+    """Typed text as kept: one kind of line break, no surrounding blank space."""
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _unreadable_message() -> str:
+def unreadable_message() -> str:
     return _("The text contains characters that could not be read (it was not valid UTF-8). "
              "Remove them, or copy the text again from its source.")
 
 
-def _check_line(errors: dict[str, str], field: str, value: str, limit: int, *,
-                required: bool = False, missing: str | None = None) -> None:
-    if _UNREADABLE.search(value):
-        errors[field] = _unreadable_message()
+def check_line(errors: dict[str, str], field: str, value: str, limit: int, *,
+               required: bool = False, missing: str | None = None) -> None:
+    """The error, if any, of one typed field, beside it: unreadable, missing, too long."""
+    if UNREADABLE.search(value):
+        errors[field] = unreadable_message()
     elif required and not value:
         errors[field] = missing or _("This field is required.")
     elif len(value) > limit:
@@ -551,8 +553,8 @@ def _check_line(errors: dict[str, str], field: str, value: str, limit: int, *,
 
 
 def _check_text(errors: dict[str, str], text: str) -> None:
-    if _UNREADABLE.search(text):
-        errors["text"] = _unreadable_message()
+    if UNREADABLE.search(text):
+        errors["text"] = unreadable_message()
     elif not text:
         errors["text"] = _("Write the text of the draft.")
     else:

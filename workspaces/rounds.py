@@ -20,7 +20,6 @@ log); apart from that, a closed round never changes.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -65,7 +64,6 @@ MAX_REASON = 500
 MAX_STATEMENT = 10_000
 LONGEST = timedelta(days=366)
 """A deadline at most this far ahead."""
-_UNREADABLE = re.compile("[\x00\ufffd\ud800-\udfff]")
 _OPENABLE = (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED)
 
 
@@ -183,12 +181,12 @@ def open_round(
     if draft.status not in _OPENABLE:
         raise Conflict(_("This draft is closed (%(status)s): no round can be opened on it.",
                          status=drafts.status_label(draft.status)))
-    note = _clean(note)
+    note = drafts.normalise(note)
     errors: dict[str, str] = {}
     if kind not in (RoundKind.COMMENT, RoundKind.DECISION):
         errors["kind"] = _("Choose a comment round or a decision round.")
     moment = _check_deadline(errors, "deadline", deadline, by.timezone, now=now)
-    _check_text(errors, "note", note, MAX_NOTE)
+    drafts.check_line(errors, "note", note, MAX_NOTE)
     if errors:
         raise Invalid(errors)
     created = Round(draft_id=draft.id, kind=kind, revision_number=draft.latest_revision_number,
@@ -282,9 +280,9 @@ def submit_statement(session: Session, round_: Round, *, by: Person, seat: Seat,
     if seat.kind != SeatKind.OBSERVER or not _follows(session, seat, draft.working_group_id):
         raise NotAllowed(_("Only observer seats that follow the working group submit "
                            "statements."))
-    text = _clean(text)
+    text = drafts.normalise(text)
     errors: dict[str, str] = {}
-    _check_text(errors, "text", text, MAX_STATEMENT, required=True,
+    drafts.check_line(errors, "text", text, MAX_STATEMENT, required=True,
                 missing=_("Write the statement."))
     if errors:
         raise Invalid(errors)
@@ -321,7 +319,7 @@ def extend_deadline(session: Session, round_: Round, *, by: Person, deadline: da
     moment = _check_deadline(errors, "deadline", deadline, by.timezone, now=now)
     if moment is not None and moment <= round_.deadline:
         errors["deadline"] = _("The new deadline must be later than the current one.")
-    _check_text(errors, "reason", reason, MAX_REASON, required=True,
+    drafts.check_line(errors, "reason", reason, MAX_REASON, required=True,
                 missing=_("Give the reason for extending the deadline: it is recorded."))
     if errors:
         raise Invalid(errors)
@@ -340,9 +338,9 @@ def close_round(session: Session, round_: Round, *, by: Person, statement: str =
                 now: datetime | None = None) -> Round:
     """The chair closes the round before its deadline (the caller checked round.manage)."""
     now = now or utcnow()
-    statement = _clean(statement)
+    statement = drafts.normalise(statement)
     errors: dict[str, str] = {}
-    _check_text(errors, "statement", statement, MAX_STATEMENT)
+    drafts.check_line(errors, "statement", statement, MAX_STATEMENT)
     if errors:
         raise Invalid(errors)
     round_ = _lock_open(session, round_, now)
@@ -378,9 +376,9 @@ def add_chair_statement(session: Session, round_: Round, *, by: Person, statemen
     if round_.closed_by_id is not None or round_.chair_statement_at is not None:
         raise RoundClosed(_("This round already has its record: a chair's statement can only "
                             "be added once to a round that closed at its deadline."))
-    statement = _clean(statement)
+    statement = drafts.normalise(statement)
     errors: dict[str, str] = {}
-    _check_text(errors, "statement", statement, MAX_STATEMENT, required=True,
+    drafts.check_line(errors, "statement", statement, MAX_STATEMENT, required=True,
                 missing=_("Write the chair's statement."))
     if errors:
         raise Invalid(errors)
@@ -787,8 +785,8 @@ def _checked_position(session: Session, round_: Round, form: PositionForm
     text = ""
     paragraph_ids: list[str] = []
     if choice is Choice.SUPPORT_WITH_RESERVATION:
-        text = _clean(form.reservation)
-        _check_text(errors, "reservation", text, MAX_TEXT, required=True,
+        text = drafts.normalise(form.reservation)
+        drafts.check_line(errors, "reservation", text, MAX_TEXT, required=True,
                     missing=_("Write the reservation: it will be published as a footnote."))
         paragraph_ids = sorted(set(form.paragraph_ids))
         if paragraph_ids:
@@ -798,8 +796,8 @@ def _checked_position(session: Session, round_: Round, form: PositionForm
             if not set(paragraph_ids) <= known:
                 errors["paragraph_ids"] = _("Choose paragraphs of the text put to the round.")
     elif choice is Choice.OBJECT:
-        text = _clean(form.reason)
-        _check_text(errors, "reason", text, MAX_TEXT, required=True,
+        text = drafts.normalise(form.reason)
+        drafts.check_line(errors, "reason", text, MAX_TEXT, required=True,
                     missing=_("Give the reason for the objection: it is required."))
     if errors:
         raise Invalid(errors)
@@ -817,22 +815,6 @@ def _check_deadline(errors: dict[str, str], name: str, value: datetime | str, ti
     elif moment > now + LONGEST:
         errors[name] = _("The deadline must be within a year.")
     return moment
-
-
-def _clean(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _check_text(errors: dict[str, str], name: str, value: str, limit: int, *,
-                required: bool = False, missing: str | None = None) -> None:
-    if _UNREADABLE.search(value):
-        errors[name] = _("The text contains characters that could not be read (it was not "
-                         "valid UTF-8). Remove them, or copy the text again from its source.")
-    elif required and not value:
-        errors[name] = missing or _("This field is required.")
-    elif len(value) > limit:
-        errors[name] = _("At most %(limit)s characters (this has %(count)s).", limit=limit,
-                         count=len(value))
 
 
 def choice_label(choice: str) -> str:
