@@ -365,7 +365,7 @@ def revise(
     errors: dict[str, str] = {}
     _check_text(errors, text)
     check_line(errors, "summary", summary, MAX_SUMMARY, required=True,
-                missing=_("Say briefly what this revision changes."))
+               missing=_("Say briefly what this revision changes."))
     base = latest_revision(session, draft)
     if "text" not in errors and text == base.source:
         errors["text"] = _("The text is the same as revision %(number)s. Change it, or leave "
@@ -416,13 +416,14 @@ def check_withdrawal(session: Session, *, actor: Actor, draft: Draft) -> None:
 
 
 def withdraw(session: Session, *, by: Person, draft: Draft, reason: str,
-             now: datetime | None = None) -> None:
+             now: datetime | None = None, actor: Actor | None = None) -> None:
+    """`actor` is `by`'s roles when the caller has them already (a request does)."""
     now = now or utcnow()
-    check_withdrawal(session, actor=load_actor(session, by, now), draft=draft)
+    check_withdrawal(session, actor=actor or load_actor(session, by, now), draft=draft)
     reason = reason.strip()
     errors: dict[str, str] = {}
     check_line(errors, "reason", reason, MAX_REASON, required=True,
-                missing=_("Give the reason for withdrawing the draft."))
+               missing=_("Give the reason for withdrawing the draft."))
     if errors:
         raise Invalid(errors)
     draft.status = DraftStatus.WITHDRAWN

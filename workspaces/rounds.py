@@ -283,7 +283,7 @@ def submit_statement(session: Session, round_: Round, *, by: Person, seat: Seat,
     text = drafts.normalise(text)
     errors: dict[str, str] = {}
     drafts.check_line(errors, "text", text, MAX_STATEMENT, required=True,
-                missing=_("Write the statement."))
+                      missing=_("Write the statement."))
     if errors:
         raise Invalid(errors)
     table = ObserverStatement.__table__
@@ -320,7 +320,7 @@ def extend_deadline(session: Session, round_: Round, *, by: Person, deadline: da
     if moment is not None and moment <= round_.deadline:
         errors["deadline"] = _("The new deadline must be later than the current one.")
     drafts.check_line(errors, "reason", reason, MAX_REASON, required=True,
-                missing=_("Give the reason for extending the deadline: it is recorded."))
+                      missing=_("Give the reason for extending the deadline: it is recorded."))
     if errors:
         raise Invalid(errors)
     extension = RoundExtension(round_id=round_.id, previous_deadline=round_.deadline,
@@ -379,7 +379,7 @@ def add_chair_statement(session: Session, round_: Round, *, by: Person, statemen
     statement = drafts.normalise(statement)
     errors: dict[str, str] = {}
     drafts.check_line(errors, "statement", statement, MAX_STATEMENT, required=True,
-                missing=_("Write the chair's statement."))
+                      missing=_("Write the chair's statement."))
     if errors:
         raise Invalid(errors)
     round_.chair_statement, round_.chair_statement_at = statement, now
@@ -787,7 +787,7 @@ def _checked_position(session: Session, round_: Round, form: PositionForm
     if choice is Choice.SUPPORT_WITH_RESERVATION:
         text = drafts.normalise(form.reservation)
         drafts.check_line(errors, "reservation", text, MAX_TEXT, required=True,
-                    missing=_("Write the reservation: it will be published as a footnote."))
+                          missing=_("Write the reservation: it will be published as a footnote."))
         paragraph_ids = sorted(set(form.paragraph_ids))
         if paragraph_ids:
             revision = drafts.revision(session, session.get(Draft, round_.draft_id),
@@ -798,7 +798,7 @@ def _checked_position(session: Session, round_: Round, form: PositionForm
     elif choice is Choice.OBJECT:
         text = drafts.normalise(form.reason)
         drafts.check_line(errors, "reason", text, MAX_TEXT, required=True,
-                    missing=_("Give the reason for the objection: it is required."))
+                          missing=_("Give the reason for the objection: it is required."))
     if errors:
         raise Invalid(errors)
     return choice.value, text, paragraph_ids

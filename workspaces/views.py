@@ -208,7 +208,7 @@ def draft_withdraw(request: Request) -> Response:
     form = values(state.form, "reason")
     try:
         drafts.withdraw(state.db, by=state.actor.person, draft=draft, reason=form["reason"],
-                        now=state.now)
+                        now=state.now, actor=state.actor)
     except Invalid as invalid:
         return _page(request, "workspaces/draft_withdraw.html",
                      {**context, "form": form, "errors": invalid.errors}, status_code=422)
