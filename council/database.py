@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -59,6 +60,13 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Connection):
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def upsert(session: Session, table):
+    """INSERT for `table` in the session's dialect, which offers ON CONFLICT (upserts): both
+    PostgreSQL and SQLite have it, with the same SQLAlchemy interface."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 MAX_ID = 2**31 - 1

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from council import audit
-from council.database import utcnow
+from council.database import upsert, utcnow
 from council.errors import Conflict, Invalid, NotAllowed, NotFound
 from council.i18n import gettext as _
 from council.i18n import pgettext
@@ -450,8 +449,7 @@ def visit_due(visit: DraftVisit | None, draft: Draft, now: datetime) -> bool:
 def record_visit(session: Session, *, person: Person, draft: Draft, now: datetime) -> None:
     """One upsert: the latest revision is now seen; the one seen before it is kept."""
     table = DraftVisit.__table__
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    insert = upsert(session, table)
     statement = insert.values(
         person_id=person.id, draft_id=draft.id, revision_number=draft.latest_revision_number,
         previous_revision_number=None, seen_at=now,

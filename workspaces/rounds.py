@@ -25,13 +25,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from council import audit
-from council.database import utcnow
+from council.database import upsert, utcnow
 from council.errors import Conflict, Invalid, NotAllowed, NotFound
 from council.i18n import gettext as _
 from council.i18n import zone
@@ -244,7 +243,7 @@ def cast_position(
     choice, text, paragraph_ids = _checked_position(session, round_, form)
 
     table = Position.__table__
-    insert = _insert(session, table).values(
+    insert = upsert(session, table).values(
         round_id=round_.id, seat_id=seat.id, choice=choice, text=text,
         paragraph_ids=json.dumps(paragraph_ids), cast_by_id=by.id, cast_at=now, version=1)
     version = session.execute(
@@ -287,7 +286,7 @@ def submit_statement(session: Session, round_: Round, *, by: Person, seat: Seat,
     if errors:
         raise Invalid(errors)
     table = ObserverStatement.__table__
-    insert = _insert(session, table).values(round_id=round_.id, seat_id=seat.id, text=text,
+    insert = upsert(session, table).values(round_id=round_.id, seat_id=seat.id, text=text,
                                             author_id=by.id, submitted_at=now, revised=0)
     revised = session.execute(
         insert.on_conflict_do_update(
@@ -744,11 +743,6 @@ def open_round_counts(session: Session, round_ids: Sequence[int]) -> dict[int, i
 
 
 # helpers
-
-
-def _insert(session: Session, table):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def _lock(session: Session, round_id: int) -> Round:
