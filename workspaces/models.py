@@ -29,10 +29,12 @@ class DraftStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-def _foreign_key(target: str, *, primary_key: bool = False, index: bool = False,
-                 cascade: bool = True) -> Column:
+def foreign_key(target: str, *, cascade: bool = True, nullable: bool = False,
+                **column: bool) -> Column:
+    """An integer column referring to `target` ("table.id"), deleted with it unless `cascade`
+    is off; `column` passes primary_key, index or unique on to the Column."""
     return Column(Integer, ForeignKey(target, ondelete="CASCADE" if cascade else None),
-                  primary_key=primary_key, index=index, nullable=False)
+                  nullable=nullable, **column)
 
 
 class Draft(SQLModel, table=True):
@@ -48,7 +50,7 @@ class Draft(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    working_group_id: int = Field(sa_column=_foreign_key("working_group.id", cascade=False))
+    working_group_id: int = Field(sa_column=foreign_key("working_group.id", cascade=False))
     title: str = Field(max_length=200)
     purpose: str = Field(default="", max_length=300)
     language: str = Field(default="en", sa_type=String(8))
@@ -64,8 +66,8 @@ class Draft(SQLModel, table=True):
 class DraftSponsor(SQLModel, table=True):
     __tablename__ = "draft_sponsor"
 
-    draft_id: int = Field(sa_column=_foreign_key("draft.id", primary_key=True))
-    seat_id: int = Field(sa_column=_foreign_key("seat.id", primary_key=True, index=True,
+    draft_id: int = Field(sa_column=foreign_key("draft.id", primary_key=True))
+    seat_id: int = Field(sa_column=foreign_key("seat.id", primary_key=True, index=True,
                                                 cascade=False))
 
 
@@ -80,7 +82,7 @@ class Revision(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    draft_id: int = Field(sa_column=_foreign_key("draft.id"))
+    draft_id: int = Field(sa_column=foreign_key("draft.id"))
     number: int
     author_id: int = Field(foreign_key="person.id")
     created_at: datetime = timestamp()
@@ -99,7 +101,7 @@ class RevisionParagraph(SQLModel, table=True):
         CheckConstraint("position >= 1", name="position"),
     )
 
-    revision_id: int = Field(sa_column=_foreign_key("revision.id", primary_key=True))
+    revision_id: int = Field(sa_column=foreign_key("revision.id", primary_key=True))
     position: int = Field(primary_key=True)
     paragraph_id: str = Field(max_length=16)
     source: str = Field(sa_type=Text)
@@ -112,8 +114,8 @@ class DraftVisit(SQLModel, table=True):
 
     __tablename__ = "draft_visit"
 
-    person_id: int = Field(sa_column=_foreign_key("person.id", primary_key=True))
-    draft_id: int = Field(sa_column=_foreign_key("draft.id", primary_key=True, index=True))
+    person_id: int = Field(sa_column=foreign_key("person.id", primary_key=True))
+    draft_id: int = Field(sa_column=foreign_key("draft.id", primary_key=True, index=True))
     revision_number: int
     previous_revision_number: int | None = None
     seen_at: datetime = Field(sa_type=UTCDateTime)
@@ -135,12 +137,12 @@ class Comment(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    draft_id: int = Field(sa_column=_foreign_key("draft.id"))
+    draft_id: int = Field(sa_column=foreign_key("draft.id"))
     revision_number: int
     paragraph_id: str | None = Field(default=None, max_length=16)
     parent_id: int | None = Field(
         default=None,
-        sa_column=Column(Integer, ForeignKey("comment.id", ondelete="CASCADE"), nullable=True))
+        sa_column=foreign_key("comment.id", nullable=True))
     author_id: int = Field(foreign_key="person.id")
     body_source: str = Field(sa_type=Text)
     body_html: str = Field(sa_type=Text)

@@ -12,10 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    Column,
-    ForeignKey,
     Index,
-    Integer,
     LargeBinary,
     String,
     Text,
@@ -25,12 +22,7 @@ from sqlmodel import Field, SQLModel
 
 from council.database import UTCDateTime
 from council.models import timestamp
-
-
-def _foreign_key(target: str, *, unique: bool = False, nullable: bool = False,
-                 primary_key: bool = False, cascade: bool = False) -> Column:
-    return Column(Integer, ForeignKey(target, ondelete="CASCADE" if cascade else None),
-                  unique=unique, nullable=nullable, primary_key=primary_key)
+from workspaces.models import foreign_key
 
 
 class Recommendation(SQLModel, table=True):
@@ -51,9 +43,9 @@ class Recommendation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, unique=True)
     """e.g. WG2-2026-03: the group's number, the year of adoption, the order within both."""
-    draft_id: int = Field(sa_column=_foreign_key("draft.id", unique=True))
-    round_id: int = Field(sa_column=_foreign_key("round.id", unique=True))
-    working_group_id: int = Field(sa_column=_foreign_key("working_group.id"))
+    draft_id: int = Field(sa_column=foreign_key("draft.id", unique=True, cascade=False))
+    round_id: int = Field(sa_column=foreign_key("round.id", unique=True, cascade=False))
+    working_group_id: int = Field(sa_column=foreign_key("working_group.id", cascade=False))
     year: int
     sequence: int
     revision_number: int
@@ -70,7 +62,7 @@ class Recommendation(SQLModel, table=True):
     record: str = Field(sa_type=Text)
     """JSON: paragraphs, footnotes, adoption record and observer statements (see publish)."""
     superseded_by_id: int | None = Field(
-        default=None, sa_column=_foreign_key("recommendation.id", nullable=True))
+        default=None, sa_column=foreign_key("recommendation.id", nullable=True, cascade=False))
     superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     superseded_reason: str = Field(default="", max_length=1000)
 
@@ -82,7 +74,7 @@ class RecommendationRendering(SQLModel, table=True):
     __tablename__ = "recommendation_rendering"
 
     recommendation_id: int = Field(
-        sa_column=_foreign_key("recommendation.id", primary_key=True, cascade=True))
+        sa_column=foreign_key("recommendation.id", primary_key=True))
     language: str = Field(sa_type=String(8), primary_key=True)
     version: str = Field(max_length=64)
     """Of the recommendation and of the templates and catalogues that rendered it."""
@@ -97,7 +89,7 @@ class RecommendationPdf(SQLModel, table=True):
     __tablename__ = "recommendation_pdf"
 
     recommendation_id: int = Field(
-        sa_column=_foreign_key("recommendation.id", primary_key=True, cascade=True))
+        sa_column=foreign_key("recommendation.id", primary_key=True))
     language: str = Field(sa_type=String(8), primary_key=True)
     version: str = Field(max_length=64)
     """The version of the rendering it was made from."""

@@ -11,10 +11,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
-    Column,
-    ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -24,17 +21,12 @@ from sqlmodel import Field, SQLModel
 
 from council.database import UTCDateTime
 from council.models import timestamp
+from workspaces.models import foreign_key
 
 
 class RoundKind(StrEnum):
     COMMENT = "comment"
     DECISION = "decision"
-
-
-def _foreign_key(target: str, *, index: bool = False, cascade: bool = True,
-                 nullable: bool = False) -> Column:
-    return Column(Integer, ForeignKey(target, ondelete="CASCADE" if cascade else None),
-                  index=index, nullable=nullable)
 
 
 class Round(SQLModel, table=True):
@@ -59,7 +51,7 @@ class Round(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    draft_id: int = Field(sa_column=_foreign_key("draft.id"))
+    draft_id: int = Field(sa_column=foreign_key("draft.id"))
     kind: RoundKind = Field(sa_type=String(20))
     revision_number: int
     """The revision put to the round (the latest when it opened): frozen in a decision round."""
@@ -96,7 +88,7 @@ class RoundExtension(SQLModel, table=True):
     __table_args__ = (CheckConstraint("previous_deadline < new_deadline", name="later"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(sa_column=_foreign_key("round.id", index=True))
+    round_id: int = Field(sa_column=foreign_key("round.id", index=True))
     previous_deadline: datetime = Field(sa_type=UTCDateTime)
     new_deadline: datetime = Field(sa_type=UTCDateTime)
     reason: str = Field(max_length=500)
@@ -118,8 +110,8 @@ class Position(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(sa_column=_foreign_key("round.id"))
-    seat_id: int = Field(sa_column=_foreign_key("seat.id", index=True, cascade=False))
+    round_id: int = Field(sa_column=foreign_key("round.id"))
+    seat_id: int = Field(sa_column=foreign_key("seat.id", index=True, cascade=False))
     choice: str = Field(sa_type=String(30))
     text: str = Field(default="", sa_type=Text)
     """The reservation, or the reason for an objection."""
@@ -143,8 +135,8 @@ class PositionChange(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(sa_column=_foreign_key("round.id"))
-    seat_id: int = Field(sa_column=_foreign_key("seat.id", index=True, cascade=False))
+    round_id: int = Field(sa_column=foreign_key("round.id"))
+    seat_id: int = Field(sa_column=foreign_key("seat.id", index=True, cascade=False))
     version: int
     choice: str = Field(sa_type=String(30))
     text: str = Field(default="", sa_type=Text)
@@ -160,8 +152,8 @@ class ObserverStatement(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("round_id", "seat_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    round_id: int = Field(sa_column=_foreign_key("round.id"))
-    seat_id: int = Field(sa_column=_foreign_key("seat.id", index=True, cascade=False))
+    round_id: int = Field(sa_column=foreign_key("round.id"))
+    seat_id: int = Field(sa_column=foreign_key("seat.id", index=True, cascade=False))
     text: str = Field(sa_type=Text)
     author_id: int = Field(foreign_key="person.id")
     submitted_at: datetime = Field(sa_type=UTCDateTime)
