@@ -329,7 +329,8 @@ def group_seats(request: Request) -> Response:
         key=lambda seat_id: (places[seat_id] is None, places[seat_id] or 0, listed.get(seat_id, 0)),
     )
     try:
-        seats.set_group_seats(state.db, by=state.actor.person, group=group, seat_ids=in_order)
+        seats.set_group_seats(state.db, by=state.actor.person, group=group, seat_ids=in_order,
+                              now=state.now)
     except Invalid as invalid:
         return _group_seats_page(request, group, all_seats, form, invalid.errors, status_code=422)
     return redirect(request, "admin_groups", fragment=f"group-{group.slug}")

@@ -258,7 +258,7 @@ def _unique_slug(session: Session, name: str) -> str:
 
 
 def set_group_seats(session: Session, *, by: Person | None, group: WorkingGroup,
-                    seat_ids: list[int]) -> None:
+                    seat_ids: list[int], now: datetime | None = None) -> None:
     """Make exactly these seats sit in (or, for observers, follow) the group; the order given
     is the rotation order of its member-state and participant seats."""
     known = {s.id: s for s in session.exec(select(Seat).where(Seat.id.in_(seat_ids))).all()}
@@ -291,9 +291,10 @@ def set_group_seats(session: Session, *, by: Person | None, group: WorkingGroup,
         audit.record(session, by=by, action="group.rotation_changed", target=group,
                      before=rotation_before, after=rotation_after)
     session.flush()
+    now = now or utcnow()
     for seat_id in set(current) - set(known):  # a chairing seat that left hands over now
         chairs.chairing_seat_left(session, group=group, seat_id=seat_id,
-                                  order_before=rotation_before, by=by, now=utcnow())
+                                  order_before=rotation_before, by=by, now=now)
 
 
 @dataclass(frozen=True)
