@@ -177,21 +177,26 @@ def position_cast(request: Request) -> Response:
 def statement_submit(request: Request) -> Response:
     state = request.state
     round_, draft, group = _load(request, "statement.submit")
-    revision = drafts.revision(state.db, draft, round_.revision_number)
-    own = rounds.own_statement(state.db, round_, state.actor.seat)
-    context = {"round": round_, "draft": draft, "group": group, "errors": {},
-               "paragraphs": drafts.paragraphs(state.db, revision), "own": own,
-               "accepting": rounds.accepting(round_, state.now)}
+
+    def page(form: dict | None, errors: dict, status_code: int = 200) -> Response:
+        """The form, built only when it is shown (not for a statement that is saved)."""
+        revision = drafts.revision(state.db, draft, round_.revision_number)
+        own = rounds.own_statement(state.db, round_, state.actor.seat)
+        context = {"round": round_, "draft": draft, "group": group, "errors": errors,
+                   "paragraphs": drafts.paragraphs(state.db, revision), "own": own,
+                   "accepting": rounds.accepting(round_, state.now),
+                   "form": form if form is not None else {"text": own.text if own else ""}}
+        return _page(request, "workspaces/round_statement.html", context,
+                     status_code=status_code)
+
     if request.method == "GET":
-        return _page(request, "workspaces/round_statement.html",
-                     {**context, "form": {"text": own.text if own else ""}})
+        return page(None, {})
     form = values(state.form, "text")
     try:
         rounds.submit_statement(state.db, round_, by=state.actor.person, seat=state.actor.seat,
                                 text=form["text"], now=state.now)
     except Invalid as invalid:
-        return _page(request, "workspaces/round_statement.html",
-                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return page(form, invalid.errors, status_code=422)
     if can(state.actor, "deliberations.read", group):
         return redirect(request, "round", round_id=round_.id, fragment="statements")
     return redirect(request, "statement_submit", round_id=round_.id)
@@ -223,20 +228,23 @@ def round_extend(request: Request) -> Response:
 def round_close(request: Request) -> Response:
     state = request.state
     round_, draft, group = _load(request, "round.manage")
-    context = {"round": round_, "draft": draft, "group": group, "errors": {},
-               "page": rounds.round_page(state.db, round_, actor=state.actor)}
+
+    def page(form: dict, errors: dict, status_code: int = 200) -> Response:
+        """The form with the seats' answers, built only when it is shown."""
+        context = {"round": round_, "draft": draft, "group": group, "errors": errors,
+                   "page": rounds.round_page(state.db, round_, actor=state.actor), "form": form}
+        return _page(request, "workspaces/round_close.html", context, status_code=status_code)
+
     if request.method == "GET":
         if not rounds.accepting(round_, state.now):
             raise rounds.RoundClosed()
-        return _page(request, "workspaces/round_close.html",
-                     {**context, "form": {"statement": ""}})
+        return page({"statement": ""}, {})
     form = values(state.form, "statement")
     try:
         rounds.close_round(state.db, round_, by=state.actor.person,
                            statement=form["statement"], now=state.now)
     except Invalid as invalid:
-        return _page(request, "workspaces/round_close.html",
-                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return page(form, invalid.errors, status_code=422)
     return redirect(request, "round", round_id=round_.id)
 
 
