@@ -75,15 +75,16 @@ def group_handover(request: Request) -> Response:
 
 def _handover(request: Request, body: WorkingGroup | None) -> Response:
     state = request.state
-    history = chairs.history(state.db, body, state.now, coming=1)
     if request.method != "POST":  # HEAD is a GET without the body
+        history = chairs.history(state.db, body, state.now, coming=1)
         form = {"seat_id": history.next.id if history.next else "", "reason": ""}
         return _handover_page(request, body, history, form)
     form = values(state.form, "seat_id", "reason")
     try:
         chairs.hand_over_chair(state.db, body=body, to_seat_id=whole(form["seat_id"]),
                                reason=form["reason"], by=state.actor.person, now=state.now)
-    except Invalid as invalid:
+    except Invalid as invalid:  # the history is built only for a page that shows it
+        history = chairs.history(state.db, body, state.now, coming=1)
         return _handover_page(request, body, history, form, invalid.errors, status_code=422)
     return _to_history(request, body)
 
