@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from council import accounts, admin, auth, i18n, invitations, mail, oidc, seats, sessions
+from council import accounts, admin, auth, i18n, invitations, mail, oidc, seats
 from council.errors import DomainError, Invalid, NotFound
 from council.i18n import gettext as _
 from council.pages import authorize
-from council.views import _safe_next, _set_session_cookie, permission
+from council.views import _safe_next, client_address, permission, start_session
 from council.web import checked, redirect, render, values
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,6 @@ def routes() -> list[Route]:
         Route("/admin/invitations/{invitation_id:id}/revoke", invitation_revoke,
               methods=["POST"], name="admin_invitation_revoke"),
     ]
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _local_sign_in(request: Request) -> bool:
@@ -79,18 +75,6 @@ def _too_many(request: Request, template: str, context: dict,
     message = _("Too many requests. Please wait %(minutes)s minutes and try again.",
                 minutes=refused.minutes)
     return render(request, template, {**context, "errors": {"form": message}}, status_code=429)
-
-
-def _start_session(request: Request, db, person, response: Response) -> Response:
-    """Sign `person` in on this browser, as the local sign-in does."""
-    state = request.state
-    previous = getattr(state, "session_token", None)
-    if previous:
-        sessions.end(db, previous)
-    token = sessions.start(db, person, settings=request.app.state.settings, now=state.now,
-                           user_agent=request.headers.get("user-agent", ""))
-    _set_session_cookie(request, response, token)
-    return response
 
 
 class MailNotSent(DomainError):
@@ -173,7 +157,7 @@ def oidc_callback(request: Request) -> Response:
             person = accounts.sign_in_with_identity(writer, claims=claims, intent=intent,
                                                     now=state.now)
             if not linking:
-                _start_session(request, writer, person, response)
+                start_session(request, writer, person, response)
     except accounts.IdentityRefused as refused:
         log.warning("OIDC sign-in through %s refused for %s (%s): %s", name, claims.subject,
                     claims.email, refused.message)
@@ -213,7 +197,7 @@ def invitation_accept(request: Request) -> Response:
     except Invalid as invalid:
         return render(request, "auth/invitation.html",
                       {**context, "form": form, "errors": invalid.errors}, status_code=422)
-    return _start_session(request, state.db, person,
+    return start_session(request, state.db, person,
                           RedirectResponse(request.url_for("home"), status_code=303))
 
 
@@ -244,7 +228,7 @@ def password_reset_request(request: Request) -> Response:
     try:
         accounts.throttle(state.db, window_minutes=settings.sign_in_window_minutes,
                           now=state.now, keys={
-                              f"reset:address:{_address(request)}":
+                              f"reset:address:{client_address(request)}":
                                   settings.sign_in_max_per_address,
                               f"reset:account:{email}": accounts.RESETS_PER_WINDOW,
                           })
@@ -279,7 +263,7 @@ def password_reset(request: Request) -> Response:
     except Invalid as invalid:
         return render(request, template, {"person": person, "token": token,
                                           "errors": invalid.errors}, status_code=422)
-    return _start_session(request, state.db, person,
+    return start_session(request, state.db, person,
                           RedirectResponse(request.url_for("home"), status_code=303))
 
 
@@ -303,7 +287,7 @@ def change_password(request: Request) -> Response:
             state.db, person=person, current=str(state.form.get("current", "")),
             new=str(state.form.get("password", "")),
             repeat=str(state.form.get("password_repeat", "")),
-            keep_token=getattr(state, "session_token", None), address=_address(request),
+            keep_token=getattr(state, "session_token", None), address=client_address(request),
             settings=settings, now=state.now)
     except auth.TooManyAttempts as refused:
         return _too_many(request, template, context, refused)
@@ -312,7 +296,7 @@ def change_password(request: Request) -> Response:
             email = person.email  # read before the rollback expires it
             state.db.rollback()  # release SQLite's write lock, which the writer below needs
             with request.app.state.database.transaction() as writer:
-                auth.record_failure(writer, email=email, address=_address(request),
+                auth.record_failure(writer, email=email, address=client_address(request),
                                     now=state.now)
         return render(request, template, {**context, "errors": invalid.errors},
                       status_code=422)

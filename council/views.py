@@ -53,7 +53,7 @@ def sign_in(request: Request) -> Response:
     app_state = request.app.state
     form = values(state.form, "email", "next")
     password = str(state.form.get("password", ""))
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     try:
         person = auth.authenticate(state.db, email=form["email"], password=password,
                                    address=address, settings=app_state.settings, now=state.now)
@@ -67,12 +67,23 @@ def sign_in(request: Request) -> Response:
             auth.record_failure(writer, email=form["email"], address=address, now=state.now)
         message = _("The email or password is not correct.")
         return _sign_in_page(request, form, {"form": message}, status_code=422)
+    return start_session(request, state.db, person,
+                         RedirectResponse(_safe_next(form["next"]), status_code=303))
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def start_session(request: Request, db, person, response: Response) -> Response:
+    """Sign `person` in on this browser (ending the session it had): the local sign-in, an
+    OpenID Connect sign-in and an accepted invitation all end here."""
+    state = request.state
     previous = getattr(state, "session_token", None)
     if previous:
-        sessions.end(state.db, previous)
-    token = sessions.start(state.db, person, settings=app_state.settings, now=state.now,
+        sessions.end(db, previous)
+    token = sessions.start(db, person, settings=request.app.state.settings, now=state.now,
                            user_agent=request.headers.get("user-agent", ""))
-    response = RedirectResponse(_safe_next(form["next"]), status_code=303)
     _set_session_cookie(request, response, token)
     return response
 
