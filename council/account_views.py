@@ -15,7 +15,7 @@ from council.errors import DomainError, Invalid, NotFound
 from council.i18n import gettext as _
 from council.pages import authorize
 from council.views import _safe_next, client_address, permission, start_session
-from council.web import checked, redirect, render, values
+from council.web import checked, keep_changes, redirect, render, values
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,7 @@ def oidc_start(request: Request) -> Response:
 def oidc_callback(request: Request) -> Response:
     state = request.state
     name = request.path_params["provider"]
+    keep_changes(request)  # the flow is used up whatever happens: never replayed
     try:
         verified = oidc.finish(request, name, now=state.now)
     except oidc.SignInFailed as failure:
@@ -152,12 +153,11 @@ def oidc_callback(request: Request) -> Response:
     target = request.url_for("account") if linking else _safe_next(intent.get("next", "/"))
     response = RedirectResponse(target, status_code=303)
     try:
-        # a GET holds no write lock: the sign-in writes in a transaction of its own
-        with request.app.state.database.transaction() as writer:
-            person = accounts.sign_in_with_identity(writer, claims=claims, intent=intent,
+        with state.db.begin_nested():  # a refusal keeps the used flow, and nothing else
+            person = accounts.sign_in_with_identity(state.db, claims=claims, intent=intent,
                                                     now=state.now)
             if not linking:
-                start_session(request, writer, person, response)
+                start_session(request, state.db, person, response)
     except accounts.IdentityRefused as refused:
         log.warning("OIDC sign-in through %s refused for %s (%s): %s", name, claims.subject,
                     claims.email, refused.message)
@@ -294,10 +294,10 @@ def change_password(request: Request) -> Response:
     except Invalid as invalid:
         if "current" in invalid.errors:
             email = person.email  # read before the rollback expires it
-            state.db.rollback()  # release SQLite's write lock, which the writer below needs
-            with request.app.state.database.transaction() as writer:
-                auth.record_failure(writer, email=email, address=client_address(request),
-                                    now=state.now)
+            state.db.rollback()  # only the failure is kept
+            auth.record_failure(state.db, email=email, address=client_address(request),
+                                now=state.now)
+            keep_changes(request)
         return render(request, template, {**context, "errors": invalid.errors},
                       status_code=422)
     return RedirectResponse(str(request.url_for("account_password")) + "?changed=1",

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from council import i18n, seats
+from council import i18n, seats, worker
 from council.auth import MIN_PASSWORD_LENGTH
 from council.errors import Invalid, NotFound
 from council.i18n import gettext as _
@@ -51,7 +51,11 @@ def seat_choice(text: str) -> int | None:
 @permission(MANAGE)
 def overview(request: Request) -> Response:
     authorize(request, MANAGE)
-    return render(request, "admin/home.html", {"counts": seats.structure_counts(request.state.db)})
+    db = request.state.db
+    return render(request, "admin/home.html", {
+        "counts": seats.structure_counts(db),
+        "jobs": worker.last_runs(db, request.app.state.jobs),
+    })
 
 
 # the council's own settings

@@ -6,18 +6,25 @@ import contextlib
 import logging
 from pathlib import Path
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from council import account_views, admin, chair_views, oidc, views
+from council import account_views, admin, chair_views, oidc, sessions, views
+from council.bookkeeping import Bookkeeping
 from council.database import Database
 from council.errors import DomainError
 from council.extensions import Extension, load_extensions
 from council.i18n import load_catalogues
-from council.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from council.middleware import (
+    AdmissionMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from council.pages import (
     SignInRequired,
     domain_error,
@@ -27,6 +34,7 @@ from council.pages import (
 )
 from council.settings import Settings
 from council.web import make_templates
+from council.worker import all_jobs
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger(__name__)
@@ -65,12 +73,23 @@ def create_app(
     extensions: list[Extension] | None = None,
 ) -> Starlette:
     settings = settings or Settings.from_env()
-    database = database or Database.from_url(settings.database_url)
+    database = database or Database.from_url(settings.database_url, **settings.pool)
     extensions = load_extensions() if extensions is None else extensions
+    bookkeeping = Bookkeeping({sessions.SEEN: sessions.write_seen})
+    for extension in extensions:
+        for kind, writer in extension.bookkeeping.items():
+            bookkeeping.register(kind, writer)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        yield
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_write_bookkeeping, bookkeeping, database,
+                             settings.bookkeeping_seconds)
+            try:
+                yield
+            finally:
+                tasks.cancel_scope.cancel()
+        await anyio.to_thread.run_sync(bookkeeping.flush, database)
         database.dispose()
 
     routes = [route for extension in extensions for route in extension.routes] + core_routes()
@@ -78,6 +97,8 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeadersMiddleware),
+            Middleware(AdmissionMiddleware, limit=settings.requests_at_once,
+                       wait=settings.queue_seconds),
             Middleware(RequestContextMiddleware),
         ],
         exception_handlers={
@@ -90,11 +111,21 @@ def create_app(
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.bookkeeping = bookkeeping
+    app.state.jobs = all_jobs(extensions)
     app.state.oidc = oidc.Providers(settings.oidc_providers)
     app.state.extensions = extensions
     app.state.catalogues = load_catalogues(settings.languages)
     app.state.templates = make_templates()
     return app
+
+
+async def _write_bookkeeping(bookkeeping: Bookkeeping, database: Database,
+                             every: float) -> None:
+    """What reads noted (council.bookkeeping), written every few seconds outside requests."""
+    while True:
+        await anyio.sleep(every)
+        await anyio.to_thread.run_sync(bookkeeping.flush, database)
 
 
 def build() -> Starlette:

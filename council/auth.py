@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from council.models import Person, SignInAttempt
 from council.settings import Settings
@@ -79,7 +79,8 @@ def authenticate(session: Session, *, email: str, password: str, address: str,
                  settings: Settings, now: datetime) -> Person:
     """The person these credentials belong to; raises TooManyAttempts or SignInRefused.
 
-    The caller records failures in a transaction of its own, so they survive the refusal."""
+    The caller records a failure in the request's transaction and keeps it despite the
+    refusal (council.web.keep_changes)."""
     email = normalise_email(email)
     check_rate_limit(session, email=email, address=address, settings=settings, now=now)
     person = session.exec(select(Person).where(Person.email == email)).first()
@@ -91,3 +92,12 @@ def authenticate(session: Session, *, email: str, password: str, address: str,
         person.password_hash = hash_password(password)
         session.add(person)
     return person
+
+
+ATTEMPTS_KEPT = timedelta(days=1)
+
+
+def purge_attempts(session: Session, now: datetime) -> int:
+    """The worker's job: failed sign-ins older than any rate-limit window."""
+    return session.exec(delete(SignInAttempt).where(
+        col(SignInAttempt.at) <= now - ATTEMPTS_KEPT)).rowcount

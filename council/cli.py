@@ -1,4 +1,4 @@
-"""The `council` command: serve, migrate, demo, create-admin, audit verify.
+"""The `council` command: serve, worker, migrate, demo, create-admin, audit verify.
 
 Its messages speak the operator's language: COUNCIL_LANGUAGE, else the shell's locale (LC_ALL,
 LC_MESSAGES, LANG), when it is one the council offers. The help texts stay in English.
@@ -52,12 +52,54 @@ def main(context: click.Context) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the workspace over HTTP."""
+    """Serve the workspace over HTTP (and run the worker's jobs, unless
+    COUNCIL_WORKER_IN_SERVE=false because `council worker` runs apart)."""
     import uvicorn
 
     settings = _settings()
-    uvicorn.run("council.app:build", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, forwarded_allow_ips=list(settings.trusted_proxies))
+    worker = _worker(settings) if settings.worker_in_serve else None
+    if worker is not None:
+        worker.start_thread()
+    try:
+        uvicorn.run("council.app:build", factory=True, host=host, port=port, workers=workers,
+                    proxy_headers=True, forwarded_allow_ips=list(settings.trusted_proxies))
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+def _worker(settings: Settings, tick: float = 1.0):
+    from council.database import Database
+    from council.extensions import load_extensions
+    from council.worker import Worker, all_jobs
+
+    database = Database.from_url(settings.database_url, pool_size=1, max_overflow=1,
+                                 pool_timeout=settings.db_pool_timeout)
+    return Worker(database, all_jobs(load_extensions()), tick=tick)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run the due jobs once, then stop.")
+@click.option("--tick", default=1.0, show_default=True, type=float,
+              help="Seconds between two looks for due work.")
+def worker(once: bool, tick: float) -> None:
+    """Run the council's clock: rounds closing at their deadline, chair turnovers, stored
+    pages after a release, purges. Several may run at once on PostgreSQL."""
+    import logging
+
+    from council.worker import run_due
+
+    logging.basicConfig(level=logging.INFO)
+    runner = _worker(_settings(), tick)
+    if once:
+        done = run_due(runner.database, runner.jobs)
+        for name, count in done.items():
+            click.echo(f"{name}: {'-' if count is None else count}")
+        return
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        runner.stop()
 
 
 @main.command()

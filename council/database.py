@@ -28,13 +28,22 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
+                pool_timeout: float = 10, **kwargs) -> Engine:
+    """The engine and its pool: `pool_size` connections kept, `max_overflow` more when busy, and
+    `pool_timeout` seconds to wait for one. Requests never wait here in practice: the
+    admission limit (council.middleware.AdmissionMiddleware) keeps fewer requests at work
+    than there are connections."""
     parsed = make_url(url)
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        return create_engine(url, pool_pre_ping=True, **pool, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+    else:
+        pool = {}  # an in-memory database lives in one connection (SingletonThreadPool)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           **pool, **kwargs)
     _configure_sqlite(engine)
     return engine
 
@@ -82,8 +91,8 @@ class Database:
         self._joined = isinstance(bind, Connection)
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, **pool) -> Database:
+        return cls(make_engine(url, **pool))
 
     @property
     def engine(self) -> Engine:
@@ -97,6 +106,13 @@ class Database:
             return Session(bind=bind, join_transaction_mode="create_savepoint",
                            expire_on_commit=False)
         return Session(bind=bind, expire_on_commit=False)
+
+    def begin_writing(self, session: Session) -> None:
+        """Turn `session` into a writer: its reading transaction (which wrote nothing) ends,
+        and the next begins as a writer (IMMEDIATE on SQLite), on the same session."""
+        session.rollback()
+        if self.is_sqlite and not self._joined:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
@@ -119,6 +135,38 @@ class Database:
     def dispose(self) -> None:
         if isinstance(self.bind, Engine):
             self.bind.dispose()
+
+
+class RequestTransaction:
+    """A request's one session, on one connection, in one transaction.
+
+    Unsafe requests (POST...) begin as writers (BEGIN IMMEDIATE on SQLite, so writers queue on
+    the lock instead of failing) and commit when the answer is a success, or when the handler
+    kept its changes despite a refusal (a failed sign-in is counted, say). Safe requests read
+    and always roll back: a GET never writes. The rare safe request that must write (an OpenID
+    sign-in's redirect and callback) calls `write()` first.
+    """
+
+    def __init__(self, database: Database, *, write: bool):
+        self.database = database
+        self.writes = write
+        self.keep = False
+        self.session = database.session(write=write)
+
+    def write(self) -> Session:
+        if not self.writes:
+            self.database.begin_writing(self.session)
+            self.writes = True
+        return self.session
+
+    def finish(self, status: int) -> None:
+        if self.writes and (status < 400 or self.keep):
+            self.session.commit()
+        else:
+            self.session.rollback()
+
+    def close(self) -> None:
+        self.session.close()
 
 
 class UTCDateTime(TypeDecorator):

@@ -46,6 +46,10 @@ class Extension:
     seed_demo: Callable | None = None
     """seed_demo(session, *, groups, seats, heads, delegates, secretariat, now): demo content
     added after the council's structure."""
+    jobs: list = field(default_factory=list)
+    """council.worker.Job: due work the worker runs for this extension."""
+    bookkeeping: dict = field(default_factory=dict)
+    """kind -> writer(session, {key: value}): notes reads make (council.bookkeeping)."""
 
 
 def nav_links(extensions: list[Extension], can, council) -> list[NavLink]:

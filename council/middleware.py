@@ -1,4 +1,5 @@
-"""Per-request context (database session, signed-in person, language, form, CSRF) and headers."""
+"""What every request goes through: admission, body and form, one transaction, the signed-in
+person, the language, the CSRF check; and the security headers of every answer."""
 
 from __future__ import annotations
 
@@ -6,18 +7,20 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 import anyio.to_thread
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.datastructures import FormData, Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from council import chairs, i18n, sessions
-from council.database import utcnow
+from council import i18n, sessions
+from council.database import RequestTransaction, utcnow
 from council.models import Council
 from council.permissions import ANONYMOUS, load_actor
 
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 HEALTH_PATH = "/healthz"
+STATIC_PREFIX = "/static/"
 ANON_CSRF_COOKIE = "council_csrf"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -71,137 +75,177 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class RequestContextMiddleware:
-    """Opens the request's database session and fills request.state.
+class AdmissionMiddleware:
+    """Lets at most `limit` requests work at once in this process; the next ones wait in line
+    up to `wait` seconds, then get a 503 page with Retry-After.
 
-    Unsafe requests are buffered (within the size limit), their form parsed once and their
-    CSRF token checked here, so no route can forget it. The transaction commits just before
-    the response starts when the status is below 400, and rolls back otherwise.
+    Every request at work holds one database connection, and the limit is below the pool's
+    size, so no request ever waits for a connection while holding a thread, and a crowd meets
+    a short queue and, past it, a clear answer: never a pool time-out, a 500 or a hang. The
+    health check and static files need no connection and pass at once.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int, wait: float):
+        self.app = app
+        self.limit, self.wait = limit, wait
+        self.slots = anyio.Semaphore(limit)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _needs_no_database(scope["path"]):
+            return await self.app(scope, receive, send)
+        admitted = False
+        with anyio.move_on_after(self.wait):
+            await self.slots.acquire()
+            admitted = True
+        if not admitted:
+            log.warning("busy: %s %s waited %ss for one of %s places", scope["method"],
+                        scope["path"], self.wait, self.limit)
+            return await _refuse(scope, send, 503, headers={"Retry-After": "5"}, message=lambda: (
+                i18n.gettext("Many people are using the workspace at this moment. Please try "
+                             "again in a few seconds.")))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.slots.release()
+
+
+def _needs_no_database(path: str) -> bool:
+    return path == HEALTH_PATH or path.startswith(STATIC_PREFIX)
+
+
+class RequestContextMiddleware:
+    """Gives each request what handlers rely on, in this order: the body and its form (unsafe
+    requests, within the size limit), one database transaction, the signed-in person and their
+    roles, the language, and the CSRF check (so no route can forget it). The transaction
+    commits just before the response starts (see council.database.RequestTransaction).
     """
 
     def __init__(self, app: ASGIApp):
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        if scope["path"] == HEALTH_PATH:
-            # needs no session, language or form, and must answer when the database cannot
+        if scope["type"] != "http" or _needs_no_database(scope["path"]):
+            # the health check must answer when the database cannot
             return await self.app(scope, receive, send)
         if scope["method"] == "HEAD":
             # handlers branch on GET versus POST; the server drops the body of a HEAD answer
             scope = {**scope, "method": "GET"}
-        starlette_app = scope["app"]
-        settings = starlette_app.state.settings
-        database = starlette_app.state.database
+        app_state = scope["app"].state
         request = Request(scope)
         unsafe = request.method not in SAFE_METHODS
         state = scope.setdefault("state", {})
 
         body = b""
+        form = FormData()
         if unsafe:
-            body = await _read_body(request, receive, settings.max_body_bytes)
+            body = await _read_body(request, receive, app_state.settings.max_body_bytes)
             if body is None:
-                return await self._refuse(scope, send, 413)
+                return await _refuse(scope, send, 413)
+            try:
+                form = await _parse_form(scope, body)
+            except HTTPException as refused:  # a malformed multipart body, too many fields
+                return await _refuse(scope, send, refused.status_code)
 
-        db = database.session(write=unsafe)
-        state["db"] = db
+        transaction = RequestTransaction(app_state.database, write=unsafe)
+        state["transaction"] = transaction
+        state["db"] = transaction.session
         try:
             try:
-                await anyio.to_thread.run_sync(self._load, request, db, state)
+                await anyio.to_thread.run_sync(identify, request, transaction.session, state)
             except DBAPIError:
                 log.exception("the database cannot be reached")
-                return await self._refuse(scope, send, 503)
+                return await _refuse(scope, send, 503)
             # a context variable set in the worker thread would not come back: set it here
             language = state["language"]
-            i18n.activate(language, starlette_app.state.catalogues[language])
-            new_anon_cookie = None
-            binding = state.get("session_token") or request.cookies.get(ANON_CSRF_COOKIE)
-            if not binding:
-                binding = new_anon_cookie = secrets.token_urlsafe(24)
-            state["csrf_token"] = csrf_token_for(settings.secret_key, binding)
-
-            replay = _replaying(body)
+            i18n.activate(language, app_state.catalogues[language])
+            new_anon_cookie = _csrf_binding(request, state, app_state.settings.secret_key)
             if unsafe:
-                form = await _parse_form(scope, body)
                 state["form"] = form
                 if not _csrf_ok(request, form, state["csrf_token"]):
                     log.warning("CSRF refusal for %s %s", request.method, request.url.path)
-                    return await self._refuse(scope, send, 403, csrf=True)
+                    return await _refuse(scope, send, 403, message=lambda: i18n.gettext(
+                        "This form has expired or did not come from this site. Please reload "
+                        "the page and try again."))
 
             async def send_wrapper(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    if message["status"] < 400:
-                        await anyio.to_thread.run_sync(db.commit)
-                    else:
-                        await anyio.to_thread.run_sync(db.rollback)
+                    await anyio.to_thread.run_sync(transaction.finish, message["status"])
                     if new_anon_cookie and state.get("csrf_used"):
                         headers = MutableHeaders(scope=message)
                         headers.append("Set-Cookie", _cookie(
                             ANON_CSRF_COOKIE, new_anon_cookie, secure=scope["scheme"] == "https"))
                 await send(message)
 
-            await self.app(scope, replay, send_wrapper)
+            await self.app(scope, _replaying(body), send_wrapper)
         finally:
-            await anyio.to_thread.run_sync(db.close)
+            await anyio.to_thread.run_sync(transaction.close)
 
-    @staticmethod
-    def _load(request: Request, db, state: dict) -> None:
-        app_state = request.app.state
-        settings = app_state.settings
-        now = utcnow()
-        state["now"] = now
-        token = request.cookies.get(session_cookie_name(request.url.scheme))
-        safe = request.method in SAFE_METHODS
-        if token and safe and chairs.bodies_due(db, now):
-            # a chair term ran out: record the turnover before reading, in a writer (SQLite
-            # cannot turn this reading transaction into a writing one); unsafe requests hold
-            # the write lock already and settle in load_actor
-            db.rollback()
-            with app_state.database.transaction() as writer:
-                chairs.settle_terms(writer, now)
-        council = db.exec(select(Council).order_by(Council.id).limit(1)).first()
-        state["council"] = council
-        resolved = sessions.resolve(db, token, settings=settings, now=now)
-        person = None
-        if resolved:
-            auth, person = resolved
-            state["session_token"] = token
-            if request.method not in SAFE_METHODS:
-                # this request holds SQLite's write lock already: a second writer would wait
-                sessions.touch(db, auth, now)
-            elif now - auth.last_seen_at >= sessions.TOUCH_EVERY:
-                with app_state.database.transaction() as writer:
-                    writer.merge(auth).last_seen_at = now
-        state["actor"] = load_actor(db, person, now, settle=not safe) if person else ANONYMOUS
-        default = council.default_language if council else settings.default_language
-        chosen = person.language if person else request.cookies.get("council_language")
-        if chosen not in settings.languages:
-            chosen = i18n.negotiate(request.headers.get("accept-language", ""),
-                                    settings.languages, default)
-        language = chosen
-        state["language"] = language
 
-    async def _refuse(self, scope: Scope, send: Send, status: int, *, csrf: bool = False):
-        from council.pages import error_response  # the error page needs the rendering layer
+def identify(request: Request, db: Session, state: dict) -> None:
+    """Who asks, with their roles at this instant, and in which language to answer.
 
-        request = Request(scope)
-        state = scope.setdefault("state", {})
-        state.setdefault("actor", ANONYMOUS)
-        state.setdefault("council", None)
-        state.setdefault("csrf_token", "")
-        if "language" not in state:
-            settings = scope["app"].state.settings
-            language = i18n.negotiate(request.headers.get("accept-language", ""),
-                                      settings.languages, settings.default_language)
-            i18n.activate(language, scope["app"].state.catalogues[language])
-        message = None
-        if csrf:
-            message = i18n.gettext(
-                "This form has expired or did not come from this site. Please reload the page "
-                "and try again.")
-        response = error_response(request, status, message)
-        await response(scope, _replaying(b""), send)
+    A safe request writes nothing: its session's last use is noted for the next bookkeeping
+    batch (council.bookkeeping), and a chair term that ran out reads as handed over without
+    being recorded (council.chairs). An unsafe request holds the write lock already: it
+    records both in its own transaction.
+    """
+    app_state = request.app.state
+    settings = app_state.settings
+    now = utcnow()
+    state["now"] = now
+    safe = request.method in SAFE_METHODS
+    council = db.exec(select(Council).order_by(Council.id).limit(1)).first()
+    state["council"] = council
+    token = request.cookies.get(session_cookie_name(request.url.scheme))
+    resolved = sessions.resolve(db, token, settings=settings, now=now,
+                                seen=sessions.pending_seen(app_state.bookkeeping, token))
+    person = None
+    if resolved:
+        auth, person = resolved
+        state["session_token"] = token
+        if safe:
+            sessions.note_seen(app_state.bookkeeping, auth, now)
+        else:
+            sessions.touch(db, auth, now)
+    state["actor"] = load_actor(db, person, now, settle=not safe) if person else ANONYMOUS
+    default = council.default_language if council else settings.default_language
+    chosen = person.language if person else request.cookies.get("council_language")
+    if chosen not in settings.languages:
+        chosen = i18n.negotiate(request.headers.get("accept-language", ""),
+                                settings.languages, default)
+    state["language"] = chosen
+
+
+def _csrf_binding(request: Request, state: dict, secret: str) -> str | None:
+    """The CSRF token of this request, bound to the session, or else to a random cookie; the
+    new cookie's value when one is needed."""
+    new_anon_cookie = None
+    binding = state.get("session_token") or request.cookies.get(ANON_CSRF_COOKIE)
+    if not binding:
+        binding = new_anon_cookie = secrets.token_urlsafe(24)
+    state["csrf_token"] = csrf_token_for(secret, binding)
+    return new_anon_cookie
+
+
+async def _refuse(scope: Scope, send: Send, status: int, *,
+                  message: Callable[[], str] | None = None,
+                  headers: dict[str, str] | None = None) -> None:
+    """An error page before any handler ran (no session, or no slot to work in)."""
+    from council.pages import error_response  # the error page needs the rendering layer
+
+    request = Request(scope)
+    state = scope.setdefault("state", {})
+    state.setdefault("actor", ANONYMOUS)
+    state.setdefault("council", None)
+    state.setdefault("csrf_token", "")
+    if "language" not in state:
+        settings = scope["app"].state.settings
+        language = i18n.negotiate(request.headers.get("accept-language", ""),
+                                  settings.languages, settings.default_language)
+        i18n.activate(language, scope["app"].state.catalogues[language])
+    response = error_response(request, status, message() if message else None)
+    response.headers.update(headers or {})
+    await response(scope, _replaying(b""), send)
 
 
 async def _read_body(request: Request, receive: Receive, limit: int) -> bytes | None:

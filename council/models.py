@@ -317,3 +317,17 @@ class SignInFlow(SQLModel, table=True):
     data: str = Field(default="{}")
     created_at: datetime = timestamp()
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class JobRun(SQLModel, table=True):
+    """The last run of one of the worker's jobs (council.worker), shown to the secretariat."""
+
+    __tablename__ = "job_run"
+
+    name: str = Field(primary_key=True, max_length=80)
+    last_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_done: int = 0
+    last_error: str = Field(default="", max_length=2000)
+    runs: int = 0
+    failures: int = 0

@@ -36,8 +36,7 @@ from sqlmodel import Session, col, delete
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from council import sessions
-from council.database import Database
+from council import auth, sessions
 from council.errors import NotFound
 from council.models import SignInFlow
 from council.settings import OidcProvider
@@ -148,35 +147,33 @@ def begin(request: Request, name: str, *, intent: dict[str, Any], now: datetime)
     (key, saved), = session.items()
     state = key.removeprefix(f"_state_{name}_")
     browser = request.cookies.get(FLOW_COOKIE) or secrets.token_urlsafe(32)
-    with request.app.state.database.transaction() as writer:
-        purge_expired(writer, now=now)
-        writer.add(SignInFlow(
-            id=sessions.token_hash(state), provider=name, browser_hash=sessions.token_hash(browser),
-            data=json.dumps({"authlib": saved["data"], "intent": intent}),
-            created_at=now, expires_at=now + timedelta(minutes=FLOW_MINUTES),
-        ))
+    request.state.transaction.write().add(SignInFlow(
+        id=sessions.token_hash(state), provider=name, browser_hash=sessions.token_hash(browser),
+        data=json.dumps({"authlib": saved["data"], "intent": intent}),
+        created_at=now, expires_at=now + timedelta(minutes=FLOW_MINUTES),
+    ))
     response = RedirectResponse(saved["data"]["url"], status_code=303)
     response.set_cookie(FLOW_COOKIE, browser, max_age=FLOW_MINUTES * 60, path=FLOW_COOKIE_PATH,
                         httponly=True, samesite="lax", secure=request.url.scheme == "https")
     return response
 
 
-def take_flow(database: Database, *, name: str, state: str, browser: str,
+def take_flow(writer: Session, *, name: str, state: str, browser: str,
               now: datetime) -> dict | None:
-    """The flow this browser started with this state, deleted as it is read (single use)."""
+    """The flow this browser started with this state, deleted as it is read (single use: the
+    callback keeps the deletion even when it refuses the sign-in)."""
     if not state or not browser:
         return None
-    with database.transaction() as writer:
-        flow = writer.get(SignInFlow, sessions.token_hash(state))
-        if flow is None or flow.provider != name:
-            return None
-        if not secrets.compare_digest(flow.browser_hash, sessions.token_hash(browser)):
-            log.warning("OIDC callback for %s from a browser that did not start the flow", name)
-            return None
-        deleted = writer.exec(delete(SignInFlow).where(SignInFlow.id == flow.id))
-        if deleted.rowcount != 1 or flow.expires_at <= now:
-            return None
-        return json.loads(flow.data)
+    flow = writer.get(SignInFlow, sessions.token_hash(state))
+    if flow is None or flow.provider != name:
+        return None
+    if not secrets.compare_digest(flow.browser_hash, sessions.token_hash(browser)):
+        log.warning("OIDC callback for %s from a browser that did not start the flow", name)
+        return None
+    deleted = writer.exec(delete(SignInFlow).where(SignInFlow.id == flow.id))
+    if deleted.rowcount != 1 or flow.expires_at <= now:
+        return None
+    return json.loads(flow.data)
 
 
 def finish(request: Request, name: str, *, now: datetime) -> Verified:
@@ -184,7 +181,7 @@ def finish(request: Request, name: str, *, now: datetime) -> Verified:
     providers: Providers = request.app.state.oidc
     provider, client = providers.get(name)
     state = request.query_params.get("state", "")
-    flow = take_flow(request.app.state.database, name=name, state=state,
+    flow = take_flow(request.state.transaction.write(), name=name, state=state,
                      browser=request.cookies.get(FLOW_COOKIE, ""), now=now)
     session: dict[str, Any] = {}
     if flow is not None:
@@ -237,6 +234,11 @@ def forget_flow_cookie(request: Request, response: Response) -> None:
                            secure=request.url.scheme == "https")
 
 
-def purge_expired(session: Session, *, now: datetime) -> None:
-    """Flows abandoned at the provider: their rows go when the next flow starts."""
-    session.exec(delete(SignInFlow).where(col(SignInFlow.expires_at) <= now))
+def purge_expired(session: Session, *, now: datetime) -> int:
+    """Flows abandoned at the provider."""
+    return session.exec(delete(SignInFlow).where(col(SignInFlow.expires_at) <= now)).rowcount
+
+
+def purge_job(session: Session, now: datetime) -> int:
+    """The worker's job: abandoned sign-in flows and old failed sign-ins."""
+    return purge_expired(session, now=now) + auth.purge_attempts(session, now)

@@ -6,8 +6,9 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, select, update
 
+from council.bookkeeping import Bookkeeping
 from council.models import AuthSession, Person
 from council.settings import Settings
 
@@ -38,9 +39,11 @@ def start(session: Session, person: Person, *, settings: Settings, now: datetime
     return token
 
 
-def resolve(session: Session, token: str | None, *, settings: Settings,
-            now: datetime) -> tuple[AuthSession, Person] | None:
-    """The live session and its person, or None when unknown, idle, expired or deactivated."""
+def resolve(session: Session, token: str | None, *, settings: Settings, now: datetime,
+            seen: datetime | None = None) -> tuple[AuthSession, Person] | None:
+    """The live session and its person, or None when unknown, idle, expired or deactivated.
+
+    `seen`: a later use of the session that is noted but not written yet (note_seen)."""
     if not token:
         return None
     row = session.exec(
@@ -50,7 +53,8 @@ def resolve(session: Session, token: str | None, *, settings: Settings,
     if row is None:
         return None
     auth, person = row
-    idle_limit = auth.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    last_seen = max(auth.last_seen_at, seen) if seen else auth.last_seen_at
+    idle_limit = last_seen + timedelta(minutes=settings.session_idle_minutes)
     if now >= auth.expires_at or now >= idle_limit or not person.is_active:
         return None
     return auth, person
@@ -61,6 +65,27 @@ def touch(session: Session, auth: AuthSession, now: datetime) -> None:
     if now - auth.last_seen_at >= TOUCH_EVERY:
         auth.last_seen_at = now
         session.add(auth)
+
+
+SEEN = "session_seen"
+
+
+def note_seen(bookkeeping: Bookkeeping, auth: AuthSession, now: datetime) -> None:
+    """A read used the session: its idle time restarts when the next batch is written."""
+    if now - auth.last_seen_at >= TOUCH_EVERY:
+        bookkeeping.note(SEEN, auth.id, now)
+
+
+def pending_seen(bookkeeping: Bookkeeping, token: str | None) -> datetime | None:
+    return bookkeeping.pending(SEEN, token_hash(token)) if token else None
+
+
+def write_seen(session: Session, notes: dict[str, datetime]) -> None:
+    """The bookkeeping writer: each session's last use, never moved backwards."""
+    for session_id, seen in notes.items():
+        session.exec(update(AuthSession)
+                     .where(AuthSession.id == session_id, AuthSession.last_seen_at < seen)
+                     .values(last_seen_at=seen))
 
 
 def end(session: Session, token: str) -> None:
@@ -74,5 +99,10 @@ def end_all(session: Session, person_id: int, *, keep_token: str | None = None) 
     session.exec(statement)
 
 
-def purge_expired(session: Session, *, now: datetime) -> None:
-    session.exec(delete(AuthSession).where(col(AuthSession.expires_at) <= now))
+def purge_expired(session: Session, *, now: datetime) -> int:
+    return session.exec(delete(AuthSession).where(col(AuthSession.expires_at) <= now)).rowcount
+
+
+def purge_job(session: Session, now: datetime) -> int:
+    """The worker's job: sessions past their absolute end."""
+    return purge_expired(session, now=now)

@@ -61,6 +61,24 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = "council@localhost"
     smtp_starttls: bool = True
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    db_pool_timeout: float = 10
+    max_requests: int = 0
+    """Requests at work at once in one process; 0: two fewer than the pool's connections (the
+    worker and the bookkeeping flush keep one each)."""
+    queue_seconds: float = 10
+    worker_in_serve: bool = True
+    bookkeeping_seconds: float = 5
+
+    @property
+    def requests_at_once(self) -> int:
+        return self.max_requests or max(1, self.db_pool_size + self.db_max_overflow - 2)
+
+    @property
+    def pool(self) -> dict:
+        return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow,
+                "pool_timeout": self.db_pool_timeout}
 
     @property
     def is_production(self) -> bool:
@@ -112,7 +130,24 @@ class Settings:
             smtp_password=env.get("COUNCIL_SMTP_PASSWORD", ""),
             smtp_from=env.get("COUNCIL_SMTP_FROM", "") or "council@localhost",
             smtp_starttls=_flag(env, "COUNCIL_SMTP_STARTTLS", True),
+            db_pool_size=_number(env, "COUNCIL_DB_POOL_SIZE", 5, minimum=1),
+            db_max_overflow=_number(env, "COUNCIL_DB_MAX_OVERFLOW", 10, minimum=0),
+            db_pool_timeout=_number(env, "COUNCIL_DB_POOL_TIMEOUT", 10, minimum=1),
+            max_requests=_number(env, "COUNCIL_MAX_REQUESTS", 0, minimum=0),
+            queue_seconds=_number(env, "COUNCIL_QUEUE_SECONDS", 10, minimum=0),
+            worker_in_serve=_flag(env, "COUNCIL_WORKER_IN_SERVE", True),
+            bookkeeping_seconds=_number(env, "COUNCIL_BOOKKEEPING_SECONDS", 5, minimum=1),
         )
+
+
+def _number(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise SettingsError(_("%(name)s must be a whole number of at least %(minimum)s, not "
+                              "%(value)s.", name=name, minimum=minimum, value=repr(value)))
+    return int(value)
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

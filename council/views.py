@@ -15,7 +15,7 @@ from council.extensions import panels_for
 from council.i18n import gettext as _
 from council.middleware import session_cookie_name
 from council.pages import authorize
-from council.web import redirect, render, values
+from council.web import keep_changes, redirect, render, values
 
 
 def permission(action: str):
@@ -62,9 +62,8 @@ def sign_in(request: Request) -> Response:
                     minutes=refused.minutes)
         return _sign_in_page(request, form, {"form": message}, status_code=429)
     except auth.SignInRefused:
-        state.db.rollback()  # release SQLite's write lock, which the writer below needs
-        with app_state.database.transaction() as writer:
-            auth.record_failure(writer, email=form["email"], address=address, now=state.now)
+        auth.record_failure(state.db, email=form["email"], address=address, now=state.now)
+        keep_changes(request)
         message = _("The email or password is not correct.")
         return _sign_in_page(request, form, {"form": message}, status_code=422)
     return start_session(request, state.db, person,

@@ -178,3 +178,15 @@ def counting_number(value: str | None) -> int | None:
 
 def checked(form: FormData, name: str) -> bool:
     return form.get(name) in ("on", "true", "1", "yes")
+
+
+def keep_changes(request: Request) -> None:
+    """Commit what this request wrote even though it answers with a refusal (a failed
+    sign-in is counted, say); the handler rolls back first whatever else it tried."""
+    request.state.transaction.keep = True
+
+
+def write_now(request: Request):
+    """The request's session, made a writer: for the few safe requests that must write (an
+    OpenID sign-in's redirect to the provider and its callback). Nothing read so far stays."""
+    return request.state.transaction.write()

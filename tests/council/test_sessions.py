@@ -117,7 +117,41 @@ def test_activity_keeps_the_session_alive(client, db, person, settings):
     db.commit()
     assert client.get("/account").status_code == 200
     [row] = sessions_of(db, person)
+    assert row.last_seen_at == earlier, "a read writes nothing: its use is noted for later"
+    app = client.app
+    assert app.state.bookkeeping.flush(app.state.database) == 1
+    db.expire_all()
+    [row] = sessions_of(db, person)
     assert row.last_seen_at > earlier + timedelta(minutes=4)
+
+
+def test_a_use_noted_but_not_yet_written_keeps_the_session_alive(client, db, person, settings):
+    sign_in(client, person)
+    [row] = sessions_of(db, person)
+    row.last_seen_at = utcnow() - timedelta(minutes=settings.session_idle_minutes - 1)
+    db.add(row)
+    db.commit()
+    assert client.get("/account").status_code == 200  # noted, not written
+    row.last_seen_at = utcnow() - timedelta(minutes=settings.session_idle_minutes + 1)
+    db.add(row)
+    db.commit()
+    assert client.get("/account").status_code == 200
+
+
+def test_a_form_sent_records_the_use_in_its_own_transaction(client, db, person, settings):
+    sign_in(client, person)
+    [row] = sessions_of(db, person)
+    earlier = utcnow() - timedelta(minutes=30)
+    row.last_seen_at = earlier
+    db.add(row)
+    db.commit()
+    page = client.get("/account")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/account", data={"csrf_token": token, "name": person.name,
+                                  "language": "en", "timezone": "UTC"})
+    db.expire_all()
+    [row] = sessions_of(db, person)
+    assert row.last_seen_at > earlier
 
 
 def test_session_ends_at_its_absolute_limit_even_when_active(client, db, person, settings):
