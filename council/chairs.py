@@ -1,9 +1,10 @@
 """Chair terms over time: the rotation settled into rows, handovers, acting persons, recusals.
 
-The pure rules are in council.rotation; this module loads what they need and records what they
-decide. The current chair is derived from the terms and the time: when a term has run out
-without a handover, `settle_terms` records the automatic terms that followed it, once, so no
-job is needed for correctness.
+The rules of who chairs when are in council.rotation; this module records what they decide.
+The current chair is derived from the terms and the time: when a term has run out without a
+handover, reads project the automatic terms that followed it (rotation.current_terms) and never
+write; `settle_terms` records them, once, in a write transaction: the next unsafe request, or
+the worker's `chairs.turnover` job (CHAIR_JOBS).
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from council import audit, rotation
 from council.errors import Conflict, Invalid, NotFound
 from council.i18n import gettext as _
+from council.i18n import lazy
 from council.models import (
     ChairRecusal,
     ChairTerm,
@@ -31,54 +32,16 @@ from council.models import (
     WorkingGroup,
     WorkingGroupSeat,
 )
+from council.rotation import Rotation, bodies_due, latest_term, of_body, rotation_of
+from council.worker import Job
 
 MAX_REASON = 1000
 SUBJECT_KEY = re.compile(r"draft:[1-9][0-9]{0,9}")
-COUNCIL_TERM_MONTHS = 24
 
 
 def body_id(body: WorkingGroup | None) -> int | None:
     """Chair terms name their body by working group id; None is the council."""
     return body.id if body is not None else None
-
-
-def _of_body(group_id: int | None):
-    return (ChairTerm.working_group_id.is_(None) if group_id is None
-            else ChairTerm.working_group_id == group_id)
-
-
-# the rotation of a body
-
-
-@dataclass(frozen=True)
-class Rotation:
-    order: list[int]
-    term_months: int
-
-    @property
-    def present(self) -> set[int]:
-        """A seat that leaves the body leaves its order, so the order is who is present."""
-        return set(self.order)
-
-
-def rotation_of(session: Session, group_id: int | None) -> Rotation:
-    if group_id is None:
-        order = session.exec(
-            select(Seat.id).where(Seat.council_rotation_position.is_not(None))
-            .order_by(Seat.council_rotation_position, Seat.id)
-        ).all()
-        council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
-        return Rotation(list(order), council.chair_term_months if council else
-                        COUNCIL_TERM_MONTHS)
-    order = session.exec(
-        select(WorkingGroupSeat.seat_id).where(
-            WorkingGroupSeat.working_group_id == group_id,
-            WorkingGroupSeat.rotation_position.is_not(None))
-        .order_by(WorkingGroupSeat.rotation_position, WorkingGroupSeat.seat_id)
-    ).all()
-    months = session.exec(
-        select(WorkingGroup.chair_term_months).where(WorkingGroup.id == group_id)).one()
-    return Rotation(list(order), months)
 
 
 def _body_label(session: Session, group_id: int | None) -> str:
@@ -94,21 +57,7 @@ def _seat_names(session: Session, seat_ids) -> dict[int, str]:
     return dict(session.exec(select(Seat.id, Seat.name).where(Seat.id.in_(ids))).all())
 
 
-# settling: the automatic turnover, computed on read and recorded once
-
-
-def bodies_due(session: Session, now: datetime) -> list[int | None]:
-    """The bodies whose latest term has ended (one query: the cheap check of every request)."""
-    return list(session.exec(
-        select(ChairTerm.working_group_id).group_by(ChairTerm.working_group_id)
-        .having(func.max(ChairTerm.ends_at) <= now)
-    ).all())
-
-
-def latest_term(session: Session, group_id: int | None) -> ChairTerm | None:
-    return session.exec(
-        select(ChairTerm).where(_of_body(group_id)).order_by(ChairTerm.starts_at.desc()).limit(1)
-    ).first()
+# settling: the automatic turnover, projected on read and recorded once by a write
 
 
 def settle_terms(session: Session, now: datetime) -> list[ChairTerm]:
@@ -126,14 +75,21 @@ def settle_terms(session: Session, now: datetime) -> list[ChairTerm]:
     return created
 
 
+def settle_due(session: Session, now: datetime) -> int:
+    """The worker's job: record the turnovers due at `now`; returns how many terms it recorded."""
+    return len(settle_terms(session, now))
+
+
+CHAIR_JOBS = [Job("chairs.turnover", settle_due, every=timedelta(seconds=30),
+                  label=lazy("Record the chair turnovers the rotation has reached"))]
+
+
 def _settle_body(session: Session, group_id: int | None, now: datetime) -> list[ChairTerm]:
     for _attempt in range(5):
         last = latest_term(session, group_id)
         if last is None or last.ends_at > now:
             return []
-        rota = rotation_of(session, group_id)
-        planned = rotation.terms_until((last.seat_id, last.starts_at, last.ends_at),
-                                       rota.order, rota.present, rota.term_months, now)
+        planned = rotation.planned_after(session, last, now)
         if not planned:
             return []  # nobody left in the rotation: the body has no chair until a handover
         try:
@@ -169,12 +125,19 @@ def _record_automatic(session: Session, group_id: int | None, last: ChairTerm,
 
 def current_term(session: Session, group_id: int | None, now: datetime, *,
                  lock: bool = False) -> ChairTerm | None:
+    """The body's term covering `now`: recorded, or else projected (rotation.projected_terms)
+    when its chair ran out without a handover. With `lock` (a write that settled first) only a
+    recorded term, locked."""
     query = (select(ChairTerm)
-             .where(_of_body(group_id), ChairTerm.starts_at <= now, ChairTerm.ends_at > now)
+             .where(of_body(group_id), ChairTerm.starts_at <= now, ChairTerm.ends_at > now)
              .order_by(ChairTerm.starts_at.desc()).limit(1))
     if lock:
         query = query.with_for_update()  # two handovers of one term: the second waits, then sees
-    return session.exec(query).first()
+    recorded = session.exec(query).first()
+    if recorded is not None or lock:
+        return recorded
+    projected = rotation.projected_terms(session, now, [group_id]).get(group_id, [])
+    return rotation.current_term(projected, now)
 
 
 def next_seat(rota: Rotation, anchor_seat: int | None) -> int | None:
@@ -548,13 +511,13 @@ class History:
 def history(session: Session, body: WorkingGroup | None, now: datetime,
             coming: int | None = None) -> History:
     """Every term of the body, newest first, and the coming order with dates (by default one
-    full round of the rotation, at least two terms)."""
+    full round of the rotation, at least two terms). It writes nothing: the automatic terms not
+    recorded yet are shown as projected (rotation.projected_terms)."""
     group_id = body_id(body)
-    settle_terms(session, now)
-    terms = list(session.exec(
-        select(ChairTerm).where(_of_body(group_id), ChairTerm.starts_at <= now)
-        .order_by(ChairTerm.starts_at.desc())
-    ).all())
+    recorded = session.exec(
+        select(ChairTerm).where(of_body(group_id), ChairTerm.starts_at <= now)).all()
+    projected = rotation.projected_terms(session, now, [group_id]).get(group_id, [])
+    terms = sorted([*recorded, *projected], key=lambda t: t.starts_at, reverse=True)
     rota = rotation_of(session, group_id)
     current = rotation.current_term(terms, now)
     seat_ids = {t.seat_id for t in terms} | set(rota.order)

@@ -58,11 +58,13 @@ ANONYMOUS = Actor()
 def load_actor(session: Session, person: Person | None, now: datetime, *,
                settle: bool = True) -> Actor:
     """The person's roles at `now`. Chairs follow the terms: a term that ran out without a
-    handover is settled first (one cheap query when none did), so a former chair's powers end
-    at the instant of the term's end and the next seat's begin."""
+    handover is followed by the rotation's next seat at the instant of its end, so a former
+    chair's powers end and the next seat's begin then. With `settle` (a write transaction:
+    an unsafe request) the automatic terms are recorded first; without it (a GET) they are only
+    projected, and nothing is written."""
     if person is None or not person.is_active:
         return ANONYMOUS
-    if settle:  # False when the caller settled already
+    if settle:
         chairs.settle_terms(session, now)
     terms = rotation.current_terms(session, now)
     acting = rotation.acting_person_ids(session, [t for t in terms.values() if t])
@@ -177,6 +179,8 @@ def _name_acting_chair(actor: Actor, target: object) -> bool:
     """The head of the chairing seat names who acts for it (the secretariat may too)."""
     if not isinstance(target, ChairTerm):
         raise TypeError("this action needs a chair term")
+    if not rotation.is_recorded(target):
+        return False  # a projected term: named once recorded (the next write, or the worker)
     if actor.is_secretariat:
         return True
     return (actor.signed_in and actor.seat is not None and actor.seat.id == target.seat_id

@@ -1,4 +1,9 @@
-"""Who chairs a body now: derived from the chair terms and the time, never stored as a flag."""
+"""Who chairs a body now: derived from the chair terms and the time, never stored as a flag.
+
+A term that ran out without a handover is followed by the automatic terms of the rotation.
+Reads project them (`current_terms`, `projected_terms`) and write nothing; a write transaction
+records them (council.chairs.settle_terms: in the next unsafe request, or the worker's job).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,71 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from council.models import ChairTerm, Person, SeatRole
+from council.models import (
+    ChairTerm,
+    Council,
+    Person,
+    Seat,
+    SeatRole,
+    WorkingGroup,
+    WorkingGroupSeat,
+)
+
+COUNCIL_TERM_MONTHS = 24
+
+
+def of_body(group_id: int | None):
+    """The condition on ChairTerm for one body (None: the council)."""
+    return (ChairTerm.working_group_id.is_(None) if group_id is None
+            else ChairTerm.working_group_id == group_id)
+
+
+@dataclass(frozen=True)
+class Rotation:
+    order: list[int]
+    term_months: int
+
+    @property
+    def present(self) -> set[int]:
+        """A seat that leaves the body leaves its order, so the order is who is present."""
+        return set(self.order)
+
+
+def rotation_of(session: Session, group_id: int | None) -> Rotation:
+    if group_id is None:
+        order = session.exec(
+            select(Seat.id).where(Seat.council_rotation_position.is_not(None))
+            .order_by(Seat.council_rotation_position, Seat.id)
+        ).all()
+        council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
+        return Rotation(list(order), council.chair_term_months if council else
+                        COUNCIL_TERM_MONTHS)
+    order = session.exec(
+        select(WorkingGroupSeat.seat_id).where(
+            WorkingGroupSeat.working_group_id == group_id,
+            WorkingGroupSeat.rotation_position.is_not(None))
+        .order_by(WorkingGroupSeat.rotation_position, WorkingGroupSeat.seat_id)
+    ).all()
+    months = session.exec(
+        select(WorkingGroup.chair_term_months).where(WorkingGroup.id == group_id)).one()
+    return Rotation(list(order), months)
+
+
+def bodies_due(session: Session, now: datetime) -> list[int | None]:
+    """The bodies whose latest term has ended (one query: the cheap check of every request)."""
+    return list(session.exec(
+        select(ChairTerm.working_group_id).group_by(ChairTerm.working_group_id)
+        .having(func.max(ChairTerm.ends_at) <= now)
+    ).all())
+
+
+def latest_term(session: Session, group_id: int | None) -> ChairTerm | None:
+    return session.exec(
+        select(ChairTerm).where(of_body(group_id)).order_by(ChairTerm.starts_at.desc()).limit(1)
+    ).first()
 
 
 def current_term(terms: Iterable[ChairTerm], now: datetime) -> ChairTerm | None:
@@ -18,14 +85,58 @@ def current_term(terms: Iterable[ChairTerm], now: datetime) -> ChairTerm | None:
     return max(covering, key=lambda t: t.starts_at, default=None)
 
 
+def planned_after(session: Session, last: ChairTerm, now: datetime) -> list[PlannedTerm]:
+    """The automatic terms that followed `last` (its body's latest term) up to `now`."""
+    rota = rotation_of(session, last.working_group_id)
+    return terms_until((last.seat_id, last.starts_at, last.ends_at), rota.order, rota.present,
+                       rota.term_months, now)
+
+
+def projected_terms(session: Session, now: datetime,
+                    group_ids: Collection[int | None] | None = None
+                    ) -> dict[int | None, list[ChairTerm]]:
+    """Body -> the automatic terms not recorded yet that followed its latest term, up to the one
+    covering `now`, for every body (or those of `group_ids`) whose chair ran out without a
+    handover.
+
+    Nothing is written: the terms are transient ChairTerm objects, never added to the session,
+    with negative ids (-1, -2, ..., unique within one call), so that maps keyed by term id such
+    as `acting_person_ids` keep them apart from recorded terms and from each other.
+    """
+    projected: dict[int | None, list[ChairTerm]] = {}
+    next_id = -1
+    for group_id in bodies_due(session, now):
+        if group_ids is not None and group_id not in group_ids:
+            continue
+        terms = []
+        for plan in planned_after(session, latest_term(session, group_id), now):
+            terms.append(ChairTerm(id=next_id, working_group_id=group_id, seat_id=plan.seat_id,
+                                   starts_at=plan.starts_at, ends_at=plan.ends_at,
+                                   automatic=True))
+            next_id -= 1
+        if terms:
+            projected[group_id] = terms
+    return projected
+
+
+def is_recorded(term: ChairTerm) -> bool:
+    """False for a term projected by `projected_terms`."""
+    return term.id is not None and term.id > 0
+
+
 def current_terms(session: Session, now: datetime) -> dict[int | None, ChairTerm]:
-    """The current term of every body, keyed by working group id (None for the council)."""
+    """The current term of every body, keyed by working group id (None for the council): the
+    recorded one, or, for a body whose chair ran out without a handover, the automatic term the
+    rotation gives at `now`, projected: a read writes nothing, and the former chair's powers
+    still end at the instant of the term's end."""
     rows = session.exec(
         select(ChairTerm).where(ChairTerm.starts_at <= now, ChairTerm.ends_at > now)
     ).all()
     by_body: dict[int | None, list[ChairTerm]] = {}
     for term in rows:
         by_body.setdefault(term.working_group_id, []).append(term)
+    for body, terms in projected_terms(session, now).items():
+        by_body.setdefault(body, []).extend(terms)
     return {body: current_term(terms, now) for body, terms in by_body.items()}
 
 

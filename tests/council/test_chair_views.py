@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func
 from sqlmodel import select
 from starlette.testclient import TestClient
 
@@ -136,19 +137,36 @@ def test_a_member_may_not_hand_over(client, world):
     assert response.status_code == 403
 
 
-def test_a_term_that_ran_out_is_settled_on_the_next_page_view(app, db, world):
+def test_a_term_that_ran_out_reads_as_handed_over_and_writes_nothing(app, db, world,
+                                                                    monkeypatch):
+    now = utcnow()
+    monkeypatch.setattr("council.middleware.utcnow", lambda: now)  # the clock stands still
     running = fresh_term(db, world["term"].id)
-    running.ends_at = utcnow() - timedelta(seconds=1)
+    running.ends_at = now - timedelta(seconds=1)
     db.add(running)
     db.commit()
-    client = signed_in(app, world["heads"]["Canada"])
-    home = client.get("/")
-    assert "You chair working group 5" in home.text
+    rows = chair_rows(db)
+    audited = db.exec(select(func.count()).select_from(AuditRecord)).one()
+
+    incoming = signed_in(app, world["heads"]["Canada"])
+    assert "You chair working group 5" in incoming.get("/").text
+    page = incoming.get("/groups/pathways/chairs")
+    assert page.status_code == 200 and "Next in turn: Mexico" in page.text
+    assert "Hand the chair over" in page.text
+    assert "Name who acts as chair" not in page.text  # once the term is recorded
+    former = signed_in(app, world["heads"]["Belize"])
+    assert "You chair working group 5" not in former.get("/").text
+    assert "Hand the chair over" not in former.get("/groups/pathways/chairs").text
+    assert former.get("/groups/pathways/chairs/handover").status_code == 403
+
+    assert chair_rows(db) == rows
+    assert db.exec(select(func.count()).select_from(AuditRecord)).one() == audited
+
+
+def chair_rows(db) -> list[tuple]:
     db.expire_all()
-    assert db.exec(select(AuditRecord).where(AuditRecord.action == "chair.turned_over")).one()
-    client.get("/groups/pathways/chairs")
-    assert len(db.exec(select(AuditRecord).where(
-        AuditRecord.action == "chair.turned_over")).all()) == 1
+    return [(t.id, t.seat_id, t.starts_at, t.ends_at, t.ended_early_at, t.acting_person_id)
+            for t in db.exec(select(ChairTerm).order_by(ChairTerm.id)).all()]
 
 
 def test_the_secretariat_sets_the_rotation(client, db, world):

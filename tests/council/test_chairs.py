@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from council import chairs, demo
+from council import chairs, demo, rotation
 from council.database import Database, utcnow
 from council.errors import Conflict, Invalid
 from council.models import (
@@ -72,7 +72,7 @@ def term(db, world: World, seat: str, starts_at: datetime, months: int = 6,
 
 
 def body_terms(db, group_id: int | None) -> list[ChairTerm]:
-    return list(db.exec(select(ChairTerm).where(chairs._of_body(group_id))
+    return list(db.exec(select(ChairTerm).where(chairs.of_body(group_id))
                         .order_by(ChairTerm.starts_at)).all())
 
 
@@ -164,7 +164,11 @@ def test_an_empty_rotation_leaves_the_body_without_a_chair(db, world):
     assert chairs.current_term(db, world.group.id, add_months(T0, 7)) is None
 
 
-def test_concurrent_workers_record_the_turnover_once(fresh_databases):
+@pytest.mark.parametrize("settle", [
+    lambda session, now: len(chairs.settle_terms(session, now)),
+    chairs.CHAIR_JOBS[0].run,
+], ids=["settle_terms", "turnover_job"])
+def test_concurrent_workers_record_the_turnover_once(fresh_databases, settle):
     """Two workers, two connections, the same moment: one set of terms, one set of records."""
     database = Database.from_url(fresh_databases.create())
     try:
@@ -183,7 +187,7 @@ def test_concurrent_workers_record_the_turnover_once(fresh_databases):
             try:
                 with database.transaction() as session:
                     start.wait(timeout=10)
-                    results.append(len(chairs.settle_terms(session, now)))
+                    results.append(settle(session, now))
             except BaseException as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
@@ -201,7 +205,105 @@ def test_concurrent_workers_record_the_turnover_once(fresh_databases):
         database.dispose()
 
 
+# the turnover job of the worker
+
+
+def council_rotation(db, world: World, *names: str) -> None:
+    for place, name in enumerate(names, start=1):
+        world.seats[name].council_rotation_position = place
+        db.add(world.seats[name])
+    db.flush()
+
+
+def test_the_turnover_job_records_the_missed_terms_once(db, world):
+    term(db, world, "Belize", T0)
+    council_rotation(db, world, "Mexico", "Canada")
+    term(db, world, "Mexico", T0, group=None, months=24)  # the council: still running
+    (job,) = chairs.CHAIR_JOBS
+    assert job.name == "chairs.turnover" and job.every == timedelta(seconds=30)
+    now = add_months(T0, 13)
+    assert job.run(db, now) == 2
+    assert job.run(db, now) == 0
+    assert seat_names(db, body_terms(db, world.group.id)) == ["Belize", "Canada", "Mexico"]
+    assert len(audit_entries(db, "chair.turned_over")) == 2
+    assert job.run(db, add_months(T0, 24)) == 3  # two group terms and the council's one
+
+
+def test_the_projection_is_what_settling_then_records(db, world):
+    term(db, world, "Belize", T0)
+    council_rotation(db, world, "Mexico", "Canada")
+    term(db, world, "Mexico", T0, group=None, months=3)
+    now = add_months(T0, 13)
+    projected = rotation.projected_terms(db, now)
+    ids = [t.id for terms in projected.values() for t in terms]
+    assert all(i < 0 for i in ids) and len(set(ids)) == len(ids) == 3  # 2 + 1 terms
+    assert not any(t in db for terms in projected.values() for t in terms)
+    chairs.settle_terms(db, now)
+    for group_id, terms in projected.items():
+        recorded = body_terms(db, group_id)[1:]
+        assert [(t.seat_id, t.starts_at, t.ends_at, t.automatic) for t in terms] == [
+            (t.seat_id, t.starts_at, t.ends_at, t.automatic) for t in recorded]
+    assert rotation.projected_terms(db, now) == {}
+
+
 # powers follow the chair at the instant of turnover
+
+
+def chair_rows(db) -> list[tuple]:
+    db.expire_all()
+    return [(t.id, t.working_group_id, t.seat_id, t.starts_at, t.ends_at, t.ended_early_at)
+            for t in db.exec(select(ChairTerm).order_by(ChairTerm.id)).all()]
+
+
+def audit_count(db) -> int:
+    return len(db.exec(select(AuditRecord)).all())
+
+
+def test_a_read_gives_the_chair_to_the_next_seat_at_the_end_of_the_term_without_writing(
+        db, world):
+    ends = add_months(T0, 6)
+    term(db, world, "Belize", T0)
+    group, draft = world.group, Draft(id=7, working_group_id=world.group.id, title="T",
+                                      created_by_id=world.heads["Belize"].id)
+    old_chair, new_chair = world.heads["Belize"], world.heads["Canada"]
+    rows, audited = chair_rows(db), audit_count(db)
+
+    before = load_actor(db, old_chair, ends - SECOND, settle=False)
+    assert group.id in before.chairing
+    assert group.id not in load_actor(db, new_chair, ends - SECOND, settle=False).chairing
+
+    after = load_actor(db, old_chair, ends + SECOND, settle=False)
+    incoming = load_actor(db, new_chair, ends + SECOND, settle=False)
+    assert group.id not in after.chairing and group.id in incoming.chairing
+    for action, target in (("round.manage", draft), ("comment.moderate", group),
+                           ("chair.hand_over", group)):
+        assert not can(after, action, target), action
+        assert can(incoming, action, target), action
+    secretariat = load_actor(db, world.secretariat, ends + SECOND, settle=False)
+    assert not can(secretariat, "round.manage", draft)  # someone chairs: not the secretariat
+    history = chairs.history(db, group, ends + SECOND)
+    assert history.current.seat.name == "Canada" and history.current.term.id < 0
+    assert history.current.person.id == new_chair.id
+    assert [v.seat.name for v in history.past] == ["Belize"]
+    assert not db.new and not db.dirty
+    assert chair_rows(db) == rows and audit_count(db) == audited
+
+
+def test_no_acting_person_is_named_for_a_term_not_recorded_yet(db, world):
+    term(db, world, "Belize", T0)
+    now = add_months(T0, 7)
+    projected = rotation.current_terms(db, now)[world.group.id]
+    assert projected.seat_id == world.seats["Canada"].id and projected.id < 0
+    same = chairs.current_term(db, world.group.id, now)
+    assert (same.seat_id, same.starts_at, same.id < 0) == (projected.seat_id,
+                                                          projected.starts_at, True)
+    assert chairs.current_term(db, world.group.id, now, lock=True) is None  # not recorded
+    for person in (world.secretariat, world.heads["Canada"]):
+        assert not can(load_actor(db, person, now, settle=False), "chair.name_acting",
+                       projected)
+    chairs.settle_terms(db, now)
+    recorded = chairs.current_term(db, world.group.id, now)
+    assert can(load_actor(db, world.heads["Canada"], now), "chair.name_acting", recorded)
 
 
 def test_the_former_chair_is_refused_one_second_after_the_term_ends(db, world):
