@@ -19,7 +19,7 @@ from council.models import WorkingGroup
 from council.pages import authorize
 from council.views import permission
 from council.web import counting_number, is_htmx, render, values
-from workspaces import comments, drafts, views
+from workspaces import comment_pages, comments, drafts, views
 from workspaces.comments import RateLimited
 from workspaces.models import Comment, Draft
 
@@ -44,8 +44,8 @@ def _comment(request: Request, action: str) -> tuple[Comment, Comment, Draft, Wo
     return comment, comments.root_of(db, comment), draft, group
 
 
-def _viewer(request: Request, draft: Draft, group: WorkingGroup) -> comments.Viewer:
-    return comments.viewer(request.state.actor, draft, group, request.state.now)
+def _viewer(request: Request, draft: Draft, group: WorkingGroup) -> comment_pages.Viewer:
+    return comment_pages.viewer(request.state.actor, draft, group, request.state.now)
 
 
 def _region_page(request: Request, draft: Draft, group: WorkingGroup, anchor: str, *,
@@ -53,7 +53,7 @@ def _region_page(request: Request, draft: Draft, group: WorkingGroup, anchor: st
                  autofocus: bool = False, landed: int | None = None,
                  status_code: int = 200) -> Response:
     db = request.state.db
-    region = comments.region(db, draft, drafts.latest_revision(db, draft), anchor, page=page)
+    region = comment_pages.region(db, draft, drafts.latest_revision(db, draft), anchor, page=page)
     context = {"draft": draft, "group": group, "region": region,
                "viewer": _viewer(request, draft, group),
                "form": form or {"body": ""}, "errors": errors or {}, "autofocus": autofocus,
@@ -66,7 +66,7 @@ def _thread_page(request: Request, draft: Draft, group: WorkingGroup, root: Comm
                  open_form: OpenForm | None = None, landed: int | None = None,
                  status_code: int = 200) -> Response:
     db = request.state.db
-    region = comments.thread(db, draft, drafts.latest_revision(db, draft), root)
+    region = comment_pages.thread(db, draft, drafts.latest_revision(db, draft), root)
     context = {"draft": draft, "group": group, "region": region, "thread": region.threads[0],
                "viewer": _viewer(request, draft, group), "open_form": open_form,
                "landed": landed}
@@ -102,7 +102,7 @@ def draft_comments(request: Request) -> Response:
     ?write=1 puts the cursor in the comment form."""
     draft, group = views.load_draft(request, "deliberations.read")
     query = request.query_params
-    return _region_page(request, draft, group, query.get("on") or comments.WHOLE_DRAFT,
+    return _region_page(request, draft, group, query.get("on") or comment_pages.WHOLE_DRAFT,
                         page=counting_number(query.get("page")) or 1,
                         autofocus=query.get("write") == "1")
 
@@ -135,7 +135,7 @@ def comment_post(request: Request) -> Response:
     draft, group = views.load_draft(request, "comment.write")
     form = values(state.form, "body", "paragraph_id", "revision_number")
     paragraph_id = form["paragraph_id"] or None
-    anchor = paragraph_id or comments.WHOLE_DRAFT
+    anchor = paragraph_id or comment_pages.WHOLE_DRAFT
     try:
         created = comments.post_comment(
             state.db, by=state.actor.person, draft=draft, body=form["body"],

@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import case
 from sqlalchemy.exc import IntegrityError
@@ -38,8 +38,6 @@ MAX_PURPOSE = 300
 MAX_SUMMARY = 500
 MAX_REASON = 500
 MAX_TEXT_BYTES = 200 * 1024
-VISIT_REFRESH = timedelta(minutes=10)
-"""A reload within this time of the last recorded visit to the same revision writes nothing."""
 
 # NUL (PostgreSQL refuses it), U+FFFD (what undecodable bytes become) and lone surrogates
 UNREADABLE = re.compile("[\x00\ufffd\ud800-\udfff]")
@@ -436,42 +434,93 @@ def withdraw(session: Session, *, by: Person, draft: Draft, reason: str,
 # visits
 
 
-def last_visit(session: Session, *, person: Person, draft: Draft) -> DraftVisit | None:
-    return session.get(DraftVisit, (person.id, draft.id))
+VISITS = "draft_visit"
+"""The bookkeeping kind of visits the draft page notes (council.bookkeeping): keyed by
+(person id, draft id), valued by a Visit, written by write_visits outside the request."""
 
 
-def visit_due(visit: DraftVisit | None, draft: Draft, now: datetime) -> bool:
-    """Whether opening the draft now should be recorded (not on every reload)."""
-    return (visit is None or visit.revision_number != draft.latest_revision_number
-            or now - visit.seen_at >= VISIT_REFRESH)
+@dataclass(frozen=True)
+class Visit:
+    """What a person has seen of a draft: the latest revision they opened, the one they had
+    seen before it, and when they last opened it."""
+
+    revision_number: int
+    previous_revision_number: int | None
+    seen_at: datetime
+
+
+def visit_key(person: Person, draft: Draft) -> tuple[int, int]:
+    return person.id, draft.id
+
+
+def last_visit(session: Session, *, person: Person, draft: Draft,
+               pending: Visit | None = None) -> Visit | None:
+    """The visit as stored, or as noted in this process (`pending`) and not written yet."""
+    row = session.get(DraftVisit, (person.id, draft.id))
+    stored = None if row is None else Visit(row.revision_number,
+                                            row.previous_revision_number, row.seen_at)
+    return later_visit(stored, pending)
+
+
+def later_visit(visit: Visit | None, noted: Visit | None) -> Visit | None:
+    """What writing `noted` over `visit` leaves (write_visits does the same in SQL): a visit
+    never goes back to an earlier revision, so notes may be written in any order."""
+    if visit is None or noted is None:
+        return visit or noted
+    seen_at = max(visit.seen_at, noted.seen_at)
+    if noted.revision_number <= visit.revision_number:
+        return Visit(visit.revision_number, visit.previous_revision_number, seen_at)
+    seen_before = max(visit.revision_number, noted.previous_revision_number or 0)
+    return Visit(noted.revision_number, seen_before, seen_at)
+
+
+def visit_now(visit: Visit | None, draft: Draft, now: datetime) -> Visit:
+    """The visit that opening the latest revision of `draft` at `now` makes."""
+    return later_visit(visit, Visit(draft.latest_revision_number, None, now))
 
 
 def record_visit(session: Session, *, person: Person, draft: Draft, now: datetime) -> None:
-    """One upsert: the latest revision is now seen; the one seen before it is kept."""
+    """The latest revision is now seen, written at once (by who has just written it)."""
+    write_visits(session, {visit_key(person, draft): Visit(draft.latest_revision_number, None,
+                                                           now)})
+
+
+def write_visits(session: Session, notes: dict[tuple[int, int], Visit]) -> None:
+    """Store visits, one upsert each, keeping the later of the stored and the noted one
+    (later_visit): the bookkeeping writer of VISITS."""
+    if not notes:
+        return
     table = DraftVisit.__table__
     insert = upsert(session, table)
-    statement = insert.values(
-        person_id=person.id, draft_id=draft.id, revision_number=draft.latest_revision_number,
-        previous_revision_number=None, seen_at=now,
-    ).on_conflict_do_update(
-        index_elements=[table.c.person_id, table.c.draft_id],
+    noted, stored = insert.excluded, table.c
+    newer = noted.revision_number > stored.revision_number
+    statement = insert.on_conflict_do_update(
+        index_elements=[stored.person_id, stored.draft_id],
         set_={
             "previous_revision_number": case(
-                (table.c.revision_number != insert.excluded.revision_number,
-                 table.c.revision_number),
-                else_=table.c.previous_revision_number),
-            "revision_number": insert.excluded.revision_number,
-            "seen_at": insert.excluded.seen_at,
+                (newer & (noted.previous_revision_number > stored.revision_number),
+                 noted.previous_revision_number),
+                (newer, stored.revision_number),
+                else_=stored.previous_revision_number),
+            "revision_number": case((newer, noted.revision_number),
+                                    else_=stored.revision_number),
+            "seen_at": case((noted.seen_at > stored.seen_at, noted.seen_at),
+                            else_=stored.seen_at),
         },
     )
-    session.execute(statement)
+    session.execute(statement, [
+        {"person_id": person_id, "draft_id": draft_id, "revision_number": visit.revision_number,
+         "previous_revision_number": visit.previous_revision_number, "seen_at": visit.seen_at}
+        for (person_id, draft_id), visit in sorted(notes.items())
+    ])
 
 
-def changes_since_last_visit(session: Session, *, person: Person, draft: Draft
-                             ) -> VisitChanges:
-    """From the revision seen before the latest one (or before the unseen ones) to the latest."""
+def changes_since_last_visit(session: Session, *, person: Person, draft: Draft,
+                             pending: Visit | None = None) -> VisitChanges:
+    """From the revision seen before the latest one (or before the unseen ones) to the latest;
+    `pending` is a visit noted in this process and not written yet."""
     latest = draft.latest_revision_number
-    visit = last_visit(session, person=person, draft=draft)
+    visit = last_visit(session, person=person, draft=draft, pending=pending)
     if visit is None:
         seen = None
     elif visit.revision_number < latest:

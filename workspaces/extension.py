@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from council.extensions import Extension, NavLink, Panel
 from council.i18n import lazy
+from council.worker import Job
 
 # importing models and round_models registers their tables
 from workspaces import (  # noqa: F401
     demo,
+    drafts,
     models,
+    pdf,
     recommendation_models,
     recommendation_views,
+    rendering,
     round_models,
     round_views,
+    rounds,
     routes,
     views,
 )
@@ -37,4 +44,8 @@ def extension() -> Extension:
         nav=[NavLink(route="recommendations", label=lazy("Recommendations"),
                      action="recommendations.read")],
         seed_demo=demo.seed,
+        bookkeeping={drafts.VISITS: drafts.write_visits, pdf.MADE: pdf.write_made},
+        jobs=[*rounds.JOBS, Job("recommendations.rerender", rendering.rerender_stale,
+                                every=timedelta(minutes=5),
+                                label=lazy("Render the published pages again after a release"))],
     )

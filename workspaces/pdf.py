@@ -1,7 +1,9 @@
 """The PDF of a recommendation, made with WeasyPrint from its stored HTML.
 
 A PDF is made on the first download in a language and kept (RecommendationPdf) until the
-recommendation, or the templates, catalogues and print stylesheet that made it, change.
+recommendation, or the templates, catalogues and print stylesheet that made it, change. The
+download that made it does not store it (a read writes nothing): it notes it (MADE, in
+council.bookkeeping), and the application stores it with its next batch of notes.
 WeasyPrint never reaches the network: its URL fetcher serves files under static/ and
 refuses everything else. It is imported only when a PDF is made (it loads Pango).
 """
@@ -19,6 +21,7 @@ from markupsafe import Markup
 from sqlmodel import Session, select
 
 from council import i18n
+from council.database import upsert, utcnow
 from council.i18n import gettext as _
 from council.models import Council
 from council.web import TEMPLATE_DIR, strong_etag
@@ -28,18 +31,25 @@ from workspaces.recommendation_models import Recommendation, RecommendationPdf
 STATIC_DIR = TEMPLATE_DIR.parent / "static"
 STYLESHEET = STATIC_DIR / "css" / "print.css"
 TEMPLATE = "workspaces/recommendation_print.html"
+MADE = "recommendation_pdf"
+"""The bookkeeping kind of PDFs a download made: keyed by (recommendation id, language),
+valued by the RecommendationPdf row to store, written by write_made."""
 
 
 @dataclass(frozen=True)
 class Document:
     row: RecommendationPdf
     fresh: bool
-    """Made now (the caller may keep it) rather than read from the database."""
+    """Made now (the caller notes it to be kept) rather than stored or noted already."""
 
 
-def stored(session: Session, recommendation: Recommendation, language: str) -> Document:
-    """The PDF in `language`: the stored one while it is current, else one made now."""
+def stored(session: Session, recommendation: Recommendation, language: str, *,
+           pending: RecommendationPdf | None = None) -> Document:
+    """The PDF in `language`: the stored one, or the one made by an earlier download of this
+    process and not stored yet (`pending`), while it is current; else one made now."""
     current = version(recommendation)
+    if pending is not None and pending.version == current:
+        return Document(pending, fresh=False)
     row = session.exec(select(RecommendationPdf).where(
         RecommendationPdf.recommendation_id == recommendation.id,
         RecommendationPdf.language == language)).first()
@@ -49,6 +59,22 @@ def stored(session: Session, recommendation: Recommendation, language: str) -> D
     return Document(RecommendationPdf(
         recommendation_id=recommendation.id, language=language, version=current,
         data=data, etag=strong_etag(data)), fresh=True)
+
+
+def write_made(session: Session, made: dict[tuple[int, str], RecommendationPdf]) -> None:
+    """Store the PDFs downloads made (the bookkeeping writer of MADE), one upsert each, unless
+    the recommendation changed since: a PDF that is no longer current is not kept."""
+    table = RecommendationPdf.__table__
+    for (recommendation_id, language), row in sorted(made.items()):
+        recommendation = session.get(Recommendation, recommendation_id)
+        if recommendation is None or row.version != version(recommendation):
+            continue
+        values = {"version": row.version, "data": row.data, "etag": row.etag,
+                  "made_at": utcnow()}
+        insert = upsert(session, table).values(recommendation_id=recommendation_id,
+                                               language=language, **values)
+        session.execute(insert.on_conflict_do_update(
+            index_elements=[table.c.recommendation_id, table.c.language], set_=values))
 
 
 @functools.cache

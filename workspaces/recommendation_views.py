@@ -3,7 +3,9 @@
 The reading pages are the same for all anonymous readers in one language: they carry no CSRF
 token (council.web.render(public=True)), and council.web.conditional gives it validators and
 their caching rule. The recommendation's own HTML was rendered at publication
-(workspaces.rendering); a page only wraps it.
+(workspaces.rendering); a page only wraps it. A read writes nothing: HTML a release left stale
+is rendered in memory (the worker stores it again), and a PDF made by a download is noted in
+council.bookkeeping, which stores it after the response.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import re
 from datetime import datetime
 
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -110,9 +111,11 @@ def recommendation(request: Request) -> Response:
 def recommendation_pdf(request: Request) -> Response:
     item = load(request)
     language = i18n.current_language()
-    document = pdf.stored(request.state.db, item, language)
+    bookkeeping, key = request.app.state.bookkeeping, (item.id, language)
+    document = pdf.stored(request.state.db, item, language,
+                          pending=bookkeeping.pending(pdf.MADE, key))
     if document.fresh:
-        _keep(request, document.row)
+        bookkeeping.note(pdf.MADE, key, document.row)
     response = Response(document.row.data, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{item.number}.pdf"',
         "Content-Language": language,
@@ -151,22 +154,7 @@ def _supersede_form(request: Request, item: Recommendation, form: dict, errors: 
 
 
 def _article(request: Request, item: Recommendation):
-    """The stored HTML in the reader's language; rendered now (and kept) only when a release
-    changed the templates or catalogues since it was stored."""
-    row, fresh = rendering.stored(request.state.db, item, i18n.current_language())
-    if fresh:
-        _keep(request, row)
+    """The stored HTML in the reader's language, or (when a release changed the templates or
+    catalogues since it was stored) the same rendered now, not stored."""
+    row, _fresh = rendering.stored(request.state.db, item, i18n.current_language())
     return row
-
-
-def _keep(request: Request, row) -> None:
-    """Store what a read had to render, in a short transaction of its own (reads hold no
-    write lock, so this does not wait on the request's own transaction). Two readers doing
-    it at once: the second one's copy is the same, and its failure is ignored."""
-    if request.method != "GET":
-        return
-    try:
-        with request.app.state.database.transaction() as writer:
-            writer.merge(row)
-    except IntegrityError:
-        pass

@@ -1,15 +1,19 @@
 """The HTML of a recommendation, rendered once per interface language and kept.
 
-Readers get the stored HTML; it is rendered again only when the recommendation changes (a
-supersession, a chair's statement given later) or when the templates or catalogues that made
-it do (a new release), which `version` captures. The text itself stays in the language it was
-adopted in; only the words around it (headings, labels, dates) follow the reader.
+Readers get the stored HTML; it is rendered again when the recommendation changes (a
+supersession, a chair's statement given later), in that change's transaction, and when the
+templates or catalogues that made it do (a new release), which `version` captures. After a
+release a read renders the stale HTML in memory and serves it without storing it (a read
+writes nothing); the worker's job `rerender_stale` stores the new HTML. The text itself stays
+in the language it was adopted in; only the words around it (headings, labels, dates) follow
+the reader.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -45,8 +49,17 @@ def inputs_version() -> str:
     return digest.hexdigest()[:16]
 
 
+RERENDER_BATCH = 150
+"""Stale renderings stored again per run of the job, so that its write transaction stays
+short; the rest wait for the next run (readers get them rendered in memory meanwhile)."""
+
+
 def version(recommendation: Recommendation) -> str:
-    return f"{inputs_version()}-{recommendation.updated_at.timestamp():.6f}"
+    return _version(recommendation.updated_at)
+
+
+def _version(updated_at: datetime) -> str:
+    return f"{inputs_version()}-{updated_at.timestamp():.6f}"
 
 
 def render(session: Session, recommendation: Recommendation, language: str, *,
@@ -86,12 +99,42 @@ def rendition(session: Session, recommendation: Recommendation, language: str, *
 
 def stored(session: Session, recommendation: Recommendation,
            language: str) -> tuple[RecommendationRendering, bool]:
-    """The HTML readers get, and whether it is fresh from rendering (then the caller may keep
-    it, in a transaction of its own): stored ones are current unless a release changed the
-    templates or catalogues since."""
+    """The HTML readers get, and whether it is fresh from rendering rather than stored: stored
+    ones are current unless a release changed the templates or catalogues since. A fresh one
+    is not stored here (rerender_stale does that)."""
     row = session.exec(select(RecommendationRendering).where(
         RecommendationRendering.recommendation_id == recommendation.id,
         RecommendationRendering.language == language)).first()
     if row is not None and row.version == version(recommendation):
         return row, False
     return rendition(session, recommendation, language), True
+
+
+def rerender_stale(session: Session, now: datetime) -> int:
+    """The worker's job: render again and store up to RERENDER_BATCH stored renderings whose
+    version is not current; how many it stored. Idempotent: a current rendering is left alone.
+    (PDFs need no job: a download makes a stale one again, and council.bookkeeping stores it.)
+    """
+    stale = [
+        (recommendation_id, language)
+        for recommendation_id, language, stored_version, updated_at in session.exec(
+            select(RecommendationRendering.recommendation_id, RecommendationRendering.language,
+                   RecommendationRendering.version, Recommendation.updated_at)
+            .join(Recommendation, Recommendation.id == RecommendationRendering.recommendation_id)
+            .order_by(RecommendationRendering.recommendation_id.desc(),
+                      RecommendationRendering.language)
+        ).all()
+        if language in LANGUAGES and stored_version != _version(updated_at)
+    ][:RERENDER_BATCH]
+    by_recommendation: dict[int, list[str]] = {}
+    for recommendation_id, language in stale:
+        by_recommendation.setdefault(recommendation_id, []).append(language)
+    for recommendation_id, languages in by_recommendation.items():
+        recommendation = session.get(Recommendation, recommendation_id)
+        context = article_context(session, recommendation)
+        for language in languages:
+            row = rendition(session, recommendation, language, context=context)
+            row.rendered_at = now
+            session.merge(row)
+    session.flush()
+    return len(stale)

@@ -21,33 +21,24 @@ from workspaces.round_models import Round, RoundKind
 HOME_PANEL_LIMIT = 8
 
 
-def settle(request: Request, *, draft: Draft | None = None,
-           group: WorkingGroup | None = None) -> None:
-    """Close the rounds past their deadline that this page is about to show, in a short write
-    of their own, committed even if the request then fails (a refused position, say).
-
-    The request's transaction is ended first: it releases SQLite's write lock that the
-    writer needs, and its next read sees what the writer committed."""
-    state = request.state
-    draft_id = draft.id if draft is not None else None
-    group_id = group.id if group is not None else None
-    state.db.rollback()
-    with request.app.state.database.transaction() as writer:
-        rounds.settle_expired(writer, state.now,
-                              draft=writer.get(Draft, draft_id) if draft_id else None,
-                              group=writer.get(WorkingGroup, group_id) if group_id else None)
-
-
 def _load(request: Request, action: str) -> tuple[Round, Draft, WorkingGroup]:
     """The round of the path, its draft and group, after the permission check (against the
-    group for reading, against the draft for acts, where a chair's recusal applies)."""
-    db = request.state.db
-    round_ = rounds.get_round(db, request.path_params["round_id"])
-    draft = drafts.get_draft(db, round_.draft_id)
-    group = drafts.group_of(db, draft)
+    group for reading, against the draft for acts, where a chair's recusal applies).
+
+    A round past its deadline whose close is not stored yet: a GET reads it closed (a copy,
+    nothing written); a POST stores the close first, in its own transaction, and the objects
+    above reload closed. A POST that is then refused (409) rolls it back with the rest: the
+    worker stores it."""
+    state = request.state
+    round_ = rounds.get_round(state.db, request.path_params["round_id"])
+    draft = drafts.get_draft(state.db, round_.draft_id)
+    group = drafts.group_of(state.db, draft)
     authorize(request, action, group if action == "deliberations.read" else draft)
-    if rounds.past_deadline(round_, request.state.now):
-        settle(request, draft=draft)  # the objects above reload, closed
+    if rounds.past_deadline(round_, state.now):
+        if request.method == "GET":
+            round_ = rounds.as_of(state.db, round_, state.now)
+        else:
+            rounds.settle_expired(state.db, draft=draft)
     return round_, draft, group
 
 
@@ -63,12 +54,11 @@ def home_panel(session: Session, actor: Actor, group: None, now: datetime) -> di
 
 
 def draft_panel(request: Request, draft: Draft) -> dict:
-    """The draft page's open round and past rounds (one query; closes an expired one first)."""
+    """The draft page's open round and past rounds, as the clock leaves them (one query, and
+    a few more for a round past its deadline whose close is not stored yet). `draft` is the
+    draft as it reads now (rounds.draft_as_of)."""
     state = request.state
-    found = rounds.draft_rounds(state.db, draft)
-    if any(rounds.past_deadline(r, state.now) for r in found):
-        settle(request, draft=draft)
-        found = rounds.draft_rounds(state.db, draft)
+    found = [rounds.as_of(state.db, r, state.now) for r in rounds.draft_rounds(state.db, draft)]
     current = next((r for r in found if r.closed_at is None), None)
     return {
         "open": current,
@@ -102,7 +92,7 @@ def round_open(request: Request) -> Response:
                "revision": drafts.latest_revision(state.db, draft)}
     if request.method == "GET":
         current = rounds.open_round_of(state.db, draft)
-        if current is not None:
+        if current is not None and rounds.accepting(current, state.now):
             return redirect(request, "round", round_id=current.id)
         form = {"kind": RoundKind.DECISION.value, "note": "", "tally_visible": False,
                 "deadline": rounds.deadline_input(
@@ -113,7 +103,7 @@ def round_open(request: Request) -> Response:
     try:
         opened = rounds.open_round(
             state.db, by=person, draft=draft, kind=form["kind"], deadline=form["deadline"],
-            note=form["note"], tally_visible=form["tally_visible"], now=state.now)
+            note=form["note"], tally_visible=form["tally_visible"])
     except Invalid as invalid:
         return _page(request, "workspaces/round_new.html",
                      {**context, "form": form, "errors": invalid.errors}, status_code=422)
@@ -165,7 +155,7 @@ def position_cast(request: Request) -> Response:
     try:
         rounds.cast_position(
             state.db, round_, by=state.actor.person, seat=state.actor.seat,
-            form=rounds.PositionForm(**form), now=state.now)
+            form=rounds.PositionForm(**form))
     except Invalid as invalid:
         return _round_page(request, round_, form=form, errors=invalid.errors, status_code=422,
                            fragment="workspaces/_round_position.html")
@@ -194,7 +184,7 @@ def statement_submit(request: Request) -> Response:
     form = values(state.form, "text")
     try:
         rounds.submit_statement(state.db, round_, by=state.actor.person, seat=state.actor.seat,
-                                text=form["text"], now=state.now)
+                                text=form["text"])
     except Invalid as invalid:
         return page(form, invalid.errors, status_code=422)
     if can(state.actor, "deliberations.read", group):
@@ -217,7 +207,7 @@ def round_extend(request: Request) -> Response:
     form = values(state.form, "deadline", "reason")
     try:
         rounds.extend_deadline(state.db, round_, by=person, deadline=form["deadline"],
-                               reason=form["reason"], now=state.now)
+                               reason=form["reason"])
     except Invalid as invalid:
         return _page(request, "workspaces/round_extend.html",
                      {**context, "form": form, "errors": invalid.errors}, status_code=422)
@@ -242,7 +232,7 @@ def round_close(request: Request) -> Response:
     form = values(state.form, "statement")
     try:
         rounds.close_round(state.db, round_, by=state.actor.person,
-                           statement=form["statement"], now=state.now)
+                           statement=form["statement"])
     except Invalid as invalid:
         return page(form, invalid.errors, status_code=422)
     return redirect(request, "round", round_id=round_.id)
@@ -264,7 +254,7 @@ def round_chair_statement(request: Request) -> Response:
     form = values(state.form, "statement")
     try:
         rounds.add_chair_statement(state.db, round_, by=state.actor.person,
-                                   statement=form["statement"], now=state.now)
+                                   statement=form["statement"])
     except Invalid as invalid:
         return _page(request, "workspaces/round_chair_statement.html",
                      {**context, "form": form, "errors": invalid.errors}, status_code=422)

@@ -18,7 +18,7 @@ from council.pages import authorize
 from council.permissions import Actor, can
 from council.views import permission
 from council.web import counting_number, redirect, render, values
-from workspaces import comments, drafts, round_views, rounds
+from workspaces import comment_pages, drafts, round_views, rounds
 from workspaces.models import Draft
 
 GROUP_PANEL_LIMIT = 5
@@ -46,6 +46,12 @@ def spoken(html: str) -> Markup:
         html.replace("<ins>", "<ins>" + start_added).replace("</ins>", end + "</ins>")
         .replace("<del>", "<del>" + start_removed).replace("</del>", end + "</del>")
     )
+
+
+def _pending_visit(request: Request, draft: Draft) -> drafts.Visit | None:
+    """The reader's visit to `draft` noted in this process and not written yet, if any."""
+    key = drafts.visit_key(request.state.actor.person, draft)
+    return request.app.state.bookkeeping.pending(drafts.VISITS, key)
 
 
 def _page(request: Request, template: str, context: dict, **kwargs) -> Response:
@@ -76,10 +82,8 @@ def group_drafts(request: Request) -> Response:
     state = request.state
     group = seats.get_group(state.db, request.path_params["slug"])
     authorize(request, "deliberations.read", group)
-    if rounds.any_expired(state.db, state.now, group=group):
-        round_views.settle(request, group=group)
-    return _page(request, "workspaces/group_drafts.html",
-                 {"group": group, "drafts": drafts.list_drafts(state.db, group)})
+    listed = rounds.summaries_as_of(state.db, drafts.list_drafts(state.db, group), state.now)
+    return _page(request, "workspaces/group_drafts.html", {"group": group, "drafts": listed})
 
 
 @permission("draft.write")
@@ -110,25 +114,27 @@ def draft_new(request: Request) -> Response:
 
 @permission("deliberations.read")
 def draft(request: Request) -> Response:
-    """The current text and its comments; opening it records the visit (in its own short
-    write). ?thread=<id> shows that comment thread whole, where it belongs."""
+    """The current text and its comments; opening it notes the visit, which the application
+    writes later, outside the request (council.bookkeeping). ?thread=<id> shows that comment
+    thread whole, where it belongs."""
     state = request.state
     draft, _group = load_draft(request)
-    round_panel = round_views.draft_panel(request, draft)  # first: may close an expired round
+    draft = rounds.draft_as_of(state.db, draft, state.now)  # a round past its deadline is over
+    round_panel = round_views.draft_panel(request, draft)
     person = state.actor.person
     detail = drafts.draft_detail(state.db, draft)
-    visit = drafts.last_visit(state.db, person=person, draft=draft)
-    if drafts.visit_due(visit, draft, state.now):
-        with request.app.state.database.transaction() as writer:
-            drafts.record_visit(writer, person=person, draft=draft, now=state.now)
+    visit = drafts.last_visit(state.db, person=person, draft=draft,
+                              pending=_pending_visit(request, draft))
+    request.app.state.bookkeeping.note(drafts.VISITS, drafts.visit_key(person, draft),
+                                       drafts.visit_now(visit, draft, state.now))
     focus = counting_number(request.query_params.get("thread"))
     context = {
         "detail": detail,
         "unseen": draft.latest_revision_number - visit.revision_number if visit else 0,
         "may_withdraw": drafts.may_withdraw(state.actor, draft, detail.sponsor_ids),
-        "comments": comments.draft_comments(state.db, draft, detail.revision,
-                                            detail.paragraphs, focus=focus),
-        "viewer": comments.viewer(state.actor, draft, detail.group, state.now),
+        "comments": comment_pages.draft_comments(state.db, draft, detail.revision,
+                                                 detail.paragraphs, focus=focus),
+        "viewer": comment_pages.viewer(state.actor, draft, detail.group, state.now),
         "focus": focus,
         "rounds": round_panel,
     }
@@ -191,8 +197,9 @@ def draft_compare(request: Request) -> Response:
 @permission("deliberations.read")
 def draft_changes(request: Request) -> Response:
     draft, group = load_draft(request)
-    changes = drafts.changes_since_last_visit(request.state.db,
-                                              person=request.state.actor.person, draft=draft)
+    changes = drafts.changes_since_last_visit(
+        request.state.db, person=request.state.actor.person, draft=draft,
+        pending=_pending_visit(request, draft))
     return _page(request, "workspaces/draft_changes.html",
                  {"draft": draft, "group": group, "changes": changes})
 

@@ -15,7 +15,7 @@ from council.permissions import load_actor
 from tests.factories import make_chair
 from tests.workspaces.test_drafts import TEXT, build_group, start
 from tests.workspaces.test_markdown import SAFE_SCHEMES, XSS_CORPUS, elements, url_scheme
-from workspaces import comments, drafts
+from workspaces import comment_pages, comments, drafts
 from workspaces.models import Comment, Draft, DraftStatus
 
 
@@ -43,14 +43,14 @@ def post(db, world, draft, body="A comment.", *, by=None, paragraph=1, number=No
                                  paragraph_id=paragraph_id, revision_number=number, now=now)
 
 
-def page(db, draft, focus=None) -> comments.DraftComments:
+def page(db, draft, focus=None) -> comment_pages.DraftComments:
     detail = drafts.draft_detail(db, draft)
-    return comments.draft_comments(db, draft, detail.revision, detail.paragraphs, focus=focus)
+    return comment_pages.draft_comments(db, draft, detail.revision, detail.paragraphs, focus=focus)
 
 
-def viewer_for(db, person: Person, draft: Draft, now=None) -> comments.Viewer:
+def viewer_for(db, person: Person, draft: Draft, now=None) -> comment_pages.Viewer:
     now = now or utcnow()
-    return comments.viewer(load_actor(db, person, now), draft, drafts.group_of(db, draft), now)
+    return comment_pages.viewer(load_actor(db, person, now), draft, drafts.group_of(db, draft), now)
 
 
 def audit_actions(db) -> list[str]:
@@ -91,7 +91,7 @@ def test_replies_join_the_thread_of_its_root_even_when_replying_to_a_reply(db, w
 
     assert first.parent_id == root.id and second.parent_id == root.id
     assert second.paragraph_id == root.paragraph_id
-    thread = comments.thread(db, draft, drafts.latest_revision(db, draft), root).threads[0]
+    thread = comment_pages.thread(db, draft, drafts.latest_revision(db, draft), root).threads[0]
     assert [v.comment.id for v in thread.views()] == [root.id, first.id, second.id]
     assert [v.author for v in thread.views()] == [
         "Jorge Castañeda", "Claire Tremblay", "Jorge Castañeda"]
@@ -119,7 +119,7 @@ def test_the_draft_page_shows_the_latest_threads_and_replies_and_a_focused_threa
     assert [v.comment.body_source for v in oldest.replies] == [f"Reply {n}" for n in range(5)]
     assert oldest.earlier_replies == 0
 
-    full = comments.region(db, draft, drafts.latest_revision(db, draft),
+    full = comment_pages.region(db, draft, drafts.latest_revision(db, draft),
                            roots[0].paragraph_id)
     assert [t.root.comment.body_source for t in full.threads][-1] == "Thread 0"
     assert full.complete and len(full.threads[-1].replies) == 5
@@ -140,18 +140,18 @@ def test_only_the_latest_replies_are_shown_under_the_paragraph(db, world, draft)
 
 def test_pages_of_whole_draft_threads(db, world, draft):
     start_at = utcnow() - timedelta(hours=1)
-    for n in range(comments.PAGE_SIZE + 3):
+    for n in range(comment_pages.PAGE_SIZE + 3):
         post(db, world, draft, f"General {n}", paragraph=None,
              now=start_at + timedelta(seconds=n), by=[world.member, world.colleague][n % 2])
     revision = drafts.latest_revision(db, draft)
 
     first = page(db, draft).whole
-    second = comments.region(db, draft, revision, comments.WHOLE_DRAFT, page=2)
+    second = comment_pages.region(db, draft, revision, comment_pages.WHOLE_DRAFT, page=2)
 
-    assert len(first.threads) == comments.PAGE_SIZE and first.pages == 2
+    assert len(first.threads) == comment_pages.PAGE_SIZE and first.pages == 2
     assert [t.root.comment.body_source for t in second.threads] == [
         "General 2", "General 1", "General 0"]
-    assert comments.region(db, draft, revision, comments.WHOLE_DRAFT, page=99).page == 2
+    assert comment_pages.region(db, draft, revision, comment_pages.WHOLE_DRAFT, page=99).page == 2
 
 
 def test_comments_follow_their_paragraph_across_revisions(db, world, draft):

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import pytest
 from sqlmodel import select
+from starlette.testclient import TestClient
 
 from council.models import AuditRecord
 from tests.conftest import csrf_from, post_form, sign_in
@@ -258,12 +259,40 @@ def test_history_lists_every_revision_with_author_and_summary(client, db, world)
     assert client.get(f"/drafts/{draft.id}/revisions/0").status_code == 404
 
 
-def test_what_changed_since_the_last_visit(client, db, world):
+@pytest.fixture
+def reader(app) -> TestClient:
+    """A client without the application's lifespan, so no background task writes the notes:
+    what is in the tables is what the requests wrote, until the test flushes them."""
+    return TestClient(app, base_url="http://testserver")
+
+
+def visit_of(db, person, draft) -> tuple[int, int | None] | None:
+    db.expire_all()
+    visit = db.get(DraftVisit, (person.id, draft.id))
+    return visit and (visit.revision_number, visit.previous_revision_number)
+
+
+def test_opening_a_draft_writes_no_visit_until_the_bookkeeping_is_flushed(
+        reader, app, database, db, world):
     draft = start(db, world, by=world.colleague)
     db.commit()
-    sign_in(client, world.member)
-    client.get(f"/drafts/{draft.id}")  # sees revision 1
-    assert db.get(DraftVisit, (world.member.id, draft.id)).revision_number == 1
+    sign_in(reader, world.member)
+
+    assert reader.get(f"/drafts/{draft.id}").status_code == 200
+
+    assert visit_of(db, world.member, draft) is None  # the read wrote nothing
+    assert app.state.bookkeeping.pending(drafts.VISITS, (world.member.id, draft.id))
+    assert app.state.bookkeeping.flush(database) >= 1
+    assert visit_of(db, world.member, draft) == (1, None)
+
+
+def test_what_changed_since_the_last_visit(reader, app, database, db, world):
+    draft = start(db, world, by=world.colleague)
+    db.commit()
+    sign_in(reader, world.member)
+    reader.get(f"/drafts/{draft.id}")  # sees revision 1
+    app.state.bookkeeping.flush(database)
+    assert visit_of(db, world.member, draft) == (1, None)
     drafts.revise(db, by=world.colleague, draft=draft, base_number=1,
                   text=TEXT + "\n\nSecond thoughts.", summary="Two.")
     drafts.revise(db, by=world.chair, draft=draft, base_number=2,
@@ -271,17 +300,30 @@ def test_what_changed_since_the_last_visit(client, db, world):
                   summary="Three.")
     db.commit()
 
-    changes = client.get(f"/drafts/{draft.id}/changes")
+    changes = reader.get(f"/drafts/{draft.id}/changes")
     assert changes.template.name == "workspaces/draft_changes.html"
     assert "You had last seen revision 1" in changes.text
     assert "From revision 1 to revision 3" in changes.text
     assert "Second thoughts." in changes.text and "<ins>" in changes.text
 
-    page = client.get(f"/drafts/{draft.id}")
+    page = reader.get(f"/drafts/{draft.id}")
     assert "2 new revisions since your last visit" in page.text
-    again = client.get(f"/drafts/{draft.id}/changes")
+    assert visit_of(db, world.member, draft) == (1, None)  # noted, not written yet
+    # this process reads its own note meanwhile
+    again = reader.get(f"/drafts/{draft.id}/changes")
     assert "From revision 1 to revision 3" in again.text  # still what was new at that visit
-    assert "new revisions since your last visit" not in client.get(f"/drafts/{draft.id}").text
+    assert "new revisions since your last visit" not in reader.get(f"/drafts/{draft.id}").text
+    app.state.bookkeeping.flush(database)
+    assert visit_of(db, world.member, draft) == (3, 1)
+    assert "From revision 1 to revision 3" in reader.get(f"/drafts/{draft.id}/changes").text
+
+    drafts.revise(db, by=world.colleague, draft=draft, base_number=3,
+                  text=TEXT + "\n\nFourth.", summary="Four.")
+    db.commit()
+    assert "1 new revision since your last visit" in reader.get(f"/drafts/{draft.id}").text
+    assert "From revision 3 to revision 4" in reader.get(f"/drafts/{draft.id}/changes").text
+    app.state.bookkeeping.flush(database)
+    assert visit_of(db, world.member, draft) == (4, 3)
 
 
 def test_the_drafts_list_runs_the_same_queries_for_3_and_15_drafts(client, db, world, queries):

@@ -405,16 +405,45 @@ def test_authors_have_seen_what_they_wrote(db, world):
     assert changes.visited and changes.comparison is None
 
 
-def test_visits_are_recorded_again_only_when_something_changed_or_time_passed(db, world):
-    draft = start(db, world)
+def test_a_visit_never_goes_back_to_an_earlier_revision():
     now = utcnow()
-    visit = DraftVisit(person_id=1, draft_id=draft.id, revision_number=1, seen_at=now)
+    seen_three = drafts.Visit(3, 1, now)
 
-    assert drafts.visit_due(None, draft, now)
-    assert not drafts.visit_due(visit, draft, now + timedelta(minutes=1))
-    assert drafts.visit_due(visit, draft, now + drafts.VISIT_REFRESH)
-    draft.latest_revision_number = 2
-    assert drafts.visit_due(visit, draft, now)
+    assert drafts.later_visit(None, seen_three) == seen_three
+    assert drafts.later_visit(seen_three, None) == seen_three
+    # a note of revision 2, written after the one of revision 3: only the time moves
+    later = now + timedelta(minutes=1)
+    assert drafts.later_visit(seen_three, drafts.Visit(2, None, later)) == drafts.Visit(3, 1, later)
+    earlier = now - timedelta(hours=1)
+    assert drafts.later_visit(seen_three, drafts.Visit(2, 1, earlier)) == seen_three
+    # a newer revision: the stored one becomes the one seen before it, unless the note knows
+    # of a later one in between
+    assert drafts.later_visit(seen_three, drafts.Visit(5, None, later)) == drafts.Visit(5, 3, later)
+    assert drafts.later_visit(seen_three, drafts.Visit(5, 4, later)) == drafts.Visit(5, 4, later)
+
+
+def test_written_visits_keep_the_later_of_the_stored_and_the_noted_one(db, world):
+    draft = start(db, world, by=world.colleague)
+    reader, now = world.member, utcnow()
+    key = drafts.visit_key(reader, draft)
+
+    drafts.write_visits(db, {key: drafts.Visit(3, 1, now)})
+    drafts.write_visits(db, {key: drafts.Visit(2, None, now + timedelta(minutes=1))})  # late
+    visit = db.get(DraftVisit, key)
+    db.refresh(visit)
+    assert (visit.revision_number, visit.previous_revision_number) == (3, 1)
+    assert visit.seen_at == now + timedelta(minutes=1)
+
+    drafts.write_visits(db, {key: drafts.Visit(5, 4, now - timedelta(minutes=1))})
+    db.refresh(visit)
+    assert (visit.revision_number, visit.previous_revision_number) == (5, 4)
+    assert visit.seen_at == now + timedelta(minutes=1)  # never moved back either
+    drafts.write_visits(db, {key: drafts.Visit(6, None, now + timedelta(minutes=2))})
+    db.refresh(visit)
+    assert (visit.revision_number, visit.previous_revision_number) == (6, 5)
+    assert drafts.last_visit(db, person=reader, draft=draft,
+                             pending=drafts.Visit(7, 6, now)) == drafts.Visit(
+        7, 6, now + timedelta(minutes=2))
 
 
 @pytest.mark.parametrize("who", ["member", "chair", "secretariat"])

@@ -1,5 +1,6 @@
-"""The PDF of a recommendation: made with WeasyPrint on the first download, kept, made again
-when stale, in the reader's language, and never fetching anything but static files."""
+"""The PDF of a recommendation: made with WeasyPrint on the first download, kept (by the
+bookkeeping after the download, never by the download itself), made again when stale, in the
+reader's language, and never fetching anything but static files."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func
 from sqlmodel import select
+from starlette.testclient import TestClient
 
 from council import i18n
 from council.models import Council
@@ -27,6 +29,19 @@ STATEMENT = "The observers welcome the programmes for seasonal workers."
 @pytest.fixture
 def world(db):
     return public_world(db)
+
+
+@pytest.fixture
+def client(app) -> TestClient:
+    """Without the application's lifespan: no background task writes the notes, the tests
+    flush them (`keep`)."""
+    return TestClient(app, base_url="http://testserver")
+
+
+@pytest.fixture
+def keep(app, database):
+    """Write what the downloads noted, as the application does every few seconds."""
+    return lambda: app.state.bookkeeping.flush(database)
 
 
 @pytest.fixture
@@ -71,7 +86,7 @@ def test_anonymous_readers_download_the_recommendation_as_a_pdf(client, db, publ
         assert name not in text
 
 
-def test_the_pdf_follows_the_readers_language(client, db, published):
+def test_the_pdf_follows_the_readers_language(client, db, published, keep):
     english = client.get(f"/recommendations/{published.number}.pdf")
     spanish = client.get(f"/recommendations/{published.number}.pdf",
                          headers={"Accept-Language": "es"})
@@ -83,12 +98,21 @@ def test_the_pdf_follows_the_readers_language(client, db, published):
     assert "Página 1 de" in text
     # the adopted text keeps its own language
     assert "Workers must never pay recruitment fees." in text
+    assert stored_pdfs(db) == 0  # the downloads wrote nothing
+    keep()
     assert stored_pdfs(db) == 2
 
 
-def test_the_pdf_is_kept_and_revalidated_with_its_etag(client, db, published):
+def test_the_pdf_is_kept_and_revalidated_with_its_etag(client, app, db, published, keep):
     url = f"/recommendations/{published.number}.pdf"
     first = client.get(url)
+    assert stored_pdfs(db) == 0
+    # until it is written, this process serves the one it made, without making it again
+    made = app.state.bookkeeping.pending(pdf.MADE, (published.id, "en"))
+    assert made.data == first.content
+    assert client.get(url).content == first.content
+    assert app.state.bookkeeping.pending(pdf.MADE, (published.id, "en")) is made
+    assert keep() == 1
     assert stored_pdfs(db) == 1
     kept = db.exec(select(RecommendationPdf)).one()
     assert kept.language == "en" and kept.data == first.content
@@ -104,9 +128,10 @@ def test_the_pdf_is_kept_and_revalidated_with_its_etag(client, db, published):
     assert stored_pdfs(db) == 1
 
 
-def test_a_changed_recommendation_gets_a_new_pdf(client, db, published):
+def test_a_changed_recommendation_gets_a_new_pdf(client, db, published, keep):
     url = f"/recommendations/{published.number}.pdf"
     first = client.get(url)
+    keep()
     published.updated_at = published.updated_at + timedelta(minutes=5)
     db.add(published)
     db.commit()
@@ -115,6 +140,9 @@ def test_a_changed_recommendation_gets_a_new_pdf(client, db, published):
     second = client.get(url, headers={"If-None-Match": first.headers["etag"]})
     assert second.status_code == 200
     kept = db.exec(select(RecommendationPdf)).one()
+    db.refresh(kept)
+    assert kept.data == first.content  # the download wrote nothing
+    keep()
     db.refresh(kept)
     assert second.headers["etag"] != first.headers["etag"]
     assert kept.version == pdf.version(published)
@@ -179,3 +207,14 @@ def test_the_page_label_is_a_safe_css_value():
             '@page { @bottom-center { content: "Page " counter(page) " of " counter(pages); } }')
     with i18n.speaking("es", catalogues["es"]):
         assert '"Página " counter(page) " de " counter(pages)' in pdf.page_label_css()
+
+
+def test_a_pdf_made_before_a_change_is_not_kept(client, db, published, keep):
+    client.get(f"/recommendations/{published.number}.pdf")
+    published.updated_at = published.updated_at + timedelta(minutes=5)
+    db.add(published)
+    db.commit()
+
+    keep()
+
+    assert stored_pdfs(db) == 0

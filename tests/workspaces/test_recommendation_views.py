@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from council.database import utcnow
 from council.middleware import ANON_CSRF_COOKIE
 from council.models import AuditRecord
 from tests.conftest import post_form, sign_in
@@ -182,7 +183,10 @@ def test_front_page_and_group_page_list_the_latest(client, db, world, published)
     assert f"/groups/{world.group.slug}/recommendations.atom" in group_page.text
 
 
-def test_html_left_by_an_older_release_is_rendered_again_and_kept(client, db, published):
+def test_html_left_by_an_older_release_is_served_fresh_and_stored_by_the_job(
+        app, db, published):
+    from starlette.testclient import TestClient
+
     from workspaces import rendering
     from workspaces.recommendation_models import RecommendationRendering
 
@@ -191,8 +195,36 @@ def test_html_left_by_an_older_release_is_rendered_again_and_kept(client, db, pu
     row.version, row.html = "older-release", "<p>Old layout</p>"
     db.add(row)
     db.commit()
-    page = client.get(f"/recommendations/{published.number}")
+    reader = TestClient(app, base_url="http://testserver")  # no lifespan: no background writes
+
+    page = reader.get(f"/recommendations/{published.number}")
+
     assert "Old layout" not in page.text and "Adoption record" in page.text
     db.expire_all()
     kept = db.get(RecommendationRendering, (published.id, "en"))
+    assert (kept.version, kept.html) == ("older-release", "<p>Old layout</p>")  # not written
+    assert rendering.rerender_stale(db, utcnow()) == 1
+    db.expire_all()
+    kept = db.get(RecommendationRendering, (published.id, "en"))
     assert kept.version == rendering.version(published) and "Old layout" not in kept.html
+    assert kept.html in reader.get(f"/recommendations/{published.number}").text
+    assert rendering.rerender_stale(db, utcnow()) == 0  # once
+
+
+def test_the_job_renders_again_what_a_release_left_stale_in_every_language(db, published,
+                                                                            monkeypatch):
+    from workspaces import rendering
+    from workspaces.recommendation_models import RecommendationRendering
+
+    before = {r.language: r.html for r in db.exec(select(RecommendationRendering)).all()}
+    assert rendering.rerender_stale(db, utcnow()) == 0
+    monkeypatch.setattr(rendering, "inputs_version", lambda: "next-release")
+    monkeypatch.setattr(rendering, "RERENDER_BATCH", 2)
+
+    assert rendering.rerender_stale(db, utcnow()) == 2  # a batch at a time
+    assert rendering.rerender_stale(db, utcnow()) == len(before) - 2
+    assert rendering.rerender_stale(db, utcnow()) == 0
+    db.expire_all()
+    after = db.exec(select(RecommendationRendering)).all()
+    assert {r.version for r in after} == {rendering.version(published)}
+    assert {r.language: r.html for r in after} == before  # same inputs, same HTML

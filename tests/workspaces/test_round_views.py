@@ -176,7 +176,7 @@ def test_a_position_after_the_close_gets_a_409_page(client, db, world):
     assert db.exec(select(Position)).first() is None
 
 
-def test_a_round_past_its_deadline_reads_and_is_stored_as_closed(client, db, world):
+def test_a_round_past_its_deadline_refuses_positions_and_reads_as_closed(client, db, world):
     draft = start(db, world)
     round_ = open_round(db, world, draft)
     cast(db, round_, world.member, "support")
@@ -191,16 +191,19 @@ def test_a_round_past_its_deadline_reads_and_is_stored_as_closed(client, db, wor
                        data={"csrf_token": csrf_from(page.text), "choice": "abstain"})
 
     assert late.status_code == 409
-    stored = fresh(db, Round, round_.id)
-    assert stored.closed_at == stored.deadline and stored.outcome == "adopted"
-    assert fresh(db, Draft, draft.id).status == DraftStatus.ADOPTED
     shown = client.get(f"/rounds/{round_.id}").text
     assert "Closed at its deadline" in shown and "Adopted by consensus" in shown
     draft_page = client.get(f"/drafts/{draft.id}").text
     assert "Rounds" in draft_page and "Adopted" in draft_page
+    assert fresh(db, Round, round_.id).closed_at is None  # stored by the worker, not a read
+    assert rounds.close_due_rounds(db, utcnow()) == 1
+    stored = fresh(db, Round, round_.id)
+    assert stored.closed_at == stored.deadline and stored.outcome == "adopted"
+    assert fresh(db, Draft, draft.id).status == DraftStatus.ADOPTED
 
 
-def test_reading_the_draft_page_closes_an_expired_round(client, db, world):
+def test_reading_the_draft_page_shows_an_expired_round_closed_without_storing_it(client, db,
+                                                                                world):
     draft = start(db, world)
     round_ = open_round(db, world, draft)
     round_.deadline = utcnow() - timedelta(seconds=1)
@@ -211,8 +214,8 @@ def test_reading_the_draft_page_closes_an_expired_round(client, db, world):
     page = client.get(f"/drafts/{draft.id}")
 
     assert page.status_code == 200 and "No quorum" in page.text
-    assert fresh(db, Round, round_.id).outcome == "no_quorum"
-    assert fresh(db, Draft, draft.id).status == DraftStatus.DRAFTING
+    assert fresh(db, Round, round_.id).closed_at is None
+    assert fresh(db, Draft, draft.id).status == DraftStatus.IN_ROUND
 
 
 def test_the_chair_extends_and_closes_with_a_statement(client, db, world):
