@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 log = logging.getLogger(__name__)
@@ -47,20 +48,28 @@ class Bookkeeping:
             return self._pending.get(kind, {}).get(key)
 
     def flush(self, database) -> int:
-        """Write every pending note, in one transaction; notes come back if it fails."""
+        """Write every pending note in one transaction. A kind whose writer fails is dropped
+        (logged: these are conveniences, and a note that cannot be written never will be);
+        when the database cannot be reached at all, the notes wait for the next flush."""
         with self._lock:
             batch, self._pending = self._pending, {}
         if not batch:
             return 0
+        written = 0
         try:
             with database.transaction() as session:
                 for kind, notes in batch.items():
-                    self.writers[kind](session, notes)
-        except Exception:
+                    try:
+                        with session.begin_nested():
+                            self.writers[kind](session, notes)
+                        written += len(notes)
+                    except DBAPIError:
+                        log.exception("%s %s notes could not be written: dropped", len(notes),
+                                      kind)
+        except DBAPIError:
             log.exception("bookkeeping could not be written; kept for the next flush")
             with self._lock:
                 for kind, notes in batch.items():
-                    merged = {**notes, **self._pending.get(kind, {})}
-                    self._pending[kind] = merged
+                    self._pending[kind] = {**notes, **self._pending.get(kind, {})}
             return 0
-        return sum(len(notes) for notes in batch.values())
+        return written

@@ -101,7 +101,7 @@ def core_jobs() -> list[Job]:
     from council import chairs, oidc, sessions
 
     return [
-        *getattr(chairs, "CHAIR_JOBS", []),
+        *chairs.CHAIR_JOBS,
         Job("sessions.purge", sessions.purge_job, every=timedelta(minutes=10),
             label=lazy("Remove sessions that have ended")),
         Job("sign_in.purge", oidc.purge_job, every=timedelta(minutes=10),

@@ -177,3 +177,20 @@ def test_deactivated_person_is_signed_out_on_the_next_request(client, db, person
 def test_unknown_cookie_is_the_anonymous_view(app, person):
     with TestClient(app, cookies={"council_session": "made-up-token"}) as client:
         assert_signed_out(client)
+
+
+def test_a_bookkeeping_writer_that_fails_does_not_hold_back_the_others(database, db):
+    from sqlalchemy import text
+
+    from council.bookkeeping import Bookkeeping
+
+    def broken(session, notes):
+        session.execute(text("SELECT * FROM no_such_table"))
+
+    written: list = []
+    book = Bookkeeping({"broken": broken, "fine": lambda session, notes: written.append(notes)})
+    book.note("broken", 1, "a")
+    book.note("fine", 2, "b")
+    assert book.flush(database) == 1
+    assert written == [{2: "b"}]
+    assert book.pending("broken", 1) is None, "a note that cannot be written is dropped"
