@@ -84,6 +84,8 @@ class Person(SQLModel, table=True):
     seat_role: SeatRole | None = Field(default=None, sa_type=String(20))
     language: str | None = Field(default=None, max_length=8)
     timezone: str = Field(default="UTC", max_length=64)
+    digest_hour: int = Field(default=8, sa_column_kwargs={"server_default": "8"})
+    """The hour, in the person's time zone, when their daily digest of notifications goes."""
     created_at: datetime = timestamp()
 
 
@@ -331,3 +333,58 @@ class JobRun(SQLModel, table=True):
     last_error: str = Field(default="", max_length=2000)
     runs: int = 0
     failures: int = 0
+
+
+class Delivery(StrEnum):
+    """How a person hears of one kind of notification, besides the workspace."""
+
+    NOW = "now"
+    DIGEST = "digest"
+    WORKSPACE = "workspace"
+
+
+class Notification(SQLModel, table=True):
+    """Something a person is told: in the workspace, and by email at once or in a digest.
+
+    It names what it is about (`subject`, e.g. "comment:12") and the right the person must
+    still have when it is shown or sent (`requires` on `working_group_id`), so nobody hears
+    of what they may no longer see. Its words are made in the reader's language when shown,
+    from `kind` and `params`."""
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "dedupe_key"),
+        Index("ix_notification_person_read_at", "person_id", "read_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(max_length=40)
+    created_at: datetime = timestamp()
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    working_group_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("working_group.id", ondelete="CASCADE"),
+                         index=True, nullable=True),
+    )
+    requires: str = Field(default="council.read", max_length=40)
+    subject: str = Field(default="", max_length=80)
+    url: str = Field(max_length=500)
+    params: str = Field(default="{}")
+    dedupe_key: str | None = Field(default=None, max_length=200)
+    delivery: Delivery = Field(sa_type=String(10))
+    emailed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class NotificationPreference(SQLModel, table=True):
+    """A person's choice for one kind of notification (otherwise the kind's default)."""
+
+    __tablename__ = "notification_preference"
+
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"),
+                         primary_key=True)
+    )
+    kind: str = Field(primary_key=True, max_length=40)
+    delivery: Delivery = Field(sa_type=String(10))
