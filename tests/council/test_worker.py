@@ -127,3 +127,28 @@ def test_the_admin_page_lists_the_jobs_and_their_last_run(client, db, database, 
     for job in app.state.jobs:
         assert job.name in page.text
     assert "Not run yet" not in page.text
+
+
+def test_the_purge_jobs_remove_only_what_has_expired(database, db):
+    from council import oidc, sessions
+    from council.models import AuthSession, SignInAttempt, SignInFlow
+    from tests.factories import make_person
+
+    now = utcnow()
+    person = make_person(db)
+    for name, ends in (("ended", now - timedelta(seconds=1)), ("live", now + timedelta(hours=1))):
+        db.add(AuthSession(id=name, person_id=person.id, created_at=now, last_seen_at=now,
+                           expires_at=ends))
+        db.add(SignInFlow(id=name, provider="p", browser_hash="b", data="{}", created_at=now,
+                          expires_at=ends))
+    db.add(SignInAttempt(key="account:old@example.org", at=now - timedelta(days=2)))
+    db.add(SignInAttempt(key="account:new@example.org", at=now - timedelta(minutes=5)))
+    db.commit()
+    assert sessions.purge_job(db, now) == 1
+    assert oidc.purge_job(db, now) == 2  # one flow, one attempt
+    db.commit()
+    assert [row.id for row in db.exec(select(AuthSession)).all()] == ["live"]
+    assert [row.id for row in db.exec(select(SignInFlow)).all()] == ["live"]
+    assert [row.key for row in db.exec(select(SignInAttempt)).all()] == [
+        "account:new@example.org"]
+    assert sessions.purge_job(db, now) == 0 and oidc.purge_job(db, now) == 0
