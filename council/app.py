@@ -116,7 +116,7 @@ def create_app(
     app.state.oidc = oidc.Providers(settings.oidc_providers)
     app.state.extensions = extensions
     app.state.catalogues = load_catalogues(settings.languages)
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(auto_reload=settings.environment == "development")
     return app
 
 
