@@ -169,6 +169,32 @@ def _submit_statement(actor: Actor, target: object) -> bool:
     return actor.signed_in and _group_id(target) in actor.following
 
 
+@dataclass(frozen=True)
+class Sponsored:
+    """A draft as the withdrawal rule sees it: its group and the seats that sponsor it."""
+
+    draft_id: int
+    working_group_id: int
+    sponsor_seat_ids: frozenset[int]
+
+
+def _withdraw_draft(actor: Actor, target: object) -> bool:
+    """A sponsoring seat's people, the secretariat, and the group's acting chair, unless the
+    chairing seat stood aside from this draft (then its vice chair)."""
+    if not actor.signed_in:
+        return False
+    if not isinstance(target, Sponsored):
+        raise TypeError("this action needs a Sponsored draft")
+    if actor.seat is not None and actor.seat.id in target.sponsor_seat_ids:
+        return True
+    if actor.is_secretariat:
+        return True
+    subject = (target.working_group_id, chairs.subject_key(target))
+    if subject in actor.recused_subjects:
+        return subject in actor.vice_chair_subjects
+    return target.working_group_id in actor.chairing
+
+
 def _hand_over_chair(actor: Actor, target: object) -> bool:
     if target is None or isinstance(target, Council):
         return actor.is_secretariat or actor.chairs_council
@@ -195,6 +221,7 @@ RULES = {
     "recommendations.manage": _secretariat,
     "deliberations.read": _read_deliberations,
     "draft.write": _write_in_group,
+    "draft.withdraw": _withdraw_draft,
     "comment.write": _write_in_group,
     "comment.moderate": _secretariat_or_chair,
     "round.manage": _manage_rounds,

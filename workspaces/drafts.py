@@ -18,7 +18,7 @@ from council.errors import Conflict, Invalid, NotAllowed, NotFound
 from council.i18n import gettext as _
 from council.i18n import pgettext
 from council.models import Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
-from council.permissions import Actor, load_actor
+from council.permissions import Actor, Sponsored, can, load_actor
 from council.settings import LANGUAGES
 from workspaces.diffs import ParagraphChange, paragraph_diff
 from workspaces.markdown import render_markdown
@@ -393,11 +393,11 @@ def revise(
 
 
 def may_withdraw(actor: Actor, draft: Draft, sponsor_seat_ids: set[int]) -> bool:
-    """The secretariat, the group's acting chair and people of a sponsoring seat may."""
-    if draft.status not in _REVISABLE or not actor.signed_in:
+    """Whether the draft is open and `can(actor, "draft.withdraw", ...)` (who may is there)."""
+    if draft.status not in _REVISABLE:
         return False
-    return (actor.is_secretariat or draft.working_group_id in actor.chairing
-            or (actor.seat is not None and actor.seat.id in sponsor_seat_ids))
+    return can(actor, "draft.withdraw", Sponsored(draft.id, draft.working_group_id,
+                                                  frozenset(sponsor_seat_ids)))
 
 
 def check_withdrawal(session: Session, *, actor: Actor, draft: Draft) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from council.database import utcnow
 from council.models import Council, Person, Seat, SeatKind, SeatRole, WorkingGroup
-from council.permissions import ANONYMOUS, RULES, Actor, can, load_actor
+from council.permissions import ANONYMOUS, RULES, Actor, Sponsored, can, load_actor
 from tests.factories import (
     make_chair,
     make_council,
@@ -95,7 +95,8 @@ def test_council_acts_follow_the_table(who):
 
 def test_every_rule_is_covered_here():
     on_a_term = {"chair.name_acting"}  # tested in test_chairs.py
-    covered = set(ALLOWED_ON_GROUP) | on_a_term | {"council.read", "group.read", "council.manage",
+    on_a_sponsored_draft = {"draft.withdraw"}  # tested below
+    covered = set(ALLOWED_ON_GROUP) | on_a_term | on_a_sponsored_draft | {"council.read", "group.read", "council.manage",
                                                    "recommendations.read",
                                                    "recommendations.manage"}
     assert covered == set(RULES)
@@ -271,3 +272,29 @@ def test_a_named_chair_who_leaves_the_seat_stops_chairing_at_once(db):
 
     assert group.id not in load_actor(db, delegate, utcnow()).chairing
     assert group.id in load_actor(db, head, utcnow()).chairing
+
+
+SPONSORED_BY_PARTICIPANT = Sponsored(draft_id=7, working_group_id=1,
+                                     sponsor_seat_ids=frozenset({3}))
+
+
+@pytest.mark.parametrize("name, allowed", [
+    ("secretariat", True), ("chair", True), ("member", False), ("participant", True),
+    ("outsider", False), ("observer", False), ("anonymous", False),
+])
+def test_who_may_withdraw_a_draft(name, allowed):
+    actor = ACTORS.get(name, ANONYMOUS)
+    assert can(actor, "draft.withdraw", SPONSORED_BY_PARTICIPANT) is allowed
+
+
+def test_a_chair_who_stood_aside_from_a_draft_may_not_withdraw_it_but_the_vice_chair_may():
+    stood_aside = Actor(person=CHAIR.person, seat=CHAIR.seat, sitting=CHAIR.sitting,
+                        chairing=CHAIR.chairing, chaired_groups=CHAIR.chaired_groups,
+                        recused_subjects=frozenset({(1, "draft:7")}))
+    assert not can(stood_aside, "draft.withdraw", SPONSORED_BY_PARTICIPANT)
+    vice = Actor(person=MEMBER.person, seat=MEMBER.seat, sitting=MEMBER.sitting,
+                 recused_subjects=frozenset({(1, "draft:7")}),
+                 vice_chair_subjects=frozenset({(1, "draft:7")}))
+    assert can(vice, "draft.withdraw", SPONSORED_BY_PARTICIPANT)
+    sponsor_chair = Sponsored(draft_id=7, working_group_id=1, sponsor_seat_ids=frozenset({1}))
+    assert can(stood_aside, "draft.withdraw", sponsor_chair), "a sponsor may, as a sponsor"
