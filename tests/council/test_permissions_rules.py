@@ -96,9 +96,9 @@ def test_council_acts_follow_the_table(who):
 def test_every_rule_is_covered_here():
     on_a_term = {"chair.name_acting"}  # tested in test_chairs.py
     on_a_sponsored_draft = {"draft.withdraw"}  # tested below
-    covered = set(ALLOWED_ON_GROUP) | on_a_term | on_a_sponsored_draft | {"council.read", "group.read", "council.manage",
-                                                   "recommendations.read",
-                                                   "recommendations.manage"}
+    covered = set(ALLOWED_ON_GROUP) | on_a_term | on_a_sponsored_draft | {
+        "council.read", "group.read", "council.manage", "recommendations.read",
+        "recommendations.manage"}
     assert covered == set(RULES)
 
 
