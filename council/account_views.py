@@ -271,7 +271,6 @@ def password_reset(request: Request) -> Response:
 
 @permission("council.read")
 def change_password(request: Request) -> Response:
-    authorize(request, "council.read")
     if not _local_sign_in(request):
         raise NotFound()
     state = request.state
@@ -306,7 +305,6 @@ def change_password(request: Request) -> Response:
 
 @permission("council.read")
 def remove_identity(request: Request) -> Response:
-    authorize(request, "council.read")
     state = request.state
     accounts.remove_identity(state.db, person=state.actor.person,
                              identity_id=request.path_params["identity_id"],
@@ -338,7 +336,6 @@ def _send_invitation(request: Request, invitation, token: str) -> None:
 
 @permission("council.manage")
 def invitation_list(request: Request) -> Response:
-    authorize(request, "council.manage")
     state = request.state
     rows = [(invitation, seat, invitations.status(invitation, state.now))
             for invitation, seat in invitations.list_invitations(state.db)]
@@ -347,7 +344,6 @@ def invitation_list(request: Request) -> Response:
 
 @permission("council.manage")
 def invitation_new(request: Request) -> Response:
-    authorize(request, "council.manage")
     state = request.state
     template = "admin/invitation_new.html"
     context = _invitation_form_context(request)
@@ -382,7 +378,6 @@ def invitation_new(request: Request) -> Response:
 
 @permission("council.manage")
 def invitation_resend(request: Request) -> Response:
-    authorize(request, "council.manage")
     state = request.state
     invitation = invitations.get(state.db, request.path_params["invitation_id"])
     try:
@@ -402,7 +397,6 @@ def invitation_resend(request: Request) -> Response:
 
 @permission("council.manage")
 def invitation_revoke(request: Request) -> Response:
-    authorize(request, "council.manage")
     state = request.state
     invitation = invitations.get(state.db, request.path_params["invitation_id"])
     invitations.revoke(state.db, by=state.actor.person, invitation=invitation, now=state.now)

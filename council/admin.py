@@ -13,7 +13,6 @@ from council.auth import MIN_PASSWORD_LENGTH
 from council.errors import Invalid, NotFound
 from council.i18n import gettext as _
 from council.models import Person, Seat, SeatKind, SeatRole, WorkingGroup
-from council.pages import authorize
 from council.views import permission
 from council.web import checked, redirect, render, values
 
@@ -50,7 +49,6 @@ def seat_choice(text: str) -> int | None:
 
 @permission(MANAGE)
 def overview(request: Request) -> Response:
-    authorize(request, MANAGE)
     db = request.state.db
     return render(request, "admin/home.html", {
         "counts": seats.structure_counts(db),
@@ -63,7 +61,6 @@ def overview(request: Request) -> Response:
 
 @permission(MANAGE)
 def council_settings(request: Request) -> Response:
-    authorize(request, MANAGE)
     state = request.state
     council = state.council
     if council is None:
@@ -96,7 +93,6 @@ SEAT_FIELDS = ("name", "kind", "description")
 
 @permission(MANAGE)
 def seat_list(request: Request) -> Response:
-    authorize(request, MANAGE)
     db = request.state.db
     context = {"seats": seats.list_seats(db), "people_counts": seats.people_per_seat(db)}
     return render(request, "admin/seats.html", context)
@@ -104,13 +100,11 @@ def seat_list(request: Request) -> Response:
 
 @permission(MANAGE)
 def seat_new(request: Request) -> Response:
-    authorize(request, MANAGE)
     return _seat_form(request, None)
 
 
 @permission(MANAGE)
 def seat_edit(request: Request) -> Response:
-    authorize(request, MANAGE)
     return _seat_form(request, seats.get_seat(request.state.db, request.path_params["seat_id"]))
 
 
@@ -151,19 +145,16 @@ PERSON_FIELDS = ("email", "name", "seat_id", "seat_role", "language")
 
 @permission(MANAGE)
 def people(request: Request) -> Response:
-    authorize(request, MANAGE)
     return render(request, "admin/people.html", {"people": seats.list_people(request.state.db)})
 
 
 @permission(MANAGE)
 def person_new(request: Request) -> Response:
-    authorize(request, MANAGE)
     return _person_form(request, None)
 
 
 @permission(MANAGE)
 def person_edit(request: Request) -> Response:
-    authorize(request, MANAGE)
     db = request.state.db
     return _person_form(request, seats.get_person(db, request.path_params["person_id"]))
 
@@ -242,7 +233,6 @@ GROUP_FLAGS = ("participants_block", "observers_read_deliberations")
 
 @permission(MANAGE)
 def group_list(request: Request) -> Response:
-    authorize(request, MANAGE)
     state = request.state
     return render(
         request, "admin/groups.html", {"summaries": seats.group_summaries(state.db, state.now)}
@@ -251,13 +241,11 @@ def group_list(request: Request) -> Response:
 
 @permission(MANAGE)
 def group_new(request: Request) -> Response:
-    authorize(request, MANAGE)
     return _group_form(request, None)
 
 
 @permission(MANAGE)
 def group_edit(request: Request) -> Response:
-    authorize(request, MANAGE)
     return _group_form(request, seats.get_group(request.state.db, request.path_params["slug"]))
 
 
@@ -298,7 +286,6 @@ def _group_form(request: Request, group: WorkingGroup | None) -> Response:
 def group_seats(request: Request) -> Response:
     """Who sits in the group, and the rotation order of its member-state and participant seats:
     one checkbox and one place number per seat, a plain form."""
-    authorize(request, MANAGE)
     state = request.state
     group = seats.get_group(state.db, request.path_params["slug"])
     all_seats = seats.list_seats(state.db)

@@ -40,13 +40,11 @@ def _to_history(request: Request, body: WorkingGroup | None) -> Response:
 
 @permission("council.read")
 def council_chairs(request: Request) -> Response:
-    authorize(request, "council.read")
     return _history(request, None)
 
 
 @permission("group.read")
 def group_chairs(request: Request) -> Response:
-    authorize(request, "group.read")
     return _history(request, _body(request))
 
 
@@ -60,9 +58,8 @@ def _history(request: Request, body: WorkingGroup | None) -> Response:
 # handover
 
 
-@permission("chair.hand_over")
+@permission("chair.hand_over", target=lambda request: request.state.council)
 def council_handover(request: Request) -> Response:
-    authorize(request, "chair.hand_over", request.state.council)
     return _handover(request, None)
 
 
@@ -99,13 +96,11 @@ def _handover_page(request: Request, body, history, form, errors=None, **kwargs)
 
 @permission("council.manage")
 def council_rotation(request: Request) -> Response:
-    authorize(request, "council.manage")
     return _rotation(request, None)
 
 
 @permission("council.manage")
 def group_rotation(request: Request) -> Response:
-    authorize(request, "council.manage")
     return _rotation(request, _body(request))
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import zoneinfo
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -17,13 +19,41 @@ from council.middleware import session_cookie_name
 from council.pages import authorize
 from council.web import keep_changes, redirect, render, values
 
+COUNCIL_ACTIONS = frozenset({"council.read", "council.manage", "group.read",
+                             "recommendations.read", "recommendations.manage"})
+"""Actions asked of the council itself: the decorator needs no loader for them."""
 
-def permission(action: str):
-    """Declare the action a route needs; the route-table test reads it."""
+
+def permission(action: str, target: Callable[[Request], object] | None = None):
+    """Declare the action a route needs, and enforce it before the handler runs.
+
+    Without `target` the action is asked of the council (actions such as "council.manage"
+    need no object); with it, `target(request)` loads what the action is about from the path
+    (raising NotFound when there is none) and the handler finds it in `request.state.target`.
+    "public" routes are open. The route-table test reads `endpoint.permission`."""
+
+    def guard(request: Request) -> None:
+        subject = target(request) if target is not None else request.state.council
+        authorize(request, action, subject)
+        request.state.target = subject
 
     def mark(endpoint):
-        endpoint.permission = action
-        return endpoint
+        if action == "public" or (target is None and action not in COUNCIL_ACTIONS):
+            # a group's act whose handler loads its object and checks it (council.pages.authorize)
+            endpoint.permission = action
+            return endpoint
+        if inspect.iscoroutinefunction(endpoint):
+            @functools.wraps(endpoint)
+            async def guarded(request: Request) -> Response:
+                guard(request)
+                return await endpoint(request)
+        else:
+            @functools.wraps(endpoint)
+            def guarded(request: Request) -> Response:
+                guard(request)
+                return endpoint(request)
+        guarded.permission = action
+        return guarded
 
     return mark
 
@@ -132,7 +162,6 @@ def home(request: Request) -> Response:
 
 @permission("group.read")
 def working_group(request: Request) -> Response:
-    authorize(request, "group.read")
     state = request.state
     group = seats.get_group(state.db, request.path_params["slug"])
     context = {
@@ -157,7 +186,6 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 @permission("council.read")
 def account(request: Request) -> Response:
-    authorize(request, "council.read")
     state = request.state
     person = state.actor.person
     languages = request.app.state.settings.languages

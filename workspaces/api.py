@@ -70,8 +70,8 @@ def openapi(request: Request) -> Response:
     return conditional(request, JSONResponse(DOCUMENT), last_modified=None)
 
 
+@answers_in_json  # outermost: refusals of the permission check answer in JSON too
 @permission("recommendations.read")
-@answers_in_json
 def recommendation_list(request: Request) -> Response:
     authorize(request, "recommendations.read", request.state.council)
     db = request.state.db
@@ -96,8 +96,8 @@ def recommendation_list(request: Request) -> Response:
     return conditional(request, JSONResponse(body), last_modified=found.last_modified)
 
 
+@answers_in_json  # outermost: refusals of the permission check answer in JSON too
 @permission("recommendations.read")
-@answers_in_json
 def recommendation_detail(request: Request) -> Response:
     item = recommendation_views.load(request)  # its refusals are answered in JSON
     db = request.state.db

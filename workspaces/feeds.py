@@ -16,7 +16,6 @@ from starlette.responses import Response
 from council import i18n, seats
 from council.i18n import gettext as _
 from council.models import WorkingGroup
-from council.pages import authorize
 from council.views import permission
 from council.web import conditional
 from workspaces import recommendations
@@ -30,7 +29,6 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 @permission("recommendations.read")
 def council_feed(request: Request) -> Response:
-    authorize(request, "recommendations.read", request.state.council)
     council = request.state.council
     found = recommendations.library(request.state.db, recommendations.Filters(),
                                     per_page=ENTRIES)
@@ -47,7 +45,6 @@ def council_feed(request: Request) -> Response:
 
 @permission("recommendations.read")
 def group_feed(request: Request) -> Response:
-    authorize(request, "recommendations.read", request.state.council)
     council = request.state.council
     group = seats.get_group(request.state.db, request.path_params["slug"])
     found = recommendations.library(request.state.db, recommendations.Filters(group=group),
