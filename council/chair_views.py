@@ -13,8 +13,7 @@ from starlette.routing import Route
 from council import chairs, seats
 from council.admin import numbers, whole
 from council.errors import Invalid
-from council.models import WorkingGroup
-from council.pages import authorize
+from council.models import ChairTerm, WorkingGroup
 from council.views import _safe_next, permission
 from council.web import redirect, render, values
 
@@ -63,11 +62,9 @@ def council_handover(request: Request) -> Response:
     return _handover(request, None)
 
 
-@permission("chair.hand_over")
+@permission("chair.hand_over", target=_body)
 def group_handover(request: Request) -> Response:
-    body = _body(request)
-    authorize(request, "chair.hand_over", body)
-    return _handover(request, body)
+    return _handover(request, request.state.target)
 
 
 def _handover(request: Request, body: WorkingGroup | None) -> Response:
@@ -135,11 +132,14 @@ def _rotation_page(request: Request, body, candidates, form, errors=None, **kwar
 # the acting person of a term (the seat's head)
 
 
-@permission("chair.name_acting")
+def _term(request: Request) -> ChairTerm:
+    return chairs.get_term(request.state.db, request.path_params["term_id"])
+
+
+@permission("chair.name_acting", target=_term)
 def chair_acting(request: Request) -> Response:
     state = request.state
-    term = chairs.get_term(state.db, request.path_params["term_id"])
-    authorize(request, "chair.name_acting", term)
+    term = state.target
     body = state.db.get(WorkingGroup, term.working_group_id) if term.working_group_id else None
     people = chairs.seat_people(state.db, term.seat_id)
     if request.method != "POST":  # HEAD is a GET without the body
@@ -165,11 +165,10 @@ def _acting_page(request: Request, body, term, people, form, errors=None, **kwar
 # recusal: GET ?subject=draft:42&next=/drafts/42 shows the form; POST records or withdraws
 
 
-@permission("chair.recuse")
+@permission("chair.recuse", target=_body)
 def group_recusals(request: Request) -> Response:
     state = request.state
-    group = _body(request)
-    authorize(request, "chair.recuse", group)
+    group = state.target
     if request.method != "POST":  # HEAD is a GET without the body
         form = {"subject": request.query_params.get("subject", ""), "reason": "",
                 "next": _safe_next(request.query_params.get("next", ""))}

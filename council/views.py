@@ -37,9 +37,11 @@ def permission(action: str, target: Callable[[Request], object] | None = None):
         authorize(request, action, subject)
         request.state.target = subject
 
+    if target is None and action not in COUNCIL_ACTIONS | {"public"}:
+        raise TypeError(f"{action!r} is asked of something in a group: give its target loader")
+
     def mark(endpoint):
-        if action == "public" or (target is None and action not in COUNCIL_ACTIONS):
-            # a group's act whose handler loads its object and checks it (council.pages.authorize)
+        if action == "public":
             endpoint.permission = action
             return endpoint
         if inspect.iscoroutinefunction(endpoint):

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from council.errors import NotFound
 from council.i18n import gettext as _
 from council.models import WorkingGroup
-from council.pages import SignInRequired, authorize
+from council.pages import SignInRequired
 from council.views import permission
 from council.web import conditional, counting_number
 from workspaces import recommendation_views, recommendations
@@ -73,7 +73,6 @@ def openapi(request: Request) -> Response:
 @answers_in_json  # outermost: refusals of the permission check answer in JSON too
 @permission("recommendations.read")
 def recommendation_list(request: Request) -> Response:
-    authorize(request, "recommendations.read", request.state.council)
     db = request.state.db
     filters, page, per_page = _list_query(request)
     found = recommendations.library(db, filters, page=page, per_page=per_page)

@@ -16,7 +16,6 @@ from starlette.responses import RedirectResponse, Response
 from council import seats
 from council.errors import Conflict, Invalid
 from council.models import WorkingGroup
-from council.pages import authorize
 from council.views import permission
 from council.web import counting_number, is_htmx, render, values
 from workspaces import comment_pages, comments, drafts, views
@@ -34,14 +33,20 @@ class OpenForm:
     errors: dict = field(default_factory=dict)
 
 
-def _comment(request: Request, action: str) -> tuple[Comment, Comment, Draft, WorkingGroup]:
-    """The comment of the path, the root of its thread, its draft and group, once authorized."""
-    db = request.state.db
-    comment = comments.get_comment(db, request.path_params["comment_id"])
-    draft = drafts.get_draft(db, comment.draft_id)
-    group = drafts.group_of(db, draft)
-    authorize(request, action, group)
-    return comment, comments.root_of(db, comment), draft, group
+def comment_group(request: Request) -> WorkingGroup:
+    """What a comment's routes ask permission of: its draft's group (the comment and the
+    draft wait in request.state)."""
+    state = request.state
+    state.comment = comments.get_comment(state.db, request.path_params["comment_id"])
+    state.draft = drafts.get_draft(state.db, state.comment.draft_id)
+    return drafts.group_of(state.db, state.draft)
+
+
+def _comment(request: Request) -> tuple[Comment, Comment, Draft, WorkingGroup]:
+    """The comment of the path, the root of its thread, its draft and group, as the
+    permission check loaded them."""
+    state = request.state
+    return state.comment, comments.root_of(state.db, state.comment), state.draft, state.target
 
 
 def _viewer(request: Request, draft: Draft, group: WorkingGroup) -> comment_pages.Viewer:
@@ -96,28 +101,27 @@ def _refused_errors(refused: Invalid | RateLimited | Conflict, field_name: str) 
 # reading
 
 
-@permission("deliberations.read")
+@permission("deliberations.read", target=views.draft_group)
 def draft_comments(request: Request) -> Response:
     """All the threads on one paragraph (?on=<paragraph id>) or on the whole draft, by pages;
     ?write=1 puts the cursor in the comment form."""
-    draft, group = views.load_draft(request, "deliberations.read")
+    draft, group = views.load_draft(request)
     query = request.query_params
     return _region_page(request, draft, group, query.get("on") or comment_pages.WHOLE_DRAFT,
                         page=counting_number(query.get("page")) or 1,
                         autofocus=query.get("write") == "1")
 
 
-@permission("deliberations.read")
+@permission("deliberations.read", target=comment_group)
 def comment(request: Request) -> Response:
     """A whole thread: the permalink of its comments and the "earlier replies" link."""
-    _target, root, draft, group = _comment(request, "deliberations.read")
+    _target, root, draft, group = _comment(request)
     return _thread_page(request, draft, group, root)
 
 
 @permission("council.read")
 def person(request: Request) -> Response:
     """The small page a mention links to: who the person is and where they take part."""
-    authorize(request, "council.read")
     db = request.state.db
     found = seats.get_person(db, request.path_params["person_id"])
     seat = seats.get_seat(db, found.seat_id) if found.seat_id else None
@@ -129,10 +133,10 @@ def person(request: Request) -> Response:
 # writing
 
 
-@permission("comment.write")
+@permission("comment.write", target=views.draft_group)
 def comment_post(request: Request) -> Response:
     state = request.state
-    draft, group = views.load_draft(request, "comment.write")
+    draft, group = views.load_draft(request)
     form = values(state.form, "body", "paragraph_id", "revision_number")
     paragraph_id = form["paragraph_id"] or None
     anchor = paragraph_id or comment_pages.WHOLE_DRAFT
@@ -150,10 +154,10 @@ def comment_post(request: Request) -> Response:
     return _back_to_thread(request, draft, created, created)
 
 
-@permission("comment.write")
+@permission("comment.write", target=comment_group)
 def comment_reply(request: Request) -> Response:
     state = request.state
-    _to, root, draft, group = _comment(request, "comment.write")
+    _to, root, draft, group = _comment(request)
     if request.method == "GET":
         comments.check_reply(root, draft)
         return _thread_page(request, draft, group, root, open_form=OpenForm(
@@ -170,10 +174,10 @@ def comment_reply(request: Request) -> Response:
     return _done(request, draft, group, root, created)
 
 
-@permission("comment.write")
+@permission("comment.write", target=comment_group)
 def comment_edit(request: Request) -> Response:
     state = request.state
-    target, root, draft, group = _comment(request, "comment.write")
+    target, root, draft, group = _comment(request)
     if request.method == "GET":
         comments.check_edit(target, draft, by=state.actor.person, now=state.now)
         return _thread_page(request, draft, group, root, open_form=OpenForm(
@@ -189,10 +193,10 @@ def comment_edit(request: Request) -> Response:
     return _done(request, draft, group, root, target)
 
 
-@permission("comment.write")
+@permission("comment.write", target=comment_group)
 def comment_withdraw(request: Request) -> Response:
     state = request.state
-    target, root, draft, group = _comment(request, "comment.write")
+    target, root, draft, group = _comment(request)
     if request.method == "GET":
         comments.check_withdraw(target, draft, by=state.actor.person)
         return _thread_page(request, draft, group, root,
@@ -201,10 +205,10 @@ def comment_withdraw(request: Request) -> Response:
     return _done(request, draft, group, root, target)
 
 
-@permission("comment.moderate")
+@permission("comment.moderate", target=comment_group)
 def comment_hide(request: Request) -> Response:
     state = request.state
-    target, root, draft, group = _comment(request, "comment.moderate")
+    target, root, draft, group = _comment(request)
     if request.method == "GET":
         comments.check_hide(target)
         return _thread_page(request, draft, group, root,
@@ -219,25 +223,25 @@ def comment_hide(request: Request) -> Response:
     return _done(request, draft, group, root, target)
 
 
-@permission("comment.moderate")
+@permission("comment.moderate", target=comment_group)
 def comment_restore(request: Request) -> Response:
     state = request.state
-    target, root, draft, group = _comment(request, "comment.moderate")
+    target, root, draft, group = _comment(request)
     comments.restore_comment(state.db, by=state.actor.person, comment=target)
     return _done(request, draft, group, root, target)
 
 
-@permission("comment.moderate")
+@permission("comment.moderate", target=comment_group)
 def comment_resolve(request: Request) -> Response:
     state = request.state
-    target, root, draft, group = _comment(request, "comment.moderate")
+    target, root, draft, group = _comment(request)
     comments.resolve_thread(state.db, by=state.actor.person, comment=target, now=state.now)
     return _done(request, draft, group, root, root)
 
 
-@permission("comment.moderate")
+@permission("comment.moderate", target=comment_group)
 def comment_reopen(request: Request) -> Response:
     state = request.state
-    target, root, draft, group = _comment(request, "comment.moderate")
+    target, root, draft, group = _comment(request)
     comments.reopen_thread(state.db, by=state.actor.person, comment=target)
     return _done(request, draft, group, root, root)

@@ -21,7 +21,6 @@ from starlette.responses import Response
 from council import i18n
 from council.errors import Invalid, NotFound
 from council.models import Council, WorkingGroup
-from council.pages import authorize
 from council.permissions import Actor, can
 from council.views import permission
 from council.web import conditional, counting_number, redirect, render, values
@@ -55,8 +54,7 @@ def welcome_panel(session: Session, actor: Actor, group: None, now: datetime) ->
 
 
 def load(request: Request) -> Recommendation:
-    """The recommendation named in the path, once the reader may read recommendations."""
-    authorize(request, "recommendations.read", request.state.council)
+    """The recommendation named in the path (the route's permission let the reader in)."""
     number = request.path_params["number"]
     if not NUMBER.fullmatch(number):
         raise NotFound()
@@ -126,7 +124,6 @@ def recommendation_pdf(request: Request) -> Response:
 @permission("recommendations.manage")
 def supersede(request: Request) -> Response:
     item = load(request)
-    authorize(request, "recommendations.manage")
     state = request.state
     if item.superseded_by_id is not None:
         linked = recommendations.linked(state.db, item)

@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from council.errors import Invalid
 from council.models import WorkingGroup
-from council.pages import authorize
 from council.permissions import Actor, can
 from council.views import permission
 from council.web import checked, redirect, render, values
@@ -21,19 +20,38 @@ from workspaces.round_models import Round, RoundKind
 HOME_PANEL_LIMIT = 8
 
 
-def _load(request: Request, action: str) -> tuple[Round, Draft, WorkingGroup]:
-    """The round of the path, its draft and group, after the permission check (against the
-    group for reading, against the draft for acts, where a chair's recusal applies).
+def _found(request: Request) -> None:
+    state = request.state
+    state.round = rounds.get_round(state.db, request.path_params["round_id"])
+    state.draft = drafts.get_draft(state.db, state.round.draft_id)
+    state.group = drafts.group_of(state.db, state.draft)
+
+
+def round_group(request: Request) -> WorkingGroup:
+    """What reading a round asks permission of: its group."""
+    _found(request)
+    return request.state.group
+
+
+def round_draft(request: Request) -> Draft:
+    """What acts in a round ask permission of: its draft, where a chair's recusal applies."""
+    _found(request)
+    return request.state.draft
+
+
+def path_draft(request: Request) -> Draft:
+    return drafts.get_draft(request.state.db, request.path_params["draft_id"])
+
+
+def _load(request: Request) -> tuple[Round, Draft, WorkingGroup]:
+    """The round of the path, its draft and group, as the permission check loaded them.
 
     A round past its deadline whose close is not stored yet: a GET reads it closed (a copy,
     nothing written); a POST stores the close first, in its own transaction, and the objects
     above reload closed. A POST that is then refused (409) rolls it back with the rest: the
     worker stores it."""
     state = request.state
-    round_ = rounds.get_round(state.db, request.path_params["round_id"])
-    draft = drafts.get_draft(state.db, round_.draft_id)
-    group = drafts.group_of(state.db, draft)
-    authorize(request, action, group if action == "deliberations.read" else draft)
+    round_, draft, group = state.round, state.draft, state.group
     if rounds.past_deadline(round_, state.now):
         if request.method == "GET":
             round_ = rounds.as_of(state.db, round_, state.now)
@@ -81,12 +99,11 @@ def _page(request: Request, template: str, context: dict, **kwargs) -> Response:
                   **kwargs)
 
 
-@permission("round.manage")
+@permission("round.manage", target=path_draft)
 def round_open(request: Request) -> Response:
     state = request.state
-    draft = drafts.get_draft(state.db, request.path_params["draft_id"])
+    draft = state.target
     group = drafts.group_of(state.db, draft)
-    authorize(request, "round.manage", draft)
     person = state.actor.person
     context = {"draft": draft, "group": group, "errors": {},
                "revision": drafts.latest_revision(state.db, draft)}
@@ -140,16 +157,16 @@ def _round_page(request: Request, round_: Round, *, form: dict | None = None,
                  fragment=fragment)
 
 
-@permission("deliberations.read")
+@permission("deliberations.read", target=round_group)
 def round_page(request: Request) -> Response:
-    round_, _draft, _group = _load(request, "deliberations.read")
+    round_, _draft, _group = _load(request)
     return _round_page(request, round_)
 
 
-@permission("position.cast")
+@permission("position.cast", target=round_draft)
 def position_cast(request: Request) -> Response:
     state = request.state
-    round_, _draft, _group = _load(request, "position.cast")
+    round_, _draft, _group = _load(request)
     form = values(state.form, "choice", "reservation", "reason")
     form["paragraph_ids"] = [str(v) for v in state.form.getlist("paragraph_ids")]
     try:
@@ -163,10 +180,10 @@ def position_cast(request: Request) -> Response:
     return redirect(request, "round", round_id=round_.id)
 
 
-@permission("statement.submit")
+@permission("statement.submit", target=round_draft)
 def statement_submit(request: Request) -> Response:
     state = request.state
-    round_, draft, group = _load(request, "statement.submit")
+    round_, draft, group = _load(request)
 
     def page(form: dict | None, errors: dict, status_code: int = 200) -> Response:
         """The form, built only when it is shown (not for a statement that is saved)."""
@@ -192,10 +209,10 @@ def statement_submit(request: Request) -> Response:
     return redirect(request, "statement_submit", round_id=round_.id)
 
 
-@permission("round.manage")
+@permission("round.manage", target=round_draft)
 def round_extend(request: Request) -> Response:
     state = request.state
-    round_, draft, group = _load(request, "round.manage")
+    round_, draft, group = _load(request)
     person = state.actor.person
     context = {"round": round_, "draft": draft, "group": group, "errors": {}}
     if request.method == "GET":
@@ -214,10 +231,10 @@ def round_extend(request: Request) -> Response:
     return redirect(request, "round", round_id=round_.id)
 
 
-@permission("round.manage")
+@permission("round.manage", target=round_draft)
 def round_close(request: Request) -> Response:
     state = request.state
-    round_, draft, group = _load(request, "round.manage")
+    round_, draft, group = _load(request)
 
     def page(form: dict, errors: dict, status_code: int = 200) -> Response:
         """The form with the seats' answers, built only when it is shown."""
@@ -238,11 +255,11 @@ def round_close(request: Request) -> Response:
     return redirect(request, "round", round_id=round_.id)
 
 
-@permission("round.manage")
+@permission("round.manage", target=round_draft)
 def round_chair_statement(request: Request) -> Response:
     """The chair's statement on a round that closed itself at its deadline (once)."""
     state = request.state
-    round_, draft, group = _load(request, "round.manage")
+    round_, draft, group = _load(request)
     context = {"round": round_, "draft": draft, "group": group, "errors": {}}
     if request.method == "GET":
         if round_.closed_at is None:

@@ -14,7 +14,6 @@ from council import i18n, seats
 from council.errors import Invalid
 from council.i18n import gettext as _
 from council.models import WorkingGroup
-from council.pages import authorize
 from council.permissions import Actor, can
 from council.views import permission
 from council.web import counting_number, redirect, render, values
@@ -24,14 +23,20 @@ from workspaces.models import Draft
 GROUP_PANEL_LIMIT = 5
 
 
-def load_draft(request: Request, action: str = "deliberations.read"
-               ) -> tuple[Draft, WorkingGroup]:
-    """The draft named in the path and its group, once `action` on the group is allowed."""
+def draft_group(request: Request) -> WorkingGroup:
+    """What a draft's routes ask permission of: its group (the draft waits in state.draft)."""
     db = request.state.db
-    draft = drafts.get_draft(db, request.path_params["draft_id"])
-    group = drafts.group_of(db, draft)
-    authorize(request, action, group)
-    return draft, group
+    request.state.draft = drafts.get_draft(db, request.path_params["draft_id"])
+    return drafts.group_of(db, request.state.draft)
+
+
+def path_group(request: Request) -> WorkingGroup:
+    return seats.get_group(request.state.db, request.path_params["slug"])
+
+
+def load_draft(request: Request) -> tuple[Draft, WorkingGroup]:
+    """The draft of the path and its group, as the permission check loaded them."""
+    return request.state.draft, request.state.target
 
 
 def spoken(html: str) -> Markup:
@@ -77,20 +82,18 @@ def home_panel(session: Session, actor: Actor, group: None, now: datetime) -> di
 # pages
 
 
-@permission("deliberations.read")
+@permission("deliberations.read", target=path_group)
 def group_drafts(request: Request) -> Response:
     state = request.state
-    group = seats.get_group(state.db, request.path_params["slug"])
-    authorize(request, "deliberations.read", group)
+    group = state.target
     listed = rounds.summaries_as_of(state.db, drafts.list_drafts(state.db, group), state.now)
     return _page(request, "workspaces/group_drafts.html", {"group": group, "drafts": listed})
 
 
-@permission("draft.write")
+@permission("draft.write", target=path_group)
 def draft_new(request: Request) -> Response:
     state = request.state
-    group = seats.get_group(state.db, request.path_params["slug"])
-    authorize(request, "draft.write", group)
+    group = state.target
     choices = drafts.sponsor_choices(state.db, group)
     context = {"group": group, "choices": choices, "errors": {}}
     if request.method == "GET":
@@ -112,7 +115,7 @@ def draft_new(request: Request) -> Response:
     return redirect(request, "draft", draft_id=draft.id)
 
 
-@permission("deliberations.read")
+@permission("deliberations.read", target=draft_group)
 def draft(request: Request) -> Response:
     """The current text and its comments; opening it notes the visit, which the application
     writes later, outside the request (council.bookkeeping). ?thread=<id> shows that comment
@@ -141,17 +144,17 @@ def draft(request: Request) -> Response:
     return _page(request, "workspaces/draft.html", context)
 
 
-@permission("deliberations.read")
+@permission("deliberations.read", target=draft_group)
 def draft_revision(request: Request) -> Response:
     draft, _group = load_draft(request)
     detail = drafts.draft_detail(request.state.db, draft, request.path_params["number"])
     return _page(request, "workspaces/draft_revision.html", {"detail": detail})
 
 
-@permission("draft.write")
+@permission("draft.write", target=draft_group)
 def draft_revise(request: Request) -> Response:
     state = request.state
-    draft, group = load_draft(request, "draft.write")
+    draft, group = load_draft(request)
     drafts.ensure_revisable(state.db, draft)
     context = {"draft": draft, "group": group, "errors": {}, "conflict": None, "changes": []}
     if request.method == "GET":
@@ -175,14 +178,14 @@ def draft_revise(request: Request) -> Response:
     return redirect(request, "draft", draft_id=draft.id)
 
 
-@permission("deliberations.read")
+@permission("deliberations.read", target=draft_group)
 def draft_history(request: Request) -> Response:
     draft, group = load_draft(request)
     return _page(request, "workspaces/draft_history.html", {
         "draft": draft, "group": group, "entries": drafts.history(request.state.db, draft)})
 
 
-@permission("deliberations.read")
+@permission("deliberations.read", target=draft_group)
 def draft_compare(request: Request) -> Response:
     draft, group = load_draft(request)
     query = request.query_params
@@ -194,7 +197,7 @@ def draft_compare(request: Request) -> Response:
                   "errors": {}})
 
 
-@permission("deliberations.read")
+@permission("deliberations.read", target=draft_group)
 def draft_changes(request: Request) -> Response:
     draft, group = load_draft(request)
     changes = drafts.changes_since_last_visit(
@@ -204,10 +207,10 @@ def draft_changes(request: Request) -> Response:
                  {"draft": draft, "group": group, "changes": changes})
 
 
-@permission("draft.write")
+@permission("draft.write", target=draft_group)
 def draft_withdraw(request: Request) -> Response:
     state = request.state
-    draft, group = load_draft(request, "draft.write")
+    draft, group = load_draft(request)
     context = {"draft": draft, "group": group, "errors": {}}
     if request.method == "GET":
         drafts.check_withdrawal(state.db, actor=state.actor, draft=draft)
