@@ -187,10 +187,13 @@ def statement_submit(request: Request) -> Response:
 
     def page(form: dict | None, errors: dict, status_code: int = 200) -> Response:
         """The form, built only when it is shown (not for a statement that is saved)."""
-        revision = drafts.revision(state.db, draft, round_.revision_number)
         own = rounds.own_statement(state.db, round_, state.actor.seat)
+        paragraphs = None  # the text only for who may read the group's drafts
+        if can(state.actor, "deliberations.read", group):
+            revision = drafts.revision(state.db, draft, round_.revision_number)
+            paragraphs = drafts.paragraphs(state.db, revision)
         context = {"round": round_, "draft": draft, "group": group, "errors": errors,
-                   "paragraphs": drafts.paragraphs(state.db, revision), "own": own,
+                   "paragraphs": paragraphs, "own": own,
                    "accepting": rounds.accepting(round_, state.now),
                    "form": form if form is not None else {"text": own.text if own else ""}}
         return _page(request, "workspaces/round_statement.html", context,
