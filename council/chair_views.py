@@ -14,6 +14,7 @@ from council import chairs, seats
 from council.admin import numbers, whole
 from council.errors import Invalid
 from council.models import ChairTerm, WorkingGroup
+from council.permissions import can
 from council.views import _safe_next, permission
 from council.web import redirect, render, values
 
@@ -76,7 +77,8 @@ def _handover(request: Request, body: WorkingGroup | None) -> Response:
     form = values(state.form, "seat_id", "reason")
     try:
         chairs.hand_over_chair(state.db, body=body, to_seat_id=whole(form["seat_id"]),
-                               reason=form["reason"], by=state.actor.person, now=state.now)
+                               reason=form["reason"], by=state.actor.person, now=state.now,
+                               actor=state.actor)
     except Invalid as invalid:  # the history is built only for a page that shows it
         history = chairs.history(state.db, body, state.now, coming=1)
         return _handover_page(request, body, history, form, invalid.errors, status_code=422)
@@ -84,7 +86,12 @@ def _handover(request: Request, body: WorkingGroup | None) -> Response:
 
 
 def _handover_page(request: Request, body, history, form, errors=None, **kwargs) -> Response:
-    context = {"body": body, "history": history, "form": form, "errors": errors or {}}
+    """The secretariat may choose any seat of the rotation; a chair, the next one only."""
+    may_pass_over = can(request.state.actor, "chair.pass_over", body)
+    choices = history.handover_choices if may_pass_over else (
+        [history.next] if history.next else [])
+    context = {"body": body, "history": history, "form": form, "errors": errors or {},
+               "choices": choices, "may_pass_over": may_pass_over}
     return render(request, "council/chair_handover.html", context, **kwargs)
 
 

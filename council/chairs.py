@@ -13,12 +13,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from council import audit, rotation
-from council.errors import Conflict, Invalid, NotFound
+from council.errors import Conflict, Invalid, NotAllowed, NotFound
 from council.i18n import gettext as _
 from council.i18n import lazy
 from council.models import (
@@ -33,6 +34,9 @@ from council.models import (
     WorkingGroupSeat,
 )
 from council.rotation import Rotation, bodies_due, latest_term, of_body, rotation_of
+
+if TYPE_CHECKING:
+    from council.permissions import Actor
 from council.worker import Job
 
 MAX_REASON = 1000
@@ -145,11 +149,14 @@ def next_seat(rota: Rotation, anchor_seat: int | None) -> int | None:
 
 
 def hand_over_chair(session: Session, *, body: WorkingGroup | None, to_seat_id: int | None,
-                    reason: str, by: Person | None, now: datetime) -> ChairTerm:
+                    reason: str, by: Person | None, now: datetime,
+                    actor: Actor | None = None) -> ChairTerm:
     """End the current term now and start the chosen seat's term now, for a full term length.
 
     The next seat in order needs no reason; another seat (one that declines its turn was
-    skipped, say) needs the reason recorded. With no term running, this starts the rotation.
+    skipped, say) needs the reason recorded, and `can(actor, "chair.pass_over", ...)`: the
+    acting chair hands over to the next seat only. With no term running, this starts the
+    rotation.
     Open rounds belong to the group, not the person, so they pass to the new chair as they are.
     """
     group_id = body_id(body)
@@ -167,6 +174,9 @@ def hand_over_chair(session: Session, *, body: WorkingGroup | None, to_seat_id: 
         errors["seat_id"] = _("Choose a seat of the rotation.")
     elif current is not None and to_seat_id == current.seat_id:
         errors["seat_id"] = _("This seat chairs already.")
+    elif to_seat_id != expected and actor is not None and not _may_pass_over(actor, body):
+        raise NotAllowed(_("Only the secretariat can hand the chair to a seat other than the "
+                           "next in order."))
     elif to_seat_id != expected and not reason:
         errors["reason"] = _("Give the reason for passing over the seat next in order.")
     if len(reason) > MAX_REASON:
@@ -191,6 +201,12 @@ def hand_over_chair(session: Session, *, body: WorkingGroup | None, to_seat_id: 
                  reason=reason, ended_term_id=current.id if current else None,
                  ends_at=term.ends_at)
     return term
+
+
+def _may_pass_over(actor: Actor, body: WorkingGroup | None) -> bool:
+    from council.permissions import can  # permissions reads the chairs: imported when used
+
+    return can(actor, "chair.pass_over", body)
 
 
 def chairing_seat_left(session: Session, *, group: WorkingGroup, seat_id: int,

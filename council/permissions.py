@@ -228,6 +228,7 @@ RULES = {
     "position.cast": _cast_position,
     "statement.submit": _submit_statement,
     "chair.hand_over": _hand_over_chair,
+    "chair.pass_over": _secretariat,
     "chair.recuse": _secretariat_or_chair,
     "chair.name_acting": _name_acting_chair,
 }

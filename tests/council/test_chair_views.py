@@ -129,6 +129,21 @@ def test_handover_to_a_seat_out_of_turn_without_reason_is_refused_with_the_form(
     assert "Canada declines its turn." in page.text
 
 
+def test_the_acting_chair_hands_over_to_the_next_seat_only(app, db, world):
+    chair = signed_in(app, world["heads"]["Belize"])
+    form = chair.get("/groups/pathways/chairs/handover")
+    mexico = world["seats"]["Mexico"].id
+    assert f'<option value="{mexico}"' not in form.text, "only the next seat is offered"
+    assert 'name="reason"' not in form.text
+    refused = chair.post("/groups/pathways/chairs/handover",
+                         data={"csrf_token": csrf_from(form.text), "seat_id": mexico,
+                               "reason": "We prefer Mexico."}, follow_redirects=False)
+    assert refused.status_code == 403
+    assert "Only the secretariat can hand the chair" in refused.text
+    assert fresh_term(db, world["term"].id).ended_early_at is None
+    assert not db.exec(select(AuditRecord).where(AuditRecord.action == "chair.handed_over")).all()
+
+
 def test_a_member_may_not_hand_over(client, world):
     sign_in(client, world["heads"]["Mexico"])
     response = post_form(client, "/groups/pathways/chairs/handover",

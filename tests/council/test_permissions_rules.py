@@ -71,6 +71,7 @@ ALLOWED_ON_GROUP = {
     "position.cast": {"chair", "member", "participant"},
     "statement.submit": {"observer"},
     "chair.hand_over": {"secretariat", "chair"},
+    "chair.pass_over": {"secretariat"},
     "chair.recuse": {"secretariat", "chair"},
 }
 SIGNED_IN = set(ACTORS) - {"anonymous"}
