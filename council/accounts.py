@@ -10,6 +10,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from council import audit, auth, invitations, sessions
+from council.database import serialise
 from council.errors import Conflict, Invalid, NotFound
 from council.i18n import gettext as _
 from council.mail import Mail
@@ -26,6 +27,7 @@ def throttle(session: Session, *, keys: dict[str, int], window_minutes: int,
 
     Shares the sign-in attempts table, so every worker sees the same counts."""
     since = now - timedelta(minutes=window_minutes)
+    serialise(session, *keys)  # two requests at once count one after the other
     counts = dict(session.exec(
         select(SignInAttempt.key, func.count())
         .where(col(SignInAttempt.key).in_(list(keys)), SignInAttempt.at > since)

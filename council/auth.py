@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -9,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
+from council.database import serialise
 from council.models import Person, SignInAttempt
 from council.settings import Settings
 
@@ -52,27 +54,52 @@ def _password_matches(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def _keys(email: str, address: str) -> tuple[str, str]:
-    return f"account:{email}", f"address:{address}"
+MAX_KEYED_EMAIL = 254
+"""The longest email a rate-limit key holds (a typed one may be longer than any real one)."""
+
+
+@dataclass(frozen=True)
+class AttemptKeys:
+    """What failed sign-ins are counted under: the account from this address, the address
+    whatever the account, and the account from anywhere."""
+
+    pair: str
+    address: str
+    account: str
+
+    @classmethod
+    def of(cls, email: str, address: str) -> AttemptKeys:
+        email = normalise_email(email)[:MAX_KEYED_EMAIL]
+        return cls(f"pair:{address} {email}", f"address:{address}", f"account:{email}")
+
+    def __iter__(self):
+        return iter((self.pair, self.address, self.account))
 
 
 def check_rate_limit(session: Session, *, email: str, address: str, settings: Settings,
                      now: datetime) -> None:
+    """Raise TooManyAttempts when this address failed too often for this account, or for any
+    account, or when the account failed too often from everywhere and this address is one that
+    failed for it. Guesses from elsewhere never lock an account's owner out of a device that
+    made no mistake."""
     since = now - timedelta(minutes=settings.sign_in_window_minutes)
-    account_key, address_key = _keys(normalise_email(email), address)
+    keys = AttemptKeys.of(email, address)
     counts = dict(session.exec(
         select(SignInAttempt.key, func.count()).where(
-            SignInAttempt.key.in_((account_key, address_key)), SignInAttempt.at > since)
+            col(SignInAttempt.key).in_(list(keys)), SignInAttempt.at > since)
         .group_by(SignInAttempt.key)
     ).all())
-    if (counts.get(account_key, 0) >= settings.sign_in_max_per_account
-            or counts.get(address_key, 0) >= settings.sign_in_max_per_address):
+    pair = counts.get(keys.pair, 0)
+    if (pair >= settings.sign_in_max_per_account
+            or counts.get(keys.address, 0) >= settings.sign_in_max_per_address
+            or (pair and counts.get(keys.account, 0) >= settings.sign_in_max_per_account_anywhere)):
         raise TooManyAttempts(settings.sign_in_window_minutes)
 
 
 def record_failure(session: Session, *, email: str, address: str, now: datetime) -> None:
-    for key in _keys(normalise_email(email), address):
-        session.add(SignInAttempt(key=key, at=now))
+    keys = AttemptKeys.of(email, address)
+    serialise(session, *keys)  # held already when authenticate() counted in this transaction
+    session.add_all(SignInAttempt(key=key, at=now) for key in keys)
 
 
 def authenticate(session: Session, *, email: str, password: str, address: str,
@@ -80,14 +107,21 @@ def authenticate(session: Session, *, email: str, password: str, address: str,
     """The person these credentials belong to; raises TooManyAttempts or SignInRefused.
 
     The caller records a failure in the request's transaction and keeps it despite the
-    refusal (council.web.keep_changes)."""
+    refusal (council.web.keep_changes). The counts are read twice: first without waiting, so
+    that a refused guess costs no password hash; then, once the password is checked, again
+    under a lock on the keys that this transaction holds until the failure is recorded and
+    committed, so that of many simultaneous guesses only as many as the limit get an answer."""
     email = normalise_email(email)
     check_rate_limit(session, email=email, address=address, settings=settings, now=now)
     person = session.exec(select(Person).where(Person.email == email)).first()
     ok = _password_matches(person.password_hash if person else None, password)
+    serialise(session, *AttemptKeys.of(email, address))
+    check_rate_limit(session, email=email, address=address, settings=settings, now=now)
     if not ok or person is None or not person.is_active:
         raise SignInRefused()
-    session.exec(delete(SignInAttempt).where(SignInAttempt.key == _keys(email, address)[0]))
+    # this address proved itself for this account; the account's count from everywhere stays
+    session.exec(delete(SignInAttempt).where(
+        SignInAttempt.key == AttemptKeys.of(email, address).pair))
     if _hasher.check_needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
         session.add(person)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,13 +40,22 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **pool, **kwargs)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(parsed.database))
     else:
         pool = {}  # an in-memory database lives in one connection (SingletonThreadPool)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                            **pool, **kwargs)
     _configure_sqlite(engine)
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """The database file, made readable by its owner only (0600) when it does not exist yet,
+    in a folder made the same way (0700); SQLite gives its -wal and -shm files the database
+    file's permissions."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -76,6 +86,23 @@ def upsert(session: Session, table):
     PostgreSQL and SQLite have it, with the same SQLAlchemy interface."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+LOCK_SPACE = 1_716_000
+"""The first half of serialise()'s two-part advisory lock keys, apart from the worker's
+one-part keys (PostgreSQL keeps the two kinds of keys apart)."""
+
+
+def serialise(session: Session, *keys: str) -> None:
+    """Until this transaction ends, no other transaction passes this point with one of these
+    keys: counting rows then adding one (a rate limit) cannot race. PostgreSQL takes an
+    advisory lock per key, always in the same order, so two callers never wait for each other
+    in a circle; SQLite needs nothing, its writers queue on one lock (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        session.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+                        {"space": LOCK_SPACE, "key": key})
 
 
 MAX_ID = 2**31 - 1

@@ -36,3 +36,10 @@ class Invalid(DomainError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+class RateLimited(DomainError):
+    """Too many acts of one kind by one person in a short time (comments, drafts)."""
+
+    status_code = 429
+    title = "Too many attempts"

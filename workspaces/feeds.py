@@ -2,7 +2,9 @@
 
 A feed shows the same recommendations as the library (the same readers, superseded ones
 included), newest first; each entry carries the adopted text, which stays in the language it
-was adopted in, while the feed's own words follow the reader.
+was adopted in, while the feed's own words follow the reader. An entry also carries the
+audit log's head digest at adoption (`<council:auditHead>`), for readers to keep: `council
+audit verify --head DIGEST` then shows whether the log was cut short or rewritten since.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from starlette.responses import Response
 from council import i18n, seats
 from council.i18n import gettext as _
 from council.models import WorkingGroup
+from council.text import xml_safe
 from council.views import permission
 from council.web import conditional
 from workspaces import recommendations
@@ -73,6 +76,9 @@ def _feed(request: Request, feed: dict, found: recommendations.Library) -> Respo
     }
     response = request.app.state.templates.TemplateResponse(
         request, TEMPLATE, context, media_type=MEDIA_TYPE)
+    # well-formed whatever is stored: a character XML forbids would break it for every reader
+    response.body = xml_safe(response.body.decode()).encode()
+    response.headers["content-length"] = str(len(response.body))
     return conditional(request, response, last_modified=last_modified)
 
 
@@ -87,6 +93,7 @@ def _entry(request: Request, item: Recommendation, group: WorkingGroup) -> dict:
         "updated": rfc3339(item.updated_at),
         "published": rfc3339(item.adopted_at),
         "html": "".join(paragraph["html"] for paragraph in record["paragraphs"]),
+        "audit_head": record["adoption"].get("audit_head"),
     }
 
 

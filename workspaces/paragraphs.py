@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 import secrets
 import string
+from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
+from itertools import chain
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -23,13 +26,27 @@ from workspaces.markdown import References, link_references, render_markdown
 SIMILARITY_THRESHOLD = 0.5
 """Minimum difflib ratio (over words) for an edited paragraph to keep its id."""
 
+# Bounds that keep matching near-linear (it runs while the draft is locked for writing)
+NEARBY = 4
+"""Unpaired old paragraphs compared on each side of where an unpaired new one is expected."""
+SHARING = 4
+"""Unpaired old paragraphs compared because they share the most rare words (found if moved)."""
+RARE = 8
+"""A word is rare when at most this many unpaired old paragraphs contain it."""
+RATIO_BUDGET = 1_000_000
+"""Word pairs difflib may weigh in one match; its time grows with their product."""
+RATIO_PAIR_LIMIT = 100_000
+"""Longer pairs (over ~300 words each) are scored by shared word pairs, in linear time."""
+
 _ID_FIRST = string.ascii_lowercase
 _ID_REST = string.ascii_lowercase + string.digits
 _WORD = re.compile(r"\w+|[^\w\s]")
 _ORDERED_MARKER = re.compile(r"^\d+(?=[.)])")
 
 _LISTS = frozenset({"bullet_list_open", "ordered_list_open"})
-_parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+# Splitting needs only the blocks: inline markup is left unparsed (on some texts, most of the time).
+_parser = (MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+           .disable(["inline", "text_join"]))
 
 
 @dataclass(frozen=True)
@@ -55,10 +72,11 @@ def split_blocks(markdown: str) -> list[str]:
     return [block.source for block in _split(markdown)]
 
 
-def _split(markdown: str) -> list[_Block]:
+@lru_cache(maxsize=4)  # a save splits its text twice: to count paragraphs, then to store them
+def _split(markdown: str) -> tuple[_Block, ...]:
     text = markdown.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        return []
+        return ()
     lines = text.split("\n")
     spans = _block_spans(_parser.parse(text))
     blocks: list[_Block] = []
@@ -70,7 +88,7 @@ def _split(markdown: str) -> list[_Block]:
             blocks.append(_Block(source, number))
         covered_to = max(covered_to, end)
     blocks.extend(_uncovered_blocks(lines, covered_to, len(lines)))
-    return blocks
+    return tuple(blocks)
 
 
 def _block_spans(tokens: Sequence[Token]) -> list[tuple[int, int, str, int | None]]:
@@ -116,101 +134,143 @@ def match_paragraphs(
     new_blocks: Sequence[str],
     new_id: Callable[[], str],
 ) -> list[str]:
-    """One id per new block, reusing old ids for identical, moved, edited, split or merged text."""
-    pairs = _exact_pairs([text for _, text in old], new_blocks)
-    paired_old = set(pairs.values())
-    old_left = [i for i in range(len(old)) if i not in paired_old]
-    new_left = [j for j in range(len(new_blocks)) if j not in pairs]
-    pairs.update(_similar_pairs(old, new_blocks, old_left, new_left))
+    """One id per new block, reusing old ids for identical, moved, edited, split or merged text.
+
+    Near-linear, as it runs while the draft is locked: equal texts, then texts with equal words
+    (ignoring case and spacing), are paired by hashing; only the rest are compared, each with a
+    few old paragraphs (those near where it is expected and those sharing its rarest words),
+    within a budget of difflib work.
+    """
+    old_words = [_words(text) for _, text in old]
+    new_words = [_words(text) for text in new_blocks]
+    pairs: dict[int, int] = {}
+    _pair_equal([text for _, text in old], new_blocks, pairs)
+    _pair_equal([tuple(w) for w in old_words], [tuple(w) for w in new_words], pairs)
+    pairs.update(_similar_pairs(old_words, new_words, pairs))
     return _assign_ids(old, len(new_blocks), pairs, new_id)
 
 
-def _exact_pairs(old_texts: Sequence[str], new_texts: Sequence[str]) -> dict[int, int]:
-    """new index -> old index for identical texts, duplicates paired in order."""
-    positions: dict[str, deque[int]] = defaultdict(deque)
-    for i, text in enumerate(old_texts):
-        positions[text].append(i)
-    pairs: dict[int, int] = {}
-    for j, text in enumerate(new_texts):
-        if positions.get(text):
-            pairs[j] = positions[text].popleft()
-    return pairs
+def _pair_equal(old_keys: Sequence[Hashable], new_keys: Sequence[Hashable],
+                pairs: dict[int, int]) -> None:
+    """Add new index -> old index for unpaired equal keys, duplicates paired in order."""
+    taken = set(pairs.values())
+    positions: dict[Hashable, deque[int]] = defaultdict(deque)
+    for i, key in enumerate(old_keys):
+        if i not in taken:
+            positions[key].append(i)
+    for j, key in enumerate(new_keys):
+        if j not in pairs and (waiting := positions.get(key)):
+            pairs[j] = waiting.popleft()
 
 
 def _similar_pairs(
-    old: Sequence[tuple[str, str]],
-    new_blocks: Sequence[str],
-    old_left: list[int],
-    new_left: list[int],
+    old_words: Sequence[list[str]],
+    new_words: Sequence[list[str]],
+    pairs: dict[int, int],
 ) -> dict[int, int]:
-    """Greedy best-first pairing of the remaining blocks whose similarity passes the threshold."""
-    old_profiles, new_profiles = _profiles(
-        [old[i][1] for i in old_left], [new_blocks[j] for j in new_left]
-    )
+    """Greedy best-first pairing of the unpaired blocks whose similarity passes the threshold."""
+    taken = set(pairs.values())
+    old_left = [i for i in range(len(old_words)) if i not in taken]
+    new_left = [j for j in range(len(new_words)) if j not in pairs]
+    if not old_left or not new_left:
+        return {}
+    scorer = _Scorer(old_words, new_words, old_left, new_left)
+    rare = _rare_word_index(scorer.old_counts)
+    anchors = sorted(pairs.items())
     candidates: list[tuple[float, int, int, int]] = []
-    matcher = SequenceMatcher(None, autojunk=False)
-    for j, new_profile in zip(new_left, new_profiles, strict=True):
-        matcher.set_seq2(new_profile.words)
-        for i, old_profile in zip(old_left, old_profiles, strict=True):
-            if not _may_be_similar(old_profile, new_profile):
-                continue
-            matcher.set_seq1(old_profile.words)
-            score = round(matcher.ratio(), 2)
+    for j in new_left:
+        nearby = _candidates(j, old_left, anchors, len(new_words), len(old_words),
+                             scorer.new_counts[j], rare)
+        bounds = [(bound, i) for i in nearby if (bound := scorer.bound(i, j))]
+        for _, i in sorted(bounds, key=lambda item: -item[0]):  # likeliest first, for the budget
+            score = scorer.score(i, j)
             if score >= SIMILARITY_THRESHOLD:
-                distance = abs(j * len(old) - i * len(new_blocks))  # relative position distance
+                distance = abs(j * len(old_words) - i * len(new_words))  # relative positions
                 candidates.append((-score, distance, j, i))
     candidates.sort()
-    pairs: dict[int, int] = {}
+    similar: dict[int, int] = {}
     used_old: set[int] = set()
     for _, _, j, i in candidates:
-        if j not in pairs and i not in used_old:
-            pairs[j] = i
+        if j not in similar and i not in used_old:
+            similar[j] = i
             used_old.add(i)
-    return pairs
+    return similar
 
 
-@dataclass(frozen=True)
-class _Profile:
-    words: list[str]
-    size: int
-    mask: int  # one bit per word occurrence that also occurs in a text of the other side
+def _rare_word_index(old_counts: dict[int, Counter[str]]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, counts in old_counts.items():
+        for word in counts:
+            index[word].append(i)
+    return {word: found for word, found in index.items() if len(found) <= RARE}
 
 
-def _profiles(old_texts: list[str], new_texts: list[str]) -> tuple[list[_Profile], list[_Profile]]:
-    old_words = [_words(text) for text in old_texts]
-    new_words = [_words(text) for text in new_texts]
-    old_bags = [_numbered(words) for words in old_words]
-    new_bags = [_numbered(words) for words in new_words]
-    shared = set().union(*old_bags) & set().union(*new_bags)
-    bit = {token: n for n, token in enumerate(sorted(shared))}
+def _candidates(j: int, old_left: list[int], anchors: list[tuple[int, int]], new_count: int,
+                old_count: int, counts: Counter[str], rare: dict[str, list[int]]) -> list[int]:
+    """The few unpaired old blocks worth comparing with new block `j`, in a stable order."""
+    # Where j is expected: as far after the equal pair before it as it is in the new text,
+    # or as far before the equal pair after it (the text's ends count as pairs).
+    k = bisect_left(anchors, (j, -1))
+    before = anchors[k - 1] if k else (-1, -1)
+    after = anchors[k] if k < len(anchors) else (new_count, old_count)
+    chosen: dict[int, None] = {}
+    for expected in (before[1] + j - before[0], after[1] - (after[0] - j)):
+        at = bisect_left(old_left, expected)
+        chosen.update(dict.fromkeys(old_left[max(at - NEARBY, 0):at + NEARBY]))
+    shared = Counter(chain.from_iterable(rare.get(word, ()) for word in counts))
+    best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:SHARING]
+    chosen.update(dict.fromkeys(i for i, _ in best))
+    return list(chosen)
 
-    def profile(words: list[str], bag: list[str]) -> _Profile:
-        return _Profile(words, len(words), sum(1 << bit[token] for token in bag if token in bit))
 
-    return (
-        [profile(w, b) for w, b in zip(old_words, old_bags, strict=True)],
-        [profile(w, b) for w, b in zip(new_words, new_bags, strict=True)],
-    )
+class _Scorer:
+    """Similarity of old and new blocks' words: difflib's ratio within a budget of work, after
+    cheap upper bounds."""
+
+    def __init__(self, old_words: Sequence[list[str]], new_words: Sequence[list[str]],
+                 old_left: list[int], new_left: list[int]):
+        self.old_words, self.new_words = old_words, new_words
+        self.old_counts = {i: Counter(old_words[i]) for i in old_left}
+        self.new_counts = {j: Counter(new_words[j]) for j in new_left}
+        self.pairs: dict[tuple[int, int], Counter[tuple[str, str]]] = {}
+        self.matcher = SequenceMatcher(None, autojunk=False)
+        self.matched_new: int | None = None
+        self.budget = RATIO_BUDGET
+
+    def bound(self, i: int, j: int) -> float:
+        """difflib's quick_ratio (shared words over all words) if it passes, else 0."""
+        old, new = self.old_words[i], self.new_words[j]
+        least = SIMILARITY_THRESHOLD * (len(old) + len(new)) / 2  # shared words needed
+        if min(len(old), len(new)) < least:
+            return 0.0
+        a, b = self.old_counts[i], self.new_counts[j]
+        common = a.keys() & b.keys()
+        shared = sum(map(min, map(a.__getitem__, common), map(b.__getitem__, common)))
+        return 2 * shared / (len(old) + len(new)) if shared >= least else 0.0
+
+    def score(self, i: int, j: int) -> float:
+        old, new = self.old_words[i], self.new_words[j]
+        work = len(old) * len(new)
+        if work > RATIO_PAIR_LIMIT or work > self.budget:
+            a, b = self._pairs(0, i, old), self._pairs(1, j, new)
+            return round(2 * (a & b).total() / (a.total() + b.total()), 2)
+        self.budget -= work
+        if self.matched_new != j:
+            self.matcher.set_seq2(new)
+            self.matched_new = j
+        self.matcher.set_seq1(old)
+        return round(self.matcher.ratio(), 2)
+
+    def _pairs(self, side: int, index: int, words: list[str]) -> Counter[tuple[str, str]]:
+        """Adjacent word pairs: like difflib's ratio, comparing them keeps order in view, but
+        in linear time; it is stricter (one changed word breaks two pairs)."""
+        if (side, index) not in self.pairs:
+            self.pairs[side, index] = Counter(zip(["", *words], [*words, ""], strict=True))
+        return self.pairs[side, index]
 
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
-
-
-def _numbered(words: list[str]) -> list[str]:
-    """Words numbered by occurrence ("the#1", "the#2"), making a multiset a set."""
-    seen: Counter[str] = Counter()
-    numbered = []
-    for word in words:
-        seen[word] += 1
-        numbered.append(f"{word}#{seen[word]}")
-    return numbered
-
-
-def _may_be_similar(a: _Profile, b: _Profile) -> bool:
-    """Cheap upper bound of difflib's ratio (its quick_ratio: shared words over all words)."""
-    least = SIMILARITY_THRESHOLD * (a.size + b.size) / 2
-    return a.size >= least and b.size >= least and (a.mask & b.mask).bit_count() >= least
 
 
 def _assign_ids(

@@ -65,14 +65,16 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, person):
 
 def test_failures_are_recorded_per_account_and_address(client, db, person):
     attempt(client, person.email, "not the password")
+    assert attempts_for(db, f"pair:testclient {person.email}") == 1
     assert attempts_for(db, f"account:{person.email}") == 1
     assert attempts_for(db, "address:testclient") == 1
 
 
-def test_success_clears_the_accounts_failures(client, db, person):
+def test_success_clears_the_failures_of_this_account_from_this_address(client, db, person):
     attempt(client, person.email, "not the password")
     assert attempt(client, person.email, PASSWORD).status_code == 303
-    assert attempts_for(db, f"account:{person.email}") == 0
+    assert attempts_for(db, f"pair:testclient {person.email}") == 0
+    assert attempts_for(db, f"account:{person.email}") == 1  # guesses elsewhere still count
 
 
 def test_account_is_locked_after_too_many_failures_even_with_the_right_password(
@@ -86,11 +88,29 @@ def test_account_is_locked_after_too_many_failures_even_with_the_right_password(
     assert "council_session" not in response.cookies
 
 
-def test_account_lock_holds_from_another_address(app, client, person, settings):
+def test_guesses_from_one_address_never_lock_the_owner_out_of_another(app, client, person,
+                                                                      settings):
     for _ in range(settings.sign_in_max_per_account):
         attempt(client, person.email, "not the password")
+    assert attempt(client, person.email, PASSWORD).status_code == 429
     with TestClient(app, client=("203.0.113.9", 50000)) as elsewhere:
-        assert attempt(elsewhere, person.email, PASSWORD).status_code == 429
+        assert attempt(elsewhere, person.email, PASSWORD).status_code == 303
+
+
+def test_guesses_from_many_addresses_stop_those_that_failed_not_the_owners_device(
+        database, database_url, tmp_path, person):
+    settings = make_settings(database_url, tmp_path, sign_in_max_per_account_anywhere=6)
+    app = create_app(settings, database=database, extensions=[])
+    guessers = [TestClient(app, client=(f"198.51.100.{n}", 50000)) for n in range(4)]
+    answers = [attempt(guesser, person.email, "guess").status_code
+               for _ in range(2) for guesser in guessers]
+    assert answers == [422] * 6 + [429] * 2  # the account failed 6 times, from everywhere
+    assert attempt(guessers[0], person.email, PASSWORD).status_code == 429
+    with TestClient(app, client=("203.0.113.9", 50000)) as owners_device:
+        assert attempt(owners_device, person.email, PASSWORD).status_code == 303
+    with TestClient(app, client=("203.0.113.10", 50000)) as new_guesser:
+        assert attempt(new_guesser, person.email, "guess").status_code == 422
+        assert attempt(new_guesser, person.email, PASSWORD).status_code == 429
 
 
 def test_address_is_limited_across_accounts(database, database_url, tmp_path, person):

@@ -4,6 +4,9 @@ import re
 import time
 from collections.abc import Callable
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from workspaces.paragraphs import (
     Paragraph,
     build_paragraphs,
@@ -289,3 +292,184 @@ def test_build_paragraphs_resolves_reference_links_across_blocks() -> None:
 
 def test_build_paragraphs_of_empty_text_is_empty() -> None:
     assert build_paragraphs("\n\n", [("a", LONG_A)]) == []
+
+
+# properties and scale (matching runs while the draft is locked for writing)
+
+WORDS = ["the", "group", "shares", "data", "every", "quarter", "states", "report", "agreed",
+         "annex", "two", ".", ","]
+paragraph_texts = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join)
+
+
+@st.composite
+def revisions(draw: st.DrawFn) -> tuple[list[tuple[str, str]], list[str]]:
+    """An old revision and a new text made from it by edits, moves, splits, merges, inserts,
+    deletions and duplicates (a small vocabulary makes near and exact repeats common)."""
+    old_texts = draw(st.lists(paragraph_texts, max_size=30))
+    new = list(old_texts)
+    for _ in range(draw(st.integers(0, 12))):
+        at = draw(st.integers(0, max(len(new) - 1, 0)))
+        operation = draw(st.sampled_from(
+            ["edit", "move", "split", "merge", "insert", "delete", "duplicate"]))
+        if operation == "insert" or not new:
+            new.insert(at, draw(paragraph_texts))
+        elif operation == "edit":
+            words = new[at].split()
+            words[draw(st.integers(0, len(words) - 1))] = draw(st.sampled_from(WORDS))
+            new[at] = " ".join(words)
+        elif operation == "move":
+            new.insert(draw(st.integers(0, len(new) - 1)), new.pop(at))
+        elif operation == "split" and " " in new[at]:
+            first, _, rest = new[at].partition(" ")
+            new[at:at + 1] = [first, rest]
+        elif operation == "merge" and at + 1 < len(new):
+            new[at:at + 2] = [f"{new[at]} {new[at + 1]}"]
+        elif operation == "delete":
+            new.pop(at)
+        elif operation == "duplicate":
+            new.insert(at, new[at])
+    return [(f"old{n}", text) for n, text in enumerate(old_texts)], new
+
+
+def repeating_ids(old: list[tuple[str, str]]) -> Callable[[], str]:
+    """A generator that first offers every old id twice, as a bad random source might."""
+    offers = itertools.chain(*([paragraph_id] * 2 for paragraph_id, _ in old),
+                             (f"new{n}" for n in itertools.count(1)))
+    return lambda: next(offers)
+
+
+@settings(max_examples=300, deadline=None)
+@given(revisions())
+def test_every_new_paragraph_gets_one_id_used_once(revision) -> None:
+    old, new = revision
+
+    ids = match_paragraphs(old, new, repeating_ids(old))
+
+    assert len(ids) == len(new) and all(ids)
+    assert len(set(ids)) == len(ids)  # so no old paragraph is given to two new ones
+
+
+@settings(max_examples=300, deadline=None)
+@given(revisions())
+def test_an_old_id_is_only_kept_never_minted_again(revision) -> None:
+    old, new = revision
+
+    ids = match_paragraphs(old, new, repeating_ids(old))
+
+    old_ids = {paragraph_id for paragraph_id, _ in old}
+    kept = [paragraph_id for paragraph_id in ids if paragraph_id in old_ids]
+    minted = [paragraph_id for paragraph_id in ids if paragraph_id not in old_ids]
+    assert len(kept) <= len(old)
+    assert all(paragraph_id.startswith("new") for paragraph_id in minted)
+
+
+@settings(max_examples=300, deadline=None)
+@given(revisions())
+def test_unchanged_paragraphs_keep_their_ids_whatever_else_changes(revision) -> None:
+    old, new = revision
+
+    ids = match(old, new)
+
+    for text in set(new):
+        old_ids = {paragraph_id for paragraph_id, old_text in old if old_text == text}
+        kept = [paragraph_id for paragraph_id, new_text in zip(ids, new, strict=True)
+                if new_text == text and paragraph_id in old_ids]
+        assert len(kept) == min(len(old_ids), new.count(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(paragraph_texts, max_size=30), st.randoms(use_true_random=False))
+def test_an_unchanged_or_reordered_text_keeps_every_id(texts, rng) -> None:
+    old = [(f"old{n}", text) for n, text in enumerate(texts)]
+    order = list(range(len(old)))
+    rng.shuffle(order)
+
+    reordered = [texts[n] for n in order]
+
+    assert match(old, texts) == [paragraph_id for paragraph_id, _ in old]
+    ids = match(old, reordered)
+    assert sorted(ids) == sorted(paragraph_id for paragraph_id, _ in old)
+    assert [dict(old)[paragraph_id] for paragraph_id in ids] == reordered  # each with its text
+
+
+@settings(max_examples=100, deadline=None)
+@given(revisions())
+def test_matching_is_deterministic_for_any_revision(revision) -> None:
+    old, new = revision
+
+    assert match(old, new) == match(old, new)
+
+
+def every_paragraph_changed(count: int, words: int) -> tuple[list[tuple[str, str]], list[str]]:
+    rng = random.Random(count)
+    vocabulary = [f"word{n}" for n in range(3000)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    old = [(f"p{n}", " ".join(rng.choices(vocabulary, weights, k=words))) for n in range(count)]
+    return old, [f"{text} amended" for _, text in old]
+
+
+def test_a_200_kb_revision_with_every_paragraph_changed_matches_in_linear_time(capsys) -> None:
+    cases = {
+        "1,000 paragraphs of 25 words, each edited": every_paragraph_changed(1000, 25),
+        "4,000 paragraphs of 5 words, each edited": every_paragraph_changed(4000, 5),
+        "10,000 one-word paragraphs, all replaced": (
+            [(f"p{n}", f"old{n}") for n in range(10_000)], [f"new{n}" for n in range(10_000)]),
+    }
+    timings = []
+    for name, (old, new) in cases.items():
+        size = len("\n\n".join(new).encode())
+        assert size <= 200 * 1024
+        started = time.perf_counter()
+        ids = match(old, new)
+        elapsed = time.perf_counter() - started
+        timings.append((name, size, len(new), elapsed))
+
+        assert len(set(ids)) == len(new)
+        if "edited" in name:
+            assert ids == [paragraph_id for paragraph_id, _ in old]
+        assert elapsed < 2, f"{name}: {elapsed:.2f} s"
+
+    with capsys.disabled():
+        print()
+        for name, size, count, elapsed in timings:
+            print(f"  matching {name} ({size // 1024} KB): {elapsed:.3f} s, "
+                  f"{elapsed / count * 1e6:.0f} µs a paragraph")
+
+
+def test_a_paragraph_only_recased_or_respaced_keeps_its_id() -> None:
+    old = [("a", LONG_A), ("b", LONG_B), ("c", LONG_C)]
+
+    ids = match(old, [LONG_C.upper(), LONG_A.replace(" ", "\n"), LONG_D])
+
+    assert ids == ["c", "a", "new1"]
+
+
+def test_a_long_paragraph_moved_far_and_edited_keeps_its_id() -> None:
+    rng = random.Random(3)
+    vocabulary = [f"word{n}" for n in range(2000)]
+    old = [(f"p{n}", " ".join(rng.choices(vocabulary, k=40))) for n in range(300)]
+    new = [f"{text} (amended)" for _, text in old]
+    new.insert(280, new.pop(5))
+
+    ids = match(old, new)
+
+    assert ids[280] == "p5"
+    assert len(set(ids)) == 300 and all(paragraph_id.startswith("p") for paragraph_id in ids)
+
+
+def test_very_long_paragraphs_are_compared_in_linear_time() -> None:
+    rng = random.Random(5)
+    vocabulary = [f"word{n}" for n in range(500)]
+    old = [(f"p{n}", " ".join(rng.choices(vocabulary, k=3000))) for n in range(6)]
+    edited = [" ".join(word if rng.random() > 0.1 else "new" for word in text.split())
+              for _, text in old]
+    repeated = [("r", "the " * 20_000)]
+
+    started = time.perf_counter()
+    ids = match(old, edited)
+    repeated_ids = match(repeated, ["the " * 19_999 + "end"])
+    elapsed = time.perf_counter() - started
+
+    assert ids == [f"p{n}" for n in range(6)]
+    assert repeated_ids == ["r"]
+    assert elapsed < 1
