@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 from starlette.background import BackgroundTask
@@ -15,7 +16,7 @@ from council.errors import DomainError, Invalid, NotFound
 from council.i18n import gettext as _
 from council.pages import authorize
 from council.views import _safe_next, client_address, permission, start_session
-from council.web import checked, keep_changes, redirect, render, values
+from council.web import checked, keep_changes, redirect, refuse_control_characters, render, values
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +50,29 @@ def _local_sign_in(request: Request) -> bool:
 
 
 def _link(request: Request, route: str, **params) -> str:
-    """An absolute link for an email: from COUNCIL_BASE_URL, never from the Host header
-    in production (settings refuse production without it)."""
-    base_url = request.app.state.settings.base_url
-    if base_url:
-        return base_url + request.app.url_path_for(route, **params)
-    return str(request.url_for(route, **params))
+    """An absolute link for an email: from COUNCIL_BASE_URL (production requires it), else
+    from the address this server listens on; never from the request's Host header, which
+    whoever asks for a reset of someone else's password chooses."""
+    base_url = request.app.state.settings.base_url or listening_address(request)
+    return base_url + request.app.url_path_for(route, **params)
+
+
+def listening_address(request: Request) -> str:
+    """http://host:port of the socket that took the request (the server's own, never a
+    header); 127.0.0.1 for a server listening on every interface, or when it is unknown."""
+    host, port = request.scope.get("server") or ("", None)
+    if port is None or _unspecified(host):
+        host, port = "127.0.0.1", port or 8000
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}" + ("" if port == 80 else f":{port}")
+
+
+def _unspecified(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return not host
 
 
 def _council_name(request: Request) -> str:
@@ -190,6 +208,7 @@ def invitation_accept(request: Request) -> Response:
         raise NotFound()
     form = values(state.form, "name")
     try:
+        refuse_control_characters(form)
         person = invitations.accept(
             state.db, invitation=invitation, name=form["name"], method="password",
             password=str(state.form.get("password", "")),
@@ -221,9 +240,9 @@ def password_reset_request(request: Request) -> Response:
         return render(request, template, {"form": {"email": ""}, "errors": {}})
     form = values(state.form, "email")
     email = auth.normalise_email(form["email"])
-    if not seats.EMAIL_PATTERN.match(email):
+    if form.refused or not seats.EMAIL_PATTERN.match(email):
         return render(request, template, {
-            "form": form, "errors": {"email": _("Enter a valid email address.")}},
+            "form": form, "errors": form.refused or {"email": _("Enter a valid email address.")}},
             status_code=422)
     try:
         accounts.throttle(state.db, window_minutes=settings.sign_in_window_minutes,
@@ -353,6 +372,7 @@ def invitation_new(request: Request) -> Response:
     form = values(state.form, "email", "name", "seat_id", "seat_role", "language")
     form["is_secretariat"] = checked(state.form, "is_secretariat")
     try:
+        refuse_control_characters(form)
         accounts.throttle(state.db, window_minutes=60, now=state.now, keys={
             f"invite:by:{state.actor.person.id}": invitations.INVITES_PER_HOUR})
         invitation, token = invitations.invite(

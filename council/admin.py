@@ -14,7 +14,7 @@ from council.errors import Invalid, NotFound
 from council.i18n import gettext as _
 from council.models import Person, Seat, SeatKind, SeatRole, WorkingGroup
 from council.views import permission
-from council.web import checked, redirect, render, values
+from council.web import checked, redirect, refuse_control_characters, render, values
 
 MANAGE = "council.manage"
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
@@ -72,6 +72,7 @@ def council_settings(request: Request) -> Response:
     form = values(state.form, "name", "default_language")
     form["public_recommendations"] = checked(state.form, "public_recommendations")
     try:
+        refuse_control_characters(form)
         seats.save_council(state.db, by=state.actor.person, council=council,
                            languages=request.app.state.settings.languages, **form)
     except Invalid as invalid:
@@ -118,6 +119,7 @@ def _seat_form(request: Request, seat: Seat | None) -> Response:
         return _seat_page(request, seat, form)
     form = values(state.form, *SEAT_FIELDS)
     try:
+        refuse_control_characters(form)
         saved = seats.save_seat(state.db, by=state.actor.person, seat=seat, **form)
     except Invalid as invalid:
         return _seat_page(request, seat, form, invalid.errors, status_code=422)
@@ -198,6 +200,7 @@ def _person_form(request: Request, person: Person | None) -> Response:
         password=str(state.form.get("password", "")),
     )
     try:
+        refuse_control_characters(form)
         saved = seats.save_person(
             state.db,
             by=state.actor.person,
@@ -268,6 +271,7 @@ def _group_form(request: Request, group: WorkingGroup | None) -> Response:
         **{flag: form[flag] for flag in GROUP_FLAGS},
     )
     try:
+        refuse_control_characters(form)
         # a number field that is not a whole number reaches the domain as None, which it refuses
         saved = seats.save_group(state.db, by=state.actor.person, form=details, group=group)
     except Invalid as invalid:

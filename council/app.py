@@ -14,13 +14,28 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from council import account_views, admin, chair_views, oidc, sessions, views
+from council import (
+    account_views,
+    admin,
+    audit_views,
+    chair_views,
+    live,
+    live_views,
+    notices,  # noqa: F401  (registers the core's kinds of notification)
+    notification_settings_views,
+    notification_views,
+    notifications,
+    oidc,
+    sessions,
+    views,
+)
 from council.bookkeeping import Bookkeeping
 from council.database import Database
 from council.errors import DomainError
 from council.extensions import Extension, load_extensions
 from council.i18n import load_catalogues
 from council.middleware import (
+    EVENTS_PATH,
     AdmissionMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
@@ -53,6 +68,7 @@ def core_routes() -> list:
     return [
         Route("/", views.home, name="home"),
         Route("/healthz", views.healthz, name="healthz"),
+        Route(EVENTS_PATH, live_views.events, name="events"),
         Route("/sign-in", views.sign_in, methods=["GET", "POST"], name="sign_in"),
         Route("/sign-out", views.sign_out, methods=["POST"], name="sign_out"),
         Route("/account", views.account, methods=["GET", "POST"], name="account"),
@@ -60,8 +76,11 @@ def core_routes() -> list:
               name="choose_language"),
         Route("/groups/{slug:str}", views.working_group, name="working_group"),
         *account_views.routes(),
+        *notification_settings_views.routes(),
         *admin.routes(),
+        *audit_views.routes(),
         *chair_views.routes(),
+        *notification_views.routes(),
         Mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
@@ -79,16 +98,23 @@ def create_app(
     for extension in extensions:
         for kind, writer in extension.bookkeeping.items():
             bookkeeping.register(kind, writer)
+        notifications.register(*extension.notification_kinds)
+
+    broker = live.Broker(max_subscribers=settings.max_subscribers)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(_write_bookkeeping, bookkeeping, database,
-                             settings.bookkeeping_seconds)
-            try:
-                yield
-            finally:
-                tasks.cancel_scope.cancel()
+        listener = _start_live(broker, database, settings)
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_write_bookkeeping, bookkeeping, database,
+                                 settings.bookkeeping_seconds)
+                try:
+                    yield
+                finally:
+                    tasks.cancel_scope.cancel()
+        finally:
+            await anyio.to_thread.run_sync(_stop_live, broker, database, listener)
         await anyio.to_thread.run_sync(bookkeeping.flush, database)
         database.dispose()
 
@@ -112,12 +138,31 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.bookkeeping = bookkeeping
-    app.state.jobs = all_jobs(extensions)
+    app.state.live = broker
+    app.state.jobs = all_jobs(extensions, settings)
     app.state.oidc = oidc.Providers(settings.oidc_providers)
     app.state.extensions = extensions
     app.state.catalogues = load_catalogues(settings.languages)
     app.state.templates = make_templates(auto_reload=settings.environment == "development")
     return app
+
+
+def _start_live(broker: live.Broker, database: Database, settings: Settings
+                ) -> live.Listener | None:
+    """Live pages: on PostgreSQL this process listens for every process's events; on SQLite
+    the events committed here come straight to the broker."""
+    if database.is_sqlite:
+        broker.attach(database.engine)
+        return None
+    listener = live.Listener(settings.database_url, broker)
+    listener.start()
+    return listener
+
+
+def _stop_live(broker: live.Broker, database: Database, listener: live.Listener | None) -> None:
+    broker.detach(database.engine)
+    if listener is not None:
+        listener.stop()
 
 
 async def _write_bookkeeping(bookkeeping: Bookkeeping, database: Database,

@@ -16,7 +16,7 @@ from council.errors import Invalid
 from council.models import ChairTerm, WorkingGroup
 from council.permissions import can
 from council.views import _safe_next, permission
-from council.web import redirect, render, values
+from council.web import redirect, refuse_control_characters, render, values
 
 
 def _body(request: Request) -> WorkingGroup | None:
@@ -76,6 +76,7 @@ def _handover(request: Request, body: WorkingGroup | None) -> Response:
         return _handover_page(request, body, history, form)
     form = values(state.form, "seat_id", "reason")
     try:
+        refuse_control_characters(form)
         chairs.hand_over_chair(state.db, body=body, to_seat_id=whole(form["seat_id"]),
                                reason=form["reason"], by=state.actor.person, now=state.now,
                                actor=state.actor)
@@ -121,6 +122,7 @@ def _rotation(request: Request, body: WorkingGroup | None) -> Response:
     parsed, number_errors = numbers(form, *names)
     places = {seat.id: parsed[f"place-{seat.id}"] for seat in candidates}
     try:
+        refuse_control_characters(form)
         if number_errors:
             raise Invalid(number_errors)
         chairs.set_rotation(state.db, body=body, places=places,
@@ -156,6 +158,7 @@ def chair_acting(request: Request) -> Response:
     # blank: the head acts; anything but an id reaches the domain as 0, which it refuses
     chosen = (whole(form["person_id"]) or 0) if form["person_id"] else None
     try:
+        refuse_control_characters(form)
         chairs.name_acting_person(state.db, term=term, person_id=chosen,
                                   by=state.actor.person, now=state.now)
     except Invalid as invalid:
@@ -182,6 +185,7 @@ def group_recusals(request: Request) -> Response:
         return _recusals_page(request, group, form)
     form = values(state.form, "subject", "reason", "next")
     try:
+        refuse_control_characters(form)
         if state.form.get("withdraw"):
             chairs.withdraw_recusal(state.db, group=group, subject=form["subject"],
                                     by=state.actor.person, now=state.now)

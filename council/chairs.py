@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from council import audit, rotation
+from council import audit, notices, rotation
 from council.errors import Conflict, Invalid, NotAllowed, NotFound
 from council.i18n import gettext as _
 from council.i18n import lazy
@@ -98,14 +98,14 @@ def _settle_body(session: Session, group_id: int | None, now: datetime) -> list[
             return []  # nobody left in the rotation: the body has no chair until a handover
         try:
             with session.begin_nested():
-                return _record_automatic(session, group_id, last, planned)
+                return _record_automatic(session, group_id, last, planned, now)
         except IntegrityError:
             continue  # another worker recorded these terms meanwhile: read them again
     return []
 
 
 def _record_automatic(session: Session, group_id: int | None, last: ChairTerm,
-                      planned: list[rotation.PlannedTerm]) -> list[ChairTerm]:
+                      planned: list[rotation.PlannedTerm], now: datetime) -> list[ChairTerm]:
     label = _body_label(session, group_id)
     names = _seat_names(session, [last.seat_id, *(p.seat_id for p in planned)])
     previous = last.seat_id
@@ -121,6 +121,10 @@ def _record_automatic(session: Session, group_id: int | None, last: ChairTerm,
                      ends_at=plan.ends_at)
         previous = plan.seat_id
         terms.append(term)
+    if terms:  # only the seat that chairs now and the one that chaired before are told
+        group = session.get(WorkingGroup, group_id) if group_id is not None else None
+        notices.chair_changed(session, group=group, term=terms[-1], previous_seat_id=last.seat_id,
+                              by=None, now=now, automatic=True)
     return terms
 
 
@@ -200,6 +204,8 @@ def hand_over_chair(session: Session, *, body: WorkingGroup | None, to_seat_id: 
                  passed_over=None if to_seat_id == expected else names.get(expected),
                  reason=reason, ended_term_id=current.id if current else None,
                  ends_at=term.ends_at)
+    notices.chair_changed(session, group=body, term=term,
+                          previous_seat_id=current.seat_id if current else None, by=by, now=now)
     return term
 
 
@@ -398,6 +404,8 @@ def recuse(session: Session, *, group: WorkingGroup, subject: str, reason: str,
     audit.record(session, by=by, action="chair.recused", target=recusal, body=group.name,
                  working_group_id=group.id, seat=names.get(term.seat_id), subject=subject,
                  reason=reason, vice_chair=names.get(vice))
+    notices.vice_chair_named(session, group=group, vice_seat_id=vice, chair_seat_id=term.seat_id,
+                             subject=subject, by=by, now=now)
     return recusal
 
 

@@ -62,7 +62,9 @@ def serve(host: str, port: int, workers: int) -> None:
         worker.start_thread()
     try:
         uvicorn.run("council.app:build", factory=True, host=host, port=port, workers=workers,
-                    proxy_headers=True, forwarded_allow_ips=list(settings.trusted_proxies))
+                    proxy_headers=True, forwarded_allow_ips=list(settings.trusted_proxies),
+                    # live pages' event streams never end by themselves: cut them on shutdown
+                    timeout_graceful_shutdown=5)
     finally:
         if worker is not None:
             worker.stop()
@@ -75,7 +77,7 @@ def _worker(settings: Settings, tick: float = 1.0):
 
     database = Database.from_url(settings.database_url, pool_size=1, max_overflow=1,
                                  pool_timeout=settings.db_pool_timeout)
-    return Worker(database, all_jobs(load_extensions()), tick=tick)
+    return Worker(database, all_jobs(load_extensions(), settings), tick=tick)
 
 
 @main.command()
@@ -166,25 +168,79 @@ def audit() -> None:
 
 
 @audit.command()
-def verify() -> None:
-    """Recompute the hash chain; exit 1 naming the first bad record."""
+@click.option("--published", is_flag=True,
+              help="Also look for the digest stored with every published recommendation.")
+@click.option("--head", "heads", multiple=True, metavar="DIGEST",
+              help="A digest kept elsewhere (from a recommendation's page, the API or the "
+                   "Atom feed) that the log must hold. Repeatable.")
+@click.option("--feed", "feeds", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A copy of the Atom feed kept elsewhere: every digest in it. Repeatable.")
+def verify(published: bool, heads: tuple[str, ...], feeds: tuple[str, ...]) -> None:
+    """Recompute the hash chain and hold it to its signed checkpoints (and to published
+    digests); exit 1 naming the first bad record."""
+    from pathlib import Path
+
     from council import audit as audit_log
     from council.database import Database
+    from council.extensions import load_extensions, published_heads
 
-    database = Database.from_url(_settings().database_url)
+    settings = _settings()
+    given = [(digest, digest) for digest in heads]
+    for feed in feeds:
+        given += audit_log.heads_in_feed(Path(feed).read_bytes(), source=feed)
+    database = Database.from_url(settings.database_url)
     try:
         with database.session() as session:
-            result = audit_log.verify(session)
+            if published:
+                given += published_heads(load_extensions(), session)
+            result = audit_log.verify(session, key=audit_log.settings_key(settings),
+                                      checkpoint_file=audit_log.checkpoint_path(settings),
+                                      heads=given)
     finally:
         database.dispose()
+    if result.latest_checkpoint is None:
+        click.echo(_("No signed checkpoint yet: records removed from the end of the log would "
+                     "go unnoticed. The worker signs one every minute."), err=True)
+    else:
+        click.echo(ngettext("%(num)s signed checkpoint agrees with the chain.",
+                            "%(num)s signed checkpoints agree with the chain.",
+                            result.checkpoints) + " " + _(
+            "The latest, signed at %(time)s, counts %(count)s records.",
+            time=result.latest_checkpoint.at, count=result.latest_checkpoint.count))
+    if given:
+        click.echo(ngettext("%(num)s published digest was found in the log.",
+                            "%(num)s published digests were found in the log.", result.heads))
     if result.ok:
         click.echo(ngettext("The audit log is intact: %(num)s record verified.",
                             "The audit log is intact: %(num)s records verified.",
                             result.checked))
         return
-    click.echo(_("The audit log is broken at record %(id)s: %(problem)s.",
-                 id=result.first_bad_id, problem=result.problem), err=True)
+    if result.first_bad_id is not None:
+        click.echo(_("The audit log is broken at record %(id)s: %(problem)s.",
+                     id=result.first_bad_id, problem=result.problem), err=True)
+    else:
+        click.echo(_("The audit log is broken: %(problem)s.", problem=result.problem), err=True)
     sys.exit(1)
+
+
+@audit.command()
+def checkpoint() -> None:
+    """Sign a checkpoint of the chain's head now (the worker does every minute)."""
+    from council import audit as audit_log
+    from council.database import Database
+
+    settings = _settings()
+    database = Database.from_url(settings.database_url)
+    try:
+        with database.transaction() as session:
+            done = audit_log.checkpoint(session, key=audit_log.settings_key(settings),
+                                        path=audit_log.checkpoint_path(settings))
+    except audit_log.ChainBroken as broken:
+        raise click.ClickException(str(broken)) from broken
+    finally:
+        database.dispose()
+    click.echo(_("Signed a checkpoint of the audit log.") if done
+               else _("The latest checkpoint already covers the whole audit log."))
 
 
 if __name__ == "__main__":

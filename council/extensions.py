@@ -15,8 +15,8 @@ from starlette.routing import BaseRoute
 
 @dataclass(frozen=True)
 class Panel:
-    """A region an extension adds to a council page: "home", "group", or "welcome" (the front
-    page of anonymous visitors).
+    """A region an extension adds to a council page: "home", "group", "needs_you" (what waits
+    for the reader), or "welcome" (the front page of anonymous visitors).
 
     `context(session, actor, group, now)` loads what `template` shows (group is None but on
     the group page); it must run a fixed number of queries, whatever the amount of content.
@@ -50,6 +50,11 @@ class Extension:
     """council.worker.Job: due work the worker runs for this extension."""
     bookkeeping: dict = field(default_factory=dict)
     """kind -> writer(session, {key: value}): notes reads make (council.bookkeeping)."""
+    notification_kinds: list = field(default_factory=list)
+    """council.notifications.Kind: what this extension tells people (registered by create_app)."""
+    published_heads: Callable | None = None
+    """published_heads(session) -> [(label, digest)]: audit chain heads this extension
+    published to outsiders, which `council audit verify --published` looks for (council.audit)."""
 
 
 def nav_links(extensions: list[Extension], can, council) -> list[NavLink]:
@@ -64,6 +69,11 @@ def panels_for(extensions: list[Extension], page: str, session, actor, group, no
         (panel.template, panel.context(session, actor, group, now))
         for extension in extensions for panel in extension.panels if panel.page == page
     ]
+
+
+def published_heads(extensions: list[Extension], session) -> list[tuple[str, str]]:
+    return [head for extension in extensions if extension.published_heads
+            for head in extension.published_heads(session)]
 
 
 def load_extensions() -> list[Extension]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from council import accounts, audit, auth, seats, sessions
+from council import accounts, audit, auth, notices, seats, sessions
 from council.errors import Conflict, Invalid, NotFound
 from council.i18n import gettext as _
 from council.mail import Mail
@@ -164,6 +164,7 @@ def accept(session: Session, *, invitation: Invitation, name: str, password: str
     session.add(invitation)
     audit.record(session, by=person, action="invitation.accepted", target=invitation,
                  person_id=person.id, method=method)
+    notices.invitation_accepted(session, invitation=invitation, person=person, now=now)
     return person
 
 

@@ -9,7 +9,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from http.cookies import SimpleCookie
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 import anyio.to_thread
 from sqlalchemy.exc import DBAPIError
@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from council import i18n, sessions
+from council import i18n, sessions, text
 from council.database import RequestTransaction, utcnow
 from council.models import Council
 from council.permissions import ANONYMOUS, load_actor
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 HEALTH_PATH = "/healthz"
+EVENTS_PATH = "/events"
 STATIC_PREFIX = "/static/"
 ANON_CSRF_COOKIE = "council_csrf"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -103,10 +104,28 @@ class AdmissionMiddleware:
             return await _refuse(scope, send, 503, headers={"Retry-After": "5"}, message=lambda: (
                 i18n.gettext("Many people are using the workspace at this moment. Please try "
                              "again in a few seconds.")))
+        if scope["path"] != EVENTS_PATH:
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.slots.release()
+            return
+        # a live page's event stream (council.live) needs its place only while the session
+        # and the permissions are checked: it gives it back when the stream starts
+        held = True
+
+        async def send_releasing(message: Message) -> None:
+            nonlocal held
+            if held and message["type"] == "http.response.start":
+                held = False
+                self.slots.release()
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_releasing)
         finally:
-            self.slots.release()
+            if held:
+                self.slots.release()
 
 
 def _needs_no_database(path: str) -> bool:
@@ -124,6 +143,8 @@ class RequestContextMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _has_control(scope):
+            return await _refuse(scope, send, 400)
         if scope["type"] != "http" or _needs_no_database(scope["path"]):
             # the health check must answer when the database cannot
             return await self.app(scope, receive, send)
@@ -161,7 +182,8 @@ class RequestContextMiddleware:
             new_anon_cookie = _csrf_binding(request, state, app_state.settings.secret_key)
             if unsafe:
                 state["form"] = form
-                if not _csrf_ok(request, form, state["csrf_token"]):
+                if not _one_click_unsubscribe(request, form) and \
+                        not _csrf_ok(request, form, state["csrf_token"]):
                     log.warning("CSRF refusal for %s %s", request.method, request.url.path)
                     return await _refuse(scope, send, 403, message=lambda: i18n.gettext(
                         "This form has expired or did not come from this site. Please reload "
@@ -176,9 +198,16 @@ class RequestContextMiddleware:
                             ANON_CSRF_COOKIE, new_anon_cookie, secure=scope["scheme"] == "https"))
                 await send(message)
 
-            await self.app(scope, _replaying(body), send_wrapper)
+            await self.app(scope, _replaying(body, then=receive), send_wrapper)
         finally:
             await anyio.to_thread.run_sync(transaction.close)
+
+
+def _has_control(scope: Scope) -> bool:
+    """A control character in the path or the query string (decoded): no link has one, and
+    PostgreSQL refuses NUL, so it is refused before any handler reads it."""
+    query = unquote_plus(scope.get("query_string", b"").decode("latin-1"), encoding="latin-1")
+    return text.has_control(scope["path"]) or text.has_control(query)
 
 
 def identify(request: Request, db: Session, state: dict) -> None:
@@ -267,7 +296,9 @@ async def _read_body(request: Request, receive: Receive, limit: int) -> bytes | 
     return b"".join(chunks)
 
 
-def _replaying(body: bytes) -> Receive:
+def _replaying(body: bytes, *, then: Receive | None = None) -> Receive:
+    """The body read already, then (with `then`) what the server says next: the client's
+    disconnect, which a streaming answer waits for to stop."""
     sent = False
 
     async def receive() -> Message:
@@ -275,6 +306,11 @@ def _replaying(body: bytes) -> Receive:
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
+        if then is not None:
+            while True:
+                message = await then()
+                if message["type"] != "http.request":  # the body, which was read already
+                    return message
         await anyio.sleep_forever()
         raise AssertionError("unreachable")
 
@@ -286,6 +322,17 @@ async def _parse_form(scope: Scope, body: bytes) -> FormData:
     if not content_type.startswith(FORM_TYPES):
         return FormData()
     return await Request(scope, _replaying(body)).form()
+
+
+ONE_CLICK_PREFIX = "/notifications/settings/"
+
+
+def _one_click_unsubscribe(request: Request, form: FormData) -> bool:
+    """RFC 8058: a mail program posts `List-Unsubscribe=One-Click` to an email's settings
+    link, with no cookie and no token. The link's secret is in its address, and this post can
+    only turn emails off (council.notification_settings.unsubscribe)."""
+    return (request.url.path.startswith(ONE_CLICK_PREFIX)
+            and form.get("List-Unsubscribe") == "One-Click")
 
 
 def _csrf_ok(request: Request, form: FormData, expected: str) -> bool:

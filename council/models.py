@@ -237,6 +237,24 @@ class AuditRecord(SQLModel, table=True):
     hash: str = Field(max_length=64, unique=True)
 
 
+class AuditCheckpoint(SQLModel, table=True):
+    """A signed statement that the audit chain held `count` records up to the one whose hash is
+    `record_hash`. The key is not in the database (council.audit), so a log cut short or
+    rewritten with a recomputed chain no longer agrees with its checkpoints. No foreign key:
+    a checkpoint outlives the record it names, which is the point."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    record_id: int
+    record_hash: str = Field(max_length=64)
+    count: int
+    key_id: str = Field(max_length=16)
+    """Which key signed it (a digest of the key), to tell a changed key from a forgery."""
+    signature: str = Field(max_length=64)
+
+
 class Identity(SQLModel, table=True):
     """An account at an OpenID provider, linked to a person: found again by issuer and subject."""
 
@@ -388,3 +406,69 @@ class NotificationPreference(SQLModel, table=True):
     )
     kind: str = Field(primary_key=True, max_length=40)
     delivery: Delivery = Field(sa_type=String(10))
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    """Not sent: the person may no longer see what it tells, or turned such emails off."""
+    FAILED = "failed"
+    """Given up after the last attempt."""
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An email to send: one notification at once, or one daily digest. It is written in the
+    transaction of what it tells (a transactional outbox) and sent by the worker
+    (council.outbox), which claims it for a while, sends it outside any transaction, and
+    records the result."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'cancelled', 'failed')", name="status"),
+        Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_message_person_id_digest", "person_id", "is_digest", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=32, unique=True)
+    """Random and fixed at creation: the email's Message-ID, the same on every attempt."""
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False)
+    )
+    notification_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("notification.id", ondelete="CASCADE"),
+                         unique=True, nullable=True),
+    )
+    is_digest: bool = False
+    digest: str = Field(default="[]")
+    """A digest's notification ids (JSON)."""
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=String(10))
+    created_at: datetime = timestamp()
+    next_attempt_at: datetime = timestamp()
+    attempts: int = 0
+    claim_token: str | None = Field(default=None, max_length=32)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str = Field(default="", max_length=2000)
+
+
+class EmailSettingsLink(SQLModel, table=True):
+    """The link in an email to its reader's notification choices, opened without signing in.
+    It shows and saves those choices only, expires, and saves once; the row holds only the
+    token's hash. `kind` is what the email's one-click unsubscribe turns off (None: the
+    digest, i.e. every kind the person gets in it)."""
+
+    __tablename__ = "email_settings_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True,
+                         nullable=False)
+    )
+    kind: str | None = Field(default=None, max_length=40)
+    created_at: datetime = timestamp()
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

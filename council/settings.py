@@ -41,6 +41,8 @@ class OidcProvider:
 class Settings:
     database_url: str
     secret_key: str
+    audit_key: str = ""
+    """Signs the audit log's checkpoints (council.audit); blank: derived from secret_key."""
     environment: str = "development"
     var_dir: Path = PROJECT_ROOT / "var"
     languages: tuple[str, ...] = LANGUAGES
@@ -50,7 +52,12 @@ class Settings:
     max_body_bytes: int = 1_000_000
     sign_in_window_minutes: int = 15
     sign_in_max_per_account: int = 5
+    """Failed sign-ins for one account from one address, within the window."""
     sign_in_max_per_address: int = 30
+    """Failed sign-ins from one address, whatever the account."""
+    sign_in_max_per_account_anywhere: int = 20
+    """Failed sign-ins for one account from every address together. Past it, only addresses
+    that failed for the account are refused: its owner still signs in from another device."""
     trusted_proxies: tuple[str, ...] = field(default=("127.0.0.1",))
     oidc_providers: tuple[OidcProvider, ...] = ()
     local_sign_in: bool = True
@@ -70,6 +77,12 @@ class Settings:
     queue_seconds: float = 10
     worker_in_serve: bool = True
     bookkeeping_seconds: float = 5
+    max_subscribers: int = 2000
+    """Live pages (event streams) one process holds at once; past it they get a 503."""
+    live_stream_seconds: int = 600
+    """An event stream ends after this long and the browser reconnects at once, so that a
+    person who lost their rights (or their session) stops being told of changes."""
+    live_heartbeat_seconds: float = 15
 
     @property
     def requests_at_once(self) -> int:
@@ -98,6 +111,10 @@ class Settings:
         elif environment == "production" and len(secret_key) < 32:
             raise SettingsError(_("COUNCIL_SECRET_KEY must be at least %(limit)s characters.",
                                   limit=32))
+        audit_key = env.get("COUNCIL_AUDIT_KEY", "")
+        if audit_key and environment == "production" and len(audit_key) < 32:
+            raise SettingsError(_("COUNCIL_AUDIT_KEY must be at least %(limit)s characters.",
+                                  limit=32))
         proxies = env.get("COUNCIL_TRUSTED_PROXIES", "127.0.0.1")
         providers = parse_oidc_providers(env.get("COUNCIL_OIDC_PROVIDERS", ""),
                                          production=environment == "production")
@@ -116,6 +133,7 @@ class Settings:
         return cls(
             database_url=database_url,
             secret_key=secret_key,
+            audit_key=audit_key,
             environment=environment,
             var_dir=var_dir,
             session_idle_minutes=int(env.get("COUNCIL_SESSION_IDLE_MINUTES", 120)),
@@ -137,6 +155,8 @@ class Settings:
             queue_seconds=_number(env, "COUNCIL_QUEUE_SECONDS", 10, minimum=0),
             worker_in_serve=_flag(env, "COUNCIL_WORKER_IN_SERVE", True),
             bookkeeping_seconds=_number(env, "COUNCIL_BOOKKEEPING_SECONDS", 5, minimum=1),
+            max_subscribers=_number(env, "COUNCIL_MAX_SUBSCRIBERS", 2000, minimum=0),
+            live_stream_seconds=_number(env, "COUNCIL_LIVE_STREAM_SECONDS", 600, minimum=5),
         )
 
 
@@ -224,7 +244,7 @@ def _development_secret(var_dir: Path) -> str:
     path = var_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the owner's only, like its files
     key = secrets.token_urlsafe(48)
     path.write_text(key)
     path.chmod(0o600)

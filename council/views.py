@@ -11,13 +11,13 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from council import accounts, auth, seats, sessions
+from council import accounts, audit, auth, seats, sessions
 from council.errors import Invalid, NotFound
 from council.extensions import panels_for
 from council.i18n import gettext as _
 from council.middleware import session_cookie_name
 from council.pages import authorize
-from council.web import keep_changes, redirect, render, values
+from council.web import keep_changes, redirect, refuse_control_characters, render, values
 
 COUNCIL_ACTIONS = frozenset({"council.read", "council.manage", "group.read",
                              "recommendations.read", "recommendations.manage"})
@@ -87,14 +87,19 @@ def sign_in(request: Request) -> Response:
     password = str(state.form.get("password", ""))
     address = client_address(request)
     try:
+        refuse_control_characters(form)
         person = auth.authenticate(state.db, email=form["email"], password=password,
                                    address=address, settings=app_state.settings, now=state.now)
     except auth.TooManyAttempts as refused:
         message = _("Too many sign-in attempts. Please wait %(minutes)s minutes and try again.",
                     minutes=refused.minutes)
         return _sign_in_page(request, form, {"form": message}, status_code=429)
+    except Invalid as invalid:
+        return _sign_in_page(request, form, invalid.errors, status_code=422)
     except auth.SignInRefused:
         auth.record_failure(state.db, email=form["email"], address=address, now=state.now)
+        audit.record(state.db, by=None, action="security.sign_in_failed",
+                     target=("SignIn", address[:80]), email=form["email"][:200])
         keep_changes(request)
         message = _("The email or password is not correct.")
         return _sign_in_page(request, form, {"form": message}, status_code=422)
@@ -115,6 +120,8 @@ def start_session(request: Request, db, person, response: Response) -> Response:
         sessions.end(db, previous)
     token = sessions.start(db, person, settings=request.app.state.settings, now=state.now,
                            user_agent=request.headers.get("user-agent", ""))
+    audit.record(db, by=person, action="security.signed_in", target=person,
+                 address=client_address(request))
     _set_session_cookie(request, response, token)
     return response
 
@@ -140,6 +147,9 @@ def sign_out(request: Request) -> Response:
     token = getattr(request.state, "session_token", None)
     if token:
         sessions.end(request.state.db, token)
+    if request.state.actor.person is not None:
+        audit.record(request.state.db, by=request.state.actor.person,
+                     action="security.signed_out", target=request.state.actor.person)
     response = RedirectResponse(request.url_for("home"), status_code=303)
     response.delete_cookie(session_cookie_name(request.url.scheme), path="/",
                            secure=request.url.scheme == "https", httponly=True, samesite="lax")
@@ -202,6 +212,7 @@ def account(request: Request) -> Response:
         return render(request, "council/account.html", {**context, "form": form, "errors": {}})
     form = values(state.form, "language", "timezone")
     try:
+        refuse_control_characters(form)
         seats.save_preferences(state.db, person=person, language=form["language"],
                                timezone=form["timezone"], languages=languages)
     except Invalid as invalid:

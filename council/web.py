@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from council import i18n
+from council import i18n, notifications, text
 from council.database import MAX_ID
+from council.errors import Invalid
 from council.extensions import nav_links
 from council.permissions import can
 
@@ -88,10 +89,16 @@ def render(
     def allowed(action: str, target: object = None) -> bool:
         return can(actor, action, target)
 
+    def unread_notifications() -> int:
+        """The navigation's count: one query, run only by pages that show the navigation."""
+        db = getattr(state, "db", None)
+        return notifications.visible_unread_count(db, actor) if db is not None else 0
+
     full_context = {
         "actor": actor,
         "council": state.council,
         "can": allowed,
+        "unread_notifications": unread_notifications,
         "nav_links": nav_links(request.app.state.extensions, allowed, state.council),
         "csrf_token": "" if anonymous_public else state.csrf_token,
         "language": i18n.current_language(),
@@ -167,9 +174,45 @@ def redirect(request: Request, route: str, /, *, fragment: str = "", **params: A
     return RedirectResponse(url, status_code=303)
 
 
-def values(form: FormData, *names: str) -> dict[str, str]:
-    """The submitted text fields, stripped, so a rejected form can come back filled in."""
-    return {name: str(form.get(name, "")).strip() for name in names}
+class FormValues(dict):
+    """values()'s answer: the fields as typed, and which ones held a control character."""
+
+    refused: dict[str, str]
+
+
+def values(form: FormData, *names: str) -> FormValues:
+    """The submitted text fields, stripped, so a rejected form can come back filled in.
+
+    A control character no typed text has (council.text) is taken out here, so none reaches
+    a rule, the database or a page; refuse_control_characters() then refuses the form."""
+    found = FormValues()
+    found.refused = {}
+    for name in names:
+        value = str(form.get(name, "")).strip()
+        if text.has_control(value):
+            value = text.without_control(value).strip()
+            found.refused[name] = text.removed_control_message()
+        found[name] = value
+    return found
+
+
+def refuse_control_characters(form: dict[str, Any]) -> None:
+    """Raise Invalid beside each field of `form` (from values(), perhaps with more fields
+    added) that held a control character, which is taken out of `form`. Handlers call it first
+    in the `try` whose `except Invalid` shows the form again: filled in, ready to send once
+    checked. 422, never a silent change of what was typed."""
+    errors = dict(getattr(form, "refused", {}))
+    for name, value in form.items():
+        if isinstance(value, str) and text.has_control(value):
+            form[name] = text.without_control(value)
+            errors[name] = text.removed_control_message()
+        elif isinstance(value, list) and any(isinstance(item, str) and text.has_control(item)
+                                             for item in value):
+            form[name] = [text.without_control(item) if isinstance(item, str) else item
+                          for item in value]
+            errors[name] = text.removed_control_message()
+    if errors:
+        raise Invalid(errors)
 
 
 def counting_number(value: str | None) -> int | None:

@@ -175,3 +175,27 @@ def sign_in(client: TestClient, person, password: str = "correct horse battery s
                          follow_redirects=False)
     assert response.status_code == 303, response.text
     return response
+
+
+def run_async(function, *args):
+    """Run `function(*args)` (a coroutine function) to its end in an event loop of its own, on
+    a thread of its own: the browser tests' Playwright keeps a loop running on the main thread
+    for the whole session, where asyncio.run() would refuse to start."""
+    import threading
+
+    import anyio
+
+    outcome: dict = {}
+
+    def work():
+        try:
+            outcome["value"] = anyio.run(function, *args)
+        except BaseException as error:  # re-raised in the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import time
@@ -25,8 +26,18 @@ class Inbox:
     password: str = ""
     messages: list[EmailMessage] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
+    refuse: int = 0
+    """How many of the next messages to refuse for now (451), as a server that is unwell."""
+    refusal: str = "451 4.3.0 Try again later"
+    delay: float = 0.0
+    """Seconds each message takes to accept, as a busy server."""
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.refuse:
+            self.refuse -= 1
+            return self.refusal
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)

@@ -112,7 +112,7 @@ def recommendation_detail(request: Request) -> Response:
         "paragraphs": paragraphs,
         "general_footnotes": record["general_footnotes"],
         "footnotes": record["footnotes"],
-        "adoption": record["adoption"],
+        "adoption": {"audit_head": None} | record["adoption"],
         "observer_statements": record["observer_statements"],
     }
     return conditional(request, JSONResponse(body), last_modified=item.updated_at)
@@ -279,6 +279,10 @@ SCHEMAS = {
         "tally": _ref("Tally"),
         "positions": {"type": "array", "items": _ref("Position")},
         "chair_statement": {"oneOf": [_ref("ChairStatement"), {"type": "null"}]},
+        "audit_head": _nullable({**_STRING, "description":
+                                 "The digest (SHA-256, hex) of the council's audit log when the "
+                                 "text was adopted: keep it, and `council audit verify --head` "
+                                 "shows whether the log still holds it."}),
     }),
     "Tally": _object({
         **{name: _COUNT for name in ("seats", "answered", "deciding_seats",

@@ -429,3 +429,63 @@ def _texts(session: Session, draft: Draft, shown_number: int, threads: Iterable[
         .where(Revision.draft_id == draft.id, or_(*conditions))
     ).all()
     return _Texts({(number, row.paragraph_id): row for number, row in rows})
+
+
+# since the reader's last visit
+
+
+@dataclass(frozen=True)
+class NewComment:
+    """A comment or reply someone else wrote since the reader's last visit."""
+
+    comment: Comment
+    author: str
+    position: int | None
+    """Its paragraph's number in the latest revision; None on the whole draft or removed text."""
+
+    @property
+    def is_reply(self) -> bool:
+        return self.comment.parent_id is not None
+
+    @property
+    def thread_id(self) -> int:
+        return self.comment.parent_id or self.comment.id
+
+
+NEW_COMMENTS_SHOWN = 50
+
+
+def _new_since(draft: Draft, since: datetime, person_id: int):
+    return (Comment.draft_id == draft.id, Comment.created_at > since,
+            Comment.author_id != person_id, Comment.withdrawn_at.is_(None),
+            Comment.hidden_at.is_(None))
+
+
+def new_comments_since(session: Session, draft: Draft, *, since: datetime | None,
+                       person_id: int, limit: int = NEW_COMMENTS_SHOWN) -> list[NewComment]:
+    """Comments and replies of others written after `since` (none when `since` is None: the
+    draft is new to the reader), oldest first, with their paragraph's number: one query."""
+    if since is None:
+        return []
+    latest = (select(Revision.id).where(Revision.draft_id == draft.id,
+                                         Revision.number == draft.latest_revision_number)
+              .scalar_subquery())
+    rows = session.execute(
+        select(Comment, Person.name, RevisionParagraph.position)
+        .join(Person, Person.id == Comment.author_id)
+        .join(RevisionParagraph, and_(RevisionParagraph.revision_id == latest,
+                                      RevisionParagraph.paragraph_id == Comment.paragraph_id),
+              isouter=True)
+        .where(*_new_since(draft, since, person_id))
+        .order_by(Comment.created_at, Comment.id).limit(limit)
+    ).all()
+    return [NewComment(comment, author, position) for comment, author, position in rows]
+
+
+def count_new_comments(session: Session, draft: Draft, *, since: datetime | None,
+                       person_id: int) -> int:
+    """How many comments and replies of others were written after `since`: one query."""
+    if since is None:
+        return 0
+    return session.execute(select(func.count()).select_from(Comment)
+                           .where(*_new_since(draft, since, person_id))).scalar_one()

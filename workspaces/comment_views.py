@@ -17,7 +17,7 @@ from council import seats
 from council.errors import Conflict, Invalid
 from council.models import WorkingGroup
 from council.views import permission
-from council.web import counting_number, is_htmx, render, values
+from council.web import counting_number, is_htmx, refuse_control_characters, render, values
 from workspaces import comment_pages, comments, drafts, views
 from workspaces.comments import RateLimited
 from workspaces.models import Comment, Draft
@@ -141,6 +141,7 @@ def comment_post(request: Request) -> Response:
     paragraph_id = form["paragraph_id"] or None
     anchor = paragraph_id or comment_pages.WHOLE_DRAFT
     try:
+        refuse_control_characters(form)
         created = comments.post_comment(
             state.db, by=state.actor.person, draft=draft, body=form["body"],
             paragraph_id=paragraph_id, revision_number=counting_number(form["revision_number"]),
@@ -164,6 +165,7 @@ def comment_reply(request: Request) -> Response:
             "reply", root.id, {"body": "", "revision_number": draft.latest_revision_number}))
     form = values(state.form, "body", "revision_number")
     try:
+        refuse_control_characters(form)
         created = comments.reply(state.db, by=state.actor.person, to=root, body=form["body"],
                                  revision_number=counting_number(form["revision_number"]),
                                  now=state.now)
@@ -184,6 +186,7 @@ def comment_edit(request: Request) -> Response:
             "edit", target.id, {"body": target.body_source}))
     form = values(state.form, "body")
     try:
+        refuse_control_characters(form)
         comments.edit_comment(state.db, by=state.actor.person, comment=target,
                               body=form["body"], now=state.now)
     except (Invalid, comments.EditWindowClosed) as refused:
@@ -215,6 +218,7 @@ def comment_hide(request: Request) -> Response:
                             open_form=OpenForm("hide", target.id, {"reason": ""}))
     form = values(state.form, "reason")
     try:
+        refuse_control_characters(form)
         comments.hide_comment(state.db, by=state.actor.person, comment=target,
                               reason=form["reason"], now=state.now)
     except Invalid as invalid:

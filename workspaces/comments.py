@@ -17,13 +17,14 @@ from html import escape, unescape
 from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
-from council import audit
-from council.database import utcnow
-from council.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from council import audit, live
+from council.database import serialise, utcnow
+from council.errors import Conflict, Invalid, NotAllowed, NotFound, RateLimited
 from council.i18n import format_number
 from council.i18n import gettext as _
 from council.models import Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
-from workspaces import drafts, rounds
+from council.text import control_message, has_control
+from workspaces import drafts, notices, rounds
 from workspaces.markdown import render_markdown
 from workspaces.models import Comment, Draft, DraftStatus, Revision, RevisionParagraph
 
@@ -43,13 +44,15 @@ _TAG = re.compile(r"(<[^>]*>)")
 _NO_MENTIONS_INSIDE = frozenset({"a", "code", "pre"})
 
 
-class RateLimited(DomainError):
-    status_code = 429
-    title = "Too many attempts"
-
-
 class EditWindowClosed(Conflict):
     title = "This comment can no longer be edited"
+
+
+def _announce(session: Session, comment: Comment) -> None:
+    """Open draft pages refresh the comments of this comment's paragraph (or of the whole
+    draft: comment_pages.WHOLE_DRAFT) once the act commits (council.live)."""
+    live.publish(session, live.topic("draft", comment.draft_id),
+                 f"comments-{comment.paragraph_id or 'draft'}")
 
 
 # rules
@@ -168,11 +171,17 @@ def edit_comment(session: Session, *, by: Person, comment: Comment, body: str,
     check_edit(comment, draft, by=by, now=now)
     body = _checked_body(body)
     if body != comment.body_source:
+        mentioned: set[int] = set()
         comment.body_source = body
-        comment.body_html = _render(session, draft, body)
+        comment.body_html = _render(session, draft, body, mentioned)
         comment.edited_at = now
         session.add(comment)
         session.flush()
+        audit.record(session, by=by, action="comment.edited", target=comment,
+                     draft=draft.id, body_sha256=audit.fingerprint(body))
+        _announce(session, comment)
+        notices.comment_edited(session, comment=comment, draft=draft, by=by,
+                               mentioned=mentioned, now=now)
     return comment
 
 
@@ -189,6 +198,7 @@ def withdraw_comment(session: Session, *, by: Person, comment: Comment,
     session.flush()
     audit.record(session, by=by, action="comment.withdrawn", target=comment,
                  draft=draft.id, paragraph=comment.paragraph_id)
+    _announce(session, comment)
     return comment
 
 
@@ -210,6 +220,7 @@ def hide_comment(session: Session, *, by: Person, comment: Comment, reason: str,
     session.flush()
     audit.record(session, by=by, action="comment.hidden", target=comment, reason=reason,
                  draft=comment.draft_id, author=comment.author_id)
+    _announce(session, comment)
     return comment
 
 
@@ -222,6 +233,7 @@ def restore_comment(session: Session, *, by: Person, comment: Comment) -> Commen
     session.flush()
     audit.record(session, by=by, action="comment.restored", target=comment,
                  draft=comment.draft_id, hidden_reason=reason)
+    _announce(session, comment)
     return comment
 
 
@@ -237,6 +249,7 @@ def resolve_thread(session: Session, *, by: Person, comment: Comment,
     session.add(root)
     session.flush()
     audit.record(session, by=by, action="comment.resolved", target=root, draft=root.draft_id)
+    _announce(session, root)
     return root
 
 
@@ -249,20 +262,27 @@ def reopen_thread(session: Session, *, by: Person, comment: Comment) -> Comment:
     session.add(root)
     session.flush()
     audit.record(session, by=by, action="comment.reopened", target=root, draft=root.draft_id)
+    _announce(session, root)
     return root
 
 
 def _add(session: Session, *, by: Person, draft: Draft, body: str, paragraph_id: str | None,
          parent_id: int | None, revision_number: int, now: datetime) -> Comment:
+    mentioned: set[int] = set()
     comment = Comment(draft_id=draft.id, revision_number=revision_number,
                       paragraph_id=paragraph_id, parent_id=parent_id, author_id=by.id,
-                      body_source=body, body_html=_render(session, draft, body), created_at=now,
-                      round_id=rounds.comment_round_id(session, draft, now))
+                      body_source=body, body_html=_render(session, draft, body, mentioned),
+                      created_at=now, round_id=rounds.comment_round_id(session, draft, now))
     session.add(comment)
     # one UPDATE with the increment in SQL: two people posting at once both count
     session.execute(update(Draft).where(Draft.id == draft.id)
                     .values(comment_count=Draft.comment_count + 1))
     session.flush()
+    audit.record(session, by=by, action="comment.posted", target=comment, draft=draft.id,
+                 reply_to=parent_id, body_sha256=audit.fingerprint(body))
+    _announce(session, comment)
+    notices.comment_posted(session, comment=comment, draft=draft, by=by, mentioned=mentioned,
+                           now=now)
     return comment
 
 
@@ -270,6 +290,8 @@ def _checked_body(body: str) -> str:
     body = drafts.normalise(body)
     if drafts.UNREADABLE.search(body):
         raise Invalid({"body": drafts.unreadable_message()})
+    if has_control(body):
+        raise Invalid({"body": control_message()})
     if not body:
         raise Invalid({"body": _("The comment is empty. Write it before posting.")})
     if len(body) > MAX_BODY:
@@ -281,6 +303,7 @@ def _checked_body(body: str) -> str:
 
 
 def _check_rate(session: Session, by: Person, now: datetime) -> None:
+    serialise(session, f"comments:{by.id}")  # held until the comment is committed
     recent = session.execute(
         select(func.count()).select_from(Comment)
         .where(Comment.author_id == by.id, Comment.created_at > now - RATE_WINDOW)
@@ -303,14 +326,16 @@ def _paragraph_exists(session: Session, draft: Draft, number: int, paragraph_id:
 # mentions
 
 
-def _render(session: Session, draft: Draft, body: str) -> str:
+def _render(session: Session, draft: Draft, body: str, mentioned: set[int] | None = None
+            ) -> str:
     """Markdown through the drafts' sanitising pipeline, then @[Full Name] mentions of people
-    who can read the draft turned into links (resolved now, stored with the comment)."""
+    who can read the draft turned into links (resolved now, stored with the comment); the ids
+    of the people mentioned are added to `mentioned`."""
     html = render_markdown(body)
     if not _MENTION.search(html):
         return html
     group = session.get(WorkingGroup, draft.working_group_id)
-    return link_mentions(html, readers(session, group))
+    return link_mentions(html, readers(session, group), mentioned)
 
 
 def readers(session: Session, group: WorkingGroup) -> list[Person]:
@@ -333,9 +358,11 @@ def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def link_mentions(html: str, people: Iterable[Person]) -> str:
+def link_mentions(html: str, people: Iterable[Person], mentioned: set[int] | None = None
+                  ) -> str:
     """Link each @[Full Name] of sanitised HTML that names exactly one of `people`; names
-    that match nobody, or several people, stay text. Code and existing links are left alone."""
+    that match nobody, or several people, stay text. Code and existing links are left alone.
+    The ids of the people linked are added to `mentioned`, when given."""
     by_name: dict[str, list[Person]] = defaultdict(list)
     for person in people:
         by_name[_key(person.name)].append(person)
@@ -345,6 +372,8 @@ def link_mentions(html: str, people: Iterable[Person]) -> str:
         if len(found) != 1:
             return match.group(0)
         person = found[0]
+        if mentioned is not None:
+            mentioned.add(person.id)
         return (f'<a href="{PERSON_PATH.format(id=person.id)}" class="mention">'
                 f"@{escape(person.name)}</a>")
 

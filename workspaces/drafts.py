@@ -6,20 +6,22 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import case
+from sqlalchemy import case, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from council import audit
-from council.database import upsert, utcnow
-from council.errors import Conflict, Invalid, NotAllowed, NotFound
+from council.database import serialise, upsert, utcnow
+from council.errors import Conflict, Invalid, NotAllowed, NotFound, RateLimited
 from council.i18n import gettext as _
 from council.i18n import pgettext
 from council.models import Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
 from council.permissions import Actor, Sponsored, can, load_actor
 from council.settings import LANGUAGES
+from council.text import control_message, has_control
+from workspaces import notices
 from workspaces.diffs import ParagraphChange, paragraph_diff
 from workspaces.markdown import render_markdown
 from workspaces.models import (
@@ -30,7 +32,7 @@ from workspaces.models import (
     Revision,
     RevisionParagraph,
 )
-from workspaces.paragraphs import Paragraph, build_paragraphs
+from workspaces.paragraphs import Paragraph, build_paragraphs, split_blocks
 from workspaces.round_models import Round, RoundKind
 
 MAX_TITLE = 200
@@ -38,6 +40,10 @@ MAX_PURPOSE = 300
 MAX_SUMMARY = 500
 MAX_REASON = 500
 MAX_TEXT_BYTES = 200 * 1024
+MAX_LINES = 5_000  # bounds the time to count paragraphs, which happens under the write lock
+MAX_PARAGRAPHS = 1_000  # each heading and list item counts; keeps saving a revision quick
+STARTS_PER_WINDOW = 10
+START_WINDOW = timedelta(minutes=10)
 
 # NUL (PostgreSQL refuses it), U+FFFD (what undecodable bytes become) and lone surrogates
 UNREADABLE = re.compile("[\x00\ufffd\ud800-\udfff]")
@@ -109,6 +115,8 @@ class VisitChanges:
     latest: int
     comparison: Comparison | None
     visited: bool
+    seen_at: datetime | None = None
+    """When the person last opened the draft (comments written since are new to them)."""
 
 
 def get_draft(session: Session, draft_id: int) -> Draft:
@@ -389,6 +397,7 @@ def revise(
     record_visit(session, person=by, draft=draft, now=now)
     audit.record(session, by=by, action="draft.revised", target=draft, number=number,
                  base_number=base.number, summary=summary)
+    notices.draft_revised(session, draft=draft, revision=created, by=by, now=now)
     return created
 
 
@@ -527,9 +536,10 @@ def changes_since_last_visit(session: Session, *, person: Person, draft: Draft,
         seen = visit.revision_number
     else:
         seen = visit.previous_revision_number
+    seen_at = visit.seen_at if visit is not None else None
     if seen is None or seen >= latest:
-        return VisitChanges(seen, latest, None, visit is not None)
-    return VisitChanges(seen, latest, compare(session, draft, seen, latest), True)
+        return VisitChanges(seen, latest, None, visit is not None, seen_at)
+    return VisitChanges(seen, latest, compare(session, draft, seen, latest), True, seen_at)
 
 
 # shared
@@ -593,6 +603,8 @@ def check_line(errors: dict[str, str], field: str, value: str, limit: int, *,
     """The error, if any, of one typed field, beside it: unreadable, missing, too long."""
     if UNREADABLE.search(value):
         errors[field] = unreadable_message()
+    elif has_control(value):
+        errors[field] = control_message()
     elif required and not value:
         errors[field] = missing or _("This field is required.")
     elif len(value) > limit:
@@ -600,9 +612,25 @@ def check_line(errors: dict[str, str], field: str, value: str, limit: int, *,
                           count=len(value))
 
 
+def check_start_rate(session: Session, *, by: Person, now: datetime) -> None:
+    """At most STARTS_PER_WINDOW drafts started per person per START_WINDOW through the form
+    (seeding and imports call start_draft alone), counted under a lock held until the new
+    draft is committed, so that simultaneous starts cannot all pass."""
+    serialise(session, f"drafts:{by.id}")
+    recent = session.exec(select(func.count()).select_from(Draft).where(
+        Draft.created_by_id == by.id, Draft.created_at > now - START_WINDOW)).one()
+    if recent >= STARTS_PER_WINDOW:
+        raise RateLimited(_(
+            "You have started %(limit)s drafts in the last %(minutes)s minutes, the most "
+            "allowed. Your text is kept below: start the draft again in a few minutes.",
+            limit=STARTS_PER_WINDOW, minutes=int(START_WINDOW.total_seconds() // 60)))
+
+
 def _check_text(errors: dict[str, str], text: str) -> None:
     if UNREADABLE.search(text):
         errors["text"] = unreadable_message()
+    elif has_control(text):
+        errors["text"] = control_message()
     elif not text:
         errors["text"] = _("Write the text of the draft.")
     else:
@@ -612,3 +640,12 @@ def _check_text(errors: dict[str, str], text: str) -> None:
                 "The text is %(size)s KB; at most %(limit)s KB are allowed. Shorten it, or "
                 "split it into several drafts.",
                 size=math.ceil(size / 1024), limit=MAX_TEXT_BYTES // 1024)
+        elif (lines := text.count("\n") + 1) > MAX_LINES:
+            errors["text"] = _(
+                "The text has %(count)s lines; at most %(limit)s are allowed. Shorten it, or "
+                "split it into several drafts.", count=lines, limit=MAX_LINES)
+        elif (count := len(split_blocks(text))) > MAX_PARAGRAPHS:
+            errors["text"] = _(
+                "The text has %(count)s paragraphs (each heading and list item counts as one); "
+                "at most %(limit)s are allowed. Join some of them, or split the text into "
+                "several drafts.", count=count, limit=MAX_PARAGRAPHS)

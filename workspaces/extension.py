@@ -12,16 +12,20 @@ from council.worker import Job
 from workspaces import (  # noqa: F401
     demo,
     drafts,
+    live_topics,
     models,
+    notices,
     pdf,
     recommendation_models,
     recommendation_views,
+    recommendations,
     rendering,
     round_models,
     round_views,
     rounds,
     routes,
     views,
+    waiting,
 )
 
 
@@ -40,12 +44,16 @@ def extension() -> Extension:
                   context=recommendation_views.group_panel),
             Panel(page="welcome", template="workspaces/_welcome_recommendations.html",
                   context=recommendation_views.welcome_panel),
+            Panel(page="needs_you", template="workspaces/_needs_you.html",
+                  context=waiting.needs_you_panel),
         ],
         nav=[NavLink(route="recommendations", label=lazy("Recommendations"),
                      action="recommendations.read")],
         seed_demo=demo.seed,
         bookkeeping={drafts.VISITS: drafts.write_visits, pdf.MADE: pdf.write_made},
-        jobs=[*rounds.JOBS, Job("recommendations.rerender", rendering.rerender_stale,
+        notification_kinds=notices.KINDS,
+        published_heads=recommendations.published_heads,
+        jobs=[*rounds.JOBS, *notices.JOBS, Job("recommendations.rerender", rendering.rerender_stale,
                                 every=timedelta(minutes=5),
                                 label=lazy("Render the published pages again after a release"))],
     )

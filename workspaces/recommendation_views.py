@@ -23,7 +23,14 @@ from council.errors import Invalid, NotFound
 from council.models import Council, WorkingGroup
 from council.permissions import Actor, can
 from council.views import permission
-from council.web import conditional, counting_number, redirect, render, values
+from council.web import (
+    conditional,
+    counting_number,
+    redirect,
+    refuse_control_characters,
+    render,
+    values,
+)
 from workspaces import pdf, recommendations, rendering
 from workspaces.recommendation_models import Recommendation
 
@@ -134,6 +141,7 @@ def supersede(request: Request) -> Response:
         return _supersede_form(request, item, form, {})
     form = values(state.form, "superseded_by", "reason")
     try:
+        refuse_control_characters(form)
         recommendations.supersede(state.db, item, by_number=form["superseded_by"],
                                   reason=form["reason"], by=state.actor.person, now=state.now)
     except Invalid as invalid:

@@ -55,21 +55,25 @@ def publish(session: Session, round_: Round, *, draft: Draft, group: WorkingGrou
             paragraphs: Sequence[RevisionParagraph], by: Person | None) -> Recommendation:
     """Make the recommendation of a round that closed with `adopted` (called by the close)."""
     adopted_at = round_.closed_at
+    data = build_record(session, round_, group, paragraphs)
     recommendation = Recommendation(
         number="", draft_id=draft.id, round_id=round_.id, working_group_id=group.id,
         year=adopted_at.year, sequence=0, revision_number=round_.revision_number,
         title=draft.title, language=draft.language, adopted_at=adopted_at,
         published_at=adopted_at, updated_at=adopted_at,
-        summary=_summary(paragraphs),
-        record=json.dumps(build_record(session, round_, group, paragraphs), ensure_ascii=False),
+        summary=_summary(paragraphs), record=json.dumps(data, ensure_ascii=False),
     )
     _insert_numbered(session, recommendation, group)
+    published = audit.record(session, by=by, action="recommendation.published",
+                             target=recommendation, number=recommendation.number,
+                             round=round_.id, draft=draft.id, revision=round_.revision_number)
+    # the chain's head at adoption, published where outsiders keep it (council.audit)
+    data["adoption"]["audit_head"] = published.hash
+    recommendation.record = json.dumps(data, ensure_ascii=False)
+    session.add(recommendation)
     search.index(session, recommendation.id, title=recommendation.title,
                  body="\n\n".join(p.source for p in paragraphs))
     rendering.render_all(session, recommendation)
-    audit.record(session, by=by, action="recommendation.published", target=recommendation,
-                 number=recommendation.number, round=round_.id, draft=draft.id,
-                 revision=round_.revision_number)
     return recommendation
 
 
@@ -81,8 +85,9 @@ def refresh(session: Session, round_: Round, *, now: datetime | None = None) -> 
         return
     group = session.get(WorkingGroup, recommendation.working_group_id)
     paragraphs = _paragraphs(session, recommendation)
-    recommendation.record = json.dumps(build_record(session, round_, group, paragraphs),
-                                       ensure_ascii=False)
+    head = record(recommendation)["adoption"].get("audit_head")
+    recommendation.record = json.dumps(
+        build_record(session, round_, group, paragraphs, audit_head=head), ensure_ascii=False)
     _changed(session, recommendation, now or utcnow())
 
 
@@ -110,8 +115,10 @@ def _insert_numbered(session: Session, recommendation: Recommendation,
 
 
 def build_record(session: Session, round_: Round, group: WorkingGroup,
-                 paragraphs: Sequence[RevisionParagraph]) -> dict:
-    """What readers see besides the title: paragraphs, footnotes, adoption record, statements."""
+                 paragraphs: Sequence[RevisionParagraph], *,
+                 audit_head: str | None = None) -> dict:
+    """What readers see besides the title: paragraphs, footnotes, adoption record (with the
+    audit chain's head at adoption, once published), statements."""
     sealed = [p for p in json.loads(round_.sealed_positions or "[]") if p["counted"]]
     tally = json.loads(round_.tally or "{}")
     rule = json.loads(round_.rule_settings or "{}")
@@ -156,6 +163,7 @@ def build_record(session: Session, round_: Round, group: WorkingGroup,
                "recorded_objections": len(tally.get("recorded_objections", []))},
             "positions": positions,
             "chair_statement": _chair_statement(session, round_, group),
+            "audit_head": audit_head,
         },
         "observer_statements": _observer_statements(session, round_),
     }
@@ -259,6 +267,18 @@ def find_group(session: Session, slug: str) -> WorkingGroup | None:
 
 def record(recommendation: Recommendation) -> dict:
     return json.loads(recommendation.record)
+
+
+def published_heads(session: Session) -> list[tuple[str, str]]:
+    """(number, the audit chain's head at its adoption) of every recommendation that has one
+    (those published before heads were recorded have none)."""
+    heads = []
+    for number, stored in session.exec(
+            select(Recommendation.number, Recommendation.record).order_by(Recommendation.id)):
+        head = json.loads(stored)["adoption"].get("audit_head")
+        if head:
+            heads.append((number, head))
+    return heads
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from council.errors import Invalid
 from council.models import WorkingGroup
 from council.permissions import Actor, can
 from council.views import permission
-from council.web import checked, redirect, render, values
+from council.web import checked, redirect, refuse_control_characters, render, values
 from workspaces import drafts, recommendations, rounds
 from workspaces.models import Draft, DraftStatus
 from workspaces.round_models import Round, RoundKind
@@ -118,6 +118,7 @@ def round_open(request: Request) -> Response:
     form = values(state.form, "kind", "deadline", "note")
     form["tally_visible"] = checked(state.form, "tally_visible")
     try:
+        refuse_control_characters(form)
         opened = rounds.open_round(
             state.db, by=person, draft=draft, kind=form["kind"], deadline=form["deadline"],
             note=form["note"], tally_visible=form["tally_visible"])
@@ -170,6 +171,7 @@ def position_cast(request: Request) -> Response:
     form = values(state.form, "choice", "reservation", "reason")
     form["paragraph_ids"] = [str(v) for v in state.form.getlist("paragraph_ids")]
     try:
+        refuse_control_characters(form)
         rounds.cast_position(
             state.db, round_, by=state.actor.person, seat=state.actor.seat,
             form=rounds.PositionForm(**form))
@@ -203,6 +205,7 @@ def statement_submit(request: Request) -> Response:
         return page(None, {})
     form = values(state.form, "text")
     try:
+        refuse_control_characters(form)
         rounds.submit_statement(state.db, round_, by=state.actor.person, seat=state.actor.seat,
                                 text=form["text"])
     except Invalid as invalid:
@@ -226,6 +229,7 @@ def round_extend(request: Request) -> Response:
         return _page(request, "workspaces/round_extend.html", {**context, "form": form})
     form = values(state.form, "deadline", "reason")
     try:
+        refuse_control_characters(form)
         rounds.extend_deadline(state.db, round_, by=person, deadline=form["deadline"],
                                reason=form["reason"])
     except Invalid as invalid:
@@ -251,6 +255,7 @@ def round_close(request: Request) -> Response:
         return page({"statement": ""}, {})
     form = values(state.form, "statement")
     try:
+        refuse_control_characters(form)
         rounds.close_round(state.db, round_, by=state.actor.person,
                            statement=form["statement"])
     except Invalid as invalid:
@@ -273,6 +278,7 @@ def round_chair_statement(request: Request) -> Response:
                      {**context, "form": {"statement": ""}})
     form = values(state.form, "statement")
     try:
+        refuse_control_characters(form)
         rounds.add_chair_statement(state.db, round_, by=state.actor.person,
                                    statement=form["statement"])
     except Invalid as invalid:

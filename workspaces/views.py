@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 
 from markupsafe import Markup
@@ -11,12 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from council import i18n, seats
-from council.errors import Invalid
+from council.errors import Invalid, RateLimited
 from council.i18n import gettext as _
 from council.models import WorkingGroup
 from council.permissions import Actor, can
 from council.views import permission
-from council.web import counting_number, redirect, render, values
+from council.web import counting_number, redirect, refuse_control_characters, render, values
 from workspaces import comment_pages, drafts, round_views, rounds
 from workspaces.models import Draft
 
@@ -105,6 +105,8 @@ def draft_new(request: Request) -> Response:
     sponsors = map(counting_number, state.form.getlist("sponsor_seat_ids"))
     form["sponsor_seat_ids"] = [n for n in sponsors if n is not None]
     try:
+        refuse_control_characters(form)
+        drafts.check_start_rate(state.db, by=state.actor.person, now=state.now)
         draft = drafts.start_draft(
             state.db, by=state.actor.person, group=group, title=form["title"],
             purpose=form["purpose"], sponsor_seat_ids=form["sponsor_seat_ids"],
@@ -112,6 +114,10 @@ def draft_new(request: Request) -> Response:
     except Invalid as invalid:
         return _page(request, "workspaces/draft_new.html",
                      {**context, "form": form, "errors": invalid.errors}, status_code=422)
+    except RateLimited as refused:
+        return _page(request, "workspaces/draft_new.html",
+                     {**context, "form": form, "errors": {"form": refused.message}},
+                     status_code=refused.status_code)
     return redirect(request, "draft", draft_id=draft.id)
 
 
@@ -134,6 +140,9 @@ def draft(request: Request) -> Response:
     context = {
         "detail": detail,
         "unseen": draft.latest_revision_number - visit.revision_number if visit else 0,
+        "new_comments": comment_pages.count_new_comments(
+            state.db, draft, since=visit.seen_at if visit else None, person_id=person.id),
+        "last_visit": int(visit.seen_at.timestamp()) if visit else None,
         "may_withdraw": drafts.may_withdraw(state.actor, draft, detail.sponsor_ids),
         "comments": comment_pages.draft_comments(state.db, draft, detail.revision,
                                                  detail.paragraphs, focus=focus),
@@ -163,6 +172,7 @@ def draft_revise(request: Request) -> Response:
         return _page(request, "workspaces/draft_revise.html", {**context, "form": form})
     form = values(state.form, "text", "summary", "base_number")
     try:
+        refuse_control_characters(form)
         drafts.revise(state.db, by=state.actor.person, draft=draft,
                       base_number=counting_number(form["base_number"]), text=form["text"],
                       summary=form["summary"])
@@ -199,12 +209,26 @@ def draft_compare(request: Request) -> Response:
 
 @permission("deliberations.read", target=draft_group)
 def draft_changes(request: Request) -> Response:
+    """The revisions, comments and replies since the reader's last visit."""
     draft, group = load_draft(request)
+    state = request.state
     changes = drafts.changes_since_last_visit(
-        request.state.db, person=request.state.actor.person, draft=draft,
+        state.db, person=state.actor.person, draft=draft,
         pending=_pending_visit(request, draft))
+    since = _since(request.query_params.get("since")) or changes.seen_at
+    comments = comment_pages.new_comments_since(state.db, draft, since=since,
+                                                person_id=state.actor.person.id)
     return _page(request, "workspaces/draft_changes.html",
-                 {"draft": draft, "group": group, "changes": changes})
+                 {"draft": draft, "group": group, "changes": changes, "comments": comments})
+
+
+def _since(value: str | None) -> datetime | None:
+    """?since=<seconds since 1970>: the visit before the one that led here (the draft page's
+    link carries it, since opening the draft noted a new visit)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 11):
+        return None
+    return datetime.fromtimestamp(int(value), UTC)
 
 
 @permission("draft.write", target=draft_group)
@@ -217,6 +241,7 @@ def draft_withdraw(request: Request) -> Response:
         return _page(request, "workspaces/draft_withdraw.html", {**context, "form": {}})
     form = values(state.form, "reason")
     try:
+        refuse_control_characters(form)
         drafts.withdraw(state.db, by=state.actor.person, draft=draft, reason=form["reason"],
                         now=state.now, actor=state.actor)
     except Invalid as invalid:

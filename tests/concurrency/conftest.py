@@ -65,8 +65,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def council_server(database_url: str, var_dir: Path, *, timeout: float = 30) -> Iterator[Server]:
-    """`council serve` on `database_url`, answering /healthz, until the block ends."""
+def council_server(database_url: str, var_dir: Path, *, timeout: float = 30,
+                   env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`council serve` on `database_url`, answering /healthz, until the block ends; `env`
+    adds to (or overrides) its environment."""
     port = _free_port()
     env = {
         **os.environ,
@@ -75,6 +77,7 @@ def council_server(database_url: str, var_dir: Path, *, timeout: float = 30) -> 
         "COUNCIL_SECRET_KEY": TEST_SECRET,
         "COUNCIL_ENV": "development",
         "COUNCIL_LANGUAGE": "en",
+        **(env or {}),
     }
     log_path = var_dir / "server.log"
     with log_path.open("wb") as log:

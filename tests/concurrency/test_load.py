@@ -26,7 +26,7 @@ from sqlmodel import select
 from council.database import Database, utcnow
 from council.models import AuthSession, Seat, SeatKind, SeatRole
 from tests.concurrency.conftest import Server, council_server
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, run_async
 from tests.factories import (
     PASSWORD,
     make_chair,
@@ -203,7 +203,7 @@ def world(fresh_databases, tmp_path_factory) -> World:
     world = World(database_url=url, **seeded)
     with council_server(url, tmp_path_factory.mktemp("var")) as server:
         world.server = server
-        asyncio.run(_sign_everyone_in(world))
+        run_async(_sign_everyone_in, world)
     world.server = None
     return world
 
@@ -400,7 +400,7 @@ def test_a_burst_of_200_page_views_gets_no_server_error(served: World):
         outcomes = await asyncio.gather(*calls)
         return outcomes, time.perf_counter() - started
 
-    outcomes, wall = asyncio.run(burst())
+    outcomes, wall = run_async(burst)
     print_figures("burst", outcomes, wall)
     failures = _failures(outcomes)
     assert not failures, (
@@ -501,7 +501,7 @@ def test_a_storm_of_1000_positions_while_the_chair_closes_the_round(served: Worl
         await asyncio.gather(*(caster() for _ in range(IN_FLIGHT)), chair())
         return time.perf_counter() - started
 
-    wall = asyncio.run(storm())
+    wall = run_async(storm)
     closing: Outcome = close["outcome"]
     unsent = [c for c in casts if c.outcome is None]
     for cast in unsent:

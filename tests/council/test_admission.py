@@ -13,7 +13,7 @@ from council.app import create_app
 from council.database import Database, make_engine
 from council.extensions import Extension
 from council.views import permission
-from tests.conftest import make_settings
+from tests.conftest import make_settings, run_async
 
 
 @permission("public")
@@ -48,7 +48,7 @@ async def _gather(app, paths):
 
 
 def test_requests_past_the_limit_wait_then_get_a_503_with_retry_after(crowd_app):
-    answers = anyio.run(_gather, crowd_app, ["/slow?seconds=1"] * 5)
+    answers = run_async(_gather, crowd_app, ["/slow?seconds=1"] * 5)
     statuses = sorted(answer.status_code for answer in answers)
     assert statuses == [200, 200, 503, 503, 503]
     busy = next(answer for answer in answers if answer.status_code == 503)
@@ -57,7 +57,7 @@ def test_requests_past_the_limit_wait_then_get_a_503_with_retry_after(crowd_app)
 
 
 def test_requests_that_fit_in_the_line_are_served(crowd_app):
-    answers = anyio.run(_gather, crowd_app, ["/slow?seconds=0.1"] * 4)
+    answers = run_async(_gather, crowd_app, ["/slow?seconds=0.1"] * 4)
     assert [answer.status_code for answer in answers] == [200] * 4
 
 
@@ -67,7 +67,7 @@ def test_the_health_check_and_static_files_pass_a_full_house(crowd_app):
                                             "/static/css/council.css"])
         return answers[2:]
 
-    health, static = anyio.run(scenario)
+    health, static = run_async(scenario)
     assert health.status_code == 200
     assert static.status_code in (200, 404)  # never a 503
 

@@ -90,7 +90,8 @@ def test_an_invitation_arrives_by_email_and_its_link_lets_the_person_in(
     assert again.status_code == 404
     assert "already used" in again.text
     actions = db.exec(select(AuditRecord.action).order_by(AuditRecord.id)).all()
-    assert actions[-3:] == ["invitation.created", "person.created", "invitation.accepted"]
+    assert actions[-4:] == ["invitation.created", "person.created", "invitation.accepted",
+                            "security.signed_in"]
 
     client.cookies.clear()
     sign_in(client, person, password="a long new password")

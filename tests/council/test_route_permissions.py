@@ -170,10 +170,35 @@ def _with_recommendation(db, world: World) -> None:
 
 WORLD_EXTENSIONS.append(_with_recommendation)
 
+
+def _with_notification(db, world: World) -> None:
+    """One of the member's notifications (the chair opened rounds in their group)."""
+    from sqlmodel import select
+
+    from council.models import Notification
+
+    world.extra["notification"] = db.exec(select(Notification).where(
+        Notification.person_id == world.people["member"].id).order_by(Notification.id)).first()
+
+
+WORLD_EXTENSIONS.append(_with_notification)
+
+
+def _with_settings_link(db, world: World) -> None:
+    """The link to the member's email choices, as an email carries it."""
+    from council import notification_settings
+
+    world.extra["settings_link_token"] = notification_settings.new_link(
+        db, person_id=world.people["member"].id, kind=None, now=utcnow())
+
+
+WORLD_EXTENSIONS.append(_with_settings_link)
+
 # route name -> world -> (path params, target of the permission check)
 EXAMPLES = {
     "home": lambda w: ({}, None),
     "healthz": lambda w: ({}, None),
+    "events": lambda w: ({}, None),
     "sign_in": lambda w: ({}, None),
     "sign_out": lambda w: ({}, None),
     "account": lambda w: ({}, None),
@@ -219,6 +244,9 @@ EXAMPLES = {
     "account_password": lambda w: ({}, None),
     "account_identity_remove": lambda w: ({"identity_id": w.extra["identity"].id}, None),
     "admin_invitations": lambda w: ({}, None),
+    "admin_audit": lambda w: ({}, None),
+    "admin_audit_verify": lambda w: ({}, None),
+    "admin_audit_verification": lambda w: ({}, None),
     "admin_invitation_new": lambda w: ({}, None),
     "admin_invitation_resend": lambda w: ({"invitation_id": w.extra["invitation"].id}, None),
     "admin_invitation_revoke": lambda w: ({"invitation_id": w.extra["invitation"].id}, None),
@@ -230,6 +258,11 @@ EXAMPLES = {
     "group_rotation": lambda w: ({"slug": w.group.slug}, w.group),
     "group_recusals": lambda w: ({"slug": w.group.slug}, w.group),
     "chair_acting": lambda w: ({"term_id": w.extra["chair_term"].id}, w.extra["chair_term"]),
+    "needs_you": lambda w: ({}, None),
+    "notifications": lambda w: ({}, None),
+    "notifications_read_all": lambda w: ({}, None),
+    # the member's notification (the rounds the chair opened): others are answered 404
+    "notification_open": lambda w: ({"notification_id": w.extra["notification"].id}, None),
     "round_open": lambda w: ({"draft_id": w.extra["closed_round_draft"].id},
                              w.extra["closed_round_draft"]),
     "round": lambda w: ({"round_id": w.extra["round"].id}, w.group),
@@ -248,6 +281,8 @@ EXAMPLES = {
                                      w.extra["council"]),
     "recommendation_supersede": lambda w: ({"number": w.extra["recommendation"].number},
                                            None),
+    "notification_settings": lambda w: ({}, None),
+    "notification_settings_link": lambda w: ({"token": w.extra["settings_link_token"]}, None),
     "api_openapi": lambda w: ({}, None),
     "api_recommendations": lambda w: ({}, w.extra["council"]),
     "api_recommendation": lambda w: ({"number": w.extra["recommendation"].number},

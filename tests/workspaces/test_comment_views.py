@@ -303,8 +303,8 @@ def test_the_secretariat_restores_and_resolves_without_javascript(client, db, wo
     assert again.status_code == 409
     actions = db.exec(select(AuditRecord.action).where(AuditRecord.action.like("comment.%"))
                       .order_by(AuditRecord.id)).all()
-    assert actions == ["comment.hidden", "comment.restored", "comment.resolved",
-                       "comment.reopened"]
+    assert actions == ["comment.posted", "comment.hidden", "comment.restored",
+                       "comment.resolved", "comment.reopened"]
 
 
 def test_an_observer_reads_comments_only_where_the_group_opens_them(client, db, world, draft):

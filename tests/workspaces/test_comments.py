@@ -254,7 +254,7 @@ def test_a_withdrawn_comment_keeps_its_replies_and_can_no_longer_change(db, worl
         comments.withdraw_comment(db, by=world.member, comment=root)
     with pytest.raises(NotAllowed):
         comments.withdraw_comment(db, by=world.member, comment=answer)
-    assert audit_actions(db) == ["comment.withdrawn"]
+    assert audit_actions(db) == ["comment.posted", "comment.posted", "comment.withdrawn"]
 
 
 def test_hiding_needs_a_reason_is_audited_and_can_be_undone(db, world, draft):
@@ -279,10 +279,11 @@ def test_hiding_needs_a_reason_is_audited_and_can_be_undone(db, world, draft):
     records = db.exec(select(AuditRecord).where(AuditRecord.action.like("comment.%"))
                       .order_by(AuditRecord.id)).all()
     assert [(r.action, r.actor_id, r.target_type, r.target_id) for r in records] == [
+        ("comment.posted", comment.author_id, "Comment", str(comment.id)),
         ("comment.hidden", world.chair.id, "Comment", str(comment.id)),
         ("comment.restored", world.secretariat.id, "Comment", str(comment.id)),
     ]
-    assert "Personal attack." in records[0].details
+    assert "Personal attack." in records[1].details
 
 
 def test_who_sees_a_hidden_comment(db, world, draft):
@@ -321,7 +322,8 @@ def test_the_chair_resolves_and_reopens_a_thread(db, world, draft):
         comments.resolve_thread(db, by=world.chair, comment=root)
     comments.reopen_thread(db, by=world.secretariat, comment=root)
     assert root.resolved_at is None
-    assert audit_actions(db) == ["comment.resolved", "comment.reopened"]
+    assert audit_actions(db) == ["comment.posted", "comment.posted", "comment.resolved",
+                                 "comment.reopened"]
 
 
 def test_a_closed_draft_takes_no_new_comments_but_can_still_be_moderated(db, world, draft):

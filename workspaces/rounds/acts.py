@@ -29,14 +29,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from council import audit
+from council import audit, live
 from council.database import upsert, utcnow
 from council.errors import Conflict, Invalid, NotAllowed
 from council.i18n import gettext as _
 from council.i18n import lazy, zone
 from council.models import Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
 from council.worker import Job
-from workspaces import drafts, recommendations
+from workspaces import drafts, notices, recommendations
 from workspaces.decisions import ANSWERING_KINDS, Choice, Outcome
 from workspaces.models import Draft, DraftStatus
 from workspaces.round_models import (
@@ -180,7 +180,18 @@ def open_round(
         tally_visible=created.tally_visible,
         note=note,
     )
+    notices.round_opened(session, round_=created, draft=draft, by=by, now=now)
+    _announce(session, created, "round")
     return created
+
+
+def _announce(session: Session, round_: Round, name: str) -> None:
+    """Open pages of the round (and, for "round", of its draft) refresh once the act commits
+    (council.live): "answers" when a seat or an observer answered, "round" when its state,
+    deadline or record changed."""
+    live.publish(session, live.topic("round", round_.id), name)
+    if name == "round":
+        live.publish(session, live.topic("draft", round_.draft_id), name)
 
 
 # positions and statements
@@ -264,6 +275,7 @@ def cast_position(
         paragraph_ids=paragraph_ids,
         version=version,
     )
+    _announce(session, round_, "answers")
     return change
 
 
@@ -317,6 +329,8 @@ def submit_statement(
         text=text,
         revised=revised,
     )
+    notices.statement_submitted(session, round_=round_, draft=draft, seat=seat, by=by, now=now)
+    _announce(session, round_, "answers")
     return session.exec(
         select(ObserverStatement)
         .where(ObserverStatement.round_id == round_.id, ObserverStatement.seat_id == seat.id)
@@ -374,6 +388,7 @@ def extend_deadline(
         deadline=moment.isoformat(),
         reason=reason,
     )
+    _announce(session, round_, "round")
     return extension
 
 
@@ -444,6 +459,7 @@ def add_chair_statement(
     session.add(round_)
     session.flush()
     audit.record(session, by=by, action="round.chair_statement", target=round_, statement=statement)
+    _announce(session, round_, "round")
     if round_.outcome == Outcome.ADOPTED:
         recommendations.refresh(session, round_, now=now)
     return round_
@@ -497,9 +513,10 @@ def _close(
         statement=statement,
         **closing.details,
     )
+    published = None
     if round_.outcome == Outcome.ADOPTED:
         revision = drafts.revision(session, draft, round_.revision_number)
-        recommendations.publish(
+        published = recommendations.publish(
             session,
             round_,
             draft=draft,
@@ -507,6 +524,9 @@ def _close(
             paragraphs=drafts.paragraphs(session, revision),
             by=by,
         )
+    notices.round_closed(session, round_=round_, draft=draft, group=group, by=by,
+                         recommendation=published)
+    _announce(session, round_, "round")
     return round_
 
 
