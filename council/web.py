@@ -230,9 +230,3 @@ def keep_changes(request: Request) -> None:
     """Commit what this request wrote even though it answers with a refusal (a failed
     sign-in is counted, say); the handler rolls back first whatever else it tried."""
     request.state.transaction.keep = True
-
-
-def write_now(request: Request):
-    """The request's session, made a writer: for the few safe requests that must write (an
-    OpenID sign-in's redirect to the provider and its callback). Nothing read so far stays."""
-    return request.state.transaction.write()
