@@ -21,13 +21,13 @@ class SignInRequired(Exception):
     """The page exists but needs a signed-in person."""
 
 
-def authorize(request: Request, action: str, target: object = None) -> None:
+def authorize(request: Request, action: str, target: object = None, message: str = "") -> None:
     actor = request.state.actor
     if can(actor, action, target):
         return
     if not actor.signed_in:
         raise SignInRequired()
-    raise NotAllowed()
+    raise NotAllowed(message)
 
 
 def _titles() -> dict[int, str]:

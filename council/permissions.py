@@ -195,6 +195,50 @@ def _withdraw_draft(actor: Actor, target: object) -> bool:
     return target.working_group_id in actor.chairing
 
 
+def _revise_whole(actor: Actor, target: object) -> bool:
+    """Whole-text revision (restructuring): the sponsoring seats' people while their seat sits
+    in the group, the group's acting chair (its vice chair for a draft the chairing seat stood
+    aside from) and the secretariat. Everyone else who writes in the group amends."""
+    if not actor.signed_in:
+        return False
+    if not isinstance(target, Sponsored):
+        raise TypeError("this action needs a Sponsored draft")
+    if (actor.seat is not None and actor.seat.id in target.sponsor_seat_ids
+            and target.working_group_id in actor.sitting):
+        return True
+    if actor.is_secretariat:
+        return True
+    subject = (target.working_group_id, chairs.subject_key(target))
+    if subject in actor.recused_subjects:
+        return subject in actor.vice_chair_subjects
+    return target.working_group_id in actor.chairing
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """An amendment as the withdrawal rule sees it: its draft, group and proposing seat (None
+    for the chair's editorial proposals and merges)."""
+
+    draft_id: int
+    working_group_id: int
+    seat_id: int | None
+
+
+def _propose_amendment(actor: Actor, target: object) -> bool:
+    """A seat's people, in a group the seat sits in (not observers, not the secretariat)."""
+    return actor.signed_in and actor.seat is not None and _group_id(target) in actor.sitting
+
+
+def _withdraw_amendment(actor: Actor, target: object) -> bool:
+    """A seat's amendment: its seat's people while the seat sits in the group. The chair's
+    proposals: whoever decides amendments on the draft."""
+    if not isinstance(target, Proposed):
+        raise TypeError("this action needs a Proposed amendment")
+    if target.seat_id is None:
+        return _manage_rounds(actor, target)
+    return (_propose_amendment(actor, target) and actor.seat.id == target.seat_id)
+
+
 def _hand_over_chair(actor: Actor, target: object) -> bool:
     if target is None or isinstance(target, Council):
         return actor.is_secretariat or actor.chairs_council
@@ -222,6 +266,11 @@ RULES = {
     "deliberations.read": _read_deliberations,
     "draft.write": _write_in_group,
     "draft.withdraw": _withdraw_draft,
+    "draft.revise_whole": _revise_whole,
+    "amendment.propose": _propose_amendment,
+    "amendment.support": _propose_amendment,
+    "amendment.withdraw": _withdraw_amendment,
+    "amendment.decide": _manage_rounds,
     "comment.write": _write_in_group,
     "comment.moderate": _secretariat_or_chair,
     "round.manage": _manage_rounds,

@@ -24,17 +24,19 @@ COUNCIL_ACTIONS = frozenset({"council.read", "council.manage", "group.read",
 """Actions asked of the council itself: the decorator needs no loader for them."""
 
 
-def permission(action: str, target: Callable[[Request], object] | None = None):
+def permission(action: str, target: Callable[[Request], object] | None = None, *,
+               refusal: Callable[[], str] | None = None):
     """Declare the action a route needs, and enforce it before the handler runs.
 
     Without `target` the action is asked of the council (actions such as "council.manage"
     need no object); with it, `target(request)` loads what the action is about from the path
     (raising NotFound when there is none) and the handler finds it in `request.state.target`.
+    `refusal()` says why a signed-in person is refused, when the rule needs explaining.
     "public" routes are open. The route-table test reads `endpoint.permission`."""
 
     def guard(request: Request) -> None:
         subject = target(request) if target is not None else request.state.council
-        authorize(request, action, subject)
+        authorize(request, action, subject, refusal() if refusal else "")
         request.state.target = subject
 
     if target is None and action not in COUNCIL_ACTIONS | {"public"}:

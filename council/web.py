@@ -59,6 +59,7 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Templates:
                                   pgettext=i18n.raw_pgettext)
     env.filters["datetime"] = i18n.format_datetime
     env.filters["date"] = i18n.format_date
+    env.filters["from_iso"] = datetime.fromisoformat  # a time kept in a JSON record
     env.filters["number"] = i18n.format_number
     env.globals["language_name"] = i18n.language_name
     return Jinja2Templates(env=env)

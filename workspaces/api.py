@@ -254,11 +254,28 @@ SCHEMAS = {
     }),
     "Paragraph": _object({
         "id": {"type": "string", "description": "Stable across the draft's revisions."},
-        "number": {**_COUNT, "description": "Its number in the adopted text."},
+        "number": _nullable({**_COUNT, "description": "The number it is cited by: 1, 2, ... "
+                             "in reading order; null for headings, rules and link definitions."}),
         "html": _STRING,
         "markdown": _STRING,
         "footnotes": {"type": "array", "items": _COUNT},
-    }),
+        "origin": _ref("Origin"),
+    }, optional=("origin",)),
+    "Origin": _object({
+        "kind": {"type": "string",
+                 "enum": ["original", "revision", "amendment", "editorial", "merge"],
+                 "description": "Where the paragraph's text came from: the original text, a "
+                 "whole-text revision, an amendment, the chair's editorial change, or the "
+                 "chair's merge of several amendments."},
+        "revision": {**_COUNT, "description": "The revision that gave it this text."},
+        "amendment": _nullable({**_COUNT, "description": "The amendment's number."}),
+        "seat": _nullable({**_STRING, "description": "The proposing seat (never a person)."}),
+        "decided_at": _nullable({**_STRING, "format": "date-time"}),
+        "edited": {"type": "boolean",
+                   "description": "Accepted with an editorial change by the chair."},
+        "merged": {"type": "array", "items": _object({
+            "amendment": _COUNT, "seat": _nullable(_STRING)})},
+    }, optional=("amendment", "seat", "decided_at", "edited", "merged")),
     "Footnote": _object({
         "number": _COUNT,
         "seat": _STRING,

@@ -22,6 +22,7 @@ from council.errors import NotFound
 from council.models import Person, WorkingGroup
 from council.permissions import Actor, can
 from workspaces.comments import editable_until, refusal
+from workspaces.markdown import readable
 from workspaces.models import Comment, Draft, Revision, RevisionParagraph
 
 LATEST_THREADS = 3
@@ -138,7 +139,9 @@ class Region:
     """The revision shown, on which new comments are written."""
     paragraph_id: str | None
     position: int | None = None
-    """The paragraph's number in the shown revision; None when removed or the whole draft."""
+    """The paragraph's place in the shown revision; None when removed or the whole draft."""
+    number: int | None = None
+    """The number it is cited by; None also for a heading, named by its words instead."""
     text_html: str = ""
     """The paragraph as shown or, when removed, as it last read."""
     text_source: str = ""
@@ -160,6 +163,11 @@ class Region:
     @property
     def removed(self) -> bool:
         return self.paragraph_id is not None and self.position is None
+
+    @property
+    def words(self) -> str:
+        """The paragraph's text as read (what names a heading)."""
+        return readable(self.text_html) or self.text_source
 
     @property
     def pages(self) -> int:
@@ -226,8 +234,9 @@ def draft_comments(session: Session, draft: Draft, revision: Revision,
                       open_threads=found.open_threads, **fields)
 
     whole = make(None, full=True)
-    by_paragraph = {p.paragraph_id: make(p.paragraph_id, position=p.position, text_html=p.html,
-                                         text_source=p.source) for p in paragraphs}
+    by_paragraph = {p.paragraph_id: make(p.paragraph_id, position=p.position, number=p.number,
+                                         text_html=p.html, text_source=p.source)
+                    for p in paragraphs}
     removed: dict[str, Region] = {}
     for pid in removed_ids:
         number, last = texts.last_seen(pid)
@@ -289,7 +298,8 @@ def _describe(session: Session, result: Region, revision: Revision,
     texts = _texts(session, result.draft, revision.number, result.threads,
                    {pid: current} if current is not None else {}, removed)
     if current is not None:
-        result.position, result.text_html = current.position, current.html
+        result.position, result.number = current.position, current.number
+        result.text_html = current.html
         result.text_source = current.source
     elif pid is not None:
         result.last_seen_in, last = texts.last_seen(pid)
@@ -440,8 +450,15 @@ class NewComment:
 
     comment: Comment
     author: str
-    position: int | None
-    """Its paragraph's number in the latest revision; None on the whole draft or removed text."""
+    paragraph: RevisionParagraph | None
+    """Its paragraph in the latest revision; None on the whole draft or removed text."""
+
+    @property
+    def words(self) -> str:
+        """The paragraph's text as read (what names a heading)."""
+        if self.paragraph is None:
+            return ""
+        return readable(self.paragraph.html) or self.paragraph.source
 
     @property
     def is_reply(self) -> bool:
@@ -464,14 +481,14 @@ def _new_since(draft: Draft, since: datetime, person_id: int):
 def new_comments_since(session: Session, draft: Draft, *, since: datetime | None,
                        person_id: int, limit: int = NEW_COMMENTS_SHOWN) -> list[NewComment]:
     """Comments and replies of others written after `since` (none when `since` is None: the
-    draft is new to the reader), oldest first, with their paragraph's number: one query."""
+    draft is new to the reader), oldest first, with their paragraph: one query."""
     if since is None:
         return []
     latest = (select(Revision.id).where(Revision.draft_id == draft.id,
                                          Revision.number == draft.latest_revision_number)
               .scalar_subquery())
     rows = session.execute(
-        select(Comment, Person.name, RevisionParagraph.position)
+        select(Comment, Person.name, RevisionParagraph)
         .join(Person, Person.id == Comment.author_id)
         .join(RevisionParagraph, and_(RevisionParagraph.revision_id == latest,
                                       RevisionParagraph.paragraph_id == Comment.paragraph_id),
@@ -479,7 +496,7 @@ def new_comments_since(session: Session, draft: Draft, *, since: datetime | None
         .where(*_new_since(draft, since, person_id))
         .order_by(Comment.created_at, Comment.id).limit(limit)
     ).all()
-    return [NewComment(comment, author, position) for comment, author, position in rows]
+    return [NewComment(comment, author, paragraph) for comment, author, paragraph in rows]
 
 
 def count_new_comments(session: Session, draft: Draft, *, since: datetime | None,

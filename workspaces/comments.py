@@ -25,6 +25,7 @@ from council.i18n import gettext as _
 from council.models import Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
 from council.text import control_message, has_control
 from workspaces import drafts, notices, rounds
+from workspaces.amendment_models import AmendmentComment
 from workspaces.markdown import render_markdown
 from workspaces.models import Comment, Draft, DraftStatus, Revision, RevisionParagraph
 
@@ -137,13 +138,13 @@ def post_comment(session: Session, *, by: Person, draft: Draft, body: str,
     unknown), or on the whole draft when `paragraph_id` is None."""
     now = now or utcnow()
     _ensure_open(None, draft)
-    body = _checked_body(body)
+    body = checked_body(body)
     number = revision_number if revision_number in range(1, draft.latest_revision_number + 1) \
         else draft.latest_revision_number
     if paragraph_id is not None and not _paragraph_exists(session, draft, number, paragraph_id):
         raise NotFound(_("This paragraph is not in revision %(number)s of the draft.",
                          number=number))
-    _check_rate(session, by, now)
+    check_rate(session, by, now)
     return _add(session, by=by, draft=draft, body=body, paragraph_id=paragraph_id,
                 parent_id=None, revision_number=number, now=now)
 
@@ -155,10 +156,10 @@ def reply(session: Session, *, by: Person, to: Comment, body: str,
     root = root_of(session, to)
     draft = session.get(Draft, root.draft_id)
     check_reply(root, draft)
-    body = _checked_body(body)
+    body = checked_body(body)
     number = revision_number if revision_number in range(1, draft.latest_revision_number + 1) \
         else draft.latest_revision_number
-    _check_rate(session, by, now)
+    check_rate(session, by, now)
     return _add(session, by=by, draft=draft, body=body, paragraph_id=root.paragraph_id,
                 parent_id=root.id, revision_number=number, now=now)
 
@@ -169,11 +170,11 @@ def edit_comment(session: Session, *, by: Person, comment: Comment, body: str,
     now = now or utcnow()
     draft = session.get(Draft, comment.draft_id)
     check_edit(comment, draft, by=by, now=now)
-    body = _checked_body(body)
+    body = checked_body(body)
     if body != comment.body_source:
         mentioned: set[int] = set()
         comment.body_source = body
-        comment.body_html = _render(session, draft, body, mentioned)
+        comment.body_html = render_body(session, draft, body, mentioned)
         comment.edited_at = now
         session.add(comment)
         session.flush()
@@ -271,7 +272,7 @@ def _add(session: Session, *, by: Person, draft: Draft, body: str, paragraph_id:
     mentioned: set[int] = set()
     comment = Comment(draft_id=draft.id, revision_number=revision_number,
                       paragraph_id=paragraph_id, parent_id=parent_id, author_id=by.id,
-                      body_source=body, body_html=_render(session, draft, body, mentioned),
+                      body_source=body, body_html=render_body(session, draft, body, mentioned),
                       created_at=now, round_id=rounds.comment_round_id(session, draft, now))
     session.add(comment)
     # one UPDATE with the increment in SQL: two people posting at once both count
@@ -286,7 +287,7 @@ def _add(session: Session, *, by: Person, draft: Draft, body: str, paragraph_id:
     return comment
 
 
-def _checked_body(body: str) -> str:
+def checked_body(body: str) -> str:
     body = drafts.normalise(body)
     if drafts.UNREADABLE.search(body):
         raise Invalid({"body": drafts.unreadable_message()})
@@ -302,11 +303,16 @@ def _checked_body(body: str) -> str:
     return body
 
 
-def _check_rate(session: Session, by: Person, now: datetime) -> None:
+def check_rate(session: Session, by: Person, now: datetime) -> None:
+    """Comments on drafts and on amendments count together."""
     serialise(session, f"comments:{by.id}")  # held until the comment is committed
+    since = now - RATE_WINDOW
     recent = session.execute(
         select(func.count()).select_from(Comment)
-        .where(Comment.author_id == by.id, Comment.created_at > now - RATE_WINDOW)
+        .where(Comment.author_id == by.id, Comment.created_at > since)
+    ).scalar_one() + session.execute(
+        select(func.count()).select_from(AmendmentComment)
+        .where(AmendmentComment.author_id == by.id, AmendmentComment.created_at > since)
     ).scalar_one()
     if recent >= RATE_LIMIT:
         raise RateLimited(_(
@@ -326,7 +332,7 @@ def _paragraph_exists(session: Session, draft: Draft, number: int, paragraph_id:
 # mentions
 
 
-def _render(session: Session, draft: Draft, body: str, mentioned: set[int] | None = None
+def render_body(session: Session, draft: Draft, body: str, mentioned: set[int] | None = None
             ) -> str:
     """Markdown through the drafts' sanitising pipeline, then @[Full Name] mentions of people
     who can read the draft turned into links (resolved now, stored with the comment); the ids

@@ -464,8 +464,66 @@ def seed(session: Session, *, groups: dict[int, WorkingGroup], seats: dict[str, 
     for demo in DEMO_COMMENTS:
         _seed_comment(session, demo, group=groups[demo.group], people=people,
                       chair=chairs.get(demo.group, secretariat), now=now)
+    _seed_amendments(session, groups=groups, people=people, seats=seats, chairs=chairs,
+                     now=now)
     _seed_rounds(session, groups=groups, people=people, seats=seats, chairs=chairs, now=now)
     _seed_adopted(session, groups=groups, people=people, seats=seats, chairs=chairs, now=now)
+
+
+# amendments: in group 2, one accepted (the paragraph says so) and one refused; in group 1,
+# two open, one of them supported by another seat
+
+DEMO_AMENDMENTS = (  # (group, proposing seat, paragraph, action, text, justification, hours ago)
+    (2, "Guatemala", P2_PUBLISH, "replace",
+     "- Les engagements sont publiés sur le site du Conseil et leur mise en œuvre fait l'objet "
+     "d'un rapport annuel au Conseil, examiné en séance publique.",
+     "Le rapport annuel doit être discuté publiquement pour que les engagements soient suivis.",
+     40),
+    (2, "Honduras", P2_CONTINGENCY, "delete", "",
+     "Les plans de contingence relèvent du groupe de travail 1.", 38),
+    (1, "Guatemala", P1_TRAINING, "replace",
+     "- Establish a regional training programme on refugee status determination, drawing on "
+     "the expertise of UNHCR, of the national authorities and of civil-society legal aid "
+     "organisations.",
+     "Legal aid organisations see the cases first; their experience belongs in the training.",
+     30),
+    (1, "Belize", P1_FAMILY, "insert",
+     "Unaccompanied children are reunited with family members in the region as soon as their "
+     "best interests have been assessed.",
+     "Family unity should say what happens to children travelling alone.", 20),
+)
+
+
+def _seed_amendments(session: Session, *, groups: dict[int, WorkingGroup], people: dict,
+                     seats: dict[str, Seat], chairs: dict[int, Person], now: datetime) -> None:
+    from council.permissions import load_actor
+    from workspaces import amendments
+
+    def actor(person: Person):
+        return load_actor(session, person, now, settle=False)
+
+    made: dict[int, list[amendments.Amendment]] = {}
+    for number, seat, paragraph, action, text_, why, hours in DEMO_AMENDMENTS:
+        draft = session.exec(select(Draft).where(Draft.working_group_id == groups[number].id)
+                             .order_by(Draft.id)).first()
+        target = next(p.paragraph_id for p in drafts.paragraphs(
+            session, drafts.latest_revision(session, draft)) if p.source == paragraph)
+        made.setdefault(number, []).append(amendments.propose(
+            session, actor=actor(people["head"][seat]), draft=draft,
+            changes=[amendments.ChangeForm(target, action, text_)], justification=why,
+            now=now - timedelta(hours=hours)))
+    amendments.support(session, actor=actor(people["head"]["Honduras"]),
+                       amendment=made[1][0], draft=session.get(Draft, made[1][0].draft_id),
+                       now=now - timedelta(hours=10))
+    accepted, refused = made[2]
+    draft = session.get(Draft, accepted.draft_id)
+    amendments.decide(session, actor=actor(chairs[2]), draft=draft,
+                      base_number=draft.latest_revision_number, now=now - timedelta(hours=26),
+                      decisions=[amendments.Decision(accepted.id, amendments.ACCEPT),
+                                 amendments.Decision(refused.id, amendments.REFUSE,
+                                                     "Le groupe de travail 2 garde ce "
+                                                     "paragraphe : il concerne le partage "
+                                                     "des charges.")])
 
 
 def _acting_chairs(session: Session, groups: dict[int, WorkingGroup], now: datetime

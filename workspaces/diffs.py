@@ -1,8 +1,8 @@
 """Show what changed between two revisions of a draft.
 
 Reviewers compare revisions paragraph by paragraph (by stable id) and word by word
-inside a paragraph. The output is HTML built from escaped user text, so it is safe
-to insert into a page as-is.
+inside a paragraph, in the words they read (not the Markdown marks). The output is HTML
+built from escaped user text, so it is safe to insert into a page as-is.
 """
 
 from __future__ import annotations
@@ -15,9 +15,27 @@ from difflib import SequenceMatcher
 from html import escape
 from typing import Literal
 
+from workspaces.markdown import readable
+
 ChangeKind = Literal["unchanged", "changed", "added", "removed", "moved"]
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A paragraph as compared: its stable id, its Markdown source (whether it changed), its
+    rendered HTML (the words shown) and its citable number (None for a heading)."""
+
+    id: str
+    source: str
+    html: str
+    number: int | None = None
+
+    @property
+    def words(self) -> str:
+        """Its text as read; a block without words (a rule, link definitions) shows its source."""
+        return readable(self.html) or self.source
 
 
 @dataclass(frozen=True)
@@ -30,10 +48,15 @@ class ParagraphChange:
 
     kind: ChangeKind
     id: str
-    old_position: int | None
-    new_position: int | None
+    old_number: int | None
+    new_number: int | None
     html: str
     moved: bool = False
+
+    @property
+    def formatting_only(self) -> bool:
+        """Changed in its Markdown (emphasis, a link's address) but not in the words shown."""
+        return self.kind == "changed" and "<ins>" not in self.html and "<del>" not in self.html
 
 
 @dataclass(frozen=True)
@@ -80,48 +103,45 @@ def _segment_html(segment: _Segment) -> str:
     return deleted + inserted
 
 
-def paragraph_diff(
-    old: Sequence[tuple[str, str]], new: Sequence[tuple[str, str]]
-) -> list[ParagraphChange]:
+def paragraph_diff(old: Sequence[Compared], new: Sequence[Compared]) -> list[ParagraphChange]:
     """Changes in new-document order; a removed paragraph follows its old predecessor."""
-    old_index = {paragraph_id: index for index, (paragraph_id, _) in enumerate(old)}
-    new_ids = {paragraph_id for paragraph_id, _ in new}
-    in_order = _longest_increasing([old_index[pid] for pid, _ in new if pid in old_index])
+    old_index = {paragraph.id: index for index, paragraph in enumerate(old)}
+    new_ids = {paragraph.id for paragraph in new}
+    in_order = _longest_increasing([old_index[p.id] for p in new if p.id in old_index])
     removed_after = _removed_by_anchor(old, new_ids)
 
     changes = list(removed_after.get(None, []))
-    for position, (paragraph_id, text) in enumerate(new, start=1):
-        if paragraph_id in old_index:
-            index = old_index[paragraph_id]
-            changes.append(_kept(paragraph_id, index, position, old[index][1], text, in_order))
+    for paragraph in new:
+        if paragraph.id in old_index:
+            index = old_index[paragraph.id]
+            changes.append(_kept(old[index], paragraph, moved=index not in in_order))
         else:
-            changes.append(ParagraphChange("added", paragraph_id, None, position, escape(text)))
-        changes.extend(removed_after.get(paragraph_id, []))
+            changes.append(ParagraphChange("added", paragraph.id, None, paragraph.number,
+                                           escape(paragraph.words)))
+        changes.extend(removed_after.get(paragraph.id, []))
     return changes
 
 
-def _kept(
-    paragraph_id: str, index: int, position: int, old_text: str, new_text: str, in_order: set[int]
-) -> ParagraphChange:
-    moved = index not in in_order
-    if old_text != new_text:
-        html = word_diff_html(old_text, new_text)
-        return ParagraphChange("changed", paragraph_id, index + 1, position, html, moved)
+def _kept(old: Compared, new: Compared, *, moved: bool) -> ParagraphChange:
+    if old.source != new.source:
+        html = word_diff_html(old.words, new.words)
+        return ParagraphChange("changed", new.id, old.number, new.number, html, moved)
     kind: ChangeKind = "moved" if moved else "unchanged"
-    return ParagraphChange(kind, paragraph_id, index + 1, position, escape(new_text), moved)
+    return ParagraphChange(kind, new.id, old.number, new.number, escape(new.words), moved)
 
 
 def _removed_by_anchor(
-    old: Sequence[tuple[str, str]], new_ids: set[str]
+    old: Sequence[Compared], new_ids: set[str]
 ) -> dict[str | None, list[ParagraphChange]]:
     """Removed paragraphs keyed by the id of the closest preceding surviving one (or None)."""
     removed: dict[str | None, list[ParagraphChange]] = {}
     anchor: str | None = None
-    for index, (paragraph_id, text) in enumerate(old):
-        if paragraph_id in new_ids:
-            anchor = paragraph_id
+    for paragraph in old:
+        if paragraph.id in new_ids:
+            anchor = paragraph.id
             continue
-        change = ParagraphChange("removed", paragraph_id, index + 1, None, escape(text))
+        change = ParagraphChange("removed", paragraph.id, paragraph.number, None,
+                                 escape(paragraph.words))
         removed.setdefault(anchor, []).append(change)
     return removed
 

@@ -22,13 +22,16 @@ from council.permissions import Actor, Sponsored, can, load_actor
 from council.settings import LANGUAGES
 from council.text import control_message, has_control
 from workspaces import notices
-from workspaces.diffs import ParagraphChange, paragraph_diff
+from workspaces.amending import Change, is_outdated
+from workspaces.amendment_models import Amendment, AmendmentChange, AmendmentStatus
+from workspaces.diffs import Compared, ParagraphChange, paragraph_diff
 from workspaces.markdown import render_markdown
 from workspaces.models import (
     Draft,
     DraftSponsor,
     DraftStatus,
     DraftVisit,
+    Origin,
     Revision,
     RevisionParagraph,
 )
@@ -258,12 +261,12 @@ def compare(session: Session, draft: Draft, from_n: int | None = None,
     if from_n not in found or to_n not in found:
         raise NotFound()
     old, new = found[from_n], found[to_n]
-    texts: dict[int, list[tuple[str, str]]] = {old.id: [], new.id: []}
+    texts: dict[int, list[Compared]] = {old.id: [], new.id: []}
     for row in session.exec(
         select(RevisionParagraph).where(RevisionParagraph.revision_id.in_({old.id, new.id}))
         .order_by(RevisionParagraph.revision_id, RevisionParagraph.position)
     ).all():
-        texts[row.revision_id].append((row.paragraph_id, row.source))
+        texts[row.revision_id].append(_compared(row))
     return Comparison(old, new, paragraph_diff(texts[old.id], texts[new.id]))
 
 
@@ -274,9 +277,14 @@ def difference_from(session: Session, revision: Revision, text: str) -> list[Par
     _check_text(errors, text)
     if errors:
         return []
-    previous = [(p.paragraph_id, p.source) for p in paragraphs(session, revision)]
-    proposed = build_paragraphs(text, previous)
-    return paragraph_diff(previous, [(p.id, p.source) for p in proposed])
+    current = paragraphs(session, revision)
+    proposed = build_paragraphs(text, [(p.paragraph_id, p.source) for p in current])
+    return paragraph_diff([_compared(p) for p in current],
+                          [Compared(p.id, p.source, p.html, p.number) for p in proposed])
+
+
+def _compared(row: RevisionParagraph) -> Compared:
+    return Compared(row.paragraph_id, row.source, row.html, row.number)
 
 
 def sponsor_choices(session: Session, group: WorkingGroup) -> list[Seat]:
@@ -378,13 +386,27 @@ def revise(
     if errors:
         raise Invalid(errors)
 
-    previous = [(p.paragraph_id, p.source) for p in paragraphs(session, base)]
+    base_paragraphs = paragraphs(session, base)
+    previous = [(p.paragraph_id, p.source) for p in base_paragraphs]
+    return append_revision(session, draft, by=by, base=base, base_paragraphs=base_paragraphs,
+                           text=text, summary=summary,
+                           paragraphs=build_paragraphs(text, previous), now=now)
+
+
+def append_revision(session: Session, draft: Draft, *, by: Person, base: Revision,
+                    base_paragraphs: Sequence[RevisionParagraph], text: str, summary: str,
+                    paragraphs: Sequence[Paragraph], now: datetime,
+                    amended: dict[str, int] | None = None) -> Revision:
+    """Store the revision after `base` (checked, and the draft locked, by the caller), with
+    its paragraphs' provenance (`amended`: paragraph id -> the amendment that made it); other
+    open amendments on paragraphs it changed become outdated."""
     number = base.number + 1
     try:
         with session.begin_nested():
             created = _add_revision(session, draft, by=by, number=number,
                                     base_number=base.number, text=text, summary=summary,
-                                    paragraphs=build_paragraphs(text, previous), now=now)
+                                    paragraphs=paragraphs, now=now, previous=base_paragraphs,
+                                    amended=amended)
     except IntegrityError:
         # a concurrent save took this number first: the unique (draft_id, number) decides
         raise _stale(session, draft) from None
@@ -394,11 +416,47 @@ def revise(
         draft.status = DraftStatus.DRAFTING
     session.add(draft)
     session.flush()
+    outdate_amendments(session, draft, {p.id: p.source for p in paragraphs}, by=by, now=now,
+                       accepted=set((amended or {}).values()))
     record_visit(session, person=by, draft=draft, now=now)
     audit.record(session, by=by, action="draft.revised", target=draft, number=number,
                  base_number=base.number, summary=summary)
     notices.draft_revised(session, draft=draft, revision=created, by=by, now=now)
     return created
+
+
+def outdate_amendments(session: Session, draft: Draft, current: dict[str, str], *,
+                       by: Person, now: datetime, accepted: set[int]) -> list[Amendment]:
+    """Mark outdated the open amendments of `draft` (but the `accepted` ones, which made
+    `current`) that the text `current` (paragraph id -> text) no longer reads as they were
+    written on, and the open sub-amendments of those."""
+    found = list(session.exec(select(Amendment).where(
+        Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.OPEN,
+        Amendment.id.not_in(accepted or {0}))).all())
+    if not found:
+        return []
+    changes: dict[int, list[Change]] = {}
+    for row in session.exec(select(AmendmentChange).where(
+            AmendmentChange.amendment_id.in_([a.id for a in found]))
+            .order_by(AmendmentChange.amendment_id, AmendmentChange.position)).all():
+        changes.setdefault(row.amendment_id, []).append(change_of(row))
+    outdated = {a.id for a in found
+                if a.parent_id is None and is_outdated(changes.get(a.id, []), current)}
+    outdated |= {a.id for a in found if a.parent_id in outdated}
+    marked = [a for a in found if a.id in outdated]
+    for amendment in marked:
+        amendment.status, amendment.updated_at = AmendmentStatus.OUTDATED, now
+        session.add(amendment)
+        audit.record(session, by=by, action="amendment.outdated", target=amendment,
+                     draft=draft.id, number=amendment.number,
+                     revision=draft.latest_revision_number)
+        notices.amendment_decided(session, amendment=amendment, draft=draft, by=by, now=now)
+    session.flush()
+    return marked
+
+
+def change_of(row: AmendmentChange) -> Change:
+    return Change(row.action, row.paragraph_id, row.text, row.original, row.new_paragraph_id)
 
 
 def may_withdraw(actor: Actor, draft: Draft, sponsor_seat_ids: set[int]) -> bool:
@@ -407,6 +465,25 @@ def may_withdraw(actor: Actor, draft: Draft, sponsor_seat_ids: set[int]) -> bool
         return False
     return can(actor, "draft.withdraw", Sponsored(draft.id, draft.working_group_id,
                                                   frozenset(sponsor_seat_ids)))
+
+
+def sponsored(session: Session, draft: Draft) -> Sponsored:
+    """The draft as the sponsors' rules of can() see it."""
+    return Sponsored(draft.id, draft.working_group_id, frozenset(session.exec(
+        select(DraftSponsor.seat_id).where(DraftSponsor.draft_id == draft.id)).all()))
+
+
+def may_revise_whole(session: Session, actor: Actor, draft: Draft) -> bool:
+    """Whether the draft is open to revision and `can(actor, "draft.revise_whole", ...)`
+    (sponsoring seats, the chair, the secretariat: everyone else amends)."""
+    if draft.status not in (*_REVISABLE, DraftStatus.IN_ROUND) or not actor.signed_in:
+        return False
+    return can(actor, "draft.revise_whole", sponsored(session, draft))
+
+
+def is_frozen(session: Session, draft: Draft) -> bool:
+    """Whether a decision round freezes the text now (a comment round does not)."""
+    return draft.status == DraftStatus.IN_ROUND and not _comment_round_open(session, draft)
 
 
 def check_withdrawal(session: Session, *, actor: Actor, draft: Draft) -> None:
@@ -573,17 +650,35 @@ def _stale(session: Session, draft: Draft) -> StaleRevision:
 
 def _add_revision(session: Session, draft: Draft, *, by: Person, number: int,
                   base_number: int | None, text: str, summary: str,
-                  paragraphs: Sequence[Paragraph], now: datetime) -> Revision:
+                  paragraphs: Sequence[Paragraph], now: datetime,
+                  previous: Sequence[RevisionParagraph] = (),
+                  amended: dict[str, int] | None = None) -> Revision:
+    """Store revision `number` and its paragraphs with their provenance: a paragraph whose
+    text is that of `previous` (the base revision's paragraphs) keeps its origin; one in
+    `amended` (paragraph id -> amendment id) comes from that amendment; any other from this
+    revision, written by `by`'s seat (the original text, for revision 1)."""
     created = Revision(draft_id=draft.id, number=number, author_id=by.id, created_at=now,
                        summary=summary, source=text, html=render_markdown(text),
                        base_number=base_number)
     session.add(created)
     session.flush()
-    session.add_all(
-        RevisionParagraph(revision_id=created.id, position=p.position, paragraph_id=p.id,
-                          source=p.source, html=p.html)
-        for p in paragraphs
-    )
+    kept = {p.paragraph_id: p for p in previous}
+    amended = amended or {}
+    rows = []
+    for p in paragraphs:
+        row = RevisionParagraph(revision_id=created.id, position=p.position, paragraph_id=p.id,
+                                source=p.source, html=p.html, number=p.number,
+                                origin_revision=number)
+        if p.id in amended:
+            row.origin, row.origin_amendment_id = Origin.AMENDMENT, amended[p.id]
+        elif (old := kept.get(p.id)) is not None and old.source == p.source:
+            row.origin, row.origin_revision = old.origin, old.origin_revision
+            row.origin_amendment_id = old.origin_amendment_id
+            row.origin_seat_id = old.origin_seat_id
+        elif number > 1:
+            row.origin, row.origin_seat_id = Origin.REVISION, by.seat_id
+        rows.append(row)
+    session.add_all(rows)
     session.flush()
     return created
 

@@ -10,6 +10,7 @@ from council.worker import Job
 
 # importing models and round_models registers their tables
 from workspaces import (  # noqa: F401
+    amendment_models,
     demo,
     drafts,
     live_topics,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from html import escape
+from html.parser import HTMLParser
 from typing import Any
 
 import nh3
@@ -31,6 +32,8 @@ LINK_REL = "nofollow noopener noreferrer"
 # The page owns h1 and h2; a draft's headings start at h3.
 _DEMOTED_HEADING = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6": "h6"}
 _ALIGNMENTS = frozenset({"left", "center", "right"})
+_INLINE_TAGS = frozenset({"em", "strong", "del", "s", "a", "code"})
+"""Tags inside a line of text; the others separate words (readable())."""
 
 _cleaner = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
@@ -85,3 +88,28 @@ def render_markdown(text: str, references: References | None = None) -> str:
     _adjust_tokens(tokens)
     html = _md.renderer.render(tokens, _md.options, env)
     return _cleaner.clean(html)
+
+
+def readable(html: str) -> str:
+    """The words of rendered `html` as a reader sees them, without tags or Markdown marks:
+    entities unescaped, blocks (paragraphs, list items, cells) separated by one space."""
+    parser = _Words()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+class _Words(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in _INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.handle_starttag(tag, [])
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)

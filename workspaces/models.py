@@ -92,13 +92,29 @@ class Revision(SQLModel, table=True):
     base_number: int | None = None
 
 
+class Origin(StrEnum):
+    """Where a paragraph's text came from (its provenance)."""
+
+    ORIGINAL = "original"
+    """Revision 1, as the sponsors wrote it."""
+    REVISION = "revision"
+    """A whole-text revision (origin_seat_id: its author's seat, if any)."""
+    AMENDMENT = "amendment"
+    """An accepted amendment, a chair's editorial change or a merge (origin_amendment_id)."""
+
+
 class RevisionParagraph(SQLModel, table=True):
-    """A block of a revision: its position (shown as its number) and stable id (for links)."""
+    """A block of a revision: its position, its citable number (None for headings), its stable
+    id (for links) and its provenance, carried from revision to revision while its text stays."""
 
     __tablename__ = "revision_paragraph"
     __table_args__ = (
         UniqueConstraint("revision_id", "paragraph_id"),
         CheckConstraint("position >= 1", name="position"),
+        CheckConstraint("number IS NULL OR number >= 1", name="number"),
+        CheckConstraint("origin IN ('original', 'revision', 'amendment')", name="origin"),
+        CheckConstraint("(origin = 'amendment') = (origin_amendment_id IS NOT NULL)",
+                        name="origin_amendment"),
     )
 
     revision_id: int = Field(sa_column=foreign_key("revision.id", primary_key=True))
@@ -106,6 +122,14 @@ class RevisionParagraph(SQLModel, table=True):
     paragraph_id: str = Field(max_length=16)
     source: str = Field(sa_type=Text)
     html: str = Field(sa_type=Text)
+    number: int | None = None
+    origin: Origin = Field(default=Origin.ORIGINAL, sa_type=String(16))
+    origin_revision: int = 1
+    """The revision that gave the paragraph its present text."""
+    origin_amendment_id: int | None = Field(
+        default=None, sa_column=foreign_key("amendment.id", nullable=True, cascade=False))
+    origin_seat_id: int | None = Field(
+        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False))
 
 
 class DraftVisit(SQLModel, table=True):

@@ -6,6 +6,8 @@
 - a reply in a thread: who wrote in it before; a mention: the person named;
 - a new revision: the people of the sponsoring seats and whoever commented on the draft;
 - an observer statement: the acting chair;
+- an amendment proposed: the sponsoring seats' people and the acting chair (who decides it);
+- an amendment accepted, refused, merged or outdated: the people of the seat that proposed it;
 - a recommendation adopted: the group's people (observers too: it is published).
 
 Every event is told inside the act's transaction, never to the person who did the act, and
@@ -41,6 +43,8 @@ COMMENT_REPLY = "comment.reply"
 COMMENT_MENTION = "comment.mention"
 DRAFT_REVISED = "draft.revised"
 STATEMENT_SUBMITTED = "statement.submitted"
+AMENDMENT_PROPOSED = "amendment.proposed"
+AMENDMENT_DECIDED = "amendment.decided"
 
 REMINDERS = ((timedelta(hours=24), "24h"), (timedelta(hours=72), "72h"))
 """How long before a decision round's deadline a seat that has not answered is reminded;
@@ -119,6 +123,29 @@ def _describe_statement(params: dict) -> str:
              seat=params["seat"], round=params["round"], title=params["title"])
 
 
+def _describe_amendment_proposed(params: dict) -> str:
+    if params.get("seat"):
+        return _("%(seat)s proposed amendment %(number)s to “%(title)s”.",
+                 seat=params["seat"], number=params["number"], title=params["title"])
+    return _("The chair proposed editorial change %(number)s to “%(title)s”.",
+             number=params["number"], title=params["title"])
+
+
+def _describe_amendment_decided(params: dict) -> str:
+    values = {"number": params["number"], "title": params["title"]}
+    status = params["status"]
+    if status == "accepted":
+        return _("Amendment %(number)s to “%(title)s” was accepted.", **values)
+    if status == "refused":
+        return _("Amendment %(number)s to “%(title)s” was refused: %(reason)s",
+                 reason=params.get("reason", ""), **values)
+    if status == "merged":
+        return _("Amendment %(number)s to “%(title)s” was merged with others and accepted.",
+                 **values)
+    return _("Amendment %(number)s to “%(title)s” is outdated: the text it amends has "
+             "changed. Re-base it or withdraw it.", **values)
+
+
 KINDS = [
     Kind(ROUND_OPENED, lazy("A round opens in my working group"), _describe_opened),
     Kind(ROUND_REMINDER, lazy("My seat's answer is due in a decision round"),
@@ -132,6 +159,10 @@ KINDS = [
          _describe_revised),
     Kind(STATEMENT_SUBMITTED, lazy("An observer submits a statement in a round I chair"),
          _describe_statement),
+    Kind(AMENDMENT_PROPOSED, lazy("An amendment is proposed to a draft I sponsor or chair"),
+         _describe_amendment_proposed),
+    Kind(AMENDMENT_DECIDED, lazy("An amendment of my seat is decided or outdated"),
+         _describe_amendment_decided),
 ]
 register(*KINDS)  # at import, so that the acts can tell even without an application
 
@@ -273,10 +304,12 @@ JOBS = [Job("rounds.remind", remind_due, every=timedelta(minutes=5),
 
 
 def _paragraph_number(session: Session, draft: Draft, comment: Comment) -> int | None:
+    """The number the comment's paragraph is cited by; None on a heading (the notice then
+    names the draft only), on the whole draft or on removed text."""
     if comment.paragraph_id is None:
         return None
     return session.exec(
-        select(RevisionParagraph.position)
+        select(RevisionParagraph.number)
         .join(Revision, Revision.id == RevisionParagraph.revision_id)
         .where(Revision.draft_id == draft.id, Revision.number == draft.latest_revision_number,
                RevisionParagraph.paragraph_id == comment.paragraph_id)
@@ -331,3 +364,33 @@ def draft_revised(session: Session, *, draft: Draft, revision: Revision, by: Per
            subject=f"draft:{draft.id}", skip=_skip(by),
            params={"author": by.name, "title": draft.title, "number": revision.number,
                    "summary": revision.summary})
+
+
+# amendments
+
+
+def amendment_proposed(session: Session, *, amendment, draft: Draft, seat: Seat | None,
+                       by: Person, now: datetime) -> None:
+    group = session.get(WorkingGroup, draft.working_group_id)
+    sponsors = session.exec(select(DraftSponsor.seat_id).where(
+        DraftSponsor.draft_id == draft.id)).all()
+    people = {*seat_people(session, sponsors), *acting_chairs(session, group, now, draft)}
+    notify(session, people=people, kind=AMENDMENT_PROPOSED,
+           url=f"/amendments/{amendment.id}", now=now, group=group,
+           requires="deliberations.read", subject=f"draft:{draft.id}", skip=_skip(by),
+           params={"number": amendment.number, "title": draft.title,
+                   "seat": seat.name if seat is not None and amendment.kind == "amendment"
+                   else None})
+
+
+def amendment_decided(session: Session, *, amendment, draft: Draft, by: Person,
+                      now: datetime) -> None:
+    """Told to the proposing seat's people (a seat's amendment only)."""
+    if amendment.kind != "amendment":
+        return
+    group = session.get(WorkingGroup, draft.working_group_id)
+    notify(session, people=seat_people(session, [amendment.seat_id]), kind=AMENDMENT_DECIDED,
+           url=f"/amendments/{amendment.id}", now=now, group=group,
+           requires="deliberations.read", subject=f"draft:{draft.id}", skip=_skip(by),
+           params={"number": amendment.number, "title": draft.title,
+                   "status": amendment.status, "reason": amendment.decision_reason})

@@ -49,18 +49,27 @@ _parser = (MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethr
            .disable(["inline", "text_join"]))
 
 
+UNNUMBERED = frozenset({"heading", "hr", "references"})
+"""Blocks that are not paragraphs one can cite: headings, rules, link reference definitions."""
+
+
 @dataclass(frozen=True)
 class Paragraph:
     id: str
     position: int
+    """Place among all the blocks of the revision, headings included (the stored order)."""
     source: str
     html: str
+    number: int | None = None
+    """The number diplomats cite: operative paragraphs 1..n in reading order; None for the
+    blocks in UNNUMBERED."""
 
 
 @dataclass(frozen=True)
 class _Block:
     source: str
     number: int | None = None  # rendered number of an ordered list item
+    kind: str = "paragraph"
 
 
 def new_paragraph_id() -> str:
@@ -85,7 +94,7 @@ def _split(markdown: str) -> tuple[_Block, ...]:
         blocks.extend(_uncovered_blocks(lines, covered_to, start))
         source = _trim("\n".join(lines[start:end]), keep_indent=kind == "code_block")
         if source:
-            blocks.append(_Block(source, number))
+            blocks.append(_Block(source, number, kind))
         covered_to = max(covered_to, end)
     blocks.extend(_uncovered_blocks(lines, covered_to, len(lines)))
     return tuple(blocks)
@@ -118,7 +127,7 @@ def _uncovered_blocks(lines: list[str], start: int, end: int) -> list[_Block]:
         if line.strip():
             chunk.append(line)
         elif chunk:
-            blocks.append(_Block("\n".join(chunk).strip()))
+            blocks.append(_Block("\n".join(chunk).strip(), kind="references"))
             chunk = []
     return blocks
 
@@ -305,9 +314,42 @@ def build_paragraphs(
 ) -> list[Paragraph]:
     blocks = _split(markdown)
     ids = match_paragraphs(previous, [block.source for block in blocks], new_id)
+    return _paragraphs(markdown, blocks, ids)
+
+
+def build_with_ids(markdown: str, ids: Sequence[str]) -> list[Paragraph] | None:
+    """The paragraphs of `markdown` given their ids in order (a text assembled from known
+    paragraphs, e.g. by accepting amendments); None if it does not split into len(ids) blocks."""
+    blocks = _split(markdown)
+    if len(blocks) != len(ids):
+        return None
+    return _paragraphs(markdown, blocks, ids)
+
+
+def block_kinds(markdown: str) -> list[str]:
+    """The kind of each block of `markdown` ("paragraph", "heading", "list_item", ...)."""
+    return [block.kind for block in _split(markdown)]
+
+
+def numbers(kinds: Sequence[str]) -> list[int | None]:
+    """The citable number of each block: 1..n over the blocks not in UNNUMBERED."""
+    result: list[int | None] = []
+    count = 0
+    for kind in kinds:
+        if kind in UNNUMBERED:
+            result.append(None)
+        else:
+            count += 1
+            result.append(count)
+    return result
+
+
+def _paragraphs(markdown: str, blocks: Sequence[_Block], ids: Sequence[str]) -> list[Paragraph]:
     references = link_references(markdown)
+    cited = numbers([block.kind for block in blocks])
     return [
-        Paragraph(paragraph_id, position, block.source, _render_block(block, references))
+        Paragraph(paragraph_id, position, block.source, _render_block(block, references),
+                  cited[position - 1])
         for position, (paragraph_id, block) in enumerate(zip(ids, blocks, strict=True), start=1)
     ]
 

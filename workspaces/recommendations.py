@@ -31,7 +31,7 @@ from council.database import utcnow
 from council.errors import Conflict, Invalid, NotFound
 from council.i18n import gettext as _
 from council.models import Person, Seat, WorkingGroup
-from workspaces import drafts, rendering, search
+from workspaces import drafts, provenance, rendering, search
 from workspaces.decisions import NEEDS_TEXT, kind_order
 from workspaces.models import Draft, RevisionParagraph
 from workspaces.recommendation_models import Recommendation
@@ -140,11 +140,13 @@ def build_record(session: Session, round_: Round, group: WorkingGroup,
             by_paragraph.setdefault(paragraph_id, []).append(note["number"])
         if not note["paragraphs"]:
             general.append(note["number"])
+    origins = provenance.record_provenance(session, paragraphs)
     return {
         "working_group": {"number": group.number, "name": group.name},
         "paragraphs": [{
-            "id": p.paragraph_id, "number": p.position, "html": p.html, "markdown": p.source,
+            "id": p.paragraph_id, "number": p.number, "html": p.html, "markdown": p.source,
             "footnotes": by_paragraph.get(p.paragraph_id, []),
+            "origin": origins[p.paragraph_id],
         } for p in paragraphs],
         "general_footnotes": general,
         "footnotes": notes,

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from workspaces import api, comment_views, feeds, recommendation_views, round_views, views
+from workspaces import (
+    amendment_views,
+    api,
+    comment_views,
+    feeds,
+    recommendation_views,
+    round_views,
+    views,
+)
 
 
 def routes() -> list[BaseRoute]:
@@ -42,8 +50,33 @@ def routes() -> list[BaseRoute]:
         Route("/comments/{comment_id:id}/reopen", comment_views.comment_reopen,
               methods=["POST"], name="comment_reopen"),
         Route("/people/{person_id:id}", comment_views.person, name="person"),
+        *amendment_routes(),
         *round_routes(),
         *recommendation_routes(),
+    ]
+
+
+def amendment_routes() -> list[BaseRoute]:
+    return [
+        Route("/drafts/{draft_id:id}/amendments", amendment_views.draft_amendments,
+              name="draft_amendments"),
+        Route("/drafts/{draft_id:id}/amendments/new", amendment_views.amendment_new,
+              methods=["GET", "POST"], name="amendment_new"),
+        Route("/drafts/{draft_id:id}/amendments/editorial", amendment_views.editorial_new,
+              methods=["GET", "POST"], name="editorial_new"),
+        Route("/drafts/{draft_id:id}/amendments/decide", amendment_views.amendments_decide,
+              methods=["GET", "POST"], name="amendments_decide"),
+        Route("/drafts/{draft_id:id}/amendments/merge", amendment_views.amendments_merge,
+              methods=["GET", "POST"], name="amendments_merge"),
+        Route("/amendments/{amendment_id:id}", amendment_views.amendment, name="amendment"),
+        Route("/amendments/{amendment_id:id}/support", amendment_views.amendment_support,
+              methods=["POST"], name="amendment_support"),
+        Route("/amendments/{amendment_id:id}/withdraw", amendment_views.amendment_withdraw,
+              methods=["GET", "POST"], name="amendment_withdraw"),
+        Route("/amendments/{amendment_id:id}/rebase", amendment_views.amendment_rebase,
+              methods=["GET", "POST"], name="amendment_rebase"),
+        Route("/amendments/{amendment_id:id}/comments", amendment_views.amendment_comment,
+              methods=["POST"], name="amendment_comment"),
     ]
 
 

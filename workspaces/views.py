@@ -14,10 +14,18 @@ from council import i18n, seats
 from council.errors import Invalid, RateLimited
 from council.i18n import gettext as _
 from council.models import WorkingGroup
-from council.permissions import Actor, can
+from council.permissions import Actor, Sponsored, can
 from council.views import permission
 from council.web import counting_number, redirect, refuse_control_characters, render, values
-from workspaces import comment_pages, drafts, round_views, rounds
+from workspaces import (
+    amendment_pages,
+    amendments,
+    comment_pages,
+    drafts,
+    provenance,
+    round_views,
+    rounds,
+)
 from workspaces.models import Draft
 
 GROUP_PANEL_LIMIT = 5
@@ -32,6 +40,14 @@ def draft_group(request: Request) -> WorkingGroup:
 
 def path_group(request: Request) -> WorkingGroup:
     return seats.get_group(request.state.db, request.path_params["slug"])
+
+
+def sponsored_draft(request: Request) -> Sponsored:
+    """What whole-text revision asks permission of: the draft with its sponsoring seats (the
+    draft waits in state.draft)."""
+    db = request.state.db
+    request.state.draft = drafts.get_draft(db, request.path_params["draft_id"])
+    return drafts.sponsored(db, request.state.draft)
 
 
 def load_draft(request: Request) -> tuple[Draft, WorkingGroup]:
@@ -60,7 +76,13 @@ def _pending_visit(request: Request, draft: Draft) -> drafts.Visit | None:
 
 
 def _page(request: Request, template: str, context: dict, **kwargs) -> Response:
-    return render(request, template, {"spoken": spoken, **context}, **kwargs)
+    """A draft page: the draft's menu offers whole-text revision only to who may do it."""
+    shown = context.get("draft") or getattr(context.get("detail"), "draft", None)
+    extra = {"spoken": spoken}
+    if shown is not None and request.state.actor.signed_in:
+        extra["may_revise"] = drafts.may_revise_whole(request.state.db, request.state.actor,
+                                                      shown)
+    return render(request, template, {**extra, **context}, **kwargs)
 
 
 # panels on council pages
@@ -149,6 +171,11 @@ def draft(request: Request) -> Response:
         "viewer": comment_pages.viewer(state.actor, draft, detail.group, state.now),
         "focus": focus,
         "rounds": round_panel,
+        "origins": provenance.provenance(state.db, detail.paragraphs),
+        "amendment_counts": amendment_pages.open_counts(state.db, draft),
+        "may_amend": (can(state.actor, "amendment.propose", draft)
+                      and draft.status in amendments.OPEN_DRAFT),
+        "status_label": amendments.status_label,
     }
     return _page(request, "workspaces/draft.html", context)
 
@@ -160,10 +187,18 @@ def draft_revision(request: Request) -> Response:
     return _page(request, "workspaces/draft_revision.html", {"detail": detail})
 
 
-@permission("draft.write", target=draft_group)
+def _whole_text_refusal() -> str:
+    return _("Only the sponsoring seats and the chair may revise the whole text. Propose an "
+             "amendment to the paragraphs you want changed: the chair decides it.")
+
+
+@permission("draft.revise_whole", target=sponsored_draft, refusal=_whole_text_refusal)
 def draft_revise(request: Request) -> Response:
+    """Whole-text revision, for restructuring: the sponsoring seats, the chair and the
+    secretariat; other seats propose amendments (the refusal says so)."""
     state = request.state
-    draft, group = load_draft(request)
+    draft = state.draft
+    group = drafts.group_of(state.db, draft)
     drafts.ensure_revisable(state.db, draft)
     context = {"draft": draft, "group": group, "errors": {}, "conflict": None, "changes": []}
     if request.method == "GET":

@@ -38,7 +38,8 @@ def _demo_draft_id(live_database) -> int:
 
 
 def _paragraph_2(page: Page):
-    return page.locator("section.paragraph").nth(1)
+    """The paragraph cited as 2 (headings are not numbered)."""
+    return page.locator("section.paragraph:not(.unnumbered)").nth(1)
 
 
 def _open_comments_of_paragraph_2(page: Page) -> None:

@@ -194,6 +194,43 @@ def _with_settings_link(db, world: World) -> None:
 
 WORLD_EXTENSIONS.append(_with_settings_link)
 
+def _with_amendment(db, world: World) -> None:
+    """The member's seat's amendment to a draft's first paragraph, outdated since by a
+    whole-text revision (so its seat may re-base it, or withdraw it)."""
+    from council.permissions import load_actor
+    from workspaces import amendments, drafts
+
+    member = world.people["member"]
+    draft = drafts.start_draft(
+        db, by=member, group=world.group, title="Amended draft", purpose="",
+        sponsor_seat_ids=[member.seat_id], text="First.\n\nSecond.", language="en")
+    first = drafts.paragraphs(db, drafts.latest_revision(db, draft))[0].paragraph_id
+    world.extra["amendment"] = amendments.propose(
+        db, actor=load_actor(db, member, utcnow()), draft=draft, justification="Clearer.",
+        changes=[amendments.ChangeForm(first, "replace", "First, amended.")], now=utcnow())
+    drafts.revise(db, by=member, draft=draft, base_number=1, text="First, revised.\n\nSecond.",
+                  summary="Revised.")
+    world.extra["amended_draft"] = draft
+
+
+WORLD_EXTENSIONS.append(_with_amendment)
+
+
+def _sponsored(world: World):
+    """The draft as whole-text revision sees it: sponsored by the member's seat."""
+    from council.permissions import Sponsored
+
+    draft = world.extra["draft"]
+    return Sponsored(draft.id, draft.working_group_id,
+                     frozenset({world.people["member"].seat_id}))
+
+
+def _proposed(world: World):
+    from workspaces import amendments
+
+    return amendments.proposed(world.extra["amendment"], world.extra["amended_draft"])
+
+
 # route name -> world -> (path params, target of the permission check)
 EXAMPLES = {
     "home": lambda w: ({}, None),
@@ -219,12 +256,22 @@ EXAMPLES = {
     "group_drafts": lambda w: ({"slug": w.group.slug}, w.group),
     "draft_new": lambda w: ({"slug": w.group.slug}, w.group),
     "draft": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
-    "draft_revise": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
+    "draft_revise": lambda w: ({"draft_id": w.extra["draft"].id}, _sponsored(w)),
     "draft_revision": lambda w: ({"draft_id": w.extra["draft"].id, "number": 1}, w.group),
     "draft_history": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
     "draft_compare": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
     "draft_changes": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
     "draft_withdraw": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
+    "draft_amendments": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
+    "amendment_new": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
+    "editorial_new": lambda w: ({"draft_id": w.extra["draft"].id}, w.extra["draft"]),
+    "amendments_decide": lambda w: ({"draft_id": w.extra["draft"].id}, w.extra["draft"]),
+    "amendments_merge": lambda w: ({"draft_id": w.extra["draft"].id}, w.extra["draft"]),
+    "amendment": lambda w: ({"amendment_id": w.extra["amendment"].id}, w.group),
+    "amendment_support": lambda w: ({"amendment_id": w.extra["amendment"].id}, w.group),
+    "amendment_comment": lambda w: ({"amendment_id": w.extra["amendment"].id}, w.group),
+    "amendment_withdraw": lambda w: ({"amendment_id": w.extra["amendment"].id}, _proposed(w)),
+    "amendment_rebase": lambda w: ({"amendment_id": w.extra["amendment"].id}, _proposed(w)),
     "draft_comments": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
     "comment_post": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
     "comment": lambda w: ({"comment_id": w.extra["comment"].id}, w.group),

@@ -53,18 +53,18 @@ def token(client, url: str = "/") -> str:
     return csrf_from(client.get(url).text)
 
 
-def test_a_member_comments_on_paragraph_two_without_javascript(client, db, world, draft):
+def test_a_member_comments_on_the_first_paragraph_without_javascript(client, db, world, draft):
     pid = paragraph_id(db, draft, 2)
     sign_in(client, world.member)
     page = client.get(f"/drafts/{draft.id}")
     link = f'href="http://testserver/drafts/{draft.id}/comments?on={pid}&amp;write=1#comment-form-{pid}"'
     assert link in page.text
-    assert "Comment on paragraph 2" in page.text
+    assert "Comment on paragraph 1" in page.text  # the heading before it has no number
 
     form = client.get(f"/drafts/{draft.id}/comments?on={pid}&write=1")
     assert form.status_code == 200
     assert form.template.name == "workspaces/draft_comments.html"
-    assert "Your comment on paragraph 2" in form.text
+    assert "Your comment on paragraph 1" in form.text
     assert "labour migration pathways" in form.text  # the paragraph it is about
     posted = client.post(f"/drafts/{draft.id}/comments", follow_redirects=False, data={
         "csrf_token": csrf_from(form.text), "paragraph_id": pid, "revision_number": "1",
@@ -143,6 +143,20 @@ def test_the_rate_limit_answers_429_and_keeps_the_text(client, db, world, draft)
     assert "One more.</textarea>" in response.text
 
 
+def test_comments_on_a_heading_name_it_by_its_words_not_a_number(client, db, world, draft):
+    heading = paragraph_id(db, draft, 1)  # "# Recommendation"
+    comment_on(db, world, draft, "A shorter title?", position=1)
+    sign_in(client, world.colleague)
+
+    page = client.get(f"/drafts/{draft.id}").text
+    form = client.get(f"/drafts/{draft.id}/comments?on={heading}&write=1").text
+
+    assert 'Comment<span class="visually-hidden"> on “Recommendation”</span></a>' in page
+    assert "<title>Comments on “Recommendation”" in form
+    assert "Your comment on “Recommendation”" in form
+    assert f'href="http://testserver/drafts/{draft.id}#p-{heading}">Back to the draft' in form
+
+
 def test_reply_with_htmx_and_without(client, db, world, draft):
     root = comment_on(db, world, draft, "Why 50,000?")
     sign_in(client, world.colleague)
@@ -152,7 +166,7 @@ def test_reply_with_htmx_and_without(client, db, world, draft):
     assert "Your reply to Jorge Castañeda" in opened.text
     page = client.get(f"/comments/{root.id}/reply")
     assert page.template.name == "workspaces/comment.html"
-    assert "Discussion on paragraph 2" in page.text
+    assert "Discussion on paragraph 1" in page.text
 
     swapped = client.post(f"/comments/{root.id}/reply", headers=HTMX, data={
         "csrf_token": csrf_from(page.text), "revision_number": "1", "body": "The task force's."})

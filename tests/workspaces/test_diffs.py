@@ -1,6 +1,19 @@
 import re
+from html import escape
 
-from workspaces.diffs import ParagraphChange, paragraph_diff, word_diff_html
+from workspaces.diffs import Compared, ParagraphChange, paragraph_diff, word_diff_html
+from workspaces.paragraphs import build_paragraphs
+
+
+def blocks(*pairs: tuple[str, str]) -> list[Compared]:
+    """Plain-text paragraphs numbered in order, their HTML the escaped text."""
+    return [Compared(pid, text, f"<p>{escape(text)}</p>", number)
+            for number, (pid, text) in enumerate(pairs, start=1)]
+
+
+def compared(markdown: str, ids: list[str]) -> list[Compared]:
+    paragraphs = build_paragraphs(markdown, [], iter(ids).__next__)
+    return [Compared(p.id, p.source, p.html, p.number) for p in paragraphs]
 
 
 def test_identical_texts_have_no_markup() -> None:
@@ -51,8 +64,8 @@ def test_empty_texts() -> None:
 
 
 def test_paragraph_kinds() -> None:
-    old = [("a", "Alpha."), ("b", "Bravo."), ("c", "Charlie."), ("d", "Delta.")]
-    new = [("c", "Charlie."), ("a", "Alpha changed."), ("e", "Echo <b>."), ("b", "Bravo.")]
+    old = blocks(("a", "Alpha."), ("b", "Bravo."), ("c", "Charlie."), ("d", "Delta."))
+    new = blocks(("c", "Charlie."), ("a", "Alpha changed."), ("e", "Echo <b>."), ("b", "Bravo."))
 
     assert paragraph_diff(old, new) == [
         ParagraphChange("moved", "c", 3, 1, "Charlie.", moved=True),
@@ -64,8 +77,8 @@ def test_paragraph_kinds() -> None:
 
 
 def test_moved_and_changed_paragraph_is_changed_with_moved_flag() -> None:
-    old = [("a", "One"), ("b", "Two"), ("c", "Three")]
-    new = [("b", "Two"), ("c", "Three"), ("a", "One more")]
+    old = blocks(("a", "One"), ("b", "Two"), ("c", "Three"))
+    new = blocks(("b", "Two"), ("c", "Three"), ("a", "One more"))
 
     changes = paragraph_diff(old, new)
 
@@ -77,8 +90,9 @@ def test_moved_and_changed_paragraph_is_changed_with_moved_flag() -> None:
 
 
 def test_removed_paragraphs_follow_their_preceding_survivor() -> None:
-    old = [("x", "Gone first."), ("a", "A"), ("y", "Gone."), ("z", "Also gone."), ("b", "B")]
-    new = [("a", "A"), ("b", "B")]
+    old = blocks(("x", "Gone first."), ("a", "A"), ("y", "Gone."), ("z", "Also gone."),
+                 ("b", "B"))
+    new = blocks(("a", "A"), ("b", "B"))
 
     assert [(c.kind, c.id) for c in paragraph_diff(old, new)] == [
         ("removed", "x"),
@@ -90,7 +104,7 @@ def test_removed_paragraphs_follow_their_preceding_survivor() -> None:
 
 
 def test_removed_text_is_escaped() -> None:
-    changes = paragraph_diff([("a", "<script>alert(1)</script>")], [])
+    changes = paragraph_diff(blocks(("a", "<script>alert(1)</script>")), [])
 
     assert changes == [
         ParagraphChange("removed", "a", 1, None, "&lt;script&gt;alert(1)&lt;/script&gt;")
@@ -99,4 +113,38 @@ def test_removed_text_is_escaped() -> None:
 
 def test_empty_revisions() -> None:
     assert paragraph_diff([], []) == []
-    assert [c.kind for c in paragraph_diff([], [("a", "A")])] == ["added"]
+    assert [c.kind for c in paragraph_diff([], blocks(("a", "A")))] == ["added"]
+
+
+def test_paragraphs_are_compared_in_the_words_read_not_the_markdown_marks() -> None:
+    old = compared("# Title\n\nStates **share** data.\n\n- One item", ["h", "a", "b"])
+    new = compared("# New title\n\nStates **share** arrival data.\n\n- One item, kept",
+                   ["h", "a", "b"])
+
+    assert [c.html for c in paragraph_diff(old, new)] == [
+        "<del>Title</del><ins>New title</ins>",
+        "States share <ins>arrival </ins>data.",
+        "One item<ins>, kept</ins>",
+    ]
+
+
+def test_changes_cite_paragraph_numbers_and_headings_have_none() -> None:
+    old = compared("Intro.\n\nFirst.", ["i", "f"])
+    new = compared("## Measures\n\nIntro.\n\nFirst.\n\n---", ["h", "i", "f", "r"])
+
+    assert [(c.kind, c.id, c.old_number, c.new_number) for c in paragraph_diff(old, new)] == [
+        ("added", "h", None, None),
+        ("unchanged", "i", 1, 1),
+        ("unchanged", "f", 2, 2),
+        ("added", "r", None, None),
+    ]
+
+
+def test_a_change_of_formatting_only_is_a_change_without_changed_words() -> None:
+    old = compared("See [the report](https://a.example) *now*.", ["a"])
+    new = compared("See [the report](https://b.example) now.", ["a"])
+
+    [change] = paragraph_diff(old, new)
+
+    assert change.kind == "changed" and change.html == "See the report now."
+    assert change.formatting_only

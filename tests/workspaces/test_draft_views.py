@@ -66,7 +66,8 @@ def test_a_member_starts_a_draft_and_revises_it_twice(client, db, world):
     for paragraph in drafts.paragraphs(db, revision):
         anchor = f'id="p-{paragraph.paragraph_id}"'
         link = f'href="#p-{paragraph.paragraph_id}"'
-        assert anchor in page.text and link in page.text
+        assert anchor in page.text
+        assert (link in page.text) == (paragraph.number is not None)  # headings: no number
     assert "60,000" in page.text and "3 of 3" in page.text
     assert "Raises the target." in page.text
     actions = db.exec(select(AuditRecord.action).where(
@@ -413,7 +414,7 @@ def test_the_demo_gives_every_group_a_revised_draft_in_several_languages(db):
     assert {"en", "es", "fr"} <= {d.language for d in rows}
     for draft in rows:
         authors = db.exec(select(Revision.author_id).where(Revision.draft_id == draft.id)).all()
-        assert len(set(authors)) == len(authors)
+        assert len(set(authors)) >= 2  # several seats wrote it (the chair too, deciding)
         numbers = range(1, draft.latest_revision_number + 1)
         for old, new in zip(numbers, numbers[1:], strict=False):
             kinds = {c.kind for c in drafts.compare(db, draft, old, new).changes}

@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from workspaces.markdown import render_markdown
+from workspaces.markdown import readable, render_markdown
 
 XSS_CORPUS = [
     "<script>alert(1)</script>",
@@ -137,3 +137,16 @@ def test_fenced_code_keeps_text_escaped_without_language_class() -> None:
 def test_empty_text_renders_nothing() -> None:
     assert render_markdown("") == ""
     assert render_markdown("  \n\n ") == ""
+
+
+@pytest.mark.parametrize(("markdown", "words"), [
+    ("## Measures *now*", "Measures now"),
+    ("- **Bold** item, [a link](https://example.org) &amp; more", "Bold item, a link & more"),
+    ("1. First line\n   still first\n\n   Second part", "First line still first Second part"),
+    ("> quoted\n> - item", "quoted item"),
+    ("| a | b |\n|---|---|\n| 1 | 2 |", "a b 1 2"),
+    ("Line one  \nline two", "Line one line two"),
+    ("---", ""),
+])
+def test_readable_text_has_no_markdown_marks_or_tags(markdown: str, words: str) -> None:
+    assert readable(render_markdown(markdown)) == words

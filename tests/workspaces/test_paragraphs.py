@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 from workspaces.paragraphs import (
     Paragraph,
+    block_kinds,
     build_paragraphs,
     match_paragraphs,
     new_paragraph_id,
+    numbers,
     split_blocks,
 )
 
@@ -251,12 +253,13 @@ def test_new_paragraph_id_is_a_short_html_safe_id() -> None:
     assert all(re.fullmatch(r"[a-z][a-z0-9]{7}", paragraph_id) for paragraph_id in ids)
 
 
-def test_build_paragraphs_renders_blocks_with_positions_and_ids() -> None:
+def test_build_paragraphs_renders_blocks_with_positions_numbers_and_ids() -> None:
     paragraphs = build_paragraphs("# Title\n\nText with *emphasis*.", [], counter_ids())
 
     assert paragraphs == [
-        Paragraph("new1", 1, "# Title", "<h3>Title</h3>\n"),
-        Paragraph("new2", 2, "Text with *emphasis*.", "<p>Text with <em>emphasis</em>.</p>\n"),
+        Paragraph("new1", 1, "# Title", "<h3>Title</h3>\n", None),
+        Paragraph("new2", 2, "Text with *emphasis*.", "<p>Text with <em>emphasis</em>.</p>\n",
+                  1),
     ]
 
 
@@ -473,3 +476,39 @@ def test_very_long_paragraphs_are_compared_in_linear_time() -> None:
     assert ids == [f"p{n}" for n in range(6)]
     assert repeated_ids == ["r"]
     assert elapsed < 1
+
+
+# numbers one cites
+
+
+def cited(markdown: str) -> list[tuple[int | None, str]]:
+    return [(p.number, p.source) for p in build_paragraphs(markdown, [], counter_ids())]
+
+
+def test_headings_rules_and_link_definitions_have_no_number() -> None:
+    text = ("# Title\n\nFirst [report][r].\n\n---\n\nSetext\n======\n\nSecond.\n\n"
+            "[r]: https://example.org")
+
+    assert cited(text) == [
+        (None, "# Title"),
+        (1, "First [report][r]."),
+        (None, "---"),
+        (None, "Setext\n======"),
+        (2, "Second."),
+        (None, "[r]: https://example.org"),
+    ]
+
+
+def test_list_items_quotes_tables_and_code_are_numbered_in_reading_order() -> None:
+    text = "Intro.\n\n- one\n- two\n\n> quoted\n\n| a |\n|---|\n| 1 |\n\n```\ncode\n```"
+
+    assert [number for number, _ in cited(text)] == [1, 2, 3, 4, 5, 6]
+
+
+def test_numbering_continues_across_headings() -> None:
+    text = ("# Title\n\nFirst.\n\n## Measures\n\nSecond.\n\n1. Third.\n2. Fourth.\n\n"
+            "## End\n\nFifth.")
+
+    assert [(number, source) for number, source in cited(text) if number] == [
+        (1, "First."), (2, "Second."), (3, "1. Third."), (4, "2. Fourth."), (5, "Fifth.")]
+    assert numbers(block_kinds(text)) == [None, 1, None, 2, 3, 4, None, 5]

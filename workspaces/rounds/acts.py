@@ -589,7 +589,8 @@ def _checked_position(
             revision = drafts.revision(
                 session, session.get(Draft, round_.draft_id), round_.revision_number
             )
-            known = {p.paragraph_id for p in drafts.paragraphs(session, revision)}
+            known = {p.paragraph_id for p in drafts.paragraphs(session, revision)
+                     if p.number is not None}  # headings are not cited
             if not set(paragraph_ids) <= known:
                 errors["paragraph_ids"] = _("Choose paragraphs of the text put to the round.")
     elif choice is Choice.OBJECT:

@@ -14,6 +14,7 @@ from council.models import Person, Seat, SeatKind, WorkingGroup
 from council.permissions import Actor, can
 from workspaces import drafts
 from workspaces.decisions import kind_order
+from workspaces.markdown import readable
 from workspaces.models import Draft, RevisionParagraph
 from workspaces.round_models import (
     ObserverStatement,
@@ -39,6 +40,15 @@ class PositionView:
     cast_at: datetime
     version: int = 1
     counted: bool = True
+
+
+@dataclass(frozen=True)
+class ParagraphChoice:
+    """A paragraph a reservation may concern: its number and its text, as read."""
+
+    paragraph_id: str
+    number: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,11 @@ class RoundPage:
     extensions: list[RoundExtension]
     tally: dict | None = None
     rule: dict | None = None
-    paragraph_numbers: dict[str, int] = field(default_factory=dict)
+    paragraph_numbers: dict[str, int | str] = field(default_factory=dict)
+    """What a reservation cites each paragraph by: its number, or a heading's words (a choice
+    made before headings stopped being offered)."""
+    choices: list[ParagraphChoice] = field(default_factory=list)
+    """The paragraphs a reservation may concern: the numbered ones."""
     comments: int = 0
     """In a comment round: how many comments were written during it."""
 
@@ -136,7 +150,9 @@ def round_page(session: Session, round_: Round, *, actor: Actor) -> RoundPage:
         extensions=_extensions(session, round_),
         tally=json.loads(round_.tally) if round_.tally else None,
         rule=json.loads(round_.rule_settings) if round_.rule_settings else None,
-        paragraph_numbers={p.paragraph_id: p.position for p in paragraphs},
+        paragraph_numbers={p.paragraph_id: p.number or readable(p.html) for p in paragraphs},
+        choices=[ParagraphChoice(p.paragraph_id, p.number, readable(p.html))
+                 for p in paragraphs if p.number is not None],
         comments=(round_comment_count(session, round_) if round_.kind == RoundKind.COMMENT else 0),
     )
 
