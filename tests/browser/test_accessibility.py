@@ -3,11 +3,22 @@ accessibility violation on the pages people meet first."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+from sqlmodel import select
 
+from council.database import utcnow
+from council.demo import _email
+from council.models import Person
+from council.permissions import load_actor
 from tests.browser.conftest import DELEGATE, SECRETARIAT, sign_in
+from workspaces import amendments
+from workspaces.amending import DELETE, INSERT, REPLACE
+from workspaces.amendment_models import AmendmentChange
+from workspaces.models import Draft
 
 BLOCKING_IMPACTS = {"serious", "critical"}
 ADMIN_PAGES = ["/admin", "/admin/council", "/admin/seats", "/admin/people", "/admin/groups"]
@@ -59,4 +70,117 @@ def test_secretariat_pages_are_accessible(page: Page, demo_password, path):
     if response.status == 404:
         pytest.skip(f"{path} answers 404: that part of the secretariat area is not built yet")
     assert response.status == 200
+    assert_accessible(page)
+
+
+AMENDMENT_CHAIR = _email("Daniela Solís Vargas")  # head of Costa Rica, chairs working group 1
+
+
+@dataclass
+class AmendedDraft:
+    draft_id: int
+    paragraph_ids: list[str]
+    accepted: int  # amendment 1, accepted with an editorial change
+    refused: int  # amendment 2
+    supported: int  # amendment 3: open, supported, discussed
+    inserting: int  # amendment 4: open, with sub-amendment 5
+    sub: int
+
+
+@pytest.fixture(scope="module")
+def amended_draft(live_database) -> AmendedDraft:
+    """A draft of working group 1 with amendments in every state the pages show: decided
+    (accepted with an editorial change, refused), open with support and a discussion, open
+    with a sub-amendment."""
+    from tests.browser.test_amendment_journey import start_demo_draft
+
+    draft = start_demo_draft(
+        live_database, group="wg1", by=_email("Lucía Coj Ixcoy"), sponsors=["Guatemala"],
+        title="Reception standards for children travelling alone",
+        paragraphs=["Children travelling alone are received by child protection services.",
+                    "A guardian is appointed within 24 hours.",
+                    "No child is held in immigration detention.",
+                    "Member states report on reception every year."])
+    ids = draft.paragraph_ids
+    with live_database.transaction() as session:
+        now = utcnow()
+
+        def actor(name: str):
+            email = _email(name)
+            person = session.exec(select(Person).where(Person.email == email)).one()
+            return load_actor(session, person, now)
+
+        def propose(name: str, paragraph_id: str, action: str, text: str, **options):
+            return amendments.propose(
+                session, actor=actor(name), draft=session.get(Draft, draft.id),
+                changes=[amendments.ChangeForm(paragraph_id, action, text)],
+                justification=f"Why {name} proposes it.", now=now, **options)
+
+        accepted = propose("Daniel Whitaker", ids[2], REPLACE, "A guardian is appointed at once.")
+        refused = propose("Rogelio Castillo Pérez", ids[4], DELETE, "")
+        amendments.decide(
+            session, actor=actor("Daniela Solís Vargas"),
+            draft=session.get(Draft, draft.id), base_number=1, now=now, decisions=[
+                amendments.Decision(accepted.id, amendments.ACCEPT_EDITED, "",
+                                    {1: "A guardian is appointed within 12 hours."}),
+                amendments.Decision(refused.id, amendments.REFUSE,
+                                    "Reporting keeps the commitments visible.")])
+        supported = propose("Alejandra Ruiz Domínguez", ids[3], REPLACE,
+                            "No child is ever held in detention.")
+        draft_row = session.get(Draft, draft.id)
+        amendments.support(session, actor=actor("Claire Tremblay"), amendment=supported,
+                           draft=draft_row, now=now)
+        amendments.comment(session, actor=actor("Marta Zelaya Funes"), amendment=supported,
+                           draft=draft_row, body="Does this cover families too?", now=now)
+        inserting = propose("Kareem Tillett", ids[1], INSERT,
+                            "Their views are heard in every decision about them.")
+        session.flush()
+        key = session.exec(select(AmendmentChange.new_paragraph_id).where(
+            AmendmentChange.amendment_id == inserting.id)).one()
+        sub = propose("Beatriz Menjívar", key, REPLACE,
+                      "Their views are heard, in their language, in every decision about them.",
+                      parent=inserting)
+        session.flush()
+        return AmendedDraft(draft.id, ids, accepted.id, refused.id, supported.id,
+                            inserting.id, sub.id)
+
+
+AMENDMENT_PAGES = {
+    "draft-with-provenance": "/drafts/{d.draft_id}",
+    "amendments": "/drafts/{d.draft_id}/amendments",
+    "amendment-open": "/amendments/{d.supported}",
+    "amendment-accepted": "/amendments/{d.accepted}",
+    "amendment-refused": "/amendments/{d.refused}",
+    "sub-amendment": "/amendments/{d.sub}",
+    "propose": "/drafts/{d.draft_id}/amendments/new?paragraph={d.paragraph_ids[2]}",
+    "sub-amendment-form": "/drafts/{d.draft_id}/amendments/new?parent=4",
+    "decide": "/drafts/{d.draft_id}/amendments/decide",
+    "merge": "/drafts/{d.draft_id}/amendments/merge",
+}
+
+
+@pytest.mark.parametrize("name", list(AMENDMENT_PAGES))
+def test_amendment_pages_are_accessible(page: Page, demo_password, amended_draft, name):
+    sign_in(page, AMENDMENT_CHAIR, demo_password)
+    path = AMENDMENT_PAGES[name].format(d=amended_draft)
+    response = page.goto(path)
+    assert response is not None and response.status == 200, path
+    for details in page.locator("details").all():
+        details.evaluate("element => { element.open = true; }")
+    assert_accessible(page)
+
+
+def test_amendment_forms_with_errors_are_accessible(page: Page, demo_password, amended_draft):
+    sign_in(page, AMENDMENT_CHAIR, demo_password)
+    page.goto(f"/drafts/{amended_draft.draft_id}/amendments/decide")
+    page.get_by_role("button", name="Record these decisions").click()  # every one left open
+    expect(page.get_by_role("alert").first).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"/drafts/{amended_draft.draft_id}/amendments/new"
+              f"?paragraph={amended_draft.paragraph_ids[2]}")
+    page.get_by_label("Proposed text (Markdown)").fill("First.\n\nSecond paragraph.")
+    page.get_by_label("Justification", exact=True).fill("Two paragraphs, on purpose.")
+    page.get_by_role("button", name="Propose", exact=True).click()
+    expect(page.get_by_text("One paragraph per change").first).to_be_visible()
     assert_accessible(page)
