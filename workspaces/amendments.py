@@ -31,7 +31,13 @@ from workspaces.amendment_models import (
     AmendmentSupport,
 )
 from workspaces.models import Draft, DraftStatus, Revision
-from workspaces.paragraphs import build_paragraphs, build_with_ids, new_paragraph_id, split_blocks
+from workspaces.paragraphs import (
+    build_paragraphs,
+    build_with_ids,
+    join_blocks,
+    new_paragraph_id,
+    split_blocks,
+)
 
 MAX_JUSTIFICATION = 2000
 MAX_CHANGES = 20
@@ -420,7 +426,7 @@ def decide(session: Session, *, actor: Actor, draft: Draft, base_number: int | N
     accepting = {d.amendment_id for d in chosen if d.verdict in (ACCEPT, ACCEPT_EDITED)}
     for d in chosen:
         amendment = found[d.amendment_id]
-        if d.verdict in (ACCEPT, ACCEPT_EDITED):
+        if d.verdict in (ACCEPT, ACCEPT_EDITED, REFUSE):
             waiting = [c.number for c in open_children(session, amendment)
                        if c.id not in found]
             if waiting:
@@ -451,9 +457,9 @@ def decide(session: Session, *, actor: Actor, draft: Draft, base_number: int | N
         sub = [Change(r.action, r.paragraph_id, texts[r.position], r.original)
                for r in rows[amendment.id]]
         if amending.sub_amendment_outdated(sub, map(drafts.change_of, parent_rows)):
-            raise Conflict(_("Amendment %(number)s no longer reads as its sub-amendment was "
-                             "written on.", number=session.get(Amendment,
-                                                               amendment.parent_id).number))
+            raise Conflict(_("The text of amendment %(number)s has changed since its "
+                             "sub-amendment was written.",
+                             number=session.get(Amendment, amendment.parent_id).number))
         amended = amending.amend_parent([drafts.change_of(r) for r in parent_rows], sub)
         for row, change in zip(parent_rows, amended, strict=True):
             row.text = change.text
@@ -597,7 +603,7 @@ def _apply(session: Session, actor: Actor, draft: Draft, base: Revision,
     if not result:
         raise Invalid({"form": _("Accepting these amendments would leave the draft without "
                                  "text.")})
-    text = "\n\n".join(source for _, source, _ in result)
+    text = join_blocks([source for _, source, _ in result])
     paragraphs = build_with_ids(text, [paragraph_id for paragraph_id, _, _ in result])
     if paragraphs is None:  # the texts joined differently (e.g. a list item joined a list)
         paragraphs = build_paragraphs(text, [(i, s) for i, s, _ in result])

@@ -326,6 +326,24 @@ def build_with_ids(markdown: str, ids: Sequence[str]) -> list[Paragraph] | None:
     return _paragraphs(markdown, blocks, ids)
 
 
+_LIST_ITEM = re.compile(r"([-*+])[ \t]|\d{1,9}([.)])[ \t]")
+
+
+def join_blocks(sources: Sequence[str]) -> str:
+    """Markdown from blocks, as a revision's text: items of the same list stay in one tight
+    list (one line break between them), other blocks are separated by an empty line."""
+    text = ""
+    previous = None
+    for source in sources:
+        marker = _LIST_ITEM.match(source)
+        kind = marker and (marker.group(1) or marker.group(2))
+        if text:
+            text += "\n" if kind and kind == previous else "\n\n"
+        text += source
+        previous = kind
+    return text
+
+
 def block_kinds(markdown: str) -> list[str]:
     """The kind of each block of `markdown` ("paragraph", "heading", "list_item", ...)."""
     return [block.kind for block in _split(markdown)]

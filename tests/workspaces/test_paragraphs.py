@@ -512,3 +512,16 @@ def test_numbering_continues_across_headings() -> None:
     assert [(number, source) for number, source in cited(text) if number] == [
         (1, "First."), (2, "Second."), (3, "1. Third."), (4, "2. Fourth."), (5, "Fifth.")]
     assert numbers(block_kinds(text)) == [None, 1, None, 2, 3, 4, None, 5]
+
+
+def test_joined_blocks_keep_lists_tight_and_split_back_into_the_same_blocks():
+    from workspaces.paragraphs import join_blocks
+
+    blocks = ["# Title", "Intro.", "- one", "- two\n  continued", "1. first", "2. second",
+              "* star", "After."]
+
+    text = join_blocks(blocks)
+
+    assert text == ("# Title\n\nIntro.\n\n- one\n- two\n  continued\n\n1. first\n2. second"
+                    "\n\n* star\n\nAfter.")
+    assert split_blocks(text) == blocks
