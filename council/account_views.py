@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from council import accounts, admin, auth, i18n, invitations, mail, oidc, seats
+from council import accounts, admin, auth, i18n, invitations, mail, names, oidc, seats
 from council.errors import DomainError, Invalid, NotFound
 from council.i18n import gettext as _
 from council.pages import authorize
@@ -77,15 +77,17 @@ def _unspecified(host: str) -> bool:
 
 def _council_name(request: Request) -> str:
     council = request.state.council
-    return council.name if council else _("Council Workspace")
+    return names.shown(council, council).text if council else _("Council Workspace")
 
 
 def _in_language(request: Request, reader_language: str | None, compose, **kwargs) -> mail.Mail:
-    """Write an email in the reader's language, whatever the page's language is."""
+    """Write an email in the reader's language, whatever the page's language is. A callable
+    value (a name, which has one per language) is called in that language."""
     catalogues = request.app.state.catalogues
     language = reader_language if reader_language in catalogues else i18n.current_language()
     with i18n.speaking(language, catalogues[language]):
-        return compose(**kwargs, language=language)
+        spoken = {key: value() if callable(value) else value for key, value in kwargs.items()}
+        return compose(**spoken, language=language)
 
 
 def _too_many(request: Request, template: str, context: dict,
@@ -259,7 +261,7 @@ def password_reset_request(request: Request) -> Response:
         person, token = found
         message = _in_language(request, person.language, accounts.reset_mail, person=person,
                                link=_link(request, "password_reset", token=token),
-                               council_name=_council_name(request))
+                               council_name=lambda: _council_name(request))
         # after the response, so that known and unknown emails answer equally fast
         response.background = BackgroundTask(_deliver, settings, message)
     return response
@@ -335,7 +337,8 @@ def remove_identity(request: Request) -> Response:
 
 def _invitation_form_context(request: Request) -> dict:
     return {
-        "seat_options": [(s.id, s.name) for s in seats.list_seats(request.state.db)],
+        "seat_options": [(s.id, names.shown(s, request.state.council).text)
+                         for s in seats.list_seats(request.state.db)],
         "role_options": [("head", _("Head of delegation")), ("delegate", _("Delegate"))],
         "language_options": [(code, i18n.language_name(code))
                              for code in request.app.state.settings.languages],
@@ -348,7 +351,8 @@ def _send_invitation(request: Request, invitation, token: str) -> None:
     message = _in_language(
         request, invitation.language, invitations.invitation_mail, invitation=invitation,
         link=_link(request, "invitation_accept", token=token),
-        council_name=_council_name(request), seat_name=seat.name if seat else None,
+        council_name=lambda: _council_name(request),
+        seat_name=lambda: names.shown(seat, request.state.council).text if seat else None,
         inviter_name=request.state.actor.person.name)
     mail.send(request.app.state.settings, message)
 

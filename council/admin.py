@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from council import i18n, seats, worker
+from council import i18n, names, seats, worker
 from council.auth import MIN_PASSWORD_LENGTH
 from council.errors import Invalid, NotFound
 from council.i18n import gettext as _
@@ -34,6 +34,26 @@ def numbers(form: dict[str, str], *names: str) -> tuple[dict[str, int | None], d
         name: _("Enter a whole number.") for name in names if form[name] and parsed[name] is None
     }
     return parsed, errors
+
+
+def other_languages(request: Request) -> list[str]:
+    """The languages a name is given in besides the council's default one (its plain field)."""
+    default = names.default_language_of(request.state.council)
+    return [code for code in request.app.state.settings.languages if code != default]
+
+
+def translation_fields(field: str, languages: list[str]) -> list[str]:
+    return [f"{field}_{code}" for code in languages]
+
+
+def typed_translations(form: dict, field: str, languages: list[str]) -> dict[str, str]:
+    return {code: form[f"{field}_{code}"] for code in languages}
+
+
+def stored_translations(obj, field: str, languages: list[str]) -> dict[str, str]:
+    """The form's fields for `field` in the other languages, filled from `obj`."""
+    stored = names.translations(obj, field) if obj is not None else {}
+    return {f"{field}_{code}": stored.get(code, "") for code in languages}
 
 
 def seat_choice(text: str) -> int | None:
@@ -65,16 +85,24 @@ def council_settings(request: Request) -> Response:
     council = state.council
     if council is None:
         raise NotFound()
+    languages = request.app.state.settings.languages
+    others = other_languages(request)
     if request.method != "POST":  # HEAD is a GET without the body
         form = {"name": council.name, "default_language": council.default_language,
-                "public_recommendations": council.public_recommendations}
+                "public_recommendations": council.public_recommendations,
+                "official_languages": seats.official_languages(council, languages),
+                **stored_translations(council, "name", others)}
         return _council_page(request, form, {})
-    form = values(state.form, "name", "default_language")
+    form = values(state.form, "name", "default_language", *translation_fields("name", others))
     form["public_recommendations"] = checked(state.form, "public_recommendations")
+    form["official_languages"] = [str(code) for code in state.form.getlist("official_languages")]
     try:
         refuse_control_characters(form)
         seats.save_council(state.db, by=state.actor.person, council=council,
-                           languages=request.app.state.settings.languages, **form)
+                           name=form["name"], default_language=form["default_language"],
+                           public_recommendations=form["public_recommendations"],
+                           languages=languages, official=form["official_languages"],
+                           name_translations=typed_translations(form, "name", others))
     except Invalid as invalid:
         return _council_page(request, form, invalid.errors, status_code=422)
     return redirect(request, "admin_council")
@@ -83,7 +111,8 @@ def council_settings(request: Request) -> Response:
 def _council_page(request: Request, form: dict, errors: dict, status_code: int = 200):
     languages = [(code, i18n.language_name(code)) for code in request.app.state.settings.languages]
     return render(request, "admin/council.html",
-                  {"form": form, "errors": errors, "language_options": languages},
+                  {"form": form, "errors": errors, "language_options": languages,
+                   "other_languages": other_languages(request)},
                   status_code=status_code)
 
 
@@ -111,16 +140,20 @@ def seat_edit(request: Request) -> Response:
 
 def _seat_form(request: Request, seat: Seat | None) -> Response:
     state = request.state
+    others = other_languages(request)
     if request.method != "POST":  # HEAD is a GET without the body
         if seat is None:
             form = {"name": "", "kind": SeatKind.MEMBER_STATE, "description": ""}
         else:
             form = {"name": seat.name, "kind": seat.kind, "description": seat.description}
+        form.update(stored_translations(seat, "name", others))
         return _seat_page(request, seat, form)
-    form = values(state.form, *SEAT_FIELDS)
+    form = values(state.form, *SEAT_FIELDS, *translation_fields("name", others))
     try:
         refuse_control_characters(form)
-        saved = seats.save_seat(state.db, by=state.actor.person, seat=seat, **form)
+        saved = seats.save_seat(state.db, by=state.actor.person, seat=seat,
+                                **{field: form[field] for field in SEAT_FIELDS},
+                                name_translations=typed_translations(form, "name", others))
     except Invalid as invalid:
         return _seat_page(request, seat, form, invalid.errors, status_code=422)
     return redirect(request, "admin_seats", fragment=f"seat-{saved.id}")
@@ -136,6 +169,7 @@ def _seat_page(
         "errors": errors or {},
         "people": seats.seat_people(db, seat) if seat else [],
         "groups": seats.seat_groups(db, seat) if seat else [],
+        "other_languages": other_languages(request),
     }
     return render(request, "admin/seat_form.html", context, **kwargs)
 
@@ -221,7 +255,8 @@ def _person_page(
         "person": person,
         "form": form,
         "errors": errors or {},
-        "seat_options": [(s.id, s.name) for s in seats.list_seats(request.state.db)],
+        "seat_options": [(s.id, names.shown(s, request.state.council).text)
+                         for s in seats.list_seats(request.state.db)],
         "min_password_length": MIN_PASSWORD_LENGTH,
     }
     return render(request, "admin/person_form.html", context, **kwargs)
@@ -254,13 +289,16 @@ def group_edit(request: Request) -> Response:
 
 def _group_form(request: Request, group: WorkingGroup | None) -> Response:
     state = request.state
+    others = other_languages(request)
     if request.method != "POST":  # HEAD is a GET without the body
         source = group or WorkingGroup(name="", slug="", number=seats.next_group_number(state.db))
         form = {name: getattr(source, name) for name in (*GROUP_TEXT, *GROUP_NUMBERS, *GROUP_FLAGS)}
-        return render(
-            request, "admin/group_form.html", {"group": group, "form": form, "errors": {}}
-        )
-    form = values(state.form, *GROUP_TEXT, *GROUP_NUMBERS)
+        form.update(stored_translations(group, "name", others))
+        form.update(stored_translations(group, "mandate", others))
+        return render(request, "admin/group_form.html", {
+            "group": group, "form": form, "errors": {}, "other_languages": others})
+    form = values(state.form, *GROUP_TEXT, *GROUP_NUMBERS,
+                  *translation_fields("name", others), *translation_fields("mandate", others))
     form.update({flag: checked(state.form, flag) for flag in GROUP_FLAGS})
     parsed, number_errors = numbers(form, *GROUP_NUMBERS)
     details = seats.GroupForm(
@@ -269,6 +307,8 @@ def _group_form(request: Request, group: WorkingGroup | None) -> Response:
         decision_rule=form["decision_rule"],
         **parsed,
         **{flag: form[flag] for flag in GROUP_FLAGS},
+        name_translations=typed_translations(form, "name", others),
+        mandate_translations=typed_translations(form, "mandate", others),
     )
     try:
         refuse_control_characters(form)
@@ -278,7 +318,8 @@ def _group_form(request: Request, group: WorkingGroup | None) -> Response:
         return render(
             request,
             "admin/group_form.html",
-            {"group": group, "form": form, "errors": {**invalid.errors, **number_errors}},
+            {"group": group, "form": form, "errors": {**invalid.errors, **number_errors},
+             "other_languages": others},
             status_code=422,
         )
     if group is None:  # next step for a new group: who sits in it

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, delete, select
 
-from council import audit
+from council import audit, names
 from council.auth import hash_password
 from council.database import metadata, utcnow
 from council.i18n import gettext as _
@@ -24,6 +24,10 @@ from council.models import (
 from council.rotation import add_months
 
 COUNCIL_NAME = "North and Central American Council on Migration"
+COUNCIL_NAMES = {
+    "es": "Consejo de América del Norte y Centroamérica sobre Migración",
+    "fr": "Conseil de l’Amérique du Nord et de l’Amérique centrale sur les migrations",
+}
 DOMAIN = "demo.council.example"
 
 
@@ -54,6 +58,35 @@ SEATS = [
     ("Dominican Republic", SeatKind.OBSERVER, "Julio Peña Almonte", None),
 ]
 
+# seat name -> its name in Spanish and in French, as the council writes it
+SEAT_NAMES = {
+    "Canada": ("Canadá", "Canada"),
+    "United States": ("Estados Unidos", "États-Unis"),
+    "Mexico": ("México", "Mexique"),
+    "Guatemala": ("Guatemala", "Guatemala"),
+    "Honduras": ("Honduras", "Honduras"),
+    "El Salvador": ("El Salvador", "El Salvador"),
+    "Costa Rica": ("Costa Rica", "Costa Rica"),
+    "Panama": ("Panamá", "Panama"),
+    "Belize": ("Belice", "Belize"),
+    "Central American Migrant Communities Network": (
+        "Red de Comunidades Migrantes Centroamericanas",
+        "Réseau des communautés migrantes d’Amérique centrale"),
+    "Regional Civil Society Coalition on Migration and Asylum": (
+        "Coalición Regional de la Sociedad Civil sobre Migración y Asilo",
+        "Coalition régionale de la société civile sur les migrations et l’asile"),
+    "Inter-University Network for Migration Studies": (
+        "Red Interuniversitaria de Estudios Migratorios",
+        "Réseau interuniversitaire d’études sur les migrations"),
+    "Business Council for Fair Labour Mobility": (
+        "Consejo Empresarial para una Movilidad Laboral Equitativa",
+        "Conseil des entreprises pour une mobilité équitable de la main-d’œuvre"),
+    "International Organization for Migration": (
+        "Organización Internacional para las Migraciones",
+        "Organisation internationale pour les migrations"),
+    "Dominican Republic": ("República Dominicana", "République dominicaine"),
+}
+
 GROUPS = [
     (1, "Humanitarian protection in the region",
      "Coordinate protection of people on the move across the region: asylum capacity, "
@@ -74,6 +107,55 @@ GROUPS = [
      "Support the integration of migrants and returnees and promote accurate public "
      "narratives about migration."),
 ]
+
+# working group number -> {language: (name, mandate)}; French puts a no-break space before a
+# colon
+GROUP_TRANSLATIONS = {
+    1: {"es": ("Protección humanitaria en la región",
+               "Coordinar la protección de las personas en movilidad en toda la región: "
+               "capacidad de asilo, acogida segura, unidad familiar y protección de niñas, "
+               "niños y adolescentes no acompañados."),
+        "fr": ("Protection humanitaire dans la région",
+               "Coordonner la protection des personnes en déplacement dans l’ensemble de la "
+               "région\u00a0: capacités d’asile, accueil sûr, unité familiale et protection des "
+               "enfants non accompagnés.")},
+    2: {"es": ("Cooperación regional y corresponsabilidad",
+               "Convertir la responsabilidad compartida en compromisos comunes: planificación "
+               "conjunta, reparto equitativo de las cargas y normas comunes entre los Estados "
+               "miembros."),
+        "fr": ("Coopération régionale et coresponsabilité",
+               "Traduire la responsabilité partagée en engagements communs\u00a0: planification "
+               "conjointe, partage des charges et normes communes entre les États membres.")},
+    3: {"es": ("Factores políticos e institucionales de la migración",
+               "Abordar la inseguridad, la corrupción y la debilidad institucional que obligan "
+               "a las personas a partir, así como las reformas del Estado de derecho que les "
+               "permitan permanecer."),
+        "fr": ("Facteurs politiques et institutionnels des migrations",
+               "Remédier à l’insécurité, à la corruption et à la fragilité des institutions qui "
+               "contraignent les personnes au départ, et promouvoir les réformes de l’état de "
+               "droit qui leur permettent de rester.")},
+    4: {"es": ("Factores económicos y ambientales de la migración",
+               "Examinar la pobreza, la falta de oportunidades, la sequía y los desastres como "
+               "causas de la migración, y la inversión y la adaptación al cambio climático como "
+               "respuestas."),
+        "fr": ("Facteurs économiques et environnementaux des migrations",
+               "Examiner la pauvreté, le manque de perspectives, la sécheresse et les "
+               "catastrophes en tant que causes des migrations, ainsi que l’investissement et "
+               "l’adaptation aux changements climatiques en tant que réponses.")},
+    5: {"es": ("Vías migratorias alternativas",
+               "Ampliar las vías seguras y regulares: programas de migración laboral y vías de "
+               "protección como el reasentamiento y las visas humanitarias."),
+        "fr": ("Voies de migration alternatives",
+               "Élargir les voies sûres et légales\u00a0: programmes de migration de "
+               "main-d’œuvre et voies de protection telles que la réinstallation et les visas "
+               "humanitaires.")},
+    6: {"es": ("Integración y narrativas",
+               "Apoyar la integración de las personas migrantes y retornadas, y promover "
+               "narrativas públicas veraces sobre la migración."),
+        "fr": ("Intégration et discours publics",
+               "Soutenir l’intégration des personnes migrantes et rapatriées, et promouvoir un "
+               "discours public fidèle aux faits sur les migrations.")},
+}
 
 # working group number -> (chair seat, the chair acts through the delegate rather than the head)
 CHAIRS = {
@@ -125,7 +207,10 @@ def build(session: Session, *, password: str) -> list[Account]:
     _wipe(session)
     now = utcnow()
     password_hash = hash_password(password)
-    session.add(Council(name=COUNCIL_NAME, is_demo=True, public_recommendations=True))
+    council = Council(name=COUNCIL_NAME, is_demo=True, public_recommendations=True,
+                      official_languages="en,es,fr")
+    names.set_translations(council, "name", COUNCIL_NAMES)
+    session.add(council)
 
     secretariat = Person(email=f"secretariat@{DOMAIN}", name="Amara Okafor-Lindqvist",
                          is_secretariat=True, password_hash=password_hash)
@@ -138,6 +223,8 @@ def build(session: Session, *, password: str) -> list[Account]:
     for position, (name, kind, head, delegate) in enumerate(SEATS, start=1):
         seat = Seat(name=name, kind=kind,
                     council_rotation_position=position if kind == SeatKind.MEMBER_STATE else None)
+        names.set_translations(seat, "name", dict(zip(("es", "fr"), SEAT_NAMES[name],
+                                                      strict=True)))
         session.add(seat)
         session.flush()
         seats[name] = seat
@@ -164,6 +251,10 @@ def build(session: Session, *, password: str) -> list[Account]:
             number=number, name=name, slug=f"wg{number}", mandate=mandate,
             observers_read_deliberations=number in (5, 6),
         )
+        translated = GROUP_TRANSLATIONS[number]
+        names.set_translations(group, "name", {code: pair[0] for code, pair in translated.items()})
+        names.set_translations(group, "mandate",
+                               {code: pair[1] for code, pair in translated.items()})
         session.add(group)
         session.flush()
         groups[number] = group

@@ -136,5 +136,6 @@ def format_number(value: int | float) -> str:
     return numbers.format_decimal(value, locale=current_language())
 
 
-def language_name(code: str) -> str:
-    return Locale.parse(code).get_display_name(code).capitalize()
+def language_name(code: str, display: str | None = None) -> str:
+    """The language's name in its own language, or in `display` (e.g. the reader's)."""
+    return Locale.parse(code).get_display_name(display or code).capitalize()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -45,6 +46,13 @@ class Council(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     default_language: str = Field(default="en", max_length=8)
+    official_languages: str = Field(default="en,es,fr", max_length=32,
+                                    sa_column_kwargs={"server_default": "en,es,fr"})
+    """Comma-separated: the languages in which every adopted text is equally authentic (a
+    decision round opens only when the draft has a current version in each)."""
+    name_translations: str = Field(default="{}", sa_type=Text,
+                                   sa_column_kwargs={"server_default": "{}"})
+    """JSON {language: name} in the languages other than the default one (council.names)."""
     public_recommendations: bool = False
     is_demo: bool = False
     chair_term_months: int = 24
@@ -58,6 +66,9 @@ class Seat(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
+    name_translations: str = Field(default="{}", sa_type=Text,
+                                   sa_column_kwargs={"server_default": "{}"})
+    """JSON {language: name} in the languages other than the council's default one."""
     kind: SeatKind = Field(sa_type=String(20))
     description: str = Field(default="", max_length=2000)
     council_rotation_position: int | None = None
@@ -105,6 +116,11 @@ class WorkingGroup(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True)
     number: int = Field(unique=True)
     mandate: str = Field(default="", max_length=5000)
+    name_translations: str = Field(default="{}", sa_type=Text,
+                                   sa_column_kwargs={"server_default": "{}"})
+    mandate_translations: str = Field(default="{}", sa_type=Text,
+                                      sa_column_kwargs={"server_default": "{}"})
+    """JSON {language: text} in the languages other than the council's default one."""
     decision_rule: DecisionRule = Field(default=DecisionRule.CONSENSUS, sa_type=String(20))
     quorum_numerator: int = 2
     quorum_denominator: int = 3

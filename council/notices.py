@@ -2,8 +2,9 @@
 recusal that makes a seat vice chair for a draft, an invitation accepted.
 
 Each event function is called by the act, inside its transaction; the people who did the act
-are not told of it. Names and numbers go into the params, and the sentence is made in the
-reader's language when shown.
+are not told of it. Names and numbers go into the params (a seat's or group's name with its
+translations, council.names.param), and the sentence is made in the reader's language when
+shown.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from council import names
 from council.i18n import gettext as _
 from council.i18n import lazy
 from council.models import ChairTerm, Delivery, Invitation, Person, Seat, WorkingGroup
@@ -27,37 +29,39 @@ def _body(params: dict) -> str:
     if params.get("group") is None:
         return _("the council")
     return _("working group %(number)s, “%(name)s”", number=params["group_number"],
-             name=params["group"])
+             name=names.from_params(params, "group"))
 
 
 def _describe_handover(params: dict) -> str:
     body = _body(params)
+    seat, other = names.from_params(params, "seat"), names.from_params(params, "other")
     if params.get("role") == "from":
         if params.get("automatic"):
             return _("Your seat, %(seat)s, no longer chairs %(body)s: the rotation passed the "
-                     "chair to %(other)s at the end of its term.", seat=params["seat"],
-                     body=body, other=params["other"])
+                     "chair to %(other)s at the end of its term.", seat=seat,
+                     body=body, other=other)
         return _("Your seat, %(seat)s, no longer chairs %(body)s: the chair was handed over to "
-                 "%(other)s.", seat=params["seat"], body=body, other=params["other"])
+                 "%(other)s.", seat=seat, body=body, other=other)
     if params.get("automatic"):
         return _("Your seat, %(seat)s, now chairs %(body)s: its turn in the rotation has come.",
-                 seat=params["seat"], body=body)
-    if params.get("other"):
+                 seat=seat, body=body)
+    if other:
         return _("Your seat, %(seat)s, now chairs %(body)s: %(other)s handed the chair over.",
-                 seat=params["seat"], body=body, other=params["other"])
-    return _("Your seat, %(seat)s, now chairs %(body)s.", seat=params["seat"], body=body)
+                 seat=seat, body=body, other=other)
+    return _("Your seat, %(seat)s, now chairs %(body)s.", seat=seat, body=body)
 
 
 def _describe_vice_chair(params: dict) -> str:
     return _("Your seat, %(seat)s, acts as vice chair of %(body)s for draft %(draft)s: the "
-             "chairing seat, %(chair)s, stood aside from it.", seat=params["seat"],
-             body=_body(params), draft=params["draft"], chair=params["chair"])
+             "chairing seat, %(chair)s, stood aside from it.",
+             seat=names.from_params(params, "seat"), body=_body(params), draft=params["draft"],
+             chair=names.from_params(params, "chair"))
 
 
 def _describe_invitation(params: dict) -> str:
     if params.get("seat"):
         return _("%(name)s accepted the invitation and joined the delegation of %(seat)s.",
-                 name=params["name"], seat=params["seat"])
+                 name=params["name"], seat=names.from_params(params, "seat"))
     if params.get("secretariat"):
         return _("%(name)s accepted the invitation and joined the secretariat.",
                  name=params["name"])
@@ -86,7 +90,7 @@ def seat_people(session: Session, seat_ids: Iterable[int | None]) -> list[int]:
 def _group_params(group: WorkingGroup | None) -> dict:
     if group is None:
         return {"group": None}
-    return {"group": group.name, "group_number": group.number}
+    return {**names.param("group", group), "group_number": group.number}
 
 
 def _chairs_url(group: WorkingGroup | None) -> str:
@@ -97,20 +101,20 @@ def chair_changed(session: Session, *, group: WorkingGroup | None, term: ChairTe
                   previous_seat_id: int | None, by: Person | None, now: datetime,
                   automatic: bool = False) -> None:
     """Tell the seat that now chairs, and the seat that no longer does."""
-    names = dict(session.exec(select(Seat.id, Seat.name).where(
-        Seat.id.in_({s for s in (term.seat_id, previous_seat_id) if s is not None}))).all())
+    seats = names.names_by_id(session, Seat, (term.seat_id, previous_seat_id))
     common = {"requires": "group.read" if group is not None else "council.read",
               "group": group, "url": _chairs_url(group), "now": now,
               "skip": [by.id] if by is not None else [], "subject": f"chair_term:{term.id}"}
     notify(session, people=seat_people(session, [term.seat_id]), kind=CHAIR_HANDOVER,
-           params={**_group_params(group), "role": "to", "seat": names.get(term.seat_id),
-                   "other": names.get(previous_seat_id), "automatic": automatic},
+           params={**_group_params(group), "role": "to",
+                   **names.param("seat", seats.get(term.seat_id)),
+                   **names.param("other", seats.get(previous_seat_id)), "automatic": automatic},
            dedupe_key=f"chair_term:{term.id}:to", **common)
     if previous_seat_id is not None and previous_seat_id != term.seat_id:
         notify(session, people=seat_people(session, [previous_seat_id]), kind=CHAIR_HANDOVER,
                params={**_group_params(group), "role": "from",
-                       "seat": names.get(previous_seat_id), "other": names.get(term.seat_id),
-                       "automatic": automatic},
+                       **names.param("seat", seats.get(previous_seat_id)),
+                       **names.param("other", seats.get(term.seat_id)), "automatic": automatic},
                dedupe_key=f"chair_term:{term.id}:from", **common)
 
 
@@ -120,14 +124,14 @@ def vice_chair_named(session: Session, *, group: WorkingGroup, vice_seat_id: int
     """Tell the vice chair's seat that it chairs the draft the chairing seat stood aside from."""
     if vice_seat_id is None:
         return
-    names = dict(session.exec(select(Seat.id, Seat.name).where(
-        Seat.id.in_([vice_seat_id, chair_seat_id]))).all())
+    seats = names.names_by_id(session, Seat, (vice_seat_id, chair_seat_id))
     notify(session, people=seat_people(session, [vice_seat_id]), kind=VICE_CHAIR,
            url=f"{_chairs_url(group)}#recusals-heading", now=now, group=group,
            requires="group.read",
            subject=subject, skip=[by.id] if by is not None else [],
-           params={**_group_params(group), "seat": names.get(vice_seat_id),
-                   "chair": names.get(chair_seat_id), "draft": subject.partition(":")[2]})
+           params={**_group_params(group), **names.param("seat", seats.get(vice_seat_id)),
+                   **names.param("chair", seats.get(chair_seat_id)),
+                   "draft": subject.partition(":")[2]})
 
 
 def invitation_accepted(session: Session, *, invitation: Invitation, person: Person,
@@ -139,5 +143,5 @@ def invitation_accepted(session: Session, *, invitation: Invitation, person: Per
     notify(session, people=secretariat, kind=INVITATION_ACCEPTED, now=now,
            url=f"/admin/people/{person.id}", requires="council.manage",
            subject=f"person:{person.id}", skip=[person.id],
-           params={"name": person.name, "seat": seat.name if seat else None,
+           params={"name": person.name, **names.param("seat", seat),
                    "secretariat": invitation.is_secretariat})

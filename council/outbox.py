@@ -32,7 +32,7 @@ import jinja2
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, delete, select
 
-from council import i18n, notification_settings, notifications
+from council import i18n, names, notification_settings, notifications
 from council.database import Database
 from council.i18n import lazy
 from council.mail import Mail, MailError, Postman, message_id
@@ -303,14 +303,15 @@ class Outbox:
         with i18n.speaking(language, self.catalogues[language]):
             context = {
                 "person": person,
-                "council_name": council.name if council else i18n.gettext("Council Workspace"),
+                "council_name": (names.shown(council, council).text if council
+                                 else i18n.gettext("Council Workspace")),
                 "settings_link": settings_link,
                 "link_days": notification_settings.LINK_DAYS,
                 "timezone": person.timezone,
             }
             if message.is_digest:
-                context["sections"] = self._sections(told, groups, context["council_name"],
-                                                     person.timezone)
+                context["sections"] = self._sections(told, groups, council,
+                                                     context["council_name"], person.timezone)
                 context["count"] = len(told)
                 name = "digest"
                 subject = i18n.ngettext(
@@ -345,14 +346,15 @@ class Outbox:
                 "link": self._link(notification.url), "at": notification.created_at}
 
     def _sections(self, told: list[Notification], groups: dict[int, WorkingGroup],
-                  council_name: str, timezone: str) -> list[dict]:
+                  council: Council | None, council_name: str, timezone: str) -> list[dict]:
         """The digest's items by working group, then by draft (or other subject), each list
         newest first (`told` is), the groups and drafts in the order of their newest item."""
         sections: dict = {}
         for notification in told[:DIGEST_ITEMS]:
             group = groups.get(notification.working_group_id)
             section = sections.setdefault(notification.working_group_id, {
-                "title": group.name if group else council_name, "topics": {}})
+                "title": names.shown(group, council).text if group else council_name,
+                "topics": {}})
             params = json.loads(notification.params or "{}")
             topic_key = params.get("draft_id") or notification.subject or notification.id
             topic = section["topics"].setdefault(topic_key, {

@@ -271,6 +271,7 @@ RULES = {
     "amendment.support": _propose_amendment,
     "amendment.withdraw": _withdraw_amendment,
     "amendment.decide": _manage_rounds,
+    "version.edit": _write_in_group,
     "comment.write": _write_in_group,
     "comment.moderate": _secretariat_or_chair,
     "round.manage": _manage_rounds,

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from council import audit, chairs, rotation, sessions
+from council import audit, chairs, names, rotation, sessions
 from council.auth import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -48,6 +48,27 @@ def _require(errors: dict[str, str], value: str, field: str, limit: int) -> None
         errors[field] = _("At most %(limit)s characters.", limit=limit)
 
 
+def _translated(errors: dict[str, str], values: dict[str, str] | None, field: str,
+                limit: int) -> dict[str, str] | None:
+    """The values typed for `field` in the other languages (blank: none), each checked for
+    length beside its own field, `<field>_<language>`. None (not given): left as they are."""
+    if values is None:
+        return None
+    for language, value in values.items():
+        if len(value) > limit:
+            errors[f"{field}_{language}"] = _("At most %(limit)s characters.", limit=limit)
+    return {language: value for language, value in values.items() if value}
+
+
+def _name_clashes(errors: dict[str, str], typed: dict[str, str] | None, others,
+                  message: str) -> None:
+    """A translated name another seat (or group) already has in that language."""
+    for language, value in (typed or {}).items():
+        if any(names.translations(other, "name").get(language, "").lower() == value.lower()
+               for other in others):
+            errors[f"name_{language}"] = message
+
+
 def get_seat(session: Session, seat_id: int) -> Seat:
     seat = session.get(Seat, seat_id)
     if seat is None:
@@ -70,9 +91,16 @@ def get_group(session: Session, slug: str) -> WorkingGroup:
 
 
 def save_seat(session: Session, *, by: Person | None, seat: Seat | None = None, name: str,
-              kind: str, description: str = "") -> Seat:
+              kind: str, description: str = "",
+              name_translations: dict[str, str] | None = None) -> Seat:
+    """`name` in the council's default language; `name_translations` in the others."""
     errors: dict[str, str] = {}
     _require(errors, name, "name", 200)
+    typed = _translated(errors, name_translations, "name", 200)
+    if typed:
+        others = [other for other in session.exec(select(Seat)).all()
+                  if seat is None or other.id != seat.id]
+        _name_clashes(errors, typed, others, _("Another seat already has this name."))
     if kind not in SeatKind.__members__.values():
         errors["kind"] = _("Choose a kind of seat.")
     if len(description) > 2000:
@@ -84,17 +112,24 @@ def save_seat(session: Session, *, by: Person | None, seat: Seat | None = None, 
         raise Invalid(errors)
     created = seat is None
     seat = seat or Seat(name=name, kind=SeatKind(kind))
-    before = {"name": seat.name, "kind": seat.kind, "description": seat.description}
+    before = _seat_facts(seat)
     seat.name, seat.kind, seat.description = name, SeatKind(kind), description
+    if typed is not None:
+        names.set_translations(seat, "name", typed)
     session.add(seat)
     session.flush()
-    after = {"name": seat.name, "kind": seat.kind, "description": seat.description}
+    after = _seat_facts(seat)
     if created:
         audit.record(session, by=by, action="seat.created", target=seat, **after)
     elif before != after:
         audit.record(session, by=by, action="seat.updated", target=seat, before=before,
                      after=after)
     return seat
+
+
+def _seat_facts(seat: Seat) -> dict:
+    return {"name": seat.name, "kind": seat.kind, "description": seat.description,
+            "name_translations": names.translations(seat, "name")}
 
 
 @dataclass
@@ -189,6 +224,12 @@ class GroupForm:
     participants_block: bool = False
     observers_read_deliberations: bool = False
     chair_term_months: int | None = 6
+    name_translations: dict[str, str] | None = None
+    """The name in the languages other than the council's default one (None: unchanged)."""
+    mandate_translations: dict[str, str] | None = None
+
+
+TRANSLATED = ("name_translations", "mandate_translations")
 
 
 def save_group(session: Session, *, by: Person | None, form: GroupForm,
@@ -197,6 +238,13 @@ def save_group(session: Session, *, by: Person | None, form: GroupForm,
     _require(errors, form.name, "name", 200)
     if len(form.mandate) > 5000:
         errors["mandate"] = _("At most %(limit)s characters.", limit=5000)
+    typed_names = _translated(errors, form.name_translations, "name", 200)
+    typed_mandates = _translated(errors, form.mandate_translations, "mandate", 5000)
+    if typed_names:
+        _name_clashes(errors, typed_names, [
+            other for other in session.exec(select(WorkingGroup)).all()
+            if group is None or other.id != group.id],
+            _("Another working group already has this name."))
     if form.decision_rule not in DecisionRule.__members__.values():
         errors["decision_rule"] = _("Choose a decision rule.")
     numerator, denominator = form.quorum_numerator, form.quorum_denominator
@@ -224,7 +272,12 @@ def save_group(session: Session, *, by: Person | None, form: GroupForm,
     group = group or WorkingGroup(name=form.name, number=form.number, slug="")
     before = _group_facts(group)
     for key, value in vars(form).items():
-        setattr(group, key, DecisionRule(value) if key == "decision_rule" else value)
+        if key not in TRANSLATED:
+            setattr(group, key, DecisionRule(value) if key == "decision_rule" else value)
+    if typed_names is not None:
+        names.set_translations(group, "name", typed_names)
+    if typed_mandates is not None:
+        names.set_translations(group, "mandate", typed_mandates)
     if created:
         group.slug = _unique_slug(session, form.name)
     session.add(group)
@@ -239,8 +292,11 @@ def save_group(session: Session, *, by: Person | None, form: GroupForm,
 
 
 def _group_facts(group: WorkingGroup) -> dict:
-    facts = {key: getattr(group, key) for key in GroupForm.__dataclass_fields__}
+    facts = {key: getattr(group, key) for key in GroupForm.__dataclass_fields__
+             if key not in TRANSLATED}
     facts["decision_rule"] = str(facts["decision_rule"])  # an enum when set, a str when loaded
+    facts["name_translations"] = names.translations(group, "name")
+    facts["mandate_translations"] = names.translations(group, "mandate")
     return facts
 
 
@@ -424,31 +480,106 @@ def save_preferences(session: Session, *, person: Person, language: str, timezon
     session.add(person)
 
 
+def official_languages(council: Council, languages: tuple[str, ...]) -> list[str]:
+    """The council's official languages (a comma list) among `languages`, in their order."""
+    chosen = {code.strip() for code in (council.official_languages or "").split(",")}
+    return [code for code in languages if code in chosen]
+
+
+TRANSLATED_FIELDS = ((Seat, ("name",)), (WorkingGroup, ("name", "mandate")))
+"""What has a value per language, besides the council's own name."""
+
+
 def save_council(session: Session, *, by: Person, council: Council, name: str,
                  default_language: str, public_recommendations: bool,
-                 languages: tuple[str, ...]) -> Council:
-    """The council's own settings, changed by the secretariat and recorded."""
+                 languages: tuple[str, ...], name_translations: dict[str, str] | None = None,
+                 official: list[str] | None = None) -> Council:
+    """The council's own settings, changed by the secretariat and recorded.
+
+    `name` is in the current default language, `name_translations` in the others. A new
+    default language takes its values from the translations, for the council's name and for
+    every seat's and working group's, so that each plain value stays in the default language;
+    it is refused while one of them has no value in it."""
     name = " ".join(name.split())
     errors: dict[str, str] = {}
     _require(errors, name, "name", 200)
     if default_language not in languages:
         errors["default_language"] = _("Choose one of the offered languages.")
+    typed = _translated(errors, name_translations, "name", 200)
+    if typed is not None:
+        typed = {code: " ".join(value.split()) for code, value in typed.items()
+                 if code in languages and code != council.default_language}
+    if official is not None:
+        official = [code for code in languages if code in set(official)]
+        if not official:
+            errors["official_languages"] = _("Choose at least one official language.")
+        elif default_language in languages and default_language not in official:
+            errors["official_languages"] = _(
+                "The default language must be one of the official languages.")
+    old_default = council.default_language
+    every_name = {old_default: name, **(typed if typed is not None
+                                         else names.translations(council, "name"))}
+    rows: list = []
+    if default_language != old_default and default_language in languages:
+        if not every_name.get(default_language):
+            errors[f"name_{default_language}"] = _(
+                "Give the council's name in the new default language.")
+        rows, missing = _without_value_in(session, default_language, old_default)
+        if missing:
+            errors["default_language"] = _(
+                "First give these names in %(language)s, the new default language: "
+                "%(names)s.", language=names.language_in_words(default_language),
+                names=", ".join(missing))
     if errors:
         raise Invalid(errors)
-    before = {"name": council.name, "default_language": council.default_language,
-              "public_recommendations": council.public_recommendations}
-    after = {"name": name, "default_language": default_language,
-             "public_recommendations": public_recommendations}
+    before = _council_facts(council)
+    if default_language != old_default:
+        for row, field in rows:
+            _change_default(row, field, old_default, default_language)
+    council.name = every_name.get(default_language) or name
+    names.set_translations(council, "name", every_name, default_language=default_language)
+    council.default_language = default_language
+    council.public_recommendations = public_recommendations
+    if official is not None:
+        council.official_languages = ",".join(official)
+    after = _council_facts(council)
     if before == after:
         return council
-    council.name, council.default_language = name, default_language
-    council.public_recommendations = public_recommendations
     session.add(council)
     session.flush()
     audit.record(session, by=by, action="council.settings_changed", target=council,
                  changes={key: [before[key], value] for key, value in after.items()
                           if before[key] != value})
     return council
+
+
+def _council_facts(council: Council) -> dict:
+    return {"name": council.name, "default_language": council.default_language,
+            "public_recommendations": council.public_recommendations,
+            "official_languages": council.official_languages,
+            "name_translations": names.translations(council, "name")}
+
+
+def _without_value_in(session: Session, language: str, old_default: str
+                      ) -> tuple[list[tuple[object, str]], list[str]]:
+    """Every seat's and working group's translated field, and the names of those that have
+    a value in the old default language but none in `language`."""
+    rows, missing = [], []
+    for model, fields in TRANSLATED_FIELDS:
+        for row in session.exec(select(model)).all():
+            for field in fields:
+                rows.append((row, field))
+                if getattr(row, field) and not names.translations(row, field).get(language):
+                    missing.append(row.name if field == "name" else
+                                   _("the mandate of %(group)s", group=row.name))
+    return rows, missing
+
+
+def _change_default(row, field: str, old: str, new: str) -> None:
+    """Swap the plain value (in `old`) with its translation in `new`."""
+    values = names.in_every_language(row, field, old)
+    setattr(row, field, values.get(new, ""))
+    names.set_translations(row, field, values, default_language=new)
 
 
 def ensure_council(session: Session, *, name: str, is_demo: bool = False) -> Council:

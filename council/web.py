@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from council import i18n, notifications, text
+from council import i18n, names, notifications, text
 from council.database import MAX_ID
 from council.errors import Invalid
 from council.extensions import nav_links
@@ -62,6 +62,7 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Templates:
     env.filters["from_iso"] = datetime.fromisoformat  # a time kept in a JSON record
     env.filters["number"] = i18n.format_number
     env.globals["language_name"] = i18n.language_name
+    names.register(env)
     return Jinja2Templates(env=env)
 
 

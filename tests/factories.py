@@ -31,7 +31,10 @@ def _password_hash() -> str:
 
 
 def make_council(db: Session, **fields) -> Council:
-    council = Council(name=fields.pop("name", "Test Council on Migration"), **fields)
+    """A council whose texts are adopted in their own language alone, unless the test gives
+    `official_languages` (tests of language versions do)."""
+    council = Council(name=fields.pop("name", "Test Council on Migration"),
+                      official_languages=fields.pop("official_languages", ""), **fields)
     db.add(council)
     db.flush()
     return council

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from council import names
 from council.models import Person, Seat
 from workspaces import amendments
 from workspaces.amendment_models import (
@@ -89,7 +90,7 @@ def _views(session: Session, found: list[Amendment], current: Sequence[RevisionP
         Amendment.draft_id == found[0].draft_id)).all()}
     for a in related.values():
         seat_ids.add(a.seat_id)
-    seats = _names(session, Seat, seat_ids)
+    seats = names.names_by_id(session, Seat, seat_ids)
     people = _names(session, Person, person_ids)
     numbers = {p.paragraph_id: p.number for p in current}
     children: dict[int, list[Amendment]] = {}
@@ -159,7 +160,7 @@ def comments_of(session: Session, amendment: Amendment) -> list[tuple[AmendmentC
         AmendmentComment.amendment_id == amendment.id)
         .order_by(AmendmentComment.created_at, AmendmentComment.id)).all())
     people = _names(session, Person, {r.author_id for r in rows})
-    seats = _names(session, Seat, {r.seat_id for r in rows})
+    seats = names.names_by_id(session, Seat, {r.seat_id for r in rows})
     return [(r, people.get(r.author_id, ""), seats.get(r.seat_id)) for r in rows]
 
 

@@ -4,6 +4,7 @@ re-basing, and the chair's decisions and merges. Every form works without JavaSc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlmodel import select
@@ -24,6 +25,7 @@ from workspaces.models import Draft
 from workspaces.views import draft_group, load_draft
 
 EXCERPT = 80
+DECISION_FIELD = re.compile(r"decision-(\d{1,9})-verdict")
 
 
 def amendment_group(request: Request) -> WorkingGroup:
@@ -340,17 +342,20 @@ def amendments_decide(request: Request) -> Response:
             for c in v.changes:
                 form[f"decision-{v.amendment.id}-text-{c.row.position}"] = c.row.text
         return views._page(request, template, {**context, "form": form, "errors": {}})
-    names = ["base_number"]
-    for v in listed:
-        prefix = f"decision-{v.amendment.id}-"
-        names += [prefix + "verdict", prefix + "reason",
-                  *(f"{prefix}text-{c.row.position}" for c in v.changes)]
+    # the amendments the form decided, as sent: one decided meanwhile in another tab is
+    # refused as a conflict by decide(), never silently left out of the batch
+    sent = sorted({number for key in state.form
+                   if (match := DECISION_FIELD.fullmatch(key))
+                   and (number := counting_number(match.group(1))) is not None})[:200]
+    positions = range(1, amendments.MAX_CHANGES + 1)
+    names = ["base_number", *(f"decision-{i}-{part}" for i in sent
+                              for part in ("verdict", "reason")),
+             *(f"decision-{i}-text-{n}" for i in sent for n in positions)]
     form = values(state.form, *names)
     decisions = [amendments.Decision(
-        v.amendment.id, form[f"decision-{v.amendment.id}-verdict"] or amendments.LEAVE,
-        form[f"decision-{v.amendment.id}-reason"],
-        {c.row.position: form[f"decision-{v.amendment.id}-text-{c.row.position}"]
-         for c in v.changes if c.row.action != DELETE}) for v in listed]
+        i, form[f"decision-{i}-verdict"] or amendments.LEAVE, form[f"decision-{i}-reason"],
+        {n: form[f"decision-{i}-text-{n}"] for n in positions
+         if f"decision-{i}-text-{n}" in state.form}) for i in sent]
     refused, made = _attempt(
         request, template, {**context, "form": form},
         lambda: amendments.decide(state.db, actor=state.actor, draft=draft,

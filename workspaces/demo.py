@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from council.models import Person, Seat, WorkingGroup
 from council.seats import current_chairs
+from council.settings import LANGUAGES
 from workspaces import comments, drafts, rounds
 from workspaces.models import Draft
 
@@ -466,6 +467,7 @@ def seed(session: Session, *, groups: dict[int, WorkingGroup], seats: dict[str, 
                       chair=chairs.get(demo.group, secretariat), now=now)
     _seed_amendments(session, groups=groups, people=people, seats=seats, chairs=chairs,
                      now=now)
+    _seed_versions(session, people=people, seats=seats, now=now)
     _seed_rounds(session, groups=groups, people=people, seats=seats, chairs=chairs, now=now)
     _seed_adopted(session, groups=groups, people=people, seats=seats, chairs=chairs, now=now)
 
@@ -492,6 +494,49 @@ DEMO_AMENDMENTS = (  # (group, proposing seat, paragraph, action, text, justific
      "best interests have been assessed.",
      "Family unity should say what happens to children travelling alone.", 20),
 )
+
+
+# language versions: every draft translated into the council's two other languages, but in
+# group 1, where two paragraphs changed since they were translated and one is not in French yet
+
+OUTDATED_IN_DEMO = {P1_STAFF_2: P1_STAFF, P1_CHILDREN_2: P1_CHILDREN}
+"""Paragraph now -> the earlier text its demo translations were made from."""
+MISSING_IN_DEMO = {(P1_FAMILY, "fr")}
+TRANSLATORS = {"en": ("delegate", "Canada"), "es": ("delegate", "Honduras"),
+               "fr": ("delegate", "Canada")}
+
+
+def _seed_versions(session: Session, *, people: dict, seats: dict[str, Seat],
+                   now: datetime) -> None:
+    import json
+
+    from workspaces import demo_versions
+    from workspaces.markdown import render_markdown
+    from workspaces.models import VersionParagraph
+
+    for draft in session.exec(select(Draft).order_by(Draft.id)).all():
+        revision = drafts.latest_revision(session, draft)
+        for code in [c for c in LANGUAGES if c != draft.language]:
+            role, seat = TRANSLATORS[code]
+            for p in drafts.paragraphs(session, revision):
+                if (p.source, code) in MISSING_IN_DEMO:
+                    continue
+                earlier = OUTDATED_IN_DEMO.get(p.source)
+                text = (demo_versions.EARLIER[earlier] if earlier
+                        else demo_versions.TRANSLATIONS[p.source])[code]
+                session.add(VersionParagraph(
+                    draft_id=draft.id, language=code, paragraph_id=p.paragraph_id,
+                    source=text, html=render_markdown(text),
+                    translated_from=earlier or p.source,
+                    translated_revision=revision.number - 1 if earlier else revision.number,
+                    seat_id=seats[seat].id, translated_by_id=people[role][seat].id,
+                    updated_at=now - timedelta(hours=2)))
+        draft.title_translations = json.dumps(demo_versions.TITLES[draft.title],
+                                              ensure_ascii=False, sort_keys=True)
+        draft.purpose_translations = json.dumps(demo_versions.PURPOSES.get(draft.purpose, {}),
+                                                ensure_ascii=False, sort_keys=True)
+        session.add(draft)
+    session.flush()
 
 
 def _seed_amendments(session: Session, *, groups: dict[int, WorkingGroup], people: dict,

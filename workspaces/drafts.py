@@ -12,7 +12,7 @@ from sqlalchemy import case, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from council import audit
+from council import audit, names
 from council.database import serialise, upsert, utcnow
 from council.errors import Conflict, Invalid, NotAllowed, NotFound, RateLimited
 from council.i18n import gettext as _
@@ -148,13 +148,13 @@ def list_drafts(session: Session, group: WorkingGroup, *, limit: int | None = No
     if not rows:
         return []
     sponsors: dict[int, list[str]] = {}
-    for draft_id, name in session.exec(
-        select(DraftSponsor.draft_id, Seat.name)
+    for draft_id, name, translations in session.exec(
+        select(DraftSponsor.draft_id, Seat.name, Seat.name_translations)
         .join(Seat, Seat.id == DraftSponsor.seat_id)
         .where(DraftSponsor.draft_id.in_([draft.id for draft, _author in rows]))
         .order_by(Seat.name)
     ).all():
-        sponsors.setdefault(draft_id, []).append(name)
+        sponsors.setdefault(draft_id, []).append(names.Named(name, translations))
     return [DraftSummary(draft, author or "", sponsors.get(draft.id, [])) for draft, author in rows]
 
 

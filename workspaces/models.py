@@ -53,7 +53,13 @@ class Draft(SQLModel, table=True):
     working_group_id: int = Field(sa_column=foreign_key("working_group.id", cascade=False))
     title: str = Field(max_length=200)
     purpose: str = Field(default="", max_length=300)
+    title_translations: str = Field(default="{}", sa_type=Text,
+                                    sa_column_kwargs={"server_default": "{}"})
+    purpose_translations: str = Field(default="{}", sa_type=Text,
+                                      sa_column_kwargs={"server_default": "{}"})
+    """JSON {language: text}: the title and purpose in the draft's other language versions."""
     language: str = Field(default="en", sa_type=String(8))
+    """The original language: the versions in the other official languages translate it."""
     status: DraftStatus = Field(default=DraftStatus.DRAFTING, sa_type=String(20))
     created_by_id: int = Field(foreign_key="person.id")
     created_at: datetime = timestamp()
@@ -130,6 +136,33 @@ class RevisionParagraph(SQLModel, table=True):
         default=None, sa_column=foreign_key("amendment.id", nullable=True, cascade=False))
     origin_seat_id: int | None = Field(
         default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False))
+
+
+class VersionParagraph(SQLModel, table=True):
+    """A paragraph of a draft's version in another language: the same stable id as the
+    original's, and the original text it translates (`translated_from`). It is current while
+    the latest revision's paragraph reads exactly so, outdated once that changed, and a
+    paragraph of the latest revision without a row is missing (workspaces.versions)."""
+
+    __tablename__ = "version_paragraph"
+    __table_args__ = (
+        CheckConstraint("language IN ('en', 'es', 'fr')", name="language"),
+        CheckConstraint("translated_revision >= 1", name="translated_revision"),
+    )
+
+    draft_id: int = Field(sa_column=foreign_key("draft.id", primary_key=True))
+    language: str = Field(sa_type=String(8), primary_key=True)
+    paragraph_id: str = Field(max_length=16, primary_key=True)
+    source: str = Field(sa_type=Text)
+    html: str = Field(sa_type=Text)
+    translated_from: str = Field(sa_type=Text)
+    translated_revision: int
+    """The revision whose paragraph it was translated from."""
+    seat_id: int | None = Field(
+        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False))
+    """The seat its translator acted for (the record names the seat)."""
+    translated_by_id: int = Field(foreign_key="person.id")
+    updated_at: datetime = timestamp()
 
 
 class DraftVisit(SQLModel, table=True):

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
-from council import chairs, rotation
+from council import chairs, names, rotation
 from council.i18n import format_datetime, lazy
 from council.i18n import gettext as _
 from council.models import Delivery, Notification, Person, Seat, WorkingGroup, WorkingGroupSeat
@@ -70,8 +70,8 @@ def _describe_opened(params: dict) -> str:
 
 def _describe_reminder(params: dict) -> str:
     return _("The answer of %(seat)s is due in round %(round)s on “%(title)s”: it closes on "
-             "%(deadline)s.", seat=params["seat"], round=params["round"], title=params["title"],
-             deadline=_when(params))
+             "%(deadline)s.", seat=names.from_params(params, "seat"), round=params["round"],
+             title=params["title"], deadline=_when(params))
 
 
 def _describe_closed(params: dict) -> str:
@@ -120,13 +120,15 @@ def _describe_revised(params: dict) -> str:
 
 def _describe_statement(params: dict) -> str:
     return _("%(seat)s submitted an observer statement in round %(round)s on “%(title)s”.",
-             seat=params["seat"], round=params["round"], title=params["title"])
+             seat=names.from_params(params, "seat"), round=params["round"],
+             title=params["title"])
 
 
 def _describe_amendment_proposed(params: dict) -> str:
     if params.get("seat"):
         return _("%(seat)s proposed amendment %(number)s to “%(title)s”.",
-                 seat=params["seat"], number=params["number"], title=params["title"])
+                 seat=names.from_params(params, "seat"), number=params["number"],
+                 title=params["title"])
     return _("The chair proposed editorial change %(number)s to “%(title)s”.",
              number=params["number"], title=params["title"])
 
@@ -249,7 +251,8 @@ def statement_submitted(session: Session, *, round_: Round, draft: Draft, seat: 
     notify(session, people=acting_chairs(session, group, now, draft), kind=STATEMENT_SUBMITTED,
            url=f"{round_url(round_)}#statements", now=now, group=group,
            requires="deliberations.read", subject=f"round:{round_.id}",
-           params={**_round_params(round_, draft), "seat": seat.name}, skip=_skip(by))
+           params={**_round_params(round_, draft), **names.param("seat", seat)},
+           skip=_skip(by))
 
 
 def remind_due(session: Session, now: datetime) -> int:
@@ -292,7 +295,8 @@ def remind_due(session: Session, now: datetime) -> int:
             made += len(notify(
                 session, people=waiting, kind=ROUND_REMINDER, url=round_url(round_), now=now,
                 group=group, requires="position.cast", subject=f"round:{round_.id}",
-                params={**_round_params(round_, draft), "seat": seat.name}, dedupe_key=key))
+                params={**_round_params(round_, draft), **names.param("seat", seat)},
+                dedupe_key=key))
     return made
 
 
@@ -379,8 +383,7 @@ def amendment_proposed(session: Session, *, amendment, draft: Draft, seat: Seat 
            url=f"/amendments/{amendment.id}", now=now, group=group,
            requires="deliberations.read", subject=f"draft:{draft.id}", skip=_skip(by),
            params={"number": amendment.number, "title": draft.title,
-                   "seat": seat.name if seat is not None and amendment.kind == "amendment"
-                   else None})
+                   **names.param("seat", seat if amendment.kind == "amendment" else None)})
 
 
 def amendment_decided(session: Session, *, amendment, draft: Draft, by: Person,

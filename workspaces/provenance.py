@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from council import names
 from council.models import Seat
 from workspaces.amendment_models import Amendment, AmendmentKind
 from workspaces.models import Origin, RevisionParagraph
@@ -63,24 +64,25 @@ def record_provenance(session: Session, paragraphs: Sequence[RevisionParagraph]
     for paragraph_id, p in shown.items():
         entry: dict = {"kind": p.origin, "revision": p.revision}
         if p.origin == Origin.REVISION:
-            entry["seat"] = p.seat
+            entry["seat"] = str(p.seat) if p.seat is not None else None
         if p.amendment is not None:
             a = p.amendment
             entry.update({
                 "kind": "editorial" if a.kind == AmendmentKind.EDITORIAL else (
                     "merge" if a.kind == AmendmentKind.MERGE else "amendment"),
                 "amendment": a.number,
-                "seat": p.amendment_seat if a.kind == AmendmentKind.AMENDMENT else None,
+                "seat": (str(p.amendment_seat) if a.kind == AmendmentKind.AMENDMENT
+                         and p.amendment_seat is not None else None),
                 "decided_at": a.decided_at.isoformat() if a.decided_at else None,
                 "edited": a.edited,
-                "merged": [{"amendment": number, "seat": seat} for number, seat in p.merged],
+                "merged": [{"amendment": number, "seat": str(seat) if seat is not None else None}
+                           for number, seat in p.merged],
             })
         result[paragraph_id] = entry
     return result
 
 
 def _seat_names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    return dict(session.exec(select(Seat.id, Seat.name).where(Seat.id.in_(ids))).all())
+    """Seat names that pages show in their reader's language (council.names.Named); the
+    record keeps them as plain strings, in the default language."""
+    return names.names_by_id(session, Seat, ids)

@@ -8,12 +8,13 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from council import i18n
 from council.errors import Invalid
 from council.models import WorkingGroup
 from council.permissions import Actor, can
 from council.views import permission
 from council.web import checked, redirect, refuse_control_characters, render, values
-from workspaces import drafts, recommendations, rounds
+from workspaces import drafts, recommendations, rounds, versions
 from workspaces.models import Draft, DraftStatus
 from workspaces.round_models import Round, RoundKind
 
@@ -105,8 +106,11 @@ def round_open(request: Request) -> Response:
     draft = state.target
     group = drafts.group_of(state.db, draft)
     person = state.actor.person
-    context = {"draft": draft, "group": group, "errors": {},
-               "revision": drafts.latest_revision(state.db, draft)}
+    revision = drafts.latest_revision(state.db, draft)
+    lacking = [gap for gap in versions.gaps(state.db, state.council, draft,
+                                            drafts.paragraphs(state.db, revision)) if gap]
+    context = {"draft": draft, "group": group, "errors": {}, "revision": revision,
+               "lacking": lacking}
     if request.method == "GET":
         current = rounds.open_round_of(state.db, draft)
         if current is not None and rounds.accepting(current, state.now):
@@ -125,6 +129,10 @@ def round_open(request: Request) -> Response:
     except Invalid as invalid:
         return _page(request, "workspaces/round_new.html",
                      {**context, "form": form, "errors": invalid.errors}, status_code=422)
+    except versions.VersionsIncomplete as refused:
+        return _page(request, "workspaces/round_new.html",
+                     {**context, "form": form, "errors": {"kind": refused.message}},
+                     status_code=409)
     return redirect(request, "round", round_id=opened.id)
 
 
@@ -142,8 +150,14 @@ def _round_page(request: Request, round_: Round, *, form: dict | None = None,
                 else "",
                 "reason": own.text if own and own.choice == "object" else "",
                 "paragraph_ids": own.paragraph_ids if own else []}
+    texts = versions.readable_texts(state.db, state.council, page.draft, page.paragraphs)
+    shown = request.query_params.get("text") or i18n.current_language()
+    shown = shown if shown in texts else page.draft.language
     context = {
         "page": page,
+        "texts": list(texts),
+        "text_language": shown,
+        "text_paragraphs": texts[shown],
         "form": form,
         "errors": errors or {},
         "may_cast": accepting and decision and can(state.actor, "position.cast", page.draft),

@@ -11,6 +11,7 @@ from workspaces import (
     feeds,
     recommendation_views,
     round_views,
+    version_views,
     views,
 )
 
@@ -51,6 +52,7 @@ def routes() -> list[BaseRoute]:
               methods=["POST"], name="comment_reopen"),
         Route("/people/{person_id:id}", comment_views.person, name="person"),
         *amendment_routes(),
+        *version_routes(),
         *round_routes(),
         *recommendation_routes(),
     ]
@@ -77,6 +79,20 @@ def amendment_routes() -> list[BaseRoute]:
               methods=["GET", "POST"], name="amendment_rebase"),
         Route("/amendments/{amendment_id:id}/comments", amendment_views.amendment_comment,
               methods=["POST"], name="amendment_comment"),
+    ]
+
+
+def version_routes() -> list[BaseRoute]:
+    return [
+        Route("/drafts/{draft_id:id}/versions", version_views.draft_versions,
+              name="draft_versions"),
+        Route("/drafts/{draft_id:id}/versions/{language:str}", version_views.draft_version,
+              name="draft_version"),
+        Route("/drafts/{draft_id:id}/versions/{language:str}/title", version_views.version_title,
+              methods=["GET", "POST"], name="version_title"),
+        Route("/drafts/{draft_id:id}/versions/{language:str}/paragraphs/{paragraph_id:str}",
+              version_views.version_paragraph, methods=["GET", "POST"],
+              name="version_paragraph"),
     ]
 
 

@@ -25,6 +25,7 @@ from workspaces import (
     provenance,
     round_views,
     rounds,
+    versions,
 )
 from workspaces.models import Draft
 
@@ -176,6 +177,7 @@ def draft(request: Request) -> Response:
         "may_amend": (can(state.actor, "amendment.propose", draft)
                       and draft.status in amendments.OPEN_DRAFT),
         "status_label": amendments.status_label,
+        "version_counts": versions.counts(state.db, state.council, draft, detail.paragraphs),
     }
     return _page(request, "workspaces/draft.html", context)
 

@@ -168,9 +168,9 @@ def test_translations_keep_leading_and_trailing_spaces(language):
 
 # French sets a no-break space before a colon and a narrow one before ; ? ! (not in a URL).
 FRENCH_PUNCTUATION = re.compile(r"(?<![\u00a0\u202f])[:;?!](?!//)")
-# An expression glued to a colon in a template ("{{ _("Deadline") }}: ...") keeps French from
-# spacing it: the colon belongs inside the translated string.
-GLUED_COLON = re.compile(r"\}\}[ \t]*:")
+# An expression or a tag glued to a colon in a template ("{{ _("Deadline") }}: ...",
+# "{% endif %}: ...") keeps French from spacing it: the colon belongs inside the translation.
+GLUED_COLON = re.compile(r"(\}\}|%\})[ \t]*:")
 
 
 def test_french_spaces_its_punctuation():
@@ -229,7 +229,8 @@ def test_plural_forms_follow_each_language(language, counts):
 @pytest.fixture
 def member(db):
     make_council(db)
-    seat = make_seat(db, name="Costa Rica")
+    seat = make_seat(db, name="Costa Rica",
+                     name_translations='{"es": "Costa Rica", "fr": "Costa Rica"}')
     make_group(db, seats=[seat, make_seat(db), make_seat(db)], name="Integration and narratives")
     person = make_person(db, seat=seat)
     db.commit()

@@ -17,16 +17,27 @@ from council.rotation import add_months
 from tests.conftest import csrf_from, post_form, sign_in
 from tests.factories import make_council, make_group, make_person, make_seat, make_secretariat
 
+SEAT_NAMES = {  # the pages name seats in their reader's language
+    "Belize": '{"es": "Belice", "fr": "Belize"}',
+    "Canada": '{"es": "Canadá", "fr": "Canada"}',
+    "Mexico": '{"es": "México", "fr": "Mexique"}',
+    "Network": '{"es": "Red", "fr": "Réseau"}',
+}
+
 
 @pytest.fixture
 def world(db):
     make_council(db, name="Council on Migration")
-    seats = {name: make_seat(db, name=name) for name in ("Belize", "Canada", "Mexico")}
-    seats["Network"] = make_seat(db, SeatKind.PARTICIPANT, name="Network")
+    seats = {name: make_seat(db, name=name, name_translations=SEAT_NAMES[name])
+             for name in ("Belize", "Canada", "Mexico")}
+    seats["Network"] = make_seat(db, SeatKind.PARTICIPANT, name="Network",
+                                 name_translations=SEAT_NAMES["Network"])
     for place, name in enumerate(("Belize", "Canada", "Mexico"), start=1):
         seats[name].council_rotation_position = place
     group = make_group(db, seats=list(seats.values()), slug="pathways", number=5,
-                       name="Alternative migration pathways")
+                       name="Alternative migration pathways",
+                       name_translations='{"es": "Vías migratorias alternativas", '
+                                         '"fr": "Voies de migration alternatives"}')
     heads = {n: make_person(db, seat=s, role=SeatRole.HEAD, name=f"Head of {n}")
              for n, s in seats.items()}
     delegate = make_person(db, seat=seats["Belize"], role=SeatRole.DELEGATE,
@@ -261,10 +272,10 @@ def test_an_unsafe_next_address_is_not_followed(client, world):
 
 
 @pytest.mark.parametrize("language, sentences", [
-    ("fr", ["Transmettre la présidence\u00a0: Alternative migration pathways",
+    ("fr", ["Transmettre la présidence\u00a0: Voies de migration alternatives",
             "Belize préside le groupe de travail 5 jusqu’au", "Canada — suivante dans l’ordre"]),
-    ("es", ["Traspasar la presidencia: Alternative migration pathways",
-            "Belize preside el grupo de trabajo 5 hasta el", "Canada — siguiente en el orden"]),
+    ("es", ["Traspasar la presidencia: Vías migratorias alternativas",
+            "Belice preside el grupo de trabajo 5 hasta el", "Canadá — siguiente en el orden"]),
 ])
 def test_handover_page_speaks_in_whole_sentences(client, world, language, sentences):
     sign_in(client, world["heads"]["Belize"])
@@ -276,7 +287,7 @@ def test_handover_page_speaks_in_whole_sentences(client, world, language, senten
 
 
 @pytest.mark.parametrize("language, sentence, option", [
-    ("es", "Belize preside el grupo de trabajo 5 del",
+    ("es", "Belice preside el grupo de trabajo 5 del",
      "Head of Belize (jefe o jefa de delegación)"),
     ("fr", "Belize préside le groupe de travail 5 du", "Head of Belize (chef de délégation)"),
 ])

@@ -9,7 +9,7 @@ import pytest
 
 from council.database import utcnow
 from council.models import Council, Person, Seat, SeatKind, SeatRole, WorkingGroup
-from council.permissions import ANONYMOUS, RULES, Actor, Sponsored, can, load_actor
+from council.permissions import ANONYMOUS, RULES, Actor, Proposed, Sponsored, can, load_actor
 from tests.factories import (
     make_chair,
     make_council,
@@ -73,6 +73,10 @@ ALLOWED_ON_GROUP = {
     "chair.hand_over": {"secretariat", "chair"},
     "chair.pass_over": {"secretariat"},
     "chair.recuse": {"secretariat", "chair"},
+    "amendment.propose": {"chair", "member", "participant"},  # through their seats
+    "amendment.support": {"chair", "member", "participant"},
+    "amendment.decide": {"chair"},  # the secretariat only where no one chairs
+    "version.edit": {"secretariat", "chair", "member", "participant"},
 }
 SIGNED_IN = set(ACTORS) - {"anonymous"}
 
@@ -96,8 +100,9 @@ def test_council_acts_follow_the_table(who):
 
 def test_every_rule_is_covered_here():
     on_a_term = {"chair.name_acting"}  # tested in test_chairs.py
-    on_a_sponsored_draft = {"draft.withdraw"}  # tested below
-    covered = set(ALLOWED_ON_GROUP) | on_a_term | on_a_sponsored_draft | {
+    on_a_sponsored_draft = {"draft.withdraw", "draft.revise_whole"}  # tested below
+    on_an_amendment = {"amendment.withdraw"}  # tested below
+    covered = set(ALLOWED_ON_GROUP) | on_a_term | on_a_sponsored_draft | on_an_amendment | {
         "council.read", "group.read", "council.manage", "recommendations.read",
         "recommendations.manage"}
     assert covered == set(RULES)
@@ -299,3 +304,51 @@ def test_a_chair_who_stood_aside_from_a_draft_may_not_withdraw_it_but_the_vice_c
     assert can(vice, "draft.withdraw", SPONSORED_BY_PARTICIPANT)
     sponsor_chair = Sponsored(draft_id=7, working_group_id=1, sponsor_seat_ids=frozenset({1}))
     assert can(stood_aside, "draft.withdraw", sponsor_chair), "a sponsor may, as a sponsor"
+
+
+@pytest.mark.parametrize("name, allowed", [
+    ("secretariat", True), ("chair", True), ("member", False), ("participant", True),
+    ("outsider", False), ("observer", False), ("anonymous", False),
+])
+def test_the_sponsors_the_chair_and_the_secretariat_revise_the_whole_text(name, allowed):
+    assert can(ACTORS[name], "draft.revise_whole", SPONSORED_BY_PARTICIPANT) is allowed
+
+
+def test_a_sponsor_whose_seat_left_the_group_no_longer_revises_the_whole_text():
+    left = Actor(person=PARTICIPANT.person, seat=PARTICIPANT.seat, sitting=frozenset({3}))
+    assert not can(left, "draft.revise_whole", SPONSORED_BY_PARTICIPANT)
+
+
+def test_a_chair_who_stood_aside_does_not_revise_the_whole_text_but_the_vice_chair_does():
+    stood_aside = Actor(person=CHAIR.person, seat=CHAIR.seat, sitting=CHAIR.sitting,
+                        chairing=CHAIR.chairing, chaired_groups=CHAIR.chaired_groups,
+                        recused_subjects=frozenset({(1, "draft:7")}))
+    vice = Actor(person=MEMBER.person, seat=MEMBER.seat, sitting=MEMBER.sitting,
+                 recused_subjects=frozenset({(1, "draft:7")}),
+                 vice_chair_subjects=frozenset({(1, "draft:7")}))
+    assert not can(stood_aside, "draft.revise_whole", SPONSORED_BY_PARTICIPANT)
+    assert can(vice, "draft.revise_whole", SPONSORED_BY_PARTICIPANT)
+
+
+@pytest.mark.parametrize("seat_id, allowed", [
+    (2, {"member"}),  # the member's seat's amendment: its people only
+    (None, {"chair"}),  # the chair's editorial proposal: whoever decides amendments
+])
+def test_who_may_withdraw_an_amendment(seat_id, allowed):
+    proposed = Proposed(draft_id=7, working_group_id=1, seat_id=seat_id)
+    assert {name for name, actor in ACTORS.items()
+            if can(actor, "amendment.withdraw", proposed)} == allowed
+
+
+def test_a_seat_that_left_the_group_no_longer_withdraws_its_amendment():
+    left = Actor(person=MEMBER.person, seat=MEMBER.seat, sitting=frozenset({3}))
+    assert not can(left, "amendment.withdraw", Proposed(7, 1, MEMBER.seat.id))
+
+
+def test_a_recused_chair_does_not_decide_amendments_on_that_draft():
+    stood_aside = Actor(person=CHAIR.person, seat=CHAIR.seat, sitting=CHAIR.sitting,
+                        chairing=CHAIR.chairing, chaired_groups=CHAIR.chaired_groups,
+                        recused_subjects=frozenset({(1, "draft:7")}))
+    on_the_draft = Proposed(draft_id=7, working_group_id=1, seat_id=None)
+    assert not can(stood_aside, "amendment.decide", on_the_draft)
+    assert can(stood_aside, "amendment.decide", GROUP)  # other drafts of the group

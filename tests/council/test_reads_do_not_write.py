@@ -68,9 +68,12 @@ def _tempting(db, world: World) -> None:
         language="en",
     )
     opened = utcnow() - timedelta(days=5)
+    council, official = world.extra["council"], world.extra["council"].official_languages
+    council.official_languages = ""  # adopted in English alone (the world translates later)
     round_ = rounds.open_round(
         db, by=chair, draft=draft, kind="decision", now=opened, deadline=opened + timedelta(days=7)
     )
+    council.official_languages = official
     for person in (member, chair):
         rounds.cast_position(
             db,

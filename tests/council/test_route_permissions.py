@@ -231,6 +231,23 @@ def _proposed(world: World):
     return amendments.proposed(world.extra["amendment"], world.extra["amended_draft"])
 
 
+def _with_official_languages(db, world: World) -> None:
+    """English and Spanish official, once the world's rounds are open: drafts then have a
+    Spanish version to read and translate."""
+    council = world.extra["council"]
+    council.official_languages = "en,es"
+    db.add(council)
+    db.flush()
+    from workspaces import drafts
+
+    draft = world.extra["draft"]
+    world.extra["first_paragraph"] = drafts.paragraphs(
+        db, drafts.latest_revision(db, draft))[0].paragraph_id
+
+
+WORLD_EXTENSIONS.append(_with_official_languages)
+
+
 # route name -> world -> (path params, target of the permission check)
 EXAMPLES = {
     "home": lambda w: ({}, None),
@@ -272,6 +289,11 @@ EXAMPLES = {
     "amendment_comment": lambda w: ({"amendment_id": w.extra["amendment"].id}, w.group),
     "amendment_withdraw": lambda w: ({"amendment_id": w.extra["amendment"].id}, _proposed(w)),
     "amendment_rebase": lambda w: ({"amendment_id": w.extra["amendment"].id}, _proposed(w)),
+    "draft_versions": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
+    "draft_version": lambda w: ({"draft_id": w.extra["draft"].id, "language": "es"}, w.group),
+    "version_title": lambda w: ({"draft_id": w.extra["draft"].id, "language": "es"}, w.group),
+    "version_paragraph": lambda w: ({"draft_id": w.extra["draft"].id, "language": "es",
+                                     "paragraph_id": w.extra["first_paragraph"]}, w.group),
     "draft_comments": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
     "comment_post": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
     "comment": lambda w: ({"comment_id": w.extra["comment"].id}, w.group),

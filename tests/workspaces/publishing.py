@@ -10,9 +10,10 @@ from sqlmodel import Session, select
 
 from council.database import utcnow
 from council.models import Council, Seat
+from council.permissions import load_actor
 from tests.factories import make_chair, make_group
 from tests.workspaces.test_drafts import TEXT, Group, build_group, start
-from workspaces import drafts, recommendations, rounds
+from workspaces import drafts, recommendations, rounds, versions
 from workspaces.recommendation_models import Recommendation
 from workspaces.round_models import RoundKind
 from workspaces.rounds import PositionForm
@@ -25,11 +26,15 @@ def paragraph_ids(db: Session, draft) -> list[str]:
 
 def adopt(db: Session, world: Group, *, title: str = "Labour pathways", text: str = TEXT,
           language: str = "en", reservation: str = "", reservation_paragraphs=(1,),
-          statement: str = "", observer_statement: str = "", when=None) -> Recommendation:
-    """Start a draft, put it to a decision round, Mexico supports (with `reservation` on the
+          statement: str = "", observer_statement: str = "", when=None,
+          versions: dict[str, tuple[str, dict[str, str]]] | None = None) -> Recommendation:
+    """Start a draft, translate it into `versions` (language -> title, original paragraph ->
+    its translation), put it to a decision round, Mexico supports (with `reservation` on the
     paragraphs at those 0-based places, if given), Canada supports, the chair closes."""
     when = when or utcnow() - timedelta(days=2)
     draft = start(db, world, title=title, text=text, language=language)
+    for code, (translated_title, texts) in (versions or {}).items():
+        translate(db, world, draft, code, translated_title, texts)
     round_ = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.DECISION,
                                deadline=when + timedelta(days=7), now=when)
     ids = paragraph_ids(db, draft)
@@ -47,6 +52,21 @@ def adopt(db: Session, world: Group, *, title: str = "Labour pathways", text: st
     rounds.close_round(db, round_, by=world.chair, statement=statement,
                        now=when + timedelta(hours=1))
     return recommendations.of_draft(db, draft)
+
+
+def translate(db: Session, world: Group, draft, language: str, title: str,
+              texts: dict[str, str]) -> None:
+    """Mexico's delegate translates the draft's title and every paragraph (a paragraph not in
+    `texts` becomes "[language] original")."""
+    council = db.exec(select(Council)).one()
+    actor = load_actor(db, world.member, utcnow())
+    for p in drafts.paragraphs(db, drafts.latest_revision(db, draft)):
+        versions.save_paragraph(db, actor=actor, council=council, draft=draft, language=language,
+                                paragraph_id=p.paragraph_id,
+                                text=texts.get(p.source, f"[{language}] {p.source}"),
+                                seen_original=p.source, seen_translation="", now=utcnow())
+    versions.save_title(db, actor=actor, council=council, draft=draft, language=language,
+                        title=title, purpose="", now=utcnow())
 
 
 def days_ago(days: int):

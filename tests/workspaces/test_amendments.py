@@ -453,3 +453,21 @@ def test_amendment_pages_read_in_a_fixed_number_of_queries(client, db, world, qu
     many = [count(f"/drafts/{world.draft.id}{page}") for page in ("", "/amendments",
                                                                    "/amendments/decide")]
     assert many == few
+
+
+def test_a_tab_refusing_an_amendment_another_tab_refused_meanwhile_gets_409(client, db, world):
+    sign_in(client, world.colleague)
+    propose(client, world.draft.id, (world.ids[2], "replace", "Canada's text."))
+    propose(client, world.draft.id, (world.ids[4], "replace", "Canada's other text."))
+    client.cookies.clear()
+    sign_in(client, world.chair)
+    first, second = amendment(db, world.draft, 1), amendment(db, world.draft, 2)
+    page = client.get(f"/drafts/{world.draft.id}/amendments/decide").text
+
+    decide(client, world.draft.id, {first.id: ("refuse", "No.")}, page=page)
+    late = decide(client, world.draft.id, {first.id: ("refuse", "Still no."),
+                                           second.id: ("accept", "")}, page=page)
+
+    assert late.status_code == 409  # not a batch that quietly leaves amendment 1 out
+    assert amendment(db, world.draft, 2).status == AmendmentStatus.OPEN
+    assert amendment(db, world.draft, 1).decision_reason == "No."

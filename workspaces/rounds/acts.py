@@ -34,9 +34,9 @@ from council.database import upsert, utcnow
 from council.errors import Conflict, Invalid, NotAllowed
 from council.i18n import gettext as _
 from council.i18n import lazy, zone
-from council.models import Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
+from council.models import Council, Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
 from council.worker import Job
-from workspaces import drafts, notices, recommendations
+from workspaces import drafts, notices, recommendations, versions
 from workspaces.decisions import ANSWERING_KINDS, Choice, Outcome
 from workspaces.models import Draft, DraftStatus
 from workspaces.round_models import (
@@ -134,6 +134,8 @@ def open_round(
                 status=drafts.status_label(draft.status),
             )
         )
+    if kind == RoundKind.DECISION:  # adopted texts are equally authentic in every language
+        versions.check_gate(session, session.exec(select(Council)).one(), draft)
     note = drafts.normalise(note)
     errors: dict[str, str] = {}
     if kind not in (RoundKind.COMMENT, RoundKind.DECISION):

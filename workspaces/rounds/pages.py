@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from council.models import Person, Seat, SeatKind, WorkingGroup
+from council.names import Named
 from council.permissions import Actor, can
 from workspaces import drafts
 from workspaces.decisions import kind_order
@@ -166,7 +167,7 @@ def _names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 
 def _live_positions(session: Session, round_: Round) -> list[PositionView]:
     rows = session.exec(
-        select(Position, Seat.name, Seat.kind, Person.name)
+        select(Position, Seat.name, Seat.name_translations, Seat.kind, Person.name)
         .join(Seat, Seat.id == Position.seat_id)
         .join(Person, Person.id == Position.cast_by_id)
         .where(Position.round_id == round_.id)
@@ -175,7 +176,7 @@ def _live_positions(session: Session, round_: Round) -> list[PositionView]:
     views = [
         PositionView(
             p.seat_id,
-            seat,
+            Named(seat, translated),
             kind,
             p.choice,
             p.text,
@@ -184,7 +185,7 @@ def _live_positions(session: Session, round_: Round) -> list[PositionView]:
             p.cast_at,
             p.version,
         )
-        for p, seat, kind, person in rows
+        for p, seat, translated, kind, person in rows
     ]
     return sorted(views, key=lambda v: (kind_order(v.kind), v.seat))
 
@@ -192,7 +193,7 @@ def _live_positions(session: Session, round_: Round) -> list[PositionView]:
 def _sealed_view(item: dict) -> PositionView:
     return PositionView(
         item["seat_id"],
-        item["seat"],
+        Named(item["seat"], item.get("seat_names") or {}),
         item["kind"],
         item["choice"],
         item["text"],
@@ -208,7 +209,7 @@ def _history(session: Session, round_: Round, seat_id: int | None) -> list[Posit
     if seat_id is None:
         return []
     rows = session.exec(
-        select(PositionChange, Seat.name, Seat.kind, Person.name)
+        select(PositionChange, Seat.name, Seat.name_translations, Seat.kind, Person.name)
         .join(Seat, Seat.id == PositionChange.seat_id)
         .join(Person, Person.id == PositionChange.cast_by_id)
         .where(PositionChange.round_id == round_.id, PositionChange.seat_id == seat_id)
@@ -217,7 +218,7 @@ def _history(session: Session, round_: Round, seat_id: int | None) -> list[Posit
     return [
         PositionView(
             c.seat_id,
-            seat,
+            Named(seat, translated),
             kind,
             c.choice,
             c.text,
@@ -226,20 +227,21 @@ def _history(session: Session, round_: Round, seat_id: int | None) -> list[Posit
             c.cast_at,
             c.version,
         )
-        for c, seat, kind, person in rows
+        for c, seat, translated, kind, person in rows
     ]
 
 
 def _statements(session: Session, round_: Round) -> list[StatementView]:
     rows = session.exec(
-        select(ObserverStatement, Seat.name, Person.name)
+        select(ObserverStatement, Seat.name, Seat.name_translations, Person.name)
         .join(Seat, Seat.id == ObserverStatement.seat_id)
         .join(Person, Person.id == ObserverStatement.author_id)
         .where(ObserverStatement.round_id == round_.id)
         .order_by(Seat.name)
     ).all()
     return [
-        StatementView(seat, s.text, person, s.submitted_at, s.revised) for s, seat, person in rows
+        StatementView(Named(seat, translated), s.text, person, s.submitted_at, s.revised)
+        for s, seat, translated, person in rows
     ]
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from council import names
 from council.models import Person, Seat, WorkingGroup, WorkingGroupSeat
 from workspaces.decisions import (
     ANSWERING_KINDS,
@@ -75,6 +76,7 @@ def decided_closing(
         {
             "seat_id": seat.id,
             "seat": seat.name,
+            "seat_names": names.translations(seat, "name"),
             "kind": seat.kind,
             "choice": position.choice,
             "text": position.text,
