@@ -3,6 +3,12 @@
 It answers from what publication stored (the recommendation row and its `record`), so it names
 seats and never people. The same readers as the pages may use it; an anonymous reader who may
 not gets 401 rather than the pages' sign-in redirect, and every refusal is JSON.
+
+A text is authentic in each of its versions: `lang` asks for one (its title, summary, text and
+the names of the working group and seats in that language). Without it, the version in the
+language the request prefers (Accept-Language), else the original. A `lang` that is no language
+of the workspace is 400; asking one recommendation for a version it does not have is 404 (the
+list shows each recommendation in the asked version, or its original).
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ from sqlmodel import Session, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from council import i18n, names
 from council.errors import NotFound
 from council.i18n import gettext as _
 from council.models import WorkingGroup
 from council.pages import SignInRequired
+from council.settings import LANGUAGES
 from council.views import permission
 from council.web import conditional, counting_number
 from workspaces import recommendation_views, recommendations
@@ -75,20 +83,23 @@ def openapi(request: Request) -> Response:
 def recommendation_list(request: Request) -> Response:
     db = request.state.db
     filters, page, per_page = _list_query(request)
-    found = recommendations.library(db, filters, page=page, per_page=per_page)
+    language = _language(request)
+    found = recommendations.library(db, filters, page=page, per_page=per_page,
+                                    language=language or i18n.current_language())
     later = _numbers(db, {item.superseded_by_id for item in found.items} - {None})
     body = {
         "items": [summary(request, item, found.groups[item.working_group_id],
-                          later.get(item.superseded_by_id)) for item in found.items],
+                          later.get(item.superseded_by_id), found.records[item.id],
+                          found.shown[item.id]) for item in found.items],
         "page": found.page,
         "per_page": per_page,
         "total": found.total,
         "pages": found.pages,
         "links": {
-            "self": _list_url(request, filters, found.page, per_page),
-            "next": (_list_url(request, filters, found.page + 1, per_page)
+            "self": _list_url(request, filters, found.page, per_page, language),
+            "next": (_list_url(request, filters, found.page + 1, per_page, language)
                      if found.page < found.pages else None),
-            "prev": (_list_url(request, filters, found.page - 1, per_page)
+            "prev": (_list_url(request, filters, found.page - 1, per_page, language)
                      if found.page > 1 else None),
         },
     }
@@ -98,41 +109,77 @@ def recommendation_list(request: Request) -> Response:
 @answers_in_json  # outermost: refusals of the permission check answer in JSON too
 @permission("recommendations.read")
 def recommendation_detail(request: Request) -> Response:
+    language = _language(request)
     item = recommendation_views.load(request)  # its refusals are answered in JSON
     db = request.state.db
+    data = recommendations.record(item)
+    if language and language not in recommendations.languages(item, data):
+        raise Refusal(404, "not_found", _(
+            "This recommendation has no version in %(language)s.",
+            language=names.language_in_words(language)), "lang")
+    text = recommendations.text_in(item, data, language or i18n.current_language())
     group = db.get(WorkingGroup, item.working_group_id)
     linked = recommendations.linked(db, item)
-    record = recommendations.record(item)
+    named = recommendations.with_seat_names_in(data, text.language)
     later, earlier = linked["superseded_by"], linked["supersedes"]
-    paragraphs = record["paragraphs"]
-    body = summary(request, item, group, later.number if later else None) | {
+    paragraphs = [paragraph | {"origin": shown["origin"]} if "origin" in paragraph else paragraph
+                  for paragraph, shown in zip(text.paragraphs, named["paragraphs"], strict=True)]
+    body = summary(request, item, group, later.number if later else None, data, text) | {
         "supersedes": earlier.number if earlier else None,
         "markdown": "\n\n".join(paragraph["markdown"] for paragraph in paragraphs),
         "html": "".join(paragraph["html"] for paragraph in paragraphs),
         "paragraphs": paragraphs,
-        "general_footnotes": record["general_footnotes"],
-        "footnotes": record["footnotes"],
-        "adoption": {"audit_head": None} | record["adoption"],
-        "observer_statements": record["observer_statements"],
+        "general_footnotes": named["general_footnotes"],
+        "footnotes": named["footnotes"],
+        "adoption": {"audit_head": None} | named["adoption"],
+        "observer_statements": named["observer_statements"],
     }
-    return conditional(request, JSONResponse(body), last_modified=item.updated_at)
+    response = JSONResponse(body, headers={"Content-Language": text.language})
+    return conditional(request, response, last_modified=item.updated_at)
 
 
 def summary(request: Request, item: Recommendation, group: WorkingGroup,
-            superseded_by: str | None) -> dict:
+            superseded_by: str | None, data: dict, text: recommendations.Text) -> dict:
+    """A recommendation in its version `text`, with the links to every version."""
+    urls = _urls(request, item)
     return {
         "number": item.number,
-        "title": item.title,
-        "language": item.language,
-        "summary": item.summary,
-        "working_group": {"number": group.number, "slug": group.slug, "name": group.name},
+        "title": text.title,
+        "language": text.language,
+        "original_language": item.language,
+        "languages": text.languages,
+        "summary": text.summary,
+        "working_group": {"number": group.number, "slug": group.slug,
+                          "name": recommendations.group_name(data, text.language).text},
         "adopted_at": item.adopted_at.isoformat(),
         "updated_at": item.updated_at.isoformat(),
         "superseded_by": superseded_by,
-        "url": str(request.url_for("recommendation", number=item.number)),
-        "pdf_url": str(request.url_for("recommendation_pdf", number=item.number)),
-        "api_url": str(request.url_for("api_recommendation", number=item.number)),
+        **{key: url + text.lang_query for key, url in urls.items()},
+        "versions": [{"language": code,
+                      "title": recommendations.text_in(item, data, code).title,
+                      **{key: url + (f"?lang={code}" if text.others else "")
+                         for key, url in urls.items()}}
+                     for code in text.languages],
     }
+
+
+def _urls(request: Request, item: Recommendation) -> dict[str, str]:
+    return {"url": str(request.url_for("recommendation", number=item.number)),
+            "pdf_url": str(request.url_for("recommendation_pdf", number=item.number)),
+            "api_url": str(request.url_for("api_recommendation", number=item.number))}
+
+
+def _language(request: Request) -> str | None:
+    """The version asked for (`lang`), None if none; a language the workspace does not
+    have is refused (400)."""
+    asked = request.query_params.get("lang", "").strip()
+    if not asked:
+        return None
+    if asked not in LANGUAGES:
+        raise Refusal(400, "bad_request", _(
+            "%(name)s must be one of %(values)s.", name="lang", values=", ".join(LANGUAGES)),
+            "lang")
+    return asked
 
 
 def _list_query(request: Request) -> tuple[recommendations.Filters, int, int]:
@@ -170,9 +217,9 @@ def _whole_number(params, name: str, *, default: int | None, low: int,
 
 
 def _list_url(request: Request, filters: recommendations.Filters, page: int,
-              per_page: int) -> str:
+              per_page: int, language: str | None) -> str:
     params = {"q": filters.query, "group": filters.group.slug if filters.group else "",
-              "year": filters.year or "", "page": page,
+              "year": filters.year or "", "lang": language or "", "page": page,
               "per_page": per_page if per_page != PER_PAGE else ""}
     query = urlencode({key: value for key, value in params.items() if value != ""})
     return str(request.url_for("api_recommendations")) + "?" + query
@@ -219,26 +266,42 @@ _URL = {"type": "string", "format": "uri"}
 _NUMBER = {"type": "string", "pattern": f"^{NUMBER.pattern}$",
            "examples": ["WG5-2026-03"]}
 _SEAT_KIND = {"type": "string", "enum": ["member_state", "participant", "observer"]}
+_LANGUAGE = {"type": "string", "enum": list(LANGUAGES)}
 
 _SUMMARY_PROPERTIES = {
     "number": {**_NUMBER, "description": "Permanent number: the working group's number, "
                "the year of adoption, the order within both."},
-    "title": _STRING,
-    "language": {"type": "string", "enum": ["en", "es", "fr"],
-                 "description": "The language the text was adopted in."},
+    "title": {"type": "string", "description": "In the version `language`."},
+    "language": {**_LANGUAGE, "description": "The language of the version given here (its "
+                 "title, summary and text, and the names of the working group and seats)."},
+    "original_language": {**_LANGUAGE, "description": "The language the text was drafted "
+                          "in. Every version is equally authentic."},
+    "languages": {"type": "array", "items": _LANGUAGE, "minItems": 1,
+                  "description": "Every language the text is authentic in."},
     "summary": {"type": "string", "description": "The first words of the text."},
     "working_group": _ref("WorkingGroup"),
     "adopted_at": _TIME,
     "updated_at": {**_TIME, "description": "Last change of anything a reader sees."},
     "superseded_by": _nullable({**_NUMBER, "description":
                                 "The number of the recommendation that replaces this one."}),
-    "url": {**_URL, "description": "The recommendation's page."},
-    "pdf_url": {**_URL, "description": "The recommendation as PDF."},
-    "api_url": {**_URL, "description": "This recommendation in this API."},
+    "url": {**_URL, "description": "The recommendation's page (in this version)."},
+    "pdf_url": {**_URL, "description": "The recommendation as PDF (in this version)."},
+    "api_url": {**_URL, "description": "This recommendation in this API (in this version)."},
+    "versions": {"type": "array", "items": _ref("Version"),
+                 "description": "Every authentic version, this one included."},
 }
 
 SCHEMAS = {
-    "WorkingGroup": _object({"number": _INTEGER, "slug": _STRING, "name": _STRING}),
+    "WorkingGroup": _object({"number": _INTEGER, "slug": _STRING, "name": {
+        "type": "string", "description": "In the version's language, else in the council's "
+        "default language."}}),
+    "Version": _object({
+        "language": _LANGUAGE,
+        "title": _STRING,
+        "url": _URL,
+        "pdf_url": _URL,
+        "api_url": _URL,
+    }, description="One authentic version of the text and where to read it."),
     "RecommendationSummary": _object(_SUMMARY_PROPERTIES),
     "Recommendation": _object(_SUMMARY_PROPERTIES | {
         "supersedes": _nullable({**_NUMBER, "description":
@@ -345,6 +408,7 @@ def _json(schema: dict, description: str, headers: bool = False) -> dict:
             "ETag": {"schema": _STRING},
             "Last-Modified": {"schema": _STRING},
             "Cache-Control": {"schema": _STRING},
+            "Content-Language": {"schema": _STRING},
         }
     return answer
 
@@ -361,6 +425,10 @@ _CONDITIONS = [
     {"name": "If-None-Match", "in": "header", "required": False, "schema": _STRING},
     {"name": "If-Modified-Since", "in": "header", "required": False, "schema": _STRING},
 ]
+_LANG = {"name": "lang", "in": "query", "required": False, "schema": _LANGUAGE,
+         "description": "The version to read: its title, summary and text, and the names of "
+         "the working group and seats, in that language. Without it, the language the request "
+         "prefers (Accept-Language) when the text is authentic in it, else the original."}
 
 DOCUMENT = {
     "openapi": "3.1.0",
@@ -371,7 +439,9 @@ DOCUMENT = {
             "The recommendations the council's working groups adopted, read-only. Answers "
             "name seats, never people. When the council does not make its recommendations "
             "public, only signed-in readers may use the API. Answers carry ETag and "
-            "Last-Modified; send them back to get 304 Not Modified."),
+            "Last-Modified; send them back to get 304 Not Modified. A text adopted in several "
+            "official languages is equally authentic in each: `lang` chooses the version, "
+            "and every answer lists the others."),
     },
     "paths": {
         "/api/v1/recommendations": {
@@ -394,6 +464,11 @@ DOCUMENT = {
                      "description": "Words in the title or the text (case and accents "
                      "ignored, prefixes match).",
                      "schema": {"type": "string", "maxLength": MAX_QUERY}},
+                    {**_LANG, "description": "The version each recommendation is shown in, "
+                     "when its text is authentic in it (else its original; `language` says "
+                     "which). Without it, the language the request prefers (Accept-Language). "
+                     "A search finds words of any version; an item shows the version that "
+                     "holds them."},
                     *_CONDITIONS,
                 ],
                 "responses": {
@@ -412,13 +487,17 @@ DOCUMENT = {
                 "parameters": [
                     {"name": "number", "in": "path", "required": True, "schema": _STRING,
                      "description": "e.g. WG5-2026-03"},
+                    _LANG,
                     *_CONDITIONS,
                 ],
                 "responses": {
-                    "200": _json(_ref("Recommendation"), "The recommendation.", headers=True),
+                    "200": _json(_ref("Recommendation"), "The recommendation, in the version "
+                                 "asked for (Content-Language names it).", headers=True),
                     "304": _NOT_MODIFIED,
+                    "400": _error("`lang` is not a language of the workspace."),
                     "401": _SIGN_IN,
-                    "404": _error("There is no recommendation with this number."),
+                    "404": _error("There is no recommendation with this number, or (with "
+                                  "`parameter`: lang) it has no version in that language."),
                 },
             },
         },

@@ -1,10 +1,12 @@
 """Atom feeds of recommendations (the council's, and one per working group).
 
 A feed shows the same recommendations as the library (the same readers, superseded ones
-included), newest first; each entry carries the adopted text, which stays in the language it
-was adopted in, while the feed's own words follow the reader. An entry also carries the
-audit log's head digest at adoption (`<council:auditHead>`), for readers to keep: `council
-audit verify --head DIGEST` then shows whether the log was cut short or rewritten since.
+included), newest first. There is a feed per language (`?lang=es`): its words and the council's
+name are in that language, and each entry carries the text's version in it (or the original
+when the text is not authentic in it), with the working group named in that version's language.
+Without `lang`, the feed is in the reader's language. An entry also carries the audit log's
+head digest at adoption (`<council:auditHead>`), for readers to keep: `council audit verify
+--head DIGEST` then shows whether the log was cut short or rewritten since.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from council import i18n, seats
+from council import i18n, names, seats
+from council.errors import NotFound
 from council.i18n import gettext as _
 from council.models import WorkingGroup
 from council.text import xml_safe
 from council.views import permission
 from council.web import conditional
-from workspaces import recommendations
+from workspaces import recommendations, rendering
 from workspaces.recommendation_models import Recommendation
 
 TEMPLATE = "workspaces/recommendations.atom.xml"
@@ -33,38 +36,58 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 @permission("recommendations.read")
 def council_feed(request: Request) -> Response:
     council = request.state.council
-    found = recommendations.library(request.state.db, recommendations.Filters(),
-                                    per_page=ENTRIES)
-    feed = {
-        "title": f"{council.name} · {_('Recommendations')}" if council else _("Recommendations"),
-        "subtitle": _("What the council's working groups adopted, with each adoption record "
-                      "and the reservations of seats as footnotes."),
-        "self": str(request.url_for("recommendations_feed")),
-        "alternate": str(request.url_for("recommendations")),
-        "author": council.name if council else _("Recommendations"),
-    }
-    return _feed(request, feed, found)
+    language, query = _language(request)
+    with i18n.speaking(language, rendering.catalogues()[language]):
+        found = recommendations.library(request.state.db, recommendations.Filters(),
+                                        per_page=ENTRIES, language=language)
+        name = names.shown(council, council).text if council else ""
+        feed = {
+            "title": f"{name} · {_('Recommendations')}" if council else _("Recommendations"),
+            "subtitle": _("What the council's working groups adopted, with each adoption "
+                          "record and the reservations of seats as footnotes."),
+            "self": str(request.url_for("recommendations_feed")) + query,
+            "alternate": str(request.url_for("recommendations")),
+            "author": name or _("Recommendations"),
+        }
+        return _feed(request, feed, found, language)
 
 
 @permission("recommendations.read")
 def group_feed(request: Request) -> Response:
     council = request.state.council
     group = seats.get_group(request.state.db, request.path_params["slug"])
-    found = recommendations.library(request.state.db, recommendations.Filters(group=group),
-                                    per_page=ENTRIES)
-    feed = {
-        "title": f"{group.name} · {_('Recommendations')}",
-        "subtitle": _("What the working group %(group)s adopted.", group=group.name),
-        "self": str(request.url_for("group_recommendations_feed", slug=group.slug)),
-        "alternate": (str(request.url_for("recommendations")) + "?"
-                      + urlencode({"group": group.slug})),
-        "author": council.name if council else group.name,
-    }
-    return _feed(request, feed, found)
+    language, query = _language(request)
+    with i18n.speaking(language, rendering.catalogues()[language]):
+        found = recommendations.library(request.state.db, recommendations.Filters(group=group),
+                                        per_page=ENTRIES, language=language)
+        group_name = names.shown(group, council).text
+        feed = {
+            "title": f"{group_name} · {_('Recommendations')}",
+            "subtitle": _("What the working group %(group)s adopted.", group=group_name),
+            "self": (str(request.url_for("group_recommendations_feed", slug=group.slug))
+                     + query),
+            "alternate": (str(request.url_for("recommendations")) + "?"
+                          + urlencode({"group": group.slug})),
+            "author": names.shown(council, council).text if council else group_name,
+        }
+        return _feed(request, feed, found, language)
 
 
-def _feed(request: Request, feed: dict, found: recommendations.Library) -> Response:
-    entries = [_entry(request, item, found.groups[item.working_group_id])
+def _language(request: Request) -> tuple[str, str]:
+    """The feed's language (`?lang=`, else the reader's) and the query naming it ("" when
+    none was asked for); an unknown language is 404."""
+    asked = request.query_params.get("lang")
+    if not asked:
+        return i18n.current_language(), ""
+    if asked not in request.app.state.settings.languages:
+        raise NotFound()
+    return asked, "?" + urlencode({"lang": asked})
+
+
+def _feed(request: Request, feed: dict, found: recommendations.Library,
+          language: str) -> Response:
+    entries = [_entry(request, item, found.groups[item.working_group_id],
+                      found.records[item.id], found.shown[item.id])
                for item in found.items]
     last_modified = max((item.updated_at for item in found.items), default=None)
     council = request.state.council
@@ -72,28 +95,38 @@ def _feed(request: Request, feed: dict, found: recommendations.Library) -> Respo
     context = {
         "feed": {**feed, "id": feed["self"], "updated": rfc3339(updated)},
         "entries": entries,
-        "language": i18n.current_language(),
+        "language": language,
     }
     response = request.app.state.templates.TemplateResponse(
         request, TEMPLATE, context, media_type=MEDIA_TYPE)
     # well-formed whatever is stored: a character XML forbids would break it for every reader
     response.body = xml_safe(response.body.decode()).encode()
     response.headers["content-length"] = str(len(response.body))
+    response.headers["content-language"] = language
     return conditional(request, response, last_modified=last_modified)
 
 
-def _entry(request: Request, item: Recommendation, group: WorkingGroup) -> dict:
-    record = recommendations.record(item)
+def _entry(request: Request, item: Recommendation, group: WorkingGroup, data: dict,
+           text: recommendations.Text) -> dict:
+    """One entry: the text's version `text` (the feed's language's, else the original), with
+    the working group named in its language, linked by its own URLs (`?lang=` when the text
+    has other versions, which are linked too)."""
+    page = str(request.url_for("recommendation", number=item.number))
+    pdf = str(request.url_for("recommendation_pdf", number=item.number))
+    api = str(request.url_for("api_recommendation", number=item.number))
     return {
         "recommendation": item,
         "group": group,
-        "url": str(request.url_for("recommendation", number=item.number)),
-        "pdf_url": str(request.url_for("recommendation_pdf", number=item.number)),
-        "api_url": str(request.url_for("api_recommendation", number=item.number)),
+        "group_name": recommendations.group_name(data, text.language),
+        "text": text,
+        "url": page + text.lang_query,
+        "pdf_url": pdf + text.lang_query,
+        "api_url": api + text.lang_query,
+        "versions": [(code, f"{page}?lang={code}") for code in text.others],
         "updated": rfc3339(item.updated_at),
         "published": rfc3339(item.adopted_at),
-        "html": "".join(paragraph["html"] for paragraph in record["paragraphs"]),
-        "audit_head": record["adoption"].get("audit_head"),
+        "html": "".join(paragraph["html"] for paragraph in text.paragraphs),
+        "audit_head": data["adoption"].get("audit_head"),
     }
 
 

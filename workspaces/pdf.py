@@ -1,7 +1,8 @@
 """The PDF of a recommendation, made with WeasyPrint from its stored HTML.
 
-A PDF is made on the first download in a language and kept (RecommendationPdf) until the
-recommendation, or the templates, catalogues and print stylesheet that made it, change. The
+A PDF is made on the first download of a rendering (an interface language and a version of the
+text: workspaces.rendering.key) and kept (RecommendationPdf, whose `language` is that key) until
+the recommendation, or the templates, catalogues and print stylesheet that made it, change. The
 download that made it does not store it (a read writes nothing): it notes it (MADE, in
 council.bookkeeping), and the application stores it with its next batch of notes.
 WeasyPrint never reaches the network: its URL fetcher serves files under static/ and
@@ -20,19 +21,19 @@ from urllib.parse import unquote, urlsplit
 from markupsafe import Markup
 from sqlmodel import Session, select
 
-from council import i18n
+from council import i18n, names
 from council.database import upsert, utcnow
 from council.i18n import gettext as _
 from council.models import Council
 from council.web import TEMPLATE_DIR, strong_etag
-from workspaces import rendering
+from workspaces import recommendations, rendering
 from workspaces.recommendation_models import Recommendation, RecommendationPdf
 
 STATIC_DIR = TEMPLATE_DIR.parent / "static"
 STYLESHEET = STATIC_DIR / "css" / "print.css"
 TEMPLATE = "workspaces/recommendation_print.html"
 MADE = "recommendation_pdf"
-"""The bookkeeping kind of PDFs a download made: keyed by (recommendation id, language),
+"""The bookkeeping kind of PDFs a download made: keyed by (recommendation id, rendering key),
 valued by the RecommendationPdf row to store, written by write_made."""
 
 
@@ -45,8 +46,9 @@ class Document:
 
 def stored(session: Session, recommendation: Recommendation, language: str, *,
            pending: RecommendationPdf | None = None) -> Document:
-    """The PDF in `language`: the stored one, or the one made by an earlier download of this
-    process and not stored yet (`pending`), while it is current; else one made now."""
+    """The PDF of the rendering `language` (a rendering key): the stored one, or the one made
+    by an earlier download of this process and not stored yet (`pending`), while it is
+    current; else one made now."""
     current = version(recommendation)
     if pending is not None and pending.version == current:
         return Document(pending, fresh=False)
@@ -92,17 +94,22 @@ def version(recommendation: Recommendation) -> str:
 
 
 def make(session: Session, recommendation: Recommendation, language: str) -> bytes:
-    """Lay out the stored article HTML in `language` as an A4 PDF."""
+    """Lay out the stored article HTML of the rendering `language` (a rendering key: an
+    interface language and a version of the text) as an A4 PDF."""
     from weasyprint import CSS, HTML  # here, not at import: it loads Pango (about a second)
 
     article, _fresh = rendering.stored(session, recommendation, language)
     council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
+    text = rendering.text_of(recommendation, recommendations.record(recommendation), language)
+    language, _asked = rendering.parse(language)
     with i18n.speaking(language, rendering.catalogues()[language]):
         document = rendering.environment().get_template(TEMPLATE).render({
             "recommendation": recommendation,
             "article": Markup(article.html),  # noqa: S704  (our template, text sanitised)
-            "council_name": council.name if council else _("Council Workspace"),
+            "council_name": (rendering.in_language(names.shown(council, council), language)
+                             if council else _("Council Workspace")),
             "language": language,
+            "text": text,
         })
         page_label = page_label_css()
     fetcher = static_fetcher()

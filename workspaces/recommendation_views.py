@@ -2,10 +2,18 @@
 
 The reading pages are the same for all anonymous readers in one language: they carry no CSRF
 token (council.web.render(public=True)), and council.web.conditional gives it validators and
-their caching rule. The recommendation's own HTML was rendered at publication
-(workspaces.rendering); a page only wraps it. A read writes nothing: HTML a release left stale
-is rendered in memory (the worker stores it again), and a PDF made by a download is noted in
-council.bookkeeping, which stores it after the response.
+their caching rule.
+
+A recommendation is published in each language its text is authentic in: `?lang=es` names the
+Spanish version of its page and of its PDF; without it, the reader's language's version when
+there is one, else the original. A language the text is not authentic in is 404. The words
+around the text follow the reader (workspaces.rendering: one stored rendering per interface
+language and version).
+
+The recommendation's own HTML was rendered at publication (workspaces.rendering); a page only
+wraps it. A read writes nothing: HTML a release left stale is rendered in memory (the worker
+stores it again), and a PDF made by a download is noted in council.bookkeeping, which stores it
+after the response.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from sqlmodel import Session, select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from council import i18n
+from council import i18n, names
 from council.errors import Invalid, NotFound
 from council.models import Council, WorkingGroup
 from council.permissions import Actor, can
@@ -44,7 +52,7 @@ PANEL_LIMIT = 5
 def group_panel(session: Session, actor: Actor, group: WorkingGroup, now: datetime) -> dict:
     """The group page's latest recommendations (three queries)."""
     found = recommendations.library(session, recommendations.Filters(group=group),
-                                    per_page=PANEL_LIMIT)
+                                    per_page=PANEL_LIMIT, language=i18n.current_language())
     return {"group": group, "library": found}
 
 
@@ -54,7 +62,8 @@ def welcome_panel(session: Session, actor: Actor, group: None, now: datetime) ->
     if not can(actor, "recommendations.read", council):
         return {"library": None}
     return {"library": recommendations.library(session, recommendations.Filters(),
-                                               per_page=PANEL_LIMIT)}
+                                               per_page=PANEL_LIMIT,
+                                               language=i18n.current_language())}
 
 
 # pages
@@ -85,10 +94,11 @@ def filters_from(request: Request) -> tuple[recommendations.Filters, int]:
 def library(request: Request) -> Response:
     db = request.state.db
     filters, page = filters_from(request)
-    found = recommendations.library(db, filters, page=page)
+    found = recommendations.library(db, filters, page=page, language=i18n.current_language())
+    council = request.state.council
     context = {
         "library": found,
-        "group_options": [(g.slug, g.name) for g in
+        "group_options": [(g.slug, names.shown(g, council).text) for g in
                           sorted(found.groups.values(), key=lambda g: g.number)],
         "year_options": [(year, year) for year in recommendations.years(db)],
     }
@@ -100,12 +110,15 @@ def library(request: Request) -> Response:
 def recommendation(request: Request) -> Response:
     item = load(request)
     state = request.state
-    article = _article(request, item)
+    data = recommendations.record(item)
+    key = _rendering_key(request, item, data)
+    article = _article(request, item, key)
     group = state.db.get(WorkingGroup, item.working_group_id)
     context = {
         "recommendation": item,
         "article": Markup(article.html),  # noqa: S704  (rendered by our template, text sanitised)
         "group": group,
+        "text": rendering.text_of(item, data, key),
     }
     response = render(request, "workspaces/recommendation.html", context, public=True)
     return conditional(request, response, last_modified=item.updated_at)
@@ -114,15 +127,19 @@ def recommendation(request: Request) -> Response:
 @permission("recommendations.read")
 def recommendation_pdf(request: Request) -> Response:
     item = load(request)
-    language = i18n.current_language()
-    bookkeeping, key = request.app.state.bookkeeping, (item.id, language)
-    document = pdf.stored(request.state.db, item, language,
+    data = recommendations.record(item)
+    rendering_key = _rendering_key(request, item, data)
+    interface, _asked = rendering.parse(rendering_key)
+    text = rendering.text_of(item, data, rendering_key)
+    bookkeeping, key = request.app.state.bookkeeping, (item.id, rendering_key)
+    document = pdf.stored(request.state.db, item, rendering_key,
                           pending=bookkeeping.pending(pdf.MADE, key))
     if document.fresh:
         bookkeeping.note(pdf.MADE, key, document.row)
     response = Response(document.row.data, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{item.number}.pdf"',
-        "Content-Language": language,
+        "Content-Disposition": f'inline; filename="{_pdf_name(item, text)}"',
+        # the reader's, as its words are; the text inside keeps its own lang attribute
+        "Content-Language": interface,
     })
     return conditional(request, response, last_modified=item.updated_at,
                        etag=document.row.etag)
@@ -157,8 +174,22 @@ def _supersede_form(request: Request, item: Recommendation, form: dict, errors: 
                   status_code=status_code)
 
 
-def _article(request: Request, item: Recommendation):
-    """The stored HTML in the reader's language, or (when a release changed the templates or
-    catalogues since it was stored) the same rendered now, not stored."""
-    row, _fresh = rendering.stored(request.state.db, item, i18n.current_language())
+def _rendering_key(request: Request, item: Recommendation, data: dict) -> str:
+    """The rendering to serve (workspaces.rendering.choose): the reader's language, with the
+    version `?lang=` names, else their default one; 404 for a version the text does not have."""
+    key = rendering.choose(item, data, reader=i18n.current_language(),
+                           asked=request.query_params.get("lang"))
+    if key is None:
+        raise NotFound()
+    return key
+
+
+def _pdf_name(item: Recommendation, text: recommendations.Text) -> str:
+    return f"{item.number}-{text.language}.pdf" if text.others else f"{item.number}.pdf"
+
+
+def _article(request: Request, item: Recommendation, key: str):
+    """The stored HTML under `key`, or (when a release changed the templates or catalogues
+    since it was stored) the same rendered now, not stored."""
+    row, _fresh = rendering.stored(request.state.db, item, key)
     return row

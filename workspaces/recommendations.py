@@ -4,8 +4,17 @@
 without its recommendation. It copies everything a reader sees into the recommendation's
 `record` (the adopted text's paragraphs, the reservations as numbered footnotes, the adoption
 record with each seat's position, the chair's statement, the observer statements), names
-seats and never people, and renders the HTML once per language (workspaces.rendering). Nothing
-of the deliberations (other revisions, comments, who cast a position) is copied.
+seats and never people, and renders the HTML once per interface language and version
+(workspaces.rendering). Nothing of the deliberations (other revisions, comments, who cast a
+position) is copied.
+
+The text is published in every official language, each version equally authentic: the
+original stays in `paragraphs` (with its footnote marks and provenance); `versions` holds each
+other official language's title, summary and paragraphs (the same ids and numbers, in the same
+order), so footnotes and provenance, keyed by paragraph id, mark the same paragraphs in every
+language. The names of the working group and of the seats the record names are copied in every
+language too (`working_group.names`, `seat_names`), so no page joins the live tables for them.
+Records published before versions existed have neither: they read in their original only.
 
 Footnotes are numbered in reading order: those on the text as a whole first, then by the
 first paragraph they concern; a reservation on several paragraphs is one footnote, marked on
@@ -18,7 +27,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,12 +35,14 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from council import audit, chairs
+from council import audit, chairs, names
 from council.database import utcnow
 from council.errors import Conflict, Invalid, NotFound
 from council.i18n import gettext as _
-from council.models import Person, Seat, WorkingGroup
-from workspaces import drafts, provenance, rendering, search
+from council.models import Council, Person, Seat, WorkingGroup
+from council.names import Localized
+from council.settings import LANGUAGES
+from workspaces import drafts, provenance, rendering, search, versions
 from workspaces.decisions import NEEDS_TEXT, kind_order
 from workspaces.models import Draft, RevisionParagraph
 from workspaces.recommendation_models import Recommendation
@@ -71,10 +82,18 @@ def publish(session: Session, round_: Round, *, draft: Draft, group: WorkingGrou
     data["adoption"]["audit_head"] = published.hash
     recommendation.record = json.dumps(data, ensure_ascii=False)
     session.add(recommendation)
-    search.index(session, recommendation.id, title=recommendation.title,
-                 body="\n\n".join(p.source for p in paragraphs))
+    index(session, recommendation, data)
     rendering.render_all(session, recommendation)
     return recommendation
+
+
+def index(session: Session, recommendation: Recommendation, data: dict) -> None:
+    """Index the title and text of every version, so that a reader finds the recommendation
+    by words of any of them."""
+    texts = [text_in(recommendation, data, code) for code in languages(recommendation, data)]
+    search.index(session, recommendation.id,
+                 title="\n".join(text.title for text in texts),
+                 body="\n\n".join(p["markdown"] for text in texts for p in text.paragraphs))
 
 
 def refresh(session: Session, round_: Round, *, now: datetime | None = None) -> None:
@@ -141,8 +160,12 @@ def build_record(session: Session, round_: Round, group: WorkingGroup,
         if not note["paragraphs"]:
             general.append(note["number"])
     origins = provenance.record_provenance(session, paragraphs)
-    return {
-        "working_group": {"number": group.number, "name": group.name},
+    council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
+    default_language = names.default_language_of(council)
+    data = {
+        "default_language": default_language,
+        "working_group": {"number": group.number, "name": group.name,
+                          "names": names.in_every_language(group, "name", default_language)},
         "paragraphs": [{
             "id": p.paragraph_id, "number": p.number, "html": p.html, "markdown": p.source,
             "footnotes": by_paragraph.get(p.paragraph_id, []),
@@ -168,7 +191,62 @@ def build_record(session: Session, round_: Round, group: WorkingGroup,
             "audit_head": audit_head,
         },
         "observer_statements": _observer_statements(session, round_),
+        "versions": _versions(session, council, session.get(Draft, round_.draft_id),
+                              paragraphs),
     }
+    data["seat_names"] = _seat_names(session, data, default_language)
+    return data
+
+
+def _versions(session: Session, council: Council | None, draft: Draft,
+              paragraphs: Sequence[RevisionParagraph]) -> dict[str, dict]:
+    """Each official version that translates every adopted paragraph from exactly its text
+    (the gate on decision rounds saw to it), with its title: language -> title, purpose,
+    summary, paragraphs (id, number, html, markdown)."""
+    if council is None:
+        return {}
+    codes = versions.version_languages(council, draft)
+    found = versions.translations(session, draft, codes)
+    published = {}
+    for code in codes:
+        rows = found[code]
+        title, purpose = versions.title_in(draft, code)
+        if not title or any(versions.state_of(p, rows.get(p.paragraph_id))
+                            != versions.State.CURRENT for p in paragraphs):
+            continue  # an incomplete version is not an authentic text
+        shown = [{"id": p.paragraph_id, "number": p.number,
+                  "html": rows[p.paragraph_id].html, "markdown": rows[p.paragraph_id].source}
+                 for p in paragraphs]
+        published[code] = {"title": title, "purpose": purpose,
+                           "summary": summary_of(p["html"] for p in shown),
+                           "paragraphs": shown}
+    return published
+
+
+def _seat_names(session: Session, data: dict, default_language: str) -> dict[str, dict]:
+    """Default-language name -> {language: name} of every seat the record names (those
+    without a translation left out)."""
+    named = {p["seat"] for p in data["adoption"]["positions"]}
+    named |= {note["seat"] for note in data["footnotes"]}
+    named |= {statement["seat"] for statement in data["observer_statements"]}
+    if data["adoption"]["chair_statement"]:
+        named.add(data["adoption"]["chair_statement"]["chair_seat"])
+    for paragraph in data["paragraphs"]:
+        origin = paragraph.get("origin") or {}
+        named.add(origin.get("seat"))
+        named |= {merged.get("seat") for merged in origin.get("merged", [])}
+    named.discard(None)
+    if not named:
+        return {}
+    found = {}
+    for name, translations in session.exec(
+            select(Seat.name, Seat.name_translations).where(Seat.name.in_(named))):
+        others = {code: text for code, text in
+                  names.translations(names.Named(name, translations), "name").items()
+                  if code != default_language}
+        if others:
+            found[name] = others
+    return dict(sorted(found.items()))
 
 
 def footnotes(order: Sequence[str], positions: Sequence[dict]) -> tuple[list[dict], dict]:
@@ -225,12 +303,17 @@ def _observer_statements(session: Session, round_: Round) -> list[dict]:
 
 
 def _summary(paragraphs: Sequence[RevisionParagraph]) -> str:
-    """The first words of the text's paragraphs, headings left out, as plain text."""
+    return summary_of(paragraph.html for paragraph in paragraphs)
+
+
+def summary_of(htmls: Iterable[str]) -> str:
+    """The first words of the text's paragraphs (their HTML), headings left out, as plain
+    text."""
     words: list[str] = []
-    for paragraph in paragraphs:
-        if _HEADING.match(paragraph.html):
+    for paragraph in htmls:
+        if _HEADING.match(paragraph):
             continue
-        words += html.unescape(_TAG.sub(" ", paragraph.html)).split()
+        words += html.unescape(_TAG.sub(" ", paragraph)).split()
         if sum(len(word) + 1 for word in words) > SUMMARY_LENGTH:
             break
     text = " ".join(words)
@@ -271,6 +354,111 @@ def record(recommendation: Recommendation) -> dict:
     return json.loads(recommendation.record)
 
 
+# reading in one language
+
+
+def languages(recommendation: Recommendation, data: dict) -> list[str]:
+    """The languages the text is authentic in: its original and each published version."""
+    found = {recommendation.language, *data.get("versions", {})}
+    return sorted(found, key=lambda code: (
+        LANGUAGES.index(code) if code in LANGUAGES else len(LANGUAGES), code))
+
+
+def text_language(recommendation: Recommendation, data: dict, wanted: str | None) -> str:
+    """`wanted` if the text is authentic in it, else the original's language."""
+    return wanted if wanted in languages(recommendation, data) else recommendation.language
+
+
+@dataclass(frozen=True)
+class Text:
+    """The recommendation as read in one of its authentic languages."""
+
+    language: str
+    title: str
+    summary: str
+    paragraphs: list[dict]
+    """id, number, html, markdown, and (the same in every language) footnotes, origin."""
+    languages: list[str]
+    """Every language the text is authentic in, this one included."""
+
+    @property
+    def others(self) -> list[str]:
+        return [code for code in self.languages if code != self.language]
+
+    @property
+    def lang_query(self) -> str:
+        """What names this version in a URL: "?lang=es"; nothing when there is no other."""
+        return f"?lang={self.language}" if len(self.languages) > 1 else ""
+
+
+def text_in(recommendation: Recommendation, data: dict, wanted: str | None) -> Text:
+    """The text in `wanted` if it is authentic in it, else the original."""
+    code = text_language(recommendation, data, wanted)
+    codes = languages(recommendation, data)
+    version = data.get("versions", {}).get(code)
+    if code == recommendation.language or version is None:
+        return Text(code, recommendation.title, recommendation.summary, data["paragraphs"],
+                    codes)
+    translated = {p["id"]: p for p in version["paragraphs"]}
+    paragraphs = [p | {"html": translated[p["id"]]["html"],
+                       "markdown": translated[p["id"]]["markdown"]} for p in data["paragraphs"]]
+    return Text(code, version["title"], version["summary"], paragraphs, codes)
+
+
+def seat_name(data: dict, name: str, language: str) -> Localized:
+    """A seat the record names, in `language` if it has a name there, else as recorded (in
+    the council's default language)."""
+    translated = data.get("seat_names", {}).get(name, {})
+    if language in translated:
+        return Localized(translated[language], language)
+    return Localized(name, data.get("default_language", language))
+
+
+def group_name(data: dict, language: str) -> Localized:
+    group = data["working_group"]
+    translated = group.get("names", {})
+    if language in translated:
+        return Localized(translated[language], language)
+    return Localized(group["name"], data.get("default_language", language))
+
+
+def with_seat_names_in(data: dict, language: str) -> dict:
+    """A copy of the record whose seats are named in `language` (for the API's answer)."""
+    data = json.loads(json.dumps(data))
+
+    def rename(holder: dict | None, key: str = "seat") -> None:
+        if holder and holder.get(key):
+            holder[key] = seat_name(data, holder[key], language).text
+
+    for item in (*data["adoption"]["positions"], *data["footnotes"],
+                 *data["observer_statements"]):
+        rename(item)
+    rename(data["adoption"]["chair_statement"], "chair_seat")
+    for paragraph in data["paragraphs"]:
+        rename(paragraph.get("origin"))
+        for merged in (paragraph.get("origin") or {}).get("merged", []):
+            rename(merged)
+    return data
+
+
+def listed(recommendation: Recommendation, data: dict, reader: str | None,
+           query: str = "") -> Text:
+    """The version a list shows: the first of the reader's, the original and the others that
+    holds every searched word (the words of a reader's search may be in one version only);
+    without a search, the reader's if there is one, else the original."""
+    wanted = search.words(query)
+    codes = languages(recommendation, data)
+    if wanted and len(codes) > 1:
+        for code in dict.fromkeys([reader, recommendation.language, *codes]):
+            if code not in codes:
+                continue
+            text = text_in(recommendation, data, code)
+            if search.matches(text.title + "\n" + "\n".join(
+                    p["markdown"] for p in text.paragraphs), wanted):
+                return text
+    return text_in(recommendation, data, reader)
+
+
 def published_heads(session: Session) -> list[tuple[str, str]]:
     """(number, the audit chain's head at its adoption) of every recommendation that has one
     (those published before heads were recorded have none)."""
@@ -304,12 +492,17 @@ class Library:
     filters: Filters
     last_modified: datetime | None
     """The latest change among every recommendation (for Last-Modified)."""
+    shown: dict[int, Text]
+    """Recommendation id -> the version the list shows (see `listed`)."""
+    records: dict[int, dict]
+    """Recommendation id -> its record."""
 
 
 def library(session: Session, filters: Filters, *, page: int = 1,
-            per_page: int = PER_PAGE) -> Library:
-    """The recommendations matching `filters`, newest first, one page of them: three queries
-    (count and latest change, the page, the groups), whatever the number of results."""
+            per_page: int = PER_PAGE, language: str | None = None) -> Library:
+    """The recommendations matching `filters`, newest first, one page of them, each in the
+    version `language` (the reader's) or the search points to: three queries (count and
+    latest change, the page, the groups), whatever the number of results."""
     conditions = []
     if filters.group is not None:
         conditions.append(Recommendation.working_group_id == filters.group.id)
@@ -329,7 +522,9 @@ def library(session: Session, filters: Filters, *, page: int = 1,
         .offset((page - 1) * per_page).limit(per_page)
     ).all())
     groups = {g.id: g for g in session.exec(select(WorkingGroup)).all()}
-    return Library(items, groups, total, page, pages, filters, last_modified)
+    records = {item.id: record(item) for item in items}
+    shown = {item.id: listed(item, records[item.id], language, filters.query) for item in items}
+    return Library(items, groups, total, page, pages, filters, last_modified, shown, records)
 
 
 def years(session: Session) -> list[int]:

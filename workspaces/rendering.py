@@ -1,12 +1,18 @@
-"""The HTML of a recommendation, rendered once per interface language and kept.
+"""The HTML of a recommendation, rendered once per interface language and version, and kept.
 
 Readers get the stored HTML; it is rendered again when the recommendation changes (a
 supersession, a chair's statement given later), in that change's transaction, and when the
 templates or catalogues that made it do (a new release), which `version` captures. After a
 release a read renders the stale HTML in memory and serves it without storing it (a read
-writes nothing); the worker's job `rerender_stale` stores the new HTML. The text itself stays
-in the language it was adopted in; only the words around it (headings, labels, dates) follow
-the reader.
+writes nothing); the worker's job `rerender_stale` stores the new HTML.
+
+The words around the text (headings, labels, dates) are in the interface language; the text,
+its title and the names of the working group and seats are in one of the versions the text is
+authentic in. A rendering's key (the `language` of its row, and of its PDF's) says which: "es"
+is the Spanish interface with the version Spanish readers get by default (the Spanish one, or
+the original when there is none); "es:fr" is the Spanish interface with the French version,
+which a Spanish reader gets by asking for it (`?lang=fr`). Every key is rendered at publication:
+three for a text in one language, nine for a text in three.
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ import functools
 import hashlib
 from datetime import datetime
 
+from markupsafe import Markup, escape
 from sqlmodel import Session, select
 
 from council import i18n
+from council.names import Localized
 from council.settings import LANGUAGES
 from council.web import TEMPLATE_DIR, make_templates, strong_etag
 from workspaces.recommendation_models import Recommendation, RecommendationRendering
@@ -62,12 +70,82 @@ def _version(updated_at: datetime) -> str:
     return f"{inputs_version()}-{updated_at.timestamp():.6f}"
 
 
-def render(session: Session, recommendation: Recommendation, language: str, *,
+def key(interface: str, text: str | None = None) -> str:
+    """The key of the rendering in `interface` showing the version in `text` (None: the one
+    that interface's readers get by default)."""
+    return f"{interface}:{text}" if text else interface
+
+
+def parse(rendering_key: str) -> tuple[str, str | None]:
+    """The interface language and the version asked for (None: the default) of a key."""
+    interface, _, text = rendering_key.partition(":")
+    return interface, text or None
+
+
+def keys(recommendation: Recommendation, data: dict) -> list[str]:
+    """Every rendering kept: each interface language with its readers' default version, and
+    with each of the other versions."""
+    from workspaces import recommendations
+
+    found = []
+    for interface in LANGUAGES:
+        default = recommendations.text_language(recommendation, data, interface)
+        found += [key(interface)] + [
+            key(interface, code) for code in recommendations.languages(recommendation, data)
+            if code != default]
+    return found
+
+
+def choose(recommendation: Recommendation, data: dict, *, reader: str,
+           asked: str | None) -> str | None:
+    """The key of the rendering for a reader of `reader` who asked for the version in `asked`
+    (None or "": no version named); None when the text is not authentic in `asked`."""
+    from workspaces import recommendations
+
+    if not asked:
+        return key(reader)
+    if asked not in recommendations.languages(recommendation, data):
+        return None
+    if recommendations.text_language(recommendation, data, reader) == asked:
+        return key(reader)
+    return key(reader, asked)
+
+
+def text_of(recommendation: Recommendation, data: dict, rendering_key: str):
+    """The version a rendering shows (a workspaces.recommendations.Text)."""
+    from workspaces import recommendations
+
+    interface, asked = parse(rendering_key)
+    return recommendations.text_in(recommendation, data, asked or interface)
+
+
+def render(session: Session, recommendation: Recommendation, rendering_key: str, *,
            context: dict | None = None) -> str:
-    """The article in `language`; `context` (from article_context) when rendering several."""
+    """The article under `rendering_key`; `context` (from article_context) when rendering
+    several."""
+    from workspaces import recommendations
+
     context = context or article_context(session, recommendation)
-    with i18n.speaking(language, catalogues()[language]):
-        return environment().get_template(ARTICLE).render({**context, "language": language})
+    data = context["record"]
+    interface, _asked = parse(rendering_key)
+    text = text_of(recommendation, data, rendering_key)
+
+    def seat(name: str) -> Markup:
+        return in_language(recommendations.seat_name(data, name, text.language), interface)
+
+    with i18n.speaking(interface, catalogues()[interface]):
+        return environment().get_template(ARTICLE).render({
+            **context, "language": interface, "text": text, "seat": seat,
+            "group_name": in_language(recommendations.group_name(data, text.language),
+                                      interface),
+        })
+
+
+def in_language(name: Localized, language: str) -> Markup:
+    """A name, escaped; marked with its own language when it is not `language`'s."""
+    if name.language != language:
+        return Markup('<span lang="{}">{}</span>').format(name.language, name.text)
+    return escape(name.text)
 
 
 def article_context(session: Session, recommendation: Recommendation) -> dict:
@@ -82,32 +160,33 @@ def article_context(session: Session, recommendation: Recommendation) -> dict:
 
 
 def render_all(session: Session, recommendation: Recommendation) -> None:
-    """Render and store the HTML in every language (at publication and after a change)."""
+    """Render and store the HTML under every key (at publication and after a change)."""
     context = article_context(session, recommendation)
-    for language in LANGUAGES:
-        session.merge(rendition(session, recommendation, language, context=context))
+    for rendering_key in keys(recommendation, context["record"]):
+        session.merge(rendition(session, recommendation, rendering_key, context=context))
     session.flush()
 
 
-def rendition(session: Session, recommendation: Recommendation, language: str, *,
+def rendition(session: Session, recommendation: Recommendation, rendering_key: str, *,
               context: dict | None = None) -> RecommendationRendering:
-    html = render(session, recommendation, language, context=context)
+    html = render(session, recommendation, rendering_key, context=context)
     return RecommendationRendering(
-        recommendation_id=recommendation.id, language=language,
+        recommendation_id=recommendation.id, language=rendering_key,
         version=version(recommendation), html=html, etag=strong_etag(html))
 
 
 def stored(session: Session, recommendation: Recommendation,
-           language: str) -> tuple[RecommendationRendering, bool]:
-    """The HTML readers get, and whether it is fresh from rendering rather than stored: stored
-    ones are current unless a release changed the templates or catalogues since. A fresh one
-    is not stored here (rerender_stale does that)."""
+           rendering_key: str) -> tuple[RecommendationRendering, bool]:
+    """The HTML readers get under `rendering_key` (a language, or see `key`), and whether it
+    is fresh from rendering rather than stored: stored ones are current unless a release
+    changed the templates or catalogues since. A fresh one is not stored here (rerender_stale
+    does that)."""
     row = session.exec(select(RecommendationRendering).where(
         RecommendationRendering.recommendation_id == recommendation.id,
-        RecommendationRendering.language == language)).first()
+        RecommendationRendering.language == rendering_key)).first()
     if row is not None and row.version == version(recommendation):
         return row, False
-    return rendition(session, recommendation, language), True
+    return rendition(session, recommendation, rendering_key), True
 
 
 def rerender_stale(session: Session, now: datetime) -> int:
@@ -124,7 +203,7 @@ def rerender_stale(session: Session, now: datetime) -> int:
             .order_by(RecommendationRendering.recommendation_id.desc(),
                       RecommendationRendering.language)
         ).all()
-        if language in LANGUAGES and stored_version != _version(updated_at)
+        if parse(language)[0] in LANGUAGES and stored_version != _version(updated_at)
     ][:RERENDER_BATCH]
     by_recommendation: dict[int, list[str]] = {}
     for recommendation_id, language in stale:

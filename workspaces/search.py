@@ -10,6 +10,8 @@ Texts are in English, Spanish or French and readers search in any of them, so bo
 no stemming: words are folded (case and accents: "migracion" finds "migración") here, in
 Python, before they are indexed or searched for, and each searched word matches as a prefix
 ("migra" finds "migrants" and "migración"). Every word must match, in the title or the text.
+A recommendation is indexed with every version of its text (workspaces.recommendations.index),
+and a list shows the version that holds the searched words (`matches`).
 """
 
 from __future__ import annotations
@@ -37,8 +39,17 @@ def words(query: str) -> list[str]:
     return list(dict.fromkeys(found))[:MAX_WORDS]
 
 
+def matches(text: str, wanted: list[str]) -> bool:
+    """Whether `text` holds every one of the searched `wanted` words (from `words`) as the
+    index matches them, as a prefix of one of its words: which version of a recommendation the
+    index found it by."""
+    found = set(_WORD.findall(fold(text)))
+    return all(any(word.startswith(prefix) for word in found) for prefix in wanted)
+
+
 def index(session: Session, recommendation_id: int, *, title: str, body: str) -> None:
-    """(Re)index one recommendation, in the caller's transaction."""
+    """(Re)index one recommendation (the titles and texts of all its versions), in the
+    caller's transaction."""
     title, body = fold(title), fold(body)
     if _is_sqlite(session):
         session.execute(text("DELETE FROM recommendation_fts WHERE rowid = :id"),

@@ -175,7 +175,7 @@ def _journey(pages: dict[str, Page], password: str, live_database: Database, *,
     expect(chair).to_have_url(re.compile(rf"/drafts/{draft.id}/amendments/decide$"))
     first = chair.get_by_role("group", name="Amendment 1", exact=True)
     second = chair.get_by_role("group", name="Amendment 2", exact=True)
-    expect(first).to_contain_text("1 seat supports it: Mexico")
+    expect(first).to_contain_text("1 seat supports it · Supported by: Mexico")
     expect(second).to_contain_text("Delete paragraph 4")
     if javascript:
         assert_accessible(chair)

@@ -75,8 +75,13 @@ def test_the_list_pages_newest_first_with_links(client, db, world, spec):
     assert second["links"]["next"] is None
     assert second["links"]["prev"] == first["links"]["self"]
     item = second["items"][0]
+    urls = {"url": f"http://testserver/recommendations/{made[0].number}",
+            "pdf_url": f"http://testserver/recommendations/{made[0].number}.pdf",
+            "api_url": f"http://testserver/api/v1/recommendations/{made[0].number}"}
     assert item == {
         "number": made[0].number, "title": "Text 0", "language": "en",
+        "original_language": "en", "languages": ["en"],
+        "versions": [{"language": "en", "title": "Text 0", **urls}],
         "summary": made[0].summary,
         "working_group": {"number": world.group.number, "slug": "pathways",
                           "name": "Alternative migration pathways"},

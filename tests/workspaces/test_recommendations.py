@@ -40,7 +40,9 @@ def test_an_adopted_round_publishes_the_adopted_revision_under_a_number(db, worl
         "number": 1, "seat": "Mexico", "seat_kind": "member_state", "kind": "reservation",
         "text": "Mexico reads 50,000 as a ceiling, not a floor.", "paragraphs": [ids[1]]}]
     assert record["working_group"] == {"number": world.group.number,
-                                       "name": "Alternative migration pathways"}
+                                       "name": "Alternative migration pathways",
+                                       "names": {"en": "Alternative migration pathways"}}
+    assert record["versions"] == {}  # the council's only official language is the original's
     adoption = record["adoption"]
     assert adoption["rule"] == "consensus" and adoption["outcome_reason"] == "consensus"
     assert adoption["tally"]["supports"] == 2
