@@ -26,9 +26,9 @@ from sqlmodel import Session, select
 
 from council import audit
 from council.errors import Conflict, Invalid, NotAllowed, NotFound
-from council.i18n import current_language, language_name
 from council.i18n import gettext as _
 from council.models import Council
+from council.names import language_in_words
 from council.permissions import Actor, can
 from council.settings import LANGUAGES
 from workspaces import drafts
@@ -171,8 +171,7 @@ def check_gate(session: Session, council: Council, draft: Draft) -> None:
         if gap.outdated:
             parts.append(_("outdated: %(places)s", places=_places(gap.outdated)))
         lines.append(_("%(language)s version — %(gaps)s",
-                       language=language_name(gap.language, current_language()),
-                       gaps="; ".join(parts)))
+                       language=language_in_words(gap.language), gaps=", ".join(parts)))
     raise VersionsIncomplete(_(
         "A decision round can open only when the text is current in every official language. "
         "Still to translate: %(list)s.", list=" · ".join(lines)), lacking)

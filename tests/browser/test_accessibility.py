@@ -184,3 +184,48 @@ def test_amendment_forms_with_errors_are_accessible(page: Page, demo_password, a
     page.get_by_role("button", name="Propose", exact=True).click()
     expect(page.get_by_text("One paragraph per change").first).to_be_visible()
     assert_accessible(page)
+
+
+@dataclass
+class DemoVersions:
+    draft_id: int
+    outdated: str  # a paragraph whose French translation is outdated
+    missing: str  # a paragraph with no French translation
+
+
+@pytest.fixture(scope="module")
+def demo_versions(live_database) -> DemoVersions:
+    """Working group 1's demo draft, only read: its versions have outdated and missing
+    paragraphs (workspaces.demo.OUTDATED_IN_DEMO, MISSING_IN_DEMO)."""
+    from council.models import WorkingGroup
+    from workspaces import drafts
+    from workspaces.demo import MISSING_IN_DEMO, OUTDATED_IN_DEMO
+
+    with live_database.transaction(write=False) as session:
+        draft = session.exec(
+            select(Draft).join(WorkingGroup, WorkingGroup.id == Draft.working_group_id)
+            .where(WorkingGroup.slug == "wg1").order_by(Draft.id)).first()
+        ids = {p.source: p.paragraph_id
+               for p in drafts.paragraphs(session, drafts.latest_revision(session, draft))}
+        missing = next(source for source, code in MISSING_IN_DEMO if code == "fr")
+        return DemoVersions(draft.id, ids[next(iter(OUTDATED_IN_DEMO))], ids[missing])
+
+
+VERSION_PAGES = {
+    "versions": "/drafts/{d.draft_id}/versions",
+    "version": "/drafts/{d.draft_id}/versions/fr",
+    "version-paragraph-outdated": "/drafts/{d.draft_id}/versions/fr/paragraphs/{d.outdated}",
+    "version-paragraph-missing": "/drafts/{d.draft_id}/versions/fr/paragraphs/{d.missing}",
+    "version-title": "/drafts/{d.draft_id}/versions/es/title",
+}
+
+
+@pytest.mark.parametrize("name", list(VERSION_PAGES))
+def test_language_version_pages_are_accessible(page: Page, demo_password, demo_versions, name):
+    sign_in(page, AMENDMENT_CHAIR, demo_password)  # sits in working group 1, may translate
+    path = VERSION_PAGES[name].format(d=demo_versions)
+    response = page.goto(path)
+    assert response is not None and response.status == 200, path
+    for details in page.locator("details").all():
+        details.evaluate("element => { element.open = true; }")
+    assert_accessible(page)

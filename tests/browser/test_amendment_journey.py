@@ -22,10 +22,11 @@ from sqlmodel import Session, select
 
 from council.database import Database, utcnow
 from council.demo import SEATS, _email
-from council.models import Person, Seat, SeatKind, SeatRole, WorkingGroup, WorkingGroupSeat
+from council.models import Council, Person, Seat, SeatKind, SeatRole, WorkingGroup, WorkingGroupSeat
+from council.permissions import load_actor
 from tests.browser.conftest import DELEGATE, ConsoleLog, sign_in
 from tests.browser.test_accessibility import assert_accessible
-from workspaces import drafts, recommendations, rounds
+from workspaces import drafts, recommendations, rounds, versions
 from workspaces.models import Draft
 from workspaces.round_models import RoundKind
 
@@ -74,6 +75,7 @@ def adopt_demo_draft(live_database: Database, draft_id: int, *, chair: str) -> s
     with live_database.transaction() as session:
         draft = session.get(Draft, draft_id)
         by = _person(session, chair)
+        _translate(session, draft, by)  # the council adopts texts in its three languages
         round_ = rounds.open_round(session, by=by, draft=draft, kind=RoundKind.DECISION,
                                    deadline=utcnow() + timedelta(days=5))
         seats = session.exec(
@@ -90,6 +92,23 @@ def adopt_demo_draft(live_database: Database, draft_id: int, *, chair: str) -> s
         published = recommendations.of_draft(session, session.get(Draft, draft_id))
         assert published is not None, "the draft was not adopted"
         return published.number
+
+
+def _translate(session, draft: Draft, by: Person) -> None:
+    """Every paragraph and the title of `draft` in the council's other official languages."""
+    council = session.exec(select(Council)).one()
+    actor = load_actor(session, by, utcnow())
+    for language in versions.version_languages(council, draft):
+        for p in drafts.paragraphs(session, drafts.latest_revision(session, draft)):
+            versions.save_paragraph(session, actor=actor, council=council, draft=draft,
+                                    language=language, paragraph_id=p.paragraph_id,
+                                    text=f"[{language}] {p.source}"
+                                    if not p.source.startswith("#") else p.source,
+                                    seen_original=p.source, seen_translation="",
+                                    now=utcnow())
+        versions.save_title(session, actor=actor, council=council, draft=draft,
+                            language=language, title=f"[{language}] {draft.title}", purpose="",
+                            now=utcnow())
 
 
 def _propose(page: Page, draft: DemoDraft, paragraph: int, *, action: str, text: str,

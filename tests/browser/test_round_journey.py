@@ -108,6 +108,10 @@ def test_a_decision_round_from_opening_to_the_outcome(page: Page, new_context,
     draft_page.click()
     expect(canada.get_by_role("region", name="Rounds")).to_contain_text("Adopted")
     canada.get_by_role("link", name=re.compile(r"^WG2-\d{4}-\d{2}$")).click()
+    # an English reader reads the English version, equally authentic; the original is a click away
+    expect(canada.get_by_role("heading", level=1)).to_contain_text(
+        "Sharing responsibility: a regional solidarity mechanism")
+    canada.locator("a[hreflang=fr]").first.click()
     expect(canada.get_by_role("heading", level=1)).to_contain_text(TITLE)
     expect(canada.locator("#fn-1")).to_contain_text("Our share depends on the annual budget.")
     assert not console.csp_violations(), "\n".join(console.csp_violations())
