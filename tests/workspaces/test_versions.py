@@ -86,7 +86,7 @@ def test_version_states_follow_the_original_across_revisions(db, world):
     row = next(r for r in versions.version(db, draft, paragraphs, "es")
                if r.original.source == "Open safe pathways.")
     assert row.changed_in == 2
-    assert "Open<ins> safe</ins> pathways." == row.comparison()  # readable text, what changed marked
+    assert row.comparison() == "Open<ins> safe</ins> pathways."  # readable, what changed marked
 
     merged = "# Measures\n\nReview yearly.\n\nOpen safe pathways and never charge fees."
     drafts.revise(db, by=world.member, draft=draft, base_number=2, text=merged,
