@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlmodel import Session
@@ -258,9 +259,15 @@ def round_close(request: Request) -> Response:
     round_, draft, group = _load(request)
 
     def page(form: dict, errors: dict, status_code: int = 200) -> Response:
-        """The form with the seats' answers, built only when it is shown."""
+        """The form with the seats' answers and what closing now would record (the same pure
+        computation the close runs), built only when it is shown."""
+        preview = (rounds.closing_of(state.db, round_, group)
+                   if round_.kind == RoundKind.DECISION else None)
         context = {"round": round_, "draft": draft, "group": group, "errors": errors,
-                   "page": rounds.round_page(state.db, round_, actor=state.actor), "form": form}
+                   "page": rounds.round_page(state.db, round_, actor=state.actor), "form": form,
+                   "preview": preview, "time_left": state.now < round_.deadline,
+                   "preview_tally": json.loads(preview.tally or "{}") if preview else {},
+                   "outcome_label": rounds.outcome_label}
         return _page(request, "workspaces/round_close.html", context, status_code=status_code)
 
     if request.method == "GET":

@@ -384,3 +384,33 @@ def test_editing_a_comment_of_a_closed_comment_round_gets_a_409_page(client, db,
     assert late.status_code == 409 and "sealed" in late.text
     assert "/edit#edit-form" not in client.get(f"/drafts/{draft.id}").text
     assert "They are sealed" in client.get(f"/rounds/{round_.id}").text
+
+
+def test_the_close_form_says_what_closing_now_would_record_and_warns_early(client, db, world):
+    round_ = open_round(db, world, start(db, world))
+    cast(db, round_, world.member, "support")  # 1 of 3 deciding seats: no quorum yet
+    sign_in(client, world.chair)
+
+    early = client.get(f"/rounds/{round_.id}/close")
+
+    assert "Closing now would record: No quorum." in early.text
+    assert "Closing now records “No quorum” for good" in early.text
+    cast(db, round_, world.colleague, "support")
+    cast(db, round_, world.chair, "support")
+    ready = client.get(f"/rounds/{round_.id}/close")
+    assert "Closing now would record: Adopted." in ready.text
+    assert "for good: wait" not in ready.text and "alert-error" not in ready.text
+    assert fresh(db, Round, round_.id).closed_at is None  # the preview wrote nothing
+
+
+def test_the_close_form_warns_of_a_text_not_adopted_while_time_is_left(client, db, world):
+    round_ = open_round(db, world, start(db, world))
+    cast(db, round_, world.member, "support")
+    cast(db, round_, world.colleague, "object", reason="Not acceptable as it stands.")
+    cast(db, round_, world.chair, "support")
+    sign_in(client, world.chair)
+
+    page = client.get(f"/rounds/{round_.id}/close")
+
+    assert "Closing now would record: Not adopted." in page.text
+    assert "seats may still change their positions" in page.text
