@@ -414,3 +414,17 @@ def test_the_close_form_warns_of_a_text_not_adopted_while_time_is_left(client, d
 
     assert "Closing now would record: Not adopted." in page.text
     assert "seats may still change their positions" in page.text
+
+
+def test_a_closed_round_no_longer_speaks_as_if_it_were_open(client, db, world):
+    round_ = open_round(db, world, start(db, world))
+    sign_in(client, world.member)
+    assert "frozen while the round is open" in client.get(f"/rounds/{round_.id}").text
+    rounds.close_round(db, fresh(db, Round, round_.id), by=world.chair, statement="")
+    db.commit()
+
+    closed = client.get(f"/rounds/{round_.id}").text
+
+    assert "frozen while the round is open" not in closed
+    assert "until the round closes" not in closed
+    assert "Sealed: the final positions are part of the round" in closed
