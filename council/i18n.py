@@ -120,10 +120,13 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def format_datetime(value: datetime, timezone: str | None = None) -> str:
-    """Date and time in the reader's zone, with the zone named."""
+    """Date and time in the reader's zone, to the minute (nobody reads a deadline's seconds),
+    joined as the language joins them, with the zone named."""
     local = value.astimezone(zone(timezone))
     language = current_language()
-    text = dates.format_datetime(local, format="medium", locale=language)
+    text = (str(dates.get_datetime_format("medium", locale=language))
+            .replace("{1}", dates.format_date(local, format="medium", locale=language))
+            .replace("{0}", dates.format_time(local, format="short", locale=language)))
     return f"{text} ({dates.get_timezone_name(local, width='long', locale=language)})"
 
 

@@ -145,3 +145,19 @@ def test_public_pages_switch_language_with_a_get_form_that_sets_only_a_cookie(cl
     unknown = client.get("/language", params={"language": "de", "next": "https://evil.example"},
                          follow_redirects=False)
     assert unknown.headers["location"] == "/" and "set-cookie" not in unknown.headers
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "Dec 8, 2026, 6:00\u202fPM (Central Standard Time)"),
+    ("es", "8 dic 2026, 18:00 (hora estándar central)"),
+    ("fr", "8 déc. 2026, 18:00 (heure normale du centre nord-américain)"),
+])
+def test_dates_are_read_to_the_minute_in_the_readers_zone_and_language(language, expected):
+    from datetime import UTC, datetime
+
+    from babel.support import NullTranslations
+
+    deadline = datetime(2026, 12, 9, 0, 0, 40, tzinfo=UTC)  # 40 seconds past midnight UTC
+    with i18n.speaking(language, NullTranslations()):
+        shown = i18n.format_datetime(deadline, "America/Mexico_City")
+    assert shown == expected
