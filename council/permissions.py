@@ -181,30 +181,26 @@ class Sponsored:
 def _withdraw_draft(actor: Actor, target: object) -> bool:
     """A sponsoring seat's people, the secretariat, and the group's acting chair, unless the
     chairing seat stood aside from this draft (then its vice chair)."""
-    if not actor.signed_in:
-        return False
-    if not isinstance(target, Sponsored):
-        raise TypeError("this action needs a Sponsored draft")
-    if actor.seat is not None and actor.seat.id in target.sponsor_seat_ids:
-        return True
-    if actor.is_secretariat:
-        return True
-    subject = (target.working_group_id, chairs.subject_key(target))
-    if subject in actor.recused_subjects:
-        return subject in actor.vice_chair_subjects
-    return target.working_group_id in actor.chairing
+    return _sponsor_secretariat_or_chair(actor, target, sponsor_must_sit=False)
 
 
 def _revise_whole(actor: Actor, target: object) -> bool:
     """Whole-text revision (restructuring): the sponsoring seats' people while their seat sits
     in the group, the group's acting chair (its vice chair for a draft the chairing seat stood
     aside from) and the secretariat. Everyone else who writes in the group amends."""
+    return _sponsor_secretariat_or_chair(actor, target, sponsor_must_sit=True)
+
+
+def _sponsor_secretariat_or_chair(actor: Actor, target: object, *,
+                                  sponsor_must_sit: bool) -> bool:
+    """The rule the sponsors' acts share: a sponsoring seat's people (while the seat sits in
+    the group, if `sponsor_must_sit`), the secretariat, and the acting chair of the draft."""
     if not actor.signed_in:
         return False
     if not isinstance(target, Sponsored):
         raise TypeError("this action needs a Sponsored draft")
     if (actor.seat is not None and actor.seat.id in target.sponsor_seat_ids
-            and target.working_group_id in actor.sitting):
+            and (not sponsor_must_sit or target.working_group_id in actor.sitting)):
         return True
     if actor.is_secretariat:
         return True
