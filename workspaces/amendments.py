@@ -139,11 +139,8 @@ def propose(session: Session, *, actor: Actor, draft: Draft, changes: Sequence[C
         raise Conflict(_("Amendment %(number)s is no longer open: it cannot be amended.",
                          number=parent.number))
     _check_rate(session, actor.person, now)
-    justification = drafts.normalise(justification)
     errors: dict[str, str] = {}
-    drafts.check_line(errors, "justification", justification.replace("\n", " "),
-                      MAX_JUSTIFICATION, required=True,
-                      missing=_("Say why: a short justification is required."))
+    justification = _justification(errors, justification)
     if parent is None:
         base = drafts.latest_revision(session, draft)
         against = {p.paragraph_id: p.source for p in drafts.paragraphs(session, base)}
@@ -172,6 +169,15 @@ def propose(session: Session, *, actor: Actor, draft: Draft, changes: Sequence[C
     notices.amendment_proposed(session, amendment=amendment, draft=draft, seat=actor.seat,
                                by=actor.person, now=now)
     return amendment
+
+
+def _justification(errors: dict[str, str], typed: str) -> str:
+    """The justification as kept, its error (missing, too long, unreadable) beside it."""
+    justification = drafts.normalise(typed)
+    drafts.check_line(errors, "justification", justification.replace("\n", " "),
+                      MAX_JUSTIFICATION, required=True,
+                      missing=_("Say why: a short justification is required."))
+    return justification
 
 
 def check_changes(errors: dict[str, str], forms: Sequence[ChangeForm],
@@ -337,11 +343,8 @@ def rebase(session: Session, *, actor: Actor, amendment: Amendment, draft: Draft
         raise Conflict(_("Only an outdated amendment can be re-based."))
     if draft.status not in OPEN_DRAFT:
         raise Conflict(_("This draft is closed: no amendment can be proposed."))
-    justification = drafts.normalise(justification)
     errors: dict[str, str] = {}
-    drafts.check_line(errors, "justification", justification.replace("\n", " "),
-                      MAX_JUSTIFICATION, required=True,
-                      missing=_("Say why: a short justification is required."))
+    justification = _justification(errors, justification)
     base = drafts.latest_revision(session, draft)
     against = {p.paragraph_id: p.source for p in drafts.paragraphs(session, base)}
     checked = check_changes(errors, changes, against)
