@@ -161,6 +161,23 @@ def _manage_rounds(actor: Actor, target: object) -> bool:
     return actor.is_secretariat and group_id not in actor.chaired_groups
 
 
+def _publish_chair_statement(actor: Actor, target: object) -> bool:
+    """A failed round's chair's statement is the chair's to make public: the acting chair (the
+    vice chair for a draft its chairing seat stood aside from), never the secretariat in the
+    chair's place, even where it closes rounds for a group without a chair."""
+    group_id = _group_id(target)
+    subject = (group_id, chairs.subject_key(target))
+    if subject in actor.recused_subjects:
+        return subject in actor.vice_chair_subjects
+    return group_id in actor.chairing
+
+
+def _chair_desk(actor: Actor, target: object) -> bool:
+    """The chair's desk of a group (what waits for its chair): whoever acts for the chairing
+    seat. The secretariat reads the same facts on the group's pages; the desk is the chair's."""
+    return actor.signed_in and _group_id(target) in actor.chairing
+
+
 def _cast_position(actor: Actor, target: object) -> bool:
     return actor.signed_in and _group_id(target) in actor.sitting
 
@@ -271,6 +288,9 @@ RULES = {
     "comment.write": _write_in_group,
     "comment.moderate": _secretariat_or_chair,
     "round.manage": _manage_rounds,
+    "round.remind": _manage_rounds,
+    "statement.publish": _publish_chair_statement,
+    "chair.desk": _chair_desk,
     "position.cast": _cast_position,
     "statement.submit": _submit_statement,
     "chair.hand_over": _hand_over_chair,

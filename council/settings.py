@@ -83,6 +83,9 @@ class Settings:
     """An event stream ends after this long and the browser reconnects at once, so that a
     person who lost their rights (or their session) stops being told of changes."""
     live_heartbeat_seconds: float = 15
+    chair_statement_days: int = 14
+    """How long after a round closes its chair may still give (or complete) the chair's
+    statement, once (workspaces.rounds.add_chair_statement)."""
 
     @property
     def requests_at_once(self) -> int:
@@ -157,6 +160,7 @@ class Settings:
             bookkeeping_seconds=_number(env, "COUNCIL_BOOKKEEPING_SECONDS", 5, minimum=1),
             max_subscribers=_number(env, "COUNCIL_MAX_SUBSCRIBERS", 2000, minimum=0),
             live_stream_seconds=_number(env, "COUNCIL_LIVE_STREAM_SECONDS", 600, minimum=5),
+            chair_statement_days=_number(env, "COUNCIL_CHAIR_STATEMENT_DAYS", 14, minimum=1),
         )
 
 

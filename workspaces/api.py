@@ -1,4 +1,4 @@
-"""The read-only JSON API of recommendations and its OpenAPI document.
+"""The read-only JSON API of recommendations and chair's statements, and its OpenAPI document.
 
 It answers from what publication stored (the recommendation row and its `record`), so it names
 seats and never people. The same readers as the pages may use it; an anonymous reader who may
@@ -9,6 +9,11 @@ the names of the working group and seats in that language). Without it, the vers
 language the request prefers (Accept-Language), else the original. A `lang` that is no language
 of the workspace is 400; asking one recommendation for a version it does not have is 404 (the
 list shows each recommendation in the asked version, or its original).
+
+Chair's statements published when a decision round did not adopt its text
+(workspaces.statements) are listed and read the same way, from their frozen record: `lang`
+names the language of the working group's and seats' names and of the draft's title, when the
+record has them there; never the draft's text.
 """
 
 from __future__ import annotations
@@ -29,9 +34,10 @@ from council.pages import SignInRequired
 from council.settings import LANGUAGES
 from council.views import permission
 from council.web import conditional, counting_number
-from workspaces import recommendation_views, recommendations
+from workspaces import recommendation_views, recommendations, statements
 from workspaces.recommendation_models import Recommendation
 from workspaces.recommendation_views import NUMBER
+from workspaces.statement_models import PublishedStatement
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -138,6 +144,79 @@ def recommendation_detail(request: Request) -> Response:
     return conditional(request, response, last_modified=item.updated_at)
 
 
+@answers_in_json  # outermost: refusals of the permission check answer in JSON too
+@permission("recommendations.read")
+def statement_list(request: Request) -> Response:
+    """The published chair's statements, newest first (workspaces.statements)."""
+    filters, page, per_page = _list_query(request)
+    asked = _language(request)
+    language = asked or i18n.current_language()
+    found = statements.listing(request.state.db, group=filters.group, year=filters.year,
+                               query=filters.query, page=page, per_page=per_page)
+    body = {
+        "items": [statement_summary(request, item, found.groups[item.working_group_id],
+                                    found.records[item.id], language) for item in found.items],
+        "page": found.page,
+        "per_page": per_page,
+        "total": found.total,
+        "pages": found.pages,
+        "links": {
+            "self": _list_url(request, filters, found.page, per_page, asked, "api_statements"),
+            "next": (_list_url(request, filters, found.page + 1, per_page, asked,
+                               "api_statements") if found.page < found.pages else None),
+            "prev": (_list_url(request, filters, found.page - 1, per_page, asked,
+                               "api_statements") if found.page > 1 else None),
+        },
+    }
+    return conditional(request, JSONResponse(body), last_modified=found.last_modified)
+
+
+@answers_in_json  # outermost: refusals of the permission check answer in JSON too
+@permission("recommendations.read")
+def statement_detail(request: Request) -> Response:
+    """One published chair's statement with its decision record, seats named in `lang`."""
+    language = _language(request) or i18n.current_language()
+    db = request.state.db
+    try:
+        item = statements.get(db, request.path_params["number"])
+    except NotFound:
+        raise Refusal(404, "not_found",
+                      _("There is no chair's statement with this number.")) from None
+    data = statements.record(item)
+    named = statements.with_seat_names_in(data, language)
+    decision = named["decision"]
+    body = statement_summary(request, item, db.get(WorkingGroup, item.working_group_id), data,
+                             language) | {
+        "statement": named["statement"],
+        "decision": {"round": named["round"], "closed_by": named["closed_by"],
+                     **{key: decision[key] for key in (
+                         "rule", "outcome_reason", "quorum_numerator", "quorum_denominator",
+                         "participants_block", "tally", "positions")}},
+    }
+    response = JSONResponse(body, headers={"Content-Language": language})
+    return conditional(request, response, last_modified=item.published_at)
+
+
+def statement_summary(request: Request, item: PublishedStatement, group: WorkingGroup,
+                      data: dict, language: str) -> dict:
+    """A published chair's statement, its names in `language` where the record has them."""
+    title = statements.title_in(item, data, language)
+    return {
+        "number": item.number,
+        "title": title.text,
+        "title_language": title.language,
+        "language": language,
+        "working_group": {"number": group.number, "slug": group.slug,
+                          "name": statements.group_name(data, language).text},
+        "outcome": item.outcome,
+        "closed_at": item.closed_at.isoformat(),
+        "given_at": item.given_at.isoformat(),
+        "published_at": item.published_at.isoformat(),
+        "url": str(request.url_for("statement", number=item.number)),
+        "api_url": str(request.url_for("api_statement", number=item.number)),
+    }
+
+
 def summary(request: Request, item: Recommendation, group: WorkingGroup,
             superseded_by: str | None, data: dict, text: recommendations.Text) -> dict:
     """A recommendation in its version `text`, with the links to every version."""
@@ -217,12 +296,12 @@ def _whole_number(params, name: str, *, default: int | None, low: int,
 
 
 def _list_url(request: Request, filters: recommendations.Filters, page: int,
-              per_page: int, language: str | None) -> str:
+              per_page: int, language: str | None, route: str = "api_recommendations") -> str:
     params = {"q": filters.query, "group": filters.group.slug if filters.group else "",
               "year": filters.year or "", "lang": language or "", "page": page,
               "per_page": per_page if per_page != PER_PAGE else ""}
     query = urlencode({key: value for key, value in params.items() if value != ""})
-    return str(request.url_for("api_recommendations")) + "?" + query
+    return str(request.url_for(route)) + "?" + query
 
 
 def _numbers(session: Session, ids: set[int]) -> dict[int, str]:
@@ -289,6 +368,26 @@ _SUMMARY_PROPERTIES = {
     "api_url": {**_URL, "description": "This recommendation in this API (in this version)."},
     "versions": {"type": "array", "items": _ref("Version"),
                  "description": "Every authentic version, this one included."},
+}
+
+_STATEMENT_NUMBER = {"type": "string", "pattern": f"^{statements.NUMBER.pattern}$",
+                     "examples": ["WG4-2026-S01"]}
+
+_STATEMENT_PROPERTIES = {
+    "number": {**_STATEMENT_NUMBER, "description": "Permanent number: the working group's "
+               "number, the year the round closed, S and the order within both."},
+    "title": {"type": "string", "description": "The title of the draft put to the round (its "
+              "text is never published), in `language` when it had one, else its original."},
+    "title_language": _LANGUAGE,
+    "language": {**_LANGUAGE, "description": "The language asked for: of the names of the "
+                 "working group and seats, and of the title, where they have one in it."},
+    "working_group": _ref("WorkingGroup"),
+    "outcome": {"type": "string", "enum": ["not_adopted", "no_quorum"]},
+    "closed_at": {**_TIME, "description": "When the decision round closed."},
+    "given_at": {**_TIME, "description": "When the chair gave the statement."},
+    "published_at": _TIME,
+    "url": {**_URL, "description": "The statement's page."},
+    "api_url": {**_URL, "description": "This statement in this API."},
 }
 
 SCHEMAS = {
@@ -391,6 +490,41 @@ SCHEMAS = {
         "pages": {"type": "integer", "minimum": 1},
         "links": _object({"self": _URL, "next": _nullable(_URL), "prev": _nullable(_URL)}),
     }),
+    "StatementSummary": _object(_STATEMENT_PROPERTIES),
+    "Statement": _object(_STATEMENT_PROPERTIES | {
+        "statement": _object({
+            "text": {"type": "string", "description": "As the chair wrote it."},
+            "chair_seat": _nullable({**_STRING, "description": "The seat that held the chair "
+                                     "when the statement was given (never a person)."}),
+            "given_at": _TIME,
+        }),
+        "decision": _ref("Decision"),
+    }),
+    "Decision": _object({
+        "round": {**_INTEGER, "description": "The decision round."},
+        "closed_by": {"type": "string", "enum": ["chair", "deadline"]},
+        "rule": {"type": "string", "enum": ["consensus", "majority", "two_thirds"]},
+        "outcome_reason": _nullable(_STRING),
+        "quorum_numerator": _COUNT,
+        "quorum_denominator": _COUNT,
+        "participants_block": {"type": "boolean"},
+        "tally": _ref("Tally"),
+        "positions": {"type": "array", "items": _object({
+            "seat": _STRING,
+            "seat_kind": _SEAT_KIND,
+            "choice": {"type": "string", "enum": ["support", "support_with_reservation",
+                                                  "abstain", "object", "unanswered"]},
+        }, description="A seat's position (its reasons are not published with a text that "
+                       "was not adopted); people are never named.")},
+    }, description="The record of a decision round that did not adopt its text."),
+    "StatementPage": _object({
+        "items": {"type": "array", "items": _ref("StatementSummary")},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        "total": _COUNT,
+        "pages": {"type": "integer", "minimum": 1},
+        "links": _object({"self": _URL, "next": _nullable(_URL), "prev": _nullable(_URL)}),
+    }),
     "Error": _object({
         "error": {"type": "string",
                   "enum": ["bad_request", "sign_in_required", "not_found"]},
@@ -441,7 +575,9 @@ DOCUMENT = {
             "public, only signed-in readers may use the API. Answers carry ETag and "
             "Last-Modified; send them back to get 304 Not Modified. A text adopted in several "
             "official languages is equally authentic in each: `lang` chooses the version, "
-            "and every answer lists the others."),
+            "and every answer lists the others. When a decision round ends without adopting "
+            "its text, its chair may publish the chair's statement: /api/v1/statements lists "
+            "them, with the outcome, the tally and each seat's position, never the text."),
     },
     "paths": {
         "/api/v1/recommendations": {
@@ -498,6 +634,64 @@ DOCUMENT = {
                     "401": _SIGN_IN,
                     "404": _error("There is no recommendation with this number, or (with "
                                   "`parameter`: lang) it has no version in that language."),
+                },
+            },
+        },
+        "/api/v1/statements": {
+            "get": {
+                "operationId": "listStatements",
+                "summary": "Chair's statements of rounds that did not adopt their text, "
+                           "newest first",
+                "parameters": [
+                    {"name": "page", "in": "query", "required": False,
+                     "description": "From 1; past the last page, the last page.",
+                     "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                    {"name": "per_page", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                                "default": PER_PAGE}},
+                    {"name": "group", "in": "query", "required": False,
+                     "description": "A working group's slug.", "schema": _STRING},
+                    {"name": "year", "in": "query", "required": False,
+                     "description": "The year the round closed.",
+                     "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "q", "in": "query", "required": False,
+                     "description": "Words in the statement, the title or the working group's "
+                     "name (case and accents ignored, prefixes match).",
+                     "schema": {"type": "string", "maxLength": MAX_QUERY}},
+                    {**_LANG, "description": "The language of the names of working groups "
+                     "and seats and of the titles, where they have one in it. Without it, the "
+                     "language the request prefers (Accept-Language)."},
+                    *_CONDITIONS,
+                ],
+                "responses": {
+                    "200": _json(_ref("StatementPage"), "One page of chair's statements.",
+                                 headers=True),
+                    "304": _NOT_MODIFIED,
+                    "400": _error("A query parameter is not a possible value."),
+                    "401": _SIGN_IN,
+                },
+            },
+        },
+        "/api/v1/statements/{number}": {
+            "get": {
+                "operationId": "getStatement",
+                "summary": "One chair's statement, with the round's outcome, tally and the "
+                           "seats' positions",
+                "parameters": [
+                    {"name": "number", "in": "path", "required": True, "schema": _STRING,
+                     "description": "e.g. WG4-2026-S01"},
+                    {**_LANG, "description": "The language of the names of the working group "
+                     "and seats and of the title, where they have one in it. Without it, the "
+                     "language the request prefers (Accept-Language)."},
+                    *_CONDITIONS,
+                ],
+                "responses": {
+                    "200": _json(_ref("Statement"), "The chair's statement (Content-Language "
+                                 "names the language asked for).", headers=True),
+                    "304": _NOT_MODIFIED,
+                    "400": _error("`lang` is not a language of the workspace."),
+                    "401": _SIGN_IN,
+                    "404": _error("There is no chair's statement with this number."),
                 },
             },
         },

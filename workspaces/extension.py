@@ -12,6 +12,7 @@ from council.worker import Job
 from workspaces import (  # noqa: F401
     amendment_models,
     demo,
+    desk,
     drafts,
     live_topics,
     models,
@@ -25,6 +26,7 @@ from workspaces import (  # noqa: F401
     round_views,
     rounds,
     routes,
+    statement_models,
     views,
     waiting,
 )
@@ -47,6 +49,7 @@ def extension() -> Extension:
                   context=recommendation_views.welcome_panel),
             Panel(page="needs_you", template="workspaces/_needs_you.html",
                   context=waiting.needs_you_panel),
+            Panel(page="desk", template="workspaces/_desk.html", context=desk.desk_panel),
         ],
         nav=[NavLink(route="recommendations", label=lazy("Recommendations"),
                      action="recommendations.read")],

@@ -1,12 +1,14 @@
 """Atom feeds of recommendations (the council's, and one per working group).
 
 A feed shows the same recommendations as the library (the same readers, superseded ones
-included), newest first. There is a feed per language (`?lang=es`): its words and the council's
-name are in that language, and each entry carries the text's version in it (or the original
-when the text is not authentic in it), with the working group named in that version's language.
-Without `lang`, the feed is in the reader's language. An entry also carries the audit log's
-head digest at adoption (`<council:auditHead>`), for readers to keep: `council audit verify
---head DIGEST` then shows whether the log was cut short or rewritten since.
+included), and the chair's statements published when a round did not adopt its text
+(workspaces.statements), newest first. There is a feed per language (`?lang=es`): its words
+and the council's name are in that language, and each entry carries the text's version in it
+(or the original when the text is not authentic in it), with the working group named in that
+version's language. Without `lang`, the feed is in the reader's language. An entry also
+carries the audit log's head digest at adoption (`<council:auditHead>`), for readers to keep:
+`council audit verify --head DIGEST` then shows whether the log was cut short or rewritten
+since.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -24,8 +27,9 @@ from council.models import WorkingGroup
 from council.text import xml_safe
 from council.views import permission
 from council.web import conditional
-from workspaces import recommendations, rendering
+from workspaces import recommendations, rendering, rounds, statements
 from workspaces.recommendation_models import Recommendation
+from workspaces.statement_models import PublishedStatement
 
 TEMPLATE = "workspaces/recommendations.atom.xml"
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
@@ -40,6 +44,7 @@ def council_feed(request: Request) -> Response:
     with i18n.speaking(language, rendering.catalogues()[language]):
         found = recommendations.library(request.state.db, recommendations.Filters(),
                                         per_page=ENTRIES, language=language)
+        said = statements.listing(request.state.db, per_page=ENTRIES)
         name = names.shown(council, council).text if council else ""
         feed = {
             "title": f"{name} · {_('Recommendations')}" if council else _("Recommendations"),
@@ -49,7 +54,7 @@ def council_feed(request: Request) -> Response:
             "alternate": str(request.url_for("recommendations")),
             "author": name or _("Recommendations"),
         }
-        return _feed(request, feed, found, language)
+        return _feed(request, feed, found, said, language)
 
 
 @permission("recommendations.read")
@@ -60,6 +65,7 @@ def group_feed(request: Request) -> Response:
     with i18n.speaking(language, rendering.catalogues()[language]):
         found = recommendations.library(request.state.db, recommendations.Filters(group=group),
                                         per_page=ENTRIES, language=language)
+        said = statements.listing(request.state.db, group=group, per_page=ENTRIES)
         group_name = names.shown(group, council).text
         feed = {
             "title": f"{group_name} · {_('Recommendations')}",
@@ -70,7 +76,7 @@ def group_feed(request: Request) -> Response:
                           + urlencode({"group": group.slug})),
             "author": names.shown(council, council).text if council else group_name,
         }
-        return _feed(request, feed, found, language)
+        return _feed(request, feed, found, said, language)
 
 
 def _language(request: Request) -> tuple[str, str]:
@@ -85,11 +91,16 @@ def _language(request: Request) -> tuple[str, str]:
 
 
 def _feed(request: Request, feed: dict, found: recommendations.Library,
-          language: str) -> Response:
+          said: statements.Listing, language: str) -> Response:
+    """The feed of the recommendations `found` and the chair's statements `said`, newest
+    first, at most ENTRIES of them."""
     entries = [_entry(request, item, found.groups[item.working_group_id],
                       found.records[item.id], found.shown[item.id])
                for item in found.items]
-    last_modified = max((item.updated_at for item in found.items), default=None)
+    entries += [_statement_entry(request, item, said.groups[item.working_group_id],
+                                 said.records[item.id], language) for item in said.items]
+    entries = sorted(entries, key=lambda entry: entry["moment"], reverse=True)[:ENTRIES]
+    last_modified = max((entry["moment"] for entry in entries), default=None)
     council = request.state.council
     updated = last_modified or (council.created_at if council else EPOCH)
     context = {
@@ -115,6 +126,8 @@ def _entry(request: Request, item: Recommendation, group: WorkingGroup, data: di
     pdf = str(request.url_for("recommendation_pdf", number=item.number))
     api = str(request.url_for("api_recommendation", number=item.number))
     return {
+        "kind": "recommendation",
+        "moment": item.updated_at,
         "recommendation": item,
         "group": group,
         "group_name": recommendations.group_name(data, text.language),
@@ -127,6 +140,30 @@ def _entry(request: Request, item: Recommendation, group: WorkingGroup, data: di
         "published": rfc3339(item.adopted_at),
         "html": "".join(paragraph["html"] for paragraph in text.paragraphs),
         "audit_head": data["adoption"].get("audit_head"),
+    }
+
+
+def _statement_entry(request: Request, item: PublishedStatement, group: WorkingGroup,
+                     data: dict, language: str) -> dict:
+    """One entry for a published chair's statement: its words in the feed's language, the
+    draft's title in it when the draft had one there; the statement as the chair wrote it."""
+    title = statements.title_in(item, data, language)
+    paragraphs = [part.strip() for part in data["statement"]["text"].split("\n\n")]
+    return {
+        "kind": "statement",
+        "moment": item.published_at,
+        "statement": item,
+        "group": group,
+        "group_name": statements.group_name(data, language),
+        "title": _("Chair's statement on “%(title)s”", title=title.text),
+        "summary": _("Outcome of the decision round: %(outcome)s. The text put to it is "
+                     "not published.", outcome=rounds.outcome_label(item.outcome)),
+        "url": str(request.url_for("statement", number=item.number)),
+        "api_url": str(request.url_for("api_statement", number=item.number)),
+        "updated": rfc3339(item.published_at),
+        "published": rfc3339(item.published_at),
+        "html": "".join(str(Markup("<p>{}</p>").format(part).replace("\n", Markup("<br>")))
+                        for part in paragraphs if part),
     }
 
 

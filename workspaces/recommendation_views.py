@@ -39,7 +39,7 @@ from council.web import (
     render,
     values,
 )
-from workspaces import pdf, recommendations, rendering
+from workspaces import pdf, recommendations, rendering, statements
 from workspaces.recommendation_models import Recommendation
 
 NUMBER = re.compile(r"WG\d{1,9}-\d{4}-\d{2,6}")
@@ -95,15 +95,25 @@ def library(request: Request) -> Response:
     db = request.state.db
     filters, page = filters_from(request)
     found = recommendations.library(db, filters, page=page, language=i18n.current_language())
+    said = statements.listing(db, group=filters.group, year=filters.year, query=filters.query,
+                              per_page=statements.LIBRARY_LIMIT)
     council = request.state.council
+    language = i18n.current_language()
     context = {
         "library": found,
+        "statements": said,
+        "statements_by_group": statements.by_group(said),
+        "statement_titles": {item.id: statements.title_in(item, said.records[item.id], language)
+                             for item in said.items},
         "group_options": [(g.slug, names.shown(g, council).text) for g in
                           sorted(found.groups.values(), key=lambda g: g.number)],
-        "year_options": [(year, year) for year in recommendations.years(db)],
+        "year_options": [(year, year) for year in
+                         sorted({*recommendations.years(db), *statements.years(db)},
+                                reverse=True)],
     }
     response = render(request, "workspaces/recommendations.html", context, public=True)
-    return conditional(request, response, last_modified=found.last_modified)
+    changed = [moment for moment in (found.last_modified, said.last_modified) if moment]
+    return conditional(request, response, last_modified=max(changed, default=None))
 
 
 @permission("recommendations.read")

@@ -75,6 +75,9 @@ class Round(SQLModel, table=True):
     chair_statement: str = Field(default="", sa_type=Text)
     chair_statement_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     chair_statement_by_id: int | None = Field(default=None, foreign_key="person.id")
+    chair_statement_final_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the chair gave (or completed) the statement after the close: it is final from
+    then on, as it is once the period for it has passed or it was published."""
 
     @property
     def is_open(self) -> bool:

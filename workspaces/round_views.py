@@ -9,13 +9,13 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from council import i18n
-from council.errors import Invalid
+from council import dates, i18n
+from council.errors import Conflict, Invalid
 from council.models import WorkingGroup
 from council.permissions import Actor, can
 from council.views import permission
 from council.web import checked, redirect, refuse_control_characters, render, values
-from workspaces import drafts, recommendations, rounds, versions
+from workspaces import drafts, recommendations, rounds, statements, versions
 from workspaces.models import Draft, DraftStatus
 from workspaces.round_models import Round, RoundKind
 
@@ -165,12 +165,32 @@ def _round_page(request: Request, round_: Round, *, form: dict | None = None,
         "may_state": accepting and decision and can(state.actor, "statement.submit", page.draft),
         "may_manage": can(state.actor, "round.manage", page.draft),
         "accepting": accepting,
-        "may_add_statement": rounds.may_add_chair_statement(round_),
+        "chair_timezone": (dates.chair_timezone(state.db, page.group.id, state.now)
+                           if page.is_open else None),
         "recommendation": (recommendations.of_draft(state.db, page.draft)
                            if round_.outcome == "adopted" else None),
+        **_statement_context(request, round_, page.draft),
     }
     return _page(request, "workspaces/round.html", context, status_code=status_code,
                  fragment=fragment)
+
+
+def _statement_context(request: Request, round_: Round, draft: Draft) -> dict:
+    """What the round page says of the chair's statement: whether it may still be given or
+    completed and until when, whether it is published (or may be)."""
+    state = request.state
+    days = request.app.state.settings.chair_statement_days
+    published = (statements.of_round(state.db, round_)
+                 if round_.closed_at is not None and round_.outcome in statements.PUBLISHABLE
+                 else None)
+    return {
+        "may_add_statement": rounds.may_add_chair_statement(
+            round_, state.now, days=days, published=published is not None),
+        "statement_until": rounds.chair_statement_until(round_, days=days),
+        "published_statement": published,
+        "may_publish_statement": (statements.may_publish(round_, published)
+                                  and can(state.actor, "statement.publish", draft)),
+    }
 
 
 @permission("deliberations.read", target=round_group)
@@ -235,7 +255,8 @@ def round_extend(request: Request) -> Response:
     state = request.state
     round_, draft, group = _load(request)
     person = state.actor.person
-    context = {"round": round_, "draft": draft, "group": group, "errors": {}}
+    context = {"round": round_, "draft": draft, "group": group, "errors": {},
+               "chair_timezone": dates.chair_timezone(state.db, group.id, state.now)}
     if request.method == "GET":
         if not rounds.accepting(round_, state.now):
             raise rounds.RoundClosed()
@@ -266,7 +287,9 @@ def round_close(request: Request) -> Response:
         context = {"round": round_, "draft": draft, "group": group, "errors": errors,
                    "page": rounds.round_page(state.db, round_, actor=state.actor), "form": form,
                    "preview": preview, "time_left": state.now < round_.deadline,
+                   "chair_timezone": dates.chair_timezone(state.db, group.id, state.now),
                    "preview_tally": json.loads(preview.tally or "{}") if preview else {},
+                   "statement_days": request.app.state.settings.chair_statement_days,
                    "outcome_label": rounds.outcome_label}
         return _page(request, "workspaces/round_close.html", context, status_code=status_code)
 
@@ -286,23 +309,45 @@ def round_close(request: Request) -> Response:
 
 @permission("round.manage", target=round_draft)
 def round_chair_statement(request: Request) -> Response:
-    """The chair's statement on a round that closed itself at its deadline (once)."""
+    """The chair's statement after any close: given, or the one given at closing completed,
+    once, within the period the council set (then sealed)."""
     state = request.state
     round_, draft, group = _load(request)
-    context = {"round": round_, "draft": draft, "group": group, "errors": {}}
+    days = request.app.state.settings.chair_statement_days
+    context = {"round": round_, "draft": draft, "group": group, "errors": {},
+               "until": rounds.chair_statement_until(round_, days=days),
+               "given": round_.chair_statement}
     if request.method == "GET":
         if round_.closed_at is None:
             return redirect(request, "round_close", round_id=round_.id)
-        if not rounds.may_add_chair_statement(round_):
-            raise rounds.RoundClosed()
+        rounds.check_chair_statement_open(state.db, round_, state.now, days=days)
         return _page(request, "workspaces/round_chair_statement.html",
-                     {**context, "form": {"statement": ""}})
+                     {**context, "form": {"statement": round_.chair_statement}})
     form = values(state.form, "statement")
     try:
         refuse_control_characters(form)
         rounds.add_chair_statement(state.db, round_, by=state.actor.person,
-                                   statement=form["statement"])
+                                   statement=form["statement"], days=days)
     except Invalid as invalid:
         return _page(request, "workspaces/round_chair_statement.html",
                      {**context, "form": form, "errors": invalid.errors}, status_code=422)
-    return redirect(request, "round", round_id=round_.id)
+    return redirect(request, "round", round_id=round_.id, fragment="outcome")
+
+
+@permission("statement.publish", target=round_draft)
+def round_statement_publish(request: Request) -> Response:
+    """Publish the chair's statement of a decision round that did not adopt its text: a
+    confirmation, then the act (once)."""
+    state = request.state
+    round_, draft, group = _load(request)
+    published = statements.of_round(state.db, round_)
+    if published is not None:
+        return redirect(request, "statement", number=published.number)
+    if request.method == "GET":
+        refused = statements.refusal(round_)
+        if refused:
+            raise Conflict(refused)
+        return _page(request, "workspaces/round_statement_publish.html",
+                     {"round": round_, "draft": draft, "group": group})
+    published = statements.publish(state.db, round_, by=state.actor.person)
+    return redirect(request, "statement", number=published.number)

@@ -8,9 +8,11 @@ from workspaces import (
     amendment_views,
     api,
     comment_views,
+    desk_views,
     feeds,
     recommendation_views,
     round_views,
+    statement_views,
     version_views,
     views,
 )
@@ -109,8 +111,13 @@ def round_routes() -> list[BaseRoute]:
               methods=["GET", "POST"], name="round_extend"),
         Route("/rounds/{round_id:id}/close", round_views.round_close, methods=["GET", "POST"],
               name="round_close"),
+        Route("/rounds/{round_id:id}/remind", desk_views.round_remind, methods=["POST"],
+              name="round_remind"),
         Route("/rounds/{round_id:id}/chair-statement", round_views.round_chair_statement,
               methods=["GET", "POST"], name="round_chair_statement"),
+        Route("/rounds/{round_id:id}/chair-statement/publish",
+              round_views.round_statement_publish, methods=["GET", "POST"],
+              name="round_statement_publish"),
     ]
 
 
@@ -132,4 +139,7 @@ def recommendation_routes() -> list[BaseRoute]:
         Route("/api/v1/recommendations", api.recommendation_list, name="api_recommendations"),
         Route("/api/v1/recommendations/{number:str}", api.recommendation_detail,
               name="api_recommendation"),
+        Route("/statements/{number:str}", statement_views.statement, name="statement"),
+        Route("/api/v1/statements", api.statement_list, name="api_statements"),
+        Route("/api/v1/statements/{number:str}", api.statement_detail, name="api_statement"),
     ]

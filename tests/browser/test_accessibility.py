@@ -39,6 +39,9 @@ def assert_accessible(page: Page) -> None:
 def test_anonymous_pages_are_accessible(page: Page, path):
     response = page.goto(path)
     assert response.status == 200
+    if path == "/":  # the demo publishes: the whole front door, groups and latest included
+        expect(page.get_by_role("heading", level=2, name="Working groups")).to_be_visible()
+        expect(page.get_by_role("heading", level=2, name="Latest recommendations")).to_be_visible()
     assert_accessible(page)
 
 
@@ -228,4 +231,48 @@ def test_language_version_pages_are_accessible(page: Page, demo_password, demo_v
     assert response is not None and response.status == 200, path
     for details in page.locator("details").all():
         details.evaluate("element => { element.open = true; }")
+    assert_accessible(page)
+
+
+@pytest.fixture(scope="module")
+def published_statement(live_database) -> str:
+    """A decision round on working group 2's demo draft that a member state's objection
+    failed, whose chair's statement the acting chair published (through the real acts)."""
+    from datetime import timedelta
+
+    from council import chairs
+    from council.models import Seat, SeatKind, WorkingGroup, WorkingGroupSeat
+    from workspaces import rounds, statements
+
+    with live_database.transaction() as session:
+        now = utcnow()
+        group = session.exec(select(WorkingGroup).where(WorkingGroup.slug == "wg2")).one()
+        draft = session.exec(select(Draft).where(Draft.working_group_id == group.id)
+                             .order_by(Draft.id)).first()
+        chair = session.get(Person, chairs.current_term(session, group.id, now).acting_person_id)
+        seat = session.exec(
+            select(Seat).join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
+            .where(WorkingGroupSeat.working_group_id == group.id,
+                   Seat.kind == SeatKind.MEMBER_STATE).order_by(Seat.name)).first()
+        objector = session.exec(select(Person).where(Person.seat_id == seat.id)).first()
+        round_ = rounds.open_round(session, by=chair, draft=draft, kind="decision",
+                                   deadline=now + timedelta(days=3),
+                                   now=now - timedelta(hours=2))
+        rounds.cast_position(session, round_, by=objector, seat=seat,
+                             form=rounds.PositionForm("object", reason="Not in this form."),
+                             now=now - timedelta(hours=1))
+        rounds.close_round(session, round_, by=chair, now=now,
+                           statement="The working group could not agree. The chair will "
+                                     "consult the delegations before the next meeting.")
+        return statements.publish(session, round_, by=chair, now=now).number
+
+
+def test_a_published_chair_statement_is_accessible(page: Page, published_statement):
+    response = page.goto(f"/statements/{published_statement}")
+    assert response is not None and response.status == 200
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Chair's statement on")
+    assert_accessible(page)
+    page.goto("/recommendations")  # the library lists it by working group
+    expect(page.get_by_role("region", name="Chair's statements")).to_contain_text(
+        published_statement)
     assert_accessible(page)

@@ -68,6 +68,9 @@ ALLOWED_ON_GROUP = {
     "comment.write": {"secretariat", "chair", "member", "participant"},
     "comment.moderate": {"secretariat", "chair"},
     "round.manage": {"chair"},
+    "round.remind": {"chair"},  # the secretariat only where no one chairs, as round.manage
+    "chair.desk": {"chair"},
+    "statement.publish": {"chair"},
     "position.cast": {"chair", "member", "participant"},
     "statement.submit": {"observer"},
     "chair.hand_over": {"secretariat", "chair"},
@@ -112,6 +115,15 @@ def test_secretariat_manages_rounds_only_where_no_one_chairs():
     assert not can(SECRETARIAT, "round.manage", GROUP)
     assert can(SECRETARIAT, "round.manage", OPEN_GROUP)
     assert can(SECRETARIAT_NO_CHAIRS, "round.manage", GROUP)
+
+
+def test_only_the_chair_publishes_a_chairs_statement_even_where_no_one_chairs():
+    """DOMAIN: the secretariat may close a chairless group's rounds, never publish a chair's
+    statement in the chair's place."""
+    assert can(SECRETARIAT_NO_CHAIRS, "round.manage", GROUP)
+    assert not can(SECRETARIAT_NO_CHAIRS, "statement.publish", GROUP)
+    assert not can(SECRETARIAT, "statement.publish", OPEN_GROUP)
+    assert can(CHAIR, "statement.publish", GROUP)
 
 
 def test_chair_of_another_group_has_no_chairs_powers_here():

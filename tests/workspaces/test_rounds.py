@@ -363,8 +363,9 @@ def test_a_closed_round_is_sealed(db, world):
                                deadline=utcnow() + timedelta(days=30))
     with pytest.raises(RoundClosed):
         rounds.close_round(db, opened, by=world.chair)
-    with pytest.raises(RoundClosed):  # closed by the chair: the statement was then or never
-        rounds.add_chair_statement(db, opened, by=world.chair, statement="After all.")
+    rounds.add_chair_statement(db, opened, by=world.chair, statement="After all.")
+    with pytest.raises(RoundClosed):  # given once after the close: sealed with the rest
+        rounds.add_chair_statement(db, opened, by=world.chair, statement="Once more.")
     rows = db.exec(select(Position).execution_options(populate_existing=True)).all()
     assert [(r.choice, r.version) for r in rows] == [("support", 1)]
 

@@ -11,6 +11,7 @@
 """
 
 from workspaces.rounds.acts import (
+    CHAIR_STATEMENT_DAYS,
     JOBS,
     LONGEST,
     MAX_NOTE,
@@ -21,6 +22,8 @@ from workspaces.rounds.acts import (
     RoundClosed,
     add_chair_statement,
     cast_position,
+    chair_statement_until,
+    check_chair_statement_open,
     close_due_rounds,
     close_round,
     deadline_input,
@@ -63,6 +66,7 @@ from workspaces.rounds.sealing import Closing, closing_of, decided_closing, rule
 _settings = rule_settings  # the name tests/workspaces/test_round_concurrency.py imports
 
 __all__ = [
+    "CHAIR_STATEMENT_DAYS",
     "JOBS",
     "LONGEST",
     "MAX_NOTE",
@@ -82,6 +86,8 @@ __all__ = [
     "any_expired",
     "as_of",
     "cast_position",
+    "chair_statement_until",
+    "check_chair_statement_open",
     "choice_label",
     "close_due_rounds",
     "close_round",

@@ -14,9 +14,14 @@ A round past its deadline is closed in the database by the worker (`JOBS`) or by
 write that touches it (`settle_expired`, in that write's own transaction); until then it
 reads as closed (`reading.as_of`).
 
-The chair's statement is given when the chair closes the round. A round that closed itself at
-its deadline may receive it once afterwards (`add_chair_statement`, recorded in the audit
-log); apart from that, a closed round never changes.
+The chair's statement may be given when the chair closes the round (it is optional then), and
+after any close, by the chair or at the deadline, the chair may give it, or complete the one
+given at closing, once, within `CHAIR_STATEMENT_DAYS` of the close (the setting
+COUNCIL_CHAIR_STATEMENT_DAYS): `add_chair_statement`, recorded in the audit log. Completing
+replaces the text with the one the chair writes (the form starts from the statement given at
+closing; the audit log keeps both). Once given after the close, once published
+(workspaces.statements), or once the period has passed, it is sealed; apart from that, a closed
+round never changes.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from council import audit, live
 from council.database import upsert, utcnow
 from council.errors import Conflict, Invalid, NotAllowed
 from council.i18n import gettext as _
-from council.i18n import lazy, zone
+from council.i18n import lazy, ngettext, zone
 from council.models import Council, Person, Seat, SeatKind, WorkingGroup, WorkingGroupSeat
 from council.worker import Job
 from workspaces import drafts, notices, recommendations, versions
@@ -56,6 +61,8 @@ MAX_REASON = 500
 MAX_STATEMENT = 10_000
 LONGEST = timedelta(days=366)
 """A deadline at most this far ahead."""
+CHAIR_STATEMENT_DAYS = 14
+"""The default of the setting COUNCIL_CHAIR_STATEMENT_DAYS."""
 _OPENABLE = (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED)
 
 
@@ -428,22 +435,25 @@ def settle_expired(
 
 
 def add_chair_statement(
-    session: Session, round_: Round, *, by: Person, statement: str, now: datetime | None = None
+    session: Session,
+    round_: Round,
+    *,
+    by: Person,
+    statement: str,
+    now: datetime | None = None,
+    days: int = CHAIR_STATEMENT_DAYS,
 ) -> Round:
-    """The chair's statement on a round that closed itself at its deadline: once, recorded."""
+    """The chair's statement given, or the one given at closing completed, after any close:
+    once, within `days` of the close, recorded (the caller checked round.manage). The text
+    replaces the one given at closing, if any. An adopted round's recommendation is copied
+    again with it."""
     round_ = _lock(session, round_.id)
     now = now or utcnow()
     if past_deadline(round_, now):
         round_ = _close(session, round_, by=None, statement="", closed_at=round_.deadline)
     if round_.closed_at is None:
         raise Conflict(_("The round is still open: give the chair's statement when you close it."))
-    if round_.closed_by_id is not None or round_.chair_statement_at is not None:
-        raise RoundClosed(
-            _(
-                "This round already has its record: a chair's statement can only "
-                "be added once to a round that closed at its deadline."
-            )
-        )
+    check_chair_statement_open(session, round_, now, days=days)
     statement = drafts.normalise(statement)
     errors: dict[str, str] = {}
     drafts.check_line(
@@ -456,23 +466,64 @@ def add_chair_statement(
     )
     if errors:
         raise Invalid(errors)
+    previous = round_.chair_statement
     round_.chair_statement, round_.chair_statement_at = statement, now
     round_.chair_statement_by_id = by.id
+    round_.chair_statement_final_at = now
     session.add(round_)
     session.flush()
-    audit.record(session, by=by, action="round.chair_statement", target=round_, statement=statement)
+    audit.record(session, by=by, action="round.chair_statement", target=round_,
+                 statement=statement, completed=bool(previous), previous=previous)
     _announce(session, round_, "round")
     if round_.outcome == Outcome.ADOPTED:
         recommendations.refresh(session, round_, now=now)
     return round_
 
 
-def may_add_chair_statement(round_: Round) -> bool:
-    return (
-        round_.closed_at is not None
-        and round_.closed_by_id is None
-        and round_.chair_statement_at is None
-    )
+def chair_statement_until(round_: Round, *, days: int = CHAIR_STATEMENT_DAYS) -> datetime | None:
+    """Until when the chair's statement of a closed round may be given or completed (None
+    while the round is open)."""
+    if round_.closed_at is None:
+        return None
+    return round_.closed_at + timedelta(days=days)
+
+
+def may_add_chair_statement(round_: Round, now: datetime, *, days: int = CHAIR_STATEMENT_DAYS,
+                            published: bool = False) -> bool:
+    """Whether the closed round's statement may still be given or completed (`published`:
+    whether it was made public, which seals it too)."""
+    return _chair_statement_refusal(round_, now, days=days, published=published) is None
+
+
+def check_chair_statement_open(session: Session, round_: Round, now: datetime, *,
+                               days: int = CHAIR_STATEMENT_DAYS) -> None:
+    """Refuse (409) when the closed round's statement is sealed: given after the close
+    already, published, or past its period."""
+    from workspaces import statements  # it reads rounds to publish them
+
+    refusal = _chair_statement_refusal(
+        round_, now, days=days, published=statements.of_round(session, round_) is not None)
+    if refusal:
+        raise RoundClosed(refusal)
+
+
+def _chair_statement_refusal(round_: Round, now: datetime, *, days: int,
+                             published: bool) -> str | None:
+    if round_.closed_at is None:
+        return _("The round is still open: give the chair's statement when you close it.")
+    if round_.chair_statement_final_at is not None:
+        return _("The chair's statement of this round was already given after its close: it "
+                 "is sealed with the rest of the record.")
+    if published:
+        return _("The chair's statement of this round is published: it is sealed with the "
+                 "rest of the record.")
+    if now >= chair_statement_until(round_, days=days):
+        return ngettext(
+            "The chair's statement may be given or completed within %(num)s day of the close "
+            "only: that time has passed, and the record is sealed.",
+            "The chair's statement may be given or completed within %(num)s days of the close "
+            "only: that time has passed, and the record is sealed.", days)
+    return None
 
 
 # the clock
