@@ -6,6 +6,8 @@ A body is the council (routes under /council/chairs) or one working group (under
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -49,9 +51,14 @@ def group_chairs(request: Request) -> Response:
 
 
 def _history(request: Request, body: WorkingGroup | None) -> Response:
+    """?handed_over=<term id>, where a handover redirects: the page says what happened, while
+    that term is the current one (the address names a term, so the page stays read-only)."""
     state = request.state
-    context = {"body": body, "target": _target(request, body),
-               "history": chairs.history(state.db, body, state.now)}
+    history = chairs.history(state.db, body, state.now)
+    done = whole(request.query_params.get("handed_over", ""))
+    context = {"body": body, "target": _target(request, body), "history": history,
+               "handed_over": (history.current is not None and done is not None
+                               and history.current.term.id == done)}
     return render(request, "council/chairs.html", context)
 
 
@@ -69,21 +76,40 @@ def group_handover(request: Request) -> Response:
 
 
 def _handover(request: Request, body: WorkingGroup | None) -> Response:
+    """The form (GET; ?seat_id= and ?reason= fill it in again from the confirmation page),
+    then a POST that asks to confirm what the handover would do, then the POST with `confirm`
+    that hands over and shows the history with what happened."""
     state = request.state
     if request.method != "POST":  # HEAD is a GET without the body
         history = chairs.history(state.db, body, state.now, coming=1)
         form = {"seat_id": history.next.id if history.next else "", "reason": ""}
+        form.update(values(request.query_params, *(k for k in form
+                                                   if k in request.query_params)))
         return _handover_page(request, body, history, form)
     form = values(state.form, "seat_id", "reason")
     try:
         refuse_control_characters(form)
-        chairs.hand_over_chair(state.db, body=body, to_seat_id=whole(form["seat_id"]),
-                               reason=form["reason"], by=state.actor.person, now=state.now,
-                               actor=state.actor)
+        if not state.form.get("confirm"):
+            plan = chairs.plan_handover(state.db, body=body, to_seat_id=whole(form["seat_id"]),
+                                        reason=form["reason"], now=state.now, actor=state.actor)
+            context = {"body": body, "plan": plan, "form": form}
+            return render(request, "council/chair_handover_confirm.html", context)
+        term = chairs.hand_over_chair(state.db, body=body, to_seat_id=whole(form["seat_id"]),
+                                      reason=form["reason"], by=state.actor.person,
+                                      now=state.now, actor=state.actor)
     except Invalid as invalid:  # the history is built only for a page that shows it
         history = chairs.history(state.db, body, state.now, coming=1)
         return _handover_page(request, body, history, form, invalid.errors, status_code=422)
-    return _to_history(request, body)
+    response = _to_history(request, body)
+    return _with_query(response, handed_over=term.id)
+
+
+def _with_query(response: Response, **params) -> Response:
+    """The redirect of POST-redirect-GET, carrying what the next page says happened."""
+    for header in ("location", "HX-Redirect"):
+        if header in response.headers:
+            response.headers[header] = f"{response.headers[header]}?{urlencode(params)}"
+    return response
 
 
 def _handover_page(request: Request, body, history, form, errors=None, **kwargs) -> Response:

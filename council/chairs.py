@@ -170,23 +170,8 @@ def hand_over_chair(session: Session, *, body: WorkingGroup | None, to_seat_id: 
     if latest is not None and (latest.starts_at >= now or latest.ended_early_at is not None):
         raise Conflict(_("The chair changed hands a moment ago. Reload the page to see who "
                          "chairs now."))
-    anchor = current or latest
     rota = rotation_of(session, group_id)
-    expected = next_seat(rota, anchor.seat_id if anchor else None)
-    errors: dict[str, str] = {}
-    if to_seat_id is None or to_seat_id not in rota.present:
-        errors["seat_id"] = _("Choose a seat of the rotation.")
-    elif current is not None and to_seat_id == current.seat_id:
-        errors["seat_id"] = _("This seat chairs already.")
-    elif to_seat_id != expected and actor is not None and not _may_pass_over(actor, body):
-        raise NotAllowed(_("Only the secretariat can hand the chair to a seat other than the "
-                           "next in order."))
-    elif to_seat_id != expected and not reason:
-        errors["reason"] = _("Give the reason for passing over the seat next in order.")
-    if len(reason) > MAX_REASON:
-        errors["reason"] = _("At most %(limit)s characters.", limit=MAX_REASON)
-    if errors:
-        raise Invalid(errors)
+    expected = _check_handover(body, rota, current, current or latest, to_seat_id, reason, actor)
     if current is not None:
         current.ends_at = current.ended_early_at = now
         session.add(current)
@@ -207,6 +192,59 @@ def hand_over_chair(session: Session, *, body: WorkingGroup | None, to_seat_id: 
     notices.chair_changed(session, group=body, term=term,
                           previous_seat_id=current.seat_id if current else None, by=by, now=now)
     return term
+
+
+def _check_handover(body: WorkingGroup | None, rota: Rotation, current: ChairTerm | None,
+                    anchor: ChairTerm | None, to_seat_id: int | None, reason: str,
+                    actor: Actor | None) -> int | None:
+    """Refuse a handover the rules do not allow; the seat next in order, which needs no
+    reason. `anchor` is the term the rotation continues from (the current, else the latest)."""
+    expected = next_seat(rota, anchor.seat_id if anchor else None)
+    errors: dict[str, str] = {}
+    if to_seat_id is None or to_seat_id not in rota.present:
+        errors["seat_id"] = _("Choose a seat of the rotation.")
+    elif current is not None and to_seat_id == current.seat_id:
+        errors["seat_id"] = _("This seat chairs already.")
+    elif to_seat_id != expected and actor is not None and not _may_pass_over(actor, body):
+        raise NotAllowed(_("Only the secretariat can hand the chair to a seat other than the "
+                           "next in order."))
+    elif to_seat_id != expected and not reason:
+        errors["reason"] = _("Give the reason for passing over the seat next in order.")
+    if len(reason) > MAX_REASON:
+        errors["reason"] = _("At most %(limit)s characters.", limit=MAX_REASON)
+    if errors:
+        raise Invalid(errors)
+    return expected
+
+
+@dataclass(frozen=True)
+class HandoverPlan:
+    """What a handover would do, for the page that asks to confirm it."""
+
+    from_seat: Seat | None
+    """The seat that chairs now (None: the handover starts the rotation)."""
+    to_seat: Seat
+    starts_at: datetime
+    ends_at: datetime
+    passed_over: Seat | None
+    """The seat next in order, when the handover goes to another one."""
+    reason: str
+
+
+def plan_handover(session: Session, *, body: WorkingGroup | None, to_seat_id: int | None,
+                  reason: str, now: datetime, actor: Actor | None = None) -> HandoverPlan:
+    """Check a handover as `hand_over_chair` will, and say what it would do; writes nothing."""
+    group_id = body_id(body)
+    current = current_term(session, group_id, now)
+    rota = rotation_of(session, group_id)
+    expected = _check_handover(body, rota, current, current or latest_term(session, group_id),
+                               to_seat_id, reason, actor)
+    ids = {to_seat_id, expected, current.seat_id if current else None} - {None}
+    seats = {s.id: s for s in session.exec(select(Seat).where(Seat.id.in_(ids))).all()}
+    return HandoverPlan(
+        from_seat=seats.get(current.seat_id) if current else None, to_seat=seats[to_seat_id],
+        starts_at=now, ends_at=rotation.add_months(now, rota.term_months),
+        passed_over=seats.get(expected) if expected != to_seat_id else None, reason=reason)
 
 
 def _may_pass_over(actor: Actor, body: WorkingGroup | None) -> bool:
@@ -345,6 +383,28 @@ def vice_chairs(session: Session, chair_seats: Mapping[int, int]) -> dict[int, i
         orders[group_id].append(seat_id)
     return {g: rotation.vice_chair(order, set(order), chair_seats[g])
             for g, order in orders.items()}
+
+
+def next_in_turn(session: Session, chair_seats: Mapping[int, int]) -> dict[int, Seat | None]:
+    """Group id -> the seat whose turn comes after the chairing seat's (None when no other
+    seat is in the rotation): one query, whatever the number of groups."""
+    if not chair_seats:
+        return {}
+    orders: dict[int, list[Seat]] = {g: [] for g in chair_seats}
+    for group_id, seat in session.exec(
+        select(WorkingGroupSeat.working_group_id, Seat)
+        .join(Seat, Seat.id == WorkingGroupSeat.seat_id)
+        .where(WorkingGroupSeat.working_group_id.in_(chair_seats),
+               WorkingGroupSeat.rotation_position.is_not(None))
+        .order_by(WorkingGroupSeat.rotation_position, WorkingGroupSeat.seat_id)
+    ).all():
+        orders[group_id].append(seat)
+    turns: dict[int, Seat | None] = {}
+    for group_id, order in orders.items():
+        by_id = {seat.id: seat for seat in order}
+        following = rotation.next_in_order(list(by_id), chair_seats[group_id], set(by_id))
+        turns[group_id] = by_id.get(following) if following != chair_seats[group_id] else None
+    return turns
 
 
 def _heads(session: Session, seat_ids) -> dict[int, int]:

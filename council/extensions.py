@@ -16,7 +16,8 @@ from starlette.routing import BaseRoute
 @dataclass(frozen=True)
 class Panel:
     """A region an extension adds to a council page: "home", "group", "needs_you" (what waits
-    for the reader), or "welcome" (the front page of anonymous visitors).
+    for the reader), "welcome" (the front page of anonymous visitors), or "desk" (the chair's
+    desk of each group the reader chairs, on the home and group pages: council.desk).
 
     `context(session, actor, group, now)` loads what `template` shows (group is None but on
     the group page); it must run a fixed number of queries, whatever the amount of content.

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import functools
 import inspect
-import zoneinfo
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from council import accounts, audit, auth, seats, sessions
+from council import accounts, audit, auth, dates, desk, i18n, seats, sessions, welcome
 from council.errors import Invalid, NotFound
 from council.extensions import panels_for
 from council.i18n import gettext as _
 from council.middleware import session_cookie_name
 from council.pages import authorize
-from council.web import keep_changes, redirect, refuse_control_characters, render, values
+from council.permissions import can
+from council.web import (
+    conditional,
+    keep_changes,
+    redirect,
+    refuse_control_characters,
+    render,
+    values,
+)
 
 COUNCIL_ACTIONS = frozenset({"council.read", "council.manage", "group.read",
                              "recommendations.read", "recommendations.manage"})
@@ -162,40 +169,51 @@ def sign_out(request: Request) -> Response:
 def home(request: Request) -> Response:
     state = request.state
     if not state.actor.signed_in:
-        panels = panels_for(request.app.state.extensions, "welcome", state.db, state.actor,
-                            None, state.now)
-        return render(request, "council/welcome.html", {"panels": panels}, public=True)
+        return _welcome(request)
+    summaries = seats.group_summaries(state.db, state.now)
     context = {
-        "summaries": seats.group_summaries(state.db, state.now),
+        "summaries": summaries,
         "council_chair": seats.current_chairs(state.db, state.now).get(None),
         "panels": panels_for(request.app.state.extensions, "home", state.db, state.actor,
                              None, state.now),
+        **desk.context(state.db, state.actor, request.app.state.extensions,
+                       groups=[s.group for s in summaries],
+                       current={s.group.id: s.chair for s in summaries}, group=None,
+                       now=state.now),
     }
     return render(request, "council/home.html", context)
+
+
+def _welcome(request: Request) -> Response:
+    """The front page of anonymous readers, the same for all of them in one language (shared
+    caches may keep it): what the council is and, when it publishes its recommendations (the
+    rule that opens the library), its groups, their chairs and the latest recommendations."""
+    state = request.state
+    published = can(state.actor, "recommendations.read", state.council)
+    context = {
+        "overview": welcome.overview(state.db, state.now) if published else None,
+        "panels": panels_for(request.app.state.extensions, "welcome", state.db, state.actor,
+                             None, state.now),
+    }
+    response = render(request, "council/welcome.html", context, public=True)
+    return conditional(request, response, last_modified=None)
 
 
 @permission("group.read")
 def working_group(request: Request) -> Response:
     state = request.state
     group = seats.get_group(state.db, request.path_params["slug"])
+    chair = seats.current_chairs(state.db, state.now).get(group.id)
     context = {
         "group": group,
         "seats": seats.group_seats(state.db, group),
-        "chair": seats.current_chairs(state.db, state.now).get(group.id),
+        "chair": chair,
         "panels": panels_for(request.app.state.extensions, "group", state.db, state.actor,
                              group, state.now),
+        **desk.context(state.db, state.actor, request.app.state.extensions, groups=[group],
+                       current={group.id: chair}, group=group, now=state.now),
     }
     return render(request, "council/working_group.html", context)
-
-
-@functools.cache
-def timezone_choices() -> list[tuple[str, str]]:
-    """The zones of the Americas first (where the council works), then the rest."""
-    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and
-                   not z.startswith(("Etc/", "SystemV/", "US/", "posix", "right")))
-    americas = [z for z in zones if z.startswith("America/")]
-    return [(z, z.replace("_", " ")) for z in ["UTC", *americas,
-                                              *(z for z in zones if z not in americas)]]
 
 
 @permission("council.read")
@@ -203,21 +221,33 @@ def account(request: Request) -> Response:
     state = request.state
     person = state.actor.person
     languages = request.app.state.settings.languages
+    language = i18n.current_language()
     context = {
-        "timezones": timezone_choices(),
+        "zone_groups": dates.region_choices(language),
+        "other_zone_groups": dates.other_choices(language),
+        "kept_zone": None if dates.offered(person.timezone) else person.timezone,
+        "proposed": None,
         "identities": accounts.linked_identities(state.db, person),
         "providers": list(request.app.state.oidc),
         "local_sign_in": request.app.state.settings.local_sign_in,
     }
     if request.method != "POST":  # HEAD is a GET without the body
-        form = {"language": person.language or "", "timezone": person.timezone}
+        form = {"language": person.language or "", **dates.form_values(person.timezone)}
+        proposed = dates.proposal(request.query_params.get("proposed_timezone", ""),
+                                  person.timezone)
+        if proposed:  # the browser's zone, chosen in the form: saved only if the person saves
+            form.update(dates.form_values(proposed))
+            context["proposed"] = proposed
         return render(request, "council/account.html", {**context, "form": form, "errors": {}})
-    form = values(state.form, "language", "timezone")
+    form = values(state.form, "language", "timezone", "timezone_other")
+    zone = dates.chosen(form["timezone"], form["timezone_other"])
     try:
         refuse_control_characters(form)
         seats.save_preferences(state.db, person=person, language=form["language"],
-                               timezone=form["timezone"], languages=languages)
+                               timezone=zone, languages=languages)
     except Invalid as invalid:
+        if dates.offered(zone):  # shown where the form lists it
+            form.update(dates.form_values(zone))
         return render(request, "council/account.html",
                       {**context, "form": form, "errors": invalid.errors}, status_code=422)
     return redirect(request, "account")

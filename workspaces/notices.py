@@ -2,7 +2,8 @@
 
 - a round opens, or closes with its outcome: the group's people and its acting chair;
 - a decision round's deadline is 72 and then 24 hours away while a seat has not answered:
-  every head and delegate of that seat, once each (the `rounds.remind` job);
+  every head and delegate of that seat, once each (the `rounds.remind` job), and whenever the
+  chair reminds them from the chair's desk (at most once in a few hours);
 - a reply in a thread: who wrote in it before; a mention: the person named;
 - a new revision: the people of the sponsoring seats and whoever commented on the draft;
 - an observer statement: the acting chair;
@@ -69,6 +70,11 @@ def _describe_opened(params: dict) -> str:
 
 
 def _describe_reminder(params: dict) -> str:
+    if params.get("by_chair"):
+        return _("The chair of working group %(number)s reminds %(seat)s that its answer is due "
+                 "in round %(round)s on “%(title)s”: it closes on %(deadline)s.",
+                 number=params["group_number"], seat=names.from_params(params, "seat"),
+                 round=params["round"], title=params["title"], deadline=_when(params))
     return _("The answer of %(seat)s is due in round %(round)s on “%(title)s”: it closes on "
              "%(deadline)s.", seat=names.from_params(params, "seat"), round=params["round"],
              title=params["title"], deadline=_when(params))
@@ -297,6 +303,28 @@ def remind_due(session: Session, now: datetime) -> int:
                 group=group, requires="position.cast", subject=f"round:{round_.id}",
                 params={**_round_params(round_, draft), **names.param("seat", seat)},
                 dedupe_key=key))
+    return made
+
+
+def chair_reminded(session: Session, *, round_: Round, draft: Draft, group: WorkingGroup,
+                   seats: Iterable[Seat], by: Person, now: datetime) -> list[Notification]:
+    """The chair's reminder (the chair's desk): every head and delegate of each seat that has
+    not answered, in one kind with the deadline reminders (so the same choice of delivery)."""
+    seats = list(seats)
+    people: dict[int, list[int]] = {}
+    for person_id, seat_id in session.exec(
+        select(Person.id, Person.seat_id).where(
+            Person.seat_id.in_([seat.id for seat in seats]), Person.is_active)
+    ).all():
+        people.setdefault(seat_id, []).append(person_id)
+    made: list[Notification] = []
+    for seat in seats:
+        made.extend(notify(
+            session, people=people.get(seat.id, []), kind=ROUND_REMINDER, url=round_url(round_),
+            now=now, group=group, requires="position.cast", subject=f"round:{round_.id}",
+            params={**_round_params(round_, draft), **names.param("seat", seat),
+                    "by_chair": True, "group_number": group.number},
+            skip=_skip(by)))
     return made
 
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from babel.dates import format_timedelta
 from sqlalchemy import and_
 from sqlmodel import Session, select
 
-from council import notifications
-from council.i18n import current_language
+from council import dates, notifications
 from council.models import Seat, WorkingGroup, WorkingGroupSeat
 from council.permissions import Actor, can
 from workspaces import notices
@@ -34,10 +32,11 @@ class Waiting:
     unanswered: list[Seat] = field(default_factory=list)
 
 
-def time_left(deadline: datetime, now: datetime) -> str:
-    """"in 2 days", "dans 2 jours": how long until the deadline, in the active language."""
-    return format_timedelta(deadline - now, add_direction=True, threshold=1.5,
-                            locale=current_language())
+def time_left(deadline: datetime, now: datetime, actor: Actor) -> str:
+    """"in 2 days", "dans 2 jours": how long until the deadline, in the active language, in
+    calendar days of the reader's zone beyond a few hours (council.dates.relative), so that it
+    agrees with the weekday of the deadline shown beside it."""
+    return dates.relative(deadline, now, actor.person.timezone if actor.person else None)
 
 
 def positions_due(session: Session, actor: Actor, now: datetime) -> list[Waiting]:
@@ -56,7 +55,7 @@ def positions_due(session: Session, actor: Actor, now: datetime) -> list[Waiting
                Draft.working_group_id.in_(sorted(actor.sitting)))
         .order_by(Round.deadline, Round.id)
     ).all()
-    return [Waiting(round_, draft, group, time_left(round_.deadline, now))
+    return [Waiting(round_, draft, group, time_left(round_.deadline, now, actor))
             for round_, draft, group in rows if can(actor, "position.cast", draft)]
 
 
@@ -75,7 +74,7 @@ def chaired_closing_soon(session: Session, actor: Actor, now: datetime) -> list[
                Draft.working_group_id.in_(sorted(groups)))
         .order_by(Round.deadline, Round.id)
     ).all()
-    found = [Waiting(round_, draft, group, time_left(round_.deadline, now))
+    found = [Waiting(round_, draft, group, time_left(round_.deadline, now, actor))
              for round_, draft, group in rows if can(actor, "round.manage", draft)]
     decision = {item.round.id: item for item in found if item.round.kind == RoundKind.DECISION}
     if decision:

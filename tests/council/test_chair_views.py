@@ -4,6 +4,7 @@ home-page notice of the incoming chair."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,15 @@ from sqlmodel import col, select
 from starlette.testclient import TestClient
 
 from council.database import utcnow
-from council.models import AuditRecord, ChairRecusal, ChairTerm, Seat, SeatKind, SeatRole
+from council.models import (
+    AuditRecord,
+    ChairRecusal,
+    ChairTerm,
+    Notification,
+    Seat,
+    SeatKind,
+    SeatRole,
+)
 from council.rotation import add_months
 from tests.conftest import csrf_from, post_form, sign_in
 from tests.factories import make_council, make_group, make_person, make_seat, make_secretariat
@@ -102,11 +111,11 @@ def test_the_chair_hands_over_and_powers_move_at_once(app, db, world):
     assert "Canada — next in order" in form.text
 
     response = outgoing.post("/groups/pathways/chairs/handover",
-                             data={"csrf_token": csrf_from(form.text),
+                             data={"csrf_token": csrf_from(form.text), "confirm": "1",
                                    "seat_id": world["seats"]["Canada"].id, "reason": ""},
                              follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"].endswith("/groups/pathways/chairs")
+    assert "/groups/pathways/chairs?handed_over=" in response.headers["location"]
     assert fresh_term(db, world["term"].id).ended_early_at is not None
     entry = db.exec(select(AuditRecord).where(AuditRecord.action == "chair.handed_over")).one()
     assert entry.actor_id == world["heads"]["Belize"].id
@@ -132,12 +141,59 @@ def test_handover_to_a_seat_out_of_turn_without_reason_is_refused_with_the_form(
     assert "Give the reason for passing over the seat next in order." in response.text
     assert f'<option value="{mexico}" selected>' in response.text
 
+    asked = post_form(client, "/groups/pathways/chairs/handover",
+                      {"seat_id": mexico, "reason": "Canada declines its turn."})
+    assert asked.status_code == 200
+    assert ("Canada, next in order, is passed over, for this reason: Canada declines its turn."
+            in asked.text)
     done = post_form(client, "/groups/pathways/chairs/handover",
-                     {"seat_id": mexico, "reason": "Canada declines its turn."},
+                     {"seat_id": mexico, "reason": "Canada declines its turn.", "confirm": "1"},
                      follow_redirects=False)
     assert done.status_code == 303
     page = client.get("/groups/pathways/chairs")
     assert "Canada declines its turn." in page.text
+
+
+def test_handover_asks_to_confirm_what_it_will_do_and_then_says_what_happened(app, db, world):
+    outgoing = signed_in(app, world["heads"]["Belize"])
+    form = outgoing.get("/groups/pathways/chairs/handover")
+    canada = world["seats"]["Canada"].id
+    data = {"csrf_token": csrf_from(form.text), "seat_id": canada, "reason": ""}
+
+    asked = outgoing.post("/groups/pathways/chairs/handover", data=data)
+    assert asked.status_code == 200
+    assert asked.template.name == "council/chair_handover_confirm.html"
+    assert "Belize hands the chair of working group 5 over to Canada." in asked.text
+    assert "The term of Belize ends now" in asked.text
+    assert "The people of both seats are notified" in asked.text
+    assert 'name="confirm" value="1"' in asked.text
+    assert f'name="seat_id" value="{canada}"' in asked.text
+    assert fresh_term(db, world["term"].id).ended_early_at is None  # nothing handed over yet
+    assert not db.exec(select(AuditRecord).where(AuditRecord.action == "chair.handed_over")).all()
+    assert not db.exec(select(Notification)).all()
+    change = re.search(r'href="([^"]*handover\?[^"]*)"', asked.text).group(1)
+    refilled = outgoing.get(change.replace("&amp;", "&"))
+    assert f'<option value="{canada}" selected>' in refilled.text
+
+    done = outgoing.post("/groups/pathways/chairs/handover", data={**data, "confirm": "1"})
+    assert done.status_code == 200 and done.template.name == "council/chairs.html"
+    assert "The chair of working group 5 has been handed over: Canada chairs from now" in done.text
+    assert "The people of the seats concerned have been notified." in done.text
+    assert fresh_term(db, world["term"].id).ended_early_at is not None
+    assert db.exec(select(AuditRecord).where(AuditRecord.action == "chair.handed_over")).one()
+    told = {n.person_id: n.params for n in db.exec(select(Notification).where(
+        Notification.kind == "chair.handover")).all()}
+    # both seats' people, but not the person who handed over
+    assert set(told) == {world["heads"]["Canada"].id, world["delegate"].id}
+    assert '"role": "to"' in told[world["heads"]["Canada"].id]
+    assert '"role": "from"' in told[world["delegate"].id]
+    assert "has been handed over" not in outgoing.get("/groups/pathways/chairs").text
+
+    council_chair = signed_in(app, world["heads"]["Canada"])
+    council = council_chair.get("/council/chairs/handover")
+    asked = council_chair.post("/council/chairs/handover", data={
+        "csrf_token": csrf_from(council.text), "seat_id": world["seats"]["Mexico"].id})
+    assert "Canada hands the chair of the council over to Mexico." in asked.text
 
 
 def test_the_acting_chair_hands_over_to_the_next_seat_only(app, db, world):
