@@ -121,13 +121,29 @@ def zone(name: str | None) -> ZoneInfo:
 
 def format_datetime(value: datetime, timezone: str | None = None) -> str:
     """Date and time in the reader's zone, to the minute (nobody reads a deadline's seconds),
-    joined as the language joins them, with the zone named."""
+    joined as the language joins them, with the zone named by its city."""
+    return f"{join_date_time(value, timezone, 'medium')} ({zone_label(timezone)})"
+
+
+def join_date_time(value: datetime, timezone: str | None, form: str = "full") -> str:
+    """The date (`form`: "full" has the weekday) and the time to the minute in `timezone`,
+    joined as the language joins them, without the zone."""
     local = value.astimezone(zone(timezone))
     language = current_language()
-    text = (str(dates.get_datetime_format("medium", locale=language))
-            .replace("{1}", dates.format_date(local, format="medium", locale=language))
+    return (str(dates.get_datetime_format(form, locale=language)).replace("'", "")
+            .replace("{1}", dates.format_date(local, format=form, locale=language))
             .replace("{0}", dates.format_time(local, format="short", locale=language)))
-    return f"{text} ({dates.get_timezone_name(local, width='long', locale=language)})"
+
+
+def zone_label(timezone: str | None) -> str:
+    """"Mexico City time", "hora de Ciudad de México": a zone by its city, which a reader
+    recognises (a zone's generic name, "Central Time", fits several countries)."""
+    name = zone(timezone).key
+    if name in ("UTC", "Etc/UTC"):
+        return "UTC"
+    city = dates.get_timezone_location(ZoneInfo(name), locale=current_language(),
+                                       return_city=True)
+    return gettext("%(city)s time", city=city)
 
 
 def format_date(value: datetime, timezone: str | None = None, form: str = "long") -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from council import audit, chairs, names, rotation, sessions
+from council import audit, chairs, dates, names, rotation, sessions
 from council.auth import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -466,12 +466,12 @@ def structure_counts(session: Session) -> StructureCounts:
 
 def save_preferences(session: Session, *, person: Person, language: str, timezone: str,
                      languages: tuple[str, ...]) -> None:
-    from zoneinfo import available_timezones
-
+    """The person's language and time zone: one of the zones offered (council.dates), or the
+    one they have, which an older list may have offered."""
     errors: dict[str, str] = {}
     if language and language not in languages:
         errors["language"] = _("Choose one of the offered languages.")
-    if timezone not in available_timezones():
+    if not dates.offered(timezone) and timezone != person.timezone:
         errors["timezone"] = _("Choose a time zone from the list.")
     if errors:
         raise Invalid(errors)

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from council import i18n, names, notifications, text
+from council import dates, i18n, names, notifications, text
 from council.database import MAX_ID
 from council.errors import Invalid
 from council.extensions import nav_links
@@ -61,9 +62,21 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Templates:
     env.filters["date"] = i18n.format_date
     env.filters["from_iso"] = datetime.fromisoformat  # a time kept in a JSON record
     env.filters["number"] = i18n.format_number
+    env.filters["scrollable_tables"] = scrollable_tables
     env.globals["language_name"] = i18n.language_name
     names.register(env)
+    dates.register(env)
     return Jinja2Templates(env=env)
+
+
+def scrollable_tables(html: str) -> Markup:
+    """Stored, already clean HTML (Markdown rendered at write time) whose tables scroll sideways
+    in a box of their own, which the keyboard reaches and a screen reader names, rather than
+    widening a phone's page."""
+    box = Markup('<div class="table-scroll" tabindex="0" role="region" aria-label="{}"><table>')
+    return Markup(  # noqa: S704  (`html` was sanitised when it was written; the label is escaped)
+        str(html).replace("<table>", str(box.format(i18n.gettext("Table"))))
+        .replace("</table>", "</table></div>"))
 
 
 def is_htmx(request: Request) -> bool:
@@ -115,6 +128,8 @@ def render(
         request, name, full_context, status_code=status_code
     )
     response.headers.setdefault("Vary", "HX-Request, Cookie, Accept-Language")
+    if getattr(state, "relative_dates", False):  # "closes in 4 days" is true only now
+        response.headers["Cache-Control"] = PRIVATE_CACHE
     return response
 
 

@@ -66,7 +66,7 @@ def test_the_chair_opens_a_decision_round_and_everyone_sees_it(client, db, world
     assert not round_.tally_visible
     page = client.get(f"/rounds/{round_.id}")
     assert page.template.name == "workspaces/round.html"
-    assert "Central Standard Time" in page.text  # the zone is named
+    assert "Mexico City time" in page.text  # the zone is named by its city
     assert "Answer soon." in page.text and "Seats that have answered: 0 of 3." in page.text
     assert "Migrant Communities Network" in page.text  # a participant not yet consulted
     sign_in(client, world.member)
