@@ -182,3 +182,10 @@ def sign_in(page: Page, email: str, password: str, *, next: str | None = None) -
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).not_to_have_url(re.compile(r"/sign-in(\?|$)"))
+
+
+def choose_language(page: Page, code: str) -> None:
+    """Pick a language in the header's language menu (a disclosure), as a person would."""
+    menu = page.locator("details.language-menu")
+    menu.locator("summary").click()
+    menu.locator(f"button[name=language][value={code}]").click()

@@ -15,6 +15,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import choose_language
 from tests.browser.test_accessibility import assert_accessible
 
 NUMBER = "WG4-"
@@ -51,9 +52,7 @@ def test_an_anonymous_reader_finds_reads_and_downloads_a_recommendation(
     if javascript:  # axe runs in the page: not where scripts are off
         assert_accessible(page)
 
-    switcher = page.locator("form.language-switcher")
-    switcher.locator("select").select_option("es")
-    switcher.locator("button[type=submit]").click()
+    choose_language(page, "es")
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.locator(".draft-text")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dry Corridor")

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from council.demo import _email
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import choose_language, sign_in
 
 TITLE = re.compile(r"^Increase labour migration pathways from Central America")
 SEATS = {  # seats that have not answered the demo's decision round of working group 5
@@ -29,12 +29,6 @@ SEATS = {  # seats that have not answered the demo's decision round of working g
 
 def _html_lang(page: Page):
     return page.locator("html")
-
-
-def _choose_language(page: Page, code: str) -> None:
-    switcher = page.locator("form.language-switcher")
-    switcher.locator("select#language-choice").select_option(code)
-    switcher.locator("button[type=submit]").click()
 
 
 @pytest.mark.parametrize("variant", list(SEATS))
@@ -51,11 +45,10 @@ def test_switches_to_spanish_and_completes_a_position_in_a_round(variant: str, n
     group_path = urlparse(page.url).path
     assert group_path != "/"
 
-    _choose_language(page, "es")
+    choose_language(page, "es")
     expect(_html_lang(page)).to_have_attribute("lang", "es")
     assert urlparse(page.url).path == group_path  # the same page, now in Spanish
-    expect(page.locator("form.language-switcher button[type=submit]")).to_have_text(
-        "Cambiar de idioma")
+    expect(page.locator("details.language-menu summary")).to_have_text("Idioma Español")
 
     page.locator("a.brand").click()
     open_rounds = page.locator("section[aria-labelledby=open-rounds-heading]")

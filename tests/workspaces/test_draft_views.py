@@ -446,3 +446,16 @@ def test_headings_and_status_follow_the_reader_language(client, db, world, langu
     assert f"<h1>{heading}</h1>" in history.text  # the colon is spaced as the language wants
     page = client.get(f"/drafts/{draft.id}", headers={"Accept-Language": language})
     assert f">{status}</span>" in page.text  # a withdrawn draft, not a withdrawn invitation
+
+
+def test_a_table_in_the_text_scrolls_in_a_labelled_box_the_keyboard_reaches(client, db, world):
+    table = "| Year | 2026 | 2027 |\n|---|---|---|\n| Places | 50,000 | 60,000 |"
+    draft = start(db, world, text=TEXT + "\n\n" + table)
+    db.commit()
+    sign_in(client, world.member)
+
+    page = client.get(f"/drafts/{draft.id}").text
+
+    box = '<div class="table-scroll" tabindex="0" role="region" aria-label="Table"><table>'
+    assert page.count(box) == 1 and "</table></div>" in page
+    assert page.count("<table>") == 1  # every table of the text in a box
