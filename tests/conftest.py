@@ -68,6 +68,18 @@ class FreshDatabases:
         admin.dispose()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, only the tests that use a database run: the others (pure rules,
+    catalogues, templates, static files) do not depend on it and have run on SQLite."""
+    if not os.environ.get("COUNCIL_TEST_DATABASE_URL"):
+        return
+    kept = [item for item in items if "fresh_databases" in getattr(item, "fixturenames", ())]
+    if len(kept) < len(items):
+        ids = {id(item) for item in kept}
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in ids])
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def fresh_databases(tmp_path_factory) -> Iterator[FreshDatabases]:
     databases = FreshDatabases(tmp_path_factory)
