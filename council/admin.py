@@ -19,6 +19,7 @@ from council.web import checked, redirect, refuse_control_characters, render, va
 MANAGE = "council.manage"
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 NOT_A_SEAT = 0  # no row has id 0: the domain rejects it beside the field like any unknown seat
+NOT_A_PERIOD = -1  # refused by the domain beside the field, like any period not offered
 
 
 def whole(text: str) -> int | None:
@@ -91,9 +92,11 @@ def council_settings(request: Request) -> Response:
         form = {"name": council.name, "default_language": council.default_language,
                 "public_recommendations": council.public_recommendations,
                 "official_languages": seats.official_languages(council, languages),
+                "follow_up_review_months": str(council.follow_up_review_months),
                 **stored_translations(council, "name", others)}
         return _council_page(request, form, {})
-    form = values(state.form, "name", "default_language", *translation_fields("name", others))
+    form = values(state.form, "name", "default_language", "follow_up_review_months",
+                  *translation_fields("name", others))
     form["public_recommendations"] = checked(state.form, "public_recommendations")
     form["official_languages"] = [str(code) for code in state.form.getlist("official_languages")]
     try:
@@ -102,17 +105,34 @@ def council_settings(request: Request) -> Response:
                            name=form["name"], default_language=form["default_language"],
                            public_recommendations=form["public_recommendations"],
                            languages=languages, official=form["official_languages"],
-                           name_translations=typed_translations(form, "name", others))
+                           name_translations=typed_translations(form, "name", others),
+                           follow_up_review_months=_review_months(form))
     except Invalid as invalid:
         return _council_page(request, form, invalid.errors, status_code=422)
     return redirect(request, "admin_council")
+
+
+def _review_months(form: dict) -> int | None:
+    """The review cycle chosen: None (unchanged) when the form has none, NOT_A_PERIOD (refused
+    beside the field) when it is not a number."""
+    if not form["follow_up_review_months"]:
+        return None
+    chosen = whole(form["follow_up_review_months"])
+    return chosen if chosen is not None else NOT_A_PERIOD
+
+
+def _review_options() -> list[tuple[int, str]]:
+    return [(months, _("Never: the seats are not reminded") if not months else
+             i18n.ngettext("Every month", "Every %(num)s months", months))
+            for months in seats.REVIEW_MONTHS]
 
 
 def _council_page(request: Request, form: dict, errors: dict, status_code: int = 200):
     languages = [(code, i18n.language_name(code)) for code in request.app.state.settings.languages]
     return render(request, "admin/council.html",
                   {"form": form, "errors": errors, "language_options": languages,
-                   "other_languages": other_languages(request)},
+                   "other_languages": other_languages(request),
+                   "review_options": _review_options()},
                   status_code=status_code)
 
 

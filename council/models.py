@@ -56,6 +56,9 @@ class Council(SQLModel, table=True):
     public_recommendations: bool = False
     is_demo: bool = False
     chair_term_months: int = 24
+    follow_up_review_months: int = Field(default=12, sa_column_kwargs={"server_default": "12"})
+    """How often the seats a recommendation addresses are asked to report on its follow-up
+    again (months after their last report); 0 asks none."""
     created_at: datetime = timestamp()
 
 

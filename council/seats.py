@@ -490,10 +490,15 @@ TRANSLATED_FIELDS = ((Seat, ("name",)), (WorkingGroup, ("name", "mandate")))
 """What has a value per language, besides the council's own name."""
 
 
+REVIEW_MONTHS = (0, 3, 6, 12, 24)
+"""The follow-up review cycles the secretariat may choose, in months (0: no reminders)."""
+
+
 def save_council(session: Session, *, by: Person, council: Council, name: str,
                  default_language: str, public_recommendations: bool,
                  languages: tuple[str, ...], name_translations: dict[str, str] | None = None,
-                 official: list[str] | None = None) -> Council:
+                 official: list[str] | None = None,
+                 follow_up_review_months: int | None = None) -> Council:
     """The council's own settings, changed by the secretariat and recorded.
 
     `name` is in the current default language, `name_translations` in the others. A new
@@ -530,6 +535,8 @@ def save_council(session: Session, *, by: Person, council: Council, name: str,
                 "First give these names in %(language)s, the new default language: "
                 "%(names)s.", language=names.language_in_words(default_language),
                 names=", ".join(missing))
+    if follow_up_review_months is not None and follow_up_review_months not in REVIEW_MONTHS:
+        errors["follow_up_review_months"] = _("Choose one of the offered periods.")
     if errors:
         raise Invalid(errors)
     before = _council_facts(council)
@@ -542,6 +549,8 @@ def save_council(session: Session, *, by: Person, council: Council, name: str,
     council.public_recommendations = public_recommendations
     if official is not None:
         council.official_languages = ",".join(official)
+    if follow_up_review_months is not None:
+        council.follow_up_review_months = follow_up_review_months
     after = _council_facts(council)
     if before == after:
         return council
@@ -557,6 +566,7 @@ def _council_facts(council: Council) -> dict:
     return {"name": council.name, "default_language": council.default_language,
             "public_recommendations": council.public_recommendations,
             "official_languages": council.official_languages,
+            "follow_up_review_months": council.follow_up_review_months,
             "name_translations": names.translations(council, "name")}
 
 
