@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlmodel import Session, delete, select
 
@@ -54,6 +55,8 @@ SEATS = [
      "Prof. Hélène Bouchard", "Dr. Ana Cristina Molina"),
     ("Business Council for Fair Labour Mobility", SeatKind.PARTICIPANT,
      "Michael Reyes-Grant", "Paola Fonseca"),
+    ("Council of Indigenous Peoples of Mesoamerica", SeatKind.PARTICIPANT,
+     "Juana Batz Tzoc", "Feliciano Cuc Chub"),
     ("International Organization for Migration", SeatKind.OBSERVER, "Ingrid Halvorsen", None),
     ("Dominican Republic", SeatKind.OBSERVER, "Julio Peña Almonte", None),
 ]
@@ -81,6 +84,9 @@ SEAT_NAMES = {
     "Business Council for Fair Labour Mobility": (
         "Consejo Empresarial para una Movilidad Laboral Equitativa",
         "Conseil des entreprises pour une mobilité équitable de la main-d’œuvre"),
+    "Council of Indigenous Peoples of Mesoamerica": (
+        "Consejo de Pueblos Indígenas de Mesoamérica",
+        "Conseil des peuples autochtones de Mésoamérique"),
     "International Organization for Migration": (
         "Organización Internacional para las Migraciones",
         "Organisation internationale pour les migrations"),
@@ -166,8 +172,9 @@ CHAIRS = {
     5: ("Mexico", True),
     6: ("Central American Migrant Communities Network", False),
 }
+# the Indigenous peoples' organisation (4) sits last, so earlier rotation orders are unchanged
 PARTICIPANTS_BY_GROUP = {
-    1: [0, 1], 2: [1, 2], 3: [1, 2], 4: [2, 3], 5: [0, 3], 6: [0, 1, 2],
+    1: [0, 1, 4], 2: [1, 2], 3: [1, 2, 4], 4: [2, 3, 4], 5: [0, 3], 6: [0, 1, 2],
 }
 
 
@@ -193,8 +200,10 @@ def _wipe(session: Session) -> None:
     session.expunge_all()
 
 
-def build(session: Session, *, password: str) -> list[Account]:
-    """Create the demo council, replacing an earlier demo council if there is one."""
+def build(session: Session, *, password: str, documents_dir: Path | None = None
+          ) -> list[Account]:
+    """Create the demo council, replacing an earlier demo council if there is one; the files
+    of its evidence library go to `documents_dir` (Settings.documents_dir)."""
     council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
     someone = session.exec(select(Person.id).limit(1)).first()
     if (council and not council.is_demo) or (council is None and someone is not None):
@@ -282,7 +291,8 @@ def build(session: Session, *, password: str) -> list[Account]:
     for extension in extensions:
         if extension.seed_demo:
             extension.seed_demo(session, groups=groups, seats=seats, heads=heads,
-                                delegates=delegates, secretariat=secretariat, now=now)
+                                delegates=delegates, secretariat=secretariat, now=now,
+                                documents_dir=documents_dir)
     chaired: dict[int, list[str | None]] = {heads["Canada"].id: [None]}
     for number, person in chairs.items():
         chaired.setdefault(person.id, []).append(groups[number].name)

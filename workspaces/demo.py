@@ -9,8 +9,10 @@ written through the same comment functions.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -447,7 +449,12 @@ DEMO_COMMENTS = (
 
 def seed(session: Session, *, groups: dict[int, WorkingGroup], seats: dict[str, Seat],
          heads: dict[str, Person], delegates: dict[str, Person], secretariat: Person,
-         now: datetime) -> None:
+         now: datetime, documents_dir: Path | None = None) -> None:
+    """The drafts, comments, amendments, versions, rounds, adopted recommendations and the
+    interim report; workspaces.demo_story adds the rest of the twelve recommendations and the
+    evidence library, whose files go to `documents_dir` (a temporary folder when not given)."""
+    from workspaces import demo_story
+
     people = {"head": heads, "delegate": delegates}
     for demo in DEMO_DRAFTS:
         first, *later = demo.revisions
@@ -461,6 +468,10 @@ def seed(session: Session, *, groups: dict[int, WorkingGroup], seats: dict[str, 
             drafts.revise(session, by=people[step.author[0]][step.author[1]], draft=draft,
                           base_number=number, text=text(step.blocks), summary=step.summary,
                           now=now - timedelta(days=step.days_ago))
+    if documents_dir is None:
+        documents_dir = Path(tempfile.gettempdir()) / "council-demo-documents"
+    demo_story.seed(session, groups=groups, seats=seats, people=people,
+                    secretariat=secretariat, folder=documents_dir, now=now)
     chairs = _acting_chairs(session, groups, now)
     for demo in DEMO_COMMENTS:
         _seed_comment(session, demo, group=groups[demo.group], people=people,
@@ -470,6 +481,9 @@ def seed(session: Session, *, groups: dict[int, WorkingGroup], seats: dict[str, 
     _seed_versions(session, people=people, seats=seats, now=now)
     _seed_rounds(session, groups=groups, people=people, seats=seats, chairs=chairs, now=now)
     _seed_adopted(session, groups=groups, people=people, seats=seats, chairs=chairs, now=now)
+    demo_story.seed_stages(session, groups=groups, seats=seats, people=people, chairs=chairs,
+                           now=now)
+    _seed_report(session, groups=groups, secretariat=secretariat, now=now)
 
 
 # amendments: in group 2, one accepted (the paragraph says so) and one refused; in group 1,
@@ -515,6 +529,8 @@ def _seed_versions(session: Session, *, people: dict, seats: dict[str, Seat],
     from workspaces.models import VersionParagraph
 
     for draft in session.exec(select(Draft).order_by(Draft.id)).all():
+        if draft.title not in demo_versions.TITLES:
+            continue  # workspaces.demo_story's drafts: translated there, or not yet
         revision = drafts.latest_revision(session, draft)
         for code in [c for c in LANGUAGES if c != draft.language]:
             role, seat = TRANSLATORS[code]
@@ -715,3 +731,83 @@ def _seed_adopted(session: Session, *, groups: dict[int, WorkingGroup], people: 
                      "the Dry Corridor.")
         rounds.close_round(session, round_, by=chairs[number], statement=statement,
                            now=now - timedelta(days=closed_days))
+
+
+# one published interim report of the council, composed and published by the secretariat from
+# the four adopted recommendations and their follow-up, in the three languages
+
+REPORT_TITLES = {"en": "Interim report to the ministerial meeting",
+                 "es": "Informe provisional a la reunión ministerial",
+                 "fr": "Rapport intérimaire à la réunion ministérielle"}
+REPORT_FOREWORDS = {
+    "en": "The council's working groups began their work this year. This interim report "
+          "gathers the first recommendations they adopted, with the reservations of seats, "
+          "for the ministerial meeting.\n\nSome of the recommendations can be implemented "
+          "now; some will require more time.",
+    "es": "Los grupos de trabajo del Consejo comenzaron su labor este año. Este informe "
+          "provisional reúne las primeras recomendaciones que adoptaron, con las reservas de "
+          "las delegaciones, para la reunión ministerial.\n\nAlgunas recomendaciones pueden "
+          "aplicarse ya; otras requerirán más tiempo.",
+    "fr": "Les groupes de travail du Conseil ont commencé leurs travaux cette année. Ce "
+          "rapport intérimaire rassemble les premières recommandations qu’ils ont adoptées, "
+          "avec les réserves des délégations, pour la réunion ministérielle.\n\nCertaines "
+          "recommandations peuvent être mises en œuvre dès maintenant\u202f; d’autres "
+          "demanderont plus de temps.",
+}
+REPORT_SECTIONS = (  # (working group, headings, introductions)
+    (4, {"en": "Economic and environmental drivers of migration",
+         "es": "Factores económicos y ambientales de la migración",
+         "fr": "Facteurs économiques et environnementaux des migrations"},
+     {"en": "The working group adopted its recommendation with two reservations.",
+      "es": "El grupo de trabajo adoptó su recomendación con dos reservas.",
+      "fr": "Le groupe de travail a adopté sa recommandation avec deux réserves."}),
+    (6, {"en": "Integration and narratives", "es": "Integración y narrativas",
+         "fr": "Intégration et discours publics"},
+     {"en": "The working group adopted its recommendation by consensus.",
+      "es": "El grupo de trabajo adoptó su recomendación por consenso.",
+      "fr": "Le groupe de travail a adopté sa recommandation par consensus."}),
+    (1, {"en": "Humanitarian protection in the region",
+         "es": "Protección humanitaria en la región",
+         "fr": "Protection humanitaire dans la région"},
+     {"en": "Adopted under the previous chair, the recommendation on borders is being carried "
+            "out: the seats it addresses report their progress below.",
+      "es": "Adoptada bajo la presidencia anterior, la recomendación sobre las fronteras está "
+            "en aplicación: las delegaciones a las que se dirige informan a continuación de "
+            "sus avances.",
+      "fr": "Adoptée sous la présidence précédente, la recommandation sur les frontières est "
+            "en cours de mise en œuvre : les délégations auxquelles elle s’adresse rendent "
+            "compte ci-dessous de leurs progrès."}),
+    (2, {"en": "Regional cooperation and co-responsibility",
+         "es": "Cooperación regional y corresponsabilidad",
+         "fr": "Coopération régionale et coresponsabilité"},
+     {"en": "The regional data platform is open; one seat has stated its reasons for not "
+            "pursuing the recommendation.",
+      "es": "La plataforma regional de datos está abierta; una delegación ha expuesto sus "
+            "razones para no dar curso a la recomendación.",
+      "fr": "La plateforme régionale de données est ouverte ; une délégation a exposé "
+            "les raisons pour lesquelles elle ne donne pas suite à la recommandation."}),
+)
+REPORT_FOLLOWUP = {1, 2, 4}
+"""The sections that show the follow-up of their recommendation (workspaces.demo_story)."""
+
+
+def _seed_report(session: Session, *, groups: dict[int, WorkingGroup], secretariat: Person,
+                 now: datetime) -> None:
+    from workspaces import reports
+    from workspaces.recommendation_models import Recommendation
+
+    adopted = {group_id: number for group_id, number in session.exec(
+        select(Recommendation.working_group_id, Recommendation.number))}
+    report = reports.start(session, by=secretariat, group=None, kind="interim",
+                           titles=REPORT_TITLES, default_language="en", languages=LANGUAGES,
+                           now=now - timedelta(hours=20))
+    draft = reports.Composition(
+        kind="interim", titles=REPORT_TITLES, forewords=REPORT_FOREWORDS,
+        sections=[reports.SectionForm(headings=headings, intros=intros,
+                                      items=[adopted[groups[number].id]],
+                                      followup=number in REPORT_FOLLOWUP)
+                  for number, headings, intros in REPORT_SECTIONS
+                  if groups[number].id in adopted])
+    reports.save(session, report, draft, by=secretariat, default_language="en",
+                 languages=LANGUAGES, now=now - timedelta(hours=19))
+    reports.publish(session, report, by=secretariat, now=now - timedelta(hours=18))
