@@ -1,4 +1,5 @@
-"""The `council` command: serve, worker, migrate, demo, create-admin, audit verify.
+"""The `council` command: serve, worker, migrate, demo, create-admin, audit verify, backup,
+restore, export and import.
 
 Its messages speak the operator's language: COUNCIL_LANGUAGE, else the shell's locale (LC_ALL,
 LC_MESSAGES, LANG), when it is one the council offers. The help texts stay in English.
@@ -10,6 +11,7 @@ import os
 import secrets
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 
 import click
 
@@ -125,7 +127,8 @@ def demo(password: str | None) -> None:
     database = Database.from_url(settings.database_url)
     try:
         with database.transaction() as session:
-            accounts = demo_data.build(session, password=password)
+            accounts = demo_data.build(session, password=password,
+                                       documents_dir=settings.documents_dir)
     except demo_data.RealCouncilPresent as refusal:
         raise click.ClickException(str(refusal)) from refusal
     finally:
@@ -178,8 +181,6 @@ def audit() -> None:
 def verify(published: bool, heads: tuple[str, ...], feeds: tuple[str, ...]) -> None:
     """Recompute the hash chain and hold it to its signed checkpoints (and to published
     digests); exit 1 naming the first bad record."""
-    from pathlib import Path
-
     from council import audit as audit_log
     from council.database import Database
     from council.extensions import load_extensions, published_heads
@@ -241,6 +242,104 @@ def checkpoint() -> None:
         database.dispose()
     click.echo(_("Signed a checkpoint of the audit log.") if done
                else _("The latest checkpoint already covers the whole audit log."))
+
+
+@main.command()
+@click.argument("path", type=click.Path(file_okay=False))
+def backup(path: str) -> None:
+    """Copy the council (database, var files, a manifest of every table's rows) into PATH, a
+    new folder, while it runs."""
+    from council import backup as backups
+
+    manifest = _operation(backups.backup, Path(path))
+    total = sum(table["rows"] for table in manifest["tables"].values())
+    click.echo(ngettext("Backed up %(num)s row and the var files to %(path)s.",
+                        "Backed up %(num)s rows and the var files to %(path)s.", total,
+                        path=path))
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+def restore(path: str) -> None:
+    """Restore the backup in PATH into this council's empty database, then check every
+    table against its manifest and verify the audit chain."""
+    from council import backup as backups
+
+    _report(_operation(backups.restore, Path(path)), path)
+
+
+@main.command("export")
+@click.argument("path", type=click.Path(file_okay=False))
+def export_(path: str) -> None:
+    """Write the whole council into PATH, a new folder, as an archive another instance (on
+    SQLite or PostgreSQL) can import: JSON records, Markdown texts, the var files."""
+    from council import archive
+
+    manifest = _operation(archive.export, Path(path))
+    total = sum(table["rows"] for table in manifest["tables"].values())
+    click.echo(ngettext("Exported %(num)s row, the texts and the var files to %(path)s.",
+                        "Exported %(num)s rows, the texts and the var files to %(path)s.",
+                        total, path=path))
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+def import_(path: str) -> None:
+    """Load the archive in PATH into this council's empty database, then check every table
+    against its manifest and verify the audit chain."""
+    from council import archive
+
+    _report(_operation(archive.import_, Path(path)), path)
+
+
+def _operation(act, path: Path):
+    """Run a backup, restore, export or import; what stops it said in one line."""
+    from sqlalchemy.exc import DBAPIError
+
+    from council.backup import OperationError
+
+    settings = _settings()
+    try:
+        return act(settings, path)
+    except OperationError as error:
+        raise click.ClickException(str(error)) from error
+    except DBAPIError as error:
+        raise click.ClickException(_("The database cannot be reached: %(error)s",
+                                     error=str(error.orig).strip())) from error
+
+
+def _report(restored, path: str) -> None:
+    """What a restore or an import found when it checked the council it loaded; exit 1 when
+    something does not agree."""
+    from council import schema
+
+    if restored.problems:
+        click.echo(_("The loaded rows differ from the manifest: %(problems)s.",
+                     problems="; ".join(restored.problems[:10])), err=True)
+    else:
+        click.echo(ngettext("Loaded %(num)s row from %(path)s: every table agrees with the "
+                            "manifest.",
+                            "Loaded %(num)s rows from %(path)s: every table agrees with the "
+                            "manifest.", restored.rows, path=path))
+    result = restored.verification
+    if result.ok:
+        click.echo(ngettext("The audit log is intact: %(num)s record verified.",
+                            "The audit log is intact: %(num)s records verified.",
+                            result.checked))
+    elif result.first_bad_id is not None:
+        click.echo(_("The audit log is broken at record %(id)s: %(problem)s.",
+                     id=result.first_bad_id, problem=result.problem), err=True)
+    else:
+        click.echo(_("The audit log is broken: %(problem)s.", problem=result.problem), err=True)
+    if restored.other_key:
+        click.echo(_("The chain itself is intact: set COUNCIL_AUDIT_KEY (or COUNCIL_SECRET_KEY) "
+                     "to the key of the council that was copied (in development, copy its "
+                     "var/secret_key), then run council audit verify."), err=True)
+    if restored.manifest.get("schema_version") != schema.head():
+        click.echo(_("This release of the workspace has a newer schema: run council migrate "
+                     "before serving."))
+    if not restored.ok:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

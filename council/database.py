@@ -72,7 +72,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # durable commits: with WAL, NORMAL may lose the last commits on a power cut or an
+        # OS crash, acknowledged writes included; FULL syncs the log at each commit (about
+        # 0.25 ms on an SSD, against several ms for a request that writes)
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

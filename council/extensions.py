@@ -45,8 +45,8 @@ class Extension:
     panels: list[Panel] = field(default_factory=list)
     nav: list[NavLink] = field(default_factory=list)
     seed_demo: Callable | None = None
-    """seed_demo(session, *, groups, seats, heads, delegates, secretariat, now): demo content
-    added after the council's structure."""
+    """seed_demo(session, *, groups, seats, heads, delegates, secretariat, now, documents_dir):
+    demo content added after the council's structure (files, if any, under documents_dir)."""
     jobs: list = field(default_factory=list)
     """council.worker.Job: due work the worker runs for this extension."""
     bookkeeping: dict = field(default_factory=dict)
@@ -56,6 +56,12 @@ class Extension:
     published_heads: Callable | None = None
     """published_heads(session) -> [(label, digest)]: audit chain heads this extension
     published to outsiders, which `council audit verify --published` looks for (council.audit)."""
+    archive_texts: Callable | None = None
+    """archive_texts(session) -> [(relative path, markdown)]: this extension's texts, written
+    as Markdown into a council archive for people to read (council.archive)."""
+    after_import: Callable | None = None
+    """after_import(session): rebuild what this extension keeps outside its models (search
+    indexes) once an archive's rows are loaded (council.archive)."""
 
 
 def nav_links(extensions: list[Extension], can, council) -> list[NavLink]:

@@ -26,3 +26,11 @@ def upgrade(url: str) -> None:
 def check(url: str) -> None:
     """Raise when the models and the migrated schema differ."""
     command.check(alembic_config(url))
+
+
+def head() -> str:
+    """The revision(s) this release's migrations end at (comma-separated, as
+    council.rows.schema_version reads a database's)."""
+    from alembic.script import ScriptDirectory
+
+    return ",".join(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -67,6 +69,9 @@ def test_empty_log_verifies(db):
     ("action", "seat.deleted"),
     ("actor_label", "Someone Else <x@example.org>"),
     ("target_id", "12345"),
+    ("target_type", "Person"),
+    ("actor_id", None),
+    ("at", datetime(2020, 1, 1, tzinfo=UTC)),
 ])
 def test_altered_record_is_found(db, field, value):
     _, second, _, _ = chain(db)
@@ -75,6 +80,15 @@ def test_altered_record_is_found(db, field, value):
     assert not result.ok
     assert result.first_bad_id == second.id
     assert "altered" in result.problem
+
+
+def test_a_record_moved_in_time_by_a_microsecond_is_found(db):
+    """The instant is part of what the hash covers, to the microsecond."""
+    _, second, _, _ = chain(db)
+    db.exec(update(AuditRecord).where(AuditRecord.id == second.id)
+            .values(at=second.at + timedelta(microseconds=1)))
+    result = audit.verify(db)
+    assert (result.ok, result.first_bad_id) == (False, second.id)
 
 
 def test_altered_record_with_a_recomputed_hash_breaks_the_next_link(db):
@@ -180,3 +194,17 @@ def test_concurrent_appends_keep_one_chain(fresh_databases):
         assert result.checked == threads_count * per_thread
     finally:
         database.dispose()
+
+
+def test_a_records_hash_is_the_sha256_of_its_fields_in_a_fixed_form():
+    """Records written before a change of this form would no longer verify: it is pinned."""
+    entry = AuditRecord(prev_hash=audit.GENESIS, at=datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+                        actor_id=7, actor_label="Ana Ruiz <ana@example.org>",
+                        action="seat.created", target_type="Seat", target_id="3",
+                        details='{"name": "Bélize"}', hash="")
+    payload = ('["' + "0" * 64 + '","2026-01-02T03:04:05.000006+00:00",7,'
+               '"Ana Ruiz <ana@example.org>","seat.created","Seat","3",'
+               '"{\\"name\\": \\"Bélize\\"}"]')
+    assert audit._digest(entry) == hashlib.sha256(payload.encode()).hexdigest()
+    assert audit._digest(entry) == (
+        "565aa95cb0acea2a5ffcd1436df62136d5780d20f10600de114155dd4ccf7922")

@@ -150,6 +150,20 @@ def test_split_paragraph_gives_the_original_id_to_the_larger_part() -> None:
     assert match(old, [f"{first}.", second.capitalize(), LONG_B]) == ["a", "new1", "b"]
 
 
+def test_a_split_paragraph_gives_its_id_to_one_part_only_the_more_similar() -> None:
+    """Both parts resemble the old paragraph; one old paragraph is never paired with two new
+    ones, and the id goes to the closer part even when it comes second."""
+    short = "Member states share the arrival data of the region every quarter of the year"
+    longer = ("using one common template, the shared definitions agreed in annex two and the "
+              "secure channel")
+    old = [("a", f"{short}, {longer}."), ("b", LONG_B)]
+
+    assert match(old, [f"{short}.", f"{longer[0].upper()}{longer[1:]}.", LONG_B]) == [
+        "new1", "a", "b"]
+    assert match(old, [f"{longer[0].upper()}{longer[1:]}.", f"{short}.", LONG_B]) == [
+        "a", "new1", "b"]
+
+
 def test_merged_paragraphs_keep_the_id_of_the_most_similar_one() -> None:
     short = "Reports are due in March."
     old = [("a", LONG_A), ("s", short), ("b", LONG_B)]
@@ -525,3 +539,61 @@ def test_joined_blocks_keep_lists_tight_and_split_back_into_the_same_blocks():
     assert text == ("# Title\n\nIntro.\n\n- one\n- two\n  continued\n\n1. first\n2. second"
                     "\n\n* star\n\nAfter.")
     assert split_blocks(text) == blocks
+
+
+# Corners that mutation testing (docs/MUTATION.md) found no test for
+
+
+def test_a_paragraph_keeping_exactly_half_its_words_keeps_its_id() -> None:
+    """The similarity threshold (0.5) is inclusive, whatever the lengths."""
+    assert match([("p", "alpha beta gamma delta")], ["alpha beta epsilon zeta"]) == ["p"]
+    assert match([("p", "alpha beta gamma delta")], ["alpha eta epsilon zeta"]) == ["new1"]
+    assert match([("p", "alpha beta")], ["alpha beta gamma delta epsilon zeta"]) == ["p"]
+
+
+def test_long_paragraphs_are_compared_by_their_word_pairs() -> None:
+    """Past ~300 words each, pairs of adjacent words stand in for difflib: a lightly edited
+    paragraph keeps its id wherever it moves; the same words in another order do not."""
+    rng = random.Random(7)
+    vocabulary = [f"word{n}" for n in range(300)]
+    old = [(f"p{n}", " ".join(rng.choices(vocabulary, k=400))) for n in range(3)]
+    edited = [" ".join(word if rng.random() > 0.1 else "new" for word in text.split())
+              for _, text in old]
+    assert match(old, [edited[2], edited[0], edited[1]]) == ["p2", "p0", "p1"]
+    words = old[0][1].split()
+    reordered = " ".join([*reversed(words[:240]), *words[240:]])  # 40% of its pairs left
+    assert match(old[:1], [reordered]) == ["new1"]
+
+
+def test_of_two_equally_similar_paragraphs_the_one_nearer_the_old_place_keeps_the_id() -> None:
+    a = "the council asks every member state to report on the protection of migrants"
+    b, c = "a second paragraph about something else entirely", "a third one on another matter"
+    new = [f"{a} one", b, c, f"{a} two"]
+    assert match([("b", b), ("c", c), ("a", a)], new) == ["new1", "b", "c", "a"]
+    assert match([("b", b), ("a", a), ("c", c)], new) == ["a", "b", "c", "new1"]
+
+
+def test_edited_paragraphs_of_common_words_are_found_where_they_are_expected() -> None:
+    """No word is rare here (each is in every paragraph): only their place finds them."""
+    rng = random.Random(1)
+    vocabulary = [f"w{n}" for n in range(12)]
+    old = [(f"p{n}", " ".join(rng.choices(vocabulary, k=30))) for n in range(12)]
+    new = []
+    for _, text in old:
+        words = text.split()
+        words[3], words[20] = "changed", "edited"
+        new.append(" ".join(words))
+    assert match(old, new) == [paragraph_id for paragraph_id, _ in old]
+
+
+def test_a_long_paragraph_of_a_few_words_repeated_keeps_its_id_when_edited() -> None:
+    """difflib's autojunk would ignore every word that repeats: it is off."""
+    rng = random.Random(2)
+    words = rng.choices([f"w{n}" for n in range(40)], k=300)
+    edited = [word if rng.random() > 0.2 else "edited" for word in words]
+    assert match([("p", " ".join(words))], [" ".join(edited)]) == ["p"]
+
+
+def test_an_id_repeated_by_the_old_revision_is_still_given_once() -> None:
+    assert match([("p", "one text"), ("p", "another text")], ["one text", "another text"]) == [
+        "p", "new1"]
