@@ -142,7 +142,7 @@ def current_terms(session: Session, now: datetime) -> dict[int | None, ChairTerm
 
 def acting_person_ids(
     session: Session, terms: Sequence[ChairTerm]
-) -> dict[int, int | None]:
+) -> dict[int | None, int | None]:
     """Term id -> the person acting as chair: the one the seat named while they still belong to
     the seat and are active (someone who leaves a seat loses its chair at once), else the head."""
     seat_ids = {t.seat_id for t in terms}

@@ -79,13 +79,14 @@ def apply(paragraphs: Sequence[tuple[str, str]], accepted: Iterable[Proposal]
             rewritten[change.paragraph_id] = (change, proposal)
     result: list[tuple[str, str, int | None]] = []
     for paragraph_id, text in paragraphs:
-        change, proposal = rewritten.get(paragraph_id, (None, None))
-        if change is None:
+        replaced = rewritten.get(paragraph_id)
+        if replaced is None:
             result.append((paragraph_id, text, None))
-        elif change.action == REPLACE:
+        elif replaced[0].action == REPLACE:
+            change, proposal = replaced
             result.append((paragraph_id, change.text, proposal.id))
         for change, proposal in inserted.get(paragraph_id, ()):
-            result.append((change.new_paragraph_id, change.text, proposal.id))
+            result.append((change.key, change.text, proposal.id))  # its new paragraph's id
     return result
 
 

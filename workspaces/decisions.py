@@ -57,7 +57,8 @@ _COUNTED = (*(c.value for c in Choice), "unanswered")
 
 def kind_order(kind: str) -> int:
     """Where a seat kind comes in lists of seats: member states, participants, the rest."""
-    return {SeatKind.MEMBER_STATE: 0, SeatKind.PARTICIPANT: 1}.get(kind, 2)
+    order: dict[str, int] = {SeatKind.MEMBER_STATE: 0, SeatKind.PARTICIPANT: 1}
+    return order.get(kind, 2)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from workspaces.decisions import (
     RuleSettings,
     SeatAnswer,
     decide,
+    kind_order,
     tally,
 )
 
@@ -189,8 +190,14 @@ def test_an_observer_seat_cannot_answer() -> None:
 
 @pytest.mark.parametrize("quorum", [(0, 3), (4, 3), (-1, 2)])
 def test_quorum_must_be_a_fraction_up_to_one(quorum) -> None:
-    with pytest.raises(ValueError, match="quorum"):
+    with pytest.raises(ValueError, match=r"^the quorum must be a fraction in \(0, 1\]$"):
         RuleSettings(Rule.CONSENSUS, *quorum)
+
+
+def test_seats_are_listed_member_states_first_then_participants_then_the_rest() -> None:
+    kinds = ["observer", "participant", "member_state", "unknown"]
+    assert [kind_order(kind) for kind in kinds] == [2, 1, 0, 2]
+    assert sorted(kinds, key=kind_order) == ["member_state", "participant", "observer", "unknown"]
 
 
 # brute force over every combination of answers for a few small groups
