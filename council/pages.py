@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from council.errors import DomainError, Invalid, NotAllowed
 from council.i18n import gettext as _
@@ -15,6 +15,13 @@ from council.permissions import can
 from council.web import is_htmx
 
 log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+"""Where extensions serve their JSON APIs: an error answered there before or outside their
+handlers (a control character in the address, no such path, the busy queue) is JSON too."""
+_ERROR_CODES = {400: "bad_request", 401: "sign_in_required", 403: "forbidden",
+                404: "not_found", 405: "method_not_allowed", 413: "too_large",
+                429: "too_many_requests", 503: "unavailable"}
 
 
 class SignInRequired(Exception):
@@ -63,6 +70,11 @@ def _default_messages() -> dict[int, str]:
 def error_response(request: Request, status: int, message: str | None = None) -> Response:
     from council.web import render
 
+    if request.url.path.startswith(API_PREFIX):
+        return JSONResponse({
+            "error": _ERROR_CODES.get(status, "error"),
+            "message": message or _default_messages().get(status) or _titles()[400],
+        }, status_code=status)
     context = {
         "status": status,
         "title": _titles().get(status, _titles()[400]),

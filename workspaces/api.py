@@ -14,6 +14,12 @@ Chair's statements published when a decision round did not adopt its text
 (workspaces.statements) are listed and read the same way, from their frozen record: `lang`
 names the language of the working group's and seats' names and of the draft's title, when the
 record has them there; never the draft's text.
+
+Every path answers GET and HEAD only: another method is 405 with `Allow`, in JSON, before any
+CSRF check (there is nothing to protect where nothing is written). The API is public data when
+the council makes its recommendations public: a web page of another site may read it (CORS:
+`Access-Control-Allow-Origin: *` on anonymous answers, never with credentials); the members'
+pages send no such header.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from urllib.parse import urlencode
 from sqlmodel import Session, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 
 from council import i18n, names
 from council.errors import NotFound
@@ -41,7 +49,53 @@ from workspaces.statement_models import PublishedStatement
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
 MAX_QUERY = 200
+YEARS = (1900, 9999)
+"""The years a filter may name (and the document declares): four digits."""
+ALLOWED = "GET, HEAD, OPTIONS"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Language",
+}
+PREFLIGHT_HEADERS = {
+    **CORS_HEADERS,
+    "Access-Control-Allow-Methods": "GET, HEAD",
+    "Access-Control-Allow-Headers": "Accept-Language, If-None-Match, If-Modified-Since",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+class ApiRoute(Route):
+    """A route of the API: GET and HEAD; OPTIONS answers a browser's CORS preflight; any other
+    method is a JSON 405 with `Allow` (Starlette's own 405 would be the HTML error page).
+    Answers to anonymous readers carry `Access-Control-Allow-Origin: *`, so that pages of
+    other sites may read the public recommendations; a signed-in reader's answer never does
+    (a cross-site request carries no cookie, so it is anonymous)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        if method == "OPTIONS":
+            response = Response(status_code=204, headers={"Allow": ALLOWED, **PREFLIGHT_HEADERS})
+            return await response(scope, receive, send)
+        if method not in self.methods:
+            response = JSONResponse(
+                {"error": "method_not_allowed", "message": _(
+                    "This address only answers GET and HEAD: the API is read-only.")},
+                status_code=405, headers={"Allow": ALLOWED})
+            return await response(scope, receive, send)
+        actor = scope.get("state", {}).get("actor")
+        if actor is not None and actor.signed_in:
+            return await super().handle(scope, receive, send)
+
+        async def send_shared(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *(
+                    (name.lower().encode(), value.encode())
+                    for name, value in CORS_HEADERS.items())]
+            await send(message)
+
+        await super().handle(scope, receive, send_shared)
 
 
 class Refusal(Exception):
@@ -89,9 +143,11 @@ def openapi(request: Request) -> Response:
 def recommendation_list(request: Request) -> Response:
     db = request.state.db
     filters, page, per_page = _list_query(request)
+    after, before = _cursors(request)
     language = _language(request)
     found = recommendations.library(db, filters, page=page, per_page=per_page,
-                                    language=language or i18n.current_language())
+                                    language=language or i18n.current_language(),
+                                    after=after, before=before)
     later = _numbers(db, {item.superseded_by_id for item in found.items} - {None})
     body = {
         "items": [summary(request, item, found.groups[item.working_group_id],
@@ -103,9 +159,11 @@ def recommendation_list(request: Request) -> Response:
         "pages": found.pages,
         "links": {
             "self": _list_url(request, filters, found.page, per_page, language),
-            "next": (_list_url(request, filters, found.page + 1, per_page, language)
+            "next": (_list_url(request, filters, found.page + 1, per_page, language,
+                               cursor={"after": found.after})
                      if found.page < found.pages else None),
-            "prev": (_list_url(request, filters, found.page - 1, per_page, language)
+            "prev": (_list_url(request, filters, found.page - 1, per_page, language,
+                               cursor={"before": found.before or ""})
                      if found.page > 1 else None),
         },
     }
@@ -249,10 +307,10 @@ def _urls(request: Request, item: Recommendation) -> dict[str, str]:
 
 
 def _language(request: Request) -> str | None:
-    """The version asked for (`lang`), None if none; a language the workspace does not
-    have is refused (400)."""
-    asked = request.query_params.get("lang", "").strip()
-    if not asked:
+    """The version asked for (`lang`), None if none; anything but a language of the workspace
+    (a blank too) is refused (400)."""
+    asked = request.query_params.get("lang")
+    if asked is None:
         return None
     if asked not in LANGUAGES:
         raise Refusal(400, "bad_request", _(
@@ -262,44 +320,63 @@ def _language(request: Request) -> str | None:
 
 
 def _list_query(request: Request) -> tuple[recommendations.Filters, int, int]:
-    """The filters and the page asked for; a value that cannot be one is refused (400)."""
+    """The filters and the page asked for; a value that cannot be one is refused (400), a
+    group that does not exist is not found (404), as the document says."""
     params = request.query_params
-    page = _whole_number(params, "page", default=1, low=1)
+    page = _whole_number(params, "page", default=1, low=1, high=MAX_PAGE)
     per_page = _whole_number(params, "per_page", default=PER_PAGE, low=1, high=MAX_PER_PAGE)
-    year = _whole_number(params, "year", default=None, low=1)
+    year = _whole_number(params, "year", default=None, low=YEARS[0], high=YEARS[1])
+    query = params.get("q", "")
+    if len(query) > MAX_QUERY:
+        raise Refusal(400, "bad_request", _(
+            "%(name)s may hold at most %(count)s characters.", name="q", count=MAX_QUERY), "q")
     group = None
     slug = params.get("group", "").strip()
     if slug:
         group = recommendations.find_group(request.state.db, slug)
         if group is None:
-            raise Refusal(400, "bad_request", _("There is no working group %(slug)s.",
-                                                slug=slug[:100]), "group")
-    query = params.get("q", "").strip()[:MAX_QUERY]
-    return recommendations.Filters(group=group, year=year, query=query), page, per_page
+            raise Refusal(404, "not_found", _("There is no working group %(slug)s.",
+                                              slug=slug[:100]), "group")
+    return recommendations.Filters(group=group, year=year, query=query.strip()), page, per_page
 
 
 def _whole_number(params, name: str, *, default: int | None, low: int,
-                  high: int | None = None) -> int | None:
-    raw = params.get(name, "").strip()
-    if not raw:
+                  high: int) -> int | None:
+    """The whole number `name` from `low` to `high` (the range the document declares), or
+    `default` when it is not given; anything else is refused (400) with the same message: a
+    blank, a word, a negative number, one out of range however many digits it has."""
+    raw = params.get(name)
+    if raw is None:
         return default
-    value = counting_number(raw)
-    if value is None or value < low or (high is not None and value > high):
-        if high is None:
-            message = _("%(name)s must be a whole number of at least %(low)s.",
-                        name=name, low=low)
-        else:
-            message = _("%(name)s must be a whole number from %(low)s to %(high)s.",
-                        name=name, low=low, high=high)
-        raise Refusal(400, "bad_request", message, name)
+    value = counting_number(raw.lstrip("0") or "0") if raw.isascii() and raw.isdigit() else None
+    if value is None or not low <= value <= high:
+        raise Refusal(400, "bad_request", _(
+            "%(name)s must be a whole number from %(low)s to %(high)s.",
+            name=name, low=low, high=high), name)
     return value
 
 
+def _cursors(request: Request) -> tuple[str | None, str | None]:
+    """`after` and `before`, the numbers the links of a page name for the next and previous
+    ones (keyset pagination); anything but a recommendation's number is refused (400)."""
+    found = []
+    for name in ("after", "before"):
+        value = request.query_params.get(name)
+        if value is not None and not recommendation_views.NUMBER.fullmatch(value):
+            raise Refusal(400, "bad_request", _(
+                "%(name)s must be the number of a recommendation, such as WG2-2026-03.",
+                name=name), name)
+        found.append(value)
+    return found[0], found[1]
+
+
 def _list_url(request: Request, filters: recommendations.Filters, page: int,
-              per_page: int, language: str | None, route: str = "api_recommendations") -> str:
+              per_page: int, language: str | None, route: str = "api_recommendations",
+              cursor: dict[str, str | None] | None = None) -> str:
     params = {"q": filters.query, "group": filters.group.slug if filters.group else "",
               "year": filters.year or "", "lang": language or "", "page": page,
-              "per_page": per_page if per_page != PER_PAGE else ""}
+              "per_page": per_page if per_page != PER_PAGE else "",
+              **{key: value or "" for key, value in (cursor or {}).items()}}
     query = urlencode({key: value for key, value in params.items() if value != ""})
     return str(request.url_for(route)) + "?" + query
 
@@ -338,6 +415,9 @@ def _ref(name: str) -> dict:
 
 
 _STRING = {"type": "string"}
+_TYPED = {"type": "string", "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]*$",
+          "description": "Text as typed: no control character (a line feed and a tab may be)."}
+"""What a query parameter may hold: an address with a control character is refused (400)."""
 _INTEGER = {"type": "integer"}
 _COUNT = {"type": "integer", "minimum": 0}
 _TIME = {"type": "string", "format": "date-time"}
@@ -527,7 +607,8 @@ SCHEMAS = {
     }),
     "Error": _object({
         "error": {"type": "string",
-                  "enum": ["bad_request", "sign_in_required", "not_found"]},
+                  "enum": ["bad_request", "sign_in_required", "not_found",
+                           "method_not_allowed"]},
         "message": {"type": "string", "description": "In the reader's language."},
         "parameter": {"type": "string", "description": "The query parameter refused."},
     }, optional=("parameter",)),
@@ -559,6 +640,23 @@ _CONDITIONS = [
     {"name": "If-None-Match", "in": "header", "required": False, "schema": _STRING},
     {"name": "If-Modified-Since", "in": "header", "required": False, "schema": _STRING},
 ]
+_PAGE = {"name": "page", "in": "query", "required": False,
+         "description": "From 1; past the last page, the last page.",
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}}
+_CURSORS = [
+    {"name": name, "in": "query", "required": False,
+     "description": f"The number of the {which} item of the page {where} this one: the "
+     "page is read from there in the index (the `next` and `prev` links carry it), however "
+     "deep it is; `page` is then the number it is given.",
+     "schema": {"type": "string", "pattern": r"^WG\d{1,9}-\d{4}-\d{2,6}$"}}
+    for name, which, where in (("after", "last", "before"), ("before", "first", "after"))]
+_GROUP = {"name": "group", "in": "query", "required": False, "schema": _TYPED,
+          "description": "A working group's slug; one that names no working group is 404."}
+_YEAR = {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]}
+_BAD_QUERY = _error("A query parameter is not a possible value: a number out of its range, "
+                    "`q` longer than its maxLength, `lang` not a language of the workspace "
+                    "(`parameter` names it).")
+_NO_GROUP = _error("`group` names no working group (`parameter`: group).")
 _LANG = {"name": "lang", "in": "query", "required": False, "schema": _LANGUAGE,
          "description": "The version to read: its title, summary and text, and the names of "
          "the working group and seats, in that language. Without it, the language the request "
@@ -585,21 +683,19 @@ DOCUMENT = {
                 "operationId": "listRecommendations",
                 "summary": "Recommendations, newest first, one page at a time",
                 "parameters": [
-                    {"name": "page", "in": "query", "required": False,
-                     "description": "From 1; past the last page, the last page.",
-                     "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                    _PAGE,
+                    *_CURSORS,
                     {"name": "per_page", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                 "default": PER_PAGE}},
-                    {"name": "group", "in": "query", "required": False,
-                     "description": "A working group's slug.", "schema": _STRING},
+                    _GROUP,
                     {"name": "year", "in": "query", "required": False,
                      "description": "The year of adoption.",
-                     "schema": {"type": "integer", "minimum": 1}},
+                     "schema": _YEAR},
                     {"name": "q", "in": "query", "required": False,
                      "description": "Words in the title or the text (case and accents "
                      "ignored, prefixes match).",
-                     "schema": {"type": "string", "maxLength": MAX_QUERY}},
+                     "schema": {**_TYPED, "maxLength": MAX_QUERY}},
                     {**_LANG, "description": "The version each recommendation is shown in, "
                      "when its text is authentic in it (else its original; `language` says "
                      "which). Without it, the language the request prefers (Accept-Language). "
@@ -611,8 +707,9 @@ DOCUMENT = {
                     "200": _json(_ref("RecommendationPage"), "One page of recommendations.",
                                  headers=True),
                     "304": _NOT_MODIFIED,
-                    "400": _error("A query parameter is not a possible value."),
+                    "400": _BAD_QUERY,
                     "401": _SIGN_IN,
+                    "404": _NO_GROUP,
                 },
             },
         },
@@ -621,7 +718,7 @@ DOCUMENT = {
                 "operationId": "getRecommendation",
                 "summary": "One recommendation: its text, footnotes and adoption record",
                 "parameters": [
-                    {"name": "number", "in": "path", "required": True, "schema": _STRING,
+                    {"name": "number", "in": "path", "required": True, "schema": _NUMBER,
                      "description": "e.g. WG5-2026-03"},
                     _LANG,
                     *_CONDITIONS,
@@ -643,21 +740,18 @@ DOCUMENT = {
                 "summary": "Chair's statements of rounds that did not adopt their text, "
                            "newest first",
                 "parameters": [
-                    {"name": "page", "in": "query", "required": False,
-                     "description": "From 1; past the last page, the last page.",
-                     "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                    _PAGE,
                     {"name": "per_page", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                 "default": PER_PAGE}},
-                    {"name": "group", "in": "query", "required": False,
-                     "description": "A working group's slug.", "schema": _STRING},
+                    _GROUP,
                     {"name": "year", "in": "query", "required": False,
                      "description": "The year the round closed.",
-                     "schema": {"type": "integer", "minimum": 1}},
+                     "schema": _YEAR},
                     {"name": "q", "in": "query", "required": False,
                      "description": "Words in the statement, the title or the working group's "
                      "name (case and accents ignored, prefixes match).",
-                     "schema": {"type": "string", "maxLength": MAX_QUERY}},
+                     "schema": {**_TYPED, "maxLength": MAX_QUERY}},
                     {**_LANG, "description": "The language of the names of working groups "
                      "and seats and of the titles, where they have one in it. Without it, the "
                      "language the request prefers (Accept-Language)."},
@@ -667,8 +761,9 @@ DOCUMENT = {
                     "200": _json(_ref("StatementPage"), "One page of chair's statements.",
                                  headers=True),
                     "304": _NOT_MODIFIED,
-                    "400": _error("A query parameter is not a possible value."),
+                    "400": _BAD_QUERY,
                     "401": _SIGN_IN,
+                    "404": _NO_GROUP,
                 },
             },
         },
@@ -678,8 +773,8 @@ DOCUMENT = {
                 "summary": "One chair's statement, with the round's outcome, tally and the "
                            "seats' positions",
                 "parameters": [
-                    {"name": "number", "in": "path", "required": True, "schema": _STRING,
-                     "description": "e.g. WG4-2026-S01"},
+                    {"name": "number", "in": "path", "required": True,
+                     "schema": _STATEMENT_NUMBER, "description": "e.g. WG4-2026-S01"},
                     {**_LANG, "description": "The language of the names of the working group "
                      "and seats and of the title, where they have one in it. Without it, the "
                      "language the request prefers (Accept-Language)."},

@@ -185,12 +185,73 @@ def test_an_unknown_or_malformed_number_is_a_json_404(client, world, spec):
 @pytest.mark.parametrize(("query", "parameter"), [
     ("page=abc", "page"), ("page=0", "page"), ("per_page=0", "per_page"),
     ("per_page=1000", "per_page"), ("per_page=-3", "per_page"), ("year=twenty", "year"),
-    ("group=nowhere", "group"),
+    ("year=1899", "year"), ("year=10000", "year"), ("page=100001", "page"), ("lang=", "lang"),
+    ("lang=de", "lang"), ("q=" + "a" * 201, "q"),
 ])
 def test_impossible_query_values_are_a_json_400(client, world, spec, query, parameter):
     body = checked(spec, client.get(f"/api/v1/recommendations?{query}"), 400)
     assert body["error"] == "bad_request" and body["parameter"] == parameter
     assert body["message"]
+
+
+def test_a_number_out_of_range_is_told_its_range_however_long(client, world, spec):
+    for url in ("/api/v1/recommendations?year=2147483648", "/api/v1/statements?year=-1",
+                "/api/v1/recommendations?year=" + "9" * 40):
+        body = checked(spec, client.get(url), 400)
+        assert body["message"] == "year must be a whole number from 1900 to 9999."
+    long = checked(spec, client.get("/api/v1/recommendations?q=" + "a" * 20_000), 400)
+    assert long["message"] == "q may hold at most 200 characters."
+    assert checked(spec, client.get("/api/v1/recommendations?q=" + "a" * 200), 200)
+
+
+def test_a_group_that_does_not_exist_is_a_documented_404(client, world, spec):
+    for url in ("/api/v1/recommendations?group=nowhere", "/api/v1/statements?group=nowhere"):
+        body = checked(spec, client.get(url), 404)
+        assert body == {"error": "not_found", "parameter": "group",
+                        "message": "There is no working group nowhere."}
+
+
+def test_other_methods_are_a_json_405_with_allow_never_the_csrf_page(client, db, world):
+    rec = adopt(db, world)
+    db.commit()
+    for url in ("/api/v1/recommendations", f"/api/v1/recommendations/{rec.number}",
+                "/api/v1/statements", "/api/v1/openapi.json"):
+        for method in ("TRACE", "POST", "PUT", "PATCH", "DELETE"):
+            response = client.request(method, url, data={"q": "x"})
+            assert response.status_code == 405, (method, url, response.text[:200])
+            assert response.headers["allow"] == "GET, HEAD, OPTIONS"
+            assert response.headers["content-type"] == "application/json"
+            assert response.json()["error"] == "method_not_allowed"
+    # elsewhere under /api/ too, errors answered before any handler are JSON
+    assert client.get("/api/v1/nothing-here").json()["error"] == "not_found"
+    assert client.get("/api/v1/recommendations?q=%01").json()["error"] == "bad_request"
+    # a page that takes posts still checks their CSRF token
+    assert client.post("/sign-in", data={"email": "a@b.c"}).status_code == 403
+
+
+def test_other_sites_may_read_the_public_api_but_not_members_pages(client, db, world, spec):
+    rec = adopt(db, world)
+    db.commit()
+    origin = {"Origin": "https://news.example"}
+    for url in ("/api/v1/recommendations", f"/api/v1/recommendations/{rec.number}",
+                "/api/v1/openapi.json", "/api/v1/recommendations?page=0"):
+        response = client.get(url, headers=origin)
+        assert response.headers["access-control-allow-origin"] == "*", url
+        assert "access-control-allow-credentials" not in response.headers
+        assert "ETag" in response.headers["access-control-expose-headers"]
+    preflight = client.options("/api/v1/recommendations", headers={
+        **origin, "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "if-none-match"})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "If-None-Match" in preflight.headers["access-control-allow-headers"]
+    assert preflight.headers["allow"] == "GET, HEAD, OPTIONS"
+    for url in ("/recommendations", f"/recommendations/{rec.number}", "/"):
+        assert "access-control-allow-origin" not in client.get(url, headers=origin).headers
+    sign_in(client, world.member)  # a signed-in reader's answer is never shared
+    member = client.get(f"/api/v1/recommendations/{rec.number}", headers=origin)
+    assert member.status_code == 200
+    assert "access-control-allow-origin" not in member.headers
 
 
 def test_without_public_recommendations_anonymous_readers_get_401(client, db, world, spec):
