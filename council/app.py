@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from pathlib import Path
 
 import anyio
@@ -30,6 +31,7 @@ from council import (
     views,
 )
 from council.bookkeeping import Bookkeeping
+from council.compression import CompressionMiddleware
 from council.database import Database
 from council.errors import DomainError
 from council.extensions import Extension, load_extensions
@@ -55,12 +57,21 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger(__name__)
 
 
-class CachedStaticFiles(StaticFiles):
-    """Vendored files carry their version in the name, so browsers may keep them a long time."""
+VERSIONED_NAME = re.compile(r"-(\d+(\.\d+)+|[0-9a-f]{8,})(\.min)?\.[a-z0-9]+$")
+"""A file name that carries its version or a digest of its content (htmx-4.0.1.min.js): a
+new content comes under a new name, so browsers may keep this one for good."""
 
-    def file_response(self, *args, **kwargs):
-        response = super().file_response(*args, **kwargs)
-        response.headers["Cache-Control"] = "public, max-age=86400"
+
+class CachedStaticFiles(StaticFiles):
+    """Files whose names carry their version (the vendored htmx) are kept a year and never
+    revalidated; the others (council.css, live.js), whose content changes under the same name
+    with a release, a day."""
+
+    def file_response(self, full_path, *args, **kwargs):
+        response = super().file_response(full_path, *args, **kwargs)
+        response.headers["Cache-Control"] = (
+            "public, max-age=31536000, immutable" if VERSIONED_NAME.search(Path(full_path).name)
+            else "public, max-age=86400")
         return response
 
 
@@ -123,6 +134,7 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeadersMiddleware),
+            Middleware(CompressionMiddleware),
             Middleware(AdmissionMiddleware, limit=settings.requests_at_once,
                        wait=settings.queue_seconds),
             Middleware(RequestContextMiddleware),

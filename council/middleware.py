@@ -3,23 +3,24 @@ person, the language, the CSRF check; and the security headers of every answer."
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 from collections.abc import Callable
 from http.cookies import SimpleCookie
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import unquote_plus
 
 import anyio.to_thread
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 from starlette.datastructures import FormData, Headers, MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import ClientDisconnect, Request
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from council import i18n, sessions, text
+from council.csrf import csrf_accepted, csrf_token_for
 from council.database import RequestTransaction, utcnow
 from council.models import Council
 from council.permissions import ANONYMOUS, load_actor
@@ -37,10 +38,6 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 def session_cookie_name(scheme: str) -> str:
     """__Host- cookies must be Secure, which browsers only accept over https."""
     return "__Host-session" if scheme == "https" else "council_session"
-
-
-def csrf_token_for(secret: str, binding: str) -> str:
-    return hmac.new(secret.encode(), f"csrf:{binding}".encode(), hashlib.sha256).hexdigest()
 
 
 class SecurityHeadersMiddleware:
@@ -153,12 +150,27 @@ class RequestContextMiddleware:
             scope = {**scope, "method": "GET"}
         app_state = scope["app"].state
         request = Request(scope)
-        unsafe = request.method not in SAFE_METHODS
+        # an unsafe method no route takes here (a POST or TRACE to the read-only API) is
+        # answered by routing (405 with Allow, or 404): no handler runs, so no CSRF check
+        unsafe = request.method not in SAFE_METHODS and _routed(scope)
         state = scope.setdefault("state", {})
+        state["unsafe"] = unsafe
 
         body = b""
         form = FormData()
-        if unsafe:
+        if unsafe and _is_multipart(scope):
+            # a form with a file, parsed as it arrives (see _stream_form)
+            try:
+                form = await _stream_form(scope, receive,
+                                          app_state.settings.upload_body_bytes,
+                                          app_state.settings.max_body_bytes)
+            except _TooLarge:
+                return await _refuse(scope, send, 413)
+            except HTTPException as refused:  # a malformed multipart body, too many fields
+                return await _refuse(scope, send, refused.status_code)
+            except ClientDisconnect:
+                return await _refuse(scope, send, 400)
+        elif unsafe:
             body = await _read_body(request, receive, app_state.settings.max_body_bytes)
             if body is None:
                 return await _refuse(scope, send, 413)
@@ -191,16 +203,48 @@ class RequestContextMiddleware:
 
             async def send_wrapper(message: Message) -> None:
                 if message["type"] == "http.response.start":
+                    # read before the transaction ends: after it, the actor's rows are
+                    # expired, and reading them would open a new transaction (held by a
+                    # stream for as long as it lasts)
+                    private = state["actor"].signed_in
                     await anyio.to_thread.run_sync(transaction.finish, message["status"])
+                    headers = MutableHeaders(scope=message)
                     if new_anon_cookie and state.get("csrf_used"):
-                        headers = MutableHeaders(scope=message)
                         headers.append("Set-Cookie", _cookie(
                             ANON_CSRF_COOKIE, new_anon_cookie, secure=scope["scheme"] == "https"))
+                    if private:
+                        keep_private(headers)
                 await send(message)
 
             await self.app(scope, _replaying(body, then=receive), send_wrapper)
         finally:
             await anyio.to_thread.run_sync(transaction.close)
+            await form.close()  # the spooled files of an upload
+
+
+PRIVATE = "private, no-store"
+
+
+def keep_private(headers: MutableHeaders) -> None:
+    """An answer to a signed-in person shows what they may see: no shared cache keeps it, and
+    neither does the browser (the Back button after signing out shows nothing). Vary: Cookie
+    tells caches it depends on who asks."""
+    rule = headers.get("cache-control", "").lower()
+    if "private" not in rule or "no-store" not in rule:
+        headers["Cache-Control"] = PRIVATE
+    vary_on(headers, "Cookie")
+
+
+def vary_on(headers: MutableHeaders, name: str) -> None:
+    """Add `name` to the Vary header, once."""
+    present = [item.strip().lower() for item in headers.get("vary", "").split(",")]
+    if name.lower() not in present and "*" not in present:
+        headers["Vary"] = f"{headers['vary']}, {name}" if headers.get("vary") else name
+
+
+def _routed(scope: Scope) -> bool:
+    """Whether a route takes this request as it is: its path and its method."""
+    return any(route.matches(scope)[0] == Match.FULL for route in scope["app"].router.routes)
 
 
 def _has_control(scope: Scope) -> bool:
@@ -222,7 +266,7 @@ def identify(request: Request, db: Session, state: dict) -> None:
     settings = app_state.settings
     now = utcnow()
     state["now"] = now
-    safe = request.method in SAFE_METHODS
+    safe = request.method in SAFE_METHODS or not state.get("unsafe", True)
     council = db.exec(select(Council).order_by(Council.id).limit(1)).first()
     state["council"] = council
     token = request.cookies.get(session_cookie_name(request.url.scheme))
@@ -317,6 +361,59 @@ def _replaying(body: bytes, *, then: Receive | None = None) -> Receive:
     return receive
 
 
+def _is_multipart(scope: Scope) -> bool:
+    return Headers(scope=scope).get("content-type", "").startswith("multipart/form-data")
+
+
+class _TooLarge(Exception):
+    """A body went past its limit while it arrived."""
+
+
+class _FieldsWithinLimit(MultiPartParser):
+    """Starlette's multipart parser, holding the form's fields (not its files, which go to
+    disk) within `field_limit` bytes together, as the body of a form without files is."""
+
+    def __init__(self, *args, field_limit: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_limit, self.field_bytes = field_limit, 0
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._current_part.file is None:  # a field, kept in memory
+            self.field_bytes += end - start
+            if self.field_bytes > self.field_limit:
+                raise _TooLarge()
+        super().on_part_data(data, start, end)
+
+
+async def _stream_form(scope: Scope, receive: Receive, limit: int,
+                       field_limit: int) -> FormData:
+    """A multipart form, parsed as it arrives rather than read whole first: Starlette's parser
+    spools each file to disk past 1 MB, so an upload is never held in memory, and its fields
+    stay within `field_limit` bytes. The body may be up to `limit` bytes
+    (Settings.upload_body_bytes: the handler then refuses a file over
+    Settings.max_upload_bytes with its form filled in); past either limit, _TooLarge."""
+    length = Headers(scope=scope).get("content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise _TooLarge()
+    total = 0
+
+    async def counted() -> Message:
+        nonlocal total
+        message = await receive()
+        if message["type"] == "http.request":
+            total += len(message.get("body", b""))
+            if total > limit:
+                raise _TooLarge()
+        return message
+
+    request = Request(scope, counted)
+    parser = _FieldsWithinLimit(request.headers, request.stream(), field_limit=field_limit)
+    try:
+        return await parser.parse()
+    except MultiPartException as malformed:
+        raise HTTPException(status_code=400, detail=malformed.message) from malformed
+
+
 async def _parse_form(scope: Scope, body: bytes) -> FormData:
     content_type = Headers(scope=scope).get("content-type", "")
     if not content_type.startswith(FORM_TYPES):
@@ -336,18 +433,11 @@ def _one_click_unsubscribe(request: Request, form: FormData) -> bool:
 
 
 def _csrf_ok(request: Request, form: FormData, expected: str) -> bool:
-    fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site and fetch_site not in ("same-origin", "none"):
-        return False
-    origin = request.headers.get("origin")
-    if origin and origin != "null":
-        parts = urlsplit(origin)
-        if (parts.scheme, parts.netloc) != (request.url.scheme, request.url.netloc):
-            return False
-    elif origin == "null":
-        return False
-    supplied = request.headers.get("x-csrf-token") or str(form.get("csrf_token", ""))
-    return bool(supplied) and hmac.compare_digest(supplied, expected)
+    return csrf_accepted(
+        supplied=request.headers.get("x-csrf-token") or str(form.get("csrf_token", "")),
+        expected=expected, fetch_site=request.headers.get("sec-fetch-site"),
+        origin=request.headers.get("origin"), scheme=request.url.scheme,
+        netloc=request.url.netloc)
 
 
 def _cookie(name: str, value: str, *, secure: bool, max_age: int | None = None) -> str:

@@ -45,7 +45,7 @@ class Actor:
 
     @property
     def is_secretariat(self) -> bool:
-        return self.signed_in and self.person.is_secretariat
+        return self.signed_in and self.person is not None and self.person.is_secretariat
 
     @property
     def seat_kind(self) -> SeatKind | None:
@@ -107,11 +107,11 @@ def can(actor: Actor, action: str, target: object = None) -> bool:
     return rule(actor, target)
 
 
-def _group_id(target: object) -> int:
+def _group_id(target: object) -> int | None:
     """The working group a target belongs to: the group itself, or e.g. a draft in it."""
     if isinstance(target, WorkingGroup):
         return target.id
-    group_id = getattr(target, "working_group_id", None)
+    group_id: int | None = getattr(target, "working_group_id", None)
     if group_id is None:
         raise TypeError("this action needs a working group or something in one")
     return group_id
@@ -135,7 +135,9 @@ def _read_deliberations(actor: Actor, target: object) -> bool:
     group_id = _group_id(target)
     if actor.is_secretariat or group_id in actor.sitting or group_id in actor.chairing:
         return True
-    return group_id in actor.following and target.observers_read_deliberations
+    # a WorkingGroup, or a row carrying its flag (council.notifications)
+    return group_id in actor.following and bool(
+        target.observers_read_deliberations)  # type: ignore[attr-defined]
 
 
 def _write_in_group(actor: Actor, target: object) -> bool:
@@ -249,7 +251,41 @@ def _withdraw_amendment(actor: Actor, target: object) -> bool:
         raise TypeError("this action needs a Proposed amendment")
     if target.seat_id is None:
         return _manage_rounds(actor, target)
-    return (_propose_amendment(actor, target) and actor.seat.id == target.seat_id)
+    return (_propose_amendment(actor, target) and actor.seat is not None
+            and actor.seat.id == target.seat_id)
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """A seat as the follow-up of a recommendation sees it: the recommendation's group, the
+    seat, and whether the recommendation addresses it (now)."""
+
+    working_group_id: int
+    seat_id: int
+    addressed: bool
+
+
+def _report_follow_up(actor: Actor, target: object) -> bool:
+    """A seat reports for itself only, through its head or a delegate, when the recommendation
+    addresses it: member states, participants and observers alike; the chair reports as a
+    person of its own seat; the secretariat, which has no seat, never."""
+    if not isinstance(target, Addressed):
+        raise TypeError("this action needs an Addressed seat")
+    return (actor.signed_in and actor.seat is not None and target.addressed
+            and actor.seat.id == target.seat_id)
+
+
+def _compose_report(actor: Actor, target: object) -> bool:
+    """A report: the secretariat, the council's and any working group's; a working group's
+    acting chair, that group's (a WorkingGroup, or a report with its working_group_id; the
+    council, or a report whose working_group_id is None, is the council's)."""
+    if not actor.signed_in:
+        return False
+    if actor.is_secretariat:
+        return True
+    group_id = (target.id if isinstance(target, WorkingGroup)
+                else getattr(target, "working_group_id", None))
+    return group_id is not None and group_id in actor.chairing
 
 
 def _hand_over_chair(actor: Actor, target: object) -> bool:
@@ -267,7 +303,62 @@ def _name_acting_chair(actor: Actor, target: object) -> bool:
     if actor.is_secretariat:
         return True
     return (actor.signed_in and actor.seat is not None and actor.seat.id == target.seat_id
-            and actor.person.seat_role == SeatRole.HEAD)
+            and actor.person is not None and actor.person.seat_role == SeatRole.HEAD)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A document of the library as the rules see it: the body it is filed under (a working
+    group, or None for the council), who uploaded it, and who may read it."""
+
+    document_id: int
+    working_group_id: int | None
+    uploaded_by_id: int | None
+    public: bool
+    withdrawn: bool
+    council_public: bool
+    """The council publishes to the public (Council.public_recommendations)."""
+
+
+COUNCIL_MEMBERS = frozenset({SeatKind.MEMBER_STATE, SeatKind.PARTICIPANT})
+
+
+def _upload_document(actor: Actor, target: object) -> bool:
+    """To a working group: whoever writes in it (not its observers). To the council (a Council,
+    or a Filed document without a group): the secretariat, the council's acting chair, and the
+    people of member-state and participant seats."""
+    if isinstance(target, Council) or getattr(target, "working_group_id", 0) is None:
+        return actor.is_secretariat or actor.chairs_council or actor.seat_kind in COUNCIL_MEMBERS
+    return _write_in_group(actor, target)
+
+
+def _read_document(actor: Actor, target: object) -> bool:
+    """A public document: anyone signed in, and the public where the council publishes. A
+    members-only (or withdrawn) one: the secretariat and the people of member-state and
+    participant seats; never observers or the public."""
+    if not isinstance(target, Filed):
+        raise TypeError("this action needs a Filed document")
+    if target.public and not target.withdrawn:
+        return actor.signed_in or target.council_public
+    return actor.is_secretariat or actor.seat_kind in COUNCIL_MEMBERS
+
+
+def _manage_document(actor: Actor, target: object) -> bool:
+    """Edit or withdraw a document: the secretariat, the acting chair of the body it is filed
+    under, and its uploader while they may still upload there."""
+    if not isinstance(target, Filed):
+        raise TypeError("this action needs a Filed document")
+    if not actor.signed_in:
+        return False
+    if actor.is_secretariat:
+        return True
+    if target.working_group_id is None:
+        chairs_body = actor.chairs_council
+    else:
+        chairs_body = target.working_group_id in actor.chairing
+    uploader = (actor.person is not None and target.uploaded_by_id == actor.person.id
+                and _upload_document(actor, target))
+    return chairs_body or uploader
 
 
 RULES = {
@@ -297,4 +388,10 @@ RULES = {
     "chair.pass_over": _secretariat,
     "chair.recuse": _secretariat_or_chair,
     "chair.name_acting": _name_acting_chair,
+    "document.upload": _upload_document,
+    "document.read": _read_document,
+    "document.manage": _manage_document,
+    "report.compose": _compose_report,
+    "followup.address": _manage_rounds,
+    "followup.report": _report_follow_up,
 }

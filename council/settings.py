@@ -50,6 +50,10 @@ class Settings:
     session_idle_minutes: int = 120
     session_absolute_hours: int = 24
     max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 20 * 1024 * 1024
+    """The largest file a form may carry (a document of the library: workspaces.documents).
+    A form with a file may be up to twice that with its fields: a file over the limit comes
+    back refused with the form filled in; a larger body is cut off with the plain 413 page."""
     sign_in_window_minutes: int = 15
     sign_in_max_per_account: int = 5
     """Failed sign-ins for one account from one address, within the window."""
@@ -95,6 +99,16 @@ class Settings:
     def pool(self) -> dict:
         return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow,
                 "pool_timeout": self.db_pool_timeout}
+
+    @property
+    def upload_body_bytes(self) -> int:
+        """The largest body of a form with a file (see max_upload_bytes)."""
+        return 2 * self.max_upload_bytes + self.max_body_bytes
+
+    @property
+    def documents_dir(self) -> Path:
+        """Where the library's files are kept, named by their SHA-256 digest."""
+        return self.var_dir / "documents"
 
     @property
     def is_production(self) -> bool:
@@ -161,6 +175,7 @@ class Settings:
             max_subscribers=_number(env, "COUNCIL_MAX_SUBSCRIBERS", 2000, minimum=0),
             live_stream_seconds=_number(env, "COUNCIL_LIVE_STREAM_SECONDS", 600, minimum=5),
             chair_statement_days=_number(env, "COUNCIL_CHAIR_STATEMENT_DAYS", 14, minimum=1),
+            max_upload_bytes=_number(env, "COUNCIL_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024,
         )
 
 

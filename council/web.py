@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from markupsafe import Markup
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.datastructures import FormData
+from starlette.datastructures import URL, FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Router
 from starlette.templating import Jinja2Templates
 
-from council import dates, i18n, names, notifications, text
+from council import dates, i18n, names, notifications, outline, text
+from council.csrf import mask_csrf_token
 from council.database import MAX_ID
 from council.errors import Invalid
 from council.extensions import nav_links
@@ -44,6 +49,40 @@ class IdConvertor(Convertor[int]):
 register_url_convertor("id", IdConvertor())
 
 
+_MODULES: ContextVar[dict | None] = ContextVar("council_template_modules", default=None)
+_NOT_GIVEN = object()
+
+
+class Template(jinja2.Template):
+    """A template whose macro libraries imported `with context` are made once per page.
+
+    Jinja makes such a module again at every import, and a page of comments includes a
+    thread template (which imports the form macros) hundreds of times. Within one render()
+    (which opens the cache) the module made for the same values of the names the library
+    reads is the same module, so it is reused: its macros would see exactly those values.
+    The values that functions read from the context behind the template's back (url_for's
+    request, the language of the dates) are the page's, the same in every include."""
+
+    def make_module(self, vars=None, shared=False, locals=None):
+        cache = _MODULES.get()
+        if cache is None or not shared or self.name is None:
+            return super().make_module(vars, shared, locals)
+        names = self.__dict__.get("council_free_names")
+        if names is None:
+            source, _filename, _uptodate = self.environment.loader.get_source(
+                self.environment, self.name)
+            names = tuple(sorted(meta.find_undeclared_variables(self.environment.parse(source))))
+            self.council_free_names = names
+        given = [vars or {}, locals or {}]
+        key = (id(self), *(id(next((d[n] for d in reversed(given) if n in d), _NOT_GIVEN))
+                          for n in names))
+        module = cache.get(key)
+        if module is None:
+            # the module keeps its context, hence the values whose ids make the key, alive
+            module = cache[key] = super().make_module(vars, shared, locals)
+        return module
+
+
 def make_templates(*, auto_reload: bool = True) -> Jinja2Templates:
     """The templates; `auto_reload` (development) looks at the files again on every render,
     which costs about half the rendering time of a page under load."""
@@ -56,6 +95,7 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.template_class = Template
     env.install_gettext_callables(i18n.gettext, i18n.raw_ngettext, newstyle=True,
                                   pgettext=i18n.raw_pgettext)
     env.filters["datetime"] = i18n.format_datetime
@@ -63,10 +103,42 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Templates:
     env.filters["from_iso"] = datetime.fromisoformat  # a time kept in a JSON record
     env.filters["number"] = i18n.format_number
     env.filters["scrollable_tables"] = scrollable_tables
+    env.filters["fit_headings"] = outline.fit_headings
+    env.filters["headings_at"] = outline.headings_at
+    env.filters["headings_as_text"] = outline.headings_as_text
     env.globals["language_name"] = i18n.language_name
+    env.globals["url_for"] = url_for
     names.register(env)
     dates.register(env)
     return Jinja2Templates(env=env)
+
+
+@jinja2.pass_context
+def url_for(context, name: str, /, **path_params: Any) -> URL:
+    """Starlette's url_for for templates, without its walk through every route (each miss
+    raises an exception): a page of comments asks for hundreds of links."""
+    request: Request = context["request"]
+    route = _routes_by_name(request.app.router).get(name)
+    if route is None:
+        return request.url_for(name, **path_params)
+    base = request.scope.get("council.base_url")
+    if base is None:
+        base = request.scope["council.base_url"] = str(request.base_url).rstrip("/")
+    return URL(base + route.url_path_for(name, **path_params))
+
+
+def _routes_by_name(router: Router) -> dict[str, BaseRoute]:
+    """The application's routes by name (the first of a name wins, as in Starlette), kept
+    on the router."""
+    index = getattr(router, "council_route_index", None)
+    if index is None:
+        index = {}
+        for route in router.routes:
+            name = getattr(route, "name", None)
+            if name and name not in index:
+                index[name] = route
+        router.council_route_index = index
+    return index
 
 
 def scrollable_tables(html: str) -> Markup:
@@ -115,7 +187,7 @@ def render(
         "can": allowed,
         "unread_notifications": unread_notifications,
         "nav_links": nav_links(request.app.state.extensions, allowed, state.council),
-        "csrf_token": "" if anonymous_public else state.csrf_token,
+        "csrf_token": "" if anonymous_public else mask_csrf_token(state.csrf_token),
         "language": i18n.current_language(),
         "languages": request.app.state.settings.languages,
         "timezone": actor.person.timezone if actor.person else "UTC",
@@ -124,9 +196,13 @@ def render(
     if not anonymous_public:
         state.csrf_used = True  # the anonymous CSRF cookie is only set for pages that need it
     name = fragment if fragment and is_htmx(request) else template
-    response = request.app.state.templates.TemplateResponse(
-        request, name, full_context, status_code=status_code
-    )
+    modules = _MODULES.set({})
+    try:
+        response = request.app.state.templates.TemplateResponse(
+            request, name, full_context, status_code=status_code
+        )
+    finally:
+        _MODULES.reset(modules)
     response.headers.setdefault("Vary", "HX-Request, Cookie, Accept-Language")
     if getattr(state, "relative_dates", False):  # "closes in 4 days" is true only now
         response.headers["Cache-Control"] = PRIVATE_CACHE
@@ -152,6 +228,25 @@ def conditional(request: Request, response: Response, *, last_modified: datetime
     if response.status_code != 200:
         return response
     etag = etag or strong_etag(response.body)
+    headers = _validators(request, etag, last_modified)
+    response.headers.update(headers)
+    if _not_modified(request, etag, last_modified):
+        return Response(status_code=304, headers=headers)
+    return response
+
+
+def not_modified(request: Request, *, etag: str, last_modified: datetime | None
+                 ) -> Response | None:
+    """The 304 answer when the reader's copy is current, before anything is rendered (the
+    page's `etag` is then known from what it shows, not from its bytes); else None."""
+    if not request.headers.get("if-none-match") and not request.headers.get("if-modified-since"):
+        return None
+    if _not_modified(request, etag, last_modified):
+        return Response(status_code=304, headers=_validators(request, etag, last_modified))
+    return None
+
+
+def _validators(request: Request, etag: str, last_modified: datetime | None) -> dict:
     headers = {
         "ETag": etag,
         "Cache-Control": PRIVATE_CACHE if request.state.actor.signed_in else PUBLIC_CACHE,
@@ -159,10 +254,48 @@ def conditional(request: Request, response: Response, *, last_modified: datetime
     }
     if last_modified is not None:
         headers["Last-Modified"] = formatdate(last_modified.timestamp(), usegmt=True)
-    response.headers.update(headers)
-    if _not_modified(request, etag, last_modified):
-        return Response(status_code=304, headers=headers)
-    return response
+    return headers
+
+
+def fingerprint_etag(request: Request, *parts: object) -> str:
+    """A weak ETag for a page from what it shows (`parts`: the rows and moments it depends on),
+    the request (address, language) and the release: known before rendering, so a 304 costs
+    no rendering. Weak, as it names what the page says rather than its bytes."""
+    digest = hashlib.sha256(release_version(request).encode())
+    for part in (str(request.url.path), request.url.query, i18n.current_language(), *parts):
+        digest.update(b"\x1f" + repr(part).encode())
+    return f'W/"{digest.hexdigest()[:32]}"'
+
+
+def row_values(row: object) -> tuple:
+    """A row's column values, for fingerprint_etag (None for no row)."""
+    if row is None:
+        return ()
+    return tuple(getattr(row, column.key) for column in row.__table__.columns)
+
+
+def release_version(request: Request) -> str:
+    """A digest of what the pages are made from: templates, catalogues and code. Read once
+    per process, except in development where templates are read again as they change."""
+    if request.app.state.templates.env.auto_reload:
+        return _release_digest()
+    return _release_version()
+
+
+@functools.cache
+def _release_version() -> str:
+    return _release_digest()
+
+
+def _release_digest() -> str:
+    digest = hashlib.sha256()
+    root = TEMPLATE_DIR.parent
+    for folder, pattern in (("templates", "*.*"), ("council", "*.py"), ("workspaces", "*.py"),
+                            ("council/translations", "*.po")):
+        for path in sorted((root / folder).rglob(pattern)):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
@@ -170,7 +303,7 @@ def _not_modified(request: Request, etag: str, last_modified: datetime | None) -
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         offered = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return "*" in offered or etag in offered
+        return "*" in offered or etag.removeprefix("W/") in offered
     if_modified_since = request.headers.get("if-modified-since")
     if if_modified_since and last_modified is not None:
         try:

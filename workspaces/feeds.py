@@ -27,8 +27,9 @@ from council.models import WorkingGroup
 from council.text import xml_safe
 from council.views import permission
 from council.web import conditional
-from workspaces import recommendations, rendering, rounds, statements
+from workspaces import recommendations, rendering, reports, rounds, statements
 from workspaces.recommendation_models import Recommendation
+from workspaces.report_models import Report
 from workspaces.statement_models import PublishedStatement
 
 TEMPLATE = "workspaces/recommendations.atom.xml"
@@ -45,6 +46,7 @@ def council_feed(request: Request) -> Response:
         found = recommendations.library(request.state.db, recommendations.Filters(),
                                         per_page=ENTRIES, language=language)
         said = statements.listing(request.state.db, per_page=ENTRIES)
+        reported = reports.feed_entries(request.state.db, limit=ENTRIES)
         name = names.shown(council, council).text if council else ""
         feed = {
             "title": f"{name} · {_('Recommendations')}" if council else _("Recommendations"),
@@ -54,7 +56,7 @@ def council_feed(request: Request) -> Response:
             "alternate": str(request.url_for("recommendations")),
             "author": name or _("Recommendations"),
         }
-        return _feed(request, feed, found, said, language)
+        return _feed(request, feed, found, said, language, reported)
 
 
 @permission("recommendations.read")
@@ -66,6 +68,7 @@ def group_feed(request: Request) -> Response:
         found = recommendations.library(request.state.db, recommendations.Filters(group=group),
                                         per_page=ENTRIES, language=language)
         said = statements.listing(request.state.db, group=group, per_page=ENTRIES)
+        reported = reports.feed_entries(request.state.db, group=group, limit=ENTRIES)
         group_name = names.shown(group, council).text
         feed = {
             "title": f"{group_name} · {_('Recommendations')}",
@@ -76,7 +79,7 @@ def group_feed(request: Request) -> Response:
                           + urlencode({"group": group.slug})),
             "author": names.shown(council, council).text if council else group_name,
         }
-        return _feed(request, feed, found, said, language)
+        return _feed(request, feed, found, said, language, reported)
 
 
 def _language(request: Request) -> tuple[str, str]:
@@ -91,14 +94,15 @@ def _language(request: Request) -> tuple[str, str]:
 
 
 def _feed(request: Request, feed: dict, found: recommendations.Library,
-          said: statements.Listing, language: str) -> Response:
-    """The feed of the recommendations `found` and the chair's statements `said`, newest
-    first, at most ENTRIES of them."""
+          said: statements.Listing, language: str, reported: list[Report] = ()) -> Response:
+    """The feed of the recommendations `found`, the chair's statements `said` and the
+    reports `reported`, newest first, at most ENTRIES of them."""
     entries = [_entry(request, item, found.groups[item.working_group_id],
                       found.records[item.id], found.shown[item.id])
                for item in found.items]
     entries += [_statement_entry(request, item, said.groups[item.working_group_id],
                                  said.records[item.id], language) for item in said.items]
+    entries += [_report_entry(request, item, language) for item in reported]
     entries = sorted(entries, key=lambda entry: entry["moment"], reverse=True)[:ENTRIES]
     last_modified = max((entry["moment"] for entry in entries), default=None)
     council = request.state.council
@@ -164,6 +168,32 @@ def _statement_entry(request: Request, item: PublishedStatement, group: WorkingG
         "published": rfc3339(item.published_at),
         "html": "".join(str(Markup("<p>{}</p>").format(part).replace("\n", Markup("<br>")))
                         for part in paragraphs if part),
+    }
+
+
+def _report_entry(request: Request, item: Report, language: str) -> dict:
+    """One entry for a published report: its version in the feed's language (else its
+    default one), its foreword and its contents."""
+    data = reports.record(item)
+    version = reports.version_of(data, reader=language, asked=None)
+    shown = reports.shown(item, data, version)
+    page = str(request.url_for("report", number=item.number))
+    pdf = str(request.url_for("report_download", number=item.number))
+    contents = Markup("<ol>{}</ol>").format(Markup("").join(
+        Markup('<li lang="{}">{}</li>').format(section.heading.language, section.heading.text)
+        for section in shown.sections))
+    return {
+        "kind": "report",
+        "moment": item.published_at,
+        "report": item,
+        "shown": shown,
+        "summary": reports.kind_label(item.kind),
+        "url": page + shown.lang_query,
+        "pdf_url": pdf + shown.lang_query,
+        "versions": [(code, f"{page}?lang={code}") for code in shown.others],
+        "updated": rfc3339(item.published_at),
+        "published": rfc3339(item.published_at),
+        "html": str(Markup(shown.foreword.text) + contents),  # noqa: S704  (sanitised)
     }
 
 

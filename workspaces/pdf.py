@@ -1,9 +1,11 @@
 """The PDF of a recommendation, made with WeasyPrint from its stored HTML.
 
-A PDF is made on the first download of a rendering (an interface language and a version of the
-text: workspaces.rendering.key) and kept (RecommendationPdf, whose `language` is that key) until
-the recommendation, or the templates, catalogues and print stylesheet that made it, change. The
-download that made it does not store it (a read writes nothing): it notes it (MADE, in
+The worker makes the PDF of every rendering (an interface language and a version of the text:
+workspaces.rendering.key) soon after publication (`make_missing`, the job JOB), so the first
+download is as quick as the next ones, and keeps it (RecommendationPdf, whose `language` is
+that key) until the recommendation, or the templates, catalogues and print stylesheet that
+made it, change; the job makes it again then. A download that finds none current makes one
+itself; it does not store it (a read writes nothing): it notes it (MADE, in
 council.bookkeeping), and the application stores it with its next batch of notes.
 WeasyPrint never reaches the network: its URL fetcher serves files under static/ and
 refuses everything else. It is imported only when a PDF is made (it loads Pango).
@@ -15,6 +17,7 @@ import functools
 import hashlib
 import mimetypes
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -22,12 +25,18 @@ from markupsafe import Markup
 from sqlmodel import Session, select
 
 from council import i18n, names
-from council.database import upsert, utcnow
+from council.database import Database, upsert, utcnow
 from council.i18n import gettext as _
+from council.i18n import lazy
 from council.models import Council
 from council.web import TEMPLATE_DIR, strong_etag
+from council.worker import Job
 from workspaces import recommendations, rendering
-from workspaces.recommendation_models import Recommendation, RecommendationPdf
+from workspaces.recommendation_models import (
+    Recommendation,
+    RecommendationPdf,
+    RecommendationRendering,
+)
 
 STATIC_DIR = TEMPLATE_DIR.parent / "static"
 STYLESHEET = STATIC_DIR / "css" / "print.css"
@@ -77,6 +86,63 @@ def write_made(session: Session, made: dict[tuple[int, str], RecommendationPdf])
                                                language=language, **values)
         session.execute(insert.on_conflict_do_update(
             index_elements=[table.c.recommendation_id, table.c.language], set_=values))
+
+
+BATCH = 9
+"""PDFs the job makes per run (a text in three languages has nine renderings): each takes
+about a second of one core, in the process that also serves pages."""
+
+
+RECENT = timedelta(days=2)
+"""The job makes the PDFs of recommendations published or changed this recently: older ones
+whose PDFs a release made stale are made again by their next download, so that a release
+does not keep the serving process busy making thousands of PDFs."""
+
+
+def missing(session: Session, *, limit: int = BATCH, now: datetime | None = None
+            ) -> list[tuple[int, str]]:
+    """(recommendation id, rendering key) of up to `limit` current renderings without a current
+    PDF, of recommendations changed since `now` - RECENT, newest first (a stale rendering waits
+    for rendering.rerender_stale). One query; it reads the versions, never the PDFs."""
+    pdf_version = RecommendationRendering.version + "-" + print_inputs_version()
+    since = (now or utcnow()) - RECENT
+    rows = session.exec(
+        select(RecommendationRendering.recommendation_id, RecommendationRendering.language,
+               RecommendationRendering.version, Recommendation.updated_at)
+        .join(Recommendation, Recommendation.id == RecommendationRendering.recommendation_id)
+        .outerjoin(RecommendationPdf,
+                   (RecommendationPdf.recommendation_id
+                    == RecommendationRendering.recommendation_id)
+                   & (RecommendationPdf.language == RecommendationRendering.language))
+        .where(Recommendation.updated_at >= since,
+               (RecommendationPdf.version.is_(None)) | (RecommendationPdf.version != pdf_version))
+        .order_by(RecommendationRendering.recommendation_id.desc(),
+                  RecommendationRendering.language)).all()
+    return [(recommendation_id, key) for recommendation_id, key, stored, updated_at in rows
+            if stored == rendering.version_at(updated_at)][:limit]
+
+
+def make_missing(database: Database, now: datetime, *, limit: int = BATCH) -> int:
+    """The worker's job: make the PDFs `missing` names, each in a short read transaction and
+    with none open while WeasyPrint works on the next, then store them in one short write
+    (write_made keeps only those still current). Two workers may make the same PDF: the
+    upsert keeps one."""
+    made: dict[tuple[int, str], RecommendationPdf] = {}
+    with database.transaction(write=False) as session:
+        wanted = missing(session, limit=limit, now=now)
+    for recommendation_id, key in wanted:
+        with database.transaction(write=False) as session:
+            recommendation = session.get(Recommendation, recommendation_id)
+            if recommendation is not None:
+                made[(recommendation_id, key)] = stored(session, recommendation, key).row
+    if made:
+        with database.transaction() as session:
+            write_made(session, made)
+    return len(made)
+
+
+JOB = Job("recommendations.pdfs", make_missing, every=timedelta(seconds=15),
+          label=lazy("Make the PDFs of newly published recommendations"), transactional=False)
 
 
 @functools.cache

@@ -38,6 +38,8 @@ class Recommendation(SQLModel, table=True):
         Index("ix_recommendation_adopted", "adopted_at", "id"),
         Index("ix_recommendation_group_adopted", "working_group_id", "adopted_at"),
         Index("ix_recommendation_year", "year"),
+        Index("ix_recommendation_superseded_by_id", "superseded_by_id"),
+        Index("ix_recommendation_updated_at", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

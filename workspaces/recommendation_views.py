@@ -34,12 +34,15 @@ from council.views import permission
 from council.web import (
     conditional,
     counting_number,
+    fingerprint_etag,
+    not_modified,
     redirect,
     refuse_control_characters,
     render,
+    row_values,
     values,
 )
-from workspaces import pdf, recommendations, rendering, statements
+from workspaces import followup, pdf, recommendations, rendering, statements
 from workspaces.recommendation_models import Recommendation
 
 NUMBER = re.compile(r"WG\d{1,9}-\d{4}-\d{2,6}")
@@ -90,11 +93,20 @@ def filters_from(request: Request) -> tuple[recommendations.Filters, int]:
     return recommendations.Filters(group=group, year=year, query=query), page
 
 
+def cursors_from(request: Request) -> dict[str, str | None]:
+    """The page's place in the library (keyset pagination: the number of the last item of the
+    page before, or of the first of the page after); one that is no number is ignored."""
+    params = request.query_params
+    return {name: params.get(name) if NUMBER.fullmatch(params.get(name) or "") else None
+            for name in ("after", "before")}
+
+
 @permission("recommendations.read")
 def library(request: Request) -> Response:
     db = request.state.db
     filters, page = filters_from(request)
-    found = recommendations.library(db, filters, page=page, language=i18n.current_language())
+    found = recommendations.library(db, filters, page=page, language=i18n.current_language(),
+                                    **cursors_from(request))
     said = statements.listing(db, group=filters.group, year=filters.year, query=filters.query,
                               per_page=statements.LIBRARY_LIMIT)
     council = request.state.council
@@ -118,20 +130,40 @@ def library(request: Request) -> Response:
 
 @permission("recommendations.read")
 def recommendation(request: Request) -> Response:
-    item = load(request)
+    """The page; for an anonymous reader, whose page is everyone's, its ETag comes from what
+    it shows (recommendations.page_facts, one statement), so a current copy gets its 304
+    before anything else is read or rendered."""
     state = request.state
+    etag = None
+    if not state.actor.signed_in:
+        number = request.path_params["number"]
+        facts = recommendations.page_facts(state.db, number) if NUMBER.fullmatch(number) \
+            else None
+        if facts is None:
+            raise NotFound()
+        etag = fingerprint_etag(request, row_values(state.council), facts.facts)
+        answer = not_modified(request, etag=etag, last_modified=facts.last_modified)
+        if answer is not None:
+            return answer
+    item = load(request)
     data = recommendations.record(item)
     key = _rendering_key(request, item, data)
     article = _article(request, item, key)
     group = state.db.get(WorkingGroup, item.working_group_id)
+    # the follow-up changes after publication: it is in the page, never in the stored article
+    follow_up = followup.of_recommendation(state.db, item)
+    addressed = {status.seat_id for status in follow_up.seats}
     context = {
         "recommendation": item,
         "article": Markup(article.html),  # noqa: S704  (rendered by our template, text sanitised)
         "group": group,
         "text": rendering.text_of(item, data, key),
+        "followup": follow_up,
+        "may_report": followup.may_report(state.actor, item, addressed),
     }
     response = render(request, "workspaces/recommendation.html", context, public=True)
-    return conditional(request, response, last_modified=item.updated_at)
+    changed = [moment for moment in (item.updated_at, follow_up.last_change) if moment]
+    return conditional(request, response, last_modified=max(changed), etag=etag)
 
 
 @permission("recommendations.read")

@@ -23,26 +23,28 @@ each of them.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from council import audit, chairs, names
 from council.database import utcnow
 from council.errors import Conflict, Invalid, NotFound
 from council.i18n import gettext as _
-from council.models import Council, Person, Seat, WorkingGroup
+from council.models import AuditRecord, Council, Person, Seat, WorkingGroup
 from council.names import Localized
 from council.settings import LANGUAGES
-from workspaces import drafts, provenance, rendering, search, versions
+from workspaces import citations, drafts, provenance, rendering, search, versions
 from workspaces.decisions import NEEDS_TEXT, kind_order
 from workspaces.models import Draft, RevisionParagraph
 from workspaces.recommendation_models import Recommendation
@@ -75,6 +77,7 @@ def publish(session: Session, round_: Round, *, draft: Draft, group: WorkingGrou
         summary=_summary(paragraphs), record=json.dumps(data, ensure_ascii=False),
     )
     _insert_numbered(session, recommendation, group)
+    citations.link(session, recommendation.id, data)
     published = audit.record(session, by=by, action="recommendation.published",
                              target=recommendation, number=recommendation.number,
                              round=round_.id, draft=draft.id, revision=round_.revision_number)
@@ -195,6 +198,7 @@ def build_record(session: Session, round_: Round, group: WorkingGroup,
                               paragraphs),
     }
     data["seat_names"] = _seat_names(session, data, default_language)
+    data["citations"] = citations.frozen(session, data)
     return data
 
 
@@ -328,6 +332,12 @@ def _paragraphs(session: Session, recommendation: Recommendation) -> list[Revisi
     return drafts.paragraphs(session, revision)
 
 
+def changed(session: Session, recommendation: Recommendation, now: datetime) -> None:
+    """Something its pages show changed outside its record (a cited document became public,
+    or stopped being): a new Last-Modified, and its pages and PDFs made again."""
+    _changed(session, recommendation, now)
+
+
 def _changed(session: Session, recommendation: Recommendation, now: datetime) -> None:
     recommendation.updated_at = max(now, recommendation.updated_at)
     session.add(recommendation)
@@ -344,6 +354,63 @@ def get(session: Session, number: str) -> Recommendation:
     if recommendation is None:
         raise NotFound()
     return recommendation
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the public page of a recommendation shows besides the request and the release,
+    read in one statement (the recommendation by its unique number, its group by primary key,
+    and four index lookups): enough to answer a conditional request before rendering."""
+
+    recommendation_id: int
+    facts: tuple
+    last_modified: datetime
+
+
+SEAT_RENAMED = "seat.updated"
+"""Follow-up names seats as they are named now; a renamed seat changes the page."""
+
+
+def page_facts(session: Session, number: str) -> PageFacts | None:
+    """The facts of the recommendation numbered `number`, or None when there is none.
+
+    Everything the anonymous page shows changes one of them: the recommendation's updated_at
+    (publication, a later chair's statement, supersession, a cited document), its group's
+    names, its follow-up (seats addressed and removed, reports, which are never edited), and
+    a seat's new name (the latest such record of the audit log)."""
+    row = session.exec(_page_facts_query(), params={"number": number}).first()
+    if row is None:
+        return None
+    moments = [utc(moment) for moment in (row[1], row[6], row[7], row[9]) if moment]
+    return PageFacts(row[0], tuple(row[1:]), max(moments))
+
+
+@functools.cache
+def _page_facts_query():
+    """page_facts' statement, built once (it answers the most frequent request)."""
+    from workspaces.followup_models import FollowUpReport, FollowUpSeat
+
+    seats = (FollowUpSeat.recommendation_id == Recommendation.id)
+    reports = (FollowUpReport.recommendation_id == Recommendation.id)
+    return (
+        select(Recommendation.id, Recommendation.updated_at, WorkingGroup.slug,
+               WorkingGroup.name, WorkingGroup.name_translations,
+               select(func.count()).where(seats).scalar_subquery(),
+               select(func.max(FollowUpSeat.addressed_at)).where(seats).scalar_subquery(),
+               select(func.max(FollowUpSeat.removed_at)).where(seats).scalar_subquery(),
+               select(func.count()).where(reports).scalar_subquery(),
+               select(func.max(FollowUpReport.reported_at)).where(reports).scalar_subquery(),
+               select(func.max(AuditRecord.id)).where(AuditRecord.action == SEAT_RENAMED)
+               .scalar_subquery())
+        .join(WorkingGroup, WorkingGroup.id == Recommendation.working_group_id)
+        .where(Recommendation.number == bindparam("number")))
+
+
+def utc(moment: datetime) -> datetime:
+    """A moment an aggregate returned (SQLite gives no time zone; they are all UTC)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def find_group(session: Session, slug: str) -> WorkingGroup | None:
@@ -497,12 +564,29 @@ class Library:
     records: dict[int, dict]
     """Recommendation id -> its record."""
 
+    @property
+    def after(self) -> str | None:
+        """The cursor of the next (older) page: the number of this page's last item."""
+        return self.items[-1].number if self.items and self.page < self.pages else None
+
+    @property
+    def before(self) -> str | None:
+        """The cursor of the previous (newer) page, None when it is the first: its address
+        needs none (the first page skips no row)."""
+        return self.items[0].number if self.items and self.page > 2 else None
+
 
 def library(session: Session, filters: Filters, *, page: int = 1,
-            per_page: int = PER_PAGE, language: str | None = None) -> Library:
+            per_page: int = PER_PAGE, language: str | None = None,
+            after: str | None = None, before: str | None = None) -> Library:
     """The recommendations matching `filters`, newest first, one page of them, each in the
     version `language` (the reader's) or the search points to: three queries (count and
-    latest change, the page, the groups), whatever the number of results."""
+    latest change, the page, the groups), whatever the number of results.
+
+    Keyset pagination: with `after` (the number of the last item of the page before) the page
+    is the next `per_page` older ones, with `before` (the first item of the page after) the
+    newer ones, found through the (adopted_at, id) index however deep the page; `page` is then
+    only the number shown. Without either, `page` skips rows (an address typed by hand)."""
     conditions = []
     if filters.group is not None:
         conditions.append(Recommendation.working_group_id == filters.group.id)
@@ -516,15 +600,35 @@ def library(session: Session, filters: Filters, *, page: int = 1,
         .where(*conditions)).one()
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
-    items = list(session.exec(
-        select(Recommendation).where(*conditions)
-        .order_by(Recommendation.adopted_at.desc(), Recommendation.id.desc())
-        .offset((page - 1) * per_page).limit(per_page)
-    ).all())
+    newest = (Recommendation.adopted_at.desc(), Recommendation.id.desc())
+    query = select(Recommendation).where(*conditions)
+    if after:
+        query = query.where(_beyond(after, older=True)).order_by(*newest).limit(per_page)
+    elif before:
+        query = (query.where(_beyond(before, older=False))
+                 .order_by(Recommendation.adopted_at, Recommendation.id).limit(per_page))
+    else:
+        query = query.order_by(*newest).offset((page - 1) * per_page).limit(per_page)
+    items = list(session.exec(query).all())
+    if before and not after:
+        items.reverse()
     groups = {g.id: g for g in session.exec(select(WorkingGroup)).all()}
     records = {item.id: record(item) for item in items}
     shown = {item.id: listed(item, records[item.id], language, filters.query) for item in items}
     return Library(items, groups, total, page, pages, filters, last_modified, shown, records)
+
+
+def _beyond(number: str, *, older: bool):
+    """Rows older (or newer) than the recommendation numbered `number` in the library's order
+    (adopted_at, then id): none when there is no such recommendation."""
+    marker = aliased(Recommendation)
+    at = select(marker.adopted_at).where(marker.number == number).scalar_subquery()
+    cursor_id = select(marker.id).where(marker.number == number).scalar_subquery()
+    if older:
+        return or_(Recommendation.adopted_at < at,
+                   and_(Recommendation.adopted_at == at, Recommendation.id < cursor_id))
+    return or_(Recommendation.adopted_at > at,
+               and_(Recommendation.adopted_at == at, Recommendation.id > cursor_id))
 
 
 def years(session: Session) -> list[int]:

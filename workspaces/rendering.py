@@ -20,18 +20,21 @@ from __future__ import annotations
 import functools
 import hashlib
 from datetime import datetime
+from pathlib import Path
 
 from markupsafe import Markup, escape
 from sqlmodel import Session, select
 
-from council import i18n
+from council import i18n, outline
 from council.names import Localized
 from council.settings import LANGUAGES
 from council.web import TEMPLATE_DIR, make_templates, strong_etag
+from workspaces import citations
 from workspaces.recommendation_models import Recommendation, RecommendationRendering
 
 ARTICLE = "workspaces/_recommendation_article.html"
-_INPUTS = ("workspaces/_recommendation_article.html", "workspaces/_recommendation_macros.html")
+_INPUTS = ("workspaces/_recommendation_article.html", "workspaces/_recommendation_macros.html",
+           "workspaces/_citations.html")
 
 
 @functools.cache
@@ -46,10 +49,12 @@ def catalogues():
 
 @functools.cache
 def inputs_version() -> str:
-    """A digest of the templates and catalogues the stored HTML depends on."""
+    """A digest of the templates, catalogues and code the stored HTML depends on (the code
+    that fits the text's headings in the page's outline: council.outline)."""
     digest = hashlib.sha256()
     for name in _INPUTS:
         digest.update((TEMPLATE_DIR / name).read_bytes())
+    digest.update(Path(outline.__file__).read_bytes())
     for language in LANGUAGES:
         path = i18n.CATALOGUE_DIR / language / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
         if path.exists():
@@ -64,6 +69,11 @@ short; the rest wait for the next run (readers get them rendered in memory meanw
 
 def version(recommendation: Recommendation) -> str:
     return _version(recommendation.updated_at)
+
+
+def version_at(updated_at: datetime) -> str:
+    """The current version of a recommendation last changed at `updated_at`."""
+    return _version(updated_at)
 
 
 def _version(updated_at: datetime) -> str:
@@ -138,6 +148,8 @@ def render(session: Session, recommendation: Recommendation, rendering_key: str,
             **context, "language": interface, "text": text, "seat": seat,
             "group_name": in_language(recommendations.group_name(data, text.language),
                                       interface),
+            "citations": citations.in_article(text.paragraphs, data,
+                                              context.get("public_documents", frozenset())),
         })
 
 
@@ -152,10 +164,13 @@ def article_context(session: Session, recommendation: Recommendation) -> dict:
     """What the article shows besides the words of the interface: the same in every language."""
     from workspaces import recommendations  # it imports this module to render at publication
 
+    data = recommendations.record(recommendation)
     return {
         "recommendation": recommendation,
-        "record": recommendations.record(recommendation),
+        "record": data,
         "linked": recommendations.linked(session, recommendation),
+        # the cited documents the public may read now (workspaces.citations)
+        "public_documents": citations.public_ids(session, data),
     }
 
 

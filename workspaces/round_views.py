@@ -15,7 +15,7 @@ from council.models import WorkingGroup
 from council.permissions import Actor, can
 from council.views import permission
 from council.web import checked, redirect, refuse_control_characters, render, values
-from workspaces import drafts, recommendations, rounds, statements, versions
+from workspaces import citations, drafts, recommendations, rounds, statements, versions
 from workspaces.models import Draft, DraftStatus
 from workspaces.round_models import Round, RoundKind
 
@@ -96,9 +96,11 @@ def draft_panel(request: Request, draft: Draft) -> dict:
 
 
 def _page(request: Request, template: str, context: dict, **kwargs) -> Response:
-    return render(request, template, {"choice_label": rounds.choice_label,
-                                      "outcome_label": rounds.outcome_label, **context},
-                  **kwargs)
+    state = request.state
+    return render(request, template, {
+        "choice_label": rounds.choice_label, "outcome_label": rounds.outcome_label,
+        "citations": citations.for_reader(state.db, state.actor, state.council), **context},
+        **kwargs)
 
 
 @permission("round.manage", target=path_draft)

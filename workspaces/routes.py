@@ -9,8 +9,12 @@ from workspaces import (
     api,
     comment_views,
     desk_views,
+    document_views,
     feeds,
+    followup_views,
+    open_data,
     recommendation_views,
+    report_views,
     round_views,
     statement_views,
     version_views,
@@ -57,6 +61,9 @@ def routes() -> list[BaseRoute]:
         *version_routes(),
         *round_routes(),
         *recommendation_routes(),
+        *document_routes(),
+        *report_routes(),
+        *followup_routes(),
     ]
 
 
@@ -135,11 +142,68 @@ def recommendation_routes() -> list[BaseRoute]:
               name="recommendation"),
         Route("/recommendations/{number:str}/supersede", recommendation_views.supersede,
               methods=["GET", "POST"], name="recommendation_supersede"),
-        Route("/api/v1/openapi.json", api.openapi, name="api_openapi"),
-        Route("/api/v1/recommendations", api.recommendation_list, name="api_recommendations"),
-        Route("/api/v1/recommendations/{number:str}", api.recommendation_detail,
-              name="api_recommendation"),
+        api.ApiRoute("/api/v1/openapi.json", api.openapi, name="api_openapi"),
+        api.ApiRoute("/api/v1/recommendations", api.recommendation_list,
+                     name="api_recommendations"),
+        api.ApiRoute("/api/v1/recommendations/{number:str}", api.recommendation_detail,
+                     name="api_recommendation"),
         Route("/statements/{number:str}", statement_views.statement, name="statement"),
-        Route("/api/v1/statements", api.statement_list, name="api_statements"),
-        Route("/api/v1/statements/{number:str}", api.statement_detail, name="api_statement"),
+        api.ApiRoute("/api/v1/statements", api.statement_list, name="api_statements"),
+        api.ApiRoute("/api/v1/statements/{number:str}", api.statement_detail,
+                     name="api_statement"),
+        Route("/open-data/recommendations.jsonl", open_data.recommendations_jsonl,
+              name="open_data_recommendations"),
+        Route("/open-data/statements.jsonl", open_data.statements_jsonl,
+              name="open_data_statements"),
+        Route("/open-data/follow-up.jsonl", open_data.followup_jsonl,
+              name="open_data_followup"),
+        Route("/open-data/reports.jsonl", open_data.reports_jsonl, name="open_data_reports"),
+    ]
+
+
+def followup_routes() -> list[BaseRoute]:
+    return [
+        Route("/follow-up", followup_views.council_overview, name="followup_overview"),
+        Route("/follow-up/{slug:str}", followup_views.group_overview, name="followup_group"),
+        Route("/recommendations/{number:str}/follow-up/seats", followup_views.seats,
+              methods=["GET", "POST"], name="followup_seats"),
+        Route("/recommendations/{number:str}/follow-up/{seat_id:id}", followup_views.report,
+              methods=["GET", "POST"], name="followup_report"),
+    ]
+
+
+def report_routes() -> list[BaseRoute]:
+    """Reports: "/reports/new" before the page's {number}, and drafts under /reports/drafts/,
+    which no report number can name."""
+    return [
+        Route("/reports", report_views.report_list, name="reports"),
+        Route("/reports/new", report_views.report_new, methods=["GET", "POST"],
+              name="report_new"),
+        Route("/groups/{slug:str}/reports/new", report_views.group_report_new,
+              methods=["GET", "POST"], name="group_report_new"),
+        Route("/reports/drafts/{report_id:id}", report_views.report_edit,
+              methods=["GET", "POST"], name="report_edit"),
+        Route("/reports/drafts/{report_id:id}/preview", report_views.report_preview,
+              name="report_preview"),
+        Route("/reports/drafts/{report_id:id}/publish", report_views.report_publish,
+              methods=["GET", "POST"], name="report_publish"),
+        Route("/reports/{number:str}.pdf", report_views.report_download,
+              name="report_download"),
+        Route("/reports/{number:str}", report_views.report, name="report"),
+    ]
+
+
+def document_routes() -> list[BaseRoute]:
+    """The evidence library (workspaces.document_views)."""
+    return [
+        Route("/documents", document_views.library, name="documents"),
+        Route("/documents/new", document_views.document_new, methods=["GET", "POST"],
+              name="document_new"),
+        Route("/documents/{document_id:id}", document_views.document, name="document"),
+        Route("/documents/{document_id:id}/file", document_views.document_file,
+              name="document_file"),
+        Route("/documents/{document_id:id}/edit", document_views.document_edit,
+              methods=["GET", "POST"], name="document_edit"),
+        Route("/documents/{document_id:id}/withdraw", document_views.document_withdraw,
+              methods=["GET", "POST"], name="document_withdraw"),
     ]

@@ -20,6 +20,7 @@ from council.web import counting_number, redirect, refuse_control_characters, re
 from workspaces import (
     amendment_pages,
     amendments,
+    citations,
     comment_pages,
     drafts,
     provenance,
@@ -79,7 +80,9 @@ def _pending_visit(request: Request, draft: Draft) -> drafts.Visit | None:
 def _page(request: Request, template: str, context: dict, **kwargs) -> Response:
     """A draft page: the draft's menu offers whole-text revision only to who may do it."""
     shown = context.get("draft") or getattr(context.get("detail"), "draft", None)
-    extra = {"spoken": spoken}
+    state = request.state
+    extra = {"spoken": spoken,
+             "citations": citations.for_reader(state.db, state.actor, state.council)}
     if shown is not None and request.state.actor.signed_in:
         extra["may_revise"] = drafts.may_revise_whole(request.state.db, request.state.actor,
                                                       shown)

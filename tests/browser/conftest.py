@@ -87,11 +87,18 @@ def demo_password() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_database(fresh_databases, demo_password) -> Iterator[Database]:
+def live_var_dir(tmp_path_factory):
+    """The live server's var directory (the demo's research papers are under it)."""
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def live_database(fresh_databases, demo_password, live_var_dir) -> Iterator[Database]:
     """The live server's database, migrated, holding the demo council."""
     database = Database.from_url(fresh_databases.create())
     with database.transaction() as session:
-        demo.build(session, password=demo_password)
+        demo.build(session, password=demo_password,
+                   documents_dir=make_settings("sqlite://", live_var_dir).documents_dir)
     yield database
     database.dispose()
 
@@ -116,10 +123,10 @@ def serving(app) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_database, tmp_path_factory) -> Iterator[str]:
+def live_server(live_database, live_var_dir) -> Iterator[str]:
     """The application with the demo council, served by uvicorn on a free loopback port."""
     url = live_database.engine.url.render_as_string(hide_password=False)
-    with serving(create_app(make_settings(url, tmp_path_factory.mktemp("var")))) as base_url:
+    with serving(create_app(make_settings(url, live_var_dir))) as base_url:
         yield base_url
 
 

@@ -39,7 +39,7 @@ def _demo_draft_id(live_database) -> int:
 
 def _paragraph_2(page: Page):
     """The paragraph cited as 2 (headings are not numbered)."""
-    return page.locator("section.paragraph:not(.unnumbered)").nth(1)
+    return page.locator("div.paragraph:not(.unnumbered)").nth(1)
 
 
 def _open_comments_of_paragraph_2(page: Page) -> None:
@@ -50,7 +50,7 @@ def _open_comments_of_paragraph_2(page: Page) -> None:
 
 
 def _thread(page: Page, text: str):
-    return page.locator("article.comment-thread", has_text=text)
+    return page.locator("div.comment-thread", has_text=text)
 
 
 def _journey(pages: dict[str, Page], password: str, draft_id: int, *, htmx: bool) -> None:
@@ -98,7 +98,7 @@ def _journey(pages: dict[str, Page], password: str, draft_id: int, *, htmx: bool
     sign_in(chair, CHAIR, password)
     chair.goto(f"/drafts/{draft_id}")
     _open_comments_of_paragraph_2(chair)
-    first = _thread(chair, comment).locator("article.comment").first
+    first = _thread(chair, comment).locator("div.comment").first
     first.get_by_role("link", name="Hide").click()
     reason_field = chair.get_by_label("Reason for hiding this comment")
     expect(reason_field).to_be_visible()

@@ -39,7 +39,7 @@ class Shared:
 
 
 def _paragraphs(page: Page):
-    return page.locator("section.paragraph")
+    return page.locator("div.paragraph")
 
 
 def _start_draft(page: Page, title: str) -> Shared:
@@ -87,10 +87,10 @@ def _revise(page: Page, text: str, summary: str, number: int) -> None:
 def _shows_the_shared_paragraph(page: Page, shared: Shared) -> None:
     """The link to (old) paragraph 3 shows the same text, now paragraph 4, as the target."""
     assert page.url.endswith(f"/drafts/{shared.draft_id}#{shared.anchor}"), page.url
-    paragraph = page.locator(f"section.paragraph#{shared.anchor}")
+    paragraph = page.locator(f"div.paragraph#{shared.anchor}")
     expect(paragraph.locator(".paragraph-body")).to_have_text(shared.text)
     expect(paragraph.locator("a.paragraph-number")).to_have_text(re.compile(r"\b4$"))
-    target = page.locator("section.paragraph:target")
+    target = page.locator("div.paragraph:target")
     expect(target).to_have_count(1)
     expect(target).to_have_attribute("id", shared.anchor)
 

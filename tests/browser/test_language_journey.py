@@ -303,7 +303,7 @@ def _download(page: Page, href: str) -> dict:
 
 def _numbers(page: Page) -> list[tuple[str, str | None]]:
     """The round text's paragraphs: (stable id, number shown, or None for a heading)."""
-    return [tuple(pair) for pair in page.locator("#round-text section.paragraph").evaluate_all(
+    return [tuple(pair) for pair in page.locator("#round-text div.paragraph").evaluate_all(
         """sections => sections.map(s => {
              const n = s.querySelector('.paragraph-number');
              return [s.id, n ? n.textContent.replace(/\\D/g, '') : null];

@@ -57,16 +57,16 @@ def test_a_comment_and_an_answer_appear_on_open_pages(new_context, demo_password
 
     comment = f"Live: does paragraph 2 cover seasonal work? ({uuid.uuid4().hex[:8]})"
     writer.goto(f"/drafts/{draft_id}")
-    paragraph = writer.locator("section.paragraph:not(.unnumbered)").nth(1)  # paragraph 2
+    paragraph = writer.locator("div.paragraph:not(.unnumbered)").nth(1)  # paragraph 2
     paragraph.get_by_role("link", name="Comment on paragraph 2").click()
     writer.get_by_label("Your comment on paragraph 2").fill(comment)
     writer.get_by_role("button", name="Post comment on paragraph 2").click()
-    expect(writer.locator("article.comment-thread", has_text=comment)).to_be_visible()
+    expect(writer.locator("div.comment-thread", has_text=comment)).to_be_visible()
 
-    under = reader.locator("section.paragraph:not(.unnumbered)").nth(1)  # paragraph 2
-    expect(under.locator("article.comment-thread", has_text=comment)).to_have_count(1)
+    under = reader.locator("div.paragraph:not(.unnumbered)").nth(1)  # paragraph 2
+    expect(under.locator("div.comment-thread", has_text=comment)).to_have_count(1)
     under.locator("details.comment-summary > summary").click()
-    expect(under.locator("article.comment-thread", has_text=comment)).to_be_visible()
+    expect(under.locator("div.comment-thread", has_text=comment)).to_be_visible()
     assert reader.evaluate("performance.getEntriesByType('navigation').length") == 1
 
     chair = log.watch(new_context().new_page())

@@ -42,7 +42,7 @@ def test_an_anonymous_reader_finds_reads_and_downloads_a_recommendation(
     expect(page.get_by_role("heading", level=1)).to_contain_text(
         "Invest in climate adaptation in the Dry Corridor")
     expect(page.locator(".recommendation-number")).to_contain_text(NUMBER)
-    paragraph = page.locator("section.paragraph").nth(1)
+    paragraph = page.locator("div.paragraph").nth(1)
     paragraph.locator(".footnote-ref a").click()
     assert page.url.endswith("#fn-1")
     expect(page.locator("#fn-1")).to_contain_text("United States")

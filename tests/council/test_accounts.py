@@ -3,6 +3,7 @@ revoked, pages that never tell whether an email exists, and request limits."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -147,8 +148,11 @@ def test_an_unknown_email_gets_the_same_answer_and_no_email(client, db, person, 
     unknown = request_reset(client, "nobody@ministry.example")
     assert (unknown.status_code, unknown.template.name) == (known.status_code,
                                                             known.template.name)
-    assert unknown.text.replace("nobody@ministry.example", "X") == known.text.replace(
-        "ana@ministry.example", "X")
+    def around_the_token(text: str) -> str:  # masked afresh in every answer (no BREACH)
+        return re.sub(r"\b[0-9a-f]{64,}\b", "TOKEN", text)
+
+    assert around_the_token(unknown.text.replace("nobody@ministry.example", "X")) == (
+        around_the_token(known.text.replace("ana@ministry.example", "X")))
     assert len(inbox.wait_for(1)) == 1
     assert inbox.messages[0]["To"] == person.email
 

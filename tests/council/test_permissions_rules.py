@@ -3,13 +3,23 @@ load_actor() on real rows, where time and membership decide who holds which role
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 
 from council.database import utcnow
-from council.models import Council, Person, Seat, SeatKind, SeatRole, WorkingGroup
-from council.permissions import ANONYMOUS, RULES, Actor, Proposed, Sponsored, can, load_actor
+from council.models import ChairTerm, Council, Person, Seat, SeatKind, SeatRole, WorkingGroup
+from council.permissions import (
+    ANONYMOUS,
+    RULES,
+    Actor,
+    Addressed,
+    Proposed,
+    Sponsored,
+    can,
+    load_actor,
+)
 from tests.factories import (
     make_chair,
     make_council,
@@ -80,6 +90,9 @@ ALLOWED_ON_GROUP = {
     "amendment.support": {"chair", "member", "participant"},
     "amendment.decide": {"chair"},  # the secretariat only where no one chairs
     "version.edit": {"secretariat", "chair", "member", "participant"},
+    "document.upload": {"secretariat", "chair", "member", "participant"},  # not observers
+    "followup.address": {"chair"},  # the seats a recommendation addresses; as round.manage
+    "report.compose": {"secretariat", "chair"},  # the group's reports; see also below
 }
 SIGNED_IN = set(ACTORS) - {"anonymous"}
 
@@ -105,9 +118,12 @@ def test_every_rule_is_covered_here():
     on_a_term = {"chair.name_acting"}  # tested in test_chairs.py
     on_a_sponsored_draft = {"draft.withdraw", "draft.revise_whole"}  # tested below
     on_an_amendment = {"amendment.withdraw"}  # tested below
-    covered = set(ALLOWED_ON_GROUP) | on_a_term | on_a_sponsored_draft | on_an_amendment | {
+    on_a_document = {"document.read", "document.manage"}  # tested below
+    on_an_addressed_seat = {"followup.report"}  # tested below
+    covered = (set(ALLOWED_ON_GROUP) | on_a_term | on_a_sponsored_draft | on_an_amendment
+               | on_an_addressed_seat | on_a_document | {
         "council.read", "group.read", "council.manage", "recommendations.read",
-        "recommendations.manage"}
+        "recommendations.manage"})
     assert covered == set(RULES)
 
 
@@ -364,3 +380,173 @@ def test_a_recused_chair_does_not_decide_amendments_on_that_draft():
     on_the_draft = Proposed(draft_id=7, working_group_id=1, seat_id=None)
     assert not can(stood_aside, "amendment.decide", on_the_draft)
     assert can(stood_aside, "amendment.decide", GROUP)  # other drafts of the group
+
+
+# follow-up: DOMAIN.md "report follow-up for a seat": secretariat no; the chair as a person of its
+# seat; a head or delegate for their own seat; an observer seat's person for their own seat, if
+# the recommendation addresses it. Seat ids: chair 1, member 2, participant 3, outsider 4,
+# observer 5 (none of them need sit in the group: the addressing decides).
+
+
+@pytest.mark.parametrize("name, seat_id, addressed, allowed", [
+    ("chair", 1, True, True),
+    ("chair", 2, True, False),  # the chair never reports for another seat
+    ("member", 2, True, True),
+    ("member", 2, False, False),  # its seat is not addressed
+    ("member", 3, True, False),
+    ("participant", 3, True, True),
+    ("outsider", 4, True, True),  # a member state of another group, addressed all the same
+    ("observer", 5, True, True),
+    ("observer", 5, False, False),
+    ("secretariat", 2, True, False),
+    ("anonymous", 2, True, False),
+])
+def test_a_seat_reports_follow_up_for_itself_only(name, seat_id, addressed, allowed):
+    target = Addressed(working_group_id=1, seat_id=seat_id, addressed=addressed)
+    assert can(ACTORS[name], "followup.report", target) is allowed
+
+
+def test_follow_up_reports_need_an_addressed_seat():
+    with pytest.raises(TypeError):
+        can(MEMBER, "followup.report", GROUP)
+
+
+# the evidence library: DOMAIN.md "upload a document" (secretariat, the chair, a group's heads
+# and delegates; not observers, not the public); reading: a public document everyone signed in
+# and the public where the council publishes, a members-only one the council's members only
+# (member-state and participant seats, the secretariat); editing and withdrawing: the
+# secretariat, the acting chair of the body it is filed under, its uploader.
+
+
+def _document(group_id: int | None, *, public: bool, council_public: bool = False,
+              uploaded_by: int | None = None, withdrawn: bool = False):
+    from council.permissions import Filed
+
+    return Filed(document_id=9, working_group_id=group_id, uploaded_by_id=uploaded_by,
+                 public=public, withdrawn=withdrawn, council_public=council_public)
+
+
+COUNCIL_CHAIR = Actor(person=person(id=11, seat_id=6, seat_role=SeatRole.DELEGATE),
+                      seat=seat(SeatKind.MEMBER_STATE, 6), chairs_council=True)
+
+
+@pytest.mark.parametrize("who", sorted(ACTORS))
+def test_council_members_upload_documents_to_the_council_observers_do_not(who):
+    allowed = who in {"secretariat", "chair", "member", "participant", "outsider"}
+    assert can(ACTORS[who], "document.upload", PRIVATE) is allowed
+    assert can(COUNCIL_CHAIR, "document.upload", PRIVATE)
+
+
+@pytest.mark.parametrize("who", sorted(ACTORS))
+def test_who_reads_a_document(who):
+    members = {"secretariat", "chair", "member", "participant", "outsider"}
+    actor = ACTORS[who]
+    assert can(actor, "document.read", _document(1, public=False)) is (who in members)
+    assert can(actor, "document.read", _document(None, public=False)) is (who in members)
+    assert can(actor, "document.read", _document(1, public=True)) is (who in SIGNED_IN)
+    assert can(actor, "document.read", _document(1, public=True, council_public=True)) is True
+    # a withdrawn document is the members' only, even a public one of a public council
+    withdrawn = _document(1, public=True, council_public=True, withdrawn=True)
+    assert can(actor, "document.read", withdrawn) is (who in members)
+
+
+@pytest.mark.parametrize("who, uploaded_by, allowed", [
+    ("secretariat", None, True),
+    ("chair", None, True),  # the group's acting chair
+    ("member", None, False),
+    ("member", 10, True),  # its uploader (every test person has id 10, but the chair's term)
+    ("participant", 10, True),
+    ("outsider", 10, False),  # uploaded it, but no longer sits in the group
+    ("observer", 10, False),
+    ("anonymous", None, False),
+])
+def test_who_edits_and_withdraws_a_group_document(who, uploaded_by, allowed):
+    target = _document(1, public=True, uploaded_by=uploaded_by)
+    assert can(ACTORS[who], "document.manage", target) is allowed
+
+
+def test_the_council_chair_manages_the_councils_documents_not_a_groups():
+    assert can(COUNCIL_CHAIR, "document.manage", _document(None, public=False))
+    assert not can(COUNCIL_CHAIR, "document.manage", _document(1, public=False))
+    assert not can(CHAIR, "document.manage", _document(None, public=False))  # a group's chair
+
+
+def test_document_rules_need_a_filed_document():
+    with pytest.raises(TypeError):
+        can(MEMBER, "document.read", GROUP)
+
+
+# reports: DOMAIN.md "compose and publish a report": the secretariat, any report; a working
+# group's chair, that group's (the council's are the secretariat's).
+
+
+@pytest.mark.parametrize("who", sorted(ACTORS))
+def test_reports_are_composed_by_the_secretariat_and_each_groups_chair(who):
+    from workspaces.report_models import Report
+
+    actor = ACTORS[who]
+    groups_report = Report(id=1, working_group_id=GROUP.id, kind="interim", title="R",
+                           created_by_id=1)
+    other_groups = Report(id=2, working_group_id=OTHER.id, kind="interim", title="R",
+                          created_by_id=1)
+    councils = Report(id=3, working_group_id=None, kind="annual", title="R", created_by_id=1)
+    assert can(actor, "report.compose", groups_report) is (who in {"secretariat", "chair"})
+    assert can(actor, "report.compose", other_groups) is (who in {"secretariat", "outsider"})
+    assert can(actor, "report.compose", councils) is (who == "secretariat")
+    assert can(actor, "report.compose", PUBLIC) is (who == "secretariat")
+
+
+# Corners that mutation testing (docs/MUTATION.md) found no test for
+
+DRAFT_7 = Sponsored(draft_id=7, working_group_id=1, sponsor_seat_ids=frozenset())
+ASIDE = frozenset({(1, "draft:7")})
+STOOD_ASIDE = dataclasses.replace(CHAIR, recused_subjects=ASIDE)
+VICE_CHAIR = dataclasses.replace(MEMBER, recused_subjects=ASIDE, vice_chair_subjects=ASIDE)
+
+
+def test_rounds_on_a_draft_the_chair_stood_aside_from_go_to_the_vice_chair_else_the_secretariat():
+    assert not can(STOOD_ASIDE, "round.manage", DRAFT_7)
+    assert can(STOOD_ASIDE, "round.manage", GROUP)  # the group's other business: still the chair
+    assert can(VICE_CHAIR, "round.manage", DRAFT_7)
+    unattended = dataclasses.replace(SECRETARIAT, recused_subjects=ASIDE, unattended_subjects=ASIDE)
+    assert can(unattended, "round.manage", DRAFT_7)
+    assert not can(dataclasses.replace(SECRETARIAT, recused_subjects=ASIDE), "round.manage",
+                   DRAFT_7)
+    assert not can(dataclasses.replace(MEMBER, recused_subjects=ASIDE, unattended_subjects=ASIDE),
+                   "round.manage", DRAFT_7)
+
+
+def test_the_vice_chair_publishes_the_statement_on_a_draft_the_chair_stood_aside_from():
+    assert not can(STOOD_ASIDE, "statement.publish", DRAFT_7)
+    assert can(STOOD_ASIDE, "statement.publish", GROUP)
+    assert can(VICE_CHAIR, "statement.publish", DRAFT_7)
+    assert not can(dataclasses.replace(SECRETARIAT, recused_subjects=ASIDE,
+                                       unattended_subjects=ASIDE), "statement.publish", DRAFT_7)
+
+
+def test_a_sponsor_whose_seat_left_the_group_may_still_withdraw_the_draft():
+    left = dataclasses.replace(PARTICIPANT, sitting=frozenset())
+    assert can(left, "draft.withdraw", SPONSORED_BY_PARTICIPANT)
+    assert not can(left, "draft.revise_whole", SPONSORED_BY_PARTICIPANT)
+
+
+def test_the_head_of_the_chairing_seat_or_the_secretariat_names_who_acts_for_it():
+    now = utcnow()
+    term = ChairTerm(id=5, working_group_id=1, seat_id=2, starts_at=now, ends_at=now)
+    projected = ChairTerm(id=-1, working_group_id=1, seat_id=2, starts_at=now, ends_at=now)
+    delegate = dataclasses.replace(MEMBER, person=person(seat_id=2, seat_role=SeatRole.DELEGATE))
+    inactive_head = dataclasses.replace(
+        MEMBER, person=person(seat_id=2, seat_role=SeatRole.HEAD, is_active=False))
+    assert can(MEMBER, "chair.name_acting", term)  # the head of seat 2
+    assert can(SECRETARIAT, "chair.name_acting", term)
+    for refused in (delegate, inactive_head, OBSERVER, CHAIR, ANONYMOUS):  # OBSERVER: a head
+        assert not can(refused, "chair.name_acting", term)
+    assert not can(MEMBER, "chair.name_acting", projected)  # named once the term is recorded
+    assert not can(SECRETARIAT, "chair.name_acting", projected)
+    with pytest.raises(TypeError):
+        can(MEMBER, "chair.name_acting", GROUP)
+
+
+def test_the_uploader_of_a_council_document_manages_it_while_they_may_upload_there():
+    assert can(MEMBER, "document.manage", _document(None, public=False, uploaded_by=10))
+    assert not can(OBSERVER, "document.manage", _document(None, public=False, uploaded_by=10))

@@ -171,6 +171,25 @@ def _with_recommendation(db, world: World) -> None:
 WORLD_EXTENSIONS.append(_with_recommendation)
 
 
+def _with_follow_up(db, world: World) -> None:
+    """The recommendation addresses the member's seat and the observer seat."""
+    from workspaces import followup
+
+    seat_ids = [world.people["member"].seat_id, world.people["observer"].seat_id]
+    followup.address(db, recommendation=world.extra["recommendation"], seat_ids=seat_ids,
+                     by=world.people["chair"], now=utcnow())
+
+
+WORLD_EXTENSIONS.append(_with_follow_up)
+
+
+def _addressed(world: World):
+    """The member's seat, as the recommendation's follow-up sees it (addressed)."""
+    from council.permissions import Addressed
+
+    return Addressed(world.group.id, world.people["member"].seat_id, True)
+
+
 def _with_published_statement(db, world: World) -> None:
     """A decision round the chair closed without quorum, whose chair's statement is published
     (its publish form then leads to the statement)."""
@@ -269,6 +288,56 @@ def _with_official_languages(db, world: World) -> None:
 
 
 WORLD_EXTENSIONS.append(_with_official_languages)
+
+
+def _with_document(db, world: World) -> None:
+    """A public document of the evidence library, filed under the group by the member (so that
+    every signed-in role may read it; its file is not on this world's disk)."""
+    from datetime import date
+
+    from workspaces.document_models import Document, Visibility
+
+    document = Document(working_group_id=world.group.id, title="Labour pathways evidence",
+                        authors="Task force", issued_on=date(2025, 3, 14), language="en",
+                        visibility=Visibility.PUBLIC, file_name="evidence.pdf", sha256="0" * 64,
+                        size=100, pages=1, uploaded_by_id=world.people["member"].id)
+    db.add(document)
+    db.flush()
+    world.extra["document"] = document
+
+
+WORLD_EXTENSIONS.append(_with_document)
+
+
+def _filed(world: World):
+    from workspaces import citations
+
+    return citations.filed(world.extra["document"], world.extra["council"])
+
+
+def _with_reports(db, world: World) -> None:
+    """A draft report of the group (the chair's) and a published report of the council with
+    the recommendation (the secretariat's)."""
+    from workspaces import reports
+    from workspaces.reports import Composition, SectionForm
+
+    languages = ("en", "es", "fr")
+    world.extra["report_draft"] = reports.start(
+        db, by=world.people["chair"], group=world.group, kind="interim",
+        titles={"en": "Draft report"}, default_language="en", languages=languages)
+    secretariat = world.people["secretariat"]
+    published = reports.start(db, by=secretariat, group=None, kind="annual",
+                              titles={"en": "Annual report"}, default_language="en",
+                              languages=languages)
+    reports.save(db, published, Composition(
+        kind="annual", titles={"en": "Annual report"}, forewords={"en": "A year."},
+        sections=[SectionForm(headings={"en": "Adopted"},
+                              items=[world.extra["recommendation"].number])]),
+        by=secretariat, default_language="en", languages=languages)
+    world.extra["report"] = reports.publish(db, published, by=secretariat)
+
+
+WORLD_EXTENSIONS.append(_with_reports)
 
 
 # route name -> world -> (path params, target of the permission check)
@@ -381,21 +450,51 @@ EXAMPLES = {
                                            None),
     "notification_settings": lambda w: ({}, None),
     "notification_settings_link": lambda w: ({"token": w.extra["settings_link_token"]}, None),
+    "followup_overview": lambda w: ({}, w.extra["council"]),
+    "followup_group": lambda w: ({"slug": w.group.slug}, w.extra["council"]),
+    "followup_seats": lambda w: ({"number": w.extra["recommendation"].number},
+                                 w.extra["recommendation"]),
+    "followup_report": lambda w: ({"number": w.extra["recommendation"].number,
+                                   "seat_id": w.people["member"].seat_id}, _addressed(w)),
+    "documents": lambda w: ({}, w.extra["council"]),
+    "document_new": lambda w: ({}, w.extra["council"]),
+    "document": lambda w: ({"document_id": w.extra["document"].id}, w.extra["council"]),
+    "document_file": lambda w: ({"document_id": w.extra["document"].id}, w.extra["council"]),
+    "document_edit": lambda w: ({"document_id": w.extra["document"].id}, _filed(w)),
+    "document_withdraw": lambda w: ({"document_id": w.extra["document"].id}, _filed(w)),
     "api_openapi": lambda w: ({}, None),
     "api_recommendations": lambda w: ({}, w.extra["council"]),
     "api_recommendation": lambda w: ({"number": w.extra["recommendation"].number},
                                      w.extra["council"]),
+    "open_data_recommendations": lambda w: ({}, w.extra["council"]),
+    "open_data_statements": lambda w: ({}, w.extra["council"]),
+    "open_data_followup": lambda w: ({}, w.extra["council"]),
+    "open_data_reports": lambda w: ({}, w.extra["council"]),
+    "reports": lambda w: ({}, w.extra["council"]),
+    "report": lambda w: ({"number": w.extra["report"].number}, w.extra["council"]),
+    "report_download": lambda w: ({"number": w.extra["report"].number}, w.extra["council"]),
+    "report_new": lambda w: ({}, w.extra["council"]),
+    "group_report_new": lambda w: ({"slug": w.group.slug}, w.group),
+    "report_edit": lambda w: ({"report_id": w.extra["report_draft"].id},
+                              w.extra["report_draft"]),
+    "report_preview": lambda w: ({"report_id": w.extra["report_draft"].id},
+                                 w.extra["report_draft"]),
+    "report_publish": lambda w: ({"report_id": w.extra["report_draft"].id},
+                                 w.extra["report_draft"]),
 }
 
 # API routes answer an anonymous reader they refuse with 401 (JSON), not a sign-in redirect.
-API_ROUTES = {"api_recommendations", "api_recommendation", "api_statements", "api_statement"}
+API_ROUTES = {"api_recommendations", "api_recommendation", "api_statements", "api_statement",
+              "open_data_recommendations", "open_data_statements", "open_data_followup",
+              "open_data_reports"}
 
 # Routes that also need the actor to be the author of the object (their comment): among the
 # roles the permission allows, only this one may; the others are refused with 403.
 AUTHOR_ONLY = {"comment_edit": "member", "comment_withdraw": "member"}
 
 # Public routes that answer 404 in this world, where no OpenID provider is configured.
-NOT_FOUND_HERE = {"oidc_start", "oidc_callback"}
+# (document_file: the world's document has no file on this test's disk)
+NOT_FOUND_HERE = {"oidc_start", "oidc_callback", "document_file"}
 
 
 def _routes():

@@ -56,7 +56,8 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, person):
     assert "The email or password is not correct." in wrong_password.text
 
     def without_token_and_email(response, email):
-        text = re.sub(r'value="[0-9a-f]{64}"', 'value=""', response.text)
+        # the CSRF token is masked afresh in every answer (no BREACH): compare around it
+        text = re.sub(r"\b[0-9a-f]{64,}\b", "TOKEN", response.text)
         return text.replace(email, "EMAIL")
 
     assert (without_token_and_email(wrong_password, person.email)

@@ -44,7 +44,7 @@ def test_a_paragraph_is_cited_by_the_same_number_everywhere(client, db):
 
     draft_page = client.get(f"/drafts/{draft.id}").text
     assert cited_numbers(draft_page, ids) == [None, "1", None, "2"]
-    assert f'<section class="paragraph unnumbered" id="p-{measures}">' in draft_page
+    assert f'<div class="paragraph unnumbered" id="p-{measures}">' in draft_page
 
     url = f"/rounds/{round_.id}"
     round_page = client.get(url).text

@@ -92,7 +92,7 @@ def test_with_htmx_posting_swaps_the_region_and_errors_come_back_in_it(client, d
     opened = client.get(f"/drafts/{draft.id}/comments?on={pid}&write=1", headers=HTMX)
     assert opened.template.name == "workspaces/_comments.html"
     assert "<html" not in opened.text and f'id="comments-{pid}"' in opened.text
-    assert f'hx-post="http://testserver/drafts/{draft.id}/comments"' in opened.text
+    assert f'data-hx-post="http://testserver/drafts/{draft.id}/comments"' in opened.text
     assert "autofocus" in opened.text
     data = {"csrf_token": token(client), "paragraph_id": pid, "revision_number": "1"}
 

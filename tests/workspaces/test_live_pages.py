@@ -130,9 +130,10 @@ def test_a_page_without_an_event_stream_client_gets_its_position_and_the_end(app
 def test_the_draft_page_subscribes_to_its_draft(app, db, world):
     member = _client(app, world.member)
     page = member.get(f"/drafts/{world.draft.id}").text
-    assert f'hx-sse:connect="http://testserver/events?draft={world.draft.id}&amp;after=' in page
-    assert 'hx-trigger="comments-draft from:body"' in page
-    assert 'hx-trigger="round from:body"' in page
+    stream = f"http://testserver/events?draft={world.draft.id}&amp;after="
+    assert f'data-hx-sse:connect="{stream}' in page
+    assert 'data-hx-trigger="comments-draft from:body"' in page
+    assert 'data-hx-trigger="round from:body"' in page
 
 
 def test_past_the_subscriber_cap_a_stream_is_refused_with_503(database_url, database,

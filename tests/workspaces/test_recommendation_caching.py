@@ -1,0 +1,128 @@
+"""A recommendation's public page answers a current copy with 304 before it renders anything,
+from what the page shows (recommendations.page_facts); whatever changes the page changes its
+ETag, and nothing else does."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from council import seats
+from council.database import utcnow
+from council.models import Council, WorkingGroup
+from tests.workspaces.publishing import adopt, public_world
+from tests.workspaces.test_drafts import start
+from workspaces import comments, followup, recommendations
+from workspaces.followup import ReportForm
+from workspaces.recommendation_models import Recommendation
+
+
+@pytest.fixture
+def world(db):
+    return public_world(db)
+
+
+@pytest.fixture
+def published(db, world):
+    item = adopt(db, world)
+    db.commit()
+    return item
+
+
+def etag_of(client, url: str) -> str:
+    response = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert response.status_code == 200
+    return response.headers["etag"]
+
+
+def test_a_current_copy_is_answered_in_two_statements_without_rendering(client, published,
+                                                                       queries):
+    url = f"/recommendations/{published.number}"
+    first = client.get(url)
+    queries.reset()
+    again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["cache-control"] == "public, max-age=60"
+    assert again.headers["last-modified"] == first.headers["last-modified"]
+    # the council (every request reads it) and the page's facts: no rendering, no record
+    assert len(queries) <= 2, queries.statements
+    assert not [q for q in queries.statements if "recommendation_rendering" in q]
+    by_date = client.get(url, headers={"If-Modified-Since": first.headers["last-modified"]})
+    assert by_date.status_code == 304
+
+
+def test_the_etag_names_the_address_and_the_language(client, published):
+    url = f"/recommendations/{published.number}"
+    tags = {etag_of(client, url), etag_of(client, f"{url}?utm=1"),
+            client.get(url, headers={"Accept-Language": "es"}).headers["etag"]}
+    assert len(tags) == 3
+    spanish = client.get(url, headers={"Accept-Language": "es",
+                                       "If-None-Match": etag_of(client, url)})
+    assert spanish.status_code == 200 and 'lang="es"' in spanish.text
+
+
+def test_an_unknown_number_is_404_even_with_a_validator(client, published):
+    response = client.get("/recommendations/WG9-1999-01", headers={"If-None-Match": "*"})
+    assert response.status_code == 404
+
+
+def change_group(db, world, published):
+    group = db.get(WorkingGroup, world.group.id)
+    group.name = "Pathways, renamed"
+    db.add(group)
+
+
+def change_council(db, world, published):
+    council = db.exec(select(Council)).one()
+    council.name = "Another name"
+    db.add(council)
+
+
+def address_a_seat(db, world, published):
+    followup.address(db, recommendation=db.get(Recommendation, published.id),
+                     seat_ids=[world.mexico.id], by=world.chair, now=utcnow())
+
+
+def rename_a_seat(db, world, published):
+    seat = world.mexico
+    seats.save_seat(db, by=world.secretariat, seat=seat, name="United Mexican States",
+                    kind=seat.kind)
+
+
+def supersede(db, world, published):
+    later = adopt(db, world, title="Later pathways")
+    recommendations.supersede(db, db.get(Recommendation, published.id), by_number=later.number,
+                              reason="Replaced.", by=world.secretariat)
+
+
+@pytest.mark.parametrize("change", [change_group, change_council, address_a_seat,
+                                    rename_a_seat, supersede])
+def test_what_changes_the_page_changes_its_etag(client, db, world, published, change):
+    url = f"/recommendations/{published.number}"
+    before = etag_of(client, url)
+    change(db, world, published)
+    db.commit()
+    after = etag_of(client, url)
+    assert after != before
+    assert client.get(url, headers={"If-None-Match": before}).status_code == 200
+
+
+def test_a_report_changes_the_etag_and_deliberations_elsewhere_do_not(client, db, world,
+                                                                     published):
+    url = f"/recommendations/{published.number}"
+    item = db.get(Recommendation, published.id)
+    followup.address(db, recommendation=item, seat_ids=[world.mexico.id], by=world.chair,
+                     now=utcnow())
+    db.commit()
+    before = etag_of(client, url)
+    draft = start(db, world, title="Another text")
+    comments.post_comment(db, by=world.member, draft=draft, body="Elsewhere.",
+                          paragraph_id=None, revision_number=1)
+    db.commit()
+    assert etag_of(client, url) == before
+    followup.report(db, recommendation=item, seat=world.mexico, by=world.member,
+                    form=ReportForm(status="planned", narrative="Planned for next year."),
+                    now=utcnow())
+    db.commit()
+    assert etag_of(client, url) != before
