@@ -486,7 +486,7 @@ def write(report: dict, folder: Path) -> Path:
 
 
 def fmt(value, spec: str = ",.0f") -> str:
-    return "–" if value is None else format(value, spec)
+    return "–" if value is None or value != value else format(value, spec)  # None or NaN
 
 
 def markdown(report: dict, today: str) -> str:
@@ -528,8 +528,8 @@ def markdown(report: dict, today: str) -> str:
                      f"{small['p50']:.1f} | {small['p99']:.1f} | {small['errors']} |")
     lines += ["", "| kind | requests | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|"]
     for kind, figures in mixed["by_kind"].items():
-        lines.append(f"| {kind} | {figures['requests']:,} | {figures['p50']:.1f} | "
-                     f"{figures['p99']:.1f} | {figures['errors']} |")
+        lines.append(f"| {kind} | {figures['requests']:,} | {fmt(figures['p50'], '.1f')} | "
+                     f"{fmt(figures['p99'], '.1f')} | {figures['errors']} |")
     if mixed["failures"]:
         lines += ["", "Failures: " + "; ".join(mixed["failures"])]
     visit, pdf = report["first_visit"], report["pdf"]
