@@ -43,6 +43,7 @@ bench: setup system-packages
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # mypy: a baseline for all the code, strict on the pure rules and the CSRF check (pyproject.toml)
 typecheck: setup
@@ -63,7 +64,7 @@ mutate: setup
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
-	$(VENV)/bin/ruff format council workspaces tests
+	$(VENV)/bin/ruff format .
 
 setup: $(VENV)/.synced
 

@@ -98,23 +98,29 @@ class Connection(asyncio.Protocol):
         began = time.perf_counter()
         self.transport.write(raw)
         status = await self.waiter
-        return Answer(status, self.size, time.perf_counter() - began, b"".join(self.body),
-                      self.headers)
+        return Answer(
+            status, self.size, time.perf_counter() - began, b"".join(self.body), self.headers
+        )
 
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
 
 
-def request(method: str, path: str, port: int, *, headers: dict[str, str] | None = None,
-            form: dict | None = None) -> bytes:
+def request(
+    method: str,
+    path: str,
+    port: int,
+    *,
+    headers: dict[str, str] | None = None,
+    form: dict | None = None,
+) -> bytes:
     """The bytes of one request to 127.0.0.1:`port`."""
     lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "User-Agent: council-bench"]
     body = b""
     if form is not None:
         body = urlencode(form).encode()
-        lines += ["Content-Type: application/x-www-form-urlencoded",
-                  f"Content-Length: {len(body)}"]
+        lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
     lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
@@ -154,8 +160,16 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
-async def hammer(name: str, port: int, raws: Sequence[bytes], *, connections: int,
-                 seconds: float, warmup: float, ok: Callable[[int], bool]) -> Result:
+async def hammer(
+    name: str,
+    port: int,
+    raws: Sequence[bytes],
+    *,
+    connections: int,
+    seconds: float,
+    warmup: float,
+    ok: Callable[[int], bool],
+) -> Result:
     """Closed loop: `connections` connections send `raws` in turn for `seconds` (after
     `warmup` seconds not counted)."""
     opened = [await Connection.open("127.0.0.1", port) for _ in range(connections)]
@@ -195,8 +209,16 @@ class Workload:
     """Users with think time: 70 % page reads, 20 % htmx fragments, 8 % comments, 2 %
     positions, as a browser with JavaScript sends them (brotli or gzip accepted)."""
 
-    def __init__(self, port: int, users: Sequence, recommendations: Sequence[str], *,
-                 think: float, seconds: float, seed: int = 7):
+    def __init__(
+        self,
+        port: int,
+        users: Sequence,
+        recommendations: Sequence[str],
+        *,
+        think: float,
+        seconds: float,
+        seed: int = 7,
+    ):
         self.port, self.users, self.think, self.seconds = port, users, think, seconds
         self.recommendations = recommendations
         self.rng = random.Random(seed)
@@ -211,15 +233,22 @@ class Workload:
         return self.results
 
     def headers(self, user, **more) -> dict[str, str]:
-        return {"Cookie": f"council_session={user.token}", "Accept-Encoding": "br, gzip",
-                "Accept": "text/html", **more}
+        return {
+            "Cookie": f"council_session={user.token}",
+            "Accept-Encoding": "br, gzip",
+            "Accept": "text/html",
+            **more,
+        }
 
     async def user(self, user, stop_at: float) -> None:
         rng = random.Random(self.rng.random())
         connection = await Connection.open("127.0.0.1", self.port, keep_body=True)
         await asyncio.sleep(rng.uniform(0, self.think))
-        home = await connection.send(request("GET", "/", self.port, headers=self.headers(
-            user, **{"Accept-Encoding": "identity"})))
+        home = await connection.send(
+            request(
+                "GET", "/", self.port, headers=self.headers(user, **{"Accept-Encoding": "identity"})
+            )
+        )
         match = CSRF.search(home.body)
         token = match.group(1).decode() if match else ""
         kinds = [action.kind for action in MIX]
@@ -246,25 +275,55 @@ class Workload:
     def action(self, kind: str, user, token: str, rng: random.Random) -> tuple[bytes, set]:
         draft_id, paragraph_id, revision = rng.choice(user.drafts)
         if kind == "page":
-            path = rng.choice([
-                "/", f"/groups/{user.group_slug}", f"/drafts/{draft_id}",
-                f"/drafts/{draft_id}", f"/rounds/{user.round_id}",
-                f"/recommendations/{rng.choice(self.recommendations)}", "/recommendations"])
+            path = rng.choice(
+                [
+                    "/",
+                    f"/groups/{user.group_slug}",
+                    f"/drafts/{draft_id}",
+                    f"/drafts/{draft_id}",
+                    f"/rounds/{user.round_id}",
+                    f"/recommendations/{rng.choice(self.recommendations)}",
+                    "/recommendations",
+                ]
+            )
             return request("GET", path, self.port, headers=self.headers(user)), {200}
         if kind == "fragment":
             path = f"/drafts/{draft_id}/comments?on={paragraph_id}"
-            return request("GET", path, self.port,
-                           headers=self.headers(user, **{"HX-Request": "true"})), \
-                {200}
+            return request(
+                "GET", path, self.port, headers=self.headers(user, **{"HX-Request": "true"})
+            ), {200}
         if kind == "comment":
-            form = {"body": f"A comment from the benchmark ({rng.random():.6f}).",
-                    "paragraph_id": paragraph_id, "revision_number": str(revision)}
-            return request("POST", f"/drafts/{draft_id}/comments", self.port, form=form,
-                           headers=self.headers(
-                user, **{"HX-Request": "true", "X-CSRF-Token": token,
-                         "Origin": f"http://127.0.0.1:{self.port}"})), {200}
+            form = {
+                "body": f"A comment from the benchmark ({rng.random():.6f}).",
+                "paragraph_id": paragraph_id,
+                "revision_number": str(revision),
+            }
+            return request(
+                "POST",
+                f"/drafts/{draft_id}/comments",
+                self.port,
+                form=form,
+                headers=self.headers(
+                    user,
+                    **{
+                        "HX-Request": "true",
+                        "X-CSRF-Token": token,
+                        "Origin": f"http://127.0.0.1:{self.port}",
+                    },
+                ),
+            ), {200}
         form = {"choice": rng.choice(CHOICES)}
-        return request("POST", f"/rounds/{user.round_id}/position", self.port, form=form,
-                       headers=self.headers(user, **{
-                           "HX-Request": "true", "X-CSRF-Token": token,
-                           "Origin": f"http://127.0.0.1:{self.port}"})), {200, 204}
+        return request(
+            "POST",
+            f"/rounds/{user.round_id}/position",
+            self.port,
+            form=form,
+            headers=self.headers(
+                user,
+                **{
+                    "HX-Request": "true",
+                    "X-CSRF-Token": token,
+                    "Origin": f"http://127.0.0.1:{self.port}",
+                },
+            ),
+        ), {200, 204}

@@ -81,14 +81,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--mixed-workers", type=int, default=2)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--think", type=float, default=5.0,
-                        help="mean think time between a member's clicks, seconds")
-    parser.add_argument("--seconds", type=float, default=0.0,
-                        help="per request type (default: 3 below scale 0.5, else 8)")
-    parser.add_argument("--database-url", default="",
-                        help="a PostgreSQL server: a fresh database is made beside it")
-    parser.add_argument("--no-compare", action="store_true",
-                        help="skip the mixed workload on a council ten times smaller")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=5.0,
+        help="mean think time between a member's clicks, seconds",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=0.0,
+        help="per request type (default: 3 below scale 0.5, else 8)",
+    )
+    parser.add_argument(
+        "--database-url", default="", help="a PostgreSQL server: a fresh database is made beside it"
+    )
+    parser.add_argument(
+        "--no-compare",
+        action="store_true",
+        help="skip the mixed workload on a council ten times smaller",
+    )
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
     seconds = args.seconds or (3.0 if args.scale < 0.5 else 8.0)
@@ -121,8 +133,9 @@ class Databases:
             connection.exec_driver_sql(f'CREATE DATABASE "{database}"')
         admin.dispose()
         self.created.append(database)
-        return make_url(self.server_url).set(database=database).render_as_string(
-            hide_password=False)
+        return (
+            make_url(self.server_url).set(database=database).render_as_string(hide_password=False)
+        )
 
     def drop_all(self) -> None:
         if not self.created:
@@ -137,13 +150,19 @@ class Databases:
 def environment(url: str, work: Path, secret: str) -> dict[str, str]:
     """The served processes' settings: production (templates compiled once), no worker
     thread, and compiled Python kept under the work folder so each start is quick."""
-    env = {key: value for key, value in os.environ.items()
-           if key != "PYTHONDONTWRITEBYTECODE"}
-    return {**env, "COUNCIL_DATABASE_URL": url, "COUNCIL_SECRET_KEY": secret,
-            "COUNCIL_ENV": "production", "COUNCIL_BASE_URL": "https://council.bench.invalid",
-            "COUNCIL_VAR_DIR": str(work / "var"), "COUNCIL_WORKER_IN_SERVE": "false",
-            "COUNCIL_LANGUAGE": "en", "PYTHONPATH": str(ROOT),
-            "PYTHONPYCACHEPREFIX": str(work / "pycache")}
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {
+        **env,
+        "COUNCIL_DATABASE_URL": url,
+        "COUNCIL_SECRET_KEY": secret,
+        "COUNCIL_ENV": "production",
+        "COUNCIL_BASE_URL": "https://council.bench.invalid",
+        "COUNCIL_VAR_DIR": str(work / "var"),
+        "COUNCIL_WORKER_IN_SERVE": "false",
+        "COUNCIL_LANGUAGE": "en",
+        "PYTHONPATH": str(ROOT),
+        "PYTHONPYCACHEPREFIX": str(work / "pycache"),
+    }
 
 
 def bench(args, seconds: float, work: Path, databases: Databases) -> dict:
@@ -156,15 +175,27 @@ def bench(args, seconds: float, work: Path, databases: Databases) -> dict:
     load_extensions()
     on_core(1)  # this process is the load generator
     secret = secrets.token_urlsafe(48)
-    report: dict = {"scale": args.scale, "workers": args.workers,
-                    "mixed_workers": args.mixed_workers, "users": args.users,
-                    "think": args.think, "seconds": seconds, "rows": [], "notes": []}
+    report: dict = {
+        "scale": args.scale,
+        "workers": args.workers,
+        "mixed_workers": args.mixed_workers,
+        "users": args.users,
+        "think": args.think,
+        "seconds": seconds,
+        "rows": [],
+        "notes": [],
+    }
     url = databases.create("large")
     report["backend"] = make_url(url).get_backend_name()
     schema.upgrade(url)
-    settings = Settings(database_url=url, secret_key=secret, environment="production",
-                        var_dir=work / "var", base_url="https://council.bench.invalid",
-                        worker_in_serve=False)
+    settings = Settings(
+        database_url=url,
+        secret_key=secret,
+        environment="production",
+        var_dir=work / "var",
+        base_url="https://council.bench.invalid",
+        worker_in_serve=False,
+    )
     database = Database.from_url(url)
     t = time.perf_counter()
     plan = seed(database, settings, args.scale, users=args.users)
@@ -176,16 +207,29 @@ def bench(args, seconds: float, work: Path, databases: Databases) -> dict:
     measured, pages = measure_in_process(settings, database, targets, plan)
     report["statements_by_threads"] = {
         threads: measured[f"draft page, {threads:,} threads"].statements
-        for threads in plan.thread_drafts}
+        for threads in plan.thread_drafts
+    }
     baseline_file = work / "baseline.html"
     baseline_file.write_bytes(pages["draft page, 1,000 threads"])
     database.dispose()
 
     env = environment(url, work, secret)
     port = free_port()
-    with serve([sys.executable, "-m", "uvicorn", "bench.baseline:app", "--port", str(port),
-                "--log-level", "warning"], {**env, "BENCH_BASELINE_FILE": str(baseline_file)},
-               port, cores="0"):
+    with serve(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.baseline:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        {**env, "BENCH_BASELINE_FILE": str(baseline_file)},
+        port,
+        cores="0",
+    ):
         bare = hammer("bare Starlette, same bytes", port, [("/", {})], seconds)
     report["rows"].append(row(bare, None, len(baseline_file.read_bytes())))
     report["bare_bytes"] = len(baseline_file.read_bytes())
@@ -196,10 +240,16 @@ def bench(args, seconds: float, work: Path, databases: Databases) -> dict:
         for name, target in targets.items():
             requests = target.requests
             if name == "public recommendation, 304":
-                requests = [(path, {**headers, "If-None-Match": etags[path]})
-                            for path, headers in requests]
-            result = hammer(name, port, requests, seconds,
-                            ok=(lambda s: s == 304) if "304" in name else (lambda s: s == 200))
+                requests = [
+                    (path, {**headers, "If-None-Match": etags[path]}) for path, headers in requests
+                ]
+            result = hammer(
+                name,
+                port,
+                requests,
+                seconds,
+                ok=(lambda s: s == 304) if "304" in name else (lambda s: s == 200),
+            )
             report["rows"].append(row(result, measured.get(name), None))
             log(f"{name}: {result.rate:,.0f}/s")
         report["first_visit"] = first_visit(port, plan)
@@ -213,14 +263,22 @@ def bench(args, seconds: float, work: Path, databases: Databases) -> dict:
     if not args.no_compare:
         small_url = databases.create("small")
         schema.upgrade(small_url)
-        small_settings = Settings(database_url=small_url, secret_key=secret,
-                                  environment="production", var_dir=work / "var")
+        small_settings = Settings(
+            database_url=small_url,
+            secret_key=secret,
+            environment="production",
+            var_dir=work / "var",
+        )
         small_database = Database.from_url(small_url)
         small_plan = seed(small_database, small_settings, args.scale / 10, users=args.users)
         small_database.dispose()
         port = free_port()
-        with serve(council_serve(port, args.mixed_workers), environment(small_url, work, secret),
-                   port, cores="0,1"):
+        with serve(
+            council_serve(port, args.mixed_workers),
+            environment(small_url, work, secret),
+            port,
+            cores="0,1",
+        ):
             report["mixed_small"] = mixed(port, small_plan, args, seconds)
         report["small_counts"] = small_plan.counts
     return report
@@ -240,29 +298,38 @@ def request_types(plan) -> dict[str, Target]:
     htmx = {**member, "HX-Request": "true"}
     threads = plan.thread_drafts
     numbers = plan.recommendations[:200]
-    found = {f"draft page, {n:,} threads": Target([(f"/drafts/{threads[n]}", member)], True)
-             for n in sorted(threads)}
+    found = {
+        f"draft page, {n:,} threads": Target([(f"/drafts/{threads[n]}", member)], True)
+        for n in sorted(threads)
+    }
     found["draft page, 1,000 threads, brotli"] = Target(
-        [(f"/drafts/{threads[1000]}", {**member, "Accept-Encoding": "br"})], True)
-    found.update({
-        "comments of a paragraph (htmx fragment)": Target(
-            [(f"/drafts/{threads[1000]}/comments?on={plan.thread_paragraph}", htmx)], True),
-        "home (signed in)": Target([("/", member)], True),
-        "group page (signed in)": Target([(f"/groups/{plan.group_slug}", member)], True),
-        "round page (signed in)": Target([(f"/rounds/{plan.round_id}", member)], True),
-        "public recommendation, 200": Target(
-            [(f"/recommendations/{n}", {}) for n in numbers], False),
-        "public recommendation, 304": Target(
-            [(f"/recommendations/{n}", {}) for n in numbers], False),
-        "library": Target([("/recommendations", {})], False),
-        "Atom feed": Target([("/recommendations.atom", {})], False),
-        "API list": Target([("/api/v1/recommendations", {})], False),
-    })
+        [(f"/drafts/{threads[1000]}", {**member, "Accept-Encoding": "br"})], True
+    )
+    found.update(
+        {
+            "comments of a paragraph (htmx fragment)": Target(
+                [(f"/drafts/{threads[1000]}/comments?on={plan.thread_paragraph}", htmx)], True
+            ),
+            "home (signed in)": Target([("/", member)], True),
+            "group page (signed in)": Target([(f"/groups/{plan.group_slug}", member)], True),
+            "round page (signed in)": Target([(f"/rounds/{plan.round_id}", member)], True),
+            "public recommendation, 200": Target(
+                [(f"/recommendations/{n}", {}) for n in numbers], False
+            ),
+            "public recommendation, 304": Target(
+                [(f"/recommendations/{n}", {}) for n in numbers], False
+            ),
+            "library": Target([("/recommendations", {})], False),
+            "Atom feed": Target([("/recommendations.atom", {})], False),
+            "API list": Target([("/api/v1/recommendations", {})], False),
+        }
+    )
     return found
 
 
-def measure_in_process(settings, database, targets: dict[str, Target], plan
-                       ) -> tuple[dict[str, Measured], dict[str, bytes]]:
+def measure_in_process(
+    settings, database, targets: dict[str, Target], plan
+) -> tuple[dict[str, Measured], dict[str, bytes]]:
     """Statements and bytes of each request type, through create_app in this process."""
     from starlette.testclient import TestClient
 
@@ -290,11 +357,17 @@ def measure_in_process(settings, database, targets: dict[str, Target], plan
                 response = client.get(path, headers=plain)
                 statements = len(counted)
                 body = response.content
-                compressed = {encoding: None if "304" in name else
-                              _sent_size(client, path, headers, encoding)
-                              for encoding in ("gzip", "br")}
-                measured[name] = Measured(statements, len(body), compressed["gzip"],
-                                          compressed["br"], response.status_code)
+                compressed = {
+                    encoding: None if "304" in name else _sent_size(client, path, headers, encoding)
+                    for encoding in ("gzip", "br")
+                }
+                measured[name] = Measured(
+                    statements,
+                    len(body),
+                    compressed["gzip"],
+                    compressed["br"],
+                    response.status_code,
+                )
                 pages[name] = body
     finally:
         event.remove(database.engine, "before_cursor_execute", count)
@@ -318,8 +391,16 @@ def free_port() -> int:
 
 def council_serve(port: int, workers: int) -> list[str]:
     council = Path(sys.executable).parent / "council"
-    return [str(council), "serve", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers)]
+    return [
+        str(council),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
 
 
 @contextlib.contextmanager
@@ -328,9 +409,14 @@ def serve(command: list[str], env: dict, port: int, *, cores: str):
     if shutil.which("taskset"):
         command = ["taskset", "-c", cores, *command]
     log_file = open(Path(env["COUNCIL_VAR_DIR"]).parent / f"server-{port}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(command, env=env, stdout=log_file,  # noqa: S603  (our own)
-                               stderr=subprocess.STDOUT,
-                               cwd=ROOT, start_new_session=True)
+    process = subprocess.Popen(  # noqa: S603  (our own command)
+        command,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     try:
         deadline = time.time() + 60
         while True:
@@ -354,13 +440,28 @@ def on_core(core: int) -> None:
         os.sched_setaffinity(0, {core} if core < (os.cpu_count() or 1) else {0})
 
 
-def hammer(name: str, port: int, requests: list[tuple[str, dict]], seconds: float, *,
-           ok=lambda status: status == 200):
+def hammer(
+    name: str,
+    port: int,
+    requests: list[tuple[str, dict]],
+    seconds: float,
+    *,
+    ok=lambda status: status == 200,
+):
     from bench import load
 
     raws = [load.request("GET", path, port, headers=headers) for path, headers in requests]
-    return load.run(load.hammer(name, port, raws, connections=CONNECTIONS, seconds=seconds,
-                                warmup=min(1.0, seconds / 3), ok=ok))
+    return load.run(
+        load.hammer(
+            name,
+            port,
+            raws,
+            connections=CONNECTIONS,
+            seconds=seconds,
+            warmup=min(1.0, seconds / 3),
+            ok=ok,
+        )
+    )
 
 
 def fetch_etags(port: int, target: Target) -> dict[str, str]:
@@ -379,31 +480,51 @@ def fetch_etags(port: int, target: Target) -> dict[str, str]:
 
 
 def row(result, measured: Measured | None, raw: int | None) -> Row:
-    return Row(result.name, result.rate, result.percentile(0.5) * 1000,
-               result.percentile(0.99) * 1000, result.errors,
-               measured.statements if measured else None,
-               measured.raw if measured else raw, measured.gzip if measured else None,
-               measured.br if measured else None)
+    return Row(
+        result.name,
+        result.rate,
+        result.percentile(0.5) * 1000,
+        result.percentile(0.99) * 1000,
+        result.errors,
+        measured.statements if measured else None,
+        measured.raw if measured else raw,
+        measured.gzip if measured else None,
+        measured.br if measured else None,
+    )
 
 
 def mixed(port: int, plan, args, seconds: float) -> dict:
     from bench import load
 
-    workload = load.Workload(port, plan.users, plan.recommendations, think=args.think,
-                             seconds=max(4 * seconds, 12.0))
+    workload = load.Workload(
+        port, plan.users, plan.recommendations, think=args.think, seconds=max(4 * seconds, 12.0)
+    )
     results = load.run(workload.run())
     latencies = [x for r in results.values() for x in r.latencies]
-    total = load.Result("all", latencies=latencies,
-                        requests=sum(r.requests for r in results.values()),
-                        errors=sum(r.errors for r in results.values()),
-                        seconds=workload.seconds)
-    return {"requests": total.requests, "rate": total.rate, "errors": total.errors,
-            "p50": total.percentile(0.5) * 1000, "p99": total.percentile(0.99) * 1000,
-            "by_kind": {kind: {"requests": r.requests, "errors": r.errors,
-                               "p50": r.percentile(0.5) * 1000,
-                               "p99": r.percentile(0.99) * 1000}
-                        for kind, r in results.items()},
-            "failures": workload.failures[:10]}
+    total = load.Result(
+        "all",
+        latencies=latencies,
+        requests=sum(r.requests for r in results.values()),
+        errors=sum(r.errors for r in results.values()),
+        seconds=workload.seconds,
+    )
+    return {
+        "requests": total.requests,
+        "rate": total.rate,
+        "errors": total.errors,
+        "p50": total.percentile(0.5) * 1000,
+        "p99": total.percentile(0.99) * 1000,
+        "by_kind": {
+            kind: {
+                "requests": r.requests,
+                "errors": r.errors,
+                "p50": r.percentile(0.5) * 1000,
+                "p99": r.percentile(0.99) * 1000,
+            }
+            for kind, r in results.items()
+        },
+        "failures": workload.failures[:10],
+    }
 
 
 def first_visit(port: int, plan) -> dict:
@@ -423,8 +544,9 @@ def first_visit(port: int, plan) -> dict:
             body = brotli.decompress(body)
         elif page.headers.get("content-encoding") == "gzip":
             body = gzip.decompress(body)
-        assets = re.findall(rb'(?:href|src)="(?:https?://[^/"]+)?(/static/[^"]+\.(?:css|js))"',
-                            body)
+        assets = re.findall(
+            rb'(?:href|src)="(?:https?://[^/"]+)?(/static/[^"]+\.(?:css|js))"', body
+        )
         for asset in dict.fromkeys(assets):
             await connection.send(load.request("GET", asset.decode(), port, headers=member))
         transferred = connection.received
@@ -445,8 +567,7 @@ def pdf_downloads(port: int, url: str, settings, plan) -> dict:
 
     async def download(number: str) -> float:
         connection = await load.Connection.open("127.0.0.1", port)
-        answer = await connection.send(load.request("GET", f"/recommendations/{number}.pdf",
-                                                    port))
+        answer = await connection.send(load.request("GET", f"/recommendations/{number}.pdf", port))
         connection.close()
         assert answer.status == 200, answer.status
         return answer.seconds * 1000
@@ -459,8 +580,13 @@ def pdf_downloads(port: int, url: str, settings, plan) -> dict:
     database.dispose()
     first = load.run(download(newest))
     second = load.run(download(newest))
-    return {"made_by_job": made, "job_seconds": job_seconds, "first_ms": first,
-            "second_ms": second, "not_made_first_ms": cold}
+    return {
+        "made_by_job": made,
+        "job_seconds": job_seconds,
+        "first_ms": first,
+        "second_ms": second,
+        "not_made_first_ms": cold,
+    }
 
 
 # the report
@@ -511,25 +637,35 @@ def markdown(report: dict, today: str) -> str:
         lines.append(
             f"| {item.name} | {fmt(item.rate)} | {item.rate / bare:.1%} | {fmt(item.p50, '.1f')} "
             f"| {fmt(item.p99, '.1f')} | {item.errors} | {fmt(item.statements, 'd')} "
-            f"| {fmt(item.raw)} | {fmt(item.gzip)} | {fmt(item.br)} |")
+            f"| {fmt(item.raw)} | {fmt(item.gzip)} | {fmt(item.br)} |"
+        )
     by_threads = report["statements_by_threads"]
     mixed, small = report["mixed"], report.get("mixed_small")
-    lines += ["", "## Mixed workload", "",
-              f"{report['users']} members on {report['mixed_workers']} workers (server on "
-              f"both cores, the load generator beside it), think time "
-              f"{report['think']:g} s on average: 70 % page reads, 20 % htmx fragments, "
-              f"8 % comments, 2 % positions.", "",
-              "| council | requests | requests/s | p50 ms | p99 ms | errors |",
-              "|---|---:|---:|---:|---:|---:|",
-              f"| this one | {mixed['requests']:,} | {mixed['rate']:,.0f} | {mixed['p50']:.1f} "
-              f"| {mixed['p99']:.1f} | {mixed['errors']} |"]
+    lines += [
+        "",
+        "## Mixed workload",
+        "",
+        f"{report['users']} members on {report['mixed_workers']} workers (server on "
+        f"both cores, the load generator beside it), think time "
+        f"{report['think']:g} s on average: 70 % page reads, 20 % htmx fragments, "
+        f"8 % comments, 2 % positions.",
+        "",
+        "| council | requests | requests/s | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| this one | {mixed['requests']:,} | {mixed['rate']:,.0f} | {mixed['p50']:.1f} "
+        f"| {mixed['p99']:.1f} | {mixed['errors']} |",
+    ]
     if small:
-        lines.append(f"| ten times smaller | {small['requests']:,} | {small['rate']:,.0f} | "
-                     f"{small['p50']:.1f} | {small['p99']:.1f} | {small['errors']} |")
+        lines.append(
+            f"| ten times smaller | {small['requests']:,} | {small['rate']:,.0f} | "
+            f"{small['p50']:.1f} | {small['p99']:.1f} | {small['errors']} |"
+        )
     lines += ["", "| kind | requests | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|"]
     for kind, figures in mixed["by_kind"].items():
-        lines.append(f"| {kind} | {figures['requests']:,} | {fmt(figures['p50'], '.1f')} | "
-                     f"{fmt(figures['p99'], '.1f')} | {figures['errors']} |")
+        lines.append(
+            f"| {kind} | {figures['requests']:,} | {fmt(figures['p50'], '.1f')} | "
+            f"{fmt(figures['p99'], '.1f')} | {figures['errors']} |"
+        )
     if mixed["failures"]:
         lines += ["", "Failures: " + "; ".join(mixed["failures"])]
     visit, pdf = report["first_visit"], report["pdf"]
@@ -537,33 +673,62 @@ def markdown(report: dict, today: str) -> str:
     for name, (kind, goal) in BUDGETS.items():
         item = next(r for r in rows if r.name == name)
         if kind == "share":
-            lines.append(_budget(f"{name}: ≥ {goal:.0%} of bare", f"{item.rate / bare:.1%}",
-                                 item.rate / bare >= goal))
+            lines.append(
+                _budget(
+                    f"{name}: ≥ {goal:.0%} of bare",
+                    f"{item.rate / bare:.1%}",
+                    item.rate / bare >= goal,
+                )
+            )
         else:
-            lines.append(_budget(f"{name}: ≥ {goal} requests/s", f"{item.rate:,.0f}/s",
-                                 item.rate >= goal))
-    lines.append(_budget("draft page: the same SQL statements at 10, 1,000 and 5,000 threads",
-                         ", ".join(f"{n:,}: {s}" for n, s in by_threads.items()),
-                         len(set(by_threads.values())) == 1))
-    lines.append(_budget("mixed workload: p50 < 30 ms", f"{mixed['p50']:.1f} ms",
-                         mixed["p50"] < 30))
-    lines.append(_budget("mixed workload: p99 < 150 ms", f"{mixed['p99']:.1f} ms",
-                         mixed["p99"] < 150))
+            lines.append(
+                _budget(f"{name}: ≥ {goal} requests/s", f"{item.rate:,.0f}/s", item.rate >= goal)
+            )
+    lines.append(
+        _budget(
+            "draft page: the same SQL statements at 10, 1,000 and 5,000 threads",
+            ", ".join(f"{n:,}: {s}" for n, s in by_threads.items()),
+            len(set(by_threads.values())) == 1,
+        )
+    )
+    lines.append(
+        _budget("mixed workload: p50 < 30 ms", f"{mixed['p50']:.1f} ms", mixed["p50"] < 30)
+    )
+    lines.append(
+        _budget("mixed workload: p99 < 150 ms", f"{mixed['p99']:.1f} ms", mixed["p99"] < 150)
+    )
     lines.append(_budget("mixed workload: 0 errors", str(mixed["errors"]), mixed["errors"] == 0))
     if small:
         moved = mixed["p50"] / small["p50"] - 1
-        lines.append(_budget("10× more data moves p50 by ≤ 20 %",
-                             f"{small['p50']:.1f} → {mixed['p50']:.1f} ms ({moved:+.0%})",
-                             moved <= 0.20))
-    lines.append(_budget("a member's first visit ≤ 60 KB",
-                         f"{visit['bytes'] / 1024:.1f} KB in {visit['files']} files",
-                         visit["bytes"] <= 60 * 1024))
-    lines.append(_budget("a recommendation's PDF: the first download as fast as the next",
-                         f"{pdf['first_ms']:.0f} ms then {pdf['second_ms']:.0f} ms (made by "
-                         f"the worker's job; one it had not made: {pdf['not_made_first_ms']:.0f}"
-                         f" ms)", pdf["first_ms"] <= max(3 * pdf["second_ms"], 50)))
-    lines += ["", "Requests/s and latencies vary from run to run by some per cent on a shared "
-              "machine; the share of bare is the steadier figure.", ""]
+        lines.append(
+            _budget(
+                "10× more data moves p50 by ≤ 20 %",
+                f"{small['p50']:.1f} → {mixed['p50']:.1f} ms ({moved:+.0%})",
+                moved <= 0.20,
+            )
+        )
+    lines.append(
+        _budget(
+            "a member's first visit ≤ 60 KB",
+            f"{visit['bytes'] / 1024:.1f} KB in {visit['files']} files",
+            visit["bytes"] <= 60 * 1024,
+        )
+    )
+    lines.append(
+        _budget(
+            "a recommendation's PDF: the first download as fast as the next",
+            f"{pdf['first_ms']:.0f} ms then {pdf['second_ms']:.0f} ms (made by "
+            f"the worker's job; one it had not made: {pdf['not_made_first_ms']:.0f}"
+            f" ms)",
+            pdf["first_ms"] <= max(3 * pdf["second_ms"], 50),
+        )
+    )
+    lines += [
+        "",
+        "Requests/s and latencies vary from run to run by some per cent on a shared "
+        "machine; the share of bare is the steadier figure.",
+        "",
+    ]
     return "\n".join(lines)
 
 

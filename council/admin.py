@@ -71,10 +71,14 @@ def seat_choice(text: str) -> int | None:
 @permission(MANAGE)
 def overview(request: Request) -> Response:
     db = request.state.db
-    return render(request, "admin/home.html", {
-        "counts": seats.structure_counts(db),
-        "jobs": worker.last_runs(db, request.app.state.jobs),
-    })
+    return render(
+        request,
+        "admin/home.html",
+        {
+            "counts": seats.structure_counts(db),
+            "jobs": worker.last_runs(db, request.app.state.jobs),
+        },
+    )
 
 
 # the council's own settings
@@ -89,24 +93,38 @@ def council_settings(request: Request) -> Response:
     languages = request.app.state.settings.languages
     others = other_languages(request)
     if request.method != "POST":  # HEAD is a GET without the body
-        form = {"name": council.name, "default_language": council.default_language,
-                "public_recommendations": council.public_recommendations,
-                "official_languages": seats.official_languages(council, languages),
-                "follow_up_review_months": str(council.follow_up_review_months),
-                **stored_translations(council, "name", others)}
+        form = {
+            "name": council.name,
+            "default_language": council.default_language,
+            "public_recommendations": council.public_recommendations,
+            "official_languages": seats.official_languages(council, languages),
+            "follow_up_review_months": str(council.follow_up_review_months),
+            **stored_translations(council, "name", others),
+        }
         return _council_page(request, form, {})
-    form = values(state.form, "name", "default_language", "follow_up_review_months",
-                  *translation_fields("name", others))
+    form = values(
+        state.form,
+        "name",
+        "default_language",
+        "follow_up_review_months",
+        *translation_fields("name", others),
+    )
     form["public_recommendations"] = checked(state.form, "public_recommendations")
     form["official_languages"] = [str(code) for code in state.form.getlist("official_languages")]
     try:
         refuse_control_characters(form)
-        seats.save_council(state.db, by=state.actor.person, council=council,
-                           name=form["name"], default_language=form["default_language"],
-                           public_recommendations=form["public_recommendations"],
-                           languages=languages, official=form["official_languages"],
-                           name_translations=typed_translations(form, "name", others),
-                           follow_up_review_months=_review_months(form))
+        seats.save_council(
+            state.db,
+            by=state.actor.person,
+            council=council,
+            name=form["name"],
+            default_language=form["default_language"],
+            public_recommendations=form["public_recommendations"],
+            languages=languages,
+            official=form["official_languages"],
+            name_translations=typed_translations(form, "name", others),
+            follow_up_review_months=_review_months(form),
+        )
     except Invalid as invalid:
         return _council_page(request, form, invalid.errors, status_code=422)
     return redirect(request, "admin_council")
@@ -122,18 +140,31 @@ def _review_months(form: dict) -> int | None:
 
 
 def _review_options() -> list[tuple[int, str]]:
-    return [(months, _("Never: the seats are not reminded") if not months else
-             i18n.ngettext("Every month", "Every %(num)s months", months))
-            for months in seats.REVIEW_MONTHS]
+    return [
+        (
+            months,
+            _("Never: the seats are not reminded")
+            if not months
+            else i18n.ngettext("Every month", "Every %(num)s months", months),
+        )
+        for months in seats.REVIEW_MONTHS
+    ]
 
 
 def _council_page(request: Request, form: dict, errors: dict, status_code: int = 200):
     languages = [(code, i18n.language_name(code)) for code in request.app.state.settings.languages]
-    return render(request, "admin/council.html",
-                  {"form": form, "errors": errors, "language_options": languages,
-                   "other_languages": other_languages(request),
-                   "review_options": _review_options()},
-                  status_code=status_code)
+    return render(
+        request,
+        "admin/council.html",
+        {
+            "form": form,
+            "errors": errors,
+            "language_options": languages,
+            "other_languages": other_languages(request),
+            "review_options": _review_options(),
+        },
+        status_code=status_code,
+    )
 
 
 # seats
@@ -171,9 +202,13 @@ def _seat_form(request: Request, seat: Seat | None) -> Response:
     form = values(state.form, *SEAT_FIELDS, *translation_fields("name", others))
     try:
         refuse_control_characters(form)
-        saved = seats.save_seat(state.db, by=state.actor.person, seat=seat,
-                                **{field: form[field] for field in SEAT_FIELDS},
-                                name_translations=typed_translations(form, "name", others))
+        saved = seats.save_seat(
+            state.db,
+            by=state.actor.person,
+            seat=seat,
+            **{field: form[field] for field in SEAT_FIELDS},
+            name_translations=typed_translations(form, "name", others),
+        )
     except Invalid as invalid:
         return _seat_page(request, seat, form, invalid.errors, status_code=422)
     return redirect(request, "admin_seats", fragment=f"seat-{saved.id}")
@@ -275,8 +310,10 @@ def _person_page(
         "person": person,
         "form": form,
         "errors": errors or {},
-        "seat_options": [(s.id, names.shown(s, request.state.council).text)
-                         for s in seats.list_seats(request.state.db)],
+        "seat_options": [
+            (s.id, names.shown(s, request.state.council).text)
+            for s in seats.list_seats(request.state.db)
+        ],
         "min_password_length": MIN_PASSWORD_LENGTH,
     }
     return render(request, "admin/person_form.html", context, **kwargs)
@@ -315,10 +352,18 @@ def _group_form(request: Request, group: WorkingGroup | None) -> Response:
         form = {name: getattr(source, name) for name in (*GROUP_TEXT, *GROUP_NUMBERS, *GROUP_FLAGS)}
         form.update(stored_translations(group, "name", others))
         form.update(stored_translations(group, "mandate", others))
-        return render(request, "admin/group_form.html", {
-            "group": group, "form": form, "errors": {}, "other_languages": others})
-    form = values(state.form, *GROUP_TEXT, *GROUP_NUMBERS,
-                  *translation_fields("name", others), *translation_fields("mandate", others))
+        return render(
+            request,
+            "admin/group_form.html",
+            {"group": group, "form": form, "errors": {}, "other_languages": others},
+        )
+    form = values(
+        state.form,
+        *GROUP_TEXT,
+        *GROUP_NUMBERS,
+        *translation_fields("name", others),
+        *translation_fields("mandate", others),
+    )
     form.update({flag: checked(state.form, flag) for flag in GROUP_FLAGS})
     parsed, number_errors = numbers(form, *GROUP_NUMBERS)
     details = seats.GroupForm(
@@ -338,8 +383,12 @@ def _group_form(request: Request, group: WorkingGroup | None) -> Response:
         return render(
             request,
             "admin/group_form.html",
-            {"group": group, "form": form, "errors": {**invalid.errors, **number_errors},
-             "other_languages": others},
+            {
+                "group": group,
+                "form": form,
+                "errors": {**invalid.errors, **number_errors},
+                "other_languages": others,
+            },
             status_code=422,
         )
     if group is None:  # next step for a new group: who sits in it
@@ -385,8 +434,9 @@ def group_seats(request: Request) -> Response:
         key=lambda seat_id: (places[seat_id] is None, places[seat_id] or 0, listed.get(seat_id, 0)),
     )
     try:
-        seats.set_group_seats(state.db, by=state.actor.person, group=group, seat_ids=in_order,
-                              now=state.now)
+        seats.set_group_seats(
+            state.db, by=state.actor.person, group=group, seat_ids=in_order, now=state.now
+        )
     except Invalid as invalid:
         return _group_seats_page(request, group, all_seats, form, invalid.errors, status_code=422)
     return redirect(request, "admin_groups", fragment=f"group-{group.slug}")
@@ -417,8 +467,7 @@ def _group_seats_page(
 def routes() -> list:
     return [
         Route("/admin", overview, name="admin_home"),
-        Route("/admin/council", council_settings, methods=["GET", "POST"],
-              name="admin_council"),
+        Route("/admin/council", council_settings, methods=["GET", "POST"], name="admin_council"),
         Route("/admin/seats", seat_list, name="admin_seats"),
         Route("/admin/seats/new", seat_new, methods=["GET", "POST"], name="admin_seat_new"),
         Route(

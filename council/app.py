@@ -70,8 +70,10 @@ class CachedStaticFiles(StaticFiles):
     def file_response(self, full_path, *args, **kwargs):
         response = super().file_response(full_path, *args, **kwargs)
         response.headers["Cache-Control"] = (
-            "public, max-age=31536000, immutable" if VERSIONED_NAME.search(Path(full_path).name)
-            else "public, max-age=86400")
+            "public, max-age=31536000, immutable"
+            if VERSIONED_NAME.search(Path(full_path).name)
+            else "public, max-age=86400"
+        )
         return response
 
 
@@ -83,8 +85,7 @@ def core_routes() -> list:
         Route("/sign-in", views.sign_in, methods=["GET", "POST"], name="sign_in"),
         Route("/sign-out", views.sign_out, methods=["POST"], name="sign_out"),
         Route("/account", views.account, methods=["GET", "POST"], name="account"),
-        Route("/language", views.choose_language, methods=["GET", "POST"],
-              name="choose_language"),
+        Route("/language", views.choose_language, methods=["GET", "POST"], name="choose_language"),
         Route("/groups/{slug:str}", views.working_group, name="working_group"),
         *account_views.routes(),
         *notification_settings_views.routes(),
@@ -118,8 +119,9 @@ def create_app(
         listener = _start_live(broker, database, settings)
         try:
             async with anyio.create_task_group() as tasks:
-                tasks.start_soon(_write_bookkeeping, bookkeeping, database,
-                                 settings.bookkeeping_seconds)
+                tasks.start_soon(
+                    _write_bookkeeping, bookkeeping, database, settings.bookkeeping_seconds
+                )
                 try:
                     yield
                 finally:
@@ -135,8 +137,9 @@ def create_app(
         middleware=[
             Middleware(SecurityHeadersMiddleware),
             Middleware(CompressionMiddleware),
-            Middleware(AdmissionMiddleware, limit=settings.requests_at_once,
-                       wait=settings.queue_seconds),
+            Middleware(
+                AdmissionMiddleware, limit=settings.requests_at_once, wait=settings.queue_seconds
+            ),
             Middleware(RequestContextMiddleware),
         ],
         exception_handlers={
@@ -159,8 +162,9 @@ def create_app(
     return app
 
 
-def _start_live(broker: live.Broker, database: Database, settings: Settings
-                ) -> live.Listener | None:
+def _start_live(
+    broker: live.Broker, database: Database, settings: Settings
+) -> live.Listener | None:
     """Live pages: on PostgreSQL this process listens for every process's events; on SQLite
     the events committed here come straight to the broker."""
     if database.is_sqlite:
@@ -177,8 +181,7 @@ def _stop_live(broker: live.Broker, database: Database, listener: live.Listener 
         listener.stop()
 
 
-async def _write_bookkeeping(bookkeeping: Bookkeeping, database: Database,
-                             every: float) -> None:
+async def _write_bookkeeping(bookkeeping: Bookkeeping, database: Database, every: float) -> None:
     """What reads noted (council.bookkeeping), written every few seconds outside requests."""
     while True:
         await anyio.sleep(every)

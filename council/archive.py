@@ -63,9 +63,11 @@ def export(settings: Settings, folder: Path) -> dict:
     folder = Path(folder)
     new_folder(folder)
     checkpoint_name = Path(audit.CHECKPOINT_FILE)
-    files = copy_files(settings.var_dir, folder / FILES,
-                       [checkpoint_name] if (settings.var_dir / checkpoint_name).is_file()
-                       else [])  # before the rows: see council.backup
+    files = copy_files(
+        settings.var_dir,
+        folder / FILES,
+        [checkpoint_name] if (settings.var_dir / checkpoint_name).is_file() else [],
+    )  # before the rows: see council.backup
     (folder / RECORDS).mkdir(mode=0o700)
     database = Database.from_url(settings.database_url)
     try:
@@ -78,8 +80,7 @@ def export(settings: Settings, folder: Path) -> dict:
             tables = {}
             for table in rows.present_tables(connection):
                 hasher = rows.Hasher()
-                with (folder / RECORDS / f"{table.name}.jsonl").open(
-                        "w", encoding="utf-8") as out:
+                with (folder / RECORDS / f"{table.name}.jsonl").open("w", encoding="utf-8") as out:
                     for row in rows.rows(connection, table):
                         record = rows.line(row)
                         hasher.add(record)
@@ -92,8 +93,11 @@ def export(settings: Settings, folder: Path) -> dict:
             connection.rollback()
     finally:
         database.dispose()
-    rest = [name for name in var_files(settings.var_dir, leave_out=not_copied(settings, folder))
-            if name != checkpoint_name]
+    rest = [
+        name
+        for name in var_files(settings.var_dir, leave_out=not_copied(settings, folder))
+        if name != checkpoint_name
+    ]
     files |= copy_files(settings.var_dir, folder / FILES, rest)
     manifest = {
         "format": FORMAT,
@@ -140,13 +144,19 @@ def import_(settings: Settings, folder: Path) -> Restored:
     version first if it has no tables yet) and var directory, then check every table against
     the manifest and verify the audit chain."""
     folder = Path(folder)
-    manifest = read_manifest(folder, FORMAT, _("%(path)s is not a council archive.",
-                                               path=str(folder)))
-    damaged = checked_files(folder, {f"{FILES}/{name}": entry
-                                      for name, entry in manifest["files"].items()})
+    manifest = read_manifest(
+        folder, FORMAT, _("%(path)s is not a council archive.", path=str(folder))
+    )
+    damaged = checked_files(
+        folder, {f"{FILES}/{name}": entry for name, entry in manifest["files"].items()}
+    )
     if damaged:
-        raise OperationError(_("The archive is damaged: %(files)s differ from its manifest.",
-                               files=", ".join(damaged[:5])))
+        raise OperationError(
+            _(
+                "The archive is damaged: %(files)s differ from its manifest.",
+                files=", ".join(damaged[:5]),
+            )
+        )
     url = settings.database_url
     refuse_unless_empty(url)
     engine = create_engine(url)
@@ -159,16 +169,25 @@ def import_(settings: Settings, folder: Path) -> Restored:
         schema.upgrade(url)
         version = _version(url)
     if version != manifest["schema_version"]:
-        raise OperationError(_(
-            "The archive was written at schema version %(archive)s and this database is at "
-            "%(here)s: bring the council it comes from up to this release (council migrate) "
-            "and export it again, or import it with the release that wrote it.",
-            archive=manifest["schema_version"], here=version))
+        raise OperationError(
+            _(
+                "The archive was written at schema version %(archive)s and this database is at "
+                "%(here)s: bring the council it comes from up to this release (council migrate) "
+                "and export it again, or import it with the release that wrote it.",
+                archive=manifest["schema_version"],
+                here=version,
+            )
+        )
     conflicts = file_conflicts(folder / FILES, manifest["files"], settings.var_dir)
     if conflicts:
-        raise OperationError(_(
-            "The var directory %(path)s already holds other versions of %(files)s: import "
-            "into an empty one.", path=str(settings.var_dir), files=", ".join(conflicts[:5])))
+        raise OperationError(
+            _(
+                "The var directory %(path)s already holds other versions of %(files)s: import "
+                "into an empty one.",
+                path=str(settings.var_dir),
+                files=", ".join(conflicts[:5]),
+            )
+        )
     _load(url, folder, manifest)
     place_files(folder / FILES, manifest["files"], settings.var_dir)
     return check(settings, manifest)
@@ -193,19 +212,31 @@ def _load(url: str, folder: Path, manifest: dict) -> None:
             tables = rows.present_tables(connection)
             unknown = set(manifest["tables"]) - {table.name for table in tables}
             if unknown:
-                raise OperationError(_("The archive holds tables this council does not know: "
-                                       "%(tables)s.", tables=", ".join(sorted(unknown))))
+                raise OperationError(
+                    _(
+                        "The archive holds tables this council does not know: %(tables)s.",
+                        tables=", ".join(sorted(unknown)),
+                    )
+                )
             try:
-                read = {table.name: rows.load(connection, table,
-                                              _records(folder / RECORDS / f"{table.name}.jsonl"))
-                        .as_dict() for table in tables}
+                read = {
+                    table.name: rows.load(
+                        connection, table, _records(folder / RECORDS / f"{table.name}.jsonl")
+                    ).as_dict()
+                    for table in tables
+                }
             except (ValueError, TypeError, KeyError, DBAPIError) as error:  # edited by hand
-                raise OperationError(_("The archive's records cannot be read: %(error)s",
-                                       error=error)) from error
+                raise OperationError(
+                    _("The archive's records cannot be read: %(error)s", error=error)
+                ) from error
             problems = rows.differences(manifest["tables"], read)
             if problems:
-                raise OperationError(_("The archive's records differ from its manifest: "
-                                       "%(problems)s.", problems="; ".join(problems[:5])))
+                raise OperationError(
+                    _(
+                        "The archive's records differ from its manifest: %(problems)s.",
+                        problems="; ".join(problems[:5]),
+                    )
+                )
             rows.advance_sequences(connection, tables)
             for extension in load_extensions():
                 if extension.after_import is not None:

@@ -43,9 +43,18 @@ PER_PAGE = 50
 
 def _digest(record: AuditRecord) -> str:
     payload = json.dumps(
-        [record.prev_hash, record.at.isoformat(), record.actor_id, record.actor_label,
-         record.action, record.target_type, record.target_id, record.details],
-        ensure_ascii=False, separators=(",", ":"),
+        [
+            record.prev_hash,
+            record.at.isoformat(),
+            record.actor_id,
+            record.actor_label,
+            record.action,
+            record.target_type,
+            record.target_id,
+            record.details,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -133,30 +142,50 @@ class ChainBroken(RuntimeError):
     """The records since the last checkpoint do not extend it: nothing is signed."""
 
 
-def checkpoint(session: Session, *, key: bytes, path: Path | None,
-               now: datetime | None = None) -> int:
+def checkpoint(
+    session: Session, *, key: bytes, path: Path | None, now: datetime | None = None
+) -> int:
     """Sign the chain's head when it moved since the last checkpoint (1), else nothing (0).
     Only records that extend the last checkpoint through intact links are signed, so a
     checkpoint never vouches for a log tampered with since the previous one."""
-    last = next((c for c in session.exec(
-        select(AuditCheckpoint).order_by(col(AuditCheckpoint.id).desc())
-        .execution_options(yield_per=10))
-        if _anchor(c).signed_by(key)), None)  # a row planted without the key is passed over
+    last = next(
+        (
+            c
+            for c in session.exec(
+                select(AuditCheckpoint)
+                .order_by(col(AuditCheckpoint.id).desc())
+                .execution_options(yield_per=10)
+            )
+            if _anchor(c).signed_by(key)
+        ),
+        None,
+    )  # a row planted without the key is passed over
     after, prev, count = (last.record_id, last.record_hash, last.count) if last else (0, GENESIS, 0)
     head = None
-    rows = session.exec(select(AuditRecord).where(AuditRecord.id > after)
-                        .order_by(AuditRecord.id).execution_options(yield_per=500))
+    rows = session.exec(
+        select(AuditRecord)
+        .where(AuditRecord.id > after)
+        .order_by(AuditRecord.id)
+        .execution_options(yield_per=500)
+    )
     for row in rows:
         if row.prev_hash != prev or _digest(row) != row.hash:
-            raise ChainBroken(f"audit record {row.id} does not extend the last checkpoint "
-                              f"(record {after}): run `council audit verify`")
+            raise ChainBroken(
+                f"audit record {row.id} does not extend the last checkpoint "
+                f"(record {after}): run `council audit verify`"
+            )
         prev, count, head = row.hash, count + 1, (row.id, row.hash)
     if head is None:
         return 0
     at = (now or utcnow()).astimezone(UTC).replace(microsecond=0)
-    entry = AuditCheckpoint(at=at, record_id=head[0], record_hash=head[1], count=count,
-                            key_id=key_id(key),
-                            signature=_signature(key, head[0], head[1], count, _instant(at)))
+    entry = AuditCheckpoint(
+        at=at,
+        record_id=head[0],
+        record_hash=head[1],
+        count=count,
+        key_id=key_id(key),
+        signature=_signature(key, head[0], head[1], count, _instant(at)),
+    )
     session.add(entry)
     session.flush()
     if path is not None:
@@ -170,13 +199,22 @@ def checkpoint_job(settings):
 
     def run(session: Session, now: datetime) -> int:
         return checkpoint(session, key=key, path=path, now=now)
+
     return run
 
 
 def _line(entry: AuditCheckpoint) -> str:
-    return json.dumps({"record_id": entry.record_id, "record_hash": entry.record_hash,
-                       "count": entry.count, "at": _instant(entry.at), "key_id": entry.key_id,
-                       "signature": entry.signature}, separators=(",", ":"))
+    return json.dumps(
+        {
+            "record_id": entry.record_id,
+            "record_hash": entry.record_hash,
+            "count": entry.count,
+            "at": _instant(entry.at),
+            "key_id": entry.key_id,
+            "signature": entry.signature,
+        },
+        separators=(",", ":"),
+    )
 
 
 def _append(path: Path, entry: AuditCheckpoint) -> None:
@@ -210,14 +248,20 @@ class Anchor:
 
 
 def _anchor(checkpoint: AuditCheckpoint) -> Anchor:
-    return Anchor(record_hash=checkpoint.record_hash, record_id=checkpoint.record_id,
-                  count=checkpoint.count, at=_instant(checkpoint.at), key_id=checkpoint.key_id,
-                  signature=checkpoint.signature)
+    return Anchor(
+        record_hash=checkpoint.record_hash,
+        record_id=checkpoint.record_id,
+        count=checkpoint.count,
+        at=_instant(checkpoint.at),
+        key_id=checkpoint.key_id,
+        signature=checkpoint.signature,
+    )
 
 
 def _stored_checkpoints(session: Session) -> list[Anchor]:
-    return [_anchor(c) for c in
-            session.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()]
+    return [
+        _anchor(c) for c in session.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()
+    ]
 
 
 def _filed_checkpoints(path: Path) -> tuple[list[Anchor], str]:
@@ -229,13 +273,22 @@ def _filed_checkpoints(path: Path) -> tuple[list[Anchor], str]:
         for number, line in enumerate(file, start=1):
             try:
                 entry = json.loads(line)
-                found.append(Anchor(
-                    record_hash=str(entry["record_hash"]), record_id=int(entry["record_id"]),
-                    count=int(entry["count"]), at=str(entry["at"]),
-                    key_id=str(entry["key_id"]), signature=str(entry["signature"])))
+                found.append(
+                    Anchor(
+                        record_hash=str(entry["record_hash"]),
+                        record_id=int(entry["record_id"]),
+                        count=int(entry["count"]),
+                        at=str(entry["at"]),
+                        key_id=str(entry["key_id"]),
+                        signature=str(entry["signature"]),
+                    )
+                )
             except (ValueError, KeyError, TypeError):
-                return found, _("line %(line)s of the checkpoint file %(file)s cannot be read",
-                                line=number, file=str(path))
+                return found, _(
+                    "line %(line)s of the checkpoint file %(file)s cannot be read",
+                    line=number,
+                    file=str(path),
+                )
     return found, ""
 
 
@@ -277,8 +330,13 @@ class Verification:
         return not self.problem
 
 
-def verify(session: Session, *, key: bytes | None = None, checkpoint_file: Path | None = None,
-           heads: Iterable[tuple[str, str]] = ()) -> Verification:
+def verify(
+    session: Session,
+    *,
+    key: bytes | None = None,
+    checkpoint_file: Path | None = None,
+    heads: Iterable[tuple[str, str]] = (),
+) -> Verification:
     """Recompute the chain (an altered, inserted or removed row breaks it) and hold it to its
     anchors: every checkpoint (stored, and in `checkpoint_file`) must be signed with `key` and
     name a record still in the chain at the position it counted; every published head
@@ -300,58 +358,98 @@ def verify(session: Session, *, key: bytes | None = None, checkpoint_file: Path 
     published: dict[str, list[Anchor]] = {}
     for label, digest in heads:
         published.setdefault(digest.strip().lower(), []).append(
-            Anchor(record_hash=digest.strip().lower(), label=label))
+            Anchor(record_hash=digest.strip().lower(), label=label)
+        )
     latest = max(checkpoints, key=lambda c: c.count, default=None)
 
     heads_given = sum(len(anchors) for anchors in published.values())
 
     def result(checked: int, first_bad_id: int | None = None, problem: str = "") -> Verification:
         missing = sum(len(anchors) for anchors in published.values())
-        return Verification(checked, first_bad_id, problem, checkpoints=len(checkpoints),
-                            latest_checkpoint=latest, heads=heads_given - missing)
+        return Verification(
+            checked,
+            first_bad_id,
+            problem,
+            checkpoints=len(checkpoints),
+            latest_checkpoint=latest,
+            heads=heads_given - missing,
+        )
 
     expected_prev = GENESIS
     checked = 0
-    rows = session.exec(select(AuditRecord).order_by(AuditRecord.id).execution_options(
-        yield_per=500))
+    rows = session.exec(
+        select(AuditRecord).order_by(AuditRecord.id).execution_options(yield_per=500)
+    )
     for row in rows:
         checked += 1
         if row.prev_hash != expected_prev:
-            return result(checked, row.id, _(
-                "it does not follow the previous record (a record was inserted or removed "
-                "before it)"))
+            return result(
+                checked,
+                row.id,
+                _(
+                    "it does not follow the previous record (a record was inserted or removed "
+                    "before it)"
+                ),
+            )
         if _digest(row) != row.hash:
-            return result(checked, row.id, _(
-                "its content no longer matches its hash (the record was altered)"))
+            return result(
+                checked,
+                row.id,
+                _("its content no longer matches its hash (the record was altered)"),
+            )
         for anchor in waiting.pop(row.hash, ()):
             if anchor.count != checked:
-                return result(checked, row.id, _(
-                    "the checkpoint signed at %(time)s counted %(count)s records up to it, "
-                    "the log now has %(now)s (records before it were removed or added)",
-                    time=anchor.at, count=anchor.count, now=checked))
+                return result(
+                    checked,
+                    row.id,
+                    _(
+                        "the checkpoint signed at %(time)s counted %(count)s records up to it, "
+                        "the log now has %(now)s (records before it were removed or added)",
+                        time=anchor.at,
+                        count=anchor.count,
+                        now=checked,
+                    ),
+                )
         published.pop(row.hash, None)
         expected_prev = row.hash
     if waiting:
-        anchor = min((a for anchors in waiting.values() for a in anchors),
-                     key=lambda a: a.count)
-        return result(checked, anchor.record_id, _(
-            "the checkpoint signed at %(time)s names it as record number %(count)s, but it is "
-            "no longer in the log (records were removed from the end of the log, or the log "
-            "was rewritten from this record or an earlier one)",
-            time=anchor.at, count=anchor.count))
+        anchor = min((a for anchors in waiting.values() for a in anchors), key=lambda a: a.count)
+        return result(
+            checked,
+            anchor.record_id,
+            _(
+                "the checkpoint signed at %(time)s names it as record number %(count)s, but it is "
+                "no longer in the log (records were removed from the end of the log, or the log "
+                "was rewritten from this record or an earlier one)",
+                time=anchor.at,
+                count=anchor.count,
+            ),
+        )
     if forged is not None:
-        return result(checked, None, _(
-            "the checkpoint of record %(id)s dated %(time)s is not signed with this council's "
-            "key (it was forged or altered, or the key changed: see COUNCIL_AUDIT_KEY)",
-            id=forged.record_id, time=forged.at))
+        return result(
+            checked,
+            None,
+            _(
+                "the checkpoint of record %(id)s dated %(time)s is not signed with this council's "
+                "key (it was forged or altered, or the key changed: see COUNCIL_AUDIT_KEY)",
+                id=forged.record_id,
+                time=forged.at,
+            ),
+        )
     if file_problem:
         return result(checked, None, file_problem)
     if published:
         anchor = next(a for anchors in published.values() for a in anchors)
-        return result(checked, None, _(
-            "the digest %(digest)s published with %(label)s is not in the log (the log was "
-            "cut short or rewritten after it was published)",
-            digest=anchor.record_hash, label=anchor.label))
+        return result(
+            checked,
+            None,
+            _(
+                "the digest %(digest)s published with %(label)s is not in the log (the log was "
+                "cut short or rewritten after it was published)",
+                digest=anchor.record_hash,
+                label=anchor.label,
+            ),
+        )
     return result(checked)
 
 
@@ -380,24 +478,32 @@ class Page:
     """The id to pass as `before` for the next (older) page; None on the last page."""
 
 
-def search(session: Session, filters: Filters, *, before: int | None = None,
-           per_page: int = PER_PAGE) -> Page:
+def search(
+    session: Session, filters: Filters, *, before: int | None = None, per_page: int = PER_PAGE
+) -> Page:
     """The records matching `filters`, newest first, one page of them after `before` (keyset
     pagination: a page is as quick at the end of a long log as at its start)."""
     conditions = []
     if filters.action:
         conditions.append(col(AuditRecord.action).startswith(filters.action, autoescape=True))
     if filters.actor:
-        conditions.append(func.lower(AuditRecord.actor_label).contains(
-            filters.actor.lower(), autoescape=True))
+        conditions.append(
+            func.lower(AuditRecord.actor_label).contains(filters.actor.lower(), autoescape=True)
+        )
     if filters.since is not None:
         conditions.append(AuditRecord.at >= filters.since)
     if filters.until is not None:
         conditions.append(AuditRecord.at < filters.until)
     if before is not None:
         conditions.append(AuditRecord.id < before)
-    found = list(session.exec(select(AuditRecord).where(*conditions)
-                              .order_by(col(AuditRecord.id).desc()).limit(per_page + 1)).all())
+    found = list(
+        session.exec(
+            select(AuditRecord)
+            .where(*conditions)
+            .order_by(col(AuditRecord.id).desc())
+            .limit(per_page + 1)
+        ).all()
+    )
     more = len(found) > per_page
     found = found[:per_page]
     return Page(found, found[-1].id if more else None)
@@ -405,5 +511,6 @@ def search(session: Session, filters: Filters, *, before: int | None = None,
 
 def actions(session: Session) -> list[str]:
     """Every action the log holds, for the filter's suggestions."""
-    return list(session.exec(select(AuditRecord.action).distinct()
-                             .order_by(AuditRecord.action)).all())
+    return list(
+        session.exec(select(AuditRecord.action).distinct().order_by(AuditRecord.action)).all()
+    )

@@ -25,16 +25,30 @@ def audit_log(request: Request) -> Response:
     zone = _zone(request)
     since, since_error = _day(form["since"], zone)
     until, until_error = _day(form["until"], zone)
-    errors = {name: error for name, error in (("since", since_error), ("until", until_error))
-              if error}
-    filters = audit.Filters(action=form["action"], actor=form["actor"], since=since,
-                            until=until + timedelta(days=1) if until else None)
+    errors = {
+        name: error for name, error in (("since", since_error), ("until", until_error)) if error
+    }
+    filters = audit.Filters(
+        action=form["action"],
+        actor=form["actor"],
+        since=since,
+        until=until + timedelta(days=1) if until else None,
+    )
     db = request.state.db
     page = audit.search(db, filters, before=counting_number(params.get("before")))
-    return render(request, "admin/audit.html", {
-        "form": form, "errors": errors, "filters": filters, "page": page,
-        "action_options": _action_options(audit.actions(db)), "paged": "before" in params,
-    }, status_code=400 if errors else 200)
+    return render(
+        request,
+        "admin/audit.html",
+        {
+            "form": form,
+            "errors": errors,
+            "filters": filters,
+            "page": page,
+            "action_options": _action_options(audit.actions(db)),
+            "paged": "before" in params,
+        },
+        status_code=400 if errors else 200,
+    )
 
 
 @permission(MANAGE)
@@ -48,17 +62,21 @@ def verify_request(request: Request) -> Response:
 def verification(request: Request) -> Response:
     db = request.state.db
     settings = request.app.state.settings
-    result = audit.verify(db, key=audit.settings_key(settings),
-                          checkpoint_file=audit.checkpoint_path(settings),
-                          heads=published_heads(request.app.state.extensions, db))
+    result = audit.verify(
+        db,
+        key=audit.settings_key(settings),
+        checkpoint_file=audit.checkpoint_path(settings),
+        heads=published_heads(request.app.state.extensions, db),
+    )
     return render(request, "admin/audit_verification.html", {"result": result})
 
 
 def _action_options(actions: list[str]) -> list[tuple[str, str]]:
     """Each kind of act ("security." finds every security event), then each action."""
     kinds = sorted({action.split(".")[0] + "." for action in actions if "." in action})
-    return ([(kind, _("%(kind)s (every one)", kind=kind + "*")) for kind in kinds]
-            + [(action, action) for action in actions])
+    return [(kind, _("%(kind)s (every one)", kind=kind + "*")) for kind in kinds] + [
+        (action, action) for action in actions
+    ]
 
 
 def _zone(request: Request) -> zoneinfo.ZoneInfo:
@@ -83,7 +101,6 @@ def _day(text: str, zone: zoneinfo.ZoneInfo) -> tuple[datetime | None, str]:
 def routes() -> list:
     return [
         Route("/admin/audit", audit_log, name="admin_audit"),
-        Route("/admin/audit/verify", verify_request, methods=["POST"],
-              name="admin_audit_verify"),
+        Route("/admin/audit/verify", verify_request, methods=["POST"], name="admin_audit_verify"),
         Route("/admin/audit/verification", verification, name="admin_audit_verification"),
     ]

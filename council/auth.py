@@ -76,23 +76,28 @@ class AttemptKeys:
         return iter((self.pair, self.address, self.account))
 
 
-def check_rate_limit(session: Session, *, email: str, address: str, settings: Settings,
-                     now: datetime) -> None:
+def check_rate_limit(
+    session: Session, *, email: str, address: str, settings: Settings, now: datetime
+) -> None:
     """Raise TooManyAttempts when this address failed too often for this account, or for any
     account, or when the account failed too often from everywhere and this address is one that
     failed for it. Guesses from elsewhere never lock an account's owner out of a device that
     made no mistake."""
     since = now - timedelta(minutes=settings.sign_in_window_minutes)
     keys = AttemptKeys.of(email, address)
-    counts = dict(session.exec(
-        select(SignInAttempt.key, func.count()).where(
-            col(SignInAttempt.key).in_(list(keys)), SignInAttempt.at > since)
-        .group_by(SignInAttempt.key)
-    ).all())
+    counts = dict(
+        session.exec(
+            select(SignInAttempt.key, func.count())
+            .where(col(SignInAttempt.key).in_(list(keys)), SignInAttempt.at > since)
+            .group_by(SignInAttempt.key)
+        ).all()
+    )
     pair = counts.get(keys.pair, 0)
-    if (pair >= settings.sign_in_max_per_account
-            or counts.get(keys.address, 0) >= settings.sign_in_max_per_address
-            or (pair and counts.get(keys.account, 0) >= settings.sign_in_max_per_account_anywhere)):
+    if (
+        pair >= settings.sign_in_max_per_account
+        or counts.get(keys.address, 0) >= settings.sign_in_max_per_address
+        or (pair and counts.get(keys.account, 0) >= settings.sign_in_max_per_account_anywhere)
+    ):
         raise TooManyAttempts(settings.sign_in_window_minutes)
 
 
@@ -102,8 +107,9 @@ def record_failure(session: Session, *, email: str, address: str, now: datetime)
     session.add_all(SignInAttempt(key=key, at=now) for key in keys)
 
 
-def authenticate(session: Session, *, email: str, password: str, address: str,
-                 settings: Settings, now: datetime) -> Person:
+def authenticate(
+    session: Session, *, email: str, password: str, address: str, settings: Settings, now: datetime
+) -> Person:
     """The person these credentials belong to; raises TooManyAttempts or SignInRefused.
 
     The caller records a failure in the request's transaction and keeps it despite the
@@ -120,8 +126,9 @@ def authenticate(session: Session, *, email: str, password: str, address: str,
     if not ok or person is None or not person.is_active:
         raise SignInRefused()
     # this address proved itself for this account; the account's count from everywhere stays
-    session.exec(delete(SignInAttempt).where(
-        SignInAttempt.key == AttemptKeys.of(email, address).pair))
+    session.exec(
+        delete(SignInAttempt).where(SignInAttempt.key == AttemptKeys.of(email, address).pair)
+    )
     if _hasher.check_needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
         session.add(person)
@@ -133,5 +140,6 @@ ATTEMPTS_KEPT = timedelta(days=1)
 
 def purge_attempts(session: Session, now: datetime) -> int:
     """The worker's job: failed sign-ins older than any rate-limit window."""
-    return session.exec(delete(SignInAttempt).where(
-        col(SignInAttempt.at) <= now - ATTEMPTS_KEPT)).rowcount
+    return session.exec(
+        delete(SignInAttempt).where(col(SignInAttempt.at) <= now - ATTEMPTS_KEPT)
+    ).rowcount

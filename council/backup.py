@@ -75,13 +75,21 @@ def var_files(var_dir: Path, *, leave_out: Iterable[Path] = ()) -> list[Path]:
     found = []
     for root, folders, names in os.walk(var_dir):
         here = Path(root)
-        folders[:] = sorted(name for name in folders if name not in TRANSIENT
-                            and not (here / name).is_symlink()
-                            and (here / name).resolve() not in skipped)
+        folders[:] = sorted(
+            name
+            for name in folders
+            if name not in TRANSIENT
+            and not (here / name).is_symlink()
+            and (here / name).resolve() not in skipped
+        )
         for name in sorted(names):
             path = here / name
-            if (name in TRANSIENT or name.endswith(TRANSIENT_ENDINGS) or path.is_symlink()
-                    or path.resolve() in skipped):
+            if (
+                name in TRANSIENT
+                or name.endswith(TRANSIENT_ENDINGS)
+                or path.is_symlink()
+                or path.resolve() in skipped
+            ):
                 continue
             found.append(path.relative_to(var_dir))
     return found
@@ -104,14 +112,20 @@ def copy_files(var_dir: Path, folder: Path, names: Iterable[Path]) -> dict[str, 
 
 def checked_files(folder: Path, listed: dict[str, dict]) -> list[str]:
     """The files of a backup or archive that are missing or differ from its manifest."""
-    return [name for name, expected in listed.items()
-            if not (folder / name).is_file() or sha256_of(folder / name) != expected["sha256"]]
+    return [
+        name
+        for name, expected in listed.items()
+        if not (folder / name).is_file() or sha256_of(folder / name) != expected["sha256"]
+    ]
 
 
 def file_conflicts(folder: Path, listed: dict[str, dict], var_dir: Path) -> list[str]:
     """The files that would replace a different file of the var directory."""
-    return [name for name in listed
-            if (var_dir / name).exists() and sha256_of(var_dir / name) != sha256_of(folder / name)]
+    return [
+        name
+        for name in listed
+        if (var_dir / name).exists() and sha256_of(var_dir / name) != sha256_of(folder / name)
+    ]
 
 
 def place_files(folder: Path, listed: dict[str, dict], var_dir: Path) -> None:
@@ -125,16 +139,21 @@ def new_folder(path: Path) -> None:
     """The backup's or archive's folder: new, or empty, and the owner's only (it holds
     everything the database does)."""
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise OperationError(_("%(path)s already exists and is not an empty folder: choose a "
-                               "new one.", path=str(path)))
+        raise OperationError(
+            _(
+                "%(path)s already exists and is not an empty folder: choose a new one.",
+                path=str(path),
+            )
+        )
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.chmod(0o700)
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
     temporary = folder / (MANIFEST + ".tmp")
-    temporary.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                         encoding="utf-8")
+    temporary.write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     temporary.replace(folder / MANIFEST)
 
 
@@ -143,8 +162,9 @@ def read_manifest(folder: Path, expected_format: str, refusal: str) -> dict:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise OperationError(_("%(path)s has no readable manifest.json: %(error)s",
-                               path=str(folder), error=error)) from error
+        raise OperationError(
+            _("%(path)s has no readable manifest.json: %(error)s", path=str(folder), error=error)
+        ) from error
     if not isinstance(manifest, dict) or manifest.get("format") != expected_format:
         raise OperationError(refusal)
     return manifest
@@ -177,13 +197,20 @@ def pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found:
         return found
-    installed = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                       key=lambda path: [int(n) for n in re.findall(r"\d+", path)])
+    installed = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
+        key=lambda path: [int(n) for n in re.findall(r"\d+", path)],
+    )
     if installed:
         return installed[-1]
-    raise OperationError(_("%(tool)s was not found: install the PostgreSQL client tools "
-                           "(on Debian: apt-get install postgresql-client) or put them on the "
-                           "PATH.", tool=name))
+    raise OperationError(
+        _(
+            "%(tool)s was not found: install the PostgreSQL client tools "
+            "(on Debian: apt-get install postgresql-client) or put them on the "
+            "PATH.",
+            tool=name,
+        )
+    )
 
 
 def _libpq(url: str) -> tuple[str, dict[str, str]]:
@@ -199,8 +226,13 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
 def _run(command: list[str], environment: dict[str, str]) -> None:
     done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
-        raise OperationError(_("%(tool)s failed: %(error)s", tool=Path(command[0]).name,
-                               error=done.stderr.strip()[-2000:]))
+        raise OperationError(
+            _(
+                "%(tool)s failed: %(error)s",
+                tool=Path(command[0]).name,
+                error=done.stderr.strip()[-2000:],
+            )
+        )
 
 
 # backup
@@ -213,19 +245,23 @@ def backup(settings: Settings, folder: Path) -> dict:
     if kind == "postgresql":
         pg_tool("pg_dump")  # missing: said before anything is written
     elif kind != "sqlite":
-        raise OperationError(_("Backups support SQLite and PostgreSQL, not %(kind)s.",
-                               kind=kind))
+        raise OperationError(_("Backups support SQLite and PostgreSQL, not %(kind)s.", kind=kind))
     new_folder(folder)
     checkpoint_name = Path(audit.CHECKPOINT_FILE)
-    files = copy_files(settings.var_dir, folder / FILES,
-                       [checkpoint_name] if (settings.var_dir / checkpoint_name).is_file()
-                       else [])
+    files = copy_files(
+        settings.var_dir,
+        folder / FILES,
+        [checkpoint_name] if (settings.var_dir / checkpoint_name).is_file() else [],
+    )
     if kind == "sqlite":
         database_file, snapshot = _sqlite_backup(settings.database_url, folder)
     else:
         database_file, snapshot = _postgresql_backup(settings.database_url, folder)
-    rest = [name for name in var_files(settings.var_dir, leave_out=not_copied(settings, folder))
-            if name != checkpoint_name]
+    rest = [
+        name
+        for name in var_files(settings.var_dir, leave_out=not_copied(settings, folder))
+        if name != checkpoint_name
+    ]
     files |= copy_files(settings.var_dir, folder / FILES, rest)
     manifest = {
         "format": FORMAT,
@@ -242,8 +278,11 @@ def backup(settings: Settings, folder: Path) -> dict:
 
 
 def _snapshot(connection) -> dict:
-    return {"schema_version": rows.schema_version(connection),
-            "tables": rows.summarise(connection), "audit": rows.audit_head(connection)}
+    return {
+        "schema_version": rows.schema_version(connection),
+        "tables": rows.summarise(connection),
+        "audit": rows.audit_head(connection),
+    }
 
 
 def _sqlite_backup(url: str, folder: Path) -> tuple[str, dict]:
@@ -279,8 +318,16 @@ def _postgresql_backup(url: str, folder: Path) -> tuple[str, dict]:
         with engine.connect() as connection:
             connection.execute(text("SET TRANSACTION READ ONLY"))
             snapshot_id = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-            _run([tool, "--format=custom", f"--snapshot={snapshot_id}",
-                  f"--file={folder / POSTGRESQL_FILE}", f"--dbname={address}"], environment)
+            _run(
+                [
+                    tool,
+                    "--format=custom",
+                    f"--snapshot={snapshot_id}",
+                    f"--file={folder / POSTGRESQL_FILE}",
+                    f"--dbname={address}",
+                ],
+                environment,
+            )
             snapshot = _snapshot(connection)
             connection.rollback()
     finally:
@@ -319,35 +366,55 @@ def refuse_unless_empty(url: str) -> None:
     finally:
         database.dispose()
     if full:
-        raise OperationError(_(
-            "The database already holds a council (%(tables)s have rows): restore or import "
-            "only into an empty database.", tables=", ".join(full[:5])))
+        raise OperationError(
+            _(
+                "The database already holds a council (%(tables)s have rows): restore or import "
+                "only into an empty database.",
+                tables=", ".join(full[:5]),
+            )
+        )
 
 
 def restore(settings: Settings, folder: Path) -> Restored:
     """Put a backup back into this council's empty database and var directory, then check
     the rows against the manifest and verify the audit chain."""
     folder = Path(folder)
-    manifest = read_manifest(folder, FORMAT, _("%(path)s is not a council backup.",
-                                               path=str(folder)))
+    manifest = read_manifest(
+        folder, FORMAT, _("%(path)s is not a council backup.", path=str(folder))
+    )
     kind = backend(settings.database_url)
     if manifest["database"] != kind:
-        raise OperationError(_(
-            "This backup is of a %(backup)s database and this council uses %(here)s: to move "
-            "a council between them, use council export and council import.",
-            backup=manifest["database"], here=kind))
-    damaged = checked_files(folder, {manifest["database_file"]: {
-        "sha256": manifest["database_sha256"]}} | {
-        f"{FILES}/{name}": entry for name, entry in manifest["files"].items()})
+        raise OperationError(
+            _(
+                "This backup is of a %(backup)s database and this council uses %(here)s: to move "
+                "a council between them, use council export and council import.",
+                backup=manifest["database"],
+                here=kind,
+            )
+        )
+    damaged = checked_files(
+        folder,
+        {manifest["database_file"]: {"sha256": manifest["database_sha256"]}}
+        | {f"{FILES}/{name}": entry for name, entry in manifest["files"].items()},
+    )
     if damaged:
-        raise OperationError(_("The backup is damaged: %(files)s differ from its manifest.",
-                               files=", ".join(damaged[:5])))
+        raise OperationError(
+            _(
+                "The backup is damaged: %(files)s differ from its manifest.",
+                files=", ".join(damaged[:5]),
+            )
+        )
     refuse_unless_empty(settings.database_url)
     conflicts = file_conflicts(folder / FILES, manifest["files"], settings.var_dir)
     if conflicts:
-        raise OperationError(_(
-            "The var directory %(path)s already holds other versions of %(files)s: restore "
-            "into an empty one.", path=str(settings.var_dir), files=", ".join(conflicts[:5])))
+        raise OperationError(
+            _(
+                "The var directory %(path)s already holds other versions of %(files)s: restore "
+                "into an empty one.",
+                path=str(settings.var_dir),
+                files=", ".join(conflicts[:5]),
+            )
+        )
     if kind == "sqlite":
         _sqlite_restore(folder / manifest["database_file"], settings.database_url)
     else:
@@ -364,14 +431,18 @@ def check(settings: Settings, manifest: dict) -> Restored:
         with database.engine.connect() as connection:
             found = rows.summarise(connection)
         with database.session() as session:
-            verification = audit.verify(session, key=audit.settings_key(settings),
-                                        checkpoint_file=audit.checkpoint_path(settings))
-            other_key = not verification.ok and audit.verify(
-                session, checkpoint_file=audit.checkpoint_path(settings)).ok
+            verification = audit.verify(
+                session,
+                key=audit.settings_key(settings),
+                checkpoint_file=audit.checkpoint_path(settings),
+            )
+            other_key = (
+                not verification.ok
+                and audit.verify(session, checkpoint_file=audit.checkpoint_path(settings)).ok
+            )
     finally:
         database.dispose()
-    return Restored(manifest, rows.differences(manifest["tables"], found), verification,
-                    other_key)
+    return Restored(manifest, rows.differences(manifest["tables"], found), verification, other_key)
 
 
 def _sqlite_restore(source_path: Path, url: str) -> None:
@@ -383,8 +454,9 @@ def _sqlite_restore(source_path: Path, url: str) -> None:
         source.backup(target)
         target.execute("PRAGMA journal_mode=WAL")
     except sqlite3.Error as error:
-        raise OperationError(_("The database could not be restored: %(error)s",
-                               error=error)) from error
+        raise OperationError(
+            _("The database could not be restored: %(error)s", error=error)
+        ) from error
     finally:
         target.close()
         source.close()
@@ -400,14 +472,30 @@ def _postgresql_restore(dump: Path, url: str) -> None:
             present = MetaData()
             present.reflect(connection)
             for table in present.sorted_tables:
-                if table.name != rows.VERSION_TABLE and connection.execute(
-                        select(text("1")).select_from(table).limit(1)).first():
-                    raise OperationError(_(
-                        "The database already holds a council (%(tables)s have rows): restore "
-                        "or import only into an empty database.", tables=table.name))
+                if (
+                    table.name != rows.VERSION_TABLE
+                    and connection.execute(select(text("1")).select_from(table).limit(1)).first()
+                ):
+                    raise OperationError(
+                        _(
+                            "The database already holds a council (%(tables)s have rows): restore "
+                            "or import only into an empty database.",
+                            tables=table.name,
+                        )
+                    )
             present.drop_all(connection)
     finally:
         engine.dispose()
     address, environment = _libpq(url)
-    _run([tool, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-          f"--dbname={address}", str(dump)], environment)
+    _run(
+        [
+            tool,
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--dbname={address}",
+            str(dump),
+        ],
+        environment,
+    )

@@ -64,8 +64,7 @@ class Bookkeeping:
                             self.writers[kind](session, notes)
                         written += len(notes)
                     except DBAPIError:
-                        log.exception("%s %s notes could not be written: dropped", len(notes),
-                                      kind)
+                        log.exception("%s %s notes could not be written: dropped", len(notes), kind)
         except DBAPIError:
             log.exception("bookkeeping could not be written; kept for the next flush")
             with self._lock:

@@ -56,9 +56,14 @@ def _history(request: Request, body: WorkingGroup | None) -> Response:
     state = request.state
     history = chairs.history(state.db, body, state.now)
     done = whole(request.query_params.get("handed_over", ""))
-    context = {"body": body, "target": _target(request, body), "history": history,
-               "handed_over": (history.current is not None and done is not None
-                               and history.current.term.id == done)}
+    context = {
+        "body": body,
+        "target": _target(request, body),
+        "history": history,
+        "handed_over": (
+            history.current is not None and done is not None and history.current.term.id == done
+        ),
+    }
     return render(request, "council/chairs.html", context)
 
 
@@ -83,20 +88,31 @@ def _handover(request: Request, body: WorkingGroup | None) -> Response:
     if request.method != "POST":  # HEAD is a GET without the body
         history = chairs.history(state.db, body, state.now, coming=1)
         form = {"seat_id": history.next.id if history.next else "", "reason": ""}
-        form.update(values(request.query_params, *(k for k in form
-                                                   if k in request.query_params)))
+        form.update(values(request.query_params, *(k for k in form if k in request.query_params)))
         return _handover_page(request, body, history, form)
     form = values(state.form, "seat_id", "reason")
     try:
         refuse_control_characters(form)
         if not state.form.get("confirm"):
-            plan = chairs.plan_handover(state.db, body=body, to_seat_id=whole(form["seat_id"]),
-                                        reason=form["reason"], now=state.now, actor=state.actor)
+            plan = chairs.plan_handover(
+                state.db,
+                body=body,
+                to_seat_id=whole(form["seat_id"]),
+                reason=form["reason"],
+                now=state.now,
+                actor=state.actor,
+            )
             context = {"body": body, "plan": plan, "form": form}
             return render(request, "council/chair_handover_confirm.html", context)
-        term = chairs.hand_over_chair(state.db, body=body, to_seat_id=whole(form["seat_id"]),
-                                      reason=form["reason"], by=state.actor.person,
-                                      now=state.now, actor=state.actor)
+        term = chairs.hand_over_chair(
+            state.db,
+            body=body,
+            to_seat_id=whole(form["seat_id"]),
+            reason=form["reason"],
+            by=state.actor.person,
+            now=state.now,
+            actor=state.actor,
+        )
     except Invalid as invalid:  # the history is built only for a page that shows it
         history = chairs.history(state.db, body, state.now, coming=1)
         return _handover_page(request, body, history, form, invalid.errors, status_code=422)
@@ -115,10 +131,17 @@ def _with_query(response: Response, **params) -> Response:
 def _handover_page(request: Request, body, history, form, errors=None, **kwargs) -> Response:
     """The secretariat may choose any seat of the rotation; a chair, the next one only."""
     may_pass_over = can(request.state.actor, "chair.pass_over", body)
-    choices = history.handover_choices if may_pass_over else (
-        [history.next] if history.next else [])
-    context = {"body": body, "history": history, "form": form, "errors": errors or {},
-               "choices": choices, "may_pass_over": may_pass_over}
+    choices = (
+        history.handover_choices if may_pass_over else ([history.next] if history.next else [])
+    )
+    context = {
+        "body": body,
+        "history": history,
+        "form": form,
+        "errors": errors or {},
+        "choices": choices,
+        "may_pass_over": may_pass_over,
+    }
     return render(request, "council/chair_handover.html", context, **kwargs)
 
 
@@ -140,8 +163,10 @@ def _rotation(request: Request, body: WorkingGroup | None) -> Response:
     candidates = chairs.rotation_candidates(state.db, body)
     if request.method != "POST":  # HEAD is a GET without the body
         rota = chairs.rotation_of(state.db, chairs.body_id(body))
-        form = {"term_months": rota.term_months,
-                **{f"place-{seat_id}": n for n, seat_id in enumerate(rota.order, start=1)}}
+        form = {
+            "term_months": rota.term_months,
+            **{f"place-{seat_id}": n for n, seat_id in enumerate(rota.order, start=1)},
+        }
         return _rotation_page(request, body, candidates, form)
     names = ("term_months", *(f"place-{seat.id}" for seat in candidates))
     form = values(state.form, *names)
@@ -151,8 +176,13 @@ def _rotation(request: Request, body: WorkingGroup | None) -> Response:
         refuse_control_characters(form)
         if number_errors:
             raise Invalid(number_errors)
-        chairs.set_rotation(state.db, body=body, places=places,
-                            term_months=parsed["term_months"], by=state.actor.person)
+        chairs.set_rotation(
+            state.db,
+            body=body,
+            places=places,
+            term_months=parsed["term_months"],
+            by=state.actor.person,
+        )
     except Invalid as invalid:
         errors = {**invalid.errors, **number_errors}
         return _rotation_page(request, body, candidates, form, errors, status_code=422)
@@ -185,16 +215,23 @@ def chair_acting(request: Request) -> Response:
     chosen = (whole(form["person_id"]) or 0) if form["person_id"] else None
     try:
         refuse_control_characters(form)
-        chairs.name_acting_person(state.db, term=term, person_id=chosen,
-                                  by=state.actor.person, now=state.now)
+        chairs.name_acting_person(
+            state.db, term=term, person_id=chosen, by=state.actor.person, now=state.now
+        )
     except Invalid as invalid:
         return _acting_page(request, body, term, people, form, invalid.errors, status_code=422)
     return _to_history(request, body)
 
 
 def _acting_page(request: Request, body, term, people, form, errors=None, **kwargs) -> Response:
-    context = {"body": body, "term": term, "seat": seats.get_seat(request.state.db, term.seat_id),
-               "people": people, "form": form, "errors": errors or {}}
+    context = {
+        "body": body,
+        "term": term,
+        "seat": seats.get_seat(request.state.db, term.seat_id),
+        "people": people,
+        "form": form,
+        "errors": errors or {},
+    }
     return render(request, "council/chair_acting.html", context, **kwargs)
 
 
@@ -206,18 +243,28 @@ def group_recusals(request: Request) -> Response:
     state = request.state
     group = state.target
     if request.method != "POST":  # HEAD is a GET without the body
-        form = {"subject": request.query_params.get("subject", ""), "reason": "",
-                "next": _safe_next(request.query_params.get("next", ""))}
+        form = {
+            "subject": request.query_params.get("subject", ""),
+            "reason": "",
+            "next": _safe_next(request.query_params.get("next", "")),
+        }
         return _recusals_page(request, group, form)
     form = values(state.form, "subject", "reason", "next")
     try:
         refuse_control_characters(form)
         if state.form.get("withdraw"):
-            chairs.withdraw_recusal(state.db, group=group, subject=form["subject"],
-                                    by=state.actor.person, now=state.now)
+            chairs.withdraw_recusal(
+                state.db, group=group, subject=form["subject"], by=state.actor.person, now=state.now
+            )
         else:
-            chairs.recuse(state.db, group=group, subject=form["subject"], reason=form["reason"],
-                          by=state.actor.person, now=state.now)
+            chairs.recuse(
+                state.db,
+                group=group,
+                subject=form["subject"],
+                reason=form["reason"],
+                by=state.actor.person,
+                now=state.now,
+            )
     except Invalid as invalid:
         return _recusals_page(request, group, form, invalid.errors, status_code=422)
     back = _safe_next(form["next"])  # "/" when blank or pointing elsewhere
@@ -230,8 +277,14 @@ def _recusals_page(request: Request, group, form, errors=None, **kwargs) -> Resp
     state = request.state
     history = chairs.history(state.db, group, state.now, coming=0)
     recused = {r.subject_key for r in history.recusals}
-    context = {"body": group, "history": history, "form": form, "errors": errors or {},
-               "recused": recused, "subject_number": chairs.subject_number}
+    context = {
+        "body": group,
+        "history": history,
+        "form": form,
+        "errors": errors or {},
+        "recused": recused,
+        "subject_number": chairs.subject_number,
+    }
     return render(request, "council/chair_recusals.html", context, **kwargs)
 
 
@@ -239,17 +292,21 @@ def routes() -> list:
     both = ["GET", "POST"]
     return [
         Route("/council/chairs", council_chairs, name="council_chairs"),
-        Route("/council/chairs/handover", council_handover, methods=both,
-              name="council_handover"),
-        Route("/council/chairs/rotation", council_rotation, methods=both,
-              name="council_rotation"),
+        Route("/council/chairs/handover", council_handover, methods=both, name="council_handover"),
+        Route("/council/chairs/rotation", council_rotation, methods=both, name="council_rotation"),
         Route("/groups/{slug:str}/chairs", group_chairs, name="group_chairs"),
-        Route("/groups/{slug:str}/chairs/handover", group_handover, methods=both,
-              name="group_handover"),
-        Route("/groups/{slug:str}/chairs/rotation", group_rotation, methods=both,
-              name="group_rotation"),
-        Route("/groups/{slug:str}/recusals", group_recusals, methods=both,
-              name="group_recusals"),
-        Route("/chair-terms/{term_id:id}/acting", chair_acting, methods=both,
-              name="chair_acting"),
+        Route(
+            "/groups/{slug:str}/chairs/handover",
+            group_handover,
+            methods=both,
+            name="group_handover",
+        ),
+        Route(
+            "/groups/{slug:str}/chairs/rotation",
+            group_rotation,
+            methods=both,
+            name="group_rotation",
+        ),
+        Route("/groups/{slug:str}/recusals", group_recusals, methods=both, name="group_recusals"),
+        Route("/chair-terms/{term_id:id}/acting", chair_acting, methods=both, name="chair_acting"),
     ]

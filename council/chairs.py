@@ -84,8 +84,14 @@ def settle_due(session: Session, now: datetime) -> int:
     return len(settle_terms(session, now))
 
 
-CHAIR_JOBS = [Job("chairs.turnover", settle_due, every=timedelta(seconds=30),
-                  label=lazy("Record the chair turnovers the rotation has reached"))]
+CHAIR_JOBS = [
+    Job(
+        "chairs.turnover",
+        settle_due,
+        every=timedelta(seconds=30),
+        label=lazy("Record the chair turnovers the rotation has reached"),
+    )
+]
 
 
 def _settle_body(session: Session, group_id: int | None, now: datetime) -> list[ChairTerm]:
@@ -104,41 +110,70 @@ def _settle_body(session: Session, group_id: int | None, now: datetime) -> list[
     return []
 
 
-def _record_automatic(session: Session, group_id: int | None, last: ChairTerm,
-                      planned: list[rotation.PlannedTerm], now: datetime) -> list[ChairTerm]:
+def _record_automatic(
+    session: Session,
+    group_id: int | None,
+    last: ChairTerm,
+    planned: list[rotation.PlannedTerm],
+    now: datetime,
+) -> list[ChairTerm]:
     label = _body_label(session, group_id)
     names = _seat_names(session, [last.seat_id, *(p.seat_id for p in planned)])
     previous = last.seat_id
     terms = []
     for plan in planned:
-        term = ChairTerm(working_group_id=group_id, seat_id=plan.seat_id,
-                         starts_at=plan.starts_at, ends_at=plan.ends_at, automatic=True)
+        term = ChairTerm(
+            working_group_id=group_id,
+            seat_id=plan.seat_id,
+            starts_at=plan.starts_at,
+            ends_at=plan.ends_at,
+            automatic=True,
+        )
         session.add(term)
         session.flush()
-        audit.record(session, by=None, action="chair.turned_over", target=term, body=label,
-                     working_group_id=group_id, seat=names.get(plan.seat_id),
-                     previous_seat=names.get(previous), starts_at=plan.starts_at,
-                     ends_at=plan.ends_at)
+        audit.record(
+            session,
+            by=None,
+            action="chair.turned_over",
+            target=term,
+            body=label,
+            working_group_id=group_id,
+            seat=names.get(plan.seat_id),
+            previous_seat=names.get(previous),
+            starts_at=plan.starts_at,
+            ends_at=plan.ends_at,
+        )
         previous = plan.seat_id
         terms.append(term)
     if terms:  # only the seat that chairs now and the one that chaired before are told
         group = session.get(WorkingGroup, group_id) if group_id is not None else None
-        notices.chair_changed(session, group=group, term=terms[-1], previous_seat_id=last.seat_id,
-                              by=None, now=now, automatic=True)
+        notices.chair_changed(
+            session,
+            group=group,
+            term=terms[-1],
+            previous_seat_id=last.seat_id,
+            by=None,
+            now=now,
+            automatic=True,
+        )
     return terms
 
 
 # the current term, and handing it over
 
 
-def current_term(session: Session, group_id: int | None, now: datetime, *,
-                 lock: bool = False) -> ChairTerm | None:
+def current_term(
+    session: Session, group_id: int | None, now: datetime, *, lock: bool = False
+) -> ChairTerm | None:
     """The body's term covering `now`: recorded, or else projected (rotation.projected_terms)
     when its chair ran out without a handover. With `lock` (a write that settled first) only a
     recorded term, locked."""
-    query = (select(ChairTerm)
-             .where(of_body(group_id), ChairTerm.starts_at <= now, ChairTerm.ends_at > now)
-             .order_by(ChairTerm.starts_at.desc()).limit(1))
+    query = (
+        select(ChairTerm)
+        .where(of_body(group_id), ChairTerm.starts_at <= now, ChairTerm.ends_at > now)
+        .order_by(ChairTerm.starts_at.desc())
+        .limit(1)
+    )
     if lock:
         query = query.with_for_update()  # two handovers of one term: the second waits, then sees
     recorded = session.exec(query).first()
@@ -152,9 +187,16 @@ def next_seat(rota: Rotation, anchor_seat: int | None) -> int | None:
     return rotation.next_in_order(rota.order, anchor_seat, rota.present)
 
 
-def hand_over_chair(session: Session, *, body: WorkingGroup | None, to_seat_id: int | None,
-                    reason: str, by: Person | None, now: datetime,
-                    actor: Actor | None = None) -> ChairTerm:
+def hand_over_chair(
+    session: Session,
+    *,
+    body: WorkingGroup | None,
+    to_seat_id: int | None,
+    reason: str,
+    by: Person | None,
+    now: datetime,
+    actor: Actor | None = None,
+) -> ChairTerm:
     """End the current term now and start the chosen seat's term now, for a full term length.
 
     The next seat in order needs no reason; another seat (one that declines its turn was
@@ -168,35 +210,60 @@ def hand_over_chair(session: Session, *, body: WorkingGroup | None, to_seat_id: 
     current = current_term(session, group_id, now, lock=True)
     latest = latest_term(session, group_id)  # read after the lock: sees a handover just made
     if latest is not None and (latest.starts_at >= now or latest.ended_early_at is not None):
-        raise Conflict(_("The chair changed hands a moment ago. Reload the page to see who "
-                         "chairs now."))
+        raise Conflict(
+            _("The chair changed hands a moment ago. Reload the page to see who chairs now.")
+        )
     rota = rotation_of(session, group_id)
     expected = _check_handover(body, rota, current, current or latest, to_seat_id, reason, actor)
     if current is not None:
         current.ends_at = current.ended_early_at = now
         session.add(current)
         session.flush()
-    term = ChairTerm(working_group_id=group_id, seat_id=to_seat_id, starts_at=now,
-                     ends_at=rotation.add_months(now, rota.term_months),
-                     handover_reason=reason)
+    term = ChairTerm(
+        working_group_id=group_id,
+        seat_id=to_seat_id,
+        starts_at=now,
+        ends_at=rotation.add_months(now, rota.term_months),
+        handover_reason=reason,
+    )
     session.add(term)
     session.flush()
     names = _seat_names(session, [to_seat_id, current.seat_id if current else None, expected])
-    audit.record(session, by=by, action="chair.handed_over", target=term,
-                 body=_body_label(session, group_id), working_group_id=group_id,
-                 from_seat=names.get(current.seat_id) if current else None,
-                 to_seat=names.get(to_seat_id), next_in_order=to_seat_id == expected,
-                 passed_over=None if to_seat_id == expected else names.get(expected),
-                 reason=reason, ended_term_id=current.id if current else None,
-                 ends_at=term.ends_at)
-    notices.chair_changed(session, group=body, term=term,
-                          previous_seat_id=current.seat_id if current else None, by=by, now=now)
+    audit.record(
+        session,
+        by=by,
+        action="chair.handed_over",
+        target=term,
+        body=_body_label(session, group_id),
+        working_group_id=group_id,
+        from_seat=names.get(current.seat_id) if current else None,
+        to_seat=names.get(to_seat_id),
+        next_in_order=to_seat_id == expected,
+        passed_over=None if to_seat_id == expected else names.get(expected),
+        reason=reason,
+        ended_term_id=current.id if current else None,
+        ends_at=term.ends_at,
+    )
+    notices.chair_changed(
+        session,
+        group=body,
+        term=term,
+        previous_seat_id=current.seat_id if current else None,
+        by=by,
+        now=now,
+    )
     return term
 
 
-def _check_handover(body: WorkingGroup | None, rota: Rotation, current: ChairTerm | None,
-                    anchor: ChairTerm | None, to_seat_id: int | None, reason: str,
-                    actor: Actor | None) -> int | None:
+def _check_handover(
+    body: WorkingGroup | None,
+    rota: Rotation,
+    current: ChairTerm | None,
+    anchor: ChairTerm | None,
+    to_seat_id: int | None,
+    reason: str,
+    actor: Actor | None,
+) -> int | None:
     """Refuse a handover the rules do not allow; the seat next in order, which needs no
     reason. `anchor` is the term the rotation continues from (the current, else the latest)."""
     expected = next_seat(rota, anchor.seat_id if anchor else None)
@@ -206,8 +273,9 @@ def _check_handover(body: WorkingGroup | None, rota: Rotation, current: ChairTer
     elif current is not None and to_seat_id == current.seat_id:
         errors["seat_id"] = _("This seat chairs already.")
     elif to_seat_id != expected and actor is not None and not _may_pass_over(actor, body):
-        raise NotAllowed(_("Only the secretariat can hand the chair to a seat other than the "
-                           "next in order."))
+        raise NotAllowed(
+            _("Only the secretariat can hand the chair to a seat other than the next in order.")
+        )
     elif to_seat_id != expected and not reason:
         errors["reason"] = _("Give the reason for passing over the seat next in order.")
     if len(reason) > MAX_REASON:
@@ -231,20 +299,32 @@ class HandoverPlan:
     reason: str
 
 
-def plan_handover(session: Session, *, body: WorkingGroup | None, to_seat_id: int | None,
-                  reason: str, now: datetime, actor: Actor | None = None) -> HandoverPlan:
+def plan_handover(
+    session: Session,
+    *,
+    body: WorkingGroup | None,
+    to_seat_id: int | None,
+    reason: str,
+    now: datetime,
+    actor: Actor | None = None,
+) -> HandoverPlan:
     """Check a handover as `hand_over_chair` will, and say what it would do; writes nothing."""
     group_id = body_id(body)
     current = current_term(session, group_id, now)
     rota = rotation_of(session, group_id)
-    expected = _check_handover(body, rota, current, current or latest_term(session, group_id),
-                               to_seat_id, reason, actor)
+    expected = _check_handover(
+        body, rota, current, current or latest_term(session, group_id), to_seat_id, reason, actor
+    )
     ids = {to_seat_id, expected, current.seat_id if current else None} - {None}
     seats = {s.id: s for s in session.exec(select(Seat).where(Seat.id.in_(ids))).all()}
     return HandoverPlan(
-        from_seat=seats.get(current.seat_id) if current else None, to_seat=seats[to_seat_id],
-        starts_at=now, ends_at=rotation.add_months(now, rota.term_months),
-        passed_over=seats.get(expected) if expected != to_seat_id else None, reason=reason)
+        from_seat=seats.get(current.seat_id) if current else None,
+        to_seat=seats[to_seat_id],
+        starts_at=now,
+        ends_at=rotation.add_months(now, rota.term_months),
+        passed_over=seats.get(expected) if expected != to_seat_id else None,
+        reason=reason,
+    )
 
 
 def _may_pass_over(actor: Actor, body: WorkingGroup | None) -> bool:
@@ -253,9 +333,15 @@ def _may_pass_over(actor: Actor, body: WorkingGroup | None) -> bool:
     return can(actor, "chair.pass_over", body)
 
 
-def chairing_seat_left(session: Session, *, group: WorkingGroup, seat_id: int,
-                       order_before: list[int], by: Person | None,
-                       now: datetime) -> ChairTerm | None:
+def chairing_seat_left(
+    session: Session,
+    *,
+    group: WorkingGroup,
+    seat_id: int,
+    order_before: list[int],
+    by: Person | None,
+    now: datetime,
+) -> ChairTerm | None:
     """A seat that leaves a working group stops chairing it at once: the seat after it in
     the rotation as it was takes over for a full term (recorded as a handover, with the
     reason), or, when no seat of the rotation is left, the term ends with no successor and
@@ -264,19 +350,31 @@ def chairing_seat_left(session: Session, *, group: WorkingGroup, seat_id: int,
     current = current_term(session, group.id, now, lock=True)
     if current is None or current.seat_id != seat_id:
         return None
-    successor = rotation.next_in_order(order_before, seat_id,
-                                       rotation_of(session, group.id).present)
+    successor = rotation.next_in_order(
+        order_before, seat_id, rotation_of(session, group.id).present
+    )
     if successor is not None:
-        return hand_over_chair(session, body=group, to_seat_id=successor, by=by, now=now,
-                               reason=_("The chairing seat left the working group."))
+        return hand_over_chair(
+            session,
+            body=group,
+            to_seat_id=successor,
+            by=by,
+            now=now,
+            reason=_("The chairing seat left the working group."),
+        )
     current.ends_at = current.ended_early_at = now
     session.add(current)
     session.flush()
-    audit.record(session, by=by, action="chair.term_ended", target=current,
-                 body=group.name, working_group_id=group.id,
-                 seat=_seat_names(session, [seat_id]).get(seat_id),
-                 reason="the chairing seat left the working group; no seat of the rotation "
-                        "is left")
+    audit.record(
+        session,
+        by=by,
+        action="chair.term_ended",
+        target=current,
+        body=group.name,
+        working_group_id=group.id,
+        seat=_seat_names(session, [seat_id]).get(seat_id),
+        reason="the chairing seat left the working group; no seat of the rotation is left",
+    )
     return None
 
 
@@ -292,19 +390,24 @@ def get_term(session: Session, term_id: int) -> ChairTerm:
 
 def seat_people(session: Session, seat_id: int) -> list[Person]:
     """The active people of a seat, head first: who may act for it."""
-    return list(session.exec(
-        select(Person).where(Person.seat_id == seat_id, Person.is_active)
-        .order_by(Person.seat_role.desc(), Person.name)  # "head" > "delegate"
-    ).all())
+    return list(
+        session.exec(
+            select(Person)
+            .where(Person.seat_id == seat_id, Person.is_active)
+            .order_by(Person.seat_role.desc(), Person.name)  # "head" > "delegate"
+        ).all()
+    )
 
 
-def name_acting_person(session: Session, *, term: ChairTerm, person_id: int | None,
-                       by: Person | None, now: datetime) -> ChairTerm:
+def name_acting_person(
+    session: Session, *, term: ChairTerm, person_id: int | None, by: Person | None, now: datetime
+) -> ChairTerm:
     """The seat's head names who of the seat acts as chair for this term; None: the head."""
     if term.ends_at <= now:
         raise Conflict(_("This term has ended; its acting chair can no longer change."))
-    if person_id is not None and person_id not in {p.id for p in seat_people(session,
-                                                                             term.seat_id)}:
+    if person_id is not None and person_id not in {
+        p.id for p in seat_people(session, term.seat_id)
+    }:
         raise Invalid({"person_id": _("Choose a person of the seat.")})
     before = term.acting_person_id
     if before == person_id:
@@ -312,12 +415,23 @@ def name_acting_person(session: Session, *, term: ChairTerm, person_id: int | No
     term.acting_person_id = person_id
     session.add(term)
     session.flush()
-    people = dict(session.exec(select(Person.id, Person.name).where(
-        Person.id.in_({p for p in (before, person_id) if p is not None}))).all())
-    audit.record(session, by=by, action="chair.acting_named", target=term,
-                 body=_body_label(session, term.working_group_id),
-                 working_group_id=term.working_group_id,
-                 before=people.get(before, "head"), after=people.get(person_id, "head"))
+    people = dict(
+        session.exec(
+            select(Person.id, Person.name).where(
+                Person.id.in_({p for p in (before, person_id) if p is not None})
+            )
+        ).all()
+    )
+    audit.record(
+        session,
+        by=by,
+        action="chair.acting_named",
+        target=term,
+        body=_body_label(session, term.working_group_id),
+        working_group_id=term.working_group_id,
+        before=people.get(before, "head"),
+        after=people.get(person_id, "head"),
+    )
     return term
 
 
@@ -348,14 +462,16 @@ class RecusalFacts:
     """Recused subjects with no vice chair to act: the secretariat acts, as with no chair."""
 
 
-def recusal_facts(session: Session, group_terms: Mapping[int, ChairTerm],
-                  person_id: int | None) -> RecusalFacts:
+def recusal_facts(
+    session: Session, group_terms: Mapping[int, ChairTerm], person_id: int | None
+) -> RecusalFacts:
     """The current chairs' recusals in force, in at most three queries."""
     if not group_terms:
         return RecusalFacts()
     rows = session.exec(
-        select(ChairRecusal.working_group_id, ChairRecusal.seat_id, ChairRecusal.subject_key)
-        .where(ChairRecusal.working_group_id.in_(group_terms))
+        select(ChairRecusal.working_group_id, ChairRecusal.seat_id, ChairRecusal.subject_key).where(
+            ChairRecusal.working_group_id.in_(group_terms)
+        )
     ).all()
     active = {(g, key) for g, seat, key in rows if group_terms[g].seat_id == seat}
     if not active:
@@ -365,8 +481,9 @@ def recusal_facts(session: Session, group_terms: Mapping[int, ChairTerm],
     acting = {g: heads.get(seat) for g, seat in vice.items()}
     return RecusalFacts(
         recused=frozenset(active),
-        acting_for=frozenset(s for s in active if person_id is not None
-                             and acting.get(s[0]) == person_id),
+        acting_for=frozenset(
+            s for s in active if person_id is not None and acting.get(s[0]) == person_id
+        ),
         unattended=frozenset(s for s in active if acting.get(s[0]) is None),
     )
 
@@ -376,13 +493,16 @@ def vice_chairs(session: Session, chair_seats: Mapping[int, int]) -> dict[int, i
     orders: dict[int, list[int]] = {g: [] for g in chair_seats}
     for group_id, seat_id in session.exec(
         select(WorkingGroupSeat.working_group_id, WorkingGroupSeat.seat_id)
-        .where(WorkingGroupSeat.working_group_id.in_(chair_seats),
-               WorkingGroupSeat.rotation_position.is_not(None))
+        .where(
+            WorkingGroupSeat.working_group_id.in_(chair_seats),
+            WorkingGroupSeat.rotation_position.is_not(None),
+        )
         .order_by(WorkingGroupSeat.rotation_position, WorkingGroupSeat.seat_id)
     ).all():
         orders[group_id].append(seat_id)
-    return {g: rotation.vice_chair(order, set(order), chair_seats[g])
-            for g, order in orders.items()}
+    return {
+        g: rotation.vice_chair(order, set(order), chair_seats[g]) for g, order in orders.items()
+    }
 
 
 def next_in_turn(session: Session, chair_seats: Mapping[int, int]) -> dict[int, Seat | None]:
@@ -394,8 +514,10 @@ def next_in_turn(session: Session, chair_seats: Mapping[int, int]) -> dict[int, 
     for group_id, seat in session.exec(
         select(WorkingGroupSeat.working_group_id, Seat)
         .join(Seat, Seat.id == WorkingGroupSeat.seat_id)
-        .where(WorkingGroupSeat.working_group_id.in_(chair_seats),
-               WorkingGroupSeat.rotation_position.is_not(None))
+        .where(
+            WorkingGroupSeat.working_group_id.in_(chair_seats),
+            WorkingGroupSeat.rotation_position.is_not(None),
+        )
         .order_by(WorkingGroupSeat.rotation_position, WorkingGroupSeat.seat_id)
     ).all():
         orders[group_id].append(seat)
@@ -414,8 +536,8 @@ def _heads(session: Session, seat_ids) -> dict[int, int]:
         return {}
     heads: dict[int, int] = {}
     for person_id, seat_id in session.exec(
-        select(Person.id, Person.seat_id).where(Person.seat_id.in_(ids), Person.is_active,
-                                                Person.seat_role == SeatRole.HEAD)
+        select(Person.id, Person.seat_id)
+        .where(Person.seat_id.in_(ids), Person.is_active, Person.seat_role == SeatRole.HEAD)
         .order_by(Person.id)
     ).all():
         heads.setdefault(seat_id, person_id)
@@ -436,13 +558,24 @@ def _chair_term(session: Session, group: WorkingGroup, now: datetime) -> ChairTe
 
 
 def find_recusal(session: Session, group_id: int, seat_id: int, key: str) -> ChairRecusal | None:
-    return session.exec(select(ChairRecusal).where(
-        ChairRecusal.working_group_id == group_id, ChairRecusal.seat_id == seat_id,
-        ChairRecusal.subject_key == key)).first()
+    return session.exec(
+        select(ChairRecusal).where(
+            ChairRecusal.working_group_id == group_id,
+            ChairRecusal.seat_id == seat_id,
+            ChairRecusal.subject_key == key,
+        )
+    ).first()
 
 
-def recuse(session: Session, *, group: WorkingGroup, subject: str, reason: str,
-           by: Person | None, now: datetime) -> ChairRecusal:
+def recuse(
+    session: Session,
+    *,
+    group: WorkingGroup,
+    subject: str,
+    reason: str,
+    by: Person | None,
+    now: datetime,
+) -> ChairRecusal:
     """The chairing seat stands aside from chairing `subject`'s rounds (idempotent)."""
     _check_subject(subject)
     if len(reason) > MAX_REASON:
@@ -451,8 +584,14 @@ def recuse(session: Session, *, group: WorkingGroup, subject: str, reason: str,
     existing = find_recusal(session, group.id, term.seat_id, subject)
     if existing is not None:
         return existing
-    recusal = ChairRecusal(working_group_id=group.id, seat_id=term.seat_id, subject_key=subject,
-                           reason=reason, by_id=by.id if by else None, created_at=now)
+    recusal = ChairRecusal(
+        working_group_id=group.id,
+        seat_id=term.seat_id,
+        subject_key=subject,
+        reason=reason,
+        by_id=by.id if by else None,
+        created_at=now,
+    )
     try:
         with session.begin_nested():
             session.add(recusal)
@@ -461,16 +600,33 @@ def recuse(session: Session, *, group: WorkingGroup, subject: str, reason: str,
         return find_recusal(session, group.id, term.seat_id, subject)
     vice = vice_chairs(session, {group.id: term.seat_id})[group.id]
     names = _seat_names(session, [term.seat_id, vice])
-    audit.record(session, by=by, action="chair.recused", target=recusal, body=group.name,
-                 working_group_id=group.id, seat=names.get(term.seat_id), subject=subject,
-                 reason=reason, vice_chair=names.get(vice))
-    notices.vice_chair_named(session, group=group, vice_seat_id=vice, chair_seat_id=term.seat_id,
-                             subject=subject, by=by, now=now)
+    audit.record(
+        session,
+        by=by,
+        action="chair.recused",
+        target=recusal,
+        body=group.name,
+        working_group_id=group.id,
+        seat=names.get(term.seat_id),
+        subject=subject,
+        reason=reason,
+        vice_chair=names.get(vice),
+    )
+    notices.vice_chair_named(
+        session,
+        group=group,
+        vice_seat_id=vice,
+        chair_seat_id=term.seat_id,
+        subject=subject,
+        by=by,
+        now=now,
+    )
     return recusal
 
 
-def withdraw_recusal(session: Session, *, group: WorkingGroup, subject: str, by: Person | None,
-                     now: datetime) -> None:
+def withdraw_recusal(
+    session: Session, *, group: WorkingGroup, subject: str, by: Person | None, now: datetime
+) -> None:
     """The chairing seat chairs `subject`'s rounds again (nothing happens if it had not
     recused itself)."""
     _check_subject(subject)
@@ -478,9 +634,16 @@ def withdraw_recusal(session: Session, *, group: WorkingGroup, subject: str, by:
     recusal = find_recusal(session, group.id, term.seat_id, subject)
     if recusal is None:
         return
-    audit.record(session, by=by, action="chair.recusal_withdrawn", target=recusal,
-                 body=group.name, working_group_id=group.id,
-                 seat=_seat_names(session, [term.seat_id]).get(term.seat_id), subject=subject)
+    audit.record(
+        session,
+        by=by,
+        action="chair.recusal_withdrawn",
+        target=recusal,
+        body=group.name,
+        working_group_id=group.id,
+        seat=_seat_names(session, [term.seat_id]).get(term.seat_id),
+        subject=subject,
+    )
     session.delete(recusal)
     session.flush()
 
@@ -494,14 +657,22 @@ def rotation_candidates(session: Session, body: WorkingGroup | None) -> list[Sea
     if body is None:
         query = select(Seat).where(Seat.kind != SeatKind.OBSERVER)
     else:
-        query = (select(Seat).join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
-                 .where(WorkingGroupSeat.working_group_id == body.id,
-                        Seat.kind != SeatKind.OBSERVER))
+        query = (
+            select(Seat)
+            .join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
+            .where(WorkingGroupSeat.working_group_id == body.id, Seat.kind != SeatKind.OBSERVER)
+        )
     return list(session.exec(query.order_by(Seat.kind, Seat.name)).all())
 
 
-def set_rotation(session: Session, *, body: WorkingGroup | None, places: Mapping[int, int | None],
-                 term_months: int | None, by: Person | None) -> Rotation:
+def set_rotation(
+    session: Session,
+    *,
+    body: WorkingGroup | None,
+    places: Mapping[int, int | None],
+    term_months: int | None,
+    by: Person | None,
+) -> Rotation:
     """Set the order (seat id -> place from 1; None: not in the rotation; equal places keep the
     listed order) and the term length. The running term keeps its dates; the next ones follow
     the new settings."""
@@ -523,8 +694,9 @@ def set_rotation(session: Session, *, body: WorkingGroup | None, places: Mapping
     if errors:
         raise Invalid(errors)
     before = rotation_of(session, body_id(body))
-    order = sorted((s for s, p in places.items() if p is not None),
-                   key=lambda s: (places[s], listed[s]))
+    order = sorted(
+        (s for s, p in places.items() if p is not None), key=lambda s: (places[s], listed[s])
+    )
     position = {seat_id: n for n, seat_id in enumerate(order, start=1)}
     if body is None:
         for seat in candidates:
@@ -534,8 +706,9 @@ def set_rotation(session: Session, *, body: WorkingGroup | None, places: Mapping
         session.add(council)
         target = council
     else:
-        for row in session.exec(select(WorkingGroupSeat).where(
-                WorkingGroupSeat.working_group_id == body.id)).all():
+        for row in session.exec(
+            select(WorkingGroupSeat).where(WorkingGroupSeat.working_group_id == body.id)
+        ).all():
             if row.seat_id in listed:
                 row.rotation_position = position.get(row.seat_id)
                 session.add(row)
@@ -546,12 +719,18 @@ def set_rotation(session: Session, *, body: WorkingGroup | None, places: Mapping
     after = Rotation(order, term_months)
     if after != before:
         names = _seat_names(session, [*before.order, *after.order])
-        audit.record(session, by=by, action="chair.rotation_changed", target=target,
-                     body=_body_label(session, body_id(body)),
-                     before={"order": [names.get(s) for s in before.order],
-                             "term_months": before.term_months},
-                     after={"order": [names.get(s) for s in after.order],
-                            "term_months": after.term_months})
+        audit.record(
+            session,
+            by=by,
+            action="chair.rotation_changed",
+            target=target,
+            body=_body_label(session, body_id(body)),
+            before={
+                "order": [names.get(s) for s in before.order],
+                "term_months": before.term_months,
+            },
+            after={"order": [names.get(s) for s in after.order], "term_months": after.term_months},
+        )
     return after
 
 
@@ -592,14 +771,16 @@ class History:
         return [seat for seat in self.rotation_seats if seat.id != chair]
 
 
-def history(session: Session, body: WorkingGroup | None, now: datetime,
-            coming: int | None = None) -> History:
+def history(
+    session: Session, body: WorkingGroup | None, now: datetime, coming: int | None = None
+) -> History:
     """Every term of the body, newest first, and the coming order with dates (by default one
     full round of the rotation, at least two terms). It writes nothing: the automatic terms not
     recorded yet are shown as projected (rotation.projected_terms)."""
     group_id = body_id(body)
     recorded = session.exec(
-        select(ChairTerm).where(of_body(group_id), ChairTerm.starts_at <= now)).all()
+        select(ChairTerm).where(of_body(group_id), ChairTerm.starts_at <= now)
+    ).all()
     projected = rotation.projected_terms(session, now, [group_id]).get(group_id, [])
     terms = sorted([*recorded, *projected], key=lambda t: t.starts_at, reverse=True)
     rota = rotation_of(session, group_id)
@@ -608,9 +789,13 @@ def history(session: Session, body: WorkingGroup | None, now: datetime,
     seats = {s.id: s for s in session.exec(select(Seat).where(Seat.id.in_(seat_ids))).all()}
     acting = rotation.acting_person_ids(session, [current]) if current else {}
     person_ids = {t.acting_person_id for t in terms if t.acting_person_id} | {
-        p for p in acting.values() if p}
-    people = {p.id: p for p in session.exec(
-        select(Person).where(Person.id.in_(person_ids))).all()} if person_ids else {}
+        p for p in acting.values() if p
+    }
+    people = (
+        {p.id: p for p in session.exec(select(Person).where(Person.id.in_(person_ids))).all()}
+        if person_ids
+        else {}
+    )
 
     def view(term: ChairTerm) -> TermView:
         person_id = acting.get(term.id) if term is current else term.acting_person_id
@@ -619,19 +804,34 @@ def history(session: Session, body: WorkingGroup | None, now: datetime,
     planned: list[tuple[rotation.PlannedTerm, Seat]] = []
     if current is not None:
         count = coming if coming is not None else max(len(rota.order) - 1, 2)
-        planned = [(plan, seats[plan.seat_id]) for plan in rotation.upcoming(
-            rota.order, rota.present, current.seat_id, current.ends_at, rota.term_months, count)]
+        planned = [
+            (plan, seats[plan.seat_id])
+            for plan in rotation.upcoming(
+                rota.order, rota.present, current.seat_id, current.ends_at, rota.term_months, count
+            )
+        ]
     recusals: list[ChairRecusal] = []
     vice = None
     if group_id is not None and current is not None:
-        recusals = list(session.exec(select(ChairRecusal).where(
-            ChairRecusal.working_group_id == group_id, ChairRecusal.seat_id == current.seat_id)
-            .order_by(ChairRecusal.created_at)).all())
+        recusals = list(
+            session.exec(
+                select(ChairRecusal)
+                .where(
+                    ChairRecusal.working_group_id == group_id,
+                    ChairRecusal.seat_id == current.seat_id,
+                )
+                .order_by(ChairRecusal.created_at)
+            ).all()
+        )
         vice_id = rotation.vice_chair(rota.order, rota.present, current.seat_id)
         vice = seats.get(vice_id) if vice_id is not None else None
     return History(
-        body=body, rotation=rota, seats=seats,
+        body=body,
+        rotation=rota,
+        seats=seats,
         past=[view(t) for t in terms if t is not current and t.ends_at <= now],
         current=view(current) if current else None,
-        coming=planned, recusals=recusals, vice_chair=vice,
+        coming=planned,
+        recusals=recusals,
+        vice_chair=vice,
     )

@@ -63,10 +63,17 @@ def serve(host: str, port: int, workers: int) -> None:
     if worker is not None:
         worker.start_thread()
     try:
-        uvicorn.run("council.app:build", factory=True, host=host, port=port, workers=workers,
-                    proxy_headers=True, forwarded_allow_ips=list(settings.trusted_proxies),
-                    # live pages' event streams never end by themselves: cut them on shutdown
-                    timeout_graceful_shutdown=5)
+        uvicorn.run(
+            "council.app:build",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            forwarded_allow_ips=list(settings.trusted_proxies),
+            # live pages' event streams never end by themselves: cut them on shutdown
+            timeout_graceful_shutdown=5,
+        )
     finally:
         if worker is not None:
             worker.stop()
@@ -77,15 +84,21 @@ def _worker(settings: Settings, tick: float = 1.0):
     from council.extensions import load_extensions
     from council.worker import Worker, all_jobs
 
-    database = Database.from_url(settings.database_url, pool_size=1, max_overflow=1,
-                                 pool_timeout=settings.db_pool_timeout)
+    database = Database.from_url(
+        settings.database_url, pool_size=1, max_overflow=1, pool_timeout=settings.db_pool_timeout
+    )
     return Worker(database, all_jobs(load_extensions(), settings), tick=tick)
 
 
 @main.command()
 @click.option("--once", is_flag=True, help="Run the due jobs once, then stop.")
-@click.option("--tick", default=1.0, show_default=True, type=float,
-              help="Seconds between two looks for due work.")
+@click.option(
+    "--tick",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Seconds between two looks for due work.",
+)
 def worker(once: bool, tick: float) -> None:
     """Run the council's clock: rounds closing at their deadline, chair turnovers, stored
     pages after a release, purges. Several may run at once on PostgreSQL."""
@@ -127,8 +140,9 @@ def demo(password: str | None) -> None:
     database = Database.from_url(settings.database_url)
     try:
         with database.transaction() as session:
-            accounts = demo_data.build(session, password=password,
-                                       documents_dir=settings.documents_dir)
+            accounts = demo_data.build(
+                session, password=password, documents_dir=settings.documents_dir
+            )
     except demo_data.RealCouncilPresent as refusal:
         raise click.ClickException(str(refusal)) from refusal
     finally:
@@ -139,8 +153,12 @@ def demo(password: str | None) -> None:
 @main.command("create-admin")
 @click.argument("email")
 @click.option("--name", default="Secretariat", show_default=True)
-@click.option("--council-name", default="North and Central American Council on Migration",
-              show_default=True, help="Used when the database holds no council yet.")
+@click.option(
+    "--council-name",
+    default="North and Central American Council on Migration",
+    show_default=True,
+    help="Used when the database holds no council yet.",
+)
 @click.option("--password", help="Asked for when not given.")
 def create_admin(email: str, name: str, council_name: str, password: str | None) -> None:
     """Create a secretariat account (and the council, on an empty database)."""
@@ -149,14 +167,14 @@ def create_admin(email: str, name: str, council_name: str, password: str | None)
     from council.errors import Invalid
 
     if password is None:
-        password = click.prompt(_("Password"), hide_input=True,
-                                confirmation_prompt=_("Repeat the password"))
+        password = click.prompt(
+            _("Password"), hide_input=True, confirmation_prompt=_("Repeat the password")
+        )
     database = Database.from_url(_settings().database_url)
     try:
         with database.transaction() as session:
             seats.ensure_council(session, name=council_name)
-            form = seats.PersonForm(email=email, name=name, is_secretariat=True,
-                                    password=password)
+            form = seats.PersonForm(email=email, name=name, is_secretariat=True, password=password)
             person = seats.save_person(session, by=None, form=form, now=utcnow())
     except Invalid as invalid:
         raise click.ClickException(" ".join(invalid.errors.values())) from invalid
@@ -171,13 +189,26 @@ def audit() -> None:
 
 
 @audit.command()
-@click.option("--published", is_flag=True,
-              help="Also look for the digest stored with every published recommendation.")
-@click.option("--head", "heads", multiple=True, metavar="DIGEST",
-              help="A digest kept elsewhere (from a recommendation's page, the API or the "
-                   "Atom feed) that the log must hold. Repeatable.")
-@click.option("--feed", "feeds", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="A copy of the Atom feed kept elsewhere: every digest in it. Repeatable.")
+@click.option(
+    "--published",
+    is_flag=True,
+    help="Also look for the digest stored with every published recommendation.",
+)
+@click.option(
+    "--head",
+    "heads",
+    multiple=True,
+    metavar="DIGEST",
+    help="A digest kept elsewhere (from a recommendation's page, the API or the "
+    "Atom feed) that the log must hold. Repeatable.",
+)
+@click.option(
+    "--feed",
+    "feeds",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A copy of the Atom feed kept elsewhere: every digest in it. Repeatable.",
+)
 def verify(published: bool, heads: tuple[str, ...], feeds: tuple[str, ...]) -> None:
     """Recompute the hash chain and hold it to its signed checkpoints (and to published
     digests); exit 1 naming the first bad record."""
@@ -194,31 +225,62 @@ def verify(published: bool, heads: tuple[str, ...], feeds: tuple[str, ...]) -> N
         with database.session() as session:
             if published:
                 given += published_heads(load_extensions(), session)
-            result = audit_log.verify(session, key=audit_log.settings_key(settings),
-                                      checkpoint_file=audit_log.checkpoint_path(settings),
-                                      heads=given)
+            result = audit_log.verify(
+                session,
+                key=audit_log.settings_key(settings),
+                checkpoint_file=audit_log.checkpoint_path(settings),
+                heads=given,
+            )
     finally:
         database.dispose()
     if result.latest_checkpoint is None:
-        click.echo(_("No signed checkpoint yet: records removed from the end of the log would "
-                     "go unnoticed. The worker signs one every minute."), err=True)
+        click.echo(
+            _(
+                "No signed checkpoint yet: records removed from the end of the log would "
+                "go unnoticed. The worker signs one every minute."
+            ),
+            err=True,
+        )
     else:
-        click.echo(ngettext("%(num)s signed checkpoint agrees with the chain.",
-                            "%(num)s signed checkpoints agree with the chain.",
-                            result.checkpoints) + " " + _(
-            "The latest, signed at %(time)s, counts %(count)s records.",
-            time=result.latest_checkpoint.at, count=result.latest_checkpoint.count))
+        click.echo(
+            ngettext(
+                "%(num)s signed checkpoint agrees with the chain.",
+                "%(num)s signed checkpoints agree with the chain.",
+                result.checkpoints,
+            )
+            + " "
+            + _(
+                "The latest, signed at %(time)s, counts %(count)s records.",
+                time=result.latest_checkpoint.at,
+                count=result.latest_checkpoint.count,
+            )
+        )
     if given:
-        click.echo(ngettext("%(num)s published digest was found in the log.",
-                            "%(num)s published digests were found in the log.", result.heads))
+        click.echo(
+            ngettext(
+                "%(num)s published digest was found in the log.",
+                "%(num)s published digests were found in the log.",
+                result.heads,
+            )
+        )
     if result.ok:
-        click.echo(ngettext("The audit log is intact: %(num)s record verified.",
-                            "The audit log is intact: %(num)s records verified.",
-                            result.checked))
+        click.echo(
+            ngettext(
+                "The audit log is intact: %(num)s record verified.",
+                "The audit log is intact: %(num)s records verified.",
+                result.checked,
+            )
+        )
         return
     if result.first_bad_id is not None:
-        click.echo(_("The audit log is broken at record %(id)s: %(problem)s.",
-                     id=result.first_bad_id, problem=result.problem), err=True)
+        click.echo(
+            _(
+                "The audit log is broken at record %(id)s: %(problem)s.",
+                id=result.first_bad_id,
+                problem=result.problem,
+            ),
+            err=True,
+        )
     else:
         click.echo(_("The audit log is broken: %(problem)s.", problem=result.problem), err=True)
     sys.exit(1)
@@ -234,14 +296,20 @@ def checkpoint() -> None:
     database = Database.from_url(settings.database_url)
     try:
         with database.transaction() as session:
-            done = audit_log.checkpoint(session, key=audit_log.settings_key(settings),
-                                        path=audit_log.checkpoint_path(settings))
+            done = audit_log.checkpoint(
+                session,
+                key=audit_log.settings_key(settings),
+                path=audit_log.checkpoint_path(settings),
+            )
     except audit_log.ChainBroken as broken:
         raise click.ClickException(str(broken)) from broken
     finally:
         database.dispose()
-    click.echo(_("Signed a checkpoint of the audit log.") if done
-               else _("The latest checkpoint already covers the whole audit log."))
+    click.echo(
+        _("Signed a checkpoint of the audit log.")
+        if done
+        else _("The latest checkpoint already covers the whole audit log.")
+    )
 
 
 @main.command()
@@ -253,9 +321,14 @@ def backup(path: str) -> None:
 
     manifest = _operation(backups.backup, Path(path))
     total = sum(table["rows"] for table in manifest["tables"].values())
-    click.echo(ngettext("Backed up %(num)s row and the var files to %(path)s.",
-                        "Backed up %(num)s rows and the var files to %(path)s.", total,
-                        path=path))
+    click.echo(
+        ngettext(
+            "Backed up %(num)s row and the var files to %(path)s.",
+            "Backed up %(num)s rows and the var files to %(path)s.",
+            total,
+            path=path,
+        )
+    )
 
 
 @main.command()
@@ -277,9 +350,14 @@ def export_(path: str) -> None:
 
     manifest = _operation(archive.export, Path(path))
     total = sum(table["rows"] for table in manifest["tables"].values())
-    click.echo(ngettext("Exported %(num)s row, the texts and the var files to %(path)s.",
-                        "Exported %(num)s rows, the texts and the var files to %(path)s.",
-                        total, path=path))
+    click.echo(
+        ngettext(
+            "Exported %(num)s row, the texts and the var files to %(path)s.",
+            "Exported %(num)s rows, the texts and the var files to %(path)s.",
+            total,
+            path=path,
+        )
+    )
 
 
 @main.command("import")
@@ -304,8 +382,9 @@ def _operation(act, path: Path):
     except OperationError as error:
         raise click.ClickException(str(error)) from error
     except DBAPIError as error:
-        raise click.ClickException(_("The database cannot be reached: %(error)s",
-                                     error=str(error.orig).strip())) from error
+        raise click.ClickException(
+            _("The database cannot be reached: %(error)s", error=str(error.orig).strip())
+        ) from error
 
 
 def _report(restored, path: str) -> None:
@@ -314,30 +393,58 @@ def _report(restored, path: str) -> None:
     from council import schema
 
     if restored.problems:
-        click.echo(_("The loaded rows differ from the manifest: %(problems)s.",
-                     problems="; ".join(restored.problems[:10])), err=True)
+        click.echo(
+            _(
+                "The loaded rows differ from the manifest: %(problems)s.",
+                problems="; ".join(restored.problems[:10]),
+            ),
+            err=True,
+        )
     else:
-        click.echo(ngettext("Loaded %(num)s row from %(path)s: every table agrees with the "
-                            "manifest.",
-                            "Loaded %(num)s rows from %(path)s: every table agrees with the "
-                            "manifest.", restored.rows, path=path))
+        click.echo(
+            ngettext(
+                "Loaded %(num)s row from %(path)s: every table agrees with the manifest.",
+                "Loaded %(num)s rows from %(path)s: every table agrees with the manifest.",
+                restored.rows,
+                path=path,
+            )
+        )
     result = restored.verification
     if result.ok:
-        click.echo(ngettext("The audit log is intact: %(num)s record verified.",
-                            "The audit log is intact: %(num)s records verified.",
-                            result.checked))
+        click.echo(
+            ngettext(
+                "The audit log is intact: %(num)s record verified.",
+                "The audit log is intact: %(num)s records verified.",
+                result.checked,
+            )
+        )
     elif result.first_bad_id is not None:
-        click.echo(_("The audit log is broken at record %(id)s: %(problem)s.",
-                     id=result.first_bad_id, problem=result.problem), err=True)
+        click.echo(
+            _(
+                "The audit log is broken at record %(id)s: %(problem)s.",
+                id=result.first_bad_id,
+                problem=result.problem,
+            ),
+            err=True,
+        )
     else:
         click.echo(_("The audit log is broken: %(problem)s.", problem=result.problem), err=True)
     if restored.other_key:
-        click.echo(_("The chain itself is intact: set COUNCIL_AUDIT_KEY (or COUNCIL_SECRET_KEY) "
-                     "to the key of the council that was copied (in development, copy its "
-                     "var/secret_key), then run council audit verify."), err=True)
+        click.echo(
+            _(
+                "The chain itself is intact: set COUNCIL_AUDIT_KEY (or COUNCIL_SECRET_KEY) "
+                "to the key of the council that was copied (in development, copy its "
+                "var/secret_key), then run council audit verify."
+            ),
+            err=True,
+        )
     if restored.manifest.get("schema_version") != schema.head():
-        click.echo(_("This release of the workspace has a newer schema: run council migrate "
-                     "before serving."))
+        click.echo(
+            _(
+                "This release of the workspace has a newer schema: run council migrate "
+                "before serving."
+            )
+        )
     if not restored.ok:
         sys.exit(1)
 

@@ -32,8 +32,14 @@ except ImportError:  # pragma: no cover  (then gzip only)
     brotli = None
 
 MINIMUM_SIZE = 1024
-TEXT_TYPES = ("application/json", "application/atom+xml", "application/xml",
-              "application/javascript", "application/manifest+json", "image/svg+xml")
+TEXT_TYPES = (
+    "application/json",
+    "application/atom+xml",
+    "application/xml",
+    "application/javascript",
+    "application/manifest+json",
+    "image/svg+xml",
+)
 GZIP_LEVEL = 6
 BROTLI_QUALITY = 5
 """Fast enough to compress each page as it goes (about the time of gzip's level 6) and
@@ -41,7 +47,7 @@ smaller than gzip's best."""
 
 
 def chosen_encoding(accept_encoding: str) -> str | None:
-    """"br" or "gzip", whichever the client accepts (brotli first), or None."""
+    """ "br" or "gzip", whichever the client accepts (brotli first), or None."""
     accepted = {}
     for item in accept_encoding.lower().split(","):
         name, _, params = item.strip().partition(";")
@@ -113,8 +119,12 @@ class CompressionMiddleware:
                 if message["status"] == 304:
                     _answer_in_the_form_held(headers, if_none_match)
                     return await send(message)
-                if encoding is None or "content-encoding" in headers or \
-                        message["status"] in (204, 206) or not compressible(headers):
+                if (
+                    encoding is None
+                    or "content-encoding" in headers
+                    or message["status"] in (204, 206)
+                    or not compressible(headers)
+                ):
                     if compressible(headers):
                         vary_on(headers, "Accept-Encoding")
                     return await send(message)

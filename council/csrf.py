@@ -43,8 +43,15 @@ def _xor(data: bytes, pad: bytes) -> bytes:
     return (int.from_bytes(data) ^ int.from_bytes(pad)).to_bytes(len(data))
 
 
-def csrf_accepted(*, supplied: str, expected: str, fetch_site: str | None, origin: str | None,
-                  scheme: str, netloc: str) -> bool:
+def csrf_accepted(
+    *,
+    supplied: str,
+    expected: str,
+    fetch_site: str | None,
+    origin: str | None,
+    scheme: str,
+    netloc: str,
+) -> bool:
     """Whether an unsafe request may go on: the browser does not say that another site made it
     (Sec-Fetch-Site, Origin), and it carries its session's whole token, masked (`supplied`,
     from the X-CSRF-Token header or the form) where `expected` is the token itself."""

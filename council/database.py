@@ -29,8 +29,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
-                pool_timeout: float = 10, **kwargs) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 5, max_overflow: int = 10, pool_timeout: float = 10, **kwargs
+) -> Engine:
     """The engine and its pool: `pool_size` connections kept, `max_overflow` more when busy, and
     `pool_timeout` seconds to wait for one. Requests never wait here in practice: the
     admission limit (council.middleware.AdmissionMiddleware) keeps fewer requests at work
@@ -43,8 +44,9 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10,
         _create_private(Path(parsed.database))
     else:
         pool = {}  # an in-memory database lives in one connection (SingletonThreadPool)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                           **pool, **kwargs)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, **pool, **kwargs
+    )
     _configure_sqlite(engine)
     return engine
 
@@ -104,8 +106,10 @@ def serialise(session: Session, *keys: str) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for key in sorted(set(keys)):
-        session.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
-                        {"space": LOCK_SPACE, "key": key})
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+            {"space": LOCK_SPACE, "key": key},
+        )
 
 
 MAX_ID = 2**31 - 1
@@ -133,8 +137,9 @@ class Database:
         if write and self.is_sqlite and not self._joined:
             bind = bind.execution_options(sqlite_begin="IMMEDIATE")
         if self._joined:
-            return Session(bind=bind, join_transaction_mode="create_savepoint",
-                           expire_on_commit=False)
+            return Session(
+                bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False
+            )
         return Session(bind=bind, expire_on_commit=False)
 
     def begin_writing(self, session: Session) -> None:

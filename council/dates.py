@@ -26,13 +26,44 @@ OTHER = "other"
 """The first list's choice that means "the zone chosen in the list of other zones"."""
 
 REGION: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("CA", ("America/St_Johns", "America/Halifax", "America/Toronto", "America/Winnipeg",
-            "America/Regina", "America/Edmonton", "America/Vancouver", "America/Whitehorse")),
-    ("US", ("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
-            "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu")),
-    ("MX", ("America/Cancun", "America/Mexico_City", "America/Matamoros", "America/Chihuahua",
-            "America/Ciudad_Juarez", "America/Hermosillo", "America/Mazatlan",
-            "America/Tijuana")),
+    (
+        "CA",
+        (
+            "America/St_Johns",
+            "America/Halifax",
+            "America/Toronto",
+            "America/Winnipeg",
+            "America/Regina",
+            "America/Edmonton",
+            "America/Vancouver",
+            "America/Whitehorse",
+        ),
+    ),
+    (
+        "US",
+        (
+            "America/New_York",
+            "America/Chicago",
+            "America/Denver",
+            "America/Phoenix",
+            "America/Los_Angeles",
+            "America/Anchorage",
+            "Pacific/Honolulu",
+        ),
+    ),
+    (
+        "MX",
+        (
+            "America/Cancun",
+            "America/Mexico_City",
+            "America/Matamoros",
+            "America/Chihuahua",
+            "America/Ciudad_Juarez",
+            "America/Hermosillo",
+            "America/Mazatlan",
+            "America/Tijuana",
+        ),
+    ),
     ("GT", ("America/Guatemala",)),
     ("BZ", ("America/Belize",)),
     ("HN", ("America/Tegucigalpa",)),
@@ -52,8 +83,18 @@ offered first."""
 
 REGION_ZONES = frozenset(name for _country, names in REGION for name in names)
 
-AREAS = ("America", "Europe", "Africa", "Asia", "Atlantic", "Pacific", "Indian", "Australia",
-         "Antarctica", "Arctic")
+AREAS = (
+    "America",
+    "Europe",
+    "Africa",
+    "Asia",
+    "Atlantic",
+    "Pacific",
+    "Indian",
+    "Australia",
+    "Antarctica",
+    "Arctic",
+)
 """The areas of the other zones' names, in the order their lists are offered."""
 
 SHORT_WHILE = timedelta(hours=12)
@@ -73,9 +114,11 @@ def canonical(name: str) -> str:
 def _other_zones() -> frozenset[str]:
     """Every other current zone of a place (no aliases, no Etc/ offsets, no old names)."""
     aliases = get_global("zone_aliases")
-    return frozenset(name for name in zoneinfo.available_timezones()
-                     if name.split("/")[0] in AREAS and name not in aliases
-                     and name not in REGION_ZONES)
+    return frozenset(
+        name
+        for name in zoneinfo.available_timezones()
+        if name.split("/")[0] in AREAS and name not in aliases and name not in REGION_ZONES
+    )
 
 
 def offered(name: str) -> bool:
@@ -125,9 +168,13 @@ def _city(name: str, language: str) -> str:
 def region_choices(language: str) -> tuple[ZoneGroup, ...]:
     """The region's countries by name in `language`, each with its zones by city."""
     territories = Locale.parse(language).territories
-    groups = [ZoneGroup(territories.get(country, country),
-                        tuple((name, _city(name, language)) for name in names))
-              for country, names in REGION]
+    groups = [
+        ZoneGroup(
+            territories.get(country, country),
+            tuple((name, _city(name, language)) for name in names),
+        )
+        for country, names in REGION
+    ]
     return tuple(sorted(groups, key=lambda group: _sort_key(group.label)))
 
 
@@ -159,8 +206,11 @@ def _other_cities(language: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]
     by_area: dict[str, list[tuple[str, str]]] = {area: [] for area in AREAS}
     for name in _other_zones():
         by_area[name.split("/")[0]].append((name, _city(name, language)))
-    return tuple((area, tuple(sorted(zones, key=lambda pair: (_sort_key(pair[1]), pair[0]))))
-                 for area, zones in by_area.items() if zones)
+    return tuple(
+        (area, tuple(sorted(zones, key=lambda pair: (_sort_key(pair[1]), pair[0]))))
+        for area, zones in by_area.items()
+        if zones
+    )
 
 
 def city(name: str) -> str:
@@ -180,14 +230,13 @@ def machine(value: datetime) -> str:
 
 
 def relative(value: datetime, now: datetime, timezone: str | None) -> str:
-    """"in 10 hours", "tomorrow", "in 4 days", "2 hours ago", "hace 3 días": how far `value`
+    """ "in 10 hours", "tomorrow", "in 4 days", "2 hours ago", "hace 3 días": how far `value`
     is from `now`, in the active language. Within SHORT_WHILE in hours or minutes; beyond, in
     calendar days of the reader's zone, so that "in 4 days" is the weekday four days on."""
     language = current_language()
     delta = value - now
     if abs(delta) < SHORT_WHILE:
-        return format_timedelta(delta, granularity="minute", add_direction=True,
-                                locale=language)
+        return format_timedelta(delta, granularity="minute", add_direction=True, locale=language)
     local_zone = zone(timezone)
     days = (value.astimezone(local_zone).date() - now.astimezone(local_zone).date()).days
     if days == 1:
@@ -196,12 +245,13 @@ def relative(value: datetime, now: datetime, timezone: str | None) -> str:
         return pgettext("relative day", "yesterday")
     if days == 0:  # more than twelve hours away, the same day: e.g. from 00:30 to 23:00
         return format_timedelta(delta, granularity="hour", add_direction=True, locale=language)
-    return format_timedelta(timedelta(days=days), granularity="day", threshold=2,
-                            add_direction=True, locale=language)
+    return format_timedelta(
+        timedelta(days=days), granularity="day", threshold=2, add_direction=True, locale=language
+    )
 
 
 def moment_text(value: datetime, timezone: str | None) -> str:
-    """"Tuesday, December 8, 2026, 6:00 PM (Mexico City time)"."""
+    """ "Tuesday, December 8, 2026, 6:00 PM (Mexico City time)"."""
     return f"{join_date_time(value, timezone)} ({zone_label(timezone)})"
 
 
@@ -210,19 +260,27 @@ def in_two_zones(value: datetime, chair_timezone: str, timezone: str | None) -> 
     same in both, else the date too."""
     chair_local = value.astimezone(zone(chair_timezone))
     local = value.astimezone(zone(timezone))
-    yours = (format_time(local, format="short", locale=current_language())
-             if local.date() == chair_local.date() else join_date_time(value, timezone))
-    return _("%(chair_time)s (%(chair_zone)s), %(your_time)s your time",
-             chair_time=join_date_time(value, chair_timezone),
-             chair_zone=zone_label(chair_timezone), your_time=yours)
+    yours = (
+        format_time(local, format="short", locale=current_language())
+        if local.date() == chair_local.date()
+        else join_date_time(value, timezone)
+    )
+    return _(
+        "%(chair_time)s (%(chair_zone)s), %(your_time)s your time",
+        chair_time=join_date_time(value, chair_timezone),
+        chair_zone=zone_label(chair_timezone),
+        your_time=yours,
+    )
 
 
 def differs(value: datetime, chair_timezone: str | None, timezone: str | None) -> bool:
     """Whether the chair's clock reads `value` otherwise than the reader's."""
     if not chair_timezone:
         return False
-    return (value.astimezone(zone(chair_timezone)).utcoffset()
-            != value.astimezone(zone(timezone)).utcoffset())
+    return (
+        value.astimezone(zone(chair_timezone)).utcoffset()
+        != value.astimezone(zone(timezone)).utcoffset()
+    )
 
 
 @dataclass(frozen=True)
@@ -247,13 +305,19 @@ def when(context, value: datetime, chair_timezone: str | None = None) -> Moment:
     now = getattr(state, "now", None)
     actor = context.get("actor")
     speaking = now is not None and actor is not None and actor.signed_in
-    text = (in_two_zones(value, chair_timezone, timezone)
-            if differs(value, chair_timezone, timezone) else moment_text(value, timezone))
+    text = (
+        in_two_zones(value, chair_timezone, timezone)
+        if differs(value, chair_timezone, timezone)
+        else moment_text(value, timezone)
+    )
     if speaking:
         state.relative_dates = True
-    return Moment(iso=machine(value), text=text,
-                  relative=relative(value, now, timezone) if speaking else None,
-                  past=now is not None and value <= now)
+    return Moment(
+        iso=machine(value),
+        text=text,
+        relative=relative(value, now, timezone) if speaking else None,
+        past=now is not None and value <= now,
+    )
 
 
 def register(env: jinja2.Environment) -> None:
@@ -278,9 +342,13 @@ def chair_timezone(session: Session, group_id: int, now: datetime) -> str | None
     return session.exec(
         select(Person.timezone)
         .join(ChairTerm, ChairTerm.seat_id == Person.seat_id)
-        .where(ChairTerm.working_group_id == group_id, ChairTerm.starts_at <= now,
-               ChairTerm.ends_at > now, Person.is_active,
-               or_(Person.id == ChairTerm.acting_person_id, Person.seat_role == SeatRole.HEAD))
+        .where(
+            ChairTerm.working_group_id == group_id,
+            ChairTerm.starts_at <= now,
+            ChairTerm.ends_at > now,
+            Person.is_active,
+            or_(Person.id == ChairTerm.acting_person_id, Person.seat_role == SeatRole.HEAD),
+        )
         .order_by(ChairTerm.starts_at.desc(), acting_first, Person.id)
         .limit(1)
     ).first()

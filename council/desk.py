@@ -34,8 +34,12 @@ class Desk:
         return self.chair.term.ends_at
 
 
-def desks(session: Session, actor: Actor, groups: Iterable[WorkingGroup],
-          current: Mapping[int | None, ChairInfo | None]) -> list[Desk]:
+def desks(
+    session: Session,
+    actor: Actor,
+    groups: Iterable[WorkingGroup],
+    current: Mapping[int | None, ChairInfo | None],
+) -> list[Desk]:
     """The desks of `groups` the actor keeps (`chair.desk`), with `current` the groups'
     chairs as the page loaded them: one query, none for someone who chairs nothing."""
     mine = [g for g in groups if current.get(g.id) is not None and can(actor, "chair.desk", g)]
@@ -43,9 +47,16 @@ def desks(session: Session, actor: Actor, groups: Iterable[WorkingGroup],
     return [Desk(g, current[g.id], turns.get(g.id)) for g in mine]
 
 
-def context(session: Session, actor: Actor, extensions: list[Extension], *,
-            groups: Iterable[WorkingGroup], current: Mapping[int | None, ChairInfo | None],
-            group: WorkingGroup | None, now: datetime) -> dict:
+def context(
+    session: Session,
+    actor: Actor,
+    extensions: list[Extension],
+    *,
+    groups: Iterable[WorkingGroup],
+    current: Mapping[int | None, ChairInfo | None],
+    group: WorkingGroup | None,
+    now: datetime,
+) -> dict:
     """What a page shows of the desks: `desks`, and `desk_panels` ((template, context) of the
     extensions' items, loaded only when there is a desk to show)."""
     found = desks(session, actor, groups, current)

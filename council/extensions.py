@@ -66,21 +66,26 @@ class Extension:
 
 def nav_links(extensions: list[Extension], can, council) -> list[NavLink]:
     """The extensions' navigation entries that `can(action, council)` allows."""
-    return [link for extension in extensions for link in extension.nav
-            if can(link.action, council)]
+    return [link for extension in extensions for link in extension.nav if can(link.action, council)]
 
 
 def panels_for(extensions: list[Extension], page: str, session, actor, group, now) -> list:
     """(template, context) of every extension panel on `page`."""
     return [
         (panel.template, panel.context(session, actor, group, now))
-        for extension in extensions for panel in extension.panels if panel.page == page
+        for extension in extensions
+        for panel in extension.panels
+        if panel.page == page
     ]
 
 
 def published_heads(extensions: list[Extension], session) -> list[tuple[str, str]]:
-    return [head for extension in extensions if extension.published_heads
-            for head in extension.published_heads(session)]
+    return [
+        head
+        for extension in extensions
+        if extension.published_heads
+        for head in extension.published_heads(session)
+    ]
 
 
 def load_extensions() -> list[Extension]:

@@ -130,25 +130,28 @@ def join_date_time(value: datetime, timezone: str | None, form: str = "full") ->
     joined as the language joins them, without the zone."""
     local = value.astimezone(zone(timezone))
     language = current_language()
-    return (str(dates.get_datetime_format(form, locale=language)).replace("'", "")
-            .replace("{1}", dates.format_date(local, format=form, locale=language))
-            .replace("{0}", dates.format_time(local, format="short", locale=language)))
+    return (
+        str(dates.get_datetime_format(form, locale=language))
+        .replace("'", "")
+        .replace("{1}", dates.format_date(local, format=form, locale=language))
+        .replace("{0}", dates.format_time(local, format="short", locale=language))
+    )
 
 
 def zone_label(timezone: str | None) -> str:
-    """"Mexico City time", "hora de Ciudad de México": a zone by its city, which a reader
+    """ "Mexico City time", "hora de Ciudad de México": a zone by its city, which a reader
     recognises (a zone's generic name, "Central Time", fits several countries)."""
     name = zone(timezone).key
     if name in ("UTC", "Etc/UTC"):
         return "UTC"
-    city = dates.get_timezone_location(ZoneInfo(name), locale=current_language(),
-                                       return_city=True)
+    city = dates.get_timezone_location(ZoneInfo(name), locale=current_language(), return_city=True)
     return gettext("%(city)s time", city=city)
 
 
 def format_date(value: datetime, timezone: str | None = None, form: str = "long") -> str:
-    return dates.format_date(value.astimezone(zone(timezone)), format=form,
-                             locale=current_language())
+    return dates.format_date(
+        value.astimezone(zone(timezone)), format=form, locale=current_language()
+    )
 
 
 def format_number(value: int | float) -> str:

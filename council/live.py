@@ -88,8 +88,10 @@ def _notify_postgresql(session: Session) -> None:
     for item in pending:
         payload = json.dumps([item.topic, item.name])
         if len(payload) <= MAX_PAYLOAD:
-            session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                            {"channel": CHANNEL, "payload": payload})
+            session.execute(
+                text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": CHANNEL, "payload": payload},
+            )
 
 
 @event.listens_for(Session, "after_commit")
@@ -260,8 +262,7 @@ class Listener:
         self.poll = poll
         self.stopping = threading.Event()
         self.listening = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="council-live-listener",
-                                       daemon=True)
+        self.thread = threading.Thread(target=self._run, name="council-live-listener", daemon=True)
 
     def start(self) -> None:
         self.thread.start()
@@ -278,8 +279,9 @@ class Listener:
         first = True
         while not self.stopping.is_set():
             try:
-                with psycopg.connect(self.conninfo, autocommit=True,
-                                     application_name="council live") as connection:
+                with psycopg.connect(
+                    self.conninfo, autocommit=True, application_name="council live"
+                ) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self.listening.set()
                     if not first:
@@ -296,8 +298,11 @@ class Listener:
                 self.listening.clear()
                 if self.stopping.is_set():
                     break
-                log.warning("live events: the listening connection failed; retrying in %s s",
-                            delay, exc_info=True)
+                log.warning(
+                    "live events: the listening connection failed; retrying in %s s",
+                    delay,
+                    exc_info=True,
+                )
                 self.stopping.wait(delay)
                 delay = min(delay * 2, 30)
 
@@ -322,9 +327,15 @@ def sse_message(name: str, number: int | str, process: str | None = None) -> byt
     return f"id: {event_id}\nevent: {name}\ndata: {name}\n\n".encode()
 
 
-async def stream(broker: Broker, subscriber: Subscriber, *, catch_up: list | None,
-                 heartbeat: float = HEARTBEAT_SECONDS, lifetime: float = 0,
-                 clock: Callable[[], float] = time.monotonic):
+async def stream(
+    broker: Broker,
+    subscriber: Subscriber,
+    *,
+    catch_up: list | None,
+    heartbeat: float = HEARTBEAT_SECONDS,
+    lifetime: float = 0,
+    clock: Callable[[], float] = time.monotonic,
+):
     """The bytes of one subscriber's stream: where it stands, what it missed (or `resync`),
     then each change as it happens, with a comment line every `heartbeat` seconds so proxies
     and the browser keep the connection, until `lifetime` seconds (0: no end) have passed or

@@ -38,9 +38,11 @@ def events(request: Request) -> Response:
     broker: live.Broker = request.app.state.live
     settings = request.app.state.settings
     if broker.subscribers >= broker.max_subscribers:
-        return PlainTextResponse(_("Live updates are not available at this moment; reload the "
-                                   "page to see changes."), status_code=503,
-                                 headers={"Retry-After": "30"})
+        return PlainTextResponse(
+            _("Live updates are not available at this moment; reload the page to see changes."),
+            status_code=503,
+            headers={"Retry-After": "30"},
+        )
     last = request.headers.get("last-event-id")
     if last is not None:
         catch_up = broker.missed(last, frozenset(topics))  # None: resync
@@ -51,13 +53,21 @@ def events(request: Request) -> Response:
     else:
         lifetime = float(settings.live_stream_seconds)
     return StreamingResponse(
-        _subscribed(broker, frozenset(topics), catch_up=catch_up, lifetime=lifetime,
-                    heartbeat=settings.live_heartbeat_seconds),
-        media_type="text/event-stream", headers=STREAM_HEADERS)
+        _subscribed(
+            broker,
+            frozenset(topics),
+            catch_up=catch_up,
+            lifetime=lifetime,
+            heartbeat=settings.live_heartbeat_seconds,
+        ),
+        media_type="text/event-stream",
+        headers=STREAM_HEADERS,
+    )
 
 
-async def _subscribed(broker: live.Broker, topics: frozenset[str], *, catch_up, lifetime: float,
-                      heartbeat: float):
+async def _subscribed(
+    broker: live.Broker, topics: frozenset[str], *, catch_up, lifetime: float, heartbeat: float
+):
     if lifetime < 0:
         yield f"id: {broker.last_id}\n\n".encode()
         return
@@ -65,8 +75,9 @@ async def _subscribed(broker: live.Broker, topics: frozenset[str], *, catch_up, 
     if subscriber is None:
         return  # filled up since the check: the client retries later
     try:
-        async for chunk in live.stream(broker, subscriber, catch_up=catch_up,
-                                       heartbeat=heartbeat, lifetime=lifetime):
+        async for chunk in live.stream(
+            broker, subscriber, catch_up=catch_up, heartbeat=heartbeat, lifetime=lifetime
+        ):
             yield chunk
     finally:
         broker.unsubscribe(subscriber)

@@ -57,7 +57,8 @@ def build(settings: Settings, mail: Mail) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = mail.message_id or make_msgid(
-        domain=settings.smtp_from.rpartition("@")[2] or None)
+        domain=settings.smtp_from.rpartition("@")[2] or None
+    )
     message["Auto-Submitted"] = "auto-generated"
     for name, value in mail.headers:
         message[name] = value
@@ -101,22 +102,33 @@ class Postman:
                 self.server = self._connect()
             self.server.send_message(message)
         except (OSError, smtplib.SMTPException) as error:
-            log.error("could not send %r to %s through %s:%s: %s", mail.subject, mail.to,
-                      settings.smtp_host, settings.smtp_port, error)
+            log.error(
+                "could not send %r to %s through %s:%s: %s",
+                mail.subject,
+                mail.to,
+                settings.smtp_host,
+                settings.smtp_port,
+                error,
+            )
             self.close()
-            raise MailError(str(error) or type(error).__name__,
-                            permanent=_refused_for_good(error)) from error
+            raise MailError(
+                str(error) or type(error).__name__, permanent=_refused_for_good(error)
+            ) from error
         log.info("sent %r to %s", mail.subject, mail.to)
 
     def _connect(self) -> smtplib.SMTP:
         settings = self.settings
         if settings.smtp_port == 465:
-            server = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port,
-                                      timeout=SMTP_TIMEOUT_SECONDS,
-                                      context=ssl.create_default_context())
+            server = smtplib.SMTP_SSL(
+                settings.smtp_host,
+                settings.smtp_port,
+                timeout=SMTP_TIMEOUT_SECONDS,
+                context=ssl.create_default_context(),
+            )
         else:
-            server = smtplib.SMTP(settings.smtp_host, settings.smtp_port,
-                                  timeout=SMTP_TIMEOUT_SECONDS)
+            server = smtplib.SMTP(
+                settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS
+            )
         try:
             if settings.smtp_starttls and settings.smtp_port != 465:
                 server.starttls(context=ssl.create_default_context())
@@ -152,5 +164,9 @@ def _write_to_file(settings: Settings, message: EmailMessage) -> None:
     recipient = re.sub(r"[^a-zA-Z0-9.@-]+", "_", str(message["To"]))[:80]
     path = folder / f"{stamp}-{recipient}.eml"
     path.write_bytes(bytes(message))
-    log.warning("no COUNCIL_SMTP_HOST: email to %s written to %s\n%s", message["To"], path,
-                message.get_content())
+    log.warning(
+        "no COUNCIL_SMTP_HOST: email to %s written to %s\n%s",
+        message["To"],
+        path,
+        message.get_content(),
+    )

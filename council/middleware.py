@@ -96,11 +96,23 @@ class AdmissionMiddleware:
             await self.slots.acquire()
             admitted = True
         if not admitted:
-            log.warning("busy: %s %s waited %ss for one of %s places", scope["method"],
-                        scope["path"], self.wait, self.limit)
-            return await _refuse(scope, send, 503, headers={"Retry-After": "5"}, message=lambda: (
-                i18n.gettext("Many people are using the workspace at this moment. Please try "
-                             "again in a few seconds.")))
+            log.warning(
+                "busy: %s %s waited %ss for one of %s places",
+                scope["method"],
+                scope["path"],
+                self.wait,
+                self.limit,
+            )
+            return await _refuse(
+                scope,
+                send,
+                503,
+                headers={"Retry-After": "5"},
+                message=lambda: i18n.gettext(
+                    "Many people are using the workspace at this moment. Please try "
+                    "again in a few seconds."
+                ),
+            )
         if scope["path"] != EVENTS_PATH:
             try:
                 await self.app(scope, receive, send)
@@ -161,9 +173,12 @@ class RequestContextMiddleware:
         if unsafe and _is_multipart(scope):
             # a form with a file, parsed as it arrives (see _stream_form)
             try:
-                form = await _stream_form(scope, receive,
-                                          app_state.settings.upload_body_bytes,
-                                          app_state.settings.max_body_bytes)
+                form = await _stream_form(
+                    scope,
+                    receive,
+                    app_state.settings.upload_body_bytes,
+                    app_state.settings.max_body_bytes,
+                )
             except _TooLarge:
                 return await _refuse(scope, send, 413)
             except HTTPException as refused:  # a malformed multipart body, too many fields
@@ -194,12 +209,19 @@ class RequestContextMiddleware:
             new_anon_cookie = _csrf_binding(request, state, app_state.settings.secret_key)
             if unsafe:
                 state["form"] = form
-                if not _one_click_unsubscribe(request, form) and \
-                        not _csrf_ok(request, form, state["csrf_token"]):
+                if not _one_click_unsubscribe(request, form) and not _csrf_ok(
+                    request, form, state["csrf_token"]
+                ):
                     log.warning("CSRF refusal for %s %s", request.method, request.url.path)
-                    return await _refuse(scope, send, 403, message=lambda: i18n.gettext(
-                        "This form has expired or did not come from this site. Please reload "
-                        "the page and try again."))
+                    return await _refuse(
+                        scope,
+                        send,
+                        403,
+                        message=lambda: i18n.gettext(
+                            "This form has expired or did not come from this site. Please reload "
+                            "the page and try again."
+                        ),
+                    )
 
             async def send_wrapper(message: Message) -> None:
                 if message["type"] == "http.response.start":
@@ -210,8 +232,12 @@ class RequestContextMiddleware:
                     await anyio.to_thread.run_sync(transaction.finish, message["status"])
                     headers = MutableHeaders(scope=message)
                     if new_anon_cookie and state.get("csrf_used"):
-                        headers.append("Set-Cookie", _cookie(
-                            ANON_CSRF_COOKIE, new_anon_cookie, secure=scope["scheme"] == "https"))
+                        headers.append(
+                            "Set-Cookie",
+                            _cookie(
+                                ANON_CSRF_COOKIE, new_anon_cookie, secure=scope["scheme"] == "https"
+                            ),
+                        )
                     if private:
                         keep_private(headers)
                 await send(message)
@@ -270,8 +296,13 @@ def identify(request: Request, db: Session, state: dict) -> None:
     council = db.exec(select(Council).order_by(Council.id).limit(1)).first()
     state["council"] = council
     token = request.cookies.get(session_cookie_name(request.url.scheme))
-    resolved = sessions.resolve(db, token, settings=settings, now=now,
-                                seen=sessions.pending_seen(app_state.bookkeeping, token))
+    resolved = sessions.resolve(
+        db,
+        token,
+        settings=settings,
+        now=now,
+        seen=sessions.pending_seen(app_state.bookkeeping, token),
+    )
     person = None
     if resolved:
         auth, person = resolved
@@ -284,8 +315,9 @@ def identify(request: Request, db: Session, state: dict) -> None:
     default = council.default_language if council else settings.default_language
     chosen = person.language if person else request.cookies.get("council_language")
     if chosen not in settings.languages:
-        chosen = i18n.negotiate(request.headers.get("accept-language", ""),
-                                settings.languages, default)
+        chosen = i18n.negotiate(
+            request.headers.get("accept-language", ""), settings.languages, default
+        )
     state["language"] = chosen
 
 
@@ -300,9 +332,14 @@ def _csrf_binding(request: Request, state: dict, secret: str) -> str | None:
     return new_anon_cookie
 
 
-async def _refuse(scope: Scope, send: Send, status: int, *,
-                  message: Callable[[], str] | None = None,
-                  headers: dict[str, str] | None = None) -> None:
+async def _refuse(
+    scope: Scope,
+    send: Send,
+    status: int,
+    *,
+    message: Callable[[], str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
     """An error page before any handler ran (no session, or no slot to work in)."""
     from council.pages import error_response  # the error page needs the rendering layer
 
@@ -313,8 +350,11 @@ async def _refuse(scope: Scope, send: Send, status: int, *,
     state.setdefault("csrf_token", "")
     if "language" not in state:
         settings = scope["app"].state.settings
-        language = i18n.negotiate(request.headers.get("accept-language", ""),
-                                  settings.languages, settings.default_language)
+        language = i18n.negotiate(
+            request.headers.get("accept-language", ""),
+            settings.languages,
+            settings.default_language,
+        )
         i18n.activate(language, scope["app"].state.catalogues[language])
     response = error_response(request, status, message() if message else None)
     response.headers.update(headers or {})
@@ -385,8 +425,7 @@ class _FieldsWithinLimit(MultiPartParser):
         super().on_part_data(data, start, end)
 
 
-async def _stream_form(scope: Scope, receive: Receive, limit: int,
-                       field_limit: int) -> FormData:
+async def _stream_form(scope: Scope, receive: Receive, limit: int, field_limit: int) -> FormData:
     """A multipart form, parsed as it arrives rather than read whole first: Starlette's parser
     spools each file to disk past 1 MB, so an upload is never held in memory, and its fields
     stay within `field_limit` bytes. The body may be up to `limit` bytes
@@ -428,16 +467,21 @@ def _one_click_unsubscribe(request: Request, form: FormData) -> bool:
     """RFC 8058: a mail program posts `List-Unsubscribe=One-Click` to an email's settings
     link, with no cookie and no token. The link's secret is in its address, and this post can
     only turn emails off (council.notification_settings.unsubscribe)."""
-    return (request.url.path.startswith(ONE_CLICK_PREFIX)
-            and form.get("List-Unsubscribe") == "One-Click")
+    return (
+        request.url.path.startswith(ONE_CLICK_PREFIX)
+        and form.get("List-Unsubscribe") == "One-Click"
+    )
 
 
 def _csrf_ok(request: Request, form: FormData, expected: str) -> bool:
     return csrf_accepted(
         supplied=request.headers.get("x-csrf-token") or str(form.get("csrf_token", "")),
-        expected=expected, fetch_site=request.headers.get("sec-fetch-site"),
-        origin=request.headers.get("origin"), scheme=request.url.scheme,
-        netloc=request.url.netloc)
+        expected=expected,
+        fetch_site=request.headers.get("sec-fetch-site"),
+        origin=request.headers.get("origin"),
+        scheme=request.url.scheme,
+        netloc=request.url.netloc,
+    )
 
 
 def _cookie(name: str, value: str, *, secure: bool, max_age: int | None = None) -> str:

@@ -46,12 +46,14 @@ class Council(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     default_language: str = Field(default="en", max_length=8)
-    official_languages: str = Field(default="en,es,fr", max_length=32,
-                                    sa_column_kwargs={"server_default": "en,es,fr"})
+    official_languages: str = Field(
+        default="en,es,fr", max_length=32, sa_column_kwargs={"server_default": "en,es,fr"}
+    )
     """Comma-separated: the languages in which every adopted text is equally authentic (a
     decision round opens only when the draft has a current version in each)."""
-    name_translations: str = Field(default="{}", sa_type=Text,
-                                   sa_column_kwargs={"server_default": "{}"})
+    name_translations: str = Field(
+        default="{}", sa_type=Text, sa_column_kwargs={"server_default": "{}"}
+    )
     """JSON {language: name} in the languages other than the default one (council.names)."""
     public_recommendations: bool = False
     is_demo: bool = False
@@ -69,8 +71,9 @@ class Seat(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
-    name_translations: str = Field(default="{}", sa_type=Text,
-                                   sa_column_kwargs={"server_default": "{}"})
+    name_translations: str = Field(
+        default="{}", sa_type=Text, sa_column_kwargs={"server_default": "{}"}
+    )
     """JSON {language: name} in the languages other than the council's default one."""
     kind: SeatKind = Field(sa_type=String(20))
     description: str = Field(default="", max_length=2000)
@@ -81,8 +84,9 @@ class Seat(SQLModel, table=True):
 class Person(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("(seat_id IS NULL) = (seat_role IS NULL)", name="seat_has_role"),
-        CheckConstraint("NOT (is_secretariat AND seat_id IS NOT NULL)",
-                        name="secretariat_seatless"),
+        CheckConstraint(
+            "NOT (is_secretariat AND seat_id IS NOT NULL)", name="secretariat_seatless"
+        ),
         CheckConstraint("seat_role IS NULL OR seat_role IN ('head', 'delegate')", name="role"),
     )
 
@@ -119,10 +123,12 @@ class WorkingGroup(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True)
     number: int = Field(unique=True)
     mandate: str = Field(default="", max_length=5000)
-    name_translations: str = Field(default="{}", sa_type=Text,
-                                   sa_column_kwargs={"server_default": "{}"})
-    mandate_translations: str = Field(default="{}", sa_type=Text,
-                                      sa_column_kwargs={"server_default": "{}"})
+    name_translations: str = Field(
+        default="{}", sa_type=Text, sa_column_kwargs={"server_default": "{}"}
+    )
+    mandate_translations: str = Field(
+        default="{}", sa_type=Text, sa_column_kwargs={"server_default": "{}"}
+    )
     """JSON {language: text} in the languages other than the council's default one."""
     decision_rule: DecisionRule = Field(default=DecisionRule.CONSENSUS, sa_type=String(20))
     quorum_numerator: int = 2
@@ -139,12 +145,14 @@ class WorkingGroupSeat(SQLModel, table=True):
     __tablename__ = "working_group_seat"
 
     working_group_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("working_group.id", ondelete="CASCADE"),
-                         primary_key=True)
+        sa_column=Column(
+            Integer, ForeignKey("working_group.id", ondelete="CASCADE"), primary_key=True
+        )
     )
     seat_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("seat.id", ondelete="CASCADE"), primary_key=True,
-                         index=True)
+        sa_column=Column(
+            Integer, ForeignKey("seat.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
     )
     rotation_position: int | None = None
     joined_at: datetime = timestamp()
@@ -164,16 +172,21 @@ class ChairTerm(SQLModel, table=True):
         CheckConstraint("ended_early_at IS NULL OR ended_early_at = ends_at", name="ended_early"),
         Index("ix_chair_term_body", "working_group_id", "starts_at"),
         UniqueConstraint("working_group_id", "starts_at"),
-        Index("uq_chair_term_council_start", "starts_at", unique=True,
-              sqlite_where=text("working_group_id IS NULL"),
-              postgresql_where=text("working_group_id IS NULL")),
+        Index(
+            "uq_chair_term_council_start",
+            "starts_at",
+            unique=True,
+            sqlite_where=text("working_group_id IS NULL"),
+            postgresql_where=text("working_group_id IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     working_group_id: int | None = Field(
         default=None,
-        sa_column=Column(Integer, ForeignKey("working_group.id", ondelete="CASCADE"),
-                         nullable=True),
+        sa_column=Column(
+            Integer, ForeignKey("working_group.id", ondelete="CASCADE"), nullable=True
+        ),
     )
     seat_id: int = Field(foreign_key="seat.id")
     acting_person_id: int | None = Field(default=None, foreign_key="person.id")
@@ -196,8 +209,9 @@ class ChairRecusal(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     working_group_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("working_group.id", ondelete="CASCADE"),
-                         nullable=False)
+        sa_column=Column(
+            Integer, ForeignKey("working_group.id", ondelete="CASCADE"), nullable=False
+        )
     )
     seat_id: int = Field(
         sa_column=Column(Integer, ForeignKey("seat.id", ondelete="CASCADE"), nullable=False)
@@ -218,8 +232,9 @@ class AuthSession(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64)
     person_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True,
-                         nullable=False)
+        sa_column=Column(
+            Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True, nullable=False
+        )
     )
     created_at: datetime = timestamp()
     last_seen_at: datetime = timestamp()
@@ -281,8 +296,9 @@ class Identity(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True,
-                         nullable=False)
+        sa_column=Column(
+            Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True, nullable=False
+        )
     )
     provider: str = Field(max_length=40)
     issuer: str = Field(max_length=400)
@@ -298,8 +314,9 @@ class Invitation(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint("(seat_id IS NULL) = (seat_role IS NULL)", name="seat_has_role"),
-        CheckConstraint("NOT (is_secretariat AND seat_id IS NOT NULL)",
-                        name="secretariat_seatless"),
+        CheckConstraint(
+            "NOT (is_secretariat AND seat_id IS NOT NULL)", name="secretariat_seatless"
+        ),
         CheckConstraint("seat_role IS NULL OR seat_role IN ('head', 'delegate')", name="role"),
     )
 
@@ -336,8 +353,9 @@ class PasswordReset(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     person_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True,
-                         nullable=False)
+        sa_column=Column(
+            Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True, nullable=False
+        )
     )
     created_at: datetime = timestamp()
     expires_at: datetime = Field(sa_type=UTCDateTime)
@@ -402,8 +420,9 @@ class Notification(SQLModel, table=True):
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     working_group_id: int | None = Field(
         default=None,
-        sa_column=Column(Integer, ForeignKey("working_group.id", ondelete="CASCADE"),
-                         index=True, nullable=True),
+        sa_column=Column(
+            Integer, ForeignKey("working_group.id", ondelete="CASCADE"), index=True, nullable=True
+        ),
     )
     requires: str = Field(default="council.read", max_length=40)
     subject: str = Field(default="", max_length=80)
@@ -420,8 +439,7 @@ class NotificationPreference(SQLModel, table=True):
     __tablename__ = "notification_preference"
 
     person_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"),
-                         primary_key=True)
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
     )
     kind: str = Field(primary_key=True, max_length=40)
     delivery: Delivery = Field(sa_type=String(10))
@@ -457,8 +475,9 @@ class OutboxMessage(SQLModel, table=True):
     )
     notification_id: int | None = Field(
         default=None,
-        sa_column=Column(Integer, ForeignKey("notification.id", ondelete="CASCADE"),
-                         unique=True, nullable=True),
+        sa_column=Column(
+            Integer, ForeignKey("notification.id", ondelete="CASCADE"), unique=True, nullable=True
+        ),
     )
     is_digest: bool = False
     digest: str = Field(default="[]")
@@ -484,8 +503,9 @@ class EmailSettingsLink(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     person_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True,
-                         nullable=False)
+        sa_column=Column(
+            Integer, ForeignKey("person.id", ondelete="CASCADE"), index=True, nullable=False
+        )
     )
     kind: str | None = Field(default=None, max_length=40)
     created_at: datetime = timestamp()

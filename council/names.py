@@ -43,8 +43,9 @@ class Named(str):
 
     name_translations: str
 
-    def __new__(cls, name: str | None, translations: str | Mapping[str, str] | None = "{}"
-                ) -> Named:
+    def __new__(
+        cls, name: str | None, translations: str | Mapping[str, str] | None = "{}"
+    ) -> Named:
         named = super().__new__(cls, name or "")
         if isinstance(translations, Mapping):
             translations = json.dumps(_clean(translations), sort_keys=True, ensure_ascii=False)
@@ -61,16 +62,20 @@ def names_by_id(session: Any, model: Any, ids: Iterable[int | None]) -> dict[int
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    rows = session.exec(select(model.id, model.name, model.name_translations)
-                        .where(model.id.in_(wanted))).all()
+    rows = session.exec(
+        select(model.id, model.name, model.name_translations).where(model.id.in_(wanted))
+    ).all()
     return {id_: Named(name, translations) for id_, name, translations in rows}
 
 
 def _clean(values: Any) -> dict[str, str]:
     if not isinstance(values, Mapping):
         return {}
-    return {language: text.strip() for language, text in values.items()
-            if isinstance(language, str) and isinstance(text, str) and text.strip()}
+    return {
+        language: text.strip()
+        for language, text in values.items()
+        if isinstance(language, str) and isinstance(text, str) and text.strip()
+    }
 
 
 def translations(obj: Any, field: str) -> dict[str, str]:
@@ -113,22 +118,26 @@ def shown(obj: Any, council: Any, field: str = "name") -> Localized:
 
 def in_every_language(obj: Any, field: str, default_language: str) -> dict[str, str]:
     """Every value `field` has, the default one included, by language (LANGUAGES order)."""
-    values = {language: text for language, text in translations(obj, field).items()
-              if language != default_language}
+    values = {
+        language: text
+        for language, text in translations(obj, field).items()
+        if language != default_language
+    }
     default = getattr(obj, field) or ""
     if default:
         values[default_language] = default
     return {language: values[language] for language in sorted(values, key=_order)}
 
 
-def set_translations(obj: Any, field: str, values: Mapping[str, str], *,
-                     default_language: str | None = None) -> None:
+def set_translations(
+    obj: Any, field: str, values: Mapping[str, str], *, default_language: str | None = None
+) -> None:
     """Store the non-empty `values` as `field`'s translations (those of `default_language`,
     when given, belong in the plain column and are left out)."""
-    kept = {language: text for language, text in _clean(values).items()
-            if language != default_language}
-    setattr(obj, f"{field}_translations",
-            json.dumps(kept, sort_keys=True, ensure_ascii=False))
+    kept = {
+        language: text for language, text in _clean(values).items() if language != default_language
+    }
+    setattr(obj, f"{field}_translations", json.dumps(kept, sort_keys=True, ensure_ascii=False))
 
 
 def param(key: str, obj: Any, field: str = "name") -> dict[str, Any]:
@@ -167,6 +176,7 @@ def _order(language: str) -> tuple[int, str]:
 
 
 # In templates
+
 
 def _context_default_language(ctx: Mapping[str, Any]) -> str:
     request = ctx.get("request")

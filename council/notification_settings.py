@@ -42,8 +42,9 @@ def choices(session: Session, person: Person) -> list[Choice]:
     return [Choice(kind, chosen[name]) for name, kind in notifications.KINDS.items()]
 
 
-def save_choices(session: Session, *, person: Person, chosen: dict[str, str],
-                 digest_hour: str) -> None:
+def save_choices(
+    session: Session, *, person: Person, chosen: dict[str, str], digest_hour: str
+) -> None:
     """Save the deliveries given for known kinds (a kind left out keeps its delivery) and the
     digest's hour (0 to 23, in the person's time zone)."""
     errors: dict[str, str] = {}
@@ -72,23 +73,37 @@ def new_link(session: Session, *, person_id: int, kind: str | None, now: datetim
     """A link's token for an email to this person (the row keeps only its hash). `kind` is
     what its one-click unsubscribe turns off; None for a digest."""
     token, hashed = sessions.new_token()
-    session.add(EmailSettingsLink(token_hash=hashed, person_id=person_id, kind=kind,
-                                  created_at=now, expires_at=now + timedelta(days=LINK_DAYS)))
+    session.add(
+        EmailSettingsLink(
+            token_hash=hashed,
+            person_id=person_id,
+            kind=kind,
+            created_at=now,
+            expires_at=now + timedelta(days=LINK_DAYS),
+        )
+    )
     session.flush()
     return token
 
 
 def _expired() -> LinkExpired:
-    return LinkExpired(_("This link has expired or was already used. Sign in to change how "
-                         "you hear of the council's work, or use the link in a newer email."))
+    return LinkExpired(
+        _(
+            "This link has expired or was already used. Sign in to change how "
+            "you hear of the council's work, or use the link in a newer email."
+        )
+    )
 
 
-def open_link(session: Session, token: str, now: datetime, *,
-              saving: bool = True) -> tuple[EmailSettingsLink, Person]:
+def open_link(
+    session: Session, token: str, now: datetime, *, saving: bool = True
+) -> tuple[EmailSettingsLink, Person]:
     """The link and its person while it may be used: not expired, and, to save, not used."""
     row = session.exec(
-        select(EmailSettingsLink, Person).join(Person, Person.id == EmailSettingsLink.person_id)
-        .where(EmailSettingsLink.token_hash == sessions.token_hash(token))).first()
+        select(EmailSettingsLink, Person)
+        .join(Person, Person.id == EmailSettingsLink.person_id)
+        .where(EmailSettingsLink.token_hash == sessions.token_hash(token))
+    ).first()
     if row is None or row[0].expires_at <= now or not row[1].is_active:
         raise _expired()
     if saving and row[0].used_at is not None:
@@ -96,8 +111,9 @@ def open_link(session: Session, token: str, now: datetime, *,
     return row
 
 
-def save_through_link(session: Session, *, token: str, chosen: dict[str, str],
-                      digest_hour: str, now: datetime) -> Person:
+def save_through_link(
+    session: Session, *, token: str, chosen: dict[str, str], digest_hour: str, now: datetime
+) -> Person:
     """Save the choices of the link's person, and use the link up."""
     link, person = open_link(session, token, now)
     save_choices(session, person=person, chosen=chosen, digest_hour=digest_hour)
@@ -117,13 +133,15 @@ def unsubscribe(session: Session, *, token: str, now: datetime) -> list[str]:
     else:
         kinds = [name for name, delivery in current.items() if delivery == Delivery.DIGEST]
     for name in kinds:
-        session.merge(NotificationPreference(person_id=person.id, kind=name,
-                                             delivery=Delivery.WORKSPACE))
+        session.merge(
+            NotificationPreference(person_id=person.id, kind=name, delivery=Delivery.WORKSPACE)
+        )
     session.flush()
     return kinds
 
 
 def purge_job(session: Session, now: datetime) -> int:
     """Remove links that expired a day ago or more."""
-    return session.exec(delete(EmailSettingsLink).where(
-        EmailSettingsLink.expires_at < now - timedelta(days=1))).rowcount
+    return session.exec(
+        delete(EmailSettingsLink).where(EmailSettingsLink.expires_at < now - timedelta(days=1))
+    ).rowcount

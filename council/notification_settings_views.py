@@ -21,25 +21,42 @@ TEMPLATE = "account/notifications.html"
 
 def routes() -> list[Route]:
     return [
-        Route("/account/notifications", settings_page, methods=["GET", "POST"],
-              name="notification_settings"),
-        Route(notification_settings.LINK_PATH.replace("{token}", "{token:str}"), settings_link,
-              methods=["GET", "POST"], name="notification_settings_link"),
+        Route(
+            "/account/notifications",
+            settings_page,
+            methods=["GET", "POST"],
+            name="notification_settings",
+        ),
+        Route(
+            notification_settings.LINK_PATH.replace("{token}", "{token:str}"),
+            settings_link,
+            methods=["GET", "POST"],
+            name="notification_settings_link",
+        ),
     ]
 
 
 def _delivery_options() -> list[tuple[str, str]]:
-    return [(Delivery.NOW, _("At once, by email")),
-            (Delivery.DIGEST, _("In the daily digest email")),
-            (Delivery.WORKSPACE, _("Only in the workspace"))]
+    return [
+        (Delivery.NOW, _("At once, by email")),
+        (Delivery.DIGEST, _("In the daily digest email")),
+        (Delivery.WORKSPACE, _("Only in the workspace")),
+    ]
 
 
 def _hour_options() -> list[tuple[int, str]]:
     return [(hour, f"{hour:02d}:00") for hour in range(24)]
 
 
-def _context(request: Request, person: Person, *, action: str, errors: dict,
-             saved: bool = False, through_link: bool = False) -> dict:
+def _context(
+    request: Request,
+    person: Person,
+    *,
+    action: str,
+    errors: dict,
+    saved: bool = False,
+    through_link: bool = False,
+) -> dict:
     return {
         "person": person,
         "choices": notification_settings.choices(request.state.db, person),
@@ -65,16 +82,29 @@ def settings_page(request: Request) -> Response:
     person = state.actor.person
     action = str(request.url_for("notification_settings"))
     if request.method != "POST":  # HEAD is a GET without the body
-        return render(request, TEMPLATE, _context(
-            request, person, action=action, errors={},
-            saved=request.query_params.get("saved") == "1"))
+        return render(
+            request,
+            TEMPLATE,
+            _context(
+                request,
+                person,
+                action=action,
+                errors={},
+                saved=request.query_params.get("saved") == "1",
+            ),
+        )
     chosen, digest_hour = _submitted(request)
     try:
-        notification_settings.save_choices(state.db, person=person, chosen=chosen,
-                                           digest_hour=digest_hour)
+        notification_settings.save_choices(
+            state.db, person=person, chosen=chosen, digest_hour=digest_hour
+        )
     except Invalid as invalid:
-        return render(request, TEMPLATE, _context(request, person, action=action,
-                                                  errors=invalid.errors), status_code=422)
+        return render(
+            request,
+            TEMPLATE,
+            _context(request, person, action=action, errors=invalid.errors),
+            status_code=422,
+        )
     return RedirectResponse(action + "?saved=1", status_code=303)
 
 
@@ -88,22 +118,38 @@ def settings_link(request: Request) -> Response:
     action = str(request.url_for("notification_settings_link", token=token))
     if request.method != "POST":  # HEAD is a GET without the body
         _link, person = notification_settings.open_link(state.db, token, state.now)
-        return _private(render(request, TEMPLATE, _context(
-            request, person, action=action, errors={}, through_link=True)))
+        return _private(
+            render(
+                request,
+                TEMPLATE,
+                _context(request, person, action=action, errors={}, through_link=True),
+            )
+        )
     if state.form.get("List-Unsubscribe") == "One-Click":
         notification_settings.unsubscribe(state.db, token=token, now=state.now)
         return _private(render(request, "account/unsubscribed.html", {}))
     chosen, digest_hour = _submitted(request)
     _link, person = notification_settings.open_link(state.db, token, state.now)
     try:
-        notification_settings.save_through_link(state.db, token=token, chosen=chosen,
-                                                digest_hour=digest_hour, now=state.now)
+        notification_settings.save_through_link(
+            state.db, token=token, chosen=chosen, digest_hour=digest_hour, now=state.now
+        )
     except Invalid as invalid:
-        return _private(render(request, TEMPLATE, _context(
-            request, person, action=action, errors=invalid.errors, through_link=True),
-            status_code=422))
-    return _private(render(request, TEMPLATE, _context(
-        request, person, action="", errors={}, saved=True, through_link=True)))
+        return _private(
+            render(
+                request,
+                TEMPLATE,
+                _context(request, person, action=action, errors=invalid.errors, through_link=True),
+                status_code=422,
+            )
+        )
+    return _private(
+        render(
+            request,
+            TEMPLATE,
+            _context(request, person, action="", errors={}, saved=True, through_link=True),
+        )
+    )
 
 
 def _private(response: Response) -> Response:

@@ -58,27 +58,48 @@ def describe(notification: Notification, timezone: str | None = None) -> str:
 
 def deliveries(session: Session, person_id: int) -> dict[str, Delivery]:
     """Every kind's delivery for this person: their choice, else the kind's default."""
-    chosen = dict(session.exec(
-        select(NotificationPreference.kind, NotificationPreference.delivery)
-        .where(NotificationPreference.person_id == person_id)).all())
+    chosen = dict(
+        session.exec(
+            select(NotificationPreference.kind, NotificationPreference.delivery).where(
+                NotificationPreference.person_id == person_id
+            )
+        ).all()
+    )
     return {name: Delivery(chosen.get(name, kind.default)) for name, kind in KINDS.items()}
 
 
-def may_see(session: Session, person: Person, notification: Notification,
-            now: datetime, *, groups: dict[int, WorkingGroup] | None = None) -> bool:
+def may_see(
+    session: Session,
+    person: Person,
+    notification: Notification,
+    now: datetime,
+    *,
+    groups: dict[int, WorkingGroup] | None = None,
+) -> bool:
     """Whether the person may still see what the notification is about."""
     actor = permissions.load_actor(session, person, now, settle=False)
     if notification.working_group_id is None:
         return permissions.can(actor, notification.requires, None)
     group = (groups or {}).get(notification.working_group_id) or session.get(
-        WorkingGroup, notification.working_group_id)
+        WorkingGroup, notification.working_group_id
+    )
     return group is not None and permissions.can(actor, notification.requires, group)
 
 
-def notify(session: Session, *, people: Iterable[int], kind: str, url: str, now: datetime,
-           group: WorkingGroup | None = None, requires: str = "council.read",
-           subject: str = "", params: dict | None = None, dedupe_key: str | None = None,
-           skip: Iterable[int] = ()) -> list[Notification]:
+def notify(
+    session: Session,
+    *,
+    people: Iterable[int],
+    kind: str,
+    url: str,
+    now: datetime,
+    group: WorkingGroup | None = None,
+    requires: str = "council.read",
+    subject: str = "",
+    params: dict | None = None,
+    dedupe_key: str | None = None,
+    skip: Iterable[int] = (),
+) -> list[Notification]:
     """Tell each of `people` (ids; those in `skip`, e.g. the author of the act, excepted) who
     may see the subject. With a `dedupe_key`, a person is told once whatever the retries
     (a reminder, say). Returns the notifications made."""
@@ -90,9 +111,14 @@ def notify(session: Session, *, people: Iterable[int], kind: str, url: str, now:
     persons = session.exec(select(Person).where(Person.id.in_(ids), Person.is_active)).all()
     made = []
     for person in persons:
-        probe = Notification(person_id=person.id, kind=kind, url=url, requires=requires,
-                             working_group_id=group.id if group else None,
-                             delivery=Delivery.WORKSPACE)
+        probe = Notification(
+            person_id=person.id,
+            kind=kind,
+            url=url,
+            requires=requires,
+            working_group_id=group.id if group else None,
+            delivery=Delivery.WORKSPACE,
+        )
         if not may_see(session, person, probe, now, groups={group.id: group} if group else None):
             continue
         probe.delivery = deliveries(session, person.id)[kind]
@@ -140,15 +166,27 @@ def visible_unread_count(session: Session, actor: permissions.Actor) -> int:
     if not actor.signed_in:
         return 0
     rows = session.exec(
-        select(Notification.working_group_id, Notification.requires,
-               WorkingGroup.observers_read_deliberations, func.count())
+        select(
+            Notification.working_group_id,
+            Notification.requires,
+            WorkingGroup.observers_read_deliberations,
+            func.count(),
+        )
         .join(WorkingGroup, WorkingGroup.id == Notification.working_group_id, isouter=True)
         .where(Notification.person_id == actor.person.id, Notification.read_at.is_(None))
-        .group_by(Notification.working_group_id, Notification.requires,
-                  WorkingGroup.observers_read_deliberations)
+        .group_by(
+            Notification.working_group_id,
+            Notification.requires,
+            WorkingGroup.observers_read_deliberations,
+        )
     ).all()
-    return sum(count for group_id, requires, observers, count in rows if _allowed(
-        actor, requires, None if group_id is None else _Subject(group_id, bool(observers))))
+    return sum(
+        count
+        for group_id, requires, observers, count in rows
+        if _allowed(
+            actor, requires, None if group_id is None else _Subject(group_id, bool(observers))
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -167,17 +205,26 @@ class Shown:
 PAGE_SIZE = 50
 
 
-def shown_to(session: Session, actor: permissions.Actor, *, limit: int = PAGE_SIZE,
-             before: int | None = None, unread: bool = False,
-             kinds: Iterable[str] | None = None) -> list[Shown]:
+def shown_to(
+    session: Session,
+    actor: permissions.Actor,
+    *,
+    limit: int = PAGE_SIZE,
+    before: int | None = None,
+    unread: bool = False,
+    kinds: Iterable[str] | None = None,
+) -> list[Shown]:
     """The actor's notifications, newest first (those with an id below `before`, only unread
     ones, only of `kinds`), leaving out what they may no longer see: one query."""
     if not actor.signed_in:
         return []
-    query = (select(Notification, WorkingGroup)
-             .join(WorkingGroup, WorkingGroup.id == Notification.working_group_id, isouter=True)
-             .where(Notification.person_id == actor.person.id)
-             .order_by(Notification.id.desc()).limit(limit))
+    query = (
+        select(Notification, WorkingGroup)
+        .join(WorkingGroup, WorkingGroup.id == Notification.working_group_id, isouter=True)
+        .where(Notification.person_id == actor.person.id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
     if before is not None:
         query = query.where(Notification.id < before)
     if unread:
@@ -185,21 +232,26 @@ def shown_to(session: Session, actor: permissions.Actor, *, limit: int = PAGE_SI
     if kinds is not None:
         query = query.where(Notification.kind.in_(list(kinds)))
     timezone = actor.person.timezone
-    return [Shown(notification, describe(notification, timezone), group)
-            for notification, group in session.exec(query).all()
-            if _allowed(actor, notification.requires, group)
-            and (group is not None or notification.working_group_id is None)]
+    return [
+        Shown(notification, describe(notification, timezone), group)
+        for notification, group in session.exec(query).all()
+        if _allowed(actor, notification.requires, group)
+        and (group is not None or notification.working_group_id is None)
+    ]
 
 
-def open_notification(session: Session, *, actor: permissions.Actor, notification_id: int,
-                      now: datetime) -> str:
+def open_notification(
+    session: Session, *, actor: permissions.Actor, notification_id: int, now: datetime
+) -> str:
     """Mark one of the actor's notifications read and give the address it points to."""
     notification = session.get(Notification, notification_id)
-    if notification is None or not actor.signed_in or \
-            notification.person_id != actor.person.id:
+    if notification is None or not actor.signed_in or notification.person_id != actor.person.id:
         raise NotFound()
-    group = (session.get(WorkingGroup, notification.working_group_id)
-             if notification.working_group_id is not None else None)
+    group = (
+        session.get(WorkingGroup, notification.working_group_id)
+        if notification.working_group_id is not None
+        else None
+    )
     if not _allowed(actor, notification.requires, group):
         raise NotFound()
     mark_read(session, person_id=actor.person.id, now=now, ids=[notification.id])
@@ -208,15 +260,20 @@ def open_notification(session: Session, *, actor: permissions.Actor, notificatio
 
 
 def unread_count(session: Session, person_id: int) -> int:
-    return session.exec(select(func.count()).select_from(Notification).where(
-        Notification.person_id == person_id, Notification.read_at.is_(None))).one()
+    return session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.person_id == person_id, Notification.read_at.is_(None))
+    ).one()
 
 
-def mark_read(session: Session, *, person_id: int, now: datetime,
-              ids: Iterable[int] | None = None) -> int:
+def mark_read(
+    session: Session, *, person_id: int, now: datetime, ids: Iterable[int] | None = None
+) -> int:
     """Mark the person's notifications read (all of them, or those of `ids`)."""
-    statement = update(Notification).where(Notification.person_id == person_id,
-                                           Notification.read_at.is_(None))
+    statement = update(Notification).where(
+        Notification.person_id == person_id, Notification.read_at.is_(None)
+    )
     if ids is not None:
         statement = statement.where(Notification.id.in_(list(ids)))
     return session.exec(statement.values(read_at=now)).rowcount

@@ -98,8 +98,7 @@ class Providers:
                     "scope": "openid email profile",
                     "code_challenge_method": "S256",
                     "timeout": HTTP_TIMEOUT_SECONDS,
-                    **({} if provider.client_secret else
-                       {"token_endpoint_auth_method": "none"}),
+                    **({} if provider.client_secret else {"token_endpoint_auth_method": "none"}),
                 },
             )
 
@@ -127,8 +126,11 @@ def _metadata(provider: OidcProvider, client) -> dict:
     if metadata.get("issuer") != provider.issuer:
         # OpenID Connect Discovery 1.0, 4.3: the document must name the issuer we asked
         client.server_metadata.clear()
-        raise SignInFailed("misconfigured", f"discovery names issuer {metadata.get('issuer')!r}, "
-                           f"not {provider.issuer!r}", status=502)
+        raise SignInFailed(
+            "misconfigured",
+            f"discovery names issuer {metadata.get('issuer')!r}, not {provider.issuer!r}",
+            status=502,
+        )
     return metadata
 
 
@@ -144,22 +146,35 @@ def begin(request: Request, name: str, *, intent: dict[str, Any], now: datetime)
         _run(client.authorize_redirect, request, redirect_uri)
     except (httpx2.HTTPError, AuthlibBaseError, RuntimeError) as error:
         raise SignInFailed("unreachable", str(error), status=502) from error
-    (key, saved), = session.items()
+    ((key, saved),) = session.items()
     state = key.removeprefix(f"_state_{name}_")
     browser = request.cookies.get(FLOW_COOKIE) or secrets.token_urlsafe(32)
-    request.state.transaction.write().add(SignInFlow(
-        id=sessions.token_hash(state), provider=name, browser_hash=sessions.token_hash(browser),
-        data=json.dumps({"authlib": saved["data"], "intent": intent}),
-        created_at=now, expires_at=now + timedelta(minutes=FLOW_MINUTES),
-    ))
+    request.state.transaction.write().add(
+        SignInFlow(
+            id=sessions.token_hash(state),
+            provider=name,
+            browser_hash=sessions.token_hash(browser),
+            data=json.dumps({"authlib": saved["data"], "intent": intent}),
+            created_at=now,
+            expires_at=now + timedelta(minutes=FLOW_MINUTES),
+        )
+    )
     response = RedirectResponse(saved["data"]["url"], status_code=303)
-    response.set_cookie(FLOW_COOKIE, browser, max_age=FLOW_MINUTES * 60, path=FLOW_COOKIE_PATH,
-                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
+    response.set_cookie(
+        FLOW_COOKIE,
+        browser,
+        max_age=FLOW_MINUTES * 60,
+        path=FLOW_COOKIE_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
-def take_flow(writer: Session, *, name: str, state: str, browser: str,
-              now: datetime) -> dict | None:
+def take_flow(
+    writer: Session, *, name: str, state: str, browser: str, now: datetime
+) -> dict | None:
     """The flow this browser started with this state, deleted as it is read (single use: the
     callback keeps the deletion even when it refuses the sign-in)."""
     if not state or not browser:
@@ -181,8 +196,13 @@ def finish(request: Request, name: str, *, now: datetime) -> Verified:
     providers: Providers = request.app.state.oidc
     provider, client = providers.get(name)
     state = request.query_params.get("state", "")
-    flow = take_flow(request.state.transaction.write(), name=name, state=state,
-                     browser=request.cookies.get(FLOW_COOKIE, ""), now=now)
+    flow = take_flow(
+        request.state.transaction.write(),
+        name=name,
+        state=state,
+        browser=request.cookies.get(FLOW_COOKIE, ""),
+        now=now,
+    )
     session: dict[str, Any] = {}
     if flow is not None:
         session[f"_state_{name}_{state}"] = {"data": flow["authlib"], "exp": time.time() + 60}
@@ -194,18 +214,28 @@ def finish(request: Request, name: str, *, now: datetime) -> Verified:
         raise SignInFailed("invalid", f"the answer comes from {answered_by!r}")
     try:
         # Authlib checks the audience only through azp: ask for ours to be in aud, always
-        token = _run(client.authorize_access_token, request, claims_options={
-            "iss": {"essential": True, "values": [provider.issuer]},
-            "aud": {"essential": True, "values": [provider.client_id]},
-        })
+        token = _run(
+            client.authorize_access_token,
+            request,
+            claims_options={
+                "iss": {"essential": True, "values": [provider.issuer]},
+                "aud": {"essential": True, "values": [provider.client_id]},
+            },
+        )
     except (httpx2.HTTPError, OSError) as error:
         raise SignInFailed("unreachable", str(error), status=502) from error
     except (AuthlibBaseError, JoseError, ValueError, KeyError, TypeError) as error:
         # joserfc raises its own errors (a forged signature, a bad claim), not Authlib's
         code = getattr(error, "error", None)
-        detail = " ".join(str(part) for part in (
-            f"{type(error).__name__}:", code, getattr(error, "description", None) or error)
-            if part)
+        detail = " ".join(
+            str(part)
+            for part in (
+                f"{type(error).__name__}:",
+                code,
+                getattr(error, "description", None) or error,
+            )
+            if part
+        )
         reason = "cancelled" if code == "access_denied" else "invalid"
         log.warning("OIDC sign-in through %s refused: %s", name, detail)
         raise SignInFailed(reason, detail) from error
@@ -230,8 +260,13 @@ def _with_userinfo(client, token: dict, claims: dict) -> dict:
 
 
 def forget_flow_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(FLOW_COOKIE, path=FLOW_COOKIE_PATH, httponly=True, samesite="lax",
-                           secure=request.url.scheme == "https")
+    response.delete_cookie(
+        FLOW_COOKIE,
+        path=FLOW_COOKIE_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
 
 
 def purge_expired(session: Session, *, now: datetime) -> int:

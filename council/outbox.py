@@ -76,11 +76,20 @@ def retry_delay(attempts: int) -> timedelta:
 
 # Writing messages, in the transaction of what they tell
 
+
 def enqueue_at_once(session: Session, made: list[Notification], now: datetime) -> int:
     """One message for each notification its person gets by email at once."""
-    messages = [OutboxMessage(key=secrets.token_hex(16), person_id=n.person_id,
-                              notification_id=n.id, created_at=now, next_attempt_at=now)
-                for n in made if n.delivery == Delivery.NOW]
+    messages = [
+        OutboxMessage(
+            key=secrets.token_hex(16),
+            person_id=n.person_id,
+            notification_id=n.id,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for n in made
+        if n.delivery == Delivery.NOW
+    ]
     session.add_all(messages)
     if messages:
         session.flush()
@@ -103,78 +112,122 @@ def enqueue_digests(session: Session, now: datetime) -> int:
     """A digest message for each person whose hour has come, of their notifications kept
     for it (not emailed yet, recent, of a kind still wanted by email, about what they may
     still see); those are marked emailed, so no later digest repeats them. How many digests."""
-    waiting = select(Notification.person_id).where(
-        Notification.delivery == Delivery.DIGEST, col(Notification.emailed_at).is_(None),
-        Notification.created_at > now - DIGEST_AGE, Notification.created_at <= now).distinct()
-    people = session.exec(select(Person).where(col(Person.id).in_(waiting),
-                                               Person.is_active)).all()
+    waiting = (
+        select(Notification.person_id)
+        .where(
+            Notification.delivery == Delivery.DIGEST,
+            col(Notification.emailed_at).is_(None),
+            Notification.created_at > now - DIGEST_AGE,
+            Notification.created_at <= now,
+        )
+        .distinct()
+    )
+    people = session.exec(select(Person).where(col(Person.id).in_(waiting), Person.is_active)).all()
     if not people:
         return 0
-    last = dict(session.exec(
-        select(OutboxMessage.person_id, func.max(OutboxMessage.created_at))
-        .where(OutboxMessage.is_digest, col(OutboxMessage.person_id).in_([p.id for p in people]))
-        .group_by(OutboxMessage.person_id)).all())
+    last = dict(
+        session.exec(
+            select(OutboxMessage.person_id, func.max(OutboxMessage.created_at))
+            .where(
+                OutboxMessage.is_digest, col(OutboxMessage.person_id).in_([p.id for p in people])
+            )
+            .group_by(OutboxMessage.person_id)
+        ).all()
+    )
     groups: dict[int, WorkingGroup] = {}
     made = 0
     for person in people:
         if not digest_due(person, last.get(person.id), now):
             continue
         wanted = notifications.deliveries(session, person.id)
-        pending = session.exec(select(Notification).where(
-            Notification.person_id == person.id, Notification.delivery == Delivery.DIGEST,
-            col(Notification.emailed_at).is_(None), Notification.created_at > now - DIGEST_AGE,
-            Notification.created_at <= now,
-        ).order_by(col(Notification.created_at).desc(), col(Notification.id).desc())).all()
+        pending = session.exec(
+            select(Notification)
+            .where(
+                Notification.person_id == person.id,
+                Notification.delivery == Delivery.DIGEST,
+                col(Notification.emailed_at).is_(None),
+                Notification.created_at > now - DIGEST_AGE,
+                Notification.created_at <= now,
+            )
+            .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+        ).all()
         _load_groups(session, groups, pending)
-        chosen = [n for n in pending
-                  if wanted.get(n.kind, Delivery.WORKSPACE) != Delivery.WORKSPACE
-                  and notifications.may_see(session, person, n, now, groups=groups)]
+        chosen = [
+            n
+            for n in pending
+            if wanted.get(n.kind, Delivery.WORKSPACE) != Delivery.WORKSPACE
+            and notifications.may_see(session, person, n, now, groups=groups)
+        ]
         if not chosen:
             continue
         for notification in chosen:
             notification.emailed_at = now
         session.add_all(chosen)
-        session.add(OutboxMessage(key=secrets.token_hex(16), person_id=person.id,
-                                  is_digest=True, digest=json.dumps([n.id for n in chosen]),
-                                  created_at=now, next_attempt_at=now))
+        session.add(
+            OutboxMessage(
+                key=secrets.token_hex(16),
+                person_id=person.id,
+                is_digest=True,
+                digest=json.dumps([n.id for n in chosen]),
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
         made += 1
     session.flush()
     return made
 
 
-def _load_groups(session: Session, groups: dict[int, WorkingGroup],
-                 items: list[Notification]) -> None:
+def _load_groups(
+    session: Session, groups: dict[int, WorkingGroup], items: list[Notification]
+) -> None:
     missing = {n.working_group_id for n in items} - set(groups) - {None}
     if missing:
-        groups.update({g.id: g for g in session.exec(
-            select(WorkingGroup).where(col(WorkingGroup.id).in_(missing))).all()})
+        groups.update(
+            {
+                g.id: g
+                for g in session.exec(
+                    select(WorkingGroup).where(col(WorkingGroup.id).in_(missing))
+                ).all()
+            }
+        )
 
 
 # Sending, outside long transactions
+
 
 def claim(database: Database, now: datetime, *, batch: int = BATCH) -> tuple[str, list[int]]:
     """Take up to `batch` due messages for this worker (a token of the claim, their ids)."""
     token = secrets.token_hex(16)
     with database.transaction() as session:
-        due = (select(OutboxMessage.id)
-               .where(OutboxMessage.status == OutboxStatus.PENDING,
-                      OutboxMessage.next_attempt_at <= now,
-                      or_(col(OutboxMessage.claimed_until).is_(None),
-                          OutboxMessage.claimed_until <= now))
-               .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch))
+        due = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                or_(col(OutboxMessage.claimed_until).is_(None), OutboxMessage.claimed_until <= now),
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(batch)
+        )
         if session.get_bind().dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
         ids = list(session.exec(due).all())
         if ids:
-            session.execute(update(OutboxMessage).where(col(OutboxMessage.id).in_(ids))
-                            .values(claim_token=token, claimed_until=now + CLAIM))
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(ids))
+                .values(claim_token=token, claimed_until=now + CLAIM)
+            )
     return token, ids
 
 
 def _mine(message_id_: int, token: str):
-    return update(OutboxMessage).where(OutboxMessage.id == message_id_,
-                                       OutboxMessage.claim_token == token,
-                                       OutboxMessage.status == OutboxStatus.PENDING)
+    return update(OutboxMessage).where(
+        OutboxMessage.id == message_id_,
+        OutboxMessage.claim_token == token,
+        OutboxMessage.status == OutboxStatus.PENDING,
+    )
 
 
 @dataclass
@@ -199,14 +252,18 @@ class Outbox:
     def templates(self) -> jinja2.Environment:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-            autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False,
-                                                default_for_string=False),
+            autoescape=jinja2.select_autoescape(
+                enabled_extensions=("html",), default=False, default_for_string=False
+            ),
             extensions=["jinja2.ext.i18n"],
-            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        env.install_gettext_callables(i18n.gettext, i18n.raw_ngettext, newstyle=True,
-                                      pgettext=i18n.raw_pgettext)
+        env.install_gettext_callables(
+            i18n.gettext, i18n.raw_ngettext, newstyle=True, pgettext=i18n.raw_pgettext
+        )
         env.filters["datetime"] = i18n.format_datetime
         return env
 
@@ -225,12 +282,24 @@ class Outbox:
                 if len(ids) < BATCH:
                     break
         if total.failed:
-            log.warning("outbox: %s sent, %s not sent (%s), %s cancelled", total.sent,
-                        total.failed, "; ".join(sorted(set(total.errors))), total.cancelled)
+            log.warning(
+                "outbox: %s sent, %s not sent (%s), %s cancelled",
+                total.sent,
+                total.failed,
+                "; ".join(sorted(set(total.errors))),
+                total.cancelled,
+            )
         return total.sent
 
-    def _deliver(self, database: Database, postman: Postman, id_: int, token: str,
-                 now: datetime, outcome: Outcome) -> None:
+    def _deliver(
+        self,
+        database: Database,
+        postman: Postman,
+        id_: int,
+        token: str,
+        now: datetime,
+        outcome: Outcome,
+    ) -> None:
         with database.transaction() as session:
             message = session.get(OutboxMessage, id_)
             if message is None or message.claim_token != token:
@@ -245,8 +314,11 @@ class Outbox:
             else:
                 failure = None
                 if mail is None:
-                    session.execute(_mine(id_, token).values(
-                        status=OutboxStatus.CANCELLED, claim_token=None, claimed_until=None))
+                    session.execute(
+                        _mine(id_, token).values(
+                            status=OutboxStatus.CANCELLED, claim_token=None, claimed_until=None
+                        )
+                    )
                     outcome.cancelled += 1
                     return
         if mail is not None:
@@ -259,19 +331,37 @@ class Outbox:
             outcome.errors.append(str(failure))
             give_up = failure.permanent or attempts >= MAX_ATTEMPTS
             with database.transaction() as session:
-                session.execute(_mine(id_, token).values(
-                    status=OutboxStatus.FAILED if give_up else OutboxStatus.PENDING,
-                    attempts=attempts, last_error=str(failure)[:2000], claim_token=None,
-                    claimed_until=None, next_attempt_at=now + retry_delay(attempts)))
+                session.execute(
+                    _mine(id_, token).values(
+                        status=OutboxStatus.FAILED if give_up else OutboxStatus.PENDING,
+                        attempts=attempts,
+                        last_error=str(failure)[:2000],
+                        claim_token=None,
+                        claimed_until=None,
+                        next_attempt_at=now + retry_delay(attempts),
+                    )
+                )
             return
         with database.transaction() as session:
-            session.execute(_mine(id_, token).values(
-                status=OutboxStatus.SENT, attempts=attempts, sent_at=now, last_error="",
-                claim_token=None, claimed_until=None))
+            session.execute(
+                _mine(id_, token).values(
+                    status=OutboxStatus.SENT,
+                    attempts=attempts,
+                    sent_at=now,
+                    last_error="",
+                    claim_token=None,
+                    claimed_until=None,
+                )
+            )
             if notification_ids:
-                session.execute(update(Notification).where(
-                    col(Notification.id).in_(notification_ids),
-                    col(Notification.emailed_at).is_(None)).values(emailed_at=now))
+                session.execute(
+                    update(Notification)
+                    .where(
+                        col(Notification.id).in_(notification_ids),
+                        col(Notification.emailed_at).is_(None),
+                    )
+                    .values(emailed_at=now)
+                )
         outcome.sent += 1
 
     def compose(self, session: Session, message: OutboxMessage, now: datetime) -> Mail | None:
@@ -282,9 +372,11 @@ class Outbox:
         if person is None or not person.is_active or not person.email:
             return None
         ids = json.loads(message.digest) if message.is_digest else [message.notification_id]
-        told = session.exec(select(Notification).where(col(Notification.id).in_(ids))
-                            .order_by(col(Notification.created_at).desc(),
-                                      col(Notification.id).desc())).all()
+        told = session.exec(
+            select(Notification)
+            .where(col(Notification.id).in_(ids))
+            .order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+        ).all()
         groups: dict[int, WorkingGroup] = {}
         _load_groups(session, groups, told)
         if not message.is_digest and told:
@@ -297,43 +389,60 @@ class Outbox:
         council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
         language = self._language(person, council)
         link_token = notification_settings.new_link(
-            session, person_id=person.id, kind=None if message.is_digest else told[0].kind,
-            now=now)
+            session, person_id=person.id, kind=None if message.is_digest else told[0].kind, now=now
+        )
         settings_link = self.base_url + notification_settings.LINK_PATH.format(token=link_token)
         with i18n.speaking(language, self.catalogues[language]):
             context = {
                 "person": person,
-                "council_name": (names.shown(council, council).text if council
-                                 else i18n.gettext("Council Workspace")),
+                "council_name": (
+                    names.shown(council, council).text
+                    if council
+                    else i18n.gettext("Council Workspace")
+                ),
                 "settings_link": settings_link,
                 "link_days": notification_settings.LINK_DAYS,
                 "timezone": person.timezone,
             }
             if message.is_digest:
-                context["sections"] = self._sections(told, groups, council,
-                                                     context["council_name"], person.timezone)
+                context["sections"] = self._sections(
+                    told, groups, council, context["council_name"], person.timezone
+                )
                 context["count"] = len(told)
                 name = "digest"
                 subject = i18n.ngettext(
                     "%(council)s: %(num)s notification in your daily digest",
-                    "%(council)s: %(num)s notifications in your daily digest", len(told),
-                    council=context["council_name"])
+                    "%(council)s: %(num)s notifications in your daily digest",
+                    len(told),
+                    council=context["council_name"],
+                )
             else:
                 context["item"] = self._item(told[0], person.timezone)
                 name = "notification"
                 subject = context["item"]["sentence"]
             text = self.templates.get_template(f"{name}.txt").render(context)
             html = self.templates.get_template(f"{name}.html").render(
-                {**context, "language": language})
-        return Mail(to=person.email, subject=" ".join(subject.split())[:200], body=text,
-                    html=html, language=language,
-                    message_id=message_id(self.settings, f"outbox.{message.key}"),
-                    headers=(("List-Unsubscribe", f"<{settings_link}>"),
-                             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")))
+                {**context, "language": language}
+            )
+        return Mail(
+            to=person.email,
+            subject=" ".join(subject.split())[:200],
+            body=text,
+            html=html,
+            language=language,
+            message_id=message_id(self.settings, f"outbox.{message.key}"),
+            headers=(
+                ("List-Unsubscribe", f"<{settings_link}>"),
+                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ),
+        )
 
     def _language(self, person: Person, council: Council | None) -> str:
-        for language in (person.language, council.default_language if council else None,
-                         self.settings.default_language):
+        for language in (
+            person.language,
+            council.default_language if council else None,
+            self.settings.default_language,
+        ):
             if language in self.catalogues:
                 return language
         return next(iter(self.catalogues))
@@ -342,26 +451,41 @@ class Outbox:
         return self.base_url + url if url.startswith("/") else url
 
     def _item(self, notification: Notification, timezone: str) -> dict:
-        return {"sentence": notifications.describe(notification, timezone),
-                "link": self._link(notification.url), "at": notification.created_at}
+        return {
+            "sentence": notifications.describe(notification, timezone),
+            "link": self._link(notification.url),
+            "at": notification.created_at,
+        }
 
-    def _sections(self, told: list[Notification], groups: dict[int, WorkingGroup],
-                  council: Council | None, council_name: str, timezone: str) -> list[dict]:
+    def _sections(
+        self,
+        told: list[Notification],
+        groups: dict[int, WorkingGroup],
+        council: Council | None,
+        council_name: str,
+        timezone: str,
+    ) -> list[dict]:
         """The digest's items by working group, then by draft (or other subject), each list
         newest first (`told` is), the groups and drafts in the order of their newest item."""
         sections: dict = {}
         for notification in told[:DIGEST_ITEMS]:
             group = groups.get(notification.working_group_id)
-            section = sections.setdefault(notification.working_group_id, {
-                "title": names.shown(group, council).text if group else council_name,
-                "topics": {}})
+            section = sections.setdefault(
+                notification.working_group_id,
+                {
+                    "title": names.shown(group, council).text if group else council_name,
+                    "topics": {},
+                },
+            )
             params = json.loads(notification.params or "{}")
             topic_key = params.get("draft_id") or notification.subject or notification.id
-            topic = section["topics"].setdefault(topic_key, {
-                "title": params.get("draft_title") or "", "entries": []})
+            topic = section["topics"].setdefault(
+                topic_key, {"title": params.get("draft_title") or "", "entries": []}
+            )
             topic["entries"].append(self._item(notification, timezone))
-        return [{"title": s["title"], "topics": list(s["topics"].values())}
-                for s in sections.values()]
+        return [
+            {"title": s["title"], "topics": list(s["topics"].values())} for s in sections.values()
+        ]
 
 
 def _told(message: OutboxMessage) -> list[int]:
@@ -370,19 +494,35 @@ def _told(message: OutboxMessage) -> list[int]:
 
 def purge_job(session: Session, now: datetime) -> int:
     """Forget sent, cancelled and given-up messages after 30 days, and expired links."""
-    done = session.exec(delete(OutboxMessage).where(
-        OutboxMessage.status != OutboxStatus.PENDING,
-        OutboxMessage.created_at < now - timedelta(days=30))).rowcount
+    done = session.exec(
+        delete(OutboxMessage).where(
+            OutboxMessage.status != OutboxStatus.PENDING,
+            OutboxMessage.created_at < now - timedelta(days=30),
+        )
+    ).rowcount
     return done + notification_settings.purge_job(session, now)
 
 
 def jobs(settings: Settings) -> list[Job]:
     outbox = Outbox(settings)
     return [
-        Job("mail.outbox", outbox.drain, every=timedelta(seconds=10), transactional=False,
-            label=lazy("Send the emails waiting in the outbox")),
-        Job("mail.digests", enqueue_digests, every=timedelta(minutes=15),
-            label=lazy("Prepare each person's daily digest at their hour")),
-        Job("mail.purge", purge_job, every=timedelta(hours=1),
-            label=lazy("Remove old sent emails and expired settings links")),
+        Job(
+            "mail.outbox",
+            outbox.drain,
+            every=timedelta(seconds=10),
+            transactional=False,
+            label=lazy("Send the emails waiting in the outbox"),
+        ),
+        Job(
+            "mail.digests",
+            enqueue_digests,
+            every=timedelta(minutes=15),
+            label=lazy("Prepare each person's daily digest at their hour"),
+        ),
+        Job(
+            "mail.purge",
+            purge_job,
+            every=timedelta(hours=1),
+            label=lazy("Remove old sent emails and expired settings links"),
+        ),
     ]

@@ -26,8 +26,9 @@ def fit_headings(htmls: Iterable[str], top: int) -> list[Markup]:
     The text's own structure is kept where it has no gap: `#`, `##`, `###` become `top`,
     `top + 1`, `top + 2`; the deepest level is h6."""
     blocks = [str(html) for html in htmls]
-    levels = [int(level) for html in blocks for closing, level in _HEADING.findall(html)
-              if not closing]
+    levels = [
+        int(level) for html in blocks for closing, level in _HEADING.findall(html) if not closing
+    ]
     if not levels:
         return [Markup(html) for html in blocks]  # noqa: S704  (stored, sanitised HTML)
     shift = top - min(levels)
@@ -53,5 +54,5 @@ def headings_as_text(html: str) -> Markup:
     """Stored HTML whose headings are not part of the page's outline (a comment, a quoted
     paragraph): each heading becomes a paragraph in bold."""
     return Markup(  # noqa: S704  (stored, sanitised HTML; only heading tags are replaced)
-        _HEADING.sub(lambda match: "</strong></p>" if match.group(1) else "<p><strong>",
-                     str(html)))
+        _HEADING.sub(lambda match: "</strong></p>" if match.group(1) else "<p><strong>", str(html))
+    )

@@ -19,9 +19,16 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/"
 """Where extensions serve their JSON APIs: an error answered there before or outside their
 handlers (a control character in the address, no such path, the busy queue) is JSON too."""
-_ERROR_CODES = {400: "bad_request", 401: "sign_in_required", 403: "forbidden",
-                404: "not_found", 405: "method_not_allowed", 413: "too_large",
-                429: "too_many_requests", 503: "unavailable"}
+_ERROR_CODES = {
+    400: "bad_request",
+    401: "sign_in_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "too_many_requests",
+    503: "unavailable",
+}
 
 
 class SignInRequired(Exception):
@@ -71,18 +78,22 @@ def error_response(request: Request, status: int, message: str | None = None) ->
     from council.web import render
 
     if request.url.path.startswith(API_PREFIX):
-        return JSONResponse({
-            "error": _ERROR_CODES.get(status, "error"),
-            "message": message or _default_messages().get(status) or _titles()[400],
-        }, status_code=status)
+        return JSONResponse(
+            {
+                "error": _ERROR_CODES.get(status, "error"),
+                "message": message or _default_messages().get(status) or _titles()[400],
+            },
+            status_code=status,
+        )
     context = {
         "status": status,
         "title": _titles().get(status, _titles()[400]),
         "message": message or _default_messages().get(status, ""),
     }
     try:
-        return render(request, "errors/error.html", context, status_code=status,
-                      fragment="errors/_error.html")
+        return render(
+            request, "errors/error.html", context, status_code=status, fragment="errors/_error.html"
+        )
     except Exception:
         log.exception("could not render the error page")
         return PlainTextResponse(context["title"], status_code=status)

@@ -55,8 +55,9 @@ class Actor:
 ANONYMOUS = Actor()
 
 
-def load_actor(session: Session, person: Person | None, now: datetime, *,
-               settle: bool = True) -> Actor:
+def load_actor(
+    session: Session, person: Person | None, now: datetime, *, settle: bool = True
+) -> Actor:
     """The person's roles at `now`. Chairs follow the terms: a term that ran out without a
     handover is followed by the rotation's next seat at the instant of its end, so a former
     chair's powers end and the next seat's begin then. With `settle` (a write transaction:
@@ -71,7 +72,8 @@ def load_actor(session: Session, person: Person | None, now: datetime, *,
     group_terms = {body: t for body, t in terms.items() if t and body is not None}
     recusals = chairs.recusal_facts(session, group_terms, person.id)
     chairing = frozenset(
-        body for body, term in terms.items()
+        body
+        for body, term in terms.items()
         if term and body is not None and acting.get(term.id) == person.id
     )
     council_term = terms.get(None)
@@ -79,10 +81,13 @@ def load_actor(session: Session, person: Person | None, now: datetime, *,
     group_ids: set[int] = set()
     if person.seat_id is not None:
         seat = session.get(Seat, person.seat_id)
-        group_ids = set(session.exec(
-            select(WorkingGroupSeat.working_group_id).where(
-                WorkingGroupSeat.seat_id == person.seat_id)
-        ).all())
+        group_ids = set(
+            session.exec(
+                select(WorkingGroupSeat.working_group_id).where(
+                    WorkingGroupSeat.seat_id == person.seat_id
+                )
+            ).all()
+        )
     observer = seat is not None and seat.kind == SeatKind.OBSERVER
     return Actor(
         person=person,
@@ -136,8 +141,7 @@ def _read_deliberations(actor: Actor, target: object) -> bool:
     if actor.is_secretariat or group_id in actor.sitting or group_id in actor.chairing:
         return True
     # a WorkingGroup, or a row carrying its flag (council.notifications)
-    return group_id in actor.following and bool(
-        target.observers_read_deliberations)  # type: ignore[attr-defined]
+    return group_id in actor.following and bool(target.observers_read_deliberations)  # type: ignore[attr-defined]
 
 
 def _write_in_group(actor: Actor, target: object) -> bool:
@@ -210,16 +214,18 @@ def _revise_whole(actor: Actor, target: object) -> bool:
     return _sponsor_secretariat_or_chair(actor, target, sponsor_must_sit=True)
 
 
-def _sponsor_secretariat_or_chair(actor: Actor, target: object, *,
-                                  sponsor_must_sit: bool) -> bool:
+def _sponsor_secretariat_or_chair(actor: Actor, target: object, *, sponsor_must_sit: bool) -> bool:
     """The rule the sponsors' acts share: a sponsoring seat's people (while the seat sits in
     the group, if `sponsor_must_sit`), the secretariat, and the acting chair of the draft."""
     if not actor.signed_in:
         return False
     if not isinstance(target, Sponsored):
         raise TypeError("this action needs a Sponsored draft")
-    if (actor.seat is not None and actor.seat.id in target.sponsor_seat_ids
-            and (not sponsor_must_sit or target.working_group_id in actor.sitting)):
+    if (
+        actor.seat is not None
+        and actor.seat.id in target.sponsor_seat_ids
+        and (not sponsor_must_sit or target.working_group_id in actor.sitting)
+    ):
         return True
     if actor.is_secretariat:
         return True
@@ -251,8 +257,11 @@ def _withdraw_amendment(actor: Actor, target: object) -> bool:
         raise TypeError("this action needs a Proposed amendment")
     if target.seat_id is None:
         return _manage_rounds(actor, target)
-    return (_propose_amendment(actor, target) and actor.seat is not None
-            and actor.seat.id == target.seat_id)
+    return (
+        _propose_amendment(actor, target)
+        and actor.seat is not None
+        and actor.seat.id == target.seat_id
+    )
 
 
 @dataclass(frozen=True)
@@ -271,8 +280,12 @@ def _report_follow_up(actor: Actor, target: object) -> bool:
     person of its own seat; the secretariat, which has no seat, never."""
     if not isinstance(target, Addressed):
         raise TypeError("this action needs an Addressed seat")
-    return (actor.signed_in and actor.seat is not None and target.addressed
-            and actor.seat.id == target.seat_id)
+    return (
+        actor.signed_in
+        and actor.seat is not None
+        and target.addressed
+        and actor.seat.id == target.seat_id
+    )
 
 
 def _compose_report(actor: Actor, target: object) -> bool:
@@ -283,8 +296,9 @@ def _compose_report(actor: Actor, target: object) -> bool:
         return False
     if actor.is_secretariat:
         return True
-    group_id = (target.id if isinstance(target, WorkingGroup)
-                else getattr(target, "working_group_id", None))
+    group_id = (
+        target.id if isinstance(target, WorkingGroup) else getattr(target, "working_group_id", None)
+    )
     return group_id is not None and group_id in actor.chairing
 
 
@@ -302,8 +316,13 @@ def _name_acting_chair(actor: Actor, target: object) -> bool:
         return False  # a projected term: named once recorded (the next write, or the worker)
     if actor.is_secretariat:
         return True
-    return (actor.signed_in and actor.seat is not None and actor.seat.id == target.seat_id
-            and actor.person is not None and actor.person.seat_role == SeatRole.HEAD)
+    return (
+        actor.signed_in
+        and actor.seat is not None
+        and actor.seat.id == target.seat_id
+        and actor.person is not None
+        and actor.person.seat_role == SeatRole.HEAD
+    )
 
 
 @dataclass(frozen=True)
@@ -356,8 +375,11 @@ def _manage_document(actor: Actor, target: object) -> bool:
         chairs_body = actor.chairs_council
     else:
         chairs_body = target.working_group_id in actor.chairing
-    uploader = (actor.person is not None and target.uploaded_by_id == actor.person.id
-                and _upload_document(actor, target))
+    uploader = (
+        actor.person is not None
+        and target.uploaded_by_id == actor.person.id
+        and _upload_document(actor, target)
+    )
     return chairs_body or uploader
 
 

@@ -30,8 +30,11 @@ COUNCIL_TERM_MONTHS = 24
 
 def of_body(group_id: int | None):
     """The condition on ChairTerm for one body (None: the council)."""
-    return (ChairTerm.working_group_id.is_(None) if group_id is None
-            else ChairTerm.working_group_id == group_id)
+    return (
+        ChairTerm.working_group_id.is_(None)
+        if group_id is None
+        else ChairTerm.working_group_id == group_id
+    )
 
 
 @dataclass(frozen=True)
@@ -48,29 +51,35 @@ class Rotation:
 def rotation_of(session: Session, group_id: int | None) -> Rotation:
     if group_id is None:
         order = session.exec(
-            select(Seat.id).where(Seat.council_rotation_position.is_not(None))
+            select(Seat.id)
+            .where(Seat.council_rotation_position.is_not(None))
             .order_by(Seat.council_rotation_position, Seat.id)
         ).all()
         council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
-        return Rotation(list(order), council.chair_term_months if council else
-                        COUNCIL_TERM_MONTHS)
+        return Rotation(list(order), council.chair_term_months if council else COUNCIL_TERM_MONTHS)
     order = session.exec(
-        select(WorkingGroupSeat.seat_id).where(
+        select(WorkingGroupSeat.seat_id)
+        .where(
             WorkingGroupSeat.working_group_id == group_id,
-            WorkingGroupSeat.rotation_position.is_not(None))
+            WorkingGroupSeat.rotation_position.is_not(None),
+        )
         .order_by(WorkingGroupSeat.rotation_position, WorkingGroupSeat.seat_id)
     ).all()
     months = session.exec(
-        select(WorkingGroup.chair_term_months).where(WorkingGroup.id == group_id)).one()
+        select(WorkingGroup.chair_term_months).where(WorkingGroup.id == group_id)
+    ).one()
     return Rotation(list(order), months)
 
 
 def bodies_due(session: Session, now: datetime) -> list[int | None]:
     """The bodies whose latest term has ended (one query: the cheap check of every request)."""
-    return list(session.exec(
-        select(ChairTerm.working_group_id).group_by(ChairTerm.working_group_id)
-        .having(func.max(ChairTerm.ends_at) <= now)
-    ).all())
+    return list(
+        session.exec(
+            select(ChairTerm.working_group_id)
+            .group_by(ChairTerm.working_group_id)
+            .having(func.max(ChairTerm.ends_at) <= now)
+        ).all()
+    )
 
 
 def latest_term(session: Session, group_id: int | None) -> ChairTerm | None:
@@ -88,13 +97,18 @@ def current_term(terms: Iterable[ChairTerm], now: datetime) -> ChairTerm | None:
 def planned_after(session: Session, last: ChairTerm, now: datetime) -> list[PlannedTerm]:
     """The automatic terms that followed `last` (its body's latest term) up to `now`."""
     rota = rotation_of(session, last.working_group_id)
-    return terms_until((last.seat_id, last.starts_at, last.ends_at), rota.order, rota.present,
-                       rota.term_months, now)
+    return terms_until(
+        (last.seat_id, last.starts_at, last.ends_at),
+        rota.order,
+        rota.present,
+        rota.term_months,
+        now,
+    )
 
 
-def projected_terms(session: Session, now: datetime,
-                    group_ids: Collection[int | None] | None = None
-                    ) -> dict[int | None, list[ChairTerm]]:
+def projected_terms(
+    session: Session, now: datetime, group_ids: Collection[int | None] | None = None
+) -> dict[int | None, list[ChairTerm]]:
     """Body -> the automatic terms not recorded yet that followed its latest term, up to the one
     covering `now`, for every body (or those of `group_ids`) whose chair ran out without a
     handover.
@@ -110,9 +124,16 @@ def projected_terms(session: Session, now: datetime,
             continue
         terms = []
         for plan in planned_after(session, latest_term(session, group_id), now):
-            terms.append(ChairTerm(id=next_id, working_group_id=group_id, seat_id=plan.seat_id,
-                                   starts_at=plan.starts_at, ends_at=plan.ends_at,
-                                   automatic=True))
+            terms.append(
+                ChairTerm(
+                    id=next_id,
+                    working_group_id=group_id,
+                    seat_id=plan.seat_id,
+                    starts_at=plan.starts_at,
+                    ends_at=plan.ends_at,
+                    automatic=True,
+                )
+            )
             next_id -= 1
         if terms:
             projected[group_id] = terms
@@ -140,9 +161,7 @@ def current_terms(session: Session, now: datetime) -> dict[int | None, ChairTerm
     return {body: current_term(terms, now) for body, terms in by_body.items()}
 
 
-def acting_person_ids(
-    session: Session, terms: Sequence[ChairTerm]
-) -> dict[int | None, int | None]:
+def acting_person_ids(session: Session, terms: Sequence[ChairTerm]) -> dict[int | None, int | None]:
     """Term id -> the person acting as chair: the one the seat named while they still belong to
     the seat and are active (someone who leaves a seat loses its chair at once), else the head."""
     seat_ids = {t.seat_id for t in terms}
@@ -159,7 +178,8 @@ def acting_person_ids(
         if role == SeatRole.HEAD:
             heads.setdefault(seat_id, person_id)
     return {
-        t.id: t.acting_person_id if (t.seat_id, t.acting_person_id) in belongs
+        t.id: t.acting_person_id
+        if (t.seat_id, t.acting_person_id) in belongs
         else heads.get(t.seat_id)
         for t in terms
     }
@@ -186,8 +206,9 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
-def next_in_order(order: Sequence[int], current_seat: int | None,
-                  present: Collection[int]) -> int | None:
+def next_in_order(
+    order: Sequence[int], current_seat: int | None, present: Collection[int]
+) -> int | None:
     """The seat after `current_seat` in the cyclic order, skipping seats no longer present.
 
     With no current seat, or one outside the order, the rotation starts from the top. The
@@ -200,8 +221,13 @@ def next_in_order(order: Sequence[int], current_seat: int | None,
     return None
 
 
-def terms_until(last_term: tuple[int, datetime, datetime], order: Sequence[int],
-                present: Collection[int], term_length: int, now: datetime) -> list[PlannedTerm]:
+def terms_until(
+    last_term: tuple[int, datetime, datetime],
+    order: Sequence[int],
+    present: Collection[int],
+    term_length: int,
+    now: datetime,
+) -> list[PlannedTerm]:
     """The automatic terms that followed the last recorded one, up to the one covering `now`.
 
     `last_term` is (seat_id, starts_at, ends_at); empty while it still runs. Term ends are
@@ -221,8 +247,14 @@ def terms_until(last_term: tuple[int, datetime, datetime], order: Sequence[int],
     return planned
 
 
-def upcoming(order: Sequence[int], present: Collection[int], current_seat: int | None,
-             current_end: datetime, term_length: int, count: int) -> list[PlannedTerm]:
+def upcoming(
+    order: Sequence[int],
+    present: Collection[int],
+    current_seat: int | None,
+    current_end: datetime,
+    term_length: int,
+    count: int,
+) -> list[PlannedTerm]:
     """The next `count` terms after the current one, with dates: whose turn is next."""
     if term_length < 1:
         raise ValueError("a term lasts at least one month")
@@ -232,13 +264,19 @@ def upcoming(order: Sequence[int], present: Collection[int], current_seat: int |
         seat = next_in_order(order, seat, present)
         if seat is None:
             break
-        planned.append(PlannedTerm(seat, add_months(current_end, n * term_length),
-                                   add_months(current_end, (n + 1) * term_length)))
+        planned.append(
+            PlannedTerm(
+                seat,
+                add_months(current_end, n * term_length),
+                add_months(current_end, (n + 1) * term_length),
+            )
+        )
     return planned
 
 
-def vice_chair(order: Sequence[int], present: Collection[int],
-               chair_seat: int | None) -> int | None:
+def vice_chair(
+    order: Sequence[int], present: Collection[int], chair_seat: int | None
+) -> int | None:
     """The seat that acts when the chair's seat recuses itself: the next present one in order."""
     if chair_seat is None:
         return None

@@ -109,8 +109,9 @@ def from_json(column, value):
 
 def line(row: dict) -> str:
     """A row as one line of canonical JSON."""
-    return json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
+    return json.dumps(
+        row, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
 
 
 def _order(connection: Connection, table: Table) -> list:
@@ -124,7 +125,8 @@ def _order(connection: Connection, table: Table) -> list:
 def rows(connection: Connection, table: Table) -> Iterator[dict]:
     """The table's rows in primary-key order, each as a dict of JSON values."""
     result = connection.execution_options(yield_per=1000).execute(
-        select(table).order_by(*_order(connection, table)))
+        select(table).order_by(*_order(connection, table))
+    )
     for row in result.mappings():
         yield {column.name: to_json(column, row[column.name]) for column in table.columns}
 
@@ -174,8 +176,14 @@ def differences(expected: dict[str, dict], found: dict[str, dict]) -> list[str]:
         elif have is None:
             problems.append(_("%(table)s: in the manifest, not in the database", table=name))
         elif want["rows"] != have["rows"]:
-            problems.append(_("%(table)s: %(found)s rows where the manifest counts %(expected)s",
-                              table=name, found=have["rows"], expected=want["rows"]))
+            problems.append(
+                _(
+                    "%(table)s: %(found)s rows where the manifest counts %(expected)s",
+                    table=name,
+                    found=have["rows"],
+                    expected=want["rows"],
+                )
+            )
         elif want["sha256"] != have["sha256"]:
             problems.append(_("%(table)s: the rows differ from the manifest's", table=name))
     return problems
@@ -200,9 +208,11 @@ def existing_tables(connection: Connection) -> set[str]:
 
 def tables_with_rows(connection: Connection, tables: Iterable[Table] | None = None) -> list[str]:
     """The council's tables that hold a row (those the database lacks hold none)."""
-    return [table.name for table in (tables if tables is not None
-                                     else present_tables(connection))
-            if connection.execute(select(text("1")).select_from(table).limit(1)).first()]
+    return [
+        table.name
+        for table in (tables if tables is not None else present_tables(connection))
+        if connection.execute(select(text("1")).select_from(table).limit(1)).first()
+    ]
 
 
 def schema_version(connection: Connection) -> str | None:
@@ -236,9 +246,13 @@ def _parents_first(table: Table, batch: list[dict]) -> list[dict]:
                 stack.pop()
                 continue
             visiting.add(identity)
-            waiting = [parent for column in columns
-                       if (parent := by_key.get(row[column.name])) is not None
-                       and parent[key.name] not in placed and parent is not row]
+            waiting = [
+                parent
+                for column in columns
+                if (parent := by_key.get(row[column.name])) is not None
+                and parent[key.name] not in placed
+                and parent is not row
+            ]
             if any(parent[key.name] in visiting for parent in waiting):
                 raise ValueError(f"{table.name}: rows refer to each other in a circle")
             if waiting:
@@ -277,7 +291,7 @@ def load(connection: Connection, table: Table, records: Iterable[dict]) -> Summa
             pending = []
     pending = _parents_first(table, pending)
     for start in range(0, len(pending), BATCH):
-        flush(pending[start:start + BATCH])
+        flush(pending[start : start + BATCH])
     return hasher.summary()
 
 
@@ -290,11 +304,14 @@ def advance_sequences(connection: Connection, tables: Iterable[Table]) -> None:
         keys = list(table.primary_key.columns)
         if len(keys) != 1 or not isinstance(_kind(keys[0]), Integer):
             continue
-        sequence = connection.execute(text("SELECT pg_get_serial_sequence(:table, :column)"),
-                                      {"table": table.name, "column": keys[0].name}).scalar()
+        sequence = connection.execute(
+            text("SELECT pg_get_serial_sequence(:table, :column)"),
+            {"table": table.name, "column": keys[0].name},
+        ).scalar()
         if sequence is None:
             continue
         highest = connection.execute(select(func.max(keys[0]))).scalar()
-        connection.execute(text("SELECT setval(:sequence, :value, :called)"),
-                           {"sequence": sequence, "value": highest or 1,
-                            "called": highest is not None})
+        connection.execute(
+            text("SELECT setval(:sequence, :value, :called)"),
+            {"sequence": sequence, "value": highest or 1, "called": highest is not None},
+        )

@@ -48,8 +48,9 @@ def _require(errors: dict[str, str], value: str, field: str, limit: int) -> None
         errors[field] = _("At most %(limit)s characters.", limit=limit)
 
 
-def _translated(errors: dict[str, str], values: dict[str, str] | None, field: str,
-                limit: int) -> dict[str, str] | None:
+def _translated(
+    errors: dict[str, str], values: dict[str, str] | None, field: str, limit: int
+) -> dict[str, str] | None:
     """The values typed for `field` in the other languages (blank: none), each checked for
     length beside its own field, `<field>_<language>`. None (not given): left as they are."""
     if values is None:
@@ -60,12 +61,15 @@ def _translated(errors: dict[str, str], values: dict[str, str] | None, field: st
     return {language: value for language, value in values.items() if value}
 
 
-def _name_clashes(errors: dict[str, str], typed: dict[str, str] | None, others,
-                  message: str) -> None:
+def _name_clashes(
+    errors: dict[str, str], typed: dict[str, str] | None, others, message: str
+) -> None:
     """A translated name another seat (or group) already has in that language."""
     for language, value in (typed or {}).items():
-        if any(names.translations(other, "name").get(language, "").lower() == value.lower()
-               for other in others):
+        if any(
+            names.translations(other, "name").get(language, "").lower() == value.lower()
+            for other in others
+        ):
             errors[f"name_{language}"] = message
 
 
@@ -90,16 +94,26 @@ def get_group(session: Session, slug: str) -> WorkingGroup:
     return group
 
 
-def save_seat(session: Session, *, by: Person | None, seat: Seat | None = None, name: str,
-              kind: str, description: str = "",
-              name_translations: dict[str, str] | None = None) -> Seat:
+def save_seat(
+    session: Session,
+    *,
+    by: Person | None,
+    seat: Seat | None = None,
+    name: str,
+    kind: str,
+    description: str = "",
+    name_translations: dict[str, str] | None = None,
+) -> Seat:
     """`name` in the council's default language; `name_translations` in the others."""
     errors: dict[str, str] = {}
     _require(errors, name, "name", 200)
     typed = _translated(errors, name_translations, "name", 200)
     if typed:
-        others = [other for other in session.exec(select(Seat)).all()
-                  if seat is None or other.id != seat.id]
+        others = [
+            other
+            for other in session.exec(select(Seat)).all()
+            if seat is None or other.id != seat.id
+        ]
         _name_clashes(errors, typed, others, _("Another seat already has this name."))
     if kind not in SeatKind.__members__.values():
         errors["kind"] = _("Choose a kind of seat.")
@@ -122,14 +136,17 @@ def save_seat(session: Session, *, by: Person | None, seat: Seat | None = None, 
     if created:
         audit.record(session, by=by, action="seat.created", target=seat, **after)
     elif before != after:
-        audit.record(session, by=by, action="seat.updated", target=seat, before=before,
-                     after=after)
+        audit.record(session, by=by, action="seat.updated", target=seat, before=before, after=after)
     return seat
 
 
 def _seat_facts(seat: Seat) -> dict:
-    return {"name": seat.name, "kind": seat.kind, "description": seat.description,
-            "name_translations": names.translations(seat, "name")}
+    return {
+        "name": seat.name,
+        "kind": seat.kind,
+        "description": seat.description,
+        "name_translations": names.translations(seat, "name"),
+    }
 
 
 @dataclass
@@ -144,9 +161,15 @@ class PersonForm:
     password: str = ""
 
 
-def save_person(session: Session, *, by: Person | None, form: PersonForm,
-                person: Person | None = None, now: datetime,
-                languages: tuple[str, ...] | None = None) -> Person:
+def save_person(
+    session: Session,
+    *,
+    by: Person | None,
+    form: PersonForm,
+    person: Person | None = None,
+    now: datetime,
+    languages: tuple[str, ...] | None = None,
+) -> Person:
     """Create or change a person. Deactivating them, moving them to another seat or setting a
     new password for them ends their sessions at once."""
     errors: dict[str, str] = {}
@@ -158,7 +181,8 @@ def save_person(session: Session, *, by: Person | None, form: PersonForm,
     if clash is not None and (person is None or clash != person.id):
         errors["email"] = _("Another person already uses this email.")
     if form.seat_id is not None and (
-            not 0 < form.seat_id <= MAX_ID or session.get(Seat, form.seat_id) is None):
+        not 0 < form.seat_id <= MAX_ID or session.get(Seat, form.seat_id) is None
+    ):
         errors["seat_id"] = _("Choose a seat from the list.")
     if form.seat_id is not None and form.seat_role not in ("head", "delegate"):
         errors["seat_role"] = _("Choose whether the person is the head or a delegate.")
@@ -197,8 +221,15 @@ def save_person(session: Session, *, by: Person | None, form: PersonForm,
     if created:
         audit.record(session, by=by, action="person.created", target=person, **after)
     elif before != after or password_reset:
-        audit.record(session, by=by, action="person.updated", target=person, before=before,
-                     after=after, password_reset=password_reset)
+        audit.record(
+            session,
+            by=by,
+            action="person.updated",
+            target=person,
+            before=before,
+            after=after,
+            password_reset=password_reset,
+        )
     reset_by_other = password_reset and (by is None or by.id != person.id)
     if not person.is_active or before["seat_id"] != after["seat_id"] or reset_by_other:
         sessions.end_all(session, person.id)
@@ -206,9 +237,14 @@ def save_person(session: Session, *, by: Person | None, form: PersonForm,
 
 
 def _person_facts(person: Person) -> dict:
-    return {"email": person.email, "name": person.name, "seat_id": person.seat_id,
-            "seat_role": person.seat_role, "is_secretariat": person.is_secretariat,
-            "is_active": person.is_active}
+    return {
+        "email": person.email,
+        "name": person.name,
+        "seat_id": person.seat_id,
+        "seat_role": person.seat_role,
+        "is_secretariat": person.is_secretariat,
+        "is_active": person.is_active,
+    }
 
 
 @dataclass
@@ -232,8 +268,9 @@ class GroupForm:
 TRANSLATED = ("name_translations", "mandate_translations")
 
 
-def save_group(session: Session, *, by: Person | None, form: GroupForm,
-               group: WorkingGroup | None = None) -> WorkingGroup:
+def save_group(
+    session: Session, *, by: Person | None, form: GroupForm, group: WorkingGroup | None = None
+) -> WorkingGroup:
     errors: dict[str, str] = {}
     _require(errors, form.name, "name", 200)
     if len(form.mandate) > 5000:
@@ -241,10 +278,16 @@ def save_group(session: Session, *, by: Person | None, form: GroupForm,
     typed_names = _translated(errors, form.name_translations, "name", 200)
     typed_mandates = _translated(errors, form.mandate_translations, "mandate", 5000)
     if typed_names:
-        _name_clashes(errors, typed_names, [
-            other for other in session.exec(select(WorkingGroup)).all()
-            if group is None or other.id != group.id],
-            _("Another working group already has this name."))
+        _name_clashes(
+            errors,
+            typed_names,
+            [
+                other
+                for other in session.exec(select(WorkingGroup)).all()
+                if group is None or other.id != group.id
+            ],
+            _("Another working group already has this name."),
+        )
     if form.decision_rule not in DecisionRule.__members__.values():
         errors["decision_rule"] = _("Choose a decision rule.")
     numerator, denominator = form.quorum_numerator, form.quorum_denominator
@@ -286,14 +329,16 @@ def save_group(session: Session, *, by: Person | None, form: GroupForm,
     if created:
         audit.record(session, by=by, action="group.created", target=group, **after)
     elif before != after:
-        audit.record(session, by=by, action="group.updated", target=group, before=before,
-                     after=after)
+        audit.record(
+            session, by=by, action="group.updated", target=group, before=before, after=after
+        )
     return group
 
 
 def _group_facts(group: WorkingGroup) -> dict:
-    facts = {key: getattr(group, key) for key in GroupForm.__dataclass_fields__
-             if key not in TRANSLATED}
+    facts = {
+        key: getattr(group, key) for key in GroupForm.__dataclass_fields__ if key not in TRANSLATED
+    }
     facts["decision_rule"] = str(facts["decision_rule"])  # an enum when set, a str when loaded
     facts["name_translations"] = names.translations(group, "name")
     facts["mandate_translations"] = names.translations(group, "mandate")
@@ -313,23 +358,36 @@ def _unique_slug(session: Session, name: str) -> str:
     return slug
 
 
-def set_group_seats(session: Session, *, by: Person | None, group: WorkingGroup,
-                    seat_ids: list[int], now: datetime | None = None) -> None:
+def set_group_seats(
+    session: Session,
+    *,
+    by: Person | None,
+    group: WorkingGroup,
+    seat_ids: list[int],
+    now: datetime | None = None,
+) -> None:
     """Make exactly these seats sit in (or, for observers, follow) the group; the order given
     is the rotation order of its member-state and participant seats."""
     known = {s.id: s for s in session.exec(select(Seat).where(Seat.id.in_(seat_ids))).all()}
     if len(known) != len(set(seat_ids)):
         raise Invalid({"seat_ids": _("Choose seats from the list.")})
-    current = {row.seat_id: row for row in session.exec(
-        select(WorkingGroupSeat).where(WorkingGroupSeat.working_group_id == group.id)).all()}
+    current = {
+        row.seat_id: row
+        for row in session.exec(
+            select(WorkingGroupSeat).where(WorkingGroupSeat.working_group_id == group.id)
+        ).all()
+    }
     for seat_id, row in current.items():
         if seat_id not in known:
             session.delete(row)
-            audit.record(session, by=by, action="group.seat_removed", target=group,
-                         seat_id=seat_id)
-    rotation_before = [seat_id for seat_id, row in sorted(
-        ((s, r) for s, r in current.items() if r.rotation_position is not None),
-        key=lambda pair: pair[1].rotation_position)]
+            audit.record(session, by=by, action="group.seat_removed", target=group, seat_id=seat_id)
+    rotation_before = [
+        seat_id
+        for seat_id, row in sorted(
+            ((s, r) for s, r in current.items() if r.rotation_position is not None),
+            key=lambda pair: pair[1].rotation_position,
+        )
+    ]
     rotation_after: list[int] = []
     for seat_id in dict.fromkeys(seat_ids):
         seat = known[seat_id]
@@ -337,20 +395,33 @@ def set_group_seats(session: Session, *, by: Person | None, group: WorkingGroup,
         row = current.get(seat_id)
         if row is None:
             row = WorkingGroupSeat(working_group_id=group.id, seat_id=seat_id)
-            audit.record(session, by=by, action="group.seat_added", target=group,
-                         seat_id=seat_id, seat=seat.name)
+            audit.record(
+                session,
+                by=by,
+                action="group.seat_added",
+                target=group,
+                seat_id=seat_id,
+                seat=seat.name,
+            )
         if rotating:
             rotation_after.append(seat_id)
         row.rotation_position = len(rotation_after) if rotating else None
         session.add(row)
     if rotation_after != rotation_before:
-        audit.record(session, by=by, action="group.rotation_changed", target=group,
-                     before=rotation_before, after=rotation_after)
+        audit.record(
+            session,
+            by=by,
+            action="group.rotation_changed",
+            target=group,
+            before=rotation_before,
+            after=rotation_after,
+        )
     session.flush()
     now = now or utcnow()
     for seat_id in set(current) - set(known):  # a chairing seat that left hands over now
-        chairs.chairing_seat_left(session, group=group, seat_id=seat_id,
-                                  order_before=rotation_before, by=by, now=now)
+        chairs.chairing_seat_left(
+            session, group=group, seat_id=seat_id, order_before=rotation_before, by=by, now=now
+        )
 
 
 @dataclass(frozen=True)
@@ -373,8 +444,7 @@ def current_chairs(session: Session, now: datetime) -> dict[int | None, ChairInf
     seat_ids = {t.seat_id for t in terms.values()}
     person_ids = {p for p in acting.values() if p}
     seats = {s.id: s for s in session.exec(select(Seat).where(Seat.id.in_(seat_ids))).all()}
-    people = {p.id: p for p in session.exec(
-        select(Person).where(Person.id.in_(person_ids))).all()}
+    people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_(person_ids))).all()}
     return {
         body: ChairInfo(seats[t.seat_id], people.get(acting.get(t.id)), t)
         for body, t in terms.items()
@@ -397,11 +467,13 @@ def group_summaries(session: Session, now: datetime) -> list[GroupSummary]:
 def group_seats(session: Session, group: WorkingGroup) -> list[tuple[Seat, WorkingGroupSeat]]:
     """The group's seats in rotation order (observers last, by name)."""
     rows = session.exec(
-        select(Seat, WorkingGroupSeat).join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
+        select(Seat, WorkingGroupSeat)
+        .join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
         .where(WorkingGroupSeat.working_group_id == group.id)
     ).all()
-    return sorted(rows, key=lambda r: (r[1].rotation_position is None,
-                                       r[1].rotation_position or 0, r[0].name))
+    return sorted(
+        rows, key=lambda r: (r[1].rotation_position is None, r[1].rotation_position or 0, r[0].name)
+    )
 
 
 def list_seats(session: Session) -> list[Seat]:
@@ -409,34 +481,46 @@ def list_seats(session: Session) -> list[Seat]:
 
 
 def list_people(session: Session) -> list[tuple[Person, Seat | None]]:
-    return list(session.exec(
-        select(Person, Seat).join(Seat, Seat.id == Person.seat_id, isouter=True)
-        .order_by(Person.name)
-    ).all())
+    return list(
+        session.exec(
+            select(Person, Seat)
+            .join(Seat, Seat.id == Person.seat_id, isouter=True)
+            .order_by(Person.name)
+        ).all()
+    )
 
 
 def seat_people(session: Session, seat: Seat) -> list[Person]:
     """The seat's people, head first, then by name (inactive ones included, marked)."""
-    return list(session.exec(
-        select(Person).where(Person.seat_id == seat.id)
-        .order_by(Person.seat_role.desc(), Person.name)  # "head" > "delegate": heads first
-    ).all())
+    return list(
+        session.exec(
+            select(Person)
+            .where(Person.seat_id == seat.id)
+            .order_by(Person.seat_role.desc(), Person.name)  # "head" > "delegate": heads first
+        ).all()
+    )
 
 
 def seat_groups(session: Session, seat: Seat) -> list[WorkingGroup]:
-    return list(session.exec(
-        select(WorkingGroup).join(WorkingGroupSeat,
-                                  WorkingGroupSeat.working_group_id == WorkingGroup.id)
-        .where(WorkingGroupSeat.seat_id == seat.id).order_by(WorkingGroup.number)
-    ).all())
+    return list(
+        session.exec(
+            select(WorkingGroup)
+            .join(WorkingGroupSeat, WorkingGroupSeat.working_group_id == WorkingGroup.id)
+            .where(WorkingGroupSeat.seat_id == seat.id)
+            .order_by(WorkingGroup.number)
+        ).all()
+    )
 
 
 def people_per_seat(session: Session) -> dict[int, int]:
     """Seat id -> how many active people it has (one query)."""
-    return dict(session.exec(
-        select(Person.seat_id, func.count()).where(Person.seat_id.is_not(None), Person.is_active)
-        .group_by(Person.seat_id)
-    ).all())
+    return dict(
+        session.exec(
+            select(Person.seat_id, func.count())
+            .where(Person.seat_id.is_not(None), Person.is_active)
+            .group_by(Person.seat_id)
+        ).all()
+    )
 
 
 @dataclass(frozen=True)
@@ -450,22 +534,29 @@ class StructureCounts:
 
 def structure_counts(session: Session) -> StructureCounts:
     """What the secretariat's overview counts, in three queries."""
-    seats = Counter({SeatKind(kind): n for kind, n in session.exec(
-        select(Seat.kind, func.count()).group_by(Seat.kind)).all()})
+    seats = Counter(
+        {
+            SeatKind(kind): n
+            for kind, n in session.exec(select(Seat.kind, func.count()).group_by(Seat.kind)).all()
+        }
+    )
     people = Counter()
     for active, secretariat, n in session.exec(
-        select(Person.is_active, Person.is_secretariat, func.count())
-        .group_by(Person.is_active, Person.is_secretariat)
+        select(Person.is_active, Person.is_secretariat, func.count()).group_by(
+            Person.is_active, Person.is_secretariat
+        )
     ).all():
         people["active" if active else "inactive"] += n
         people["secretariat"] += n if active and secretariat else 0
     groups = session.exec(select(func.count()).select_from(WorkingGroup)).one()
-    return StructureCounts(seats, people["active"], people["inactive"], people["secretariat"],
-                           groups)
+    return StructureCounts(
+        seats, people["active"], people["inactive"], people["secretariat"], groups
+    )
 
 
-def save_preferences(session: Session, *, person: Person, language: str, timezone: str,
-                     languages: tuple[str, ...]) -> None:
+def save_preferences(
+    session: Session, *, person: Person, language: str, timezone: str, languages: tuple[str, ...]
+) -> None:
     """The person's language and time zone: one of the zones offered (council.dates), or the
     one they have, which an older list may have offered."""
     errors: dict[str, str] = {}
@@ -494,11 +585,19 @@ REVIEW_MONTHS = (0, 3, 6, 12, 24)
 """The follow-up review cycles the secretariat may choose, in months (0: no reminders)."""
 
 
-def save_council(session: Session, *, by: Person, council: Council, name: str,
-                 default_language: str, public_recommendations: bool,
-                 languages: tuple[str, ...], name_translations: dict[str, str] | None = None,
-                 official: list[str] | None = None,
-                 follow_up_review_months: int | None = None) -> Council:
+def save_council(
+    session: Session,
+    *,
+    by: Person,
+    council: Council,
+    name: str,
+    default_language: str,
+    public_recommendations: bool,
+    languages: tuple[str, ...],
+    name_translations: dict[str, str] | None = None,
+    official: list[str] | None = None,
+    follow_up_review_months: int | None = None,
+) -> Council:
     """The council's own settings, changed by the secretariat and recorded.
 
     `name` is in the current default language, `name_translations` in the others. A new
@@ -512,29 +611,37 @@ def save_council(session: Session, *, by: Person, council: Council, name: str,
         errors["default_language"] = _("Choose one of the offered languages.")
     typed = _translated(errors, name_translations, "name", 200)
     if typed is not None:
-        typed = {code: " ".join(value.split()) for code, value in typed.items()
-                 if code in languages and code != council.default_language}
+        typed = {
+            code: " ".join(value.split())
+            for code, value in typed.items()
+            if code in languages and code != council.default_language
+        }
     if official is not None:
         official = [code for code in languages if code in set(official)]
         if not official:
             errors["official_languages"] = _("Choose at least one official language.")
         elif default_language in languages and default_language not in official:
             errors["official_languages"] = _(
-                "The default language must be one of the official languages.")
+                "The default language must be one of the official languages."
+            )
     old_default = council.default_language
-    every_name = {old_default: name, **(typed if typed is not None
-                                         else names.translations(council, "name"))}
+    every_name = {
+        old_default: name,
+        **(typed if typed is not None else names.translations(council, "name")),
+    }
     rows: list = []
     if default_language != old_default and default_language in languages:
         if not every_name.get(default_language):
             errors[f"name_{default_language}"] = _(
-                "Give the council's name in the new default language.")
+                "Give the council's name in the new default language."
+            )
         rows, missing = _without_value_in(session, default_language, old_default)
         if missing:
             errors["default_language"] = _(
-                "First give these names in %(language)s, the new default language: "
-                "%(names)s.", language=names.language_in_words(default_language),
-                names=", ".join(missing))
+                "First give these names in %(language)s, the new default language: %(names)s.",
+                language=names.language_in_words(default_language),
+                names=", ".join(missing),
+            )
     if follow_up_review_months is not None and follow_up_review_months not in REVIEW_MONTHS:
         errors["follow_up_review_months"] = _("Choose one of the offered periods.")
     if errors:
@@ -556,22 +663,30 @@ def save_council(session: Session, *, by: Person, council: Council, name: str,
         return council
     session.add(council)
     session.flush()
-    audit.record(session, by=by, action="council.settings_changed", target=council,
-                 changes={key: [before[key], value] for key, value in after.items()
-                          if before[key] != value})
+    audit.record(
+        session,
+        by=by,
+        action="council.settings_changed",
+        target=council,
+        changes={key: [before[key], value] for key, value in after.items() if before[key] != value},
+    )
     return council
 
 
 def _council_facts(council: Council) -> dict:
-    return {"name": council.name, "default_language": council.default_language,
-            "public_recommendations": council.public_recommendations,
-            "official_languages": council.official_languages,
-            "follow_up_review_months": council.follow_up_review_months,
-            "name_translations": names.translations(council, "name")}
+    return {
+        "name": council.name,
+        "default_language": council.default_language,
+        "public_recommendations": council.public_recommendations,
+        "official_languages": council.official_languages,
+        "follow_up_review_months": council.follow_up_review_months,
+        "name_translations": names.translations(council, "name"),
+    }
 
 
-def _without_value_in(session: Session, language: str, old_default: str
-                      ) -> tuple[list[tuple[object, str]], list[str]]:
+def _without_value_in(
+    session: Session, language: str, old_default: str
+) -> tuple[list[tuple[object, str]], list[str]]:
     """Every seat's and working group's translated field, and the names of those that have
     a value in the old default language but none in `language`."""
     rows, missing = [], []
@@ -580,8 +695,11 @@ def _without_value_in(session: Session, language: str, old_default: str
             for field in fields:
                 rows.append((row, field))
                 if getattr(row, field) and not names.translations(row, field).get(language):
-                    missing.append(row.name if field == "name" else
-                                   _("the mandate of %(group)s", group=row.name))
+                    missing.append(
+                        row.name
+                        if field == "name"
+                        else _("the mandate of %(group)s", group=row.name)
+                    )
     return rows, missing
 
 

@@ -27,27 +27,40 @@ def new_token() -> tuple[str, str]:
     return token, token_hash(token)
 
 
-def start(session: Session, person: Person, *, settings: Settings, now: datetime,
-          user_agent: str = "") -> str:
+def start(
+    session: Session, person: Person, *, settings: Settings, now: datetime, user_agent: str = ""
+) -> str:
     token, hashed = new_token()
-    session.add(AuthSession(
-        id=hashed, person_id=person.id, created_at=now, last_seen_at=now,
-        expires_at=now + timedelta(hours=settings.session_absolute_hours),
-        user_agent=user_agent[:300],
-    ))
+    session.add(
+        AuthSession(
+            id=hashed,
+            person_id=person.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+            user_agent=user_agent[:300],
+        )
+    )
     session.flush()
     return token
 
 
-def resolve(session: Session, token: str | None, *, settings: Settings, now: datetime,
-            seen: datetime | None = None) -> tuple[AuthSession, Person] | None:
+def resolve(
+    session: Session,
+    token: str | None,
+    *,
+    settings: Settings,
+    now: datetime,
+    seen: datetime | None = None,
+) -> tuple[AuthSession, Person] | None:
     """The live session and its person, or None when unknown, idle, expired or deactivated.
 
     `seen`: a later use of the session that is noted but not written yet (note_seen)."""
     if not token:
         return None
     row = session.exec(
-        select(AuthSession, Person).join(Person, Person.id == AuthSession.person_id)
+        select(AuthSession, Person)
+        .join(Person, Person.id == AuthSession.person_id)
         .where(AuthSession.id == token_hash(token))
     ).first()
     if row is None:
@@ -83,9 +96,11 @@ def pending_seen(bookkeeping: Bookkeeping, token: str | None) -> datetime | None
 def write_seen(session: Session, notes: dict[str, datetime]) -> None:
     """The bookkeeping writer: each session's last use, never moved backwards."""
     for session_id, seen in notes.items():
-        session.exec(update(AuthSession)
-                     .where(AuthSession.id == session_id, AuthSession.last_seen_at < seen)
-                     .values(last_seen_at=seen))
+        session.exec(
+            update(AuthSession)
+            .where(AuthSession.id == session_id, AuthSession.last_seen_at < seen)
+            .values(last_seen_at=seen)
+        )
 
 
 def end(session: Session, token: str) -> None:

@@ -97,8 +97,11 @@ class Settings:
 
     @property
     def pool(self) -> dict:
-        return {"pool_size": self.db_pool_size, "max_overflow": self.db_max_overflow,
-                "pool_timeout": self.db_pool_timeout}
+        return {
+            "pool_size": self.db_pool_size,
+            "max_overflow": self.db_max_overflow,
+            "pool_timeout": self.db_pool_timeout,
+        }
 
     @property
     def upload_body_bytes(self) -> int:
@@ -126,27 +129,39 @@ class Settings:
                 raise SettingsError(_("COUNCIL_SECRET_KEY must be set to a long random value."))
             secret_key = _development_secret(var_dir)
         elif environment == "production" and len(secret_key) < 32:
-            raise SettingsError(_("COUNCIL_SECRET_KEY must be at least %(limit)s characters.",
-                                  limit=32))
+            raise SettingsError(
+                _("COUNCIL_SECRET_KEY must be at least %(limit)s characters.", limit=32)
+            )
         audit_key = env.get("COUNCIL_AUDIT_KEY", "")
         if audit_key and environment == "production" and len(audit_key) < 32:
-            raise SettingsError(_("COUNCIL_AUDIT_KEY must be at least %(limit)s characters.",
-                                  limit=32))
+            raise SettingsError(
+                _("COUNCIL_AUDIT_KEY must be at least %(limit)s characters.", limit=32)
+            )
         proxies = env.get("COUNCIL_TRUSTED_PROXIES", "127.0.0.1")
-        providers = parse_oidc_providers(env.get("COUNCIL_OIDC_PROVIDERS", ""),
-                                         production=environment == "production")
+        providers = parse_oidc_providers(
+            env.get("COUNCIL_OIDC_PROVIDERS", ""), production=environment == "production"
+        )
         local_sign_in = _flag(env, "COUNCIL_LOCAL_SIGN_IN", True)
         if not local_sign_in and not providers:
-            raise SettingsError(_("COUNCIL_LOCAL_SIGN_IN is off but COUNCIL_OIDC_PROVIDERS names "
-                                  "no provider: nobody could sign in."))
+            raise SettingsError(
+                _(
+                    "COUNCIL_LOCAL_SIGN_IN is off but COUNCIL_OIDC_PROVIDERS names "
+                    "no provider: nobody could sign in."
+                )
+            )
         base_url = env.get("COUNCIL_BASE_URL", "").strip().rstrip("/")
         if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
-            raise SettingsError(_("COUNCIL_BASE_URL must be an http(s) URL, e.g. "
-                                  "https://council.example.org"))
+            raise SettingsError(
+                _("COUNCIL_BASE_URL must be an http(s) URL, e.g. https://council.example.org")
+            )
         if environment == "production" and not base_url.startswith("https://"):
-            raise SettingsError(_("COUNCIL_BASE_URL must be set to the public https address: "
-                                  "links in emails are built from it, never from request "
-                                  "headers."))
+            raise SettingsError(
+                _(
+                    "COUNCIL_BASE_URL must be set to the public https address: "
+                    "links in emails are built from it, never from request "
+                    "headers."
+                )
+            )
         return cls(
             database_url=database_url,
             secret_key=secret_key,
@@ -184,8 +199,14 @@ def _number(env: Mapping[str, str], name: str, default: int, *, minimum: int) ->
     if not value:
         return default
     if not value.isdigit() or int(value) < minimum:
-        raise SettingsError(_("%(name)s must be a whole number of at least %(minimum)s, not "
-                              "%(value)s.", name=name, minimum=minimum, value=repr(value)))
+        raise SettingsError(
+            _(
+                "%(name)s must be a whole number of at least %(minimum)s, not %(value)s.",
+                name=name,
+                minimum=minimum,
+                value=repr(value),
+            )
+        )
     return int(value)
 
 
@@ -197,8 +218,9 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
         return True
     if value in ("0", "false", "no", "off"):
         return False
-    raise SettingsError(_("%(name)s must be true or false, not %(value)s.", name=name,
-                          value=repr(value)))
+    raise SettingsError(
+        _("%(name)s must be true or false, not %(value)s.", name=name, value=repr(value))
+    )
 
 
 PROVIDER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -212,49 +234,85 @@ def parse_oidc_providers(text: str, *, production: bool = False) -> tuple[OidcPr
     try:
         entries = json.loads(text)
     except ValueError as error:
-        raise SettingsError(_("COUNCIL_OIDC_PROVIDERS is not valid JSON: %(error)s",
-                              error=error)) from error
+        raise SettingsError(
+            _("COUNCIL_OIDC_PROVIDERS is not valid JSON: %(error)s", error=error)
+        ) from error
     if not isinstance(entries, list):
         raise SettingsError(_("COUNCIL_OIDC_PROVIDERS must be a JSON list of providers."))
     providers: list[OidcProvider] = []
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s must be a JSON "
-                                  "object.", number=number))
-        unknown = set(entry) - {"name", "display_name", "issuer", "client_id", "client_secret",
-                                "allowed_domains"}
+            raise SettingsError(
+                _("COUNCIL_OIDC_PROVIDERS entry %(number)s must be a JSON object.", number=number)
+            )
+        unknown = set(entry) - {
+            "name",
+            "display_name",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "allowed_domains",
+        }
         if unknown:
-            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s has unknown keys: "
-                                  "%(keys)s.", number=number, keys=", ".join(sorted(unknown))))
+            raise SettingsError(
+                _(
+                    "COUNCIL_OIDC_PROVIDERS entry %(number)s has unknown keys: %(keys)s.",
+                    number=number,
+                    keys=", ".join(sorted(unknown)),
+                )
+            )
         name = str(entry.get("name", ""))
         if not PROVIDER_NAME.match(name):
-            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s: the name must be "
-                                  "lowercase letters, digits and hyphens.", number=number))
+            raise SettingsError(
+                _(
+                    "COUNCIL_OIDC_PROVIDERS entry %(number)s: the name must be "
+                    "lowercase letters, digits and hyphens.",
+                    number=number,
+                )
+            )
         if any(p.name == name for p in providers):
-            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s: the name %(name)s "
-                                  "is used twice.", number=number, name=repr(name)))
+            raise SettingsError(
+                _(
+                    "COUNCIL_OIDC_PROVIDERS entry %(number)s: the name %(name)s is used twice.",
+                    number=number,
+                    name=repr(name),
+                )
+            )
         issuer = str(entry.get("issuer", "")).strip()  # exactly as the provider spells it
         if not re.match(r"^https?://[^/\s]+(/\S*)?$", issuer):
-            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s: the issuer must be "
-                                  "the provider's http(s) URL.", number=number))
+            raise SettingsError(
+                _(
+                    "COUNCIL_OIDC_PROVIDERS entry %(number)s: the issuer must be "
+                    "the provider's http(s) URL.",
+                    number=number,
+                )
+            )
         if production and not issuer.startswith("https://"):
-            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s: in production the "
-                                  "issuer must use https.", number=number))
+            raise SettingsError(
+                _(
+                    "COUNCIL_OIDC_PROVIDERS entry %(number)s: in production the "
+                    "issuer must use https.",
+                    number=number,
+                )
+            )
         client_id = str(entry.get("client_id", ""))
         if not client_id:
-            raise SettingsError(_("COUNCIL_OIDC_PROVIDERS entry %(number)s: client_id is "
-                                  "required.", number=number))
+            raise SettingsError(
+                _("COUNCIL_OIDC_PROVIDERS entry %(number)s: client_id is required.", number=number)
+            )
         domains = entry.get("allowed_domains") or []
         if isinstance(domains, str):
             domains = [domains]
-        providers.append(OidcProvider(
-            name=name,
-            display_name=str(entry.get("display_name") or name),
-            issuer=issuer,
-            client_id=client_id,
-            client_secret=str(entry.get("client_secret", "")),
-            allowed_domains=tuple(str(d).strip().lower().lstrip("@") for d in domains if d),
-        ))
+        providers.append(
+            OidcProvider(
+                name=name,
+                display_name=str(entry.get("display_name") or name),
+                issuer=issuer,
+                client_id=client_id,
+                client_secret=str(entry.get("client_secret", "")),
+                allowed_domains=tuple(str(d).strip().lower().lstrip("@") for d in domains if d),
+            )
+        )
     return tuple(providers)
 
 

@@ -17,14 +17,18 @@ def has_control(value: str) -> bool:
 
 
 def control_message() -> str:
-    return _("This text contains invisible control characters, which it cannot hold. Remove "
-             "them (they often come with text copied from another program) and send it again.")
+    return _(
+        "This text contains invisible control characters, which it cannot hold. Remove "
+        "them (they often come with text copied from another program) and send it again."
+    )
 
 
 def removed_control_message() -> str:
-    return _("This text contained invisible control characters, which it cannot hold (they "
-             "often come with text copied from another program). They are removed below: check "
-             "the text and send it again.")
+    return _(
+        "This text contained invisible control characters, which it cannot hold (they "
+        "often come with text copied from another program). They are removed below: check "
+        "the text and send it again."
+    )
 
 
 def without_control(value: str) -> str:

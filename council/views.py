@@ -26,13 +26,24 @@ from council.web import (
     values,
 )
 
-COUNCIL_ACTIONS = frozenset({"council.read", "council.manage", "group.read",
-                             "recommendations.read", "recommendations.manage"})
+COUNCIL_ACTIONS = frozenset(
+    {
+        "council.read",
+        "council.manage",
+        "group.read",
+        "recommendations.read",
+        "recommendations.manage",
+    }
+)
 """Actions asked of the council itself: the decorator needs no loader for them."""
 
 
-def permission(action: str, target: Callable[[Request], object] | None = None, *,
-               refusal: Callable[[], str] | None = None):
+def permission(
+    action: str,
+    target: Callable[[Request], object] | None = None,
+    *,
+    refusal: Callable[[], str] | None = None,
+):
     """Declare the action a route needs, and enforce it before the handler runs.
 
     Without `target` the action is asked of the council (actions such as "council.manage"
@@ -54,15 +65,18 @@ def permission(action: str, target: Callable[[Request], object] | None = None, *
             endpoint.permission = action
             return endpoint
         if inspect.iscoroutinefunction(endpoint):
+
             @functools.wraps(endpoint)
             async def guarded(request: Request) -> Response:
                 guard(request)
                 return await endpoint(request)
         else:
+
             @functools.wraps(endpoint)
             def guarded(request: Request) -> Response:
                 guard(request)
                 return endpoint(request)
+
         guarded.permission = action
         return guarded
 
@@ -97,23 +111,37 @@ def sign_in(request: Request) -> Response:
     address = client_address(request)
     try:
         refuse_control_characters(form)
-        person = auth.authenticate(state.db, email=form["email"], password=password,
-                                   address=address, settings=app_state.settings, now=state.now)
+        person = auth.authenticate(
+            state.db,
+            email=form["email"],
+            password=password,
+            address=address,
+            settings=app_state.settings,
+            now=state.now,
+        )
     except auth.TooManyAttempts as refused:
-        message = _("Too many sign-in attempts. Please wait %(minutes)s minutes and try again.",
-                    minutes=refused.minutes)
+        message = _(
+            "Too many sign-in attempts. Please wait %(minutes)s minutes and try again.",
+            minutes=refused.minutes,
+        )
         return _sign_in_page(request, form, {"form": message}, status_code=429)
     except Invalid as invalid:
         return _sign_in_page(request, form, invalid.errors, status_code=422)
     except auth.SignInRefused:
         auth.record_failure(state.db, email=form["email"], address=address, now=state.now)
-        audit.record(state.db, by=None, action="security.sign_in_failed",
-                     target=("SignIn", address[:80]), email=form["email"][:200])
+        audit.record(
+            state.db,
+            by=None,
+            action="security.sign_in_failed",
+            target=("SignIn", address[:80]),
+            email=form["email"][:200],
+        )
         keep_changes(request)
         message = _("The email or password is not correct.")
         return _sign_in_page(request, form, {"form": message}, status_code=422)
-    return start_session(request, state.db, person,
-                         RedirectResponse(_safe_next(form["next"]), status_code=303))
+    return start_session(
+        request, state.db, person, RedirectResponse(_safe_next(form["next"]), status_code=303)
+    )
 
 
 def client_address(request: Request) -> str:
@@ -127,26 +155,40 @@ def start_session(request: Request, db, person, response: Response) -> Response:
     previous = getattr(state, "session_token", None)
     if previous:
         sessions.end(db, previous)
-    token = sessions.start(db, person, settings=request.app.state.settings, now=state.now,
-                           user_agent=request.headers.get("user-agent", ""))
-    audit.record(db, by=person, action="security.signed_in", target=person,
-                 address=client_address(request))
+    token = sessions.start(
+        db,
+        person,
+        settings=request.app.state.settings,
+        now=state.now,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    audit.record(
+        db, by=person, action="security.signed_in", target=person, address=client_address(request)
+    )
     _set_session_cookie(request, response, token)
     return response
 
 
 def _sign_in_page(request: Request, form: dict, errors: dict, status_code: int = 200) -> Response:
     """The local form (unless the council switched it off) beside a link per provider."""
-    context = {"form": form, "errors": errors, "providers": list(request.app.state.oidc),
-               "local_sign_in": request.app.state.settings.local_sign_in}
+    context = {
+        "form": form,
+        "errors": errors,
+        "providers": list(request.app.state.oidc),
+        "local_sign_in": request.app.state.settings.local_sign_in,
+    }
     return render(request, "auth/sign_in.html", context, status_code=status_code)
 
 
 def _set_session_cookie(request: Request, response: Response, token: str) -> None:
     https = request.url.scheme == "https"
     response.set_cookie(
-        session_cookie_name(request.url.scheme), token, httponly=True, samesite="lax",
-        secure=https, path="/",
+        session_cookie_name(request.url.scheme),
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=https,
+        path="/",
         max_age=request.app.state.settings.session_absolute_hours * 3600,
     )
 
@@ -157,11 +199,20 @@ def sign_out(request: Request) -> Response:
     if token:
         sessions.end(request.state.db, token)
     if request.state.actor.person is not None:
-        audit.record(request.state.db, by=request.state.actor.person,
-                     action="security.signed_out", target=request.state.actor.person)
+        audit.record(
+            request.state.db,
+            by=request.state.actor.person,
+            action="security.signed_out",
+            target=request.state.actor.person,
+        )
     response = RedirectResponse(request.url_for("home"), status_code=303)
-    response.delete_cookie(session_cookie_name(request.url.scheme), path="/",
-                           secure=request.url.scheme == "https", httponly=True, samesite="lax")
+    response.delete_cookie(
+        session_cookie_name(request.url.scheme),
+        path="/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="lax",
+    )
     return response
 
 
@@ -174,12 +225,18 @@ def home(request: Request) -> Response:
     context = {
         "summaries": summaries,
         "council_chair": seats.current_chairs(state.db, state.now).get(None),
-        "panels": panels_for(request.app.state.extensions, "home", state.db, state.actor,
-                             None, state.now),
-        **desk.context(state.db, state.actor, request.app.state.extensions,
-                       groups=[s.group for s in summaries],
-                       current={s.group.id: s.chair for s in summaries}, group=None,
-                       now=state.now),
+        "panels": panels_for(
+            request.app.state.extensions, "home", state.db, state.actor, None, state.now
+        ),
+        **desk.context(
+            state.db,
+            state.actor,
+            request.app.state.extensions,
+            groups=[s.group for s in summaries],
+            current={s.group.id: s.chair for s in summaries},
+            group=None,
+            now=state.now,
+        ),
     }
     return render(request, "council/home.html", context)
 
@@ -192,8 +249,9 @@ def _welcome(request: Request) -> Response:
     published = can(state.actor, "recommendations.read", state.council)
     context = {
         "overview": welcome.overview(state.db, state.now) if published else None,
-        "panels": panels_for(request.app.state.extensions, "welcome", state.db, state.actor,
-                             None, state.now),
+        "panels": panels_for(
+            request.app.state.extensions, "welcome", state.db, state.actor, None, state.now
+        ),
     }
     response = render(request, "council/welcome.html", context, public=True)
     return conditional(request, response, last_modified=None)
@@ -208,10 +266,18 @@ def working_group(request: Request) -> Response:
         "group": group,
         "seats": seats.group_seats(state.db, group),
         "chair": chair,
-        "panels": panels_for(request.app.state.extensions, "group", state.db, state.actor,
-                             group, state.now),
-        **desk.context(state.db, state.actor, request.app.state.extensions, groups=[group],
-                       current={group.id: chair}, group=group, now=state.now),
+        "panels": panels_for(
+            request.app.state.extensions, "group", state.db, state.actor, group, state.now
+        ),
+        **desk.context(
+            state.db,
+            state.actor,
+            request.app.state.extensions,
+            groups=[group],
+            current={group.id: chair},
+            group=group,
+            now=state.now,
+        ),
     }
     return render(request, "council/working_group.html", context)
 
@@ -233,8 +299,9 @@ def account(request: Request) -> Response:
     }
     if request.method != "POST":  # HEAD is a GET without the body
         form = {"language": person.language or "", **dates.form_values(person.timezone)}
-        proposed = dates.proposal(request.query_params.get("proposed_timezone", ""),
-                                  person.timezone)
+        proposed = dates.proposal(
+            request.query_params.get("proposed_timezone", ""), person.timezone
+        )
         if proposed:  # the browser's zone, chosen in the form: saved only if the person saves
             form.update(dates.form_values(proposed))
             context["proposed"] = proposed
@@ -243,13 +310,18 @@ def account(request: Request) -> Response:
     zone = dates.chosen(form["timezone"], form["timezone_other"])
     try:
         refuse_control_characters(form)
-        seats.save_preferences(state.db, person=person, language=form["language"],
-                               timezone=zone, languages=languages)
+        seats.save_preferences(
+            state.db, person=person, language=form["language"], timezone=zone, languages=languages
+        )
     except Invalid as invalid:
         if dates.offered(zone):  # shown where the form lists it
             form.update(dates.form_values(zone))
-        return render(request, "council/account.html",
-                      {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return render(
+            request,
+            "council/account.html",
+            {**context, "form": form, "errors": invalid.errors},
+            status_code=422,
+        )
     return redirect(request, "account")
 
 
@@ -262,8 +334,9 @@ def choose_language(request: Request) -> Response:
     languages = request.app.state.settings.languages
     if request.method != "POST":
         language = request.query_params.get("language", "")
-        response = RedirectResponse(_safe_next(request.query_params.get("next", "/")),
-                                    status_code=303)
+        response = RedirectResponse(
+            _safe_next(request.query_params.get("next", "/")), status_code=303
+        )
         if language in languages:
             _set_language_cookie(request, response, language)
         return response
@@ -272,13 +345,24 @@ def choose_language(request: Request) -> Response:
     if language not in languages:
         raise Invalid({"language": _("Choose one of the offered languages.")})
     if state.actor.signed_in:
-        seats.save_preferences(state.db, person=state.actor.person, language=language,
-                               timezone=state.actor.person.timezone, languages=languages)
+        seats.save_preferences(
+            state.db,
+            person=state.actor.person,
+            language=language,
+            timezone=state.actor.person.timezone,
+            languages=languages,
+        )
     response = RedirectResponse(target, status_code=303)
     _set_language_cookie(request, response, language)
     return response
 
 
 def _set_language_cookie(request: Request, response: Response, language: str) -> None:
-    response.set_cookie("council_language", language, max_age=365 * 86400, samesite="lax",
-                        httponly=True, secure=request.url.scheme == "https")
+    response.set_cookie(
+        "council_language",
+        language,
+        max_age=365 * 86400,
+        samesite="lax",
+        httponly=True,
+        secure=request.url.scheme == "https",
+    )

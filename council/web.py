@@ -70,12 +70,15 @@ class Template(jinja2.Template):
         names = self.__dict__.get("council_free_names")
         if names is None:
             source, _filename, _uptodate = self.environment.loader.get_source(
-                self.environment, self.name)
+                self.environment, self.name
+            )
             names = tuple(sorted(meta.find_undeclared_variables(self.environment.parse(source))))
             self.council_free_names = names
         given = [vars or {}, locals or {}]
-        key = (id(self), *(id(next((d[n] for d in reversed(given) if n in d), _NOT_GIVEN))
-                          for n in names))
+        key = (
+            id(self),
+            *(id(next((d[n] for d in reversed(given) if n in d), _NOT_GIVEN)) for n in names),
+        )
         module = cache.get(key)
         if module is None:
             # the module keeps its context, hence the values whose ids make the key, alive
@@ -96,8 +99,9 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.template_class = Template
-    env.install_gettext_callables(i18n.gettext, i18n.raw_ngettext, newstyle=True,
-                                  pgettext=i18n.raw_pgettext)
+    env.install_gettext_callables(
+        i18n.gettext, i18n.raw_ngettext, newstyle=True, pgettext=i18n.raw_pgettext
+    )
     env.filters["datetime"] = i18n.format_datetime
     env.filters["date"] = i18n.format_date
     env.filters["from_iso"] = datetime.fromisoformat  # a time kept in a JSON record
@@ -147,8 +151,10 @@ def scrollable_tables(html: str) -> Markup:
     widening a phone's page."""
     box = Markup('<div class="table-scroll" tabindex="0" role="region" aria-label="{}"><table>')
     return Markup(  # noqa: S704  (`html` was sanitised when it was written; the label is escaped)
-        str(html).replace("<table>", str(box.format(i18n.gettext("Table"))))
-        .replace("</table>", "</table></div>"))
+        str(html)
+        .replace("<table>", str(box.format(i18n.gettext("Table"))))
+        .replace("</table>", "</table></div>")
+    )
 
 
 def is_htmx(request: Request) -> bool:
@@ -219,8 +225,9 @@ def strong_etag(content: str | bytes) -> str:
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
 
 
-def conditional(request: Request, response: Response, *, last_modified: datetime | None,
-                etag: str | None = None) -> Response:
+def conditional(
+    request: Request, response: Response, *, last_modified: datetime | None, etag: str | None = None
+) -> Response:
     """Validators and caching rules for a page the same for every anonymous reader (the
     published side): a strong ETag of the body (unless given), Last-Modified, and 304 when the
     reader's copy is current. Anonymous readers may be served from shared caches for a minute;
@@ -235,8 +242,7 @@ def conditional(request: Request, response: Response, *, last_modified: datetime
     return response
 
 
-def not_modified(request: Request, *, etag: str, last_modified: datetime | None
-                 ) -> Response | None:
+def not_modified(request: Request, *, etag: str, last_modified: datetime | None) -> Response | None:
     """The 304 answer when the reader's copy is current, before anything is rendered (the
     page's `etag` is then known from what it shows, not from its bytes); else None."""
     if not request.headers.get("if-none-match") and not request.headers.get("if-modified-since"):
@@ -290,8 +296,12 @@ def _release_version() -> str:
 def _release_digest() -> str:
     digest = hashlib.sha256()
     root = TEMPLATE_DIR.parent
-    for folder, pattern in (("templates", "*.*"), ("council", "*.py"), ("workspaces", "*.py"),
-                            ("council/translations", "*.po")):
+    for folder, pattern in (
+        ("templates", "*.*"),
+        ("council", "*.py"),
+        ("workspaces", "*.py"),
+        ("council/translations", "*.po"),
+    ):
         for path in sorted((root / folder).rglob(pattern)):
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
@@ -356,10 +366,12 @@ def refuse_control_characters(form: dict[str, Any]) -> None:
         if isinstance(value, str) and text.has_control(value):
             form[name] = text.without_control(value)
             errors[name] = text.removed_control_message()
-        elif isinstance(value, list) and any(isinstance(item, str) and text.has_control(item)
-                                             for item in value):
-            form[name] = [text.without_control(item) if isinstance(item, str) else item
-                          for item in value]
+        elif isinstance(value, list) and any(
+            isinstance(item, str) and text.has_control(item) for item in value
+        ):
+            form[name] = [
+                text.without_control(item) if isinstance(item, str) else item for item in value
+            ]
             errors[name] = text.removed_control_message()
     if errors:
         raise Invalid(errors)

@@ -33,8 +33,11 @@ def overview(session: Session, now: datetime) -> Overview:
     groups = session.exec(select(WorkingGroup).order_by(WorkingGroup.number)).all()
     terms = {body: term for body, term in rotation.current_terms(session, now).items() if term}
     seat_ids = {term.seat_id for term in terms.values()}
-    seats = ({seat.id: seat for seat in session.exec(select(Seat).where(Seat.id.in_(seat_ids)))}
-             if seat_ids else {})
+    seats = (
+        {seat.id: seat for seat in session.exec(select(Seat).where(Seat.id.in_(seat_ids)))}
+        if seat_ids
+        else {}
+    )
 
     def chair(body: int | None) -> Seat | None:
         term = terms.get(body)

@@ -49,29 +49,31 @@ class Job:
 
 def _lock_key(name: str) -> int:
     """A stable signed 64-bit key for PostgreSQL's advisory locks."""
-    return int.from_bytes(hashlib.sha256(f"council.job:{name}".encode()).digest()[:8], "big",
-                          signed=True)
+    return int.from_bytes(
+        hashlib.sha256(f"council.job:{name}".encode()).digest()[:8], "big", signed=True
+    )
 
 
 def _claim(session: Session, job: Job, now: datetime, *, force: bool) -> JobRun | None:
     """The job's row, when this worker should run it now: due, and not being run elsewhere."""
     if session.get_bind().dialect.name == "postgresql":
-        locked = session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
-                                 {"key": _lock_key(job.name)}).scalar()
+        locked = session.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _lock_key(job.name)}
+        ).scalar()
         if not locked:
             return None  # another worker runs it at this moment
     run = session.get(JobRun, job.name)
     if run is None:
         run = JobRun(name=job.name)
         session.add(run)
-    elif (not force and run.last_finished_at is not None
-          and run.last_finished_at + job.every > now):
+    elif not force and run.last_finished_at is not None and run.last_finished_at + job.every > now:
         return None
     return run
 
 
-def run_job(database: Database, job: Job, *, now: datetime | None = None,
-            force: bool = False) -> int | None:
+def run_job(
+    database: Database, job: Job, *, now: datetime | None = None, force: bool = False
+) -> int | None:
     """Run `job` once if it is due (or `force`), in one write transaction; how much it did, or
     None when it was not due or another worker held it. A failure rolls the work back and is
     recorded in a transaction of its own."""
@@ -100,15 +102,17 @@ def run_job(database: Database, job: Job, *, now: datetime | None = None,
         return None
 
 
-def _run_on_its_own(database: Database, job: Job, started: datetime, *,
-                    force: bool) -> int | None:
+def _run_on_its_own(database: Database, job: Job, started: datetime, *, force: bool) -> int | None:
     """A job that opens its own transactions: due or not is read first; its run is recorded
     afterwards (two workers may both run it: the job itself shares out the work)."""
     if not force:
         with database.transaction(write=False) as session:
             run = session.get(JobRun, job.name)
-            if (run is not None and run.last_finished_at is not None
-                    and run.last_finished_at + job.every > started):
+            if (
+                run is not None
+                and run.last_finished_at is not None
+                and run.last_finished_at + job.every > started
+            ):
                 return None
     try:
         done = job.run(database, started)
@@ -120,8 +124,9 @@ def _run_on_its_own(database: Database, job: Job, started: datetime, *,
     return done
 
 
-def _record(database: Database, name: str, started: datetime, *, done: int = 0,
-            error: str = "") -> None:
+def _record(
+    database: Database, name: str, started: datetime, *, done: int = 0, error: str = ""
+) -> None:
     """Note a run of a job that managed its own transactions (an upsert: two workers may
     record the same job at once)."""
     table = JobRun.__table__
@@ -131,15 +136,22 @@ def _record(database: Database, name: str, started: datetime, *, done: int = 0,
     counter = "failures" if error else "runs"
     with database.transaction() as session:
         insert = upsert(session, table).values(
-            name=name, last_done=done, runs=0 if error else 1, failures=1 if error else 0,
-            **{key: value for key, value in values.items() if key != "last_done"})
-        session.execute(insert.on_conflict_do_update(
-            index_elements=[table.c.name],
-            set_={**values, counter: table.c[counter] + 1}))
+            name=name,
+            last_done=done,
+            runs=0 if error else 1,
+            failures=1 if error else 0,
+            **{key: value for key, value in values.items() if key != "last_done"},
+        )
+        session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[table.c.name], set_={**values, counter: table.c[counter] + 1}
+            )
+        )
 
 
-def run_due(database: Database, jobs: Iterable[Job], *, now: datetime | None = None,
-            force: bool = False) -> dict[str, int | None]:
+def run_due(
+    database: Database, jobs: Iterable[Job], *, now: datetime | None = None, force: bool = False
+) -> dict[str, int | None]:
     """Run every due job once; {name: how much it did, or None when skipped}."""
     return {job.name: run_job(database, job, now=now, force=force) for job in jobs}
 
@@ -148,22 +160,33 @@ def core_jobs(settings) -> list[Job]:
     from council import audit, chairs, oidc, outbox, sessions
 
     return [
-        Job("audit.checkpoint", audit.checkpoint_job(settings), every=timedelta(minutes=1),
-            label=lazy("Sign a checkpoint of the audit log")),
+        Job(
+            "audit.checkpoint",
+            audit.checkpoint_job(settings),
+            every=timedelta(minutes=1),
+            label=lazy("Sign a checkpoint of the audit log"),
+        ),
         *chairs.CHAIR_JOBS,
         *outbox.jobs(settings),
-        Job("sessions.purge", sessions.purge_job, every=timedelta(minutes=10),
-            label=lazy("Remove sessions that have ended")),
-        Job("sign_in.purge", oidc.purge_job, every=timedelta(minutes=10),
-            label=lazy("Remove abandoned sign-ins and old failed attempts")),
+        Job(
+            "sessions.purge",
+            sessions.purge_job,
+            every=timedelta(minutes=10),
+            label=lazy("Remove sessions that have ended"),
+        ),
+        Job(
+            "sign_in.purge",
+            oidc.purge_job,
+            every=timedelta(minutes=10),
+            label=lazy("Remove abandoned sign-ins and old failed attempts"),
+        ),
     ]
 
 
 def all_jobs(extensions, settings) -> list[Job]:
     """The core's jobs (the outbox's need the settings: mail server, languages, links) and
     the extensions'."""
-    return [*core_jobs(settings),
-            *(job for extension in extensions for job in extension.jobs)]
+    return [*core_jobs(settings), *(job for extension in extensions for job in extension.jobs)]
 
 
 class Worker:

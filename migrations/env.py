@@ -17,8 +17,12 @@ config = context.config
 # Tables made with a database's own SQL, outside the models: the full-text indexes of
 # workspaces.search and workspaces.document_search (an FTS5 table and its shadow tables on
 # SQLite, a tsvector table on PostgreSQL). The comparison with the models leaves them alone.
-UNMODELLED_TABLES = ("recommendation_fts", "recommendation_search", "document_fts",
-                     "document_search")
+UNMODELLED_TABLES = (
+    "recommendation_fts",
+    "recommendation_search",
+    "document_fts",
+    "document_search",
+)
 
 
 def _include_name(name, type_, _parent_names) -> bool:

@@ -121,8 +121,13 @@ def db(database) -> Iterator[Session]:
 
 
 def make_settings(database_url: str, tmp_path, **overrides) -> Settings:
-    return Settings(database_url=database_url, secret_key=TEST_SECRET, environment="test",
-                    var_dir=tmp_path, **overrides)
+    return Settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        environment="test",
+        var_dir=tmp_path,
+        **overrides,
+    )
 
 
 @pytest.fixture
@@ -175,16 +180,18 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def post_form(client: TestClient, url: str, data: dict | None = None, *, page: str | None = None,
-              **kwargs):
+def post_form(
+    client: TestClient, url: str, data: dict | None = None, *, page: str | None = None, **kwargs
+):
     """Submit a form as a browser would: take the CSRF token from the page that shows it."""
     html = client.get(page or url).text
     return client.post(url, data={"csrf_token": csrf_from(html), **(data or {})}, **kwargs)
 
 
 def sign_in(client: TestClient, person, password: str = "correct horse battery staple"):
-    response = post_form(client, "/sign-in", {"email": person.email, "password": password},
-                         follow_redirects=False)
+    response = post_form(
+        client, "/sign-in", {"email": person.email, "password": password}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
     return response
 

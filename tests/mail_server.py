@@ -44,8 +44,11 @@ class Inbox:
         return "250 OK"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
-        ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == self.user
-              and auth_data.password.decode() == self.password)
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == self.user
+            and auth_data.password.decode() == self.password
+        )
         if ok:
             self.logins.append(self.user)
         return AuthResult(success=ok)
@@ -81,6 +84,11 @@ def smtp_server(*, user: str = "", password: str = "") -> Iterator[Inbox]:
 
 def smtp_settings(inbox: Inbox) -> dict:
     """Settings fields that send through `inbox` (plain SMTP on loopback, no STARTTLS)."""
-    return {"smtp_host": inbox.host, "smtp_port": inbox.port, "smtp_starttls": False,
-            "smtp_from": "secretariat@council.example", "smtp_user": inbox.user,
-            "smtp_password": inbox.password}
+    return {
+        "smtp_host": inbox.host,
+        "smtp_port": inbox.port,
+        "smtp_starttls": False,
+        "smtp_from": "secretariat@council.example",
+        "smtp_user": inbox.user,
+        "smtp_password": inbox.password,
+    }

@@ -74,18 +74,25 @@ class TamperingProvider:
         request = Request(environ)
         if request.path == "/.well-known/openid-configuration":
             metadata = httpx2.get(self.upstream + request.path).json()
-            metadata.update(issuer=self.issuer, token_endpoint=self.issuer + "/token",
-                            jwks_uri=self.issuer + "/jwks")
+            metadata.update(
+                issuer=self.issuer,
+                token_endpoint=self.issuer + "/token",
+                jwks_uri=self.issuer + "/jwks",
+            )
             response = Response(json.dumps(metadata), content_type="application/json")
         elif request.path == "/jwks":
             keys = {"keys": [self.key.as_dict(private=False)]}
             response = Response(json.dumps(keys), content_type="application/json")
         elif request.path == "/token" and request.method == "POST":
             metadata = httpx2.get(self.upstream + "/.well-known/openid-configuration").json()
-            headers = {k: v for k, v in request.headers.items()
-                       if k.lower() in ("authorization", "content-type")}
-            upstream = httpx2.post(metadata["token_endpoint"], content=request.get_data(),
-                                   headers=headers)
+            headers = {
+                k: v
+                for k, v in request.headers.items()
+                if k.lower() in ("authorization", "content-type")
+            }
+            upstream = httpx2.post(
+                metadata["token_endpoint"], content=request.get_data(), headers=headers
+            )
             token = upstream.json()
             if "id_token" in token:
                 claims = _claims_of(token["id_token"])
@@ -93,8 +100,9 @@ class TamperingProvider:
                 self.tamper(claims)
                 key = self.forger if self.forge else self.key
                 token["id_token"] = jwt.encode({"alg": "RS256", "kid": "proxy-key"}, claims, key)
-            response = Response(json.dumps(token), status=upstream.status_code,
-                                content_type="application/json")
+            response = Response(
+                json.dumps(token), status=upstream.status_code, content_type="application/json"
+            )
         else:
             response = Response("not here", status=404)
         return response(environ, start_response)
@@ -105,8 +113,9 @@ def tampering_provider(upstream: str) -> Iterator[TamperingProvider]:
     provider = TamperingProvider(upstream)
     server = werkzeug.serving.make_server("127.0.0.1", 0, provider, threaded=True)
     provider.issuer = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+    )
     thread.start()
     try:
         yield provider
@@ -122,8 +131,10 @@ def node_or_skip() -> str:
     installed = (NODE_DIR / "node_modules" / "oidc-provider" / "package.json").exists()
     if node and installed:
         return node
-    message = ("The PKCE test needs node and the npm package oidc-provider: run `npm ci` in "
-               "tests/oidc_node (`make test` does it when npm is installed).")
+    message = (
+        "The PKCE test needs node and the npm package oidc-provider: run `npm ci` in "
+        "tests/oidc_node (`make test` does it when npm is installed)."
+    )
     if os.environ.get("CI") == "true":
         pytest.fail(f"{message} CI=true, so the missing provider fails the run.", pytrace=False)
     warnings.warn(pytest.PytestWarning(f"!! {message} The PKCE test is SKIPPED."), stacklevel=2)
@@ -137,7 +148,11 @@ def node_provider(redirect_uri: str, account: dict) -> Iterator[str]:
     with tempfile.TemporaryFile("w+") as errors:
         process = subprocess.Popen(
             [node, "provider.js", CLIENT_ID, CLIENT_SECRET, redirect_uri, json.dumps(account)],
-            cwd=NODE_DIR, stdout=subprocess.PIPE, stderr=errors, text=True)
+            cwd=NODE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
         try:
             line = process.stdout.readline()
             if not line:

@@ -57,8 +57,9 @@ class Gone(Exception):
         self.paragraph_id = paragraph_id
 
 
-def apply(paragraphs: Sequence[tuple[str, str]], accepted: Iterable[Proposal]
-          ) -> list[tuple[str, str, int | None]]:
+def apply(
+    paragraphs: Sequence[tuple[str, str]], accepted: Iterable[Proposal]
+) -> list[tuple[str, str, int | None]]:
     """The paragraphs after `accepted`: (id, text, id of the amendment that made it, or None
     for a paragraph left as it was). At most one accepted amendment may replace or delete a
     paragraph; insertions after the same paragraph follow in amendment order; an insertion
@@ -111,8 +112,10 @@ def amend_parent(parent: Sequence[Change], sub: Iterable[Change]) -> list[Change
     """The parent's changes with the accepted sub-amendment's texts: each of its changes
     replaces the text of the parent's change with the same key."""
     texts = {change.key: change.text for change in sub}
-    return [Change(c.action, c.paragraph_id, texts.get(c.key, c.text), c.original,
-                   c.new_paragraph_id) for c in parent]
+    return [
+        Change(c.action, c.paragraph_id, texts.get(c.key, c.text), c.original, c.new_paragraph_id)
+        for c in parent
+    ]
 
 
 def merged_paragraph(proposals: Sequence[Sequence[Change]]) -> str | None:

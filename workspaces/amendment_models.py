@@ -60,7 +60,8 @@ class Amendment(SQLModel, table=True):
         CheckConstraint("kind IN ('amendment', 'editorial', 'merge')", name="kind"),
         CheckConstraint(
             "status IN ('open', 'accepted', 'refused', 'withdrawn', 'outdated', 'merged')",
-            name="status"),
+            name="status",
+        ),
         CheckConstraint("kind <> 'amendment' OR seat_id IS NOT NULL", name="seat_required"),
         CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_into"),
         CheckConstraint("status <> 'refused' OR decision_reason <> ''", name="refusal_reason"),
@@ -74,12 +75,14 @@ class Amendment(SQLModel, table=True):
     number: int
     kind: AmendmentKind = Field(default=AmendmentKind.AMENDMENT, sa_type=String(16))
     parent_id: int | None = Field(
-        default=None, sa_column=foreign_key("amendment.id", nullable=True, index=True))
+        default=None, sa_column=foreign_key("amendment.id", nullable=True, index=True)
+    )
     """The open amendment this sub-amendment amends (decided before it)."""
     revision_number: int
     """The revision it was written on (or last re-based on)."""
     seat_id: int | None = Field(
-        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False)
+    )
     """The proposing seat; for the chair's proposals, the chairing seat if any."""
     proposed_by_id: int = Field(foreign_key="person.id")
     justification: str = Field(sa_type=Text)
@@ -89,12 +92,14 @@ class Amendment(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by_id: int | None = Field(default=None, foreign_key="person.id")
     decided_by_seat_id: int | None = Field(
-        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False)
+    )
     decision_reason: str = Field(default="", max_length=1000)
     edited: bool = False
     """Accepted with an editorial change by the chair (the accepted text differs)."""
     merged_into_id: int | None = Field(
-        default=None, sa_column=foreign_key("amendment.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("amendment.id", nullable=True, cascade=False)
+    )
     revision_made: int | None = None
     """The revision its acceptance produced."""
     support_count: int = 0
@@ -109,8 +114,9 @@ class AmendmentChange(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("action IN ('replace', 'insert', 'delete')", name="action"),
         CheckConstraint("position >= 1", name="position"),
-        CheckConstraint("(action = 'insert') = (new_paragraph_id IS NOT NULL)",
-                        name="new_paragraph_id"),
+        CheckConstraint(
+            "(action = 'insert') = (new_paragraph_id IS NOT NULL)", name="new_paragraph_id"
+        ),
     )
 
     amendment_id: int = Field(sa_column=foreign_key("amendment.id", primary_key=True))
@@ -145,7 +151,8 @@ class AmendmentComment(SQLModel, table=True):
     amendment_id: int = Field(sa_column=foreign_key("amendment.id"))
     author_id: int = Field(foreign_key="person.id")
     seat_id: int | None = Field(
-        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False)
+    )
     body_source: str = Field(sa_type=Text)
     body_html: str = Field(sa_type=Text)
     created_at: datetime = timestamp()

@@ -62,8 +62,13 @@ class AmendmentView:
         return {c.row.paragraph_id for c in self.changes}
 
 
-def draft_amendments(session: Session, draft: Draft, current: Sequence[RevisionParagraph],
-                     *, only: Iterable[int] | None = None) -> list[AmendmentView]:
+def draft_amendments(
+    session: Session,
+    draft: Draft,
+    current: Sequence[RevisionParagraph],
+    *,
+    only: Iterable[int] | None = None,
+) -> list[AmendmentView]:
     """The draft's amendments (or those of `only`), open ones first, by number."""
     query = select(Amendment).where(Amendment.draft_id == draft.id)
     if only is not None:
@@ -72,8 +77,9 @@ def draft_amendments(session: Session, draft: Draft, current: Sequence[RevisionP
     return _views(session, found, current)
 
 
-def _views(session: Session, found: list[Amendment], current: Sequence[RevisionParagraph]
-           ) -> list[AmendmentView]:
+def _views(
+    session: Session, found: list[Amendment], current: Sequence[RevisionParagraph]
+) -> list[AmendmentView]:
     if not found:
         return []
     ids = [a.id for a in found]
@@ -82,12 +88,18 @@ def _views(session: Session, found: list[Amendment], current: Sequence[RevisionP
     person_ids = {a.proposed_by_id for a in found} | {a.decided_by_id for a in found}
     supports: dict[int, list[int]] = {}
     for amendment_id, seat_id in session.exec(
-            select(AmendmentSupport.amendment_id, AmendmentSupport.seat_id)
-            .where(AmendmentSupport.amendment_id.in_(ids))).all():
+        select(AmendmentSupport.amendment_id, AmendmentSupport.seat_id).where(
+            AmendmentSupport.amendment_id.in_(ids)
+        )
+    ).all():
         supports.setdefault(amendment_id, []).append(seat_id)
         seat_ids.add(seat_id)
-    related = {a.id: a for a in session.exec(select(Amendment).where(
-        Amendment.draft_id == found[0].draft_id)).all()}
+    related = {
+        a.id: a
+        for a in session.exec(
+            select(Amendment).where(Amendment.draft_id == found[0].draft_id)
+        ).all()
+    }
     for a in related.values():
         seat_ids.add(a.seat_id)
     seats = names.names_by_id(session, Seat, seat_ids)
@@ -102,19 +114,22 @@ def _views(session: Session, found: list[Amendment], current: Sequence[RevisionP
             merged.setdefault(a.merged_into_id, []).append((a.number, seats.get(a.seat_id)))
     views = []
     for a in found:
-        views.append(AmendmentView(
-            amendment=a,
-            changes=[_change_view(row, numbers) for row in rows[a.id]],
-            seat=seats.get(a.seat_id),
-            proposed_by=people.get(a.proposed_by_id, ""),
-            decided_by=seats.get(a.decided_by_seat_id) or people.get(a.decided_by_id),
-            supporters=sorted(seats[s] for s in supports.get(a.id, [])),
-            parent_number=related[a.parent_id].number if a.parent_id in related else None,
-            children=children.get(a.id, []),
-            merged_into_number=(related[a.merged_into_id].number
-                                if a.merged_into_id in related else None),
-            merged=merged.get(a.id, []),
-        ))
+        views.append(
+            AmendmentView(
+                amendment=a,
+                changes=[_change_view(row, numbers) for row in rows[a.id]],
+                seat=seats.get(a.seat_id),
+                proposed_by=people.get(a.proposed_by_id, ""),
+                decided_by=seats.get(a.decided_by_seat_id) or people.get(a.decided_by_id),
+                supporters=sorted(seats[s] for s in supports.get(a.id, [])),
+                parent_number=related[a.parent_id].number if a.parent_id in related else None,
+                children=children.get(a.id, []),
+                merged_into_number=(
+                    related[a.merged_into_id].number if a.merged_into_id in related else None
+                ),
+                merged=merged.get(a.id, []),
+            )
+        )
     views.sort(key=lambda v: (v.amendment.status not in OPEN_FIRST, v.amendment.number))
     return views
 
@@ -130,8 +145,13 @@ def _change_view(row: AmendmentChange, numbers: dict[str, int | None]) -> Change
     accepted = None
     if row.accepted_text is not None:
         accepted = word_diff_html(new, plain(row.accepted_text))
-    return ChangeView(row, numbers.get(row.paragraph_id), row.paragraph_id in numbers,
-                      word_diff_html(old, new), accepted)
+    return ChangeView(
+        row,
+        numbers.get(row.paragraph_id),
+        row.paragraph_id in numbers,
+        word_diff_html(old, new),
+        accepted,
+    )
 
 
 def _names(session: Session, model: type, ids: set[int | None]) -> dict[int, str]:
@@ -145,26 +165,36 @@ def open_counts(session: Session, draft: Draft) -> dict[str, int]:
     """Paragraph id -> how many open amendments change it or insert after it (one query)."""
     counts: dict[str, int] = {}
     for paragraph_id, _amendment in session.exec(
-            select(AmendmentChange.paragraph_id, AmendmentChange.amendment_id).distinct()
-            .join(Amendment, Amendment.id == AmendmentChange.amendment_id)
-            .where(Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.OPEN,
-                   Amendment.parent_id.is_(None))).all():
+        select(AmendmentChange.paragraph_id, AmendmentChange.amendment_id)
+        .distinct()
+        .join(Amendment, Amendment.id == AmendmentChange.amendment_id)
+        .where(
+            Amendment.draft_id == draft.id,
+            Amendment.status == AmendmentStatus.OPEN,
+            Amendment.parent_id.is_(None),
+        )
+    ).all():
         counts[paragraph_id] = counts.get(paragraph_id, 0) + 1
     return counts
 
 
-def comments_of(session: Session, amendment: Amendment) -> list[tuple[AmendmentComment, str,
-                                                                      str | None]]:
+def comments_of(
+    session: Session, amendment: Amendment
+) -> list[tuple[AmendmentComment, str, str | None]]:
     """The amendment's thread, oldest first: (comment, author, seat)."""
-    rows = list(session.exec(select(AmendmentComment).where(
-        AmendmentComment.amendment_id == amendment.id)
-        .order_by(AmendmentComment.created_at, AmendmentComment.id)).all())
+    rows = list(
+        session.exec(
+            select(AmendmentComment)
+            .where(AmendmentComment.amendment_id == amendment.id)
+            .order_by(AmendmentComment.created_at, AmendmentComment.id)
+        ).all()
+    )
     people = _names(session, Person, {r.author_id for r in rows})
     seats = names.names_by_id(session, Seat, {r.seat_id for r in rows})
     return [(r, people.get(r.author_id, ""), seats.get(r.seat_id)) for r in rows]
 
 
 def own_support(session: Session, amendment: Amendment, seat_id: int | None) -> bool:
-    return seat_id is not None and session.get(AmendmentSupport,
-                                               (amendment.id, seat_id)) is not None
-
+    return (
+        seat_id is not None and session.get(AmendmentSupport, (amendment.id, seat_id)) is not None
+    )

@@ -27,11 +27,16 @@ def texts(session: Session) -> Iterator[tuple[str, str]]:
     each of its authentic languages, and every published chair's statement."""
     groups = {group.id: group for group in session.exec(select(WorkingGroup))}
     drafts = {draft.id: draft for draft in session.exec(select(Draft))}
-    for revision in session.exec(select(Revision).order_by(Revision.draft_id, Revision.number)
-                                 .execution_options(yield_per=200)):
+    for revision in session.exec(
+        select(Revision)
+        .order_by(Revision.draft_id, Revision.number)
+        .execution_options(yield_per=200)
+    ):
         draft = drafts[revision.draft_id]
-        yield f"drafts/{draft.id}/revision-{revision.number}.md", _revision(
-            draft, revision, groups[draft.working_group_id])
+        yield (
+            f"drafts/{draft.id}/revision-{revision.number}.md",
+            _revision(draft, revision, groups[draft.working_group_id]),
+        )
     for item in session.exec(select(Recommendation).order_by(Recommendation.id)):
         data = recommendations.record(item)
         for code in recommendations.languages(item, data):
@@ -54,20 +59,29 @@ def _in(code: str):
 
 
 def _revision(draft: Draft, revision: Revision, group: WorkingGroup) -> str:
-    facts = [_("Working group: %(name)s", name=group.name),
-             _("Revision %(number)s of %(date)s, in %(language)s",
-               number=revision.number, date=revision.created_at.date().isoformat(),
-               language=language_in_words(draft.language))]
+    facts = [
+        _("Working group: %(name)s", name=group.name),
+        _(
+            "Revision %(number)s of %(date)s, in %(language)s",
+            number=revision.number,
+            date=revision.created_at.date().isoformat(),
+            language=language_in_words(draft.language),
+        ),
+    ]
     if revision.summary:
         facts.append(_("What changed: %(summary)s", summary=revision.summary))
     return _document(draft.title, facts, revision.source)
 
 
 def _recommendation(item: Recommendation, data: dict, text: recommendations.Text) -> str:
-    facts = [_("Recommendation %(number)s, adopted on %(date)s",
-               number=item.number, date=item.adopted_at.date().isoformat()),
-             _("Working group: %(name)s",
-               name=recommendations.group_name(data, text.language).text)]
+    facts = [
+        _(
+            "Recommendation %(number)s, adopted on %(date)s",
+            number=item.number,
+            date=item.adopted_at.date().isoformat(),
+        ),
+        _("Working group: %(name)s", name=recommendations.group_name(data, text.language).text),
+    ]
     body = []
     for paragraph in text.paragraphs:
         marks = "".join(f"[^{number}]" for number in paragraph.get("footnotes", []))
@@ -77,8 +91,10 @@ def _recommendation(item: Recommendation, data: dict, text: recommendations.Text
         body.append((number + joint if number else "") + paragraph["markdown"] + marks)
     for note in data.get("footnotes", []):
         seat = recommendations.seat_name(data, note["seat"], text.language).text
-        body.append(f"[^{note['number']}]: " + _("%(seat)s: %(text)s", seat=seat,
-                                                  text=" ".join(note["text"].split())))
+        body.append(
+            f"[^{note['number']}]: "
+            + _("%(seat)s: %(text)s", seat=seat, text=" ".join(note["text"].split()))
+        )
     return _document(text.title, facts, "\n\n".join(body))
 
 
@@ -86,16 +102,19 @@ _BLOCK = re.compile(r"\s*([-*+>|#]|\d+[.)]|```|~~~)")
 
 
 def _statement(item: PublishedStatement, data: dict) -> str:
-    facts = [_("Chair's statement %(number)s, published on %(date)s",
-               number=item.number, date=item.published_at.date().isoformat()),
-             _("Working group: %(name)s",
-               name=statements.group_name(data, item.language).text)]
+    facts = [
+        _(
+            "Chair's statement %(number)s, published on %(date)s",
+            number=item.number,
+            date=item.published_at.date().isoformat(),
+        ),
+        _("Working group: %(name)s", name=statements.group_name(data, item.language).text),
+    ]
     return _document(item.title, facts, data["statement"]["text"] or "")
 
 
 def _document(title: str, facts: list[str], body: str) -> str:
-    return "\n".join([f"# {title}", "", *[f"- {fact}" for fact in facts], "", body.strip(),
-                      ""])
+    return "\n".join([f"# {title}", "", *[f"- {fact}" for fact in facts], "", body.strip(), ""])
 
 
 def after_import(session: Session) -> None:

@@ -74,11 +74,14 @@ class Citations:
             if number is None:
                 return match.group(0)
             locator = f", {match.group(2).strip()}" if match.group(2) else ""
-            return (f'<a class="citation" href="#source-{number}"><span class="visually-hidden" '
-                    f'lang="{language}">{label} </span>[{number}{locator}]</a>')
+            return (
+                f'<a class="citation" href="#source-{number}"><span class="visually-hidden" '
+                f'lang="{language}">{label} </span>[{number}{locator}]</a>'
+            )
 
-        return Markup("".join(  # noqa: S704  (stored HTML was sanitised; the rest is escaped)
-            part if unmarked else MARK.sub(shown, part) for part, unmarked in _parts(html)))
+        # stored HTML was sanitised; the rest is escaped
+        parts = (part if unmarked else MARK.sub(shown, part) for part, unmarked in _parts(html))
+        return Markup("".join(parts))  # noqa: S704
 
 
 def _parts(html: str) -> Iterable[tuple[str, bool]]:
@@ -106,17 +109,22 @@ def _html(paragraph) -> str:
 
 def filed(document: Document, council: Council | None) -> Filed:
     """A document as council.permissions sees it."""
-    return Filed(document.id, document.working_group_id, document.uploaded_by_id,
-                 public=document.visibility == Visibility.PUBLIC,
-                 withdrawn=document.withdrawn_at is not None,
-                 council_public=bool(council and council.public_recommendations))
+    return Filed(
+        document.id,
+        document.working_group_id,
+        document.uploaded_by_id,
+        public=document.visibility == Visibility.PUBLIC,
+        withdrawn=document.withdrawn_at is not None,
+        council_public=bool(council and council.public_recommendations),
+    )
 
 
 # drafts: the reader's sources
 
 
-def for_reader(session: Session, actor: Actor, council: Council | None
-               ) -> Callable[[Sequence], Citations]:
+def for_reader(
+    session: Session, actor: Actor, council: Council | None
+) -> Callable[[Sequence], Citations]:
     """What a draft page gives its text (`citations(paragraphs)`): the sources of those
     paragraphs as this reader may see them (one query, only when the page shows a text)."""
 
@@ -131,10 +139,18 @@ def for_reader(session: Session, actor: Actor, council: Council | None
             if document is None:
                 sources.append(Source(number, document_id, shown=False, missing=True))
             elif can(actor, "document.read", filed(document, council)):
-                sources.append(Source(number, document_id, shown=True, title=document.title,
-                                      authors=document.authors, year=document.issued_on.year,
-                                      language=document.language,
-                                      withdrawn=document.withdrawn_at is not None))
+                sources.append(
+                    Source(
+                        number,
+                        document_id,
+                        shown=True,
+                        title=document.title,
+                        authors=document.authors,
+                        year=document.issued_on.year,
+                        language=document.language,
+                        withdrawn=document.withdrawn_at is not None,
+                    )
+                )
             else:
                 sources.append(Source(number, document_id, shown=False))
         return Citations(sources)
@@ -156,16 +172,23 @@ def frozen(session: Session, data: dict) -> dict[str, dict]:
     if not ids:
         return {}
     documents = session.exec(select(Document).where(Document.id.in_(ids))).all()
-    return {str(d.id): {"title": d.title, "authors": d.authors,
-                        "issued_on": d.issued_on.isoformat(), "language": d.language}
-            for d in sorted(documents, key=lambda d: d.id)}
+    return {
+        str(d.id): {
+            "title": d.title,
+            "authors": d.authors,
+            "issued_on": d.issued_on.isoformat(),
+            "language": d.language,
+        }
+        for d in sorted(documents, key=lambda d: d.id)
+    }
 
 
 def link(session: Session, recommendation_id: int, data: dict) -> None:
     """Record which documents a newly published recommendation cites (for the library)."""
     for document_id in data.get("citations", {}):
-        session.add(DocumentCitation(document_id=int(document_id),
-                                     recommendation_id=recommendation_id))
+        session.add(
+            DocumentCitation(document_id=int(document_id), recommendation_id=recommendation_id)
+        )
     session.flush()
 
 
@@ -174,9 +197,15 @@ def public_ids(session: Session, data: dict) -> frozenset[int]:
     ids = [int(key) for key in data.get("citations", {})]
     if not ids:
         return frozenset()
-    return frozenset(session.exec(select(Document.id).where(
-        Document.id.in_(ids), Document.visibility == Visibility.PUBLIC,
-        Document.withdrawn_at.is_(None))).all())
+    return frozenset(
+        session.exec(
+            select(Document.id).where(
+                Document.id.in_(ids),
+                Document.visibility == Visibility.PUBLIC,
+                Document.withdrawn_at.is_(None),
+            )
+        ).all()
+    )
 
 
 def in_article(paragraphs: Sequence[dict], data: dict, public: frozenset[int]) -> Citations:
@@ -189,10 +218,17 @@ def in_article(paragraphs: Sequence[dict], data: dict, public: frozenset[int]) -
         if entry is None:
             sources.append(Source(number, document_id, shown=False, missing=True))
         elif document_id in public:
-            sources.append(Source(number, document_id, shown=True, title=entry["title"],
-                                  authors=entry["authors"],
-                                  year=date.fromisoformat(entry["issued_on"]).year,
-                                  language=entry["language"]))
+            sources.append(
+                Source(
+                    number,
+                    document_id,
+                    shown=True,
+                    title=entry["title"],
+                    authors=entry["authors"],
+                    year=date.fromisoformat(entry["issued_on"]).year,
+                    language=entry["language"],
+                )
+            )
         else:
             sources.append(Source(number, document_id, shown=False))
     return Citations(sources)

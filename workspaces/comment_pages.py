@@ -68,13 +68,16 @@ class Viewer:
         return self.may_comment and refusal(root, self.draft) is None
 
     def may_edit(self, comment: Comment) -> bool:
-        return (self.may_comment and self.is_author(comment) and comment.hidden_at is None
-                and refusal(comment, self.draft) is None
-                and self.now < editable_until(comment))
+        return (
+            self.may_comment
+            and self.is_author(comment)
+            and comment.hidden_at is None
+            and refusal(comment, self.draft) is None
+            and self.now < editable_until(comment)
+        )
 
     def may_withdraw(self, comment: Comment) -> bool:
-        return (self.may_comment and self.is_author(comment)
-                and refusal(comment, self.draft) is None)
+        return self.may_comment and self.is_author(comment) and refusal(comment, self.draft) is None
 
     def may_hide(self, comment: Comment) -> bool:
         return self.may_moderate and comment.hidden_at is None and comment.withdrawn_at is None
@@ -83,12 +86,20 @@ class Viewer:
         return self.may_moderate and comment.hidden_at is not None
 
     def may_resolve(self, root: Comment) -> bool:
-        return (self.may_moderate and root.parent_id is None and root.resolved_at is None
-                and refusal(root, self.draft, withdrawn_ok=True) is None)
+        return (
+            self.may_moderate
+            and root.parent_id is None
+            and root.resolved_at is None
+            and refusal(root, self.draft, withdrawn_ok=True) is None
+        )
 
     def may_reopen(self, root: Comment) -> bool:
-        return (self.may_moderate and root.parent_id is None and root.resolved_at is not None
-                and refusal(root, self.draft, withdrawn_ok=True) is None)
+        return (
+            self.may_moderate
+            and root.parent_id is None
+            and root.resolved_at is not None
+            and refusal(root, self.draft, withdrawn_ok=True) is None
+        )
 
 
 def viewer(actor: Actor, draft: Draft, group: WorkingGroup, now: datetime) -> Viewer:
@@ -211,17 +222,26 @@ class _Texts:
         return max(numbers), self.rows[(max(numbers), paragraph_id)]
 
 
-def draft_comments(session: Session, draft: Draft, revision: Revision,
-                   paragraphs: Sequence[RevisionParagraph], *, focus: int | None = None
-                   ) -> DraftComments:
+def draft_comments(
+    session: Session,
+    draft: Draft,
+    revision: Revision,
+    paragraphs: Sequence[RevisionParagraph],
+    *,
+    focus: int | None = None,
+) -> DraftComments:
     """Counts per paragraph, the latest threads of each paragraph (and a page of whole-draft
     threads), and the comments on removed paragraphs: four queries, however many comments.
 
     `focus` names a thread to show whole wherever it is (after a reply, say)."""
     counts = _counts(session, draft)
     roots = _latest_roots(session, draft, focus=focus)
-    replies = _replies(session, [root.comment.id for root in roots], limit=LATEST_REPLIES,
-                       whole={focus} if focus else set())
+    replies = _replies(
+        session,
+        [root.comment.id for root in roots],
+        limit=LATEST_REPLIES,
+        whole={focus} if focus else set(),
+    )
     current = {p.paragraph_id: p for p in paragraphs}
     removed_ids = {pid for pid in counts if pid is not None and pid not in current}
     threads = [Thread(root, *replies.get(root.comment.id, ([], 0))) for root in roots]
@@ -229,19 +249,36 @@ def draft_comments(session: Session, draft: Draft, revision: Revision,
 
     def make(paragraph_id: str | None, **fields) -> Region:
         found = counts.get(paragraph_id, _Counts())
-        return Region(draft=draft, revision_number=revision.number, paragraph_id=paragraph_id,
-                      comments=found.comments, threads_total=found.threads,
-                      open_threads=found.open_threads, **fields)
+        return Region(
+            draft=draft,
+            revision_number=revision.number,
+            paragraph_id=paragraph_id,
+            comments=found.comments,
+            threads_total=found.threads,
+            open_threads=found.open_threads,
+            **fields,
+        )
 
     whole = make(None, full=True)
-    by_paragraph = {p.paragraph_id: make(p.paragraph_id, position=p.position, number=p.number,
-                                         text_html=p.html, text_source=p.source)
-                    for p in paragraphs}
+    by_paragraph = {
+        p.paragraph_id: make(
+            p.paragraph_id,
+            position=p.position,
+            number=p.number,
+            text_html=p.html,
+            text_source=p.source,
+        )
+        for p in paragraphs
+    }
     removed: dict[str, Region] = {}
     for pid in removed_ids:
         number, last = texts.last_seen(pid)
-        removed[pid] = make(pid, last_seen_in=number, text_html=last.html if last else "",
-                            text_source=last.source if last else "")
+        removed[pid] = make(
+            pid,
+            last_seen_in=number,
+            text_html=last.html if last else "",
+            text_source=last.source if last else "",
+        )
     for item in threads:
         pid = item.root.comment.paragraph_id
         target = whole if pid is None else by_paragraph.get(pid) or removed[pid]
@@ -252,8 +289,9 @@ def draft_comments(session: Session, draft: Draft, revision: Revision,
     return DraftComments(whole, by_paragraph, ordered)
 
 
-def region(session: Session, draft: Draft, revision: Revision, anchor: str, *,
-           page: int = 1) -> Region:
+def region(
+    session: Session, draft: Draft, revision: Revision, anchor: str, *, page: int = 1
+) -> Region:
     """One page of the threads on `anchor` (a paragraph id or WHOLE_DRAFT), newest first,
     with all their replies."""
     paragraph_id = None if anchor == WHOLE_DRAFT else anchor
@@ -261,14 +299,27 @@ def region(session: Session, draft: Draft, revision: Revision, anchor: str, *,
     current = _current_paragraph(session, revision, paragraph_id)
     if paragraph_id is not None and current is None and counts.threads == 0:
         raise NotFound()
-    result = Region(draft=draft, revision_number=revision.number, paragraph_id=paragraph_id,
-                    comments=counts.comments, threads_total=counts.threads,
-                    open_threads=counts.open_threads, full=True)
+    result = Region(
+        draft=draft,
+        revision_number=revision.number,
+        paragraph_id=paragraph_id,
+        comments=counts.comments,
+        threads_total=counts.threads,
+        open_threads=counts.open_threads,
+        full=True,
+    )
     result.page = min(max(page, 1), result.pages)
-    roots = _views(session, lambda query: query.where(
-        Comment.draft_id == draft.id, Comment.parent_id.is_(None), _at(paragraph_id))
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .limit(PAGE_SIZE).offset((result.page - 1) * PAGE_SIZE))
+    roots = _views(
+        session,
+        lambda query: (
+            query.where(
+                Comment.draft_id == draft.id, Comment.parent_id.is_(None), _at(paragraph_id)
+            )
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .limit(PAGE_SIZE)
+            .offset((result.page - 1) * PAGE_SIZE)
+        ),
+    )
     replies = _replies(session, [root.comment.id for root in roots], limit=None, whole=set())
     result.threads = [Thread(root, *replies.get(root.comment.id, ([], 0))) for root in roots]
     _describe(session, result, revision, current)
@@ -277,26 +328,40 @@ def region(session: Session, draft: Draft, revision: Revision, anchor: str, *,
 
 def thread(session: Session, draft: Draft, revision: Revision, root: Comment) -> Region:
     """The region of one whole thread: its anchor's text, the root and every reply."""
-    views = _views(session, lambda query: query.where(
-        or_(Comment.id == root.id, Comment.parent_id == root.id))
-        .order_by(Comment.created_at, Comment.id))
+    views = _views(
+        session,
+        lambda query: query.where(
+            or_(Comment.id == root.id, Comment.parent_id == root.id)
+        ).order_by(Comment.created_at, Comment.id),
+    )
     current = _current_paragraph(session, revision, root.paragraph_id)
     first = next(view for view in views if view.comment.id == root.id)
     replies = [view for view in views if view.comment.id != root.id]
-    result = Region(draft=draft, revision_number=revision.number,
-                    paragraph_id=root.paragraph_id, threads_total=1,
-                    threads=[Thread(first, replies, len(replies))])
+    result = Region(
+        draft=draft,
+        revision_number=revision.number,
+        paragraph_id=root.paragraph_id,
+        threads_total=1,
+        threads=[Thread(first, replies, len(replies))],
+    )
     _describe(session, result, revision, current)
     return result
 
 
-def _describe(session: Session, result: Region, revision: Revision,
-              current: RevisionParagraph | None) -> None:
+def _describe(
+    session: Session, result: Region, revision: Revision, current: RevisionParagraph | None
+) -> None:
     """Fill in the anchor's text (as shown, or as it last read) and mark changed comments."""
     pid = result.paragraph_id
     removed = {pid} if pid is not None and current is None else set()
-    texts = _texts(session, result.draft, revision.number, result.threads,
-                   {pid: current} if current is not None else {}, removed)
+    texts = _texts(
+        session,
+        result.draft,
+        revision.number,
+        result.threads,
+        {pid: current} if current is not None else {},
+        removed,
+    )
     if current is not None:
         result.position, result.number = current.position, current.number
         result.text_html = current.html
@@ -329,23 +394,32 @@ def _at(paragraph_id: str | None):
     return Comment.paragraph_id == paragraph_id
 
 
-def _counts(session: Session, draft: Draft, *, only: str | None | bool = False
-            ) -> dict[str | None, _Counts]:
+def _counts(
+    session: Session, draft: Draft, *, only: str | None | bool = False
+) -> dict[str | None, _Counts]:
     """Comments (not withdrawn), threads and open threads per anchor: one grouped query."""
     root = Comment.parent_id.is_(None)
     query = (
-        select(Comment.paragraph_id,
-               func.sum(case((Comment.withdrawn_at.is_(None), 1), else_=0)),
-               func.sum(case((root, 1), else_=0)),
-               func.sum(case((and_(root, Comment.resolved_at.is_(None),
-                                   Comment.withdrawn_at.is_(None)), 1), else_=0)))
+        select(
+            Comment.paragraph_id,
+            func.sum(case((Comment.withdrawn_at.is_(None), 1), else_=0)),
+            func.sum(case((root, 1), else_=0)),
+            func.sum(
+                case(
+                    (and_(root, Comment.resolved_at.is_(None), Comment.withdrawn_at.is_(None)), 1),
+                    else_=0,
+                )
+            ),
+        )
         .where(Comment.draft_id == draft.id)
         .group_by(Comment.paragraph_id)
     )
     if only is not False:
         query = query.where(_at(only))
-    return {pid: _Counts(int(c or 0), int(t or 0), int(o or 0))
-            for pid, c, t, o in session.execute(query).all()}
+    return {
+        pid: _Counts(int(c or 0), int(t or 0), int(o or 0))
+        for pid, c, t, o in session.execute(query).all()
+    }
 
 
 def _views(session: Session, refine) -> list[CommentView]:
@@ -356,37 +430,60 @@ def _views(session: Session, refine) -> list[CommentView]:
         .join(author, author.id == Comment.author_id)
         .outerjoin(hider, hider.id == Comment.hidden_by_id)
     )
-    return [CommentView(comment, name, bool(by_secretariat))
-            for comment, name, by_secretariat in session.execute(query).all()]
+    return [
+        CommentView(comment, name, bool(by_secretariat))
+        for comment, name, by_secretariat in session.execute(query).all()
+    ]
 
 
 def _latest_roots(session: Session, draft: Draft, *, focus: int | None) -> list[CommentView]:
     """The latest LATEST_THREADS roots of each paragraph and PAGE_SIZE of the whole draft."""
-    rank = func.row_number().over(
-        partition_by=Comment.paragraph_id,
-        order_by=(Comment.created_at.desc(), Comment.id.desc())).label("rank")
-    ranked = (select(Comment.id.label("id"), rank)
-              .where(Comment.draft_id == draft.id, Comment.parent_id.is_(None)).subquery())
-    shown = ranked.c.rank <= case((Comment.paragraph_id.is_(None), PAGE_SIZE),
-                                  else_=LATEST_THREADS)
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Comment.paragraph_id,
+            order_by=(Comment.created_at.desc(), Comment.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(Comment.id.label("id"), rank)
+        .where(Comment.draft_id == draft.id, Comment.parent_id.is_(None))
+        .subquery()
+    )
+    shown = ranked.c.rank <= case((Comment.paragraph_id.is_(None), PAGE_SIZE), else_=LATEST_THREADS)
     if focus is not None:
         shown = or_(shown, Comment.id == focus)
-    return _views(session, lambda query: query.join(ranked, ranked.c.id == Comment.id)
-                  .where(shown).order_by(Comment.created_at.desc(), Comment.id.desc()))
+    return _views(
+        session,
+        lambda query: (
+            query.join(ranked, ranked.c.id == Comment.id)
+            .where(shown)
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+        ),
+    )
 
 
-def _replies(session: Session, root_ids: Sequence[int], *, limit: int | None,
-             whole: set[int]) -> dict[int, tuple[list[CommentView], int]]:
+def _replies(
+    session: Session, root_ids: Sequence[int], *, limit: int | None, whole: set[int]
+) -> dict[int, tuple[list[CommentView], int]]:
     """Per root: its latest `limit` replies (every one for roots in `whole`, or when limit is
     None) in reading order, and how many it has; one query."""
     if not root_ids:
         return {}
-    rank = func.row_number().over(
-        partition_by=Comment.parent_id,
-        order_by=(Comment.created_at.desc(), Comment.id.desc())).label("rank")
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Comment.parent_id, order_by=(Comment.created_at.desc(), Comment.id.desc())
+        )
+        .label("rank")
+    )
     total = func.count().over(partition_by=Comment.parent_id).label("total")
-    ranked = (select(Comment.id.label("id"), rank, total)
-              .where(Comment.parent_id.in_(sorted(set(root_ids)))).subquery())
+    ranked = (
+        select(Comment.id.label("id"), rank, total)
+        .where(Comment.parent_id.in_(sorted(set(root_ids))))
+        .subquery()
+    )
     author, hider = aliased(Person), aliased(Person)
     query = (
         select(Comment, author.name, hider.is_secretariat, ranked.c.total)
@@ -407,30 +504,49 @@ def _replies(session: Session, root_ids: Sequence[int], *, limit: int | None,
     return found
 
 
-def _current_paragraph(session: Session, revision: Revision, paragraph_id: str | None
-                       ) -> RevisionParagraph | None:
+def _current_paragraph(
+    session: Session, revision: Revision, paragraph_id: str | None
+) -> RevisionParagraph | None:
     if paragraph_id is None:
         return None
-    return session.execute(
-        select(RevisionParagraph).where(RevisionParagraph.revision_id == revision.id,
-                                        RevisionParagraph.paragraph_id == paragraph_id)
-    ).scalars().first()
+    return (
+        session.execute(
+            select(RevisionParagraph).where(
+                RevisionParagraph.revision_id == revision.id,
+                RevisionParagraph.paragraph_id == paragraph_id,
+            )
+        )
+        .scalars()
+        .first()
+    )
 
 
-def _texts(session: Session, draft: Draft, shown_number: int, threads: Iterable[Thread],
-           current: dict[str, RevisionParagraph], removed: set[str]) -> _Texts:
+def _texts(
+    session: Session,
+    draft: Draft,
+    shown_number: int,
+    threads: Iterable[Thread],
+    current: dict[str, RevisionParagraph],
+    removed: set[str],
+) -> _Texts:
     """In one query: each shown comment's paragraph as it read in the comment's revision, and
     every earlier text of the removed paragraphs."""
-    pairs = {(view.comment.revision_number, view.comment.paragraph_id)
-             for item in threads for view in item.views()
-             if view.comment.paragraph_id in current
-             and view.comment.revision_number != shown_number}
+    pairs = {
+        (view.comment.revision_number, view.comment.paragraph_id)
+        for item in threads
+        for view in item.views()
+        if view.comment.paragraph_id in current and view.comment.revision_number != shown_number
+    }
     conditions = []
     if removed:
         conditions.append(RevisionParagraph.paragraph_id.in_(sorted(removed)))
     if pairs:
-        conditions.append(and_(Revision.number.in_(sorted({n for n, _pid in pairs})),
-                               RevisionParagraph.paragraph_id.in_(sorted({p for _n, p in pairs}))))
+        conditions.append(
+            and_(
+                Revision.number.in_(sorted({n for n, _pid in pairs})),
+                RevisionParagraph.paragraph_id.in_(sorted({p for _n, p in pairs})),
+            )
+        )
     if not conditions:
         return _Texts({})
     rows = session.execute(
@@ -473,36 +589,56 @@ NEW_COMMENTS_SHOWN = 50
 
 
 def _new_since(draft: Draft, since: datetime, person_id: int):
-    return (Comment.draft_id == draft.id, Comment.created_at > since,
-            Comment.author_id != person_id, Comment.withdrawn_at.is_(None),
-            Comment.hidden_at.is_(None))
+    return (
+        Comment.draft_id == draft.id,
+        Comment.created_at > since,
+        Comment.author_id != person_id,
+        Comment.withdrawn_at.is_(None),
+        Comment.hidden_at.is_(None),
+    )
 
 
-def new_comments_since(session: Session, draft: Draft, *, since: datetime | None,
-                       person_id: int, limit: int = NEW_COMMENTS_SHOWN) -> list[NewComment]:
+def new_comments_since(
+    session: Session,
+    draft: Draft,
+    *,
+    since: datetime | None,
+    person_id: int,
+    limit: int = NEW_COMMENTS_SHOWN,
+) -> list[NewComment]:
     """Comments and replies of others written after `since` (none when `since` is None: the
     draft is new to the reader), oldest first, with their paragraph: one query."""
     if since is None:
         return []
-    latest = (select(Revision.id).where(Revision.draft_id == draft.id,
-                                         Revision.number == draft.latest_revision_number)
-              .scalar_subquery())
+    latest = (
+        select(Revision.id)
+        .where(Revision.draft_id == draft.id, Revision.number == draft.latest_revision_number)
+        .scalar_subquery()
+    )
     rows = session.execute(
         select(Comment, Person.name, RevisionParagraph)
         .join(Person, Person.id == Comment.author_id)
-        .join(RevisionParagraph, and_(RevisionParagraph.revision_id == latest,
-                                      RevisionParagraph.paragraph_id == Comment.paragraph_id),
-              isouter=True)
+        .join(
+            RevisionParagraph,
+            and_(
+                RevisionParagraph.revision_id == latest,
+                RevisionParagraph.paragraph_id == Comment.paragraph_id,
+            ),
+            isouter=True,
+        )
         .where(*_new_since(draft, since, person_id))
-        .order_by(Comment.created_at, Comment.id).limit(limit)
+        .order_by(Comment.created_at, Comment.id)
+        .limit(limit)
     ).all()
     return [NewComment(comment, author, paragraph) for comment, author, paragraph in rows]
 
 
-def count_new_comments(session: Session, draft: Draft, *, since: datetime | None,
-                       person_id: int) -> int:
+def count_new_comments(
+    session: Session, draft: Draft, *, since: datetime | None, person_id: int
+) -> int:
     """How many comments and replies of others were written after `since`: one query."""
     if since is None:
         return 0
-    return session.execute(select(func.count()).select_from(Comment)
-                           .where(*_new_since(draft, since, person_id))).scalar_one()
+    return session.execute(
+        select(func.count()).select_from(Comment).where(*_new_since(draft, since, person_id))
+    ).scalar_one()

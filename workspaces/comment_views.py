@@ -53,34 +53,73 @@ def _viewer(request: Request, draft: Draft, group: WorkingGroup) -> comment_page
     return comment_pages.viewer(request.state.actor, draft, group, request.state.now)
 
 
-def _region_page(request: Request, draft: Draft, group: WorkingGroup, anchor: str, *,
-                 page: int = 1, form: dict | None = None, errors: dict | None = None,
-                 autofocus: bool = False, landed: int | None = None,
-                 status_code: int = 200) -> Response:
+def _region_page(
+    request: Request,
+    draft: Draft,
+    group: WorkingGroup,
+    anchor: str,
+    *,
+    page: int = 1,
+    form: dict | None = None,
+    errors: dict | None = None,
+    autofocus: bool = False,
+    landed: int | None = None,
+    status_code: int = 200,
+) -> Response:
     db = request.state.db
     region = comment_pages.region(db, draft, drafts.latest_revision(db, draft), anchor, page=page)
-    context = {"draft": draft, "group": group, "region": region,
-               "viewer": _viewer(request, draft, group),
-               "form": form or {"body": ""}, "errors": errors or {}, "autofocus": autofocus,
-               "landed": landed}
-    return render(request, "workspaces/draft_comments.html", context, status_code=status_code,
-                  fragment="workspaces/_comments.html")
+    context = {
+        "draft": draft,
+        "group": group,
+        "region": region,
+        "viewer": _viewer(request, draft, group),
+        "form": form or {"body": ""},
+        "errors": errors or {},
+        "autofocus": autofocus,
+        "landed": landed,
+    }
+    return render(
+        request,
+        "workspaces/draft_comments.html",
+        context,
+        status_code=status_code,
+        fragment="workspaces/_comments.html",
+    )
 
 
-def _thread_page(request: Request, draft: Draft, group: WorkingGroup, root: Comment, *,
-                 open_form: OpenForm | None = None, landed: int | None = None,
-                 status_code: int = 200) -> Response:
+def _thread_page(
+    request: Request,
+    draft: Draft,
+    group: WorkingGroup,
+    root: Comment,
+    *,
+    open_form: OpenForm | None = None,
+    landed: int | None = None,
+    status_code: int = 200,
+) -> Response:
     db = request.state.db
     region = comment_pages.thread(db, draft, drafts.latest_revision(db, draft), root)
-    context = {"draft": draft, "group": group, "region": region, "thread": region.threads[0],
-               "viewer": _viewer(request, draft, group), "open_form": open_form,
-               "landed": landed}
-    return render(request, "workspaces/comment.html", context, status_code=status_code,
-                  fragment="workspaces/_comment_thread.html")
+    context = {
+        "draft": draft,
+        "group": group,
+        "region": region,
+        "thread": region.threads[0],
+        "viewer": _viewer(request, draft, group),
+        "open_form": open_form,
+        "landed": landed,
+    }
+    return render(
+        request,
+        "workspaces/comment.html",
+        context,
+        status_code=status_code,
+        fragment="workspaces/_comment_thread.html",
+    )
 
 
-def _done(request: Request, draft: Draft, group: WorkingGroup, root: Comment,
-          comment: Comment) -> Response:
+def _done(
+    request: Request, draft: Draft, group: WorkingGroup, root: Comment, comment: Comment
+) -> Response:
     """After a write: the updated thread for htmx (the cursor on the comment acted on), else
     back to it on the draft page."""
     if is_htmx(request):
@@ -88,8 +127,7 @@ def _done(request: Request, draft: Draft, group: WorkingGroup, root: Comment,
     return _back_to_thread(request, draft, root, comment)
 
 
-def _back_to_thread(request: Request, draft: Draft, root: Comment,
-                    comment: Comment) -> Response:
+def _back_to_thread(request: Request, draft: Draft, root: Comment, comment: Comment) -> Response:
     url = str(request.url_for("draft", draft_id=draft.id))
     return RedirectResponse(f"{url}?thread={root.id}#comment-{comment.id}", status_code=303)
 
@@ -107,9 +145,14 @@ def draft_comments(request: Request) -> Response:
     ?write=1 puts the cursor in the comment form."""
     draft, group = views.load_draft(request)
     query = request.query_params
-    return _region_page(request, draft, group, query.get("on") or comment_pages.WHOLE_DRAFT,
-                        page=counting_number(query.get("page")) or 1,
-                        autofocus=query.get("write") == "1")
+    return _region_page(
+        request,
+        draft,
+        group,
+        query.get("on") or comment_pages.WHOLE_DRAFT,
+        page=counting_number(query.get("page")) or 1,
+        autofocus=query.get("write") == "1",
+    )
 
 
 @permission("deliberations.read", target=comment_group)
@@ -126,8 +169,9 @@ def person(request: Request) -> Response:
     found = seats.get_person(db, request.path_params["person_id"])
     seat = seats.get_seat(db, found.seat_id) if found.seat_id else None
     groups = seats.seat_groups(db, seat) if seat else []
-    return render(request, "workspaces/person.html",
-                  {"person": found, "seat": seat, "groups": groups})
+    return render(
+        request, "workspaces/person.html", {"person": found, "seat": seat, "groups": groups}
+    )
 
 
 # writing
@@ -143,13 +187,24 @@ def comment_post(request: Request) -> Response:
     try:
         refuse_control_characters(form)
         created = comments.post_comment(
-            state.db, by=state.actor.person, draft=draft, body=form["body"],
-            paragraph_id=paragraph_id, revision_number=counting_number(form["revision_number"]),
-            now=state.now)
+            state.db,
+            by=state.actor.person,
+            draft=draft,
+            body=form["body"],
+            paragraph_id=paragraph_id,
+            revision_number=counting_number(form["revision_number"]),
+            now=state.now,
+        )
     except (Invalid, RateLimited) as refused:
-        return _region_page(request, draft, group, anchor, form=form,
-                            errors=_refused_errors(refused, "body"),
-                            status_code=refused.status_code)
+        return _region_page(
+            request,
+            draft,
+            group,
+            anchor,
+            form=form,
+            errors=_refused_errors(refused, "body"),
+            status_code=refused.status_code,
+        )
     if is_htmx(request):
         return _region_page(request, draft, group, anchor, landed=created.id)
     return _back_to_thread(request, draft, created, created)
@@ -161,18 +216,35 @@ def comment_reply(request: Request) -> Response:
     _to, root, draft, group = _comment(request)
     if request.method == "GET":
         comments.check_reply(root, draft)
-        return _thread_page(request, draft, group, root, open_form=OpenForm(
-            "reply", root.id, {"body": "", "revision_number": draft.latest_revision_number}))
+        return _thread_page(
+            request,
+            draft,
+            group,
+            root,
+            open_form=OpenForm(
+                "reply", root.id, {"body": "", "revision_number": draft.latest_revision_number}
+            ),
+        )
     form = values(state.form, "body", "revision_number")
     try:
         refuse_control_characters(form)
-        created = comments.reply(state.db, by=state.actor.person, to=root, body=form["body"],
-                                 revision_number=counting_number(form["revision_number"]),
-                                 now=state.now)
+        created = comments.reply(
+            state.db,
+            by=state.actor.person,
+            to=root,
+            body=form["body"],
+            revision_number=counting_number(form["revision_number"]),
+            now=state.now,
+        )
     except (Invalid, RateLimited) as refused:
-        return _thread_page(request, draft, group, root, status_code=refused.status_code,
-                            open_form=OpenForm("reply", root.id, form,
-                                               _refused_errors(refused, "body")))
+        return _thread_page(
+            request,
+            draft,
+            group,
+            root,
+            status_code=refused.status_code,
+            open_form=OpenForm("reply", root.id, form, _refused_errors(refused, "body")),
+        )
     return _done(request, draft, group, root, created)
 
 
@@ -182,17 +254,28 @@ def comment_edit(request: Request) -> Response:
     target, root, draft, group = _comment(request)
     if request.method == "GET":
         comments.check_edit(target, draft, by=state.actor.person, now=state.now)
-        return _thread_page(request, draft, group, root, open_form=OpenForm(
-            "edit", target.id, {"body": target.body_source}))
+        return _thread_page(
+            request,
+            draft,
+            group,
+            root,
+            open_form=OpenForm("edit", target.id, {"body": target.body_source}),
+        )
     form = values(state.form, "body")
     try:
         refuse_control_characters(form)
-        comments.edit_comment(state.db, by=state.actor.person, comment=target,
-                              body=form["body"], now=state.now)
+        comments.edit_comment(
+            state.db, by=state.actor.person, comment=target, body=form["body"], now=state.now
+        )
     except (Invalid, comments.EditWindowClosed) as refused:
-        return _thread_page(request, draft, group, root, status_code=refused.status_code,
-                            open_form=OpenForm("edit", target.id, form,
-                                               _refused_errors(refused, "body")))
+        return _thread_page(
+            request,
+            draft,
+            group,
+            root,
+            status_code=refused.status_code,
+            open_form=OpenForm("edit", target.id, form, _refused_errors(refused, "body")),
+        )
     return _done(request, draft, group, root, target)
 
 
@@ -202,8 +285,7 @@ def comment_withdraw(request: Request) -> Response:
     target, root, draft, group = _comment(request)
     if request.method == "GET":
         comments.check_withdraw(target, draft, by=state.actor.person)
-        return _thread_page(request, draft, group, root,
-                            open_form=OpenForm("withdraw", target.id))
+        return _thread_page(request, draft, group, root, open_form=OpenForm("withdraw", target.id))
     comments.withdraw_comment(state.db, by=state.actor.person, comment=target, now=state.now)
     return _done(request, draft, group, root, target)
 
@@ -214,16 +296,24 @@ def comment_hide(request: Request) -> Response:
     target, root, draft, group = _comment(request)
     if request.method == "GET":
         comments.check_hide(target)
-        return _thread_page(request, draft, group, root,
-                            open_form=OpenForm("hide", target.id, {"reason": ""}))
+        return _thread_page(
+            request, draft, group, root, open_form=OpenForm("hide", target.id, {"reason": ""})
+        )
     form = values(state.form, "reason")
     try:
         refuse_control_characters(form)
-        comments.hide_comment(state.db, by=state.actor.person, comment=target,
-                              reason=form["reason"], now=state.now)
+        comments.hide_comment(
+            state.db, by=state.actor.person, comment=target, reason=form["reason"], now=state.now
+        )
     except Invalid as invalid:
-        return _thread_page(request, draft, group, root, status_code=422,
-                            open_form=OpenForm("hide", target.id, form, invalid.errors))
+        return _thread_page(
+            request,
+            draft,
+            group,
+            root,
+            status_code=422,
+            open_form=OpenForm("hide", target.id, form, invalid.errors),
+        )
     return _done(request, draft, group, root, target)
 
 

@@ -52,8 +52,11 @@ class EditWindowClosed(Conflict):
 def _announce(session: Session, comment: Comment) -> None:
     """Open draft pages refresh the comments of this comment's paragraph (or of the whole
     draft: comment_pages.WHOLE_DRAFT) once the act commits (council.live)."""
-    live.publish(session, live.topic("draft", comment.draft_id),
-                 f"comments-{comment.paragraph_id or 'draft'}")
+    live.publish(
+        session,
+        live.topic("draft", comment.draft_id),
+        f"comments-{comment.paragraph_id or 'draft'}",
+    )
 
 
 # rules
@@ -112,10 +115,13 @@ def check_edit(comment: Comment, draft: Draft, *, by: Person, now: datetime) -> 
     if comment.hidden_at is not None:
         raise Conflict(_("The chair hid this comment, so it can no longer be edited."))
     if now >= editable_until(comment):
-        raise EditWindowClosed(_(
-            "A comment can be edited for %(minutes)s minutes after posting, and that time is "
-            "over. You can add what you wanted to say as a reply instead.",
-            minutes=int(EDIT_WINDOW.total_seconds() // 60)))
+        raise EditWindowClosed(
+            _(
+                "A comment can be edited for %(minutes)s minutes after posting, and that time is "
+                "over. You can add what you wanted to say as a reply instead.",
+                minutes=int(EDIT_WINDOW.total_seconds() // 60),
+            )
+        )
 
 
 def check_withdraw(comment: Comment, draft: Draft, *, by: Person) -> None:
@@ -131,41 +137,79 @@ def check_hide(comment: Comment) -> None:
         raise Conflict(_("This comment is already hidden."))
 
 
-def post_comment(session: Session, *, by: Person, draft: Draft, body: str,
-                 paragraph_id: str | None, revision_number: int | None,
-                 now: datetime | None = None) -> Comment:
+def post_comment(
+    session: Session,
+    *,
+    by: Person,
+    draft: Draft,
+    body: str,
+    paragraph_id: str | None,
+    revision_number: int | None,
+    now: datetime | None = None,
+) -> Comment:
     """A new thread on a paragraph of the revision being read (the latest when not given or
     unknown), or on the whole draft when `paragraph_id` is None."""
     now = now or utcnow()
     _ensure_open(None, draft)
     body = checked_body(body)
-    number = revision_number if revision_number in range(1, draft.latest_revision_number + 1) \
+    number = (
+        revision_number
+        if revision_number in range(1, draft.latest_revision_number + 1)
         else draft.latest_revision_number
+    )
     if paragraph_id is not None and not _paragraph_exists(session, draft, number, paragraph_id):
-        raise NotFound(_("This paragraph is not in revision %(number)s of the draft.",
-                         number=number))
+        raise NotFound(
+            _("This paragraph is not in revision %(number)s of the draft.", number=number)
+        )
     check_rate(session, by, now)
-    return _add(session, by=by, draft=draft, body=body, paragraph_id=paragraph_id,
-                parent_id=None, revision_number=number, now=now)
+    return _add(
+        session,
+        by=by,
+        draft=draft,
+        body=body,
+        paragraph_id=paragraph_id,
+        parent_id=None,
+        revision_number=number,
+        now=now,
+    )
 
 
-def reply(session: Session, *, by: Person, to: Comment, body: str,
-          revision_number: int | None, now: datetime | None = None) -> Comment:
+def reply(
+    session: Session,
+    *,
+    by: Person,
+    to: Comment,
+    body: str,
+    revision_number: int | None,
+    now: datetime | None = None,
+) -> Comment:
     """A reply in the thread of `to` (a reply to a reply joins the same thread)."""
     now = now or utcnow()
     root = root_of(session, to)
     draft = session.get(Draft, root.draft_id)
     check_reply(root, draft)
     body = checked_body(body)
-    number = revision_number if revision_number in range(1, draft.latest_revision_number + 1) \
+    number = (
+        revision_number
+        if revision_number in range(1, draft.latest_revision_number + 1)
         else draft.latest_revision_number
+    )
     check_rate(session, by, now)
-    return _add(session, by=by, draft=draft, body=body, paragraph_id=root.paragraph_id,
-                parent_id=root.id, revision_number=number, now=now)
+    return _add(
+        session,
+        by=by,
+        draft=draft,
+        body=body,
+        paragraph_id=root.paragraph_id,
+        parent_id=root.id,
+        revision_number=number,
+        now=now,
+    )
 
 
-def edit_comment(session: Session, *, by: Person, comment: Comment, body: str,
-                 now: datetime | None = None) -> Comment:
+def edit_comment(
+    session: Session, *, by: Person, comment: Comment, body: str, now: datetime | None = None
+) -> Comment:
     """The author rewrites their comment within EDIT_WINDOW of posting it; the edit is marked."""
     now = now or utcnow()
     draft = session.get(Draft, comment.draft_id)
@@ -178,49 +222,79 @@ def edit_comment(session: Session, *, by: Person, comment: Comment, body: str,
         comment.edited_at = now
         session.add(comment)
         session.flush()
-        audit.record(session, by=by, action="comment.edited", target=comment,
-                     draft=draft.id, body_sha256=audit.fingerprint(body))
+        audit.record(
+            session,
+            by=by,
+            action="comment.edited",
+            target=comment,
+            draft=draft.id,
+            body_sha256=audit.fingerprint(body),
+        )
         _announce(session, comment)
-        notices.comment_edited(session, comment=comment, draft=draft, by=by,
-                               mentioned=mentioned, now=now)
+        notices.comment_edited(
+            session, comment=comment, draft=draft, by=by, mentioned=mentioned, now=now
+        )
     return comment
 
 
-def withdraw_comment(session: Session, *, by: Person, comment: Comment,
-                     now: datetime | None = None) -> Comment:
+def withdraw_comment(
+    session: Session, *, by: Person, comment: Comment, now: datetime | None = None
+) -> Comment:
     """The author takes their comment back: it reads "withdrawn by its author"; replies stay."""
     now = now or utcnow()
     draft = session.get(Draft, comment.draft_id)
     check_withdraw(comment, draft, by=by)
     comment.withdrawn_at = now
     session.add(comment)
-    session.execute(update(Draft).where(Draft.id == draft.id)
-                    .values(comment_count=Draft.comment_count - 1))
+    session.execute(
+        update(Draft).where(Draft.id == draft.id).values(comment_count=Draft.comment_count - 1)
+    )
     session.flush()
-    audit.record(session, by=by, action="comment.withdrawn", target=comment,
-                 draft=draft.id, paragraph=comment.paragraph_id)
+    audit.record(
+        session,
+        by=by,
+        action="comment.withdrawn",
+        target=comment,
+        draft=draft.id,
+        paragraph=comment.paragraph_id,
+    )
     _announce(session, comment)
     return comment
 
 
-def hide_comment(session: Session, *, by: Person, comment: Comment, reason: str,
-                 now: datetime | None = None) -> Comment:
+def hide_comment(
+    session: Session, *, by: Person, comment: Comment, reason: str, now: datetime | None = None
+) -> Comment:
     """Moderation (the caller checked comment.moderate): hidden with a reason, never deleted;
     the author still sees the text."""
     now = now or utcnow()
     reason = " ".join(reason.split())
     check_hide(comment)
     errors: dict[str, str] = {}
-    drafts.check_line(errors, "reason", reason, MAX_REASON, required=True, missing=_(
-        "Give the reason for hiding the comment: its author and the other members will read "
-        "it."))
+    drafts.check_line(
+        errors,
+        "reason",
+        reason,
+        MAX_REASON,
+        required=True,
+        missing=_(
+            "Give the reason for hiding the comment: its author and the other members will read it."
+        ),
+    )
     if errors:
         raise Invalid(errors)
     comment.hidden_at, comment.hidden_by_id, comment.hidden_reason = now, by.id, reason
     session.add(comment)
     session.flush()
-    audit.record(session, by=by, action="comment.hidden", target=comment, reason=reason,
-                 draft=comment.draft_id, author=comment.author_id)
+    audit.record(
+        session,
+        by=by,
+        action="comment.hidden",
+        target=comment,
+        reason=reason,
+        draft=comment.draft_id,
+        author=comment.author_id,
+    )
     _announce(session, comment)
     return comment
 
@@ -232,14 +306,21 @@ def restore_comment(session: Session, *, by: Person, comment: Comment) -> Commen
     comment.hidden_at, comment.hidden_by_id, comment.hidden_reason = None, None, ""
     session.add(comment)
     session.flush()
-    audit.record(session, by=by, action="comment.restored", target=comment,
-                 draft=comment.draft_id, hidden_reason=reason)
+    audit.record(
+        session,
+        by=by,
+        action="comment.restored",
+        target=comment,
+        draft=comment.draft_id,
+        hidden_reason=reason,
+    )
     _announce(session, comment)
     return comment
 
 
-def resolve_thread(session: Session, *, by: Person, comment: Comment,
-                   now: datetime | None = None) -> Comment:
+def resolve_thread(
+    session: Session, *, by: Person, comment: Comment, now: datetime | None = None
+) -> Comment:
     """Mark the thread of `comment` resolved (the caller checked comment.moderate)."""
     now = now or utcnow()
     root = root_of(session, comment)
@@ -267,23 +348,48 @@ def reopen_thread(session: Session, *, by: Person, comment: Comment) -> Comment:
     return root
 
 
-def _add(session: Session, *, by: Person, draft: Draft, body: str, paragraph_id: str | None,
-         parent_id: int | None, revision_number: int, now: datetime) -> Comment:
+def _add(
+    session: Session,
+    *,
+    by: Person,
+    draft: Draft,
+    body: str,
+    paragraph_id: str | None,
+    parent_id: int | None,
+    revision_number: int,
+    now: datetime,
+) -> Comment:
     mentioned: set[int] = set()
-    comment = Comment(draft_id=draft.id, revision_number=revision_number,
-                      paragraph_id=paragraph_id, parent_id=parent_id, author_id=by.id,
-                      body_source=body, body_html=render_body(session, draft, body, mentioned),
-                      created_at=now, round_id=rounds.comment_round_id(session, draft, now))
+    comment = Comment(
+        draft_id=draft.id,
+        revision_number=revision_number,
+        paragraph_id=paragraph_id,
+        parent_id=parent_id,
+        author_id=by.id,
+        body_source=body,
+        body_html=render_body(session, draft, body, mentioned),
+        created_at=now,
+        round_id=rounds.comment_round_id(session, draft, now),
+    )
     session.add(comment)
     # one UPDATE with the increment in SQL: two people posting at once both count
-    session.execute(update(Draft).where(Draft.id == draft.id)
-                    .values(comment_count=Draft.comment_count + 1))
+    session.execute(
+        update(Draft).where(Draft.id == draft.id).values(comment_count=Draft.comment_count + 1)
+    )
     session.flush()
-    audit.record(session, by=by, action="comment.posted", target=comment, draft=draft.id,
-                 reply_to=parent_id, body_sha256=audit.fingerprint(body))
+    audit.record(
+        session,
+        by=by,
+        action="comment.posted",
+        target=comment,
+        draft=draft.id,
+        reply_to=parent_id,
+        body_sha256=audit.fingerprint(body),
+    )
     _announce(session, comment)
-    notices.comment_posted(session, comment=comment, draft=draft, by=by, mentioned=mentioned,
-                           now=now)
+    notices.comment_posted(
+        session, comment=comment, draft=draft, by=by, mentioned=mentioned, now=now
+    )
     return comment
 
 
@@ -296,10 +402,16 @@ def checked_body(body: str) -> str:
     if not body:
         raise Invalid({"body": _("The comment is empty. Write it before posting.")})
     if len(body) > MAX_BODY:
-        raise Invalid({"body": _(
-            "A comment has at most %(limit)s characters; this one has %(count)s. Shorten it, "
-            "or split it into several comments.",
-            limit=format_number(MAX_BODY), count=format_number(len(body)))})
+        raise Invalid(
+            {
+                "body": _(
+                    "A comment has at most %(limit)s characters; this one has %(count)s. "
+                    "Shorten it, or split it into several comments.",
+                    limit=format_number(MAX_BODY),
+                    count=format_number(len(body)),
+                )
+            }
+        )
     return body
 
 
@@ -307,33 +419,49 @@ def check_rate(session: Session, by: Person, now: datetime) -> None:
     """Comments on drafts and on amendments count together."""
     serialise(session, f"comments:{by.id}")  # held until the comment is committed
     since = now - RATE_WINDOW
-    recent = session.execute(
-        select(func.count()).select_from(Comment)
-        .where(Comment.author_id == by.id, Comment.created_at > since)
-    ).scalar_one() + session.execute(
-        select(func.count()).select_from(AmendmentComment)
-        .where(AmendmentComment.author_id == by.id, AmendmentComment.created_at > since)
-    ).scalar_one()
+    recent = (
+        session.execute(
+            select(func.count())
+            .select_from(Comment)
+            .where(Comment.author_id == by.id, Comment.created_at > since)
+        ).scalar_one()
+        + session.execute(
+            select(func.count())
+            .select_from(AmendmentComment)
+            .where(AmendmentComment.author_id == by.id, AmendmentComment.created_at > since)
+        ).scalar_one()
+    )
     if recent >= RATE_LIMIT:
-        raise RateLimited(_(
-            "You have posted %(limit)s comments in the last minute, the most allowed. Your text "
-            "is kept below: post it again in a minute.", limit=RATE_LIMIT))
+        raise RateLimited(
+            _(
+                "You have posted %(limit)s comments in the last minute, the most allowed. "
+                "Your text is kept below: post it again in a minute.",
+                limit=RATE_LIMIT,
+            )
+        )
 
 
 def _paragraph_exists(session: Session, draft: Draft, number: int, paragraph_id: str) -> bool:
-    return session.execute(
-        select(RevisionParagraph.position)
-        .join(Revision, Revision.id == RevisionParagraph.revision_id)
-        .where(Revision.draft_id == draft.id, Revision.number == number,
-               RevisionParagraph.paragraph_id == paragraph_id)
-    ).first() is not None
+    return (
+        session.execute(
+            select(RevisionParagraph.position)
+            .join(Revision, Revision.id == RevisionParagraph.revision_id)
+            .where(
+                Revision.draft_id == draft.id,
+                Revision.number == number,
+                RevisionParagraph.paragraph_id == paragraph_id,
+            )
+        ).first()
+        is not None
+    )
 
 
 # mentions
 
 
-def render_body(session: Session, draft: Draft, body: str, mentioned: set[int] | None = None
-            ) -> str:
+def render_body(
+    session: Session, draft: Draft, body: str, mentioned: set[int] | None = None
+) -> str:
     """Markdown through the drafts' sanitising pipeline, then @[Full Name] mentions of people
     who can read the draft turned into links (resolved now, stored with the comment); the ids
     of the people mentioned are added to `mentioned`."""
@@ -350,22 +478,27 @@ def readers(session: Session, group: WorkingGroup) -> list[Person]:
     kinds = [SeatKind.MEMBER_STATE, SeatKind.PARTICIPANT]
     if group.observers_read_deliberations:
         kinds.append(SeatKind.OBSERVER)
-    sitting = (select(WorkingGroupSeat.seat_id)
-               .join(Seat, Seat.id == WorkingGroupSeat.seat_id)
-               .where(WorkingGroupSeat.working_group_id == group.id, Seat.kind.in_(kinds)))
-    return list(session.execute(
-        select(Person).where(Person.is_active,
-                             or_(Person.is_secretariat, Person.seat_id.in_(sitting)))
-        .order_by(Person.name, Person.id)
-    ).scalars().all())
+    sitting = (
+        select(WorkingGroupSeat.seat_id)
+        .join(Seat, Seat.id == WorkingGroupSeat.seat_id)
+        .where(WorkingGroupSeat.working_group_id == group.id, Seat.kind.in_(kinds))
+    )
+    return list(
+        session.execute(
+            select(Person)
+            .where(Person.is_active, or_(Person.is_secretariat, Person.seat_id.in_(sitting)))
+            .order_by(Person.name, Person.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def link_mentions(html: str, people: Iterable[Person], mentioned: set[int] | None = None
-                  ) -> str:
+def link_mentions(html: str, people: Iterable[Person], mentioned: set[int] | None = None) -> str:
     """Link each @[Full Name] of sanitised HTML that names exactly one of `people`; names
     that match nobody, or several people, stay text. Code and existing links are left alone.
     The ids of the people linked are added to `mentioned`, when given."""
@@ -380,8 +513,10 @@ def link_mentions(html: str, people: Iterable[Person], mentioned: set[int] | Non
         person = found[0]
         if mentioned is not None:
             mentioned.add(person.id)
-        return (f'<a href="{PERSON_PATH.format(id=person.id)}" class="mention">'
-                f"@{escape(person.name)}</a>")
+        return (
+            f'<a href="{PERSON_PATH.format(id=person.id)}" class="mention">'
+            f"@{escape(person.name)}</a>"
+        )
 
     pieces = _TAG.split(html)
     inside: list[str] = []

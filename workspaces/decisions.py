@@ -83,7 +83,8 @@ class RuleSettings:
 
     def deciding(self, kind: str) -> bool:
         return kind == SeatKind.MEMBER_STATE or (
-            self.participants_block and kind == SeatKind.PARTICIPANT)
+            self.participants_block and kind == SeatKind.PARTICIPANT
+        )
 
     def quorum(self, deciding_seats: int) -> int:
         """Answers needed: the fraction of the deciding seats, rounded up."""
@@ -156,11 +157,18 @@ def tally(answers: Sequence[SeatAnswer], settings: RuleSettings) -> Tally:
         objections += choice is Choice.OBJECT
         abstentions += choice is Choice.ABSTAIN
     return Tally(
-        counts=counts, seats=len(seen), answered=len(seen) - len(unanswered),
-        deciding_seats=deciding, deciding_answered=deciding_answered,
-        quorum=settings.quorum(deciding), supports=supports, objections=objections,
-        abstentions=abstentions, blocking_objections=sorted(blocking),
-        recorded_objections=sorted(recorded), unanswered=sorted(unanswered),
+        counts=counts,
+        seats=len(seen),
+        answered=len(seen) - len(unanswered),
+        deciding_seats=deciding,
+        deciding_answered=deciding_answered,
+        quorum=settings.quorum(deciding),
+        supports=supports,
+        objections=objections,
+        abstentions=abstentions,
+        blocking_objections=sorted(blocking),
+        recorded_objections=sorted(recorded),
+        unanswered=sorted(unanswered),
     )
 
 

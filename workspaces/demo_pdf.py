@@ -12,8 +12,12 @@ WIDTH = 88  # characters a line at 11 points on a letter page
 
 
 def _escaped(text: str) -> bytes:
-    return (text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            .encode("cp1252", "replace"))
+    return (
+        text.replace("\\", "\\\\")
+        .replace("(", "\\(")
+        .replace(")", "\\)")
+        .encode("cp1252", "replace")
+    )
 
 
 def _lines(title: str, authors: str, paragraphs: list[str]) -> list[str]:
@@ -26,7 +30,7 @@ def _lines(title: str, authors: str, paragraphs: list[str]) -> list[str]:
 def make_pdf(title: str, authors: str, paragraphs: list[str]) -> bytes:
     """A valid PDF of the paper: its title, authors and paragraphs, page after page."""
     lines = _lines(title, authors, paragraphs)
-    pages = [lines[i:i + LINES_PER_PAGE] for i in range(0, len(lines), LINES_PER_PAGE)]
+    pages = [lines[i : i + LINES_PER_PAGE] for i in range(0, len(lines), LINES_PER_PAGE)]
     font = 3 + 2 * len(pages)
     info = font + 1
     kids = " ".join(f"{3 + 2 * n} 0 R" for n in range(len(pages)))
@@ -35,17 +39,20 @@ def make_pdf(title: str, authors: str, paragraphs: list[str]) -> bytes:
         f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
     ]
     for n, page in enumerate(pages):
-        content = b"BT /F1 11 Tf 14 TL 64 740 Td " + b" ".join(
-            b"(" + _escaped(line) + b") Tj T*" for line in page) + b" ET"
+        content = (
+            b"BT /F1 11 Tf 14 TL 64 740 Td "
+            + b" ".join(b"(" + _escaped(line) + b") Tj T*" for line in page)
+            + b" ET"
+        )
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * n} 0 R "
-            f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode())
-        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content
-                       + b"\nendstream")
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-                   b"/Encoding /WinAnsiEncoding >>")
-    objects.append(b"<< /Title (" + _escaped(title) + b") /Author (" + _escaped(authors)
-                   + b") >>")
+            f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    )
+    objects.append(b"<< /Title (" + _escaped(title) + b") /Author (" + _escaped(authors) + b") >>")
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -55,5 +62,8 @@ def make_pdf(title: str, authors: str, paragraphs: list[str]) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, info, xref)
+        len(objects) + 1,
+        info,
+        xref,
+    )
     return bytes(out)

@@ -16,7 +16,13 @@ def round_remind(request: Request) -> Response:
     home page or the group's page: `next`), where the round now says when it was reminded. Too
     soon after the last reminder: 409 with when the next one may go."""
     state = request.state
-    desk.remind_silent_seats(state.db, round_=state.round, draft=state.draft, group=state.group,
-                             by=state.actor.person, now=state.now)
+    desk.remind_silent_seats(
+        state.db,
+        round_=state.round,
+        draft=state.draft,
+        group=state.group,
+        by=state.actor.person,
+        now=state.now,
+    )
     back = _safe_next(str(state.form.get("next", "")))  # "/" (the home page) when unsafe
     return RedirectResponse(f"{back}#desk-round-{state.round.id}", status_code=303)

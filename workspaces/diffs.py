@@ -116,8 +116,11 @@ def paragraph_diff(old: Sequence[Compared], new: Sequence[Compared]) -> list[Par
             index = old_index[paragraph.id]
             changes.append(_kept(old[index], paragraph, moved=index not in in_order))
         else:
-            changes.append(ParagraphChange("added", paragraph.id, None, paragraph.number,
-                                           escape(paragraph.words)))
+            changes.append(
+                ParagraphChange(
+                    "added", paragraph.id, None, paragraph.number, escape(paragraph.words)
+                )
+            )
         changes.extend(removed_after.get(paragraph.id, []))
     return changes
 
@@ -140,8 +143,9 @@ def _removed_by_anchor(
         if paragraph.id in new_ids:
             anchor = paragraph.id
             continue
-        change = ParagraphChange("removed", paragraph.id, paragraph.number, None,
-                                 escape(paragraph.words))
+        change = ParagraphChange(
+            "removed", paragraph.id, paragraph.number, None, escape(paragraph.words)
+        )
         removed.setdefault(anchor, []).append(change)
     return removed
 

@@ -31,15 +31,15 @@ class Document(SQLModel, table=True):
         CheckConstraint("visibility IN ('members', 'public')", name="visibility"),
         CheckConstraint("language IN ('en', 'es', 'fr')", name="language"),
         CheckConstraint("size > 0", name="size"),
-        CheckConstraint("(withdrawn_at IS NULL) = (withdrawn_by_id IS NULL)",
-                        name="withdrawn_by"),
+        CheckConstraint("(withdrawn_at IS NULL) = (withdrawn_by_id IS NULL)", name="withdrawn_by"),
         Index("ix_document_uploaded", "uploaded_at", "id"),
         Index("ix_document_group_uploaded", "working_group_id", "uploaded_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     working_group_id: int | None = Field(
-        default=None, sa_column=foreign_key("working_group.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("working_group.id", nullable=True, cascade=False)
+    )
     """The working group it is filed under; None: the council's."""
     title: str = Field(max_length=300)
     authors: str = Field(max_length=500)
@@ -57,12 +57,14 @@ class Document(SQLModel, table=True):
     has_scripts: bool = False
     """The PDF holds JavaScript: never run here (it is only ever downloaded), said on its page."""
     uploaded_by_id: int | None = Field(
-        default=None, sa_column=foreign_key("person.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("person.id", nullable=True, cascade=False)
+    )
     uploaded_at: datetime = timestamp()
     updated_at: datetime = timestamp()
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     withdrawn_by_id: int | None = Field(
-        default=None, sa_column=foreign_key("person.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("person.id", nullable=True, cascade=False)
+    )
     withdrawn_reason: str = Field(default="", max_length=1000)
 
 
@@ -84,4 +86,5 @@ class DocumentCitation(SQLModel, table=True):
 
     document_id: int = Field(sa_column=foreign_key("document.id", primary_key=True))
     recommendation_id: int = Field(
-        sa_column=foreign_key("recommendation.id", primary_key=True, index=True))
+        sa_column=foreign_key("recommendation.id", primary_key=True, index=True)
+    )

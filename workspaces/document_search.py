@@ -21,15 +21,20 @@ def index(session: Session, document_id: int, *, title: str, body: str) -> None:
     title, body = fold(title), fold(body)
     if _is_sqlite(session):
         session.execute(text("DELETE FROM document_fts WHERE rowid = :id"), {"id": document_id})
-        session.execute(text("INSERT INTO document_fts (rowid, title, body) "
-                             "VALUES (:id, :title, :body)"),
-                        {"id": document_id, "title": title, "body": body})
+        session.execute(
+            text("INSERT INTO document_fts (rowid, title, body) VALUES (:id, :title, :body)"),
+            {"id": document_id, "title": title, "body": body},
+        )
     else:
-        session.execute(text(
-            "INSERT INTO document_search (document_id, document) VALUES "
-            "(:id, setweight(to_tsvector('simple', :title), 'A') || to_tsvector('simple', :body)) "
-            "ON CONFLICT (document_id) DO UPDATE SET document = excluded.document"),
-            {"id": document_id, "title": title, "body": body})
+        session.execute(
+            text(
+                "INSERT INTO document_search (document_id, document) VALUES "
+                "(:id, setweight(to_tsvector('simple', :title), 'A') "
+                "|| to_tsvector('simple', :body)) "
+                "ON CONFLICT (document_id) DO UPDATE SET document = excluded.document"
+            ),
+            {"id": document_id, "title": title, "body": body},
+        )
 
 
 def matching(session: Session, id_column: ColumnElement, query: str) -> ColumnElement | None:
@@ -43,8 +48,9 @@ def matching(session: Session, id_column: ColumnElement, query: str) -> ColumnEl
         ids = text("SELECT rowid FROM document_fts WHERE document_fts MATCH :fts")
         return id_column.in_(ids.bindparams(fts=expression).columns(column("rowid", Integer)))
     expression = " & ".join(f"{word}:*" for word in found)
-    ids = text("SELECT document_id FROM document_search "
-               "WHERE document @@ to_tsquery('simple', :tsq)")
+    ids = text(
+        "SELECT document_id FROM document_search WHERE document @@ to_tsquery('simple', :tsq)"
+    )
     return id_column.in_(ids.bindparams(tsq=expression).columns(column("document_id", Integer)))
 
 

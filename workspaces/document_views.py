@@ -70,21 +70,29 @@ def filed_document(request: Request) -> Filed:
 def group_panel(session: Session, actor: Actor, group: WorkingGroup, now) -> dict:
     """The group page's latest documents (five queries)."""
     council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
-    found = documents.library(session, actor, council,
-                              documents.Filters(filed_under=group.slug), per_page=PANEL_LIMIT)
-    return {"group": group, "library": found,
-            "may_upload": can(actor, "document.upload", group)}
+    found = documents.library(
+        session, actor, council, documents.Filters(filed_under=group.slug), per_page=PANEL_LIMIT
+    )
+    return {"group": group, "library": found, "may_upload": can(actor, "document.upload", group)}
 
 
 def issued(document: Document) -> str:
     """The document's date, as the reader's language writes dates."""
-    return dates.format_date(document.issued_on, format="long",
-                             locale=i18n.current_language())
+    return dates.format_date(document.issued_on, format="long", locale=i18n.current_language())
 
 
 def _page(request: Request, template: str, context: dict, **kwargs) -> Response:
-    return render(request, template, {"issued": issued, "filed": _filed_of(request),
-                                      "size_of": documents.size_in_words, **context}, **kwargs)
+    return render(
+        request,
+        template,
+        {
+            "issued": issued,
+            "filed": _filed_of(request),
+            "size_of": documents.size_in_words,
+            **context,
+        },
+        **kwargs,
+    )
 
 
 def _filed_of(request: Request):
@@ -101,9 +109,11 @@ def library(request: Request) -> Response:
     state = request.state
     params = request.query_params
     language = params.get("language", "")
-    filters = documents.Filters(filed_under=params.get("under", "").strip()[:80],
-                                language=language if language in LANGUAGES else "",
-                                query=params.get("q", "").strip()[:200])
+    filters = documents.Filters(
+        filed_under=params.get("under", "").strip()[:80],
+        language=language if language in LANGUAGES else "",
+        query=params.get("q", "").strip()[:200],
+    )
     page = counting_number(params.get("page")) or 1
     found = documents.library(state.db, state.actor, state.council, filters, page=page)
     context = {"library": found, "under_options": _under_options(request, found)}
@@ -114,18 +124,24 @@ def library(request: Request) -> Response:
 def _under_options(request: Request, found: documents.Library) -> list[tuple[str, str]]:
     council = request.state.council
     options = [(documents.COUNCIL, names.shown(council, council).text)] if council else []
-    return options + [(group.slug, names.shown(group, council).text)
-                      for group in sorted(found.groups.values(), key=lambda g: g.number)]
+    return options + [
+        (group.slug, names.shown(group, council).text)
+        for group in sorted(found.groups.values(), key=lambda g: g.number)
+    ]
 
 
 @permission("recommendations.read")
 def document(request: Request) -> Response:
     state = request.state
-    item = documents.readable(state.db, state.actor, state.council,
-                              request.path_params["document_id"])
+    item = documents.readable(
+        state.db, state.actor, state.council, request.path_params["document_id"]
+    )
     group = state.db.get(WorkingGroup, item.working_group_id) if item.working_group_id else None
-    context = {"document": item, "group": group,
-               "cited_by": documents.cited_by(state.db, [item.id])[item.id]}
+    context = {
+        "document": item,
+        "group": group,
+        "cited_by": documents.cited_by(state.db, [item.id])[item.id],
+    }
     response = _page(request, "workspaces/document.html", context, public=True)
     return conditional(request, response, last_modified=item.updated_at)
 
@@ -133,19 +149,26 @@ def document(request: Request) -> Response:
 @permission("recommendations.read")
 def document_file(request: Request) -> Response:
     state = request.state
-    item = documents.readable(state.db, state.actor, state.council,
-                              request.path_params["document_id"])
+    item = documents.readable(
+        state.db, state.actor, state.council, request.path_params["document_id"]
+    )
     if item.withdrawn_at is not None:
         raise NotFound()
     path = documents.path_of(request.app.state.settings.documents_dir, item)
     if not path.is_file():
         log.error("the file of document %s is missing: %s", item.id, path)
         raise NotFound()
-    response = FileResponse(path, media_type="application/pdf", filename=item.file_name,
-                            content_disposition_type="attachment", headers=FILE_HEADERS)
+    response = FileResponse(
+        path,
+        media_type="application/pdf",
+        filename=item.file_name,
+        content_disposition_type="attachment",
+        headers=FILE_HEADERS,
+    )
     if can(ANONYMOUS, "document.read", citations.filed(item, state.council)):
-        return conditional(request, response, last_modified=item.updated_at,
-                           etag=f'"{item.sha256}"')
+        return conditional(
+            request, response, last_modified=item.updated_at, etag=f'"{item.sha256}"'
+        )
     response.headers["Cache-Control"] = PRIVATE_CACHE
     return response
 
@@ -158,33 +181,47 @@ def document_new(request: Request) -> Response:
     if request.method != "POST":
         wanted = request.query_params.get("group", "")
         form = {field: "" for field in FIELDS} | {
-            "language": i18n.current_language(), "visibility": "members",
-            "filed_under": wanted if wanted in dict(choices) else next(iter(dict(choices)), "")}
+            "language": i18n.current_language(),
+            "visibility": "members",
+            "filed_under": wanted if wanted in dict(choices) else next(iter(dict(choices)), ""),
+        }
         return _form_page(request, form, {}, choices)
     form = values(state.form, *FIELDS, "filed_under")
     chosen = state.form.get("file")
     file = None
     if isinstance(chosen, UploadFile):
-        file = documents.Upload(name=chosen.filename or "", size=chosen.size or 0,
-                                read=chosen.file.read)
+        file = documents.Upload(
+            name=chosen.filename or "", size=chosen.size or 0, read=chosen.file.read
+        )
     try:
         refuse_control_characters(form)
-        item = documents.upload(state.db, actor=state.actor, council=state.council,
-                                form=documents.DocumentForm(**form), file=file,
-                                folder=settings.documents_dir,
-                                max_bytes=settings.max_upload_bytes, now=state.now)
+        item = documents.upload(
+            state.db,
+            actor=state.actor,
+            council=state.council,
+            form=documents.DocumentForm(**form),
+            file=file,
+            folder=settings.documents_dir,
+            max_bytes=settings.max_upload_bytes,
+            now=state.now,
+        )
     except Invalid as invalid:
-        return _form_page(request, form, invalid.errors, choices,
-                          status_code=invalid.status_code)
+        return _form_page(request, form, invalid.errors, choices, status_code=invalid.status_code)
     return redirect(request, "document", document_id=item.id)
 
 
-def _form_page(request: Request, form: dict, errors: dict, choices: list,
-               status_code: int = 200) -> Response:
+def _form_page(
+    request: Request, form: dict, errors: dict, choices: list, status_code: int = 200
+) -> Response:
     settings = request.app.state.settings
-    context = {"form": form, "errors": errors, "choices": choices, "document": None,
-               "max_upload_mb": settings.max_upload_bytes // (1024 * 1024),
-               "max_upload_bytes": settings.max_upload_bytes}
+    context = {
+        "form": form,
+        "errors": errors,
+        "choices": choices,
+        "document": None,
+        "max_upload_mb": settings.max_upload_bytes // (1024 * 1024),
+        "max_upload_bytes": settings.max_upload_bytes,
+    }
     return _page(request, "workspaces/document_form.html", context, status_code=status_code)
 
 
@@ -201,11 +238,21 @@ def document_edit(request: Request) -> Response:
     form = values(state.form, *FIELDS)
     try:
         refuse_control_characters(form)
-        documents.edit(state.db, item, actor=state.actor, council=state.council,
-                       form=documents.DocumentForm(**form), now=state.now)
+        documents.edit(
+            state.db,
+            item,
+            actor=state.actor,
+            council=state.council,
+            form=documents.DocumentForm(**form),
+            now=state.now,
+        )
     except Invalid as invalid:
-        return _page(request, "workspaces/document_form.html",
-                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return _page(
+            request,
+            "workspaces/document_form.html",
+            {**context, "form": form, "errors": invalid.errors},
+            status_code=422,
+        )
     return redirect(request, "document", document_id=item.id)
 
 
@@ -220,9 +267,14 @@ def document_withdraw(request: Request) -> Response:
     form = values(state.form, "reason")
     try:
         refuse_control_characters(form)
-        documents.withdraw(state.db, item, by=state.actor.person, reason=form["reason"],
-                           now=state.now)
+        documents.withdraw(
+            state.db, item, by=state.actor.person, reason=form["reason"], now=state.now
+        )
     except Invalid as invalid:
-        return _page(request, "workspaces/document_withdraw.html",
-                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return _page(
+            request,
+            "workspaces/document_withdraw.html",
+            {**context, "form": form, "errors": invalid.errors},
+            status_code=422,
+        )
     return redirect(request, "document", document_id=item.id)

@@ -100,15 +100,32 @@ def inspect(data: bytes) -> Inspected:
     from pypdf import PdfReader
 
     if not data.startswith(b"%PDF-"):
-        raise Invalid({"file": _("This file is not a PDF. Only PDF documents can be uploaded: "
-                                 "save or export it as a PDF first.")})
-    damaged = Invalid({"file": _("This PDF cannot be read: it may be damaged. Save or export it "
-                                 "as a PDF again, then upload the new file.")})
+        raise Invalid(
+            {
+                "file": _(
+                    "This file is not a PDF. Only PDF documents can be uploaded: "
+                    "save or export it as a PDF first."
+                )
+            }
+        )
+    damaged = Invalid(
+        {
+            "file": _(
+                "This PDF cannot be read: it may be damaged. Save or export it "
+                "as a PDF again, then upload the new file."
+            )
+        }
+    )
     try:
         reader = PdfReader(BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise Invalid({"file": _("This PDF is protected by a password. Upload a copy that "
-                                     "opens without one.")})
+            raise Invalid(
+                {
+                    "file": _(
+                        "This PDF is protected by a password. Upload a copy that opens without one."
+                    )
+                }
+            )
         pages = len(reader.pages)
     except Invalid:
         raise
@@ -116,8 +133,9 @@ def inspect(data: bytes) -> Inspected:
         raise damaged from error
     if pages == 0:
         raise damaged
-    return Inspected(pages=pages, text=_extract(reader, pages),
-                     has_scripts=_SCRIPT.search(data) is not None)
+    return Inspected(
+        pages=pages, text=_extract(reader, pages), has_scripts=_SCRIPT.search(data) is not None
+    )
 
 
 def _extract(reader, pages: int) -> str:
@@ -178,8 +196,17 @@ def path_of(folder: Path, document: Document) -> Path:
 # uploading and describing
 
 
-def upload(session: Session, *, actor: Actor, council: Council | None, form: DocumentForm,
-           file: Upload | None, folder: Path, max_bytes: int, now: datetime) -> Document:
+def upload(
+    session: Session,
+    *,
+    actor: Actor,
+    council: Council | None,
+    form: DocumentForm,
+    file: Upload | None,
+    folder: Path,
+    max_bytes: int,
+    now: datetime,
+) -> Document:
     """Add a document to the library: the form's fields and the file are checked together
     (every problem is said at once), the file is stored, its text extracted and indexed."""
     errors: dict[str, str] = {}
@@ -190,9 +217,12 @@ def upload(session: Session, *, actor: Actor, council: Council | None, form: Doc
         errors["file"] = _("Choose the PDF file to upload.")
     elif file.size > max_bytes:
         too_large = True
-        errors["file"] = _("This file is larger than %(limit)s MB, the largest the council "
-                           "accepts. Upload a smaller PDF (a compressed copy, or the document "
-                           "in parts).", limit=max_bytes // (1024 * 1024) or 1)
+        errors["file"] = _(
+            "This file is larger than %(limit)s MB, the largest the council "
+            "accepts. Upload a smaller PDF (a compressed copy, or the document "
+            "in parts).",
+            limit=max_bytes // (1024 * 1024) or 1,
+        )
     else:
         data = file.read()
         try:
@@ -203,25 +233,51 @@ def upload(session: Session, *, actor: Actor, council: Council | None, form: Doc
         raise (FileTooLarge if too_large else Invalid)(errors)
     digest = store(folder, data)
     document = Document(
-        working_group_id=group.id if group else None, title=form.title, authors=form.authors,
-        issued_on=issued_on, language=form.language, summary=form.summary,
-        visibility=Visibility(form.visibility), file_name=clean_file_name(file.name),
-        sha256=digest, size=len(data), pages=inspected.pages,
-        has_scripts=inspected.has_scripts, uploaded_by_id=actor.person.id, uploaded_at=now,
-        updated_at=now)
+        working_group_id=group.id if group else None,
+        title=form.title,
+        authors=form.authors,
+        issued_on=issued_on,
+        language=form.language,
+        summary=form.summary,
+        visibility=Visibility(form.visibility),
+        file_name=clean_file_name(file.name),
+        sha256=digest,
+        size=len(data),
+        pages=inspected.pages,
+        has_scripts=inspected.has_scripts,
+        uploaded_by_id=actor.person.id,
+        uploaded_at=now,
+        updated_at=now,
+    )
     session.add(document)
     session.flush()
     session.add(DocumentText(document_id=document.id, text=inspected.text))
     _index(session, document, inspected.text)
-    audit.record(session, by=actor.person, action="document.uploaded", target=document,
-                 title=document.title, filed_under=_body_key(group), sha256=digest,
-                 size=document.size, visibility=document.visibility.value,
-                 file_name=document.file_name, scripts=document.has_scripts)
+    audit.record(
+        session,
+        by=actor.person,
+        action="document.uploaded",
+        target=document,
+        title=document.title,
+        filed_under=_body_key(group),
+        sha256=digest,
+        size=document.size,
+        visibility=document.visibility.value,
+        file_name=document.file_name,
+        scripts=document.has_scripts,
+    )
     return document
 
 
-def edit(session: Session, document: Document, *, actor: Actor, council: Council | None,
-         form: DocumentForm, now: datetime) -> Document:
+def edit(
+    session: Session,
+    document: Document,
+    *,
+    actor: Actor,
+    council: Council | None,
+    form: DocumentForm,
+    now: datetime,
+) -> Document:
     """Change what the library says of a document (not its file, nor where it is filed). A
     change of visibility renders again the recommendations that cite it."""
     check_editable(document)
@@ -234,8 +290,11 @@ def edit(session: Session, document: Document, *, actor: Actor, council: Council
     document.title, document.authors, document.issued_on = form.title, form.authors, issued_on
     document.language, document.summary = form.language, form.summary
     document.visibility = Visibility(form.visibility)
-    changes = {key: [old, new] for (key, old), new in
-               zip(before.items(), _described(document).values(), strict=True) if old != new}
+    changes = {
+        key: [old, new]
+        for (key, old), new in zip(before.items(), _described(document).values(), strict=True)
+        if old != new
+    }
     if not changes:
         return document
     document.updated_at = now
@@ -243,38 +302,53 @@ def edit(session: Session, document: Document, *, actor: Actor, council: Council
     session.flush()
     stored_text = session.get(DocumentText, document.id)
     _index(session, document, stored_text.text if stored_text else "")
-    audit.record(session, by=actor.person, action="document.edited", target=document,
-                 changes=changes)
+    audit.record(
+        session, by=actor.person, action="document.edited", target=document, changes=changes
+    )
     if "visibility" in changes:
         _rerender_citing(session, document, now)
     return document
 
 
-def withdraw(session: Session, document: Document, *, by: Person, reason: str,
-             now: datetime) -> Document:
+def withdraw(
+    session: Session, document: Document, *, by: Person, reason: str, now: datetime
+) -> Document:
     """Take a document out of the library, with the reason: its citations then show it to no
     one but the council's members (council.permissions), and its file is served no more."""
     check_editable(document)
     reason = " ".join(reason.split())
     if not reason:
-        raise Invalid({"reason": _("Say why the document is withdrawn: the reason is kept "
-                                   "with it.")})
+        raise Invalid(
+            {"reason": _("Say why the document is withdrawn: the reason is kept with it.")}
+        )
     if len(reason) > MAX_REASON:
         raise Invalid({"reason": _("At most %(limit)s characters.", limit=MAX_REASON)})
     document.withdrawn_at, document.withdrawn_by_id = now, by.id
     document.withdrawn_reason, document.updated_at = reason, now
     session.add(document)
     session.flush()
-    audit.record(session, by=by, action="document.withdrawn", target=document,
-                 title=document.title, reason=reason)
+    audit.record(
+        session,
+        by=by,
+        action="document.withdrawn",
+        target=document,
+        title=document.title,
+        reason=reason,
+    )
     if document.visibility == Visibility.PUBLIC:
         _rerender_citing(session, document, now)
     return document
 
 
-def _check(session: Session, actor: Actor, council: Council | None, form: DocumentForm,
-           errors: dict[str, str], *, uploading: bool = True
-           ) -> tuple[WorkingGroup | None, date | None]:
+def _check(
+    session: Session,
+    actor: Actor,
+    council: Council | None,
+    form: DocumentForm,
+    errors: dict[str, str],
+    *,
+    uploading: bool = True,
+) -> tuple[WorkingGroup | None, date | None]:
     """Check the described fields into `errors`; the body filed under and the date."""
     form.title, form.authors = " ".join(form.title.split()), " ".join(form.authors.split())
     form.summary = form.summary.strip()
@@ -299,10 +373,12 @@ def _check(session: Session, actor: Actor, council: Council | None, form: Docume
     if uploading:
         group = _body(session, form.filed_under)
         body = group if group is not None else council
-        if (form.filed_under != COUNCIL and group is None) or body is None \
-                or not can(actor, "document.upload", body):
-            errors["filed_under"] = _("Choose the council, or a working group you take part "
-                                      "in.")
+        if (
+            (form.filed_under != COUNCIL and group is None)
+            or body is None
+            or not can(actor, "document.upload", body)
+        ):
+            errors["filed_under"] = _("Choose the council, or a working group you take part in.")
     return group, issued_on
 
 
@@ -331,9 +407,14 @@ def _group_of(session: Session, document: Document) -> WorkingGroup | None:
 
 
 def _described(document: Document) -> dict[str, str]:
-    return {"title": document.title, "authors": document.authors,
-            "issued_on": document.issued_on.isoformat(), "language": document.language,
-            "summary": document.summary, "visibility": Visibility(document.visibility).value}
+    return {
+        "title": document.title,
+        "authors": document.authors,
+        "issued_on": document.issued_on.isoformat(),
+        "language": document.language,
+        "summary": document.summary,
+        "visibility": Visibility(document.visibility).value,
+    }
 
 
 def check_editable(document: Document) -> None:
@@ -342,8 +423,12 @@ def check_editable(document: Document) -> None:
 
 
 def _index(session: Session, document: Document, text: str) -> None:
-    document_search.index(session, document.id, title=f"{document.title}\n{document.authors}",
-                          body=f"{document.summary}\n\n{text}")
+    document_search.index(
+        session,
+        document.id,
+        title=f"{document.title}\n{document.authors}",
+        body=f"{document.summary}\n\n{text}",
+    )
 
 
 def _rerender_citing(session: Session, document: Document, now: datetime) -> None:
@@ -351,23 +436,30 @@ def _rerender_citing(session: Session, document: Document, now: datetime) -> Non
     pages (and PDFs) are made again, showing or hiding it (workspaces.citations)."""
     from workspaces import recommendations
 
-    citing = session.exec(select(Recommendation).join(
-        DocumentCitation, DocumentCitation.recommendation_id == Recommendation.id).where(
-        DocumentCitation.document_id == document.id)).all()
+    citing = session.exec(
+        select(Recommendation)
+        .join(DocumentCitation, DocumentCitation.recommendation_id == Recommendation.id)
+        .where(DocumentCitation.document_id == document.id)
+    ).all()
     for recommendation in citing:
         recommendations.changed(session, recommendation, now)
 
 
 def form_of(document: Document, group: WorkingGroup | None) -> DocumentForm:
-    return DocumentForm(title=document.title, authors=document.authors,
-                        issued_on=document.issued_on.isoformat(), language=document.language,
-                        summary=document.summary,
-                        visibility=Visibility(document.visibility).value,
-                        filed_under=_body_key(group))
+    return DocumentForm(
+        title=document.title,
+        authors=document.authors,
+        issued_on=document.issued_on.isoformat(),
+        language=document.language,
+        summary=document.summary,
+        visibility=Visibility(document.visibility).value,
+        filed_under=_body_key(group),
+    )
 
 
-def upload_choices(session: Session, actor: Actor, council: Council | None
-                   ) -> list[tuple[str, str]]:
+def upload_choices(
+    session: Session, actor: Actor, council: Council | None
+) -> list[tuple[str, str]]:
     """Where the actor may file a document: (value, name) of the council and of each group."""
     choices = []
     if council is not None and can(actor, "document.upload", council):
@@ -388,8 +480,7 @@ def get(session: Session, document_id: int) -> Document:
     return document
 
 
-def readable(session: Session, actor: Actor, council: Council | None,
-             document_id: int) -> Document:
+def readable(session: Session, actor: Actor, council: Council | None, document_id: int) -> Document:
     """The document, if the actor may read it; not found otherwise (never "forbidden": that
     would tell that a members-only document exists)."""
     document = get(session, document_id)
@@ -405,15 +496,27 @@ def readable_condition(actor: Actor, council: Council | None, group_ids: list[in
     allowed_by_body = {}
     for body in (None, *group_ids):
         allowed_by_body[body] = frozenset(
-            visibility for visibility in Visibility
-            if can(actor, "document.read", Filed(0, body, None, visibility == Visibility.PUBLIC,
-                                                 False, council_public)))
+            visibility
+            for visibility in Visibility
+            if can(
+                actor,
+                "document.read",
+                Filed(0, body, None, visibility == Visibility.PUBLIC, False, council_public),
+            )
+        )
     distinct = set(allowed_by_body.values())
     if len(distinct) == 1:
         return _visibility_in(distinct.pop())
-    terms = [and_(Document.working_group_id.is_(None) if body is None
-                  else Document.working_group_id == body, _visibility_in(allowed))
-             for body, allowed in allowed_by_body.items() if allowed]
+    terms = [
+        and_(
+            Document.working_group_id.is_(None)
+            if body is None
+            else Document.working_group_id == body,
+            _visibility_in(allowed),
+        )
+        for body, allowed in allowed_by_body.items()
+        if allowed
+    ]
     return or_(*terms) if terms else false()
 
 
@@ -456,13 +559,22 @@ class Library:
     """Document id -> the recommendations that cite it, oldest first."""
 
 
-def library(session: Session, actor: Actor, council: Council | None, filters: Filters, *,
-            page: int = 1, per_page: int = PER_PAGE) -> Library:
+def library(
+    session: Session,
+    actor: Actor,
+    council: Council | None,
+    filters: Filters,
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Library:
     """The documents the actor may read that match `filters`, newest first, one page of them,
     each with the recommendations that cite it: four queries, whatever the number."""
     groups = {g.id: g for g in session.exec(select(WorkingGroup)).all()}
-    conditions = [Document.withdrawn_at.is_(None), readable_condition(actor, council,
-                                                                      sorted(groups))]
+    conditions = [
+        Document.withdrawn_at.is_(None),
+        readable_condition(actor, council, sorted(groups)),
+    ]
     if filters.filed_under == COUNCIL:
         conditions.append(Document.working_group_id.is_(None))
     elif filters.filed_under:
@@ -474,15 +586,29 @@ def library(session: Session, actor: Actor, council: Council | None, filters: Fi
     if matched is not None:
         conditions.append(matched)
     total, last_modified = session.exec(
-        select(func.count(Document.id), func.max(Document.updated_at)).where(*conditions)).one()
+        select(func.count(Document.id), func.max(Document.updated_at)).where(*conditions)
+    ).one()
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
-    items = list(session.exec(
-        select(Document).where(*conditions)
-        .order_by(Document.uploaded_at.desc(), Document.id.desc())
-        .offset((page - 1) * per_page).limit(per_page)).all())
-    return Library(items, groups, total, page, pages, filters, last_modified,
-                   cited_by(session, [item.id for item in items]))
+    items = list(
+        session.exec(
+            select(Document)
+            .where(*conditions)
+            .order_by(Document.uploaded_at.desc(), Document.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+    )
+    return Library(
+        items,
+        groups,
+        total,
+        page,
+        pages,
+        filters,
+        last_modified,
+        cited_by(session, [item.id for item in items]),
+    )
 
 
 def cited_by(session: Session, document_ids: list[int]) -> dict[int, list[Cited]]:
@@ -491,10 +617,11 @@ def cited_by(session: Session, document_ids: list[int]) -> dict[int, list[Cited]
     if not document_ids:
         return found
     for document_id, number, title in session.exec(
-            select(DocumentCitation.document_id, Recommendation.number, Recommendation.title)
-            .join(Recommendation, Recommendation.id == DocumentCitation.recommendation_id)
-            .where(DocumentCitation.document_id.in_(document_ids))
-            .order_by(Recommendation.adopted_at, Recommendation.id)):
+        select(DocumentCitation.document_id, Recommendation.number, Recommendation.title)
+        .join(Recommendation, Recommendation.id == DocumentCitation.recommendation_id)
+        .where(DocumentCitation.document_id.in_(document_ids))
+        .order_by(Recommendation.adopted_at, Recommendation.id)
+    ):
         found[document_id].append(Cited(number, title))
     return found
 

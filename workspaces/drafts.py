@@ -59,10 +59,13 @@ class StaleRevision(Conflict):
     title = "Someone revised this meanwhile"
 
     def __init__(self, latest: Revision, author: Person | None):
-        super().__init__(_(
-            "Someone saved revision %(number)s of this draft while you were editing. Your text "
-            "was not saved: compare it with the latest text, then save it again.",
-            number=latest.number))
+        super().__init__(
+            _(
+                "Someone saved revision %(number)s of this draft while you were editing. Your text "
+                "was not saved: compare it with the latest text, then save it again.",
+                number=latest.number,
+            )
+        )
         self.latest = latest
         self.author = author
 
@@ -133,13 +136,17 @@ def group_of(session: Session, draft: Draft) -> WorkingGroup:
     return session.get(WorkingGroup, draft.working_group_id)
 
 
-def list_drafts(session: Session, group: WorkingGroup, *, limit: int | None = None
-                ) -> list[DraftSummary]:
+def list_drafts(
+    session: Session, group: WorkingGroup, *, limit: int | None = None
+) -> list[DraftSummary]:
     """The group's drafts, most recently revised first, in two queries whatever their number."""
     rows = session.exec(
         select(Draft, Person.name)
-        .join(Revision, (Revision.draft_id == Draft.id)
-              & (Revision.number == Draft.latest_revision_number), isouter=True)
+        .join(
+            Revision,
+            (Revision.draft_id == Draft.id) & (Revision.number == Draft.latest_revision_number),
+            isouter=True,
+        )
         .join(Person, Person.id == Revision.author_id, isouter=True)
         .where(Draft.working_group_id == group.id)
         .order_by(Draft.updated_at.desc(), Draft.id.desc())
@@ -172,8 +179,11 @@ def drafts_to_work_on(session: Session, actor: Actor, *, limit: int = 8) -> list
     query = (
         select(Draft, WorkingGroup, DraftVisit.revision_number)
         .join(WorkingGroup, WorkingGroup.id == Draft.working_group_id)
-        .join(DraftVisit, (DraftVisit.draft_id == Draft.id)
-              & (DraftVisit.person_id == actor.person.id), isouter=True)
+        .join(
+            DraftVisit,
+            (DraftVisit.draft_id == Draft.id) & (DraftVisit.person_id == actor.person.id),
+            isouter=True,
+        )
         .where(Draft.status.in_([DraftStatus.DRAFTING, DraftStatus.IN_ROUND]))
         .order_by(Draft.updated_at.desc(), Draft.id.desc())
         .limit(limit)
@@ -183,8 +193,10 @@ def drafts_to_work_on(session: Session, actor: Actor, *, limit: int = 8) -> list
         if not group_ids:
             return []
         query = query.where(Draft.working_group_id.in_(sorted(group_ids)))
-    return [WorkItem(draft, group, seen is None or seen < draft.latest_revision_number)
-            for draft, group, seen in session.exec(query).all()]
+    return [
+        WorkItem(draft, group, seen is None or seen < draft.latest_revision_number)
+        for draft, group, seen in session.exec(query).all()
+    ]
 
 
 def latest_revision(session: Session, draft: Draft) -> Revision:
@@ -201,24 +213,35 @@ def revision(session: Session, draft: Draft, number: int) -> Revision:
 
 
 def paragraphs(session: Session, revision: Revision) -> list[RevisionParagraph]:
-    return list(session.exec(
-        select(RevisionParagraph).where(RevisionParagraph.revision_id == revision.id)
-        .order_by(RevisionParagraph.position)
-    ).all())
+    return list(
+        session.exec(
+            select(RevisionParagraph)
+            .where(RevisionParagraph.revision_id == revision.id)
+            .order_by(RevisionParagraph.position)
+        ).all()
+    )
 
 
 def sponsors(session: Session, draft: Draft) -> list[Seat]:
-    return list(session.exec(
-        select(Seat).join(DraftSponsor, DraftSponsor.seat_id == Seat.id)
-        .where(DraftSponsor.draft_id == draft.id).order_by(Seat.name)
-    ).all())
+    return list(
+        session.exec(
+            select(Seat)
+            .join(DraftSponsor, DraftSponsor.seat_id == Seat.id)
+            .where(DraftSponsor.draft_id == draft.id)
+            .order_by(Seat.name)
+        ).all()
+    )
 
 
 def draft_detail(session: Session, draft: Draft, number: int | None = None) -> DraftDetail:
     """What the draft page shows: one revision (the latest by default) and its paragraphs."""
     shown = revision(session, draft, draft.latest_revision_number if number is None else number)
-    people = {p.id: p for p in session.exec(
-        select(Person).where(Person.id.in_({shown.author_id, draft.created_by_id}))).all()}
+    people = {
+        p.id: p
+        for p in session.exec(
+            select(Person).where(Person.id.in_({shown.author_id, draft.created_by_id}))
+        ).all()
+    }
     return DraftDetail(
         draft=draft,
         group=group_of(session, draft),
@@ -233,14 +256,21 @@ def draft_detail(session: Session, draft: Draft, number: int | None = None) -> D
 def history(session: Session, draft: Draft) -> list[HistoryEntry]:
     """Every revision, newest first, without loading their texts."""
     rows = session.exec(
-        select(Revision.number, Revision.created_at, Revision.summary, Person.name,
-               Revision.base_number)
+        select(
+            Revision.number,
+            Revision.created_at,
+            Revision.summary,
+            Person.name,
+            Revision.base_number,
+        )
         .join(Person, Person.id == Revision.author_id)
         .where(Revision.draft_id == draft.id)
         .order_by(Revision.number.desc())
     ).all()
-    return [HistoryEntry(number, at, summary, author, base)
-            for number, at, summary, author, base in rows]
+    return [
+        HistoryEntry(number, at, summary, author, base)
+        for number, at, summary, author, base in rows
+    ]
 
 
 def comparison_numbers(draft: Draft, from_n: int | None, to_n: int | None) -> tuple[int, int]:
@@ -251,19 +281,26 @@ def comparison_numbers(draft: Draft, from_n: int | None, to_n: int | None) -> tu
     return from_n, to_n
 
 
-def compare(session: Session, draft: Draft, from_n: int | None = None,
-            to_n: int | None = None) -> Comparison:
+def compare(
+    session: Session, draft: Draft, from_n: int | None = None, to_n: int | None = None
+) -> Comparison:
     """Paragraph by paragraph (by stable id) and word by word, from one revision to another."""
     from_n, to_n = comparison_numbers(draft, from_n, to_n)
-    found = {r.number: r for r in session.exec(
-        select(Revision).where(Revision.draft_id == draft.id,
-                               Revision.number.in_({from_n, to_n}))).all()}
+    found = {
+        r.number: r
+        for r in session.exec(
+            select(Revision).where(
+                Revision.draft_id == draft.id, Revision.number.in_({from_n, to_n})
+            )
+        ).all()
+    }
     if from_n not in found or to_n not in found:
         raise NotFound()
     old, new = found[from_n], found[to_n]
     texts: dict[int, list[Compared]] = {old.id: [], new.id: []}
     for row in session.exec(
-        select(RevisionParagraph).where(RevisionParagraph.revision_id.in_({old.id, new.id}))
+        select(RevisionParagraph)
+        .where(RevisionParagraph.revision_id.in_({old.id, new.id}))
         .order_by(RevisionParagraph.revision_id, RevisionParagraph.position)
     ).all():
         texts[row.revision_id].append(_compared(row))
@@ -279,8 +316,10 @@ def difference_from(session: Session, revision: Revision, text: str) -> list[Par
         return []
     current = paragraphs(session, revision)
     proposed = build_paragraphs(text, [(p.paragraph_id, p.source) for p in current])
-    return paragraph_diff([_compared(p) for p in current],
-                          [Compared(p.id, p.source, p.html, p.number) for p in proposed])
+    return paragraph_diff(
+        [_compared(p) for p in current],
+        [Compared(p.id, p.source, p.html, p.number) for p in proposed],
+    )
 
 
 def _compared(row: RevisionParagraph) -> Compared:
@@ -289,11 +328,14 @@ def _compared(row: RevisionParagraph) -> Compared:
 
 def sponsor_choices(session: Session, group: WorkingGroup) -> list[Seat]:
     """Seats that may sponsor a draft of the group: those sitting in it (not observers)."""
-    return list(session.exec(
-        select(Seat).join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
-        .where(WorkingGroupSeat.working_group_id == group.id, Seat.kind != SeatKind.OBSERVER)
-        .order_by(Seat.name)
-    ).all())
+    return list(
+        session.exec(
+            select(Seat)
+            .join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
+            .where(WorkingGroupSeat.working_group_id == group.id, Seat.kind != SeatKind.OBSERVER)
+            .order_by(Seat.name)
+        ).all()
+    )
 
 
 # writing
@@ -328,19 +370,43 @@ def start_draft(
     if errors:
         raise Invalid(errors)
 
-    draft = Draft(working_group_id=group.id, title=title, purpose=purpose, language=language,
-                  created_by_id=by.id, created_at=now, updated_at=now)
+    draft = Draft(
+        working_group_id=group.id,
+        title=title,
+        purpose=purpose,
+        language=language,
+        created_by_id=by.id,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(draft)
     session.flush()
     session.add_all(DraftSponsor(draft_id=draft.id, seat_id=seat_id) for seat_id in sponsor_ids)
-    _add_revision(session, draft, by=by, number=1, base_number=None, text=text, summary="",
-                  paragraphs=build_paragraphs(text, previous=[]), now=now)
+    _add_revision(
+        session,
+        draft,
+        by=by,
+        number=1,
+        base_number=None,
+        text=text,
+        summary="",
+        paragraphs=build_paragraphs(text, previous=[]),
+        now=now,
+    )
     draft.latest_revision_number = 1
     session.add(draft)
     session.flush()
     record_visit(session, person=by, draft=draft, now=now)  # you have seen what you wrote
-    audit.record(session, by=by, action="draft.started", target=draft, title=title,
-                 group=group.slug, language=language, sponsor_seat_ids=sponsor_ids)
+    audit.record(
+        session,
+        by=by,
+        action="draft.started",
+        target=draft,
+        title=title,
+        group=group.slug,
+        language=language,
+        sponsor_seat_ids=sponsor_ids,
+    )
     return draft
 
 
@@ -349,14 +415,26 @@ def ensure_revisable(session: Session, draft: Draft, *, lock: bool = False) -> N
     the draft is closed. With `lock`, the draft row is locked first (PostgreSQL; SQLite
     serialises writers already), so no round can open between this check and the save."""
     if lock:
-        session.exec(select(Draft).where(Draft.id == draft.id).with_for_update()
-                     .execution_options(populate_existing=True)).one()
+        session.exec(
+            select(Draft)
+            .where(Draft.id == draft.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
     if draft.status == DraftStatus.IN_ROUND and not _comment_round_open(session, draft):
-        raise Conflict(_("A decision round is open on this draft, so it cannot be revised "
-                         "until the round closes."))
+        raise Conflict(
+            _(
+                "A decision round is open on this draft, so it cannot be revised "
+                "until the round closes."
+            )
+        )
     if draft.status not in (*_REVISABLE, DraftStatus.IN_ROUND):
-        raise Conflict(_("This draft is closed (%(status)s) and can no longer be revised.",
-                         status=status_label(draft.status)))
+        raise Conflict(
+            _(
+                "This draft is closed (%(status)s) and can no longer be revised.",
+                status=status_label(draft.status),
+            )
+        )
 
 
 def revise(
@@ -377,36 +455,70 @@ def revise(
     text, summary = normalise(text), summary.strip()
     errors: dict[str, str] = {}
     _check_text(errors, text)
-    check_line(errors, "summary", summary, MAX_SUMMARY, required=True,
-               missing=_("Say briefly what this revision changes."))
+    check_line(
+        errors,
+        "summary",
+        summary,
+        MAX_SUMMARY,
+        required=True,
+        missing=_("Say briefly what this revision changes."),
+    )
     base = latest_revision(session, draft)
     if "text" not in errors and text == base.source:
-        errors["text"] = _("The text is the same as revision %(number)s. Change it, or leave "
-                           "without saving.", number=base.number)
+        errors["text"] = _(
+            "The text is the same as revision %(number)s. Change it, or leave without saving.",
+            number=base.number,
+        )
     if errors:
         raise Invalid(errors)
 
     base_paragraphs = paragraphs(session, base)
     previous = [(p.paragraph_id, p.source) for p in base_paragraphs]
-    return append_revision(session, draft, by=by, base=base, base_paragraphs=base_paragraphs,
-                           text=text, summary=summary,
-                           paragraphs=build_paragraphs(text, previous), now=now)
+    return append_revision(
+        session,
+        draft,
+        by=by,
+        base=base,
+        base_paragraphs=base_paragraphs,
+        text=text,
+        summary=summary,
+        paragraphs=build_paragraphs(text, previous),
+        now=now,
+    )
 
 
-def append_revision(session: Session, draft: Draft, *, by: Person, base: Revision,
-                    base_paragraphs: Sequence[RevisionParagraph], text: str, summary: str,
-                    paragraphs: Sequence[Paragraph], now: datetime,
-                    amended: dict[str, int] | None = None) -> Revision:
+def append_revision(
+    session: Session,
+    draft: Draft,
+    *,
+    by: Person,
+    base: Revision,
+    base_paragraphs: Sequence[RevisionParagraph],
+    text: str,
+    summary: str,
+    paragraphs: Sequence[Paragraph],
+    now: datetime,
+    amended: dict[str, int] | None = None,
+) -> Revision:
     """Store the revision after `base` (checked, and the draft locked, by the caller), with
     its paragraphs' provenance (`amended`: paragraph id -> the amendment that made it); other
     open amendments on paragraphs it changed become outdated."""
     number = base.number + 1
     try:
         with session.begin_nested():
-            created = _add_revision(session, draft, by=by, number=number,
-                                    base_number=base.number, text=text, summary=summary,
-                                    paragraphs=paragraphs, now=now, previous=base_paragraphs,
-                                    amended=amended)
+            created = _add_revision(
+                session,
+                draft,
+                by=by,
+                number=number,
+                base_number=base.number,
+                text=text,
+                summary=summary,
+                paragraphs=paragraphs,
+                now=now,
+                previous=base_paragraphs,
+                amended=amended,
+            )
     except IntegrityError:
         # a concurrent save took this number first: the unique (draft_id, number) decides
         raise _stale(session, draft) from None
@@ -416,40 +528,75 @@ def append_revision(session: Session, draft: Draft, *, by: Person, base: Revisio
         draft.status = DraftStatus.DRAFTING
     session.add(draft)
     session.flush()
-    outdate_amendments(session, draft, {p.id: p.source for p in paragraphs}, by=by, now=now,
-                       accepted=set((amended or {}).values()))
+    outdate_amendments(
+        session,
+        draft,
+        {p.id: p.source for p in paragraphs},
+        by=by,
+        now=now,
+        accepted=set((amended or {}).values()),
+    )
     record_visit(session, person=by, draft=draft, now=now)
-    audit.record(session, by=by, action="draft.revised", target=draft, number=number,
-                 base_number=base.number, summary=summary)
+    audit.record(
+        session,
+        by=by,
+        action="draft.revised",
+        target=draft,
+        number=number,
+        base_number=base.number,
+        summary=summary,
+    )
     notices.draft_revised(session, draft=draft, revision=created, by=by, now=now)
     return created
 
 
-def outdate_amendments(session: Session, draft: Draft, current: dict[str, str], *,
-                       by: Person, now: datetime, accepted: set[int]) -> list[Amendment]:
+def outdate_amendments(
+    session: Session,
+    draft: Draft,
+    current: dict[str, str],
+    *,
+    by: Person,
+    now: datetime,
+    accepted: set[int],
+) -> list[Amendment]:
     """Mark outdated the open amendments of `draft` (but the `accepted` ones, which made
     `current`) that the text `current` (paragraph id -> text) no longer reads as they were
     written on, and the open sub-amendments of those."""
-    found = list(session.exec(select(Amendment).where(
-        Amendment.draft_id == draft.id, Amendment.status == AmendmentStatus.OPEN,
-        Amendment.id.not_in(accepted or {0}))).all())
+    found = list(
+        session.exec(
+            select(Amendment).where(
+                Amendment.draft_id == draft.id,
+                Amendment.status == AmendmentStatus.OPEN,
+                Amendment.id.not_in(accepted or {0}),
+            )
+        ).all()
+    )
     if not found:
         return []
     changes: dict[int, list[Change]] = {}
-    for row in session.exec(select(AmendmentChange).where(
-            AmendmentChange.amendment_id.in_([a.id for a in found]))
-            .order_by(AmendmentChange.amendment_id, AmendmentChange.position)).all():
+    for row in session.exec(
+        select(AmendmentChange)
+        .where(AmendmentChange.amendment_id.in_([a.id for a in found]))
+        .order_by(AmendmentChange.amendment_id, AmendmentChange.position)
+    ).all():
         changes.setdefault(row.amendment_id, []).append(change_of(row))
-    outdated = {a.id for a in found
-                if a.parent_id is None and is_outdated(changes.get(a.id, []), current)}
+    outdated = {
+        a.id for a in found if a.parent_id is None and is_outdated(changes.get(a.id, []), current)
+    }
     outdated |= {a.id for a in found if a.parent_id in outdated}
     marked = [a for a in found if a.id in outdated]
     for amendment in marked:
         amendment.status, amendment.updated_at = AmendmentStatus.OUTDATED, now
         session.add(amendment)
-        audit.record(session, by=by, action="amendment.outdated", target=amendment,
-                     draft=draft.id, number=amendment.number,
-                     revision=draft.latest_revision_number)
+        audit.record(
+            session,
+            by=by,
+            action="amendment.outdated",
+            target=amendment,
+            draft=draft.id,
+            number=amendment.number,
+            revision=draft.latest_revision_number,
+        )
         notices.amendment_decided(session, amendment=amendment, draft=draft, by=by, now=now)
     session.flush()
     return marked
@@ -463,14 +610,24 @@ def may_withdraw(actor: Actor, draft: Draft, sponsor_seat_ids: set[int]) -> bool
     """Whether the draft is open and `can(actor, "draft.withdraw", ...)` (who may is there)."""
     if draft.status not in _REVISABLE:
         return False
-    return can(actor, "draft.withdraw", Sponsored(draft.id, draft.working_group_id,
-                                                  frozenset(sponsor_seat_ids)))
+    return can(
+        actor,
+        "draft.withdraw",
+        Sponsored(draft.id, draft.working_group_id, frozenset(sponsor_seat_ids)),
+    )
 
 
 def sponsored(session: Session, draft: Draft) -> Sponsored:
     """The draft as the sponsors' rules of can() see it."""
-    return Sponsored(draft.id, draft.working_group_id, frozenset(session.exec(
-        select(DraftSponsor.seat_id).where(DraftSponsor.draft_id == draft.id)).all()))
+    return Sponsored(
+        draft.id,
+        draft.working_group_id,
+        frozenset(
+            session.exec(
+                select(DraftSponsor.seat_id).where(DraftSponsor.draft_id == draft.id)
+            ).all()
+        ),
+    )
 
 
 def may_revise_whole(session: Session, actor: Actor, draft: Draft) -> bool:
@@ -491,30 +648,52 @@ def check_withdrawal(session: Session, *, actor: Actor, draft: Draft) -> None:
     if draft.status == DraftStatus.IN_ROUND:
         raise Conflict(_("A round is open on this draft; the chair must close it first."))
     if draft.status not in _REVISABLE:
-        raise Conflict(_("This draft is closed (%(status)s).",
-                         status=status_label(draft.status)))
+        raise Conflict(_("This draft is closed (%(status)s).", status=status_label(draft.status)))
     if not may_withdraw(actor, draft, {seat.id for seat in sponsors(session, draft)}):
-        raise NotAllowed(_("Only the secretariat, the chair of the working group and the "
-                           "sponsoring seats may withdraw a draft."))
+        raise NotAllowed(
+            _(
+                "Only the secretariat, the chair of the working group and the "
+                "sponsoring seats may withdraw a draft."
+            )
+        )
 
 
-def withdraw(session: Session, *, by: Person, draft: Draft, reason: str,
-             now: datetime | None = None, actor: Actor | None = None) -> None:
+def withdraw(
+    session: Session,
+    *,
+    by: Person,
+    draft: Draft,
+    reason: str,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+) -> None:
     """`actor` is `by`'s roles when the caller has them already (a request does)."""
     now = now or utcnow()
     check_withdrawal(session, actor=actor or load_actor(session, by, now), draft=draft)
     reason = reason.strip()
     errors: dict[str, str] = {}
-    check_line(errors, "reason", reason, MAX_REASON, required=True,
-               missing=_("Give the reason for withdrawing the draft."))
+    check_line(
+        errors,
+        "reason",
+        reason,
+        MAX_REASON,
+        required=True,
+        missing=_("Give the reason for withdrawing the draft."),
+    )
     if errors:
         raise Invalid(errors)
     draft.status = DraftStatus.WITHDRAWN
     draft.updated_at = now
     session.add(draft)
     session.flush()
-    audit.record(session, by=by, action="draft.withdrawn", target=draft, reason=reason,
-                 revision=draft.latest_revision_number)
+    audit.record(
+        session,
+        by=by,
+        action="draft.withdrawn",
+        target=draft,
+        reason=reason,
+        revision=draft.latest_revision_number,
+    )
 
 
 # visits
@@ -539,12 +718,16 @@ def visit_key(person: Person, draft: Draft) -> tuple[int, int]:
     return person.id, draft.id
 
 
-def last_visit(session: Session, *, person: Person, draft: Draft,
-               pending: Visit | None = None) -> Visit | None:
+def last_visit(
+    session: Session, *, person: Person, draft: Draft, pending: Visit | None = None
+) -> Visit | None:
     """The visit as stored, or as noted in this process (`pending`) and not written yet."""
     row = session.get(DraftVisit, (person.id, draft.id))
-    stored = None if row is None else Visit(row.revision_number,
-                                            row.previous_revision_number, row.seen_at)
+    stored = (
+        None
+        if row is None
+        else Visit(row.revision_number, row.previous_revision_number, row.seen_at)
+    )
     return later_visit(stored, pending)
 
 
@@ -567,8 +750,9 @@ def visit_now(visit: Visit | None, draft: Draft, now: datetime) -> Visit:
 
 def record_visit(session: Session, *, person: Person, draft: Draft, now: datetime) -> None:
     """The latest revision is now seen, written at once (by who has just written it)."""
-    write_visits(session, {visit_key(person, draft): Visit(draft.latest_revision_number, None,
-                                                           now)})
+    write_visits(
+        session, {visit_key(person, draft): Visit(draft.latest_revision_number, None, now)}
+    )
 
 
 def write_visits(session: Session, notes: dict[tuple[int, int], Visit]) -> None:
@@ -584,25 +768,35 @@ def write_visits(session: Session, notes: dict[tuple[int, int], Visit]) -> None:
         index_elements=[stored.person_id, stored.draft_id],
         set_={
             "previous_revision_number": case(
-                (newer & (noted.previous_revision_number > stored.revision_number),
-                 noted.previous_revision_number),
+                (
+                    newer & (noted.previous_revision_number > stored.revision_number),
+                    noted.previous_revision_number,
+                ),
                 (newer, stored.revision_number),
-                else_=stored.previous_revision_number),
-            "revision_number": case((newer, noted.revision_number),
-                                    else_=stored.revision_number),
-            "seen_at": case((noted.seen_at > stored.seen_at, noted.seen_at),
-                            else_=stored.seen_at),
+                else_=stored.previous_revision_number,
+            ),
+            "revision_number": case((newer, noted.revision_number), else_=stored.revision_number),
+            "seen_at": case((noted.seen_at > stored.seen_at, noted.seen_at), else_=stored.seen_at),
         },
     )
-    session.execute(statement, [
-        {"person_id": person_id, "draft_id": draft_id, "revision_number": visit.revision_number,
-         "previous_revision_number": visit.previous_revision_number, "seen_at": visit.seen_at}
-        for (person_id, draft_id), visit in sorted(notes.items())
-    ])
+    session.execute(
+        statement,
+        [
+            {
+                "person_id": person_id,
+                "draft_id": draft_id,
+                "revision_number": visit.revision_number,
+                "previous_revision_number": visit.previous_revision_number,
+                "seen_at": visit.seen_at,
+            }
+            for (person_id, draft_id), visit in sorted(notes.items())
+        ],
+    )
 
 
-def changes_since_last_visit(session: Session, *, person: Person, draft: Draft,
-                             pending: Visit | None = None) -> VisitChanges:
+def changes_since_last_visit(
+    session: Session, *, person: Person, draft: Draft, pending: Visit | None = None
+) -> VisitChanges:
     """From the revision seen before the latest one (or before the unseen ones) to the latest;
     `pending` is a visit noted in this process and not written yet."""
     latest = draft.latest_revision_number
@@ -624,10 +818,16 @@ def changes_since_last_visit(session: Session, *, person: Person, draft: Draft,
 
 def _comment_round_open(session: Session, draft: Draft) -> bool:
     """Whether the open round of the draft, if any, is a comment round (revisions allowed)."""
-    return session.exec(
-        select(Round.id).where(Round.draft_id == draft.id, Round.closed_at.is_(None),
-                               Round.kind == RoundKind.COMMENT)
-    ).first() is not None
+    return (
+        session.exec(
+            select(Round.id).where(
+                Round.draft_id == draft.id,
+                Round.closed_at.is_(None),
+                Round.kind == RoundKind.COMMENT,
+            )
+        ).first()
+        is not None
+    )
 
 
 def status_label(status: str) -> str:
@@ -642,33 +842,57 @@ def status_label(status: str) -> str:
 
 def _stale(session: Session, draft: Draft) -> StaleRevision:
     latest = session.exec(
-        select(Revision).where(Revision.draft_id == draft.id)
-        .order_by(Revision.number.desc()).limit(1)
+        select(Revision)
+        .where(Revision.draft_id == draft.id)
+        .order_by(Revision.number.desc())
+        .limit(1)
     ).one()
     return StaleRevision(latest, session.get(Person, latest.author_id))
 
 
-def _add_revision(session: Session, draft: Draft, *, by: Person, number: int,
-                  base_number: int | None, text: str, summary: str,
-                  paragraphs: Sequence[Paragraph], now: datetime,
-                  previous: Sequence[RevisionParagraph] = (),
-                  amended: dict[str, int] | None = None) -> Revision:
+def _add_revision(
+    session: Session,
+    draft: Draft,
+    *,
+    by: Person,
+    number: int,
+    base_number: int | None,
+    text: str,
+    summary: str,
+    paragraphs: Sequence[Paragraph],
+    now: datetime,
+    previous: Sequence[RevisionParagraph] = (),
+    amended: dict[str, int] | None = None,
+) -> Revision:
     """Store revision `number` and its paragraphs with their provenance: a paragraph whose
     text is that of `previous` (the base revision's paragraphs) keeps its origin; one in
     `amended` (paragraph id -> amendment id) comes from that amendment; any other from this
     revision, written by `by`'s seat (the original text, for revision 1)."""
-    created = Revision(draft_id=draft.id, number=number, author_id=by.id, created_at=now,
-                       summary=summary, source=text, html=render_markdown(text),
-                       base_number=base_number)
+    created = Revision(
+        draft_id=draft.id,
+        number=number,
+        author_id=by.id,
+        created_at=now,
+        summary=summary,
+        source=text,
+        html=render_markdown(text),
+        base_number=base_number,
+    )
     session.add(created)
     session.flush()
     kept = {p.paragraph_id: p for p in previous}
     amended = amended or {}
     rows = []
     for p in paragraphs:
-        row = RevisionParagraph(revision_id=created.id, position=p.position, paragraph_id=p.id,
-                                source=p.source, html=p.html, number=p.number,
-                                origin_revision=number)
+        row = RevisionParagraph(
+            revision_id=created.id,
+            position=p.position,
+            paragraph_id=p.id,
+            source=p.source,
+            html=p.html,
+            number=p.number,
+            origin_revision=number,
+        )
         if p.id in amended:
             row.origin, row.origin_amendment_id = Origin.AMENDMENT, amended[p.id]
         elif (old := kept.get(p.id)) is not None and old.source == p.source:
@@ -689,12 +913,21 @@ def normalise(text: str) -> str:
 
 
 def unreadable_message() -> str:
-    return _("The text contains characters that could not be read (it was not valid UTF-8). "
-             "Remove them, or copy the text again from its source.")
+    return _(
+        "The text contains characters that could not be read (it was not valid UTF-8). "
+        "Remove them, or copy the text again from its source."
+    )
 
 
-def check_line(errors: dict[str, str], field: str, value: str, limit: int, *,
-               required: bool = False, missing: str | None = None) -> None:
+def check_line(
+    errors: dict[str, str],
+    field: str,
+    value: str,
+    limit: int,
+    *,
+    required: bool = False,
+    missing: str | None = None,
+) -> None:
     """The error, if any, of one typed field, beside it: unreadable, missing, too long."""
     if UNREADABLE.search(value):
         errors[field] = unreadable_message()
@@ -703,8 +936,9 @@ def check_line(errors: dict[str, str], field: str, value: str, limit: int, *,
     elif required and not value:
         errors[field] = missing or _("This field is required.")
     elif len(value) > limit:
-        errors[field] = _("At most %(limit)s characters (this has %(count)s).", limit=limit,
-                          count=len(value))
+        errors[field] = _(
+            "At most %(limit)s characters (this has %(count)s).", limit=limit, count=len(value)
+        )
 
 
 def check_start_rate(session: Session, *, by: Person, now: datetime) -> None:
@@ -712,13 +946,20 @@ def check_start_rate(session: Session, *, by: Person, now: datetime) -> None:
     (seeding and imports call start_draft alone), counted under a lock held until the new
     draft is committed, so that simultaneous starts cannot all pass."""
     serialise(session, f"drafts:{by.id}")
-    recent = session.exec(select(func.count()).select_from(Draft).where(
-        Draft.created_by_id == by.id, Draft.created_at > now - START_WINDOW)).one()
+    recent = session.exec(
+        select(func.count())
+        .select_from(Draft)
+        .where(Draft.created_by_id == by.id, Draft.created_at > now - START_WINDOW)
+    ).one()
     if recent >= STARTS_PER_WINDOW:
-        raise RateLimited(_(
-            "You have started %(limit)s drafts in the last %(minutes)s minutes, the most "
-            "allowed. Your text is kept below: start the draft again in a few minutes.",
-            limit=STARTS_PER_WINDOW, minutes=int(START_WINDOW.total_seconds() // 60)))
+        raise RateLimited(
+            _(
+                "You have started %(limit)s drafts in the last %(minutes)s minutes, the most "
+                "allowed. Your text is kept below: start the draft again in a few minutes.",
+                limit=STARTS_PER_WINDOW,
+                minutes=int(START_WINDOW.total_seconds() // 60),
+            )
+        )
 
 
 def _check_text(errors: dict[str, str], text: str) -> None:
@@ -734,13 +975,21 @@ def _check_text(errors: dict[str, str], text: str) -> None:
             errors["text"] = _(
                 "The text is %(size)s KB; at most %(limit)s KB are allowed. Shorten it, or "
                 "split it into several drafts.",
-                size=math.ceil(size / 1024), limit=MAX_TEXT_BYTES // 1024)
+                size=math.ceil(size / 1024),
+                limit=MAX_TEXT_BYTES // 1024,
+            )
         elif (lines := text.count("\n") + 1) > MAX_LINES:
             errors["text"] = _(
                 "The text has %(count)s lines; at most %(limit)s are allowed. Shorten it, or "
-                "split it into several drafts.", count=lines, limit=MAX_LINES)
+                "split it into several drafts.",
+                count=lines,
+                limit=MAX_LINES,
+            )
         elif (count := len(split_blocks(text))) > MAX_PARAGRAPHS:
             errors["text"] = _(
                 "The text has %(count)s paragraphs (each heading and list item counts as one); "
                 "at most %(limit)s are allowed. Join some of them, or split the text into "
-                "several drafts.", count=count, limit=MAX_PARAGRAPHS)
+                "several drafts.",
+                count=count,
+                limit=MAX_PARAGRAPHS,
+            )

@@ -44,34 +44,62 @@ def extension() -> Extension:
         name="workspaces",
         routes=routes.routes(),
         panels=[
-            Panel(page="group", template="workspaces/_group_drafts.html",
-                  context=views.group_panel),
-            Panel(page="home", template="workspaces/_home_rounds.html",
-                  context=round_views.home_panel),
-            Panel(page="home", template="workspaces/_home_drafts.html",
-                  context=views.home_panel),
-            Panel(page="group", template="workspaces/_group_recommendations.html",
-                  context=recommendation_views.group_panel),
-            Panel(page="group", template="workspaces/_group_documents.html",
-                  context=document_views.group_panel),
-            Panel(page="welcome", template="workspaces/_welcome_recommendations.html",
-                  context=recommendation_views.welcome_panel),
-            Panel(page="needs_you", template="workspaces/_needs_you.html",
-                  context=waiting.needs_you_panel),
+            Panel(
+                page="group", template="workspaces/_group_drafts.html", context=views.group_panel
+            ),
+            Panel(
+                page="home", template="workspaces/_home_rounds.html", context=round_views.home_panel
+            ),
+            Panel(page="home", template="workspaces/_home_drafts.html", context=views.home_panel),
+            Panel(
+                page="group",
+                template="workspaces/_group_recommendations.html",
+                context=recommendation_views.group_panel,
+            ),
+            Panel(
+                page="group",
+                template="workspaces/_group_documents.html",
+                context=document_views.group_panel,
+            ),
+            Panel(
+                page="welcome",
+                template="workspaces/_welcome_recommendations.html",
+                context=recommendation_views.welcome_panel,
+            ),
+            Panel(
+                page="needs_you",
+                template="workspaces/_needs_you.html",
+                context=waiting.needs_you_panel,
+            ),
             Panel(page="desk", template="workspaces/_desk.html", context=desk.desk_panel),
         ],
-        nav=[NavLink(route="recommendations", label=lazy("Recommendations"),
-                     action="recommendations.read")],
+        nav=[
+            NavLink(
+                route="recommendations",
+                label=lazy("Recommendations"),
+                action="recommendations.read",
+            )
+        ],
         seed_demo=demo.seed,
-        bookkeeping={drafts.VISITS: drafts.write_visits, pdf.MADE: pdf.write_made,
-                     report_pdf.MADE: report_pdf.write_made},
+        bookkeeping={
+            drafts.VISITS: drafts.write_visits,
+            pdf.MADE: pdf.write_made,
+            report_pdf.MADE: report_pdf.write_made,
+        },
         notification_kinds=[*notices.KINDS, *followup.KINDS],
         published_heads=recommendations.published_heads,
         archive_texts=archive.texts,
         after_import=archive.after_import,
-        jobs=[*rounds.JOBS, *notices.JOBS, *followup.JOBS,
-              Job("recommendations.rerender", rendering.rerender_stale,
-                  every=timedelta(minutes=5),
-                  label=lazy("Render the published pages again after a release")),
-              pdf.JOB],
+        jobs=[
+            *rounds.JOBS,
+            *notices.JOBS,
+            *followup.JOBS,
+            Job(
+                "recommendations.rerender",
+                rendering.rerender_stale,
+                every=timedelta(minutes=5),
+                label=lazy("Render the published pages again after a release"),
+            ),
+            pdf.JOB,
+        ],
     )

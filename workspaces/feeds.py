@@ -43,15 +43,18 @@ def council_feed(request: Request) -> Response:
     council = request.state.council
     language, query = _language(request)
     with i18n.speaking(language, rendering.catalogues()[language]):
-        found = recommendations.library(request.state.db, recommendations.Filters(),
-                                        per_page=ENTRIES, language=language)
+        found = recommendations.library(
+            request.state.db, recommendations.Filters(), per_page=ENTRIES, language=language
+        )
         said = statements.listing(request.state.db, per_page=ENTRIES)
         reported = reports.feed_entries(request.state.db, limit=ENTRIES)
         name = names.shown(council, council).text if council else ""
         feed = {
             "title": f"{name} · {_('Recommendations')}" if council else _("Recommendations"),
-            "subtitle": _("What the council's working groups adopted, with each adoption "
-                          "record and the reservations of seats as footnotes."),
+            "subtitle": _(
+                "What the council's working groups adopted, with each adoption "
+                "record and the reservations of seats as footnotes."
+            ),
             "self": str(request.url_for("recommendations_feed")) + query,
             "alternate": str(request.url_for("recommendations")),
             "author": name or _("Recommendations"),
@@ -65,18 +68,22 @@ def group_feed(request: Request) -> Response:
     group = seats.get_group(request.state.db, request.path_params["slug"])
     language, query = _language(request)
     with i18n.speaking(language, rendering.catalogues()[language]):
-        found = recommendations.library(request.state.db, recommendations.Filters(group=group),
-                                        per_page=ENTRIES, language=language)
+        found = recommendations.library(
+            request.state.db,
+            recommendations.Filters(group=group),
+            per_page=ENTRIES,
+            language=language,
+        )
         said = statements.listing(request.state.db, group=group, per_page=ENTRIES)
         reported = reports.feed_entries(request.state.db, group=group, limit=ENTRIES)
         group_name = names.shown(group, council).text
         feed = {
             "title": f"{group_name} · {_('Recommendations')}",
             "subtitle": _("What the working group %(group)s adopted.", group=group_name),
-            "self": (str(request.url_for("group_recommendations_feed", slug=group.slug))
-                     + query),
-            "alternate": (str(request.url_for("recommendations")) + "?"
-                          + urlencode({"group": group.slug})),
+            "self": (str(request.url_for("group_recommendations_feed", slug=group.slug)) + query),
+            "alternate": (
+                str(request.url_for("recommendations")) + "?" + urlencode({"group": group.slug})
+            ),
             "author": names.shown(council, council).text if council else group_name,
         }
         return _feed(request, feed, found, said, language, reported)
@@ -93,15 +100,32 @@ def _language(request: Request) -> tuple[str, str]:
     return asked, "?" + urlencode({"lang": asked})
 
 
-def _feed(request: Request, feed: dict, found: recommendations.Library,
-          said: statements.Listing, language: str, reported: list[Report] = ()) -> Response:
+def _feed(
+    request: Request,
+    feed: dict,
+    found: recommendations.Library,
+    said: statements.Listing,
+    language: str,
+    reported: list[Report] = (),
+) -> Response:
     """The feed of the recommendations `found`, the chair's statements `said` and the
     reports `reported`, newest first, at most ENTRIES of them."""
-    entries = [_entry(request, item, found.groups[item.working_group_id],
-                      found.records[item.id], found.shown[item.id])
-               for item in found.items]
-    entries += [_statement_entry(request, item, said.groups[item.working_group_id],
-                                 said.records[item.id], language) for item in said.items]
+    entries = [
+        _entry(
+            request,
+            item,
+            found.groups[item.working_group_id],
+            found.records[item.id],
+            found.shown[item.id],
+        )
+        for item in found.items
+    ]
+    entries += [
+        _statement_entry(
+            request, item, said.groups[item.working_group_id], said.records[item.id], language
+        )
+        for item in said.items
+    ]
     entries += [_report_entry(request, item, language) for item in reported]
     entries = sorted(entries, key=lambda entry: entry["moment"], reverse=True)[:ENTRIES]
     last_modified = max((entry["moment"] for entry in entries), default=None)
@@ -113,7 +137,8 @@ def _feed(request: Request, feed: dict, found: recommendations.Library,
         "language": language,
     }
     response = request.app.state.templates.TemplateResponse(
-        request, TEMPLATE, context, media_type=MEDIA_TYPE)
+        request, TEMPLATE, context, media_type=MEDIA_TYPE
+    )
     # well-formed whatever is stored: a character XML forbids would break it for every reader
     response.body = xml_safe(response.body.decode()).encode()
     response.headers["content-length"] = str(len(response.body))
@@ -121,8 +146,13 @@ def _feed(request: Request, feed: dict, found: recommendations.Library,
     return conditional(request, response, last_modified=last_modified)
 
 
-def _entry(request: Request, item: Recommendation, group: WorkingGroup, data: dict,
-           text: recommendations.Text) -> dict:
+def _entry(
+    request: Request,
+    item: Recommendation,
+    group: WorkingGroup,
+    data: dict,
+    text: recommendations.Text,
+) -> dict:
     """One entry: the text's version `text` (the feed's language's, else the original), with
     the working group named in its language, linked by its own URLs (`?lang=` when the text
     has other versions, which are linked too)."""
@@ -147,8 +177,9 @@ def _entry(request: Request, item: Recommendation, group: WorkingGroup, data: di
     }
 
 
-def _statement_entry(request: Request, item: PublishedStatement, group: WorkingGroup,
-                     data: dict, language: str) -> dict:
+def _statement_entry(
+    request: Request, item: PublishedStatement, group: WorkingGroup, data: dict, language: str
+) -> dict:
     """One entry for a published chair's statement: its words in the feed's language, the
     draft's title in it when the draft had one there; the statement as the chair wrote it."""
     title = statements.title_in(item, data, language)
@@ -160,14 +191,19 @@ def _statement_entry(request: Request, item: PublishedStatement, group: WorkingG
         "group": group,
         "group_name": statements.group_name(data, language),
         "title": _("Chair's statement on “%(title)s”", title=title.text),
-        "summary": _("Outcome of the decision round: %(outcome)s. The text put to it is "
-                     "not published.", outcome=rounds.outcome_label(item.outcome)),
+        "summary": _(
+            "Outcome of the decision round: %(outcome)s. The text put to it is not published.",
+            outcome=rounds.outcome_label(item.outcome),
+        ),
         "url": str(request.url_for("statement", number=item.number)),
         "api_url": str(request.url_for("api_statement", number=item.number)),
         "updated": rfc3339(item.published_at),
         "published": rfc3339(item.published_at),
-        "html": "".join(str(Markup("<p>{}</p>").format(part).replace("\n", Markup("<br>")))
-                        for part in paragraphs if part),
+        "html": "".join(
+            str(Markup("<p>{}</p>").format(part).replace("\n", Markup("<br>")))
+            for part in paragraphs
+            if part
+        ),
     }
 
 
@@ -179,9 +215,12 @@ def _report_entry(request: Request, item: Report, language: str) -> dict:
     shown = reports.shown(item, data, version)
     page = str(request.url_for("report", number=item.number))
     pdf = str(request.url_for("report_download", number=item.number))
-    contents = Markup("<ol>{}</ol>").format(Markup("").join(
-        Markup('<li lang="{}">{}</li>').format(section.heading.language, section.heading.text)
-        for section in shown.sections))
+    contents = Markup("<ol>{}</ol>").format(
+        Markup("").join(
+            Markup('<li lang="{}">{}</li>').format(section.heading.language, section.heading.text)
+            for section in shown.sections
+        )
+    )
     return {
         "kind": "report",
         "moment": item.published_at,

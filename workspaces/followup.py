@@ -78,15 +78,27 @@ def status_options() -> list[tuple[str, str]]:
 
 def addressed_ids(session: Session, recommendation: Recommendation) -> set[int]:
     """The seats the recommendation addresses now."""
-    return set(session.exec(select(FollowUpSeat.seat_id).where(
-        FollowUpSeat.recommendation_id == recommendation.id,
-        FollowUpSeat.removed_at.is_(None))).all())
+    return set(
+        session.exec(
+            select(FollowUpSeat.seat_id).where(
+                FollowUpSeat.recommendation_id == recommendation.id,
+                FollowUpSeat.removed_at.is_(None),
+            )
+        ).all()
+    )
 
 
 def is_addressed(session: Session, recommendation: Recommendation, seat_id: int) -> bool:
-    return session.exec(select(FollowUpSeat.seat_id).where(
-        FollowUpSeat.recommendation_id == recommendation.id, FollowUpSeat.seat_id == seat_id,
-        FollowUpSeat.removed_at.is_(None))).first() is not None
+    return (
+        session.exec(
+            select(FollowUpSeat.seat_id).where(
+                FollowUpSeat.recommendation_id == recommendation.id,
+                FollowUpSeat.seat_id == seat_id,
+                FollowUpSeat.removed_at.is_(None),
+            )
+        ).first()
+        is not None
+    )
 
 
 def may_report(actor: Actor, recommendation: Recommendation, addressed: set[int]) -> bool:
@@ -94,8 +106,11 @@ def may_report(actor: Actor, recommendation: Recommendation, addressed: set[int]
     the seats it addresses)."""
     if actor.seat is None:
         return False
-    return can(actor, "followup.report", Addressed(
-        recommendation.working_group_id, actor.seat.id, actor.seat.id in addressed))
+    return can(
+        actor,
+        "followup.report",
+        Addressed(recommendation.working_group_id, actor.seat.id, actor.seat.id in addressed),
+    )
 
 
 def seat_choices(session: Session) -> list[Seat]:
@@ -104,29 +119,44 @@ def seat_choices(session: Session) -> list[Seat]:
     return sorted(seats, key=lambda seat: (kind_order(seat.kind), seat.name.casefold()))
 
 
-def address(session: Session, *, recommendation: Recommendation, seat_ids: Iterable[int],
-            by: Person, now: datetime) -> tuple[list[int], list[int]]:
+def address(
+    session: Session,
+    *,
+    recommendation: Recommendation,
+    seat_ids: Iterable[int],
+    by: Person,
+    now: datetime,
+) -> tuple[list[int], list[int]]:
     """Make `seat_ids` the seats the recommendation addresses (the caller checked
     followup.address): newly addressed seats are told; a seat no longer addressed keeps its
     reports in the history. Recorded. The ids of the seats (added, removed)."""
     wanted = set(seat_ids)
-    known = {seat.id: seat for seat in session.exec(select(Seat).where(
-        Seat.id.in_(wanted))).all()} if wanted else {}
+    known = (
+        {seat.id: seat for seat in session.exec(select(Seat).where(Seat.id.in_(wanted))).all()}
+        if wanted
+        else {}
+    )
     if wanted - set(known):
         raise Invalid({"seats": _("Choose among the council's seats.")})
     # one chair's choice at a time (PostgreSQL; SQLite's writers queue anyway)
-    session.exec(select(Recommendation.id).where(Recommendation.id == recommendation.id)
-                 .with_for_update()).one()
-    rows = {row.seat_id: row for row in session.exec(
-        select(FollowUpSeat).where(FollowUpSeat.recommendation_id == recommendation.id)).all()}
+    session.exec(
+        select(Recommendation.id).where(Recommendation.id == recommendation.id).with_for_update()
+    ).one()
+    rows = {
+        row.seat_id: row
+        for row in session.exec(
+            select(FollowUpSeat).where(FollowUpSeat.recommendation_id == recommendation.id)
+        ).all()
+    }
     current = {seat_id for seat_id, row in rows.items() if row.removed_at is None}
     added = sorted(wanted - current)
     removed = sorted(current - wanted)
     if not added and not removed:
         return [], []
     for seat_id in added:
-        row = rows.get(seat_id) or FollowUpSeat(recommendation_id=recommendation.id,
-                                                seat_id=seat_id, addressed_at=now)
+        row = rows.get(seat_id) or FollowUpSeat(
+            recommendation_id=recommendation.id, seat_id=seat_id, addressed_at=now
+        )
         row.addressed_at, row.addressed_by_id = now, by.id
         row.removed_at = row.removed_by_id = None
         session.add(row)
@@ -136,13 +166,26 @@ def address(session: Session, *, recommendation: Recommendation, seat_ids: Itera
         row.removed_at, row.removed_by_id = now, by.id
         session.add(row)
     session.flush()
-    audit.record(session, by=by, action="followup.seats_addressed", target=recommendation,
-                 number=recommendation.number, added=[known[i].name for i in added],
-                 removed=[removed_seats[i].name for i in removed])
+    audit.record(
+        session,
+        by=by,
+        action="followup.seats_addressed",
+        target=recommendation,
+        number=recommendation.number,
+        added=[known[i].name for i in added],
+        removed=[removed_seats[i].name for i in removed],
+    )
     group = session.get(WorkingGroup, recommendation.working_group_id)
     for seat_id in added:
-        _tell(session, recommendation, known[seat_id], group=group, now=now, reason="addressed",
-              skip=[by.id])
+        _tell(
+            session,
+            recommendation,
+            known[seat_id],
+            group=group,
+            now=now,
+            reason="addressed",
+            skip=[by.id],
+        )
     return added, removed
 
 
@@ -169,13 +212,19 @@ def parse_links(text: str) -> tuple[list[dict[str, str]], str | None]:
         url, _space, title = line.partition(" ")
         title = " ".join(title.split())
         parts = urlsplit(url)
-        if (parts.scheme.lower() not in ("http", "https") or not parts.netloc
-                or len(url) > MAX_URL or any(c in url for c in "<>\"'`")):
-            return [], _("“%(link)s” is not a web address: give each link as an address "
-                         "beginning with https:// or http://, one a line.", link=url[:80])
+        if (
+            parts.scheme.lower() not in ("http", "https")
+            or not parts.netloc
+            or len(url) > MAX_URL
+            or any(c in url for c in "<>\"'`")
+        ):
+            return [], _(
+                "“%(link)s” is not a web address: give each link as an address "
+                "beginning with https:// or http://, one a line.",
+                link=url[:80],
+            )
         if len(title) > MAX_LINK_TITLE:
-            return [], _("A link's title has at most %(limit)s characters.",
-                         limit=MAX_LINK_TITLE)
+            return [], _("A link's title has at most %(limit)s characters.", limit=MAX_LINK_TITLE)
         links.append({"url": url, "title": title})
     if len(links) > MAX_LINKS:
         return [], _("At most %(limit)s links.", limit=MAX_LINKS)
@@ -192,8 +241,7 @@ def check(form: ReportForm) -> tuple[list[dict[str, str]], dict[str, str]]:
     elif len(form.narrative) > MAX_NARRATIVE:
         errors["narrative"] = _("At most %(limit)s characters.", limit=MAX_NARRATIVE)
     if form.status == FollowUpStatus.NOT_PURSUED and not form.reason.strip():
-        errors["reason"] = _("Give the reasons why your seat does not pursue the "
-                             "recommendation.")
+        errors["reason"] = _("Give the reasons why your seat does not pursue the recommendation.")
     elif len(form.reason) > MAX_REASON:
         errors["reason"] = _("At most %(limit)s characters.", limit=MAX_REASON)
     links, link_error = parse_links(form.links)
@@ -202,8 +250,15 @@ def check(form: ReportForm) -> tuple[list[dict[str, str]], dict[str, str]]:
     return links, errors
 
 
-def report(session: Session, *, recommendation: Recommendation, seat: Seat, by: Person,
-           form: ReportForm, now: datetime) -> FollowUpReport:
+def report(
+    session: Session,
+    *,
+    recommendation: Recommendation,
+    seat: Seat,
+    by: Person,
+    form: ReportForm,
+    now: datetime,
+) -> FollowUpReport:
     """Add the seat's report (the caller checked followup.report): a new row, never a change
     to an earlier one, with the seat that chairs the group now. Recorded."""
     links, errors = check(form)
@@ -214,17 +269,32 @@ def report(session: Session, *, recommendation: Recommendation, seat: Seat, by: 
     term = chairs.current_term(session, recommendation.working_group_id, now)
     status = FollowUpStatus(form.status)
     entry = FollowUpReport(
-        recommendation_id=recommendation.id, seat_id=seat.id, status=status,
-        narrative=form.narrative.strip(), narrative_html=render_markdown(form.narrative.strip()),
+        recommendation_id=recommendation.id,
+        seat_id=seat.id,
+        status=status,
+        narrative=form.narrative.strip(),
+        narrative_html=render_markdown(form.narrative.strip()),
         reason=form.reason.strip() if status == FollowUpStatus.NOT_PURSUED else "",
-        links=json.dumps(links, ensure_ascii=False), author_id=by.id,
-        chair_seat_id=term.seat_id if term is not None else None, reported_at=now)
+        links=json.dumps(links, ensure_ascii=False),
+        author_id=by.id,
+        chair_seat_id=term.seat_id if term is not None else None,
+        reported_at=now,
+    )
     session.add(entry)
     session.flush()
-    audit.record(session, by=by, action="followup.reported", target=entry,
-                 number=recommendation.number, seat=seat.name, status=status.value,
-                 chair_seat=entry.chair_seat_id, narrative=audit.fingerprint(entry.narrative),
-                 reason=entry.reason, links=[link["url"] for link in links])
+    audit.record(
+        session,
+        by=by,
+        action="followup.reported",
+        target=entry,
+        number=recommendation.number,
+        seat=seat.name,
+        status=status.value,
+        chair_seat=entry.chair_seat_id,
+        narrative=audit.fingerprint(entry.narrative),
+        reason=entry.reason,
+        links=[link["url"] for link in links],
+    )
     return entry
 
 
@@ -285,11 +355,15 @@ def _entries(rows) -> list[Entry]:
 def _report_rows(session: Session, *conditions, limit: int | None = None):
     chair = aliased(Seat)
     return session.exec(
-        select(FollowUpReport, Seat.name, Seat.name_translations, chair.name,
-               chair.name_translations)
+        select(
+            FollowUpReport, Seat.name, Seat.name_translations, chair.name, chair.name_translations
+        )
         .join(Seat, Seat.id == FollowUpReport.seat_id)
         .join(chair, chair.id == FollowUpReport.chair_seat_id, isouter=True)
-        .where(*conditions).order_by(FollowUpReport.id.desc()).limit(limit)).all()
+        .where(*conditions)
+        .order_by(FollowUpReport.id.desc())
+        .limit(limit)
+    ).all()
 
 
 def of_recommendation(session: Session, recommendation: Recommendation) -> FollowUp:
@@ -297,25 +371,39 @@ def of_recommendation(session: Session, recommendation: Recommendation) -> Follo
     addressed = session.exec(
         select(FollowUpSeat, Seat.name, Seat.name_translations, Seat.kind)
         .join(Seat, Seat.id == FollowUpSeat.seat_id)
-        .where(FollowUpSeat.recommendation_id == recommendation.id)).all()
-    timeline = _entries(_report_rows(
-        session, FollowUpReport.recommendation_id == recommendation.id))
+        .where(FollowUpSeat.recommendation_id == recommendation.id)
+    ).all()
+    timeline = _entries(
+        _report_rows(session, FollowUpReport.recommendation_id == recommendation.id)
+    )
     current = {entry.report.seat_id: entry for entry in timeline if entry.current}
     seats = sorted(
-        (SeatStatus(Named(name, translations), kind, row.seat_id, current.get(row.seat_id))
-         for row, name, translations, kind in addressed if row.removed_at is None),
-        key=lambda item: (kind_order(item.kind), item.seat.casefold()))
-    moments = [moment for row, *_rest in addressed
-               for moment in (row.addressed_at, row.removed_at) if moment is not None]
+        (
+            SeatStatus(Named(name, translations), kind, row.seat_id, current.get(row.seat_id))
+            for row, name, translations, kind in addressed
+            if row.removed_at is None
+        ),
+        key=lambda item: (kind_order(item.kind), item.seat.casefold()),
+    )
+    moments = [
+        moment
+        for row, *_rest in addressed
+        for moment in (row.addressed_at, row.removed_at)
+        if moment is not None
+    ]
     moments += [entry.report.reported_at for entry in timeline[:1]]
     return FollowUp(seats, timeline, max(moments, default=None))
 
 
-def seat_history(session: Session, recommendation: Recommendation, seat_id: int
-                 ) -> list[Entry]:
+def seat_history(session: Session, recommendation: Recommendation, seat_id: int) -> list[Entry]:
     """One seat's reports on the recommendation, newest first (one query)."""
-    return _entries(_report_rows(session, FollowUpReport.recommendation_id == recommendation.id,
-                                 FollowUpReport.seat_id == seat_id))
+    return _entries(
+        _report_rows(
+            session,
+            FollowUpReport.recommendation_id == recommendation.id,
+            FollowUpReport.seat_id == seat_id,
+        )
+    )
 
 
 # overviews: the council's and each working group's
@@ -353,23 +441,39 @@ class Overview:
 
 def _pair_counts(session: Session, group: WorkingGroup | None) -> list[tuple[int, int, str, int]]:
     """(recommendation id, group id, current status or NO_REPORT, seats): one query."""
-    latest = (select(FollowUpReport.recommendation_id, FollowUpReport.seat_id,
-                     func.max(FollowUpReport.id).label("id"))
-              .group_by(FollowUpReport.recommendation_id, FollowUpReport.seat_id).subquery())
+    latest = (
+        select(
+            FollowUpReport.recommendation_id,
+            FollowUpReport.seat_id,
+            func.max(FollowUpReport.id).label("id"),
+        )
+        .group_by(FollowUpReport.recommendation_id, FollowUpReport.seat_id)
+        .subquery()
+    )
     query = (
-        select(Recommendation.id, Recommendation.working_group_id, FollowUpReport.status,
-               func.count())
+        select(
+            Recommendation.id, Recommendation.working_group_id, FollowUpReport.status, func.count()
+        )
         .select_from(FollowUpSeat)
         .join(Recommendation, Recommendation.id == FollowUpSeat.recommendation_id)
-        .join(latest, and_(latest.c.recommendation_id == FollowUpSeat.recommendation_id,
-                           latest.c.seat_id == FollowUpSeat.seat_id), isouter=True)
+        .join(
+            latest,
+            and_(
+                latest.c.recommendation_id == FollowUpSeat.recommendation_id,
+                latest.c.seat_id == FollowUpSeat.seat_id,
+            ),
+            isouter=True,
+        )
         .join(FollowUpReport, FollowUpReport.id == latest.c.id, isouter=True)
         .where(FollowUpSeat.removed_at.is_(None))
-        .group_by(Recommendation.id, Recommendation.working_group_id, FollowUpReport.status))
+        .group_by(Recommendation.id, Recommendation.working_group_id, FollowUpReport.status)
+    )
     if group is not None:
         query = query.where(Recommendation.working_group_id == group.id)
-    return [(rec_id, group_id, status or NO_REPORT, count)
-            for rec_id, group_id, status, count in session.exec(query).all()]
+    return [
+        (rec_id, group_id, status or NO_REPORT, count)
+        for rec_id, group_id, status, count in session.exec(query).all()
+    ]
 
 
 def overview(session: Session, group: WorkingGroup | None = None) -> Overview:
@@ -386,24 +490,37 @@ def overview(session: Session, group: WorkingGroup | None = None) -> Overview:
     if group is None:
         rows = [Row(g.id, per.get(g.id, dict.fromkeys(CATEGORIES, 0))) for g in groups.values()]
         return Overview(counts, rows, groups)
-    items = {item.id: item for item in session.exec(
-        select(Recommendation).where(Recommendation.working_group_id == group.id)
-        .order_by(Recommendation.adopted_at.desc(), Recommendation.id.desc()))}
+    items = {
+        item.id: item
+        for item in session.exec(
+            select(Recommendation)
+            .where(Recommendation.working_group_id == group.id)
+            .order_by(Recommendation.adopted_at.desc(), Recommendation.id.desc())
+        )
+    }
     rows = [Row(rec_id, per.get(rec_id, dict.fromkeys(CATEGORIES, 0))) for rec_id in items]
-    latest = [(entry, items[entry.report.recommendation_id]) for entry in _entries(
-        _report_rows(session, FollowUpReport.recommendation_id.in_(list(items) or [0]),
-                     limit=LATEST_LIMIT))]
+    latest = [
+        (entry, items[entry.report.recommendation_id])
+        for entry in _entries(
+            _report_rows(
+                session,
+                FollowUpReport.recommendation_id.in_(list(items) or [0]),
+                limit=LATEST_LIMIT,
+            )
+        )
+    ]
     chair = aliased(Seat)
     by_chair = [
         (Named(name, translations) if seat_id is not None else None, count)
         for seat_id, name, translations, count in session.exec(
-            select(FollowUpReport.chair_seat_id, chair.name, chair.name_translations,
-                   func.count())
+            select(FollowUpReport.chair_seat_id, chair.name, chair.name_translations, func.count())
             .join(Recommendation, Recommendation.id == FollowUpReport.recommendation_id)
             .join(chair, chair.id == FollowUpReport.chair_seat_id, isouter=True)
             .where(Recommendation.working_group_id == group.id)
             .group_by(FollowUpReport.chair_seat_id, chair.name, chair.name_translations)
-            .order_by(func.min(FollowUpReport.id))).all()]
+            .order_by(func.min(FollowUpReport.id))
+        ).all()
+    ]
     return Overview(counts, rows, groups, items, latest, by_chair)
 
 
@@ -454,17 +571,30 @@ def chart(counts: dict[str, int]) -> Chart:
     sentence that says the same figures (the SVG's description)."""
     largest = max(counts.values(), default=0)
     room = CHART_WIDTH - VALUE_ROOM
-    bars = [Bar(key, status_label(key), value, index * ROW_HEIGHT,
-                round(room * value / largest, 1) if largest else 0)
-            for index, (key, value) in enumerate(counts.items())]
-    figures = format_list([_("%(status)s: %(count)s", status=bar.label,
-                             count=i18n.format_number(bar.value)) for bar in bars],
-                          locale=i18n.current_language())
+    bars = [
+        Bar(
+            key,
+            status_label(key),
+            value,
+            index * ROW_HEIGHT,
+            round(room * value / largest, 1) if largest else 0,
+        )
+        for index, (key, value) in enumerate(counts.items())
+    ]
+    figures = format_list(
+        [
+            _("%(status)s: %(count)s", status=bar.label, count=i18n.format_number(bar.value))
+            for bar in bars
+        ],
+        locale=i18n.current_language(),
+    )
     total = sum(counts.values())
     description = i18n.ngettext(
         "%(num)s addressed seat, by the status of its latest report: %(figures)s.",
         "%(num)s addressed seats, by the status of their latest report: %(figures)s.",
-        total, figures=figures)
+        total,
+        figures=figures,
+    )
     return Chart(bars, CHART_WIDTH, len(bars) * ROW_HEIGHT, BAR_TOP, BAR_HEIGHT, description)
 
 
@@ -475,23 +605,39 @@ FOLLOW_UP_REQUESTED = "followup.requested"
 
 
 def _describe_requested(params: dict) -> str:
-    values = {"seat": names.from_params(params, "seat"), "number": params["number"],
-              "title": params["title"]}
+    values = {
+        "seat": names.from_params(params, "seat"),
+        "number": params["number"],
+        "title": params["title"],
+    }
     if params.get("reason") == "addressed":
-        return _("Recommendation %(number)s, “%(title)s”, addresses %(seat)s: please report "
-                 "on its implementation.", **values)
+        return _(
+            "Recommendation %(number)s, “%(title)s”, addresses %(seat)s: please report "
+            "on its implementation.",
+            **values,
+        )
     if params.get("last"):
-        return _("The follow-up report of %(seat)s on recommendation %(number)s, “%(title)s”, "
-                 "is due again: its latest report dates from %(date)s.",
-                 date=i18n.format_date(datetime.fromisoformat(params["last"]),
-                                       params.get("timezone")), **values)
-    return _("%(seat)s has not reported yet on the implementation of recommendation "
-             "%(number)s, “%(title)s”: please report.", **values)
+        return _(
+            "The follow-up report of %(seat)s on recommendation %(number)s, “%(title)s”, "
+            "is due again: its latest report dates from %(date)s.",
+            date=i18n.format_date(datetime.fromisoformat(params["last"]), params.get("timezone")),
+            **values,
+        )
+    return _(
+        "%(seat)s has not reported yet on the implementation of recommendation "
+        "%(number)s, “%(title)s”: please report.",
+        **values,
+    )
 
 
-KINDS = [Kind(FOLLOW_UP_REQUESTED,
-              lazy("My seat is asked to report on the implementation of a recommendation"),
-              _describe_requested, Delivery.DIGEST)]
+KINDS = [
+    Kind(
+        FOLLOW_UP_REQUESTED,
+        lazy("My seat is asked to report on the implementation of a recommendation"),
+        _describe_requested,
+        Delivery.DIGEST,
+    )
+]
 register(*KINDS)
 
 
@@ -499,20 +645,42 @@ def report_url(recommendation: Recommendation, seat_id: int) -> str:
     return f"/recommendations/{recommendation.number}/follow-up/{seat_id}"
 
 
-def _tell(session: Session, recommendation: Recommendation, seat: Seat, *, group: WorkingGroup,
-          now: datetime, reason: str, last: datetime | None = None,
-          dedupe_key: str | None = None, people: Iterable[int] | None = None,
-          skip: Iterable[int] = ()) -> list[Notification]:
+def _tell(
+    session: Session,
+    recommendation: Recommendation,
+    seat: Seat,
+    *,
+    group: WorkingGroup,
+    now: datetime,
+    reason: str,
+    last: datetime | None = None,
+    dedupe_key: str | None = None,
+    people: Iterable[int] | None = None,
+    skip: Iterable[int] = (),
+) -> list[Notification]:
     if people is None:
-        people = session.exec(select(Person.id).where(Person.seat_id == seat.id,
-                                                       Person.is_active)).all()
-    return notify(session, people=people, kind=FOLLOW_UP_REQUESTED,
-                  url=report_url(recommendation, seat.id), now=now, group=group,
-                  requires="recommendations.read", subject=f"recommendation:{recommendation.id}",
-                  params={"number": recommendation.number, "title": recommendation.title,
-                          "reason": reason, "last": last.isoformat() if last else None,
-                          **names.param("seat", seat)},
-                  dedupe_key=dedupe_key, skip=skip)
+        people = session.exec(
+            select(Person.id).where(Person.seat_id == seat.id, Person.is_active)
+        ).all()
+    return notify(
+        session,
+        people=people,
+        kind=FOLLOW_UP_REQUESTED,
+        url=report_url(recommendation, seat.id),
+        now=now,
+        group=group,
+        requires="recommendations.read",
+        subject=f"recommendation:{recommendation.id}",
+        params={
+            "number": recommendation.number,
+            "title": recommendation.title,
+            "reason": reason,
+            "last": last.isoformat() if last else None,
+            **names.param("seat", seat),
+        },
+        dedupe_key=dedupe_key,
+        skip=skip,
+    )
 
 
 def cycles_passed(since: datetime, months: int, now: datetime) -> int:
@@ -535,18 +703,31 @@ def remind_due(session: Session, now: datetime) -> int:
     months = council.follow_up_review_months if council is not None else 0
     if months <= 0:
         return 0
-    last = (select(FollowUpReport.recommendation_id, FollowUpReport.seat_id,
-                   func.max(FollowUpReport.reported_at).label("at"))
-            .group_by(FollowUpReport.recommendation_id, FollowUpReport.seat_id).subquery())
+    last = (
+        select(
+            FollowUpReport.recommendation_id,
+            FollowUpReport.seat_id,
+            func.max(FollowUpReport.reported_at).label("at"),
+        )
+        .group_by(FollowUpReport.recommendation_id, FollowUpReport.seat_id)
+        .subquery()
+    )
     rows = session.exec(
         select(FollowUpSeat, Recommendation, Seat, last.c.at)
         .options(defer(Recommendation.record))  # the number and title are enough here
         .join(Recommendation, Recommendation.id == FollowUpSeat.recommendation_id)
         .join(Seat, Seat.id == FollowUpSeat.seat_id)
-        .join(last, and_(last.c.recommendation_id == FollowUpSeat.recommendation_id,
-                         last.c.seat_id == FollowUpSeat.seat_id), isouter=True)
+        .join(
+            last,
+            and_(
+                last.c.recommendation_id == FollowUpSeat.recommendation_id,
+                last.c.seat_id == FollowUpSeat.seat_id,
+            ),
+            isouter=True,
+        )
         .where(FollowUpSeat.removed_at.is_(None), Recommendation.superseded_by_id.is_(None))
-        .order_by(Recommendation.id, Seat.id)).all()
+        .order_by(Recommendation.id, Seat.id)
+    ).all()
     due = []
     for row, recommendation, seat, reported_at in rows:
         since = _aware(reported_at) or row.addressed_at
@@ -558,19 +739,36 @@ def remind_due(session: Session, now: datetime) -> int:
         return 0
     people: dict[int, list[int]] = {}
     for person_id, seat_id in session.exec(
-            select(Person.id, Person.seat_id).where(
-                Person.seat_id.in_({seat.id for _r, seat, _l, _k in due}), Person.is_active)):
+        select(Person.id, Person.seat_id).where(
+            Person.seat_id.in_({seat.id for _r, seat, _l, _k in due}), Person.is_active
+        )
+    ):
         people.setdefault(seat_id, []).append(person_id)
-    told = set(session.exec(select(Notification.person_id, Notification.dedupe_key).where(
-        Notification.dedupe_key.in_([key for *_rest, key in due]))).all())
+    told = set(
+        session.exec(
+            select(Notification.person_id, Notification.dedupe_key).where(
+                Notification.dedupe_key.in_([key for *_rest, key in due])
+            )
+        ).all()
+    )
     groups = {g.id: g for g in session.exec(select(WorkingGroup))}
     made = 0
     for recommendation, seat, reported_at, key in due:
         waiting = [p for p in people.get(seat.id, []) if (p, key) not in told]
         if waiting:
-            made += len(_tell(session, recommendation, seat,
-                              group=groups[recommendation.working_group_id], now=now,
-                              reason="due", last=reported_at, dedupe_key=key, people=waiting))
+            made += len(
+                _tell(
+                    session,
+                    recommendation,
+                    seat,
+                    group=groups[recommendation.working_group_id],
+                    now=now,
+                    reason="due",
+                    last=reported_at,
+                    dedupe_key=key,
+                    people=waiting,
+                )
+            )
     return made
 
 
@@ -583,11 +781,19 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-JOBS = [Job("followup.remind", remind_due, every=timedelta(hours=1),
-            label=lazy("Ask the seats whose follow-up report is a review cycle old to report "
-                       "again"))]
+JOBS = [
+    Job(
+        "followup.remind",
+        remind_due,
+        every=timedelta(hours=1),
+        label=lazy("Ask the seats whose follow-up report is a review cycle old to report again"),
+    )
+]
 
 
 def seat_kinds() -> list[tuple[str, str]]:
-    return [(SeatKind.MEMBER_STATE, _("Member states")), (SeatKind.PARTICIPANT, _("Participants")),
-            (SeatKind.OBSERVER, _("Observers"))]
+    return [
+        (SeatKind.MEMBER_STATE, _("Member states")),
+        (SeatKind.PARTICIPANT, _("Participants")),
+        (SeatKind.OBSERVER, _("Observers")),
+    ]

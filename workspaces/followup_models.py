@@ -41,15 +41,19 @@ class FollowUpSeat(SQLModel, table=True):
     )
 
     recommendation_id: int = Field(
-        sa_column=foreign_key("recommendation.id", primary_key=True, cascade=False))
-    seat_id: int = Field(sa_column=foreign_key("seat.id", primary_key=True, index=True,
-                                               cascade=False))
+        sa_column=foreign_key("recommendation.id", primary_key=True, cascade=False)
+    )
+    seat_id: int = Field(
+        sa_column=foreign_key("seat.id", primary_key=True, index=True, cascade=False)
+    )
     addressed_at: datetime = Field(sa_type=UTCDateTime)
     addressed_by_id: int | None = Field(
-        default=None, sa_column=foreign_key("person.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("person.id", nullable=True, cascade=False)
+    )
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     removed_by_id: int | None = Field(
-        default=None, sa_column=foreign_key("person.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("person.id", nullable=True, cascade=False)
+    )
 
 
 class FollowUpReport(SQLModel, table=True):
@@ -59,7 +63,8 @@ class FollowUpReport(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(
             "status IN ('not_started', 'planned', 'under_way', 'implemented', 'not_pursued')",
-            name="status"),
+            name="status",
+        ),
         CheckConstraint("status <> 'not_pursued' OR reason <> ''", name="reason"),
         Index("ix_follow_up_report_recommendation", "recommendation_id", "seat_id", "id"),
         Index("ix_follow_up_report_reported_at", "reported_at"),
@@ -78,7 +83,8 @@ class FollowUpReport(SQLModel, table=True):
     links: str = Field(default="[]", sa_type=Text)
     """JSON [{"url", "title"}]: http and https addresses only."""
     chair_seat_id: int | None = Field(
-        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False)
+    )
     """The seat that chaired the working group when the report came (None: no chair)."""
     author_id: int = Field(sa_column=foreign_key("person.id", cascade=False))
     """Who wrote it for the seat: kept for the audit, never shown in public."""

@@ -37,13 +37,16 @@ def addressed_seat(request: Request) -> Addressed:
     if seat is None:
         raise NotFound()
     request.state.seat = seat
-    return Addressed(item.working_group_id, seat.id,
-                     followup.is_addressed(request.state.db, item, seat.id))
+    return Addressed(
+        item.working_group_id, seat.id, followup.is_addressed(request.state.db, item, seat.id)
+    )
 
 
 def _refused_report() -> str:
-    return _("A seat reports on the follow-up for itself only, through its head or its "
-             "delegates, and only on a recommendation that addresses it.")
+    return _(
+        "A seat reports on the follow-up for itself only, through its head or its "
+        "delegates, and only on a recommendation that addresses it."
+    )
 
 
 @permission("followup.report", target=addressed_seat, refusal=_refused_report)
@@ -57,18 +60,38 @@ def report(request: Request) -> Response:
     form = values(state.form, "status", "narrative", "reason", "links")
     try:
         refuse_control_characters(form)
-        followup.report(state.db, recommendation=item, seat=seat, by=state.actor.person,
-                        form=followup.ReportForm(**form), now=state.now)
+        followup.report(
+            state.db,
+            recommendation=item,
+            seat=seat,
+            by=state.actor.person,
+            form=followup.ReportForm(**form),
+            now=state.now,
+        )
     except Invalid as invalid:
         return _report_page(request, item, seat, history, form, invalid.errors, status_code=422)
     return redirect(request, "recommendation", number=item.number, fragment="follow-up")
 
 
-def _report_page(request: Request, item: Recommendation, seat: Seat, history: list, form: dict,
-                 errors: dict, status_code: int = 200) -> Response:
+def _report_page(
+    request: Request,
+    item: Recommendation,
+    seat: Seat,
+    history: list,
+    form: dict,
+    errors: dict,
+    status_code: int = 200,
+) -> Response:
     text = recommendations.text_in(item, recommendations.record(item), i18n.current_language())
-    context = {"recommendation": item, "text": text, "seat": seat, "history": history,
-               "form": form, "errors": errors, "status_options": followup.status_options()}
+    context = {
+        "recommendation": item,
+        "text": text,
+        "seat": seat,
+        "history": history,
+        "form": form,
+        "errors": errors,
+        "status_options": followup.status_options(),
+    }
     return render(request, "workspaces/followup_report.html", context, status_code=status_code)
 
 
@@ -88,19 +111,31 @@ def seats(request: Request) -> Response:
     try:
         if not all(value.isascii() and value.isdigit() and len(value) <= 9 for value in chosen):
             raise Invalid({"seats": _("Choose among the council's seats.")})
-        followup.address(state.db, recommendation=item, seat_ids=[int(v) for v in chosen],
-                         by=state.actor.person, now=state.now)
+        followup.address(
+            state.db,
+            recommendation=item,
+            seat_ids=[int(v) for v in chosen],
+            by=state.actor.person,
+            now=state.now,
+        )
     except Invalid as invalid:
         return _seats_page(request, item, form, invalid.errors, status_code=422)
     return redirect(request, "recommendation", number=item.number, fragment="follow-up")
 
 
-def _seats_page(request: Request, item: Recommendation, form: dict, errors: dict,
-                status_code: int = 200) -> Response:
+def _seats_page(
+    request: Request, item: Recommendation, form: dict, errors: dict, status_code: int = 200
+) -> Response:
     db = request.state.db
     text = recommendations.text_in(item, recommendations.record(item), i18n.current_language())
-    context = {"recommendation": item, "text": text, "form": form, "errors": errors,
-               "seats": followup.seat_choices(db), "kinds": followup.seat_kinds()}
+    context = {
+        "recommendation": item,
+        "text": text,
+        "form": form,
+        "errors": errors,
+        "seats": followup.seat_choices(db),
+        "kinds": followup.seat_kinds(),
+    }
     return render(request, "workspaces/followup_seats.html", context, status_code=status_code)
 
 
@@ -123,9 +158,15 @@ def group_overview(request: Request) -> Response:
         raise NotFound()
     found = followup.overview(db, group)
     language = i18n.current_language()
-    titles = {item.id: recommendations.text_in(item, recommendations.record(item), language)
-              for item in found.recommendations.values()}
-    context = {"overview": found, "group": group, "chart": followup.chart(found.counts),
-               "titles": titles}
+    titles = {
+        item.id: recommendations.text_in(item, recommendations.record(item), language)
+        for item in found.recommendations.values()
+    }
+    context = {
+        "overview": found,
+        "group": group,
+        "chart": followup.chart(found.counts),
+        "titles": titles,
+    }
     response = render(request, "workspaces/followup_overview.html", context, public=True)
     return conditional(request, response, last_modified=None)

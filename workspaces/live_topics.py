@@ -14,14 +14,18 @@ from workspaces.round_models import Round
 
 def draft_group(session: Session, draft_id: int) -> WorkingGroup | None:
     return session.execute(
-        select(WorkingGroup).join(Draft, Draft.working_group_id == WorkingGroup.id)
-        .where(Draft.id == draft_id)).scalar_one_or_none()
+        select(WorkingGroup)
+        .join(Draft, Draft.working_group_id == WorkingGroup.id)
+        .where(Draft.id == draft_id)
+    ).scalar_one_or_none()
 
 
 def round_group(session: Session, round_id: int) -> WorkingGroup | None:
     return session.execute(
-        select(WorkingGroup).join(Draft, Draft.working_group_id == WorkingGroup.id)
-        .join(Round, Round.draft_id == Draft.id).where(Round.id == round_id)
+        select(WorkingGroup)
+        .join(Draft, Draft.working_group_id == WorkingGroup.id)
+        .join(Round, Round.draft_id == Draft.id)
+        .where(Round.id == round_id)
     ).scalar_one_or_none()
 
 

@@ -29,12 +29,17 @@ class DraftStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-def foreign_key(target: str, *, cascade: bool = True, nullable: bool = False,
-                **column: bool) -> Column:
+def foreign_key(
+    target: str, *, cascade: bool = True, nullable: bool = False, **column: bool
+) -> Column:
     """An integer column referring to `target` ("table.id"), deleted with it unless `cascade`
     is off; `column` passes primary_key, index or unique on to the Column."""
-    return Column(Integer, ForeignKey(target, ondelete="CASCADE" if cascade else None),
-                  nullable=nullable, **column)
+    return Column(
+        Integer,
+        ForeignKey(target, ondelete="CASCADE" if cascade else None),
+        nullable=nullable,
+        **column,
+    )
 
 
 class Draft(SQLModel, table=True):
@@ -53,10 +58,12 @@ class Draft(SQLModel, table=True):
     working_group_id: int = Field(sa_column=foreign_key("working_group.id", cascade=False))
     title: str = Field(max_length=200)
     purpose: str = Field(default="", max_length=300)
-    title_translations: str = Field(default="{}", sa_type=Text,
-                                    sa_column_kwargs={"server_default": "{}"})
-    purpose_translations: str = Field(default="{}", sa_type=Text,
-                                      sa_column_kwargs={"server_default": "{}"})
+    title_translations: str = Field(
+        default="{}", sa_type=Text, sa_column_kwargs={"server_default": "{}"}
+    )
+    purpose_translations: str = Field(
+        default="{}", sa_type=Text, sa_column_kwargs={"server_default": "{}"}
+    )
     """JSON {language: text}: the title and purpose in the draft's other language versions."""
     language: str = Field(default="en", sa_type=String(8))
     """The original language: the versions in the other official languages translate it."""
@@ -73,8 +80,9 @@ class DraftSponsor(SQLModel, table=True):
     __tablename__ = "draft_sponsor"
 
     draft_id: int = Field(sa_column=foreign_key("draft.id", primary_key=True))
-    seat_id: int = Field(sa_column=foreign_key("seat.id", primary_key=True, index=True,
-                                                cascade=False))
+    seat_id: int = Field(
+        sa_column=foreign_key("seat.id", primary_key=True, index=True, cascade=False)
+    )
 
 
 class Revision(SQLModel, table=True):
@@ -119,8 +127,9 @@ class RevisionParagraph(SQLModel, table=True):
         CheckConstraint("position >= 1", name="position"),
         CheckConstraint("number IS NULL OR number >= 1", name="number"),
         CheckConstraint("origin IN ('original', 'revision', 'amendment')", name="origin"),
-        CheckConstraint("(origin = 'amendment') = (origin_amendment_id IS NOT NULL)",
-                        name="origin_amendment"),
+        CheckConstraint(
+            "(origin = 'amendment') = (origin_amendment_id IS NOT NULL)", name="origin_amendment"
+        ),
     )
 
     revision_id: int = Field(sa_column=foreign_key("revision.id", primary_key=True))
@@ -133,9 +142,11 @@ class RevisionParagraph(SQLModel, table=True):
     origin_revision: int = 1
     """The revision that gave the paragraph its present text."""
     origin_amendment_id: int | None = Field(
-        default=None, sa_column=foreign_key("amendment.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("amendment.id", nullable=True, cascade=False)
+    )
     origin_seat_id: int | None = Field(
-        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False)
+    )
 
 
 class VersionParagraph(SQLModel, table=True):
@@ -159,7 +170,8 @@ class VersionParagraph(SQLModel, table=True):
     translated_revision: int
     """The revision whose paragraph it was translated from."""
     seat_id: int | None = Field(
-        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("seat.id", nullable=True, cascade=False)
+    )
     """The seat its translator acted for (the record names the seat)."""
     translated_by_id: int = Field(foreign_key="person.id")
     updated_at: datetime = timestamp()
@@ -197,9 +209,7 @@ class Comment(SQLModel, table=True):
     draft_id: int = Field(sa_column=foreign_key("draft.id"))
     revision_number: int
     paragraph_id: str | None = Field(default=None, max_length=16)
-    parent_id: int | None = Field(
-        default=None,
-        sa_column=foreign_key("comment.id", nullable=True))
+    parent_id: int | None = Field(default=None, sa_column=foreign_key("comment.id", nullable=True))
     author_id: int = Field(foreign_key="person.id")
     body_source: str = Field(sa_type=Text)
     body_html: str = Field(sa_type=Text)

@@ -32,8 +32,9 @@ MEDIA_TYPE = "application/jsonl; charset=utf-8"
 
 
 def _lines(objects: Iterable[dict]) -> str:
-    return "".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n"
-                   for item in objects)
+    return "".join(
+        json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in objects
+    )
 
 
 def _groups(session: Session) -> dict[int, WorkingGroup]:
@@ -44,15 +45,17 @@ def _groups(session: Session) -> dict[int, WorkingGroup]:
 @permission("recommendations.read")
 def recommendations_jsonl(request: Request) -> Response:
     db = request.state.db
-    items = list(db.exec(select(Recommendation).order_by(Recommendation.adopted_at,
-                                                         Recommendation.id)).all())
+    items = list(
+        db.exec(select(Recommendation).order_by(Recommendation.adopted_at, Recommendation.id)).all()
+    )
     body = _lines(recommendation_items(request, items, _groups(db)))
     latest = db.exec(select(func.max(Recommendation.updated_at))).one()
     return conditional(request, Response(body, media_type=MEDIA_TYPE), last_modified=latest)
 
 
-def recommendation_items(request: Request, items: list[Recommendation],
-                         groups: dict[int, WorkingGroup]) -> Iterable[dict]:
+def recommendation_items(
+    request: Request, items: list[Recommendation], groups: dict[int, WorkingGroup]
+) -> Iterable[dict]:
     numbers = {item.id: item.number for item in items}
     supersedes = {item.superseded_by_id: item.number for item in items if item.superseded_by_id}
     for item in items:
@@ -62,18 +65,30 @@ def recommendation_items(request: Request, items: list[Recommendation],
         for code in recommendations.languages(item, data):
             text = recommendations.text_in(item, data, code)
             texts[code] = {
-                "title": text.title, "summary": text.summary,
+                "title": text.title,
+                "summary": text.summary,
                 "group_name": recommendations.group_name(data, code).text,
-                "paragraphs": [{"id": p["id"], "number": p["number"], "markdown": p["markdown"],
-                                "footnotes": p.get("footnotes", []), "origin": p.get("origin")}
-                               for p in text.paragraphs]}
+                "paragraphs": [
+                    {
+                        "id": p["id"],
+                        "number": p["number"],
+                        "markdown": p["markdown"],
+                        "footnotes": p.get("footnotes", []),
+                        "origin": p.get("origin"),
+                    }
+                    for p in text.paragraphs
+                ],
+            }
         yield {
             "number": item.number,
             "title": item.title,
             "language": item.language,
             "languages": list(texts),
-            "working_group": {"number": group.number, "slug": group.slug,
-                              "name": recommendations.group_name(data, item.language).text},
+            "working_group": {
+                "number": group.number,
+                "slug": group.slug,
+                "name": recommendations.group_name(data, item.language).text,
+            },
             "adopted_at": item.adopted_at.isoformat(),
             "updated_at": item.updated_at.isoformat(),
             "superseded_by": numbers.get(item.superseded_by_id),
@@ -94,11 +109,15 @@ def recommendation_items(request: Request, items: list[Recommendation],
 @permission("recommendations.read")
 def statements_jsonl(request: Request) -> Response:
     db = request.state.db
-    items = list(db.exec(select(PublishedStatement).order_by(PublishedStatement.published_at,
-                                                             PublishedStatement.id)).all())
+    items = list(
+        db.exec(
+            select(PublishedStatement).order_by(
+                PublishedStatement.published_at, PublishedStatement.id
+            )
+        ).all()
+    )
     groups = _groups(db)
-    body = _lines(statement_item(request, item, groups[item.working_group_id])
-                  for item in items)
+    body = _lines(statement_item(request, item, groups[item.working_group_id]) for item in items)
     latest = db.exec(select(func.max(PublishedStatement.published_at))).one()
     return conditional(request, Response(body, media_type=MEDIA_TYPE), last_modified=latest)
 
@@ -110,8 +129,11 @@ def statement_item(request: Request, item: PublishedStatement, group: WorkingGro
         "title": item.title,
         "language": item.language,
         "titles": data.get("titles", {}),
-        "working_group": {"number": group.number, "slug": group.slug,
-                          "name": statements.group_name(data, item.language).text},
+        "working_group": {
+            "number": group.number,
+            "slug": group.slug,
+            "name": statements.group_name(data, item.language).text,
+        },
         "outcome": item.outcome,
         "closed_at": item.closed_at.isoformat(),
         "given_at": item.given_at.isoformat(),
@@ -119,8 +141,7 @@ def statement_item(request: Request, item: PublishedStatement, group: WorkingGro
         "url": str(request.url_for("statement", number=item.number)),
         "api_url": str(request.url_for("api_statement", number=item.number)),
         "statement": data["statement"],
-        "decision": {"round": data["round"], "closed_by": data["closed_by"],
-                     **data["decision"]},
+        "decision": {"round": data["round"], "closed_by": data["closed_by"], **data["decision"]},
         "seat_names": data.get("seat_names", {}),
     }
 
@@ -133,20 +154,24 @@ def followup_jsonl(request: Request) -> Response:
     db = request.state.db
     numbers = dict(db.exec(select(Recommendation.id, Recommendation.number)).all())
     seats = {seat.id: seat for seat in db.exec(select(Seat))}
-    found = db.exec(select(FollowUpReport).order_by(FollowUpReport.reported_at,
-                                                    FollowUpReport.id)).all()
-    body = _lines({
-        "recommendation": numbers[item.recommendation_id],
-        "seat": seats[item.seat_id].name,
-        "seat_kind": seats[item.seat_id].kind,
-        "status": item.status,
-        "narrative": item.narrative,
-        "reason": item.reason,
-        "links": json.loads(item.links or "[]"),
-        "chair_seat": seats[item.chair_seat_id].name if item.chair_seat_id else None,
-        "reported_at": item.reported_at.isoformat(),
-        "url": str(request.url_for("recommendation", number=numbers[item.recommendation_id])),
-    } for item in found)
+    found = db.exec(
+        select(FollowUpReport).order_by(FollowUpReport.reported_at, FollowUpReport.id)
+    ).all()
+    body = _lines(
+        {
+            "recommendation": numbers[item.recommendation_id],
+            "seat": seats[item.seat_id].name,
+            "seat_kind": seats[item.seat_id].kind,
+            "status": item.status,
+            "narrative": item.narrative,
+            "reason": item.reason,
+            "links": json.loads(item.links or "[]"),
+            "chair_seat": seats[item.chair_seat_id].name if item.chair_seat_id else None,
+            "reported_at": item.reported_at.isoformat(),
+            "url": str(request.url_for("recommendation", number=numbers[item.recommendation_id])),
+        }
+        for item in found
+    )
     latest = db.exec(select(func.max(FollowUpReport.reported_at))).one()
     return conditional(request, Response(body, media_type=MEDIA_TYPE), last_modified=latest)
 
@@ -156,20 +181,31 @@ def followup_jsonl(request: Request) -> Response:
 def reports_jsonl(request: Request) -> Response:
     """Each published report with its frozen record (drafts of reports are not public)."""
     db = request.state.db
-    found = db.exec(select(Report).where(Report.published_at.is_not(None))
-                    .order_by(Report.published_at, Report.id)).all()
+    found = db.exec(
+        select(Report)
+        .where(Report.published_at.is_not(None))
+        .order_by(Report.published_at, Report.id)
+    ).all()
     groups = _groups(db)
-    body = _lines({
-        "number": item.number,
-        "kind": item.kind,
-        "title": item.title,
-        "working_group": ({"number": groups[item.working_group_id].number,
-                           "slug": groups[item.working_group_id].slug}
-                          if item.working_group_id else None),
-        "published_at": item.published_at.isoformat(),
-        "url": str(request.url_for("report", number=item.number)),
-        "pdf_url": str(request.url_for("report_download", number=item.number)),
-        "record": reports.record(item),
-    } for item in found)
+    body = _lines(
+        {
+            "number": item.number,
+            "kind": item.kind,
+            "title": item.title,
+            "working_group": (
+                {
+                    "number": groups[item.working_group_id].number,
+                    "slug": groups[item.working_group_id].slug,
+                }
+                if item.working_group_id
+                else None
+            ),
+            "published_at": item.published_at.isoformat(),
+            "url": str(request.url_for("report", number=item.number)),
+            "pdf_url": str(request.url_for("report_download", number=item.number)),
+            "record": reports.record(item),
+        }
+        for item in found
+    )
     latest = db.exec(select(func.max(Report.published_at))).one()
     return conditional(request, Response(body, media_type=MEDIA_TYPE), last_modified=latest)

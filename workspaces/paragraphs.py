@@ -45,8 +45,11 @@ _ORDERED_MARKER = re.compile(r"^\d+(?=[.)])")
 
 _LISTS = frozenset({"bullet_list_open", "ordered_list_open"})
 # Splitting needs only the blocks: inline markup is left unparsed (on some texts, most of the time).
-_parser = (MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-           .disable(["inline", "text_join"]))
+_parser = (
+    MarkdownIt("commonmark", {"html": False})
+    .enable(["table", "strikethrough"])
+    .disable(["inline", "text_join"])
+)
 
 
 UNNUMBERED = frozenset({"heading", "hr", "references"})
@@ -159,8 +162,9 @@ def match_paragraphs(
     return _assign_ids(old, len(new_blocks), pairs, new_id)
 
 
-def _pair_equal(old_keys: Sequence[Hashable], new_keys: Sequence[Hashable],
-                pairs: dict[int, int]) -> None:
+def _pair_equal(
+    old_keys: Sequence[Hashable], new_keys: Sequence[Hashable], pairs: dict[int, int]
+) -> None:
     """Add new index -> old index for unpaired equal keys, duplicates paired in order."""
     taken = set(pairs.values())
     positions: dict[Hashable, deque[int]] = defaultdict(deque)
@@ -188,8 +192,9 @@ def _similar_pairs(
     anchors = sorted(pairs.items())
     candidates: list[tuple[float, int, int, int]] = []
     for j in new_left:
-        nearby = _candidates(j, old_left, anchors, len(new_words), len(old_words),
-                             scorer.new_counts[j], rare)
+        nearby = _candidates(
+            j, old_left, anchors, len(new_words), len(old_words), scorer.new_counts[j], rare
+        )
         bounds = [(bound, i) for i in nearby if (bound := scorer.bound(i, j))]
         for _, i in sorted(bounds, key=lambda item: -item[0]):  # likeliest first, for the budget
             score = scorer.score(i, j)
@@ -214,8 +219,15 @@ def _rare_word_index(old_counts: dict[int, Counter[str]]) -> dict[str, list[int]
     return {word: found for word, found in index.items() if len(found) <= RARE}
 
 
-def _candidates(j: int, old_left: list[int], anchors: list[tuple[int, int]], new_count: int,
-                old_count: int, counts: Counter[str], rare: dict[str, list[int]]) -> list[int]:
+def _candidates(
+    j: int,
+    old_left: list[int],
+    anchors: list[tuple[int, int]],
+    new_count: int,
+    old_count: int,
+    counts: Counter[str],
+    rare: dict[str, list[int]],
+) -> list[int]:
     """The few unpaired old blocks worth comparing with new block `j`, in a stable order."""
     # Where j is expected: as far after the equal pair before it as it is in the new text,
     # or as far before the equal pair after it (the text's ends count as pairs).
@@ -225,7 +237,7 @@ def _candidates(j: int, old_left: list[int], anchors: list[tuple[int, int]], new
     chosen: dict[int, None] = {}
     for expected in (before[1] + j - before[0], after[1] - (after[0] - j)):
         at = bisect_left(old_left, expected)
-        chosen.update(dict.fromkeys(old_left[max(at - NEARBY, 0):at + NEARBY]))
+        chosen.update(dict.fromkeys(old_left[max(at - NEARBY, 0) : at + NEARBY]))
     shared = Counter(chain.from_iterable(rare.get(word, ()) for word in counts))
     best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:SHARING]
     chosen.update(dict.fromkeys(i for i, _ in best))
@@ -236,8 +248,13 @@ class _Scorer:
     """Similarity of old and new blocks' words: difflib's ratio within a budget of work, after
     cheap upper bounds."""
 
-    def __init__(self, old_words: Sequence[list[str]], new_words: Sequence[list[str]],
-                 old_left: list[int], new_left: list[int]):
+    def __init__(
+        self,
+        old_words: Sequence[list[str]],
+        new_words: Sequence[list[str]],
+        old_left: list[int],
+        new_left: list[int],
+    ):
         self.old_words, self.new_words = old_words, new_words
         self.old_counts = {i: Counter(old_words[i]) for i in old_left}
         self.new_counts = {j: Counter(new_words[j]) for j in new_left}
@@ -366,8 +383,13 @@ def _paragraphs(markdown: str, blocks: Sequence[_Block], ids: Sequence[str]) -> 
     references = link_references(markdown)
     cited = numbers([block.kind for block in blocks])
     return [
-        Paragraph(paragraph_id, position, block.source, _render_block(block, references),
-                  cited[position - 1])
+        Paragraph(
+            paragraph_id,
+            position,
+            block.source,
+            _render_block(block, references),
+            cited[position - 1],
+        )
         for position, (paragraph_id, block) in enumerate(zip(ids, blocks, strict=True), start=1)
     ]
 

@@ -53,23 +53,38 @@ class Document:
     """Made now (the caller notes it to be kept) rather than stored or noted already."""
 
 
-def stored(session: Session, recommendation: Recommendation, language: str, *,
-           pending: RecommendationPdf | None = None) -> Document:
+def stored(
+    session: Session,
+    recommendation: Recommendation,
+    language: str,
+    *,
+    pending: RecommendationPdf | None = None,
+) -> Document:
     """The PDF of the rendering `language` (a rendering key): the stored one, or the one made
     by an earlier download of this process and not stored yet (`pending`), while it is
     current; else one made now."""
     current = version(recommendation)
     if pending is not None and pending.version == current:
         return Document(pending, fresh=False)
-    row = session.exec(select(RecommendationPdf).where(
-        RecommendationPdf.recommendation_id == recommendation.id,
-        RecommendationPdf.language == language)).first()
+    row = session.exec(
+        select(RecommendationPdf).where(
+            RecommendationPdf.recommendation_id == recommendation.id,
+            RecommendationPdf.language == language,
+        )
+    ).first()
     if row is not None and row.version == current:
         return Document(row, fresh=False)
     data = make(session, recommendation, language)
-    return Document(RecommendationPdf(
-        recommendation_id=recommendation.id, language=language, version=current,
-        data=data, etag=strong_etag(data)), fresh=True)
+    return Document(
+        RecommendationPdf(
+            recommendation_id=recommendation.id,
+            language=language,
+            version=current,
+            data=data,
+            etag=strong_etag(data),
+        ),
+        fresh=True,
+    )
 
 
 def write_made(session: Session, made: dict[tuple[int, str], RecommendationPdf]) -> None:
@@ -80,12 +95,15 @@ def write_made(session: Session, made: dict[tuple[int, str], RecommendationPdf])
         recommendation = session.get(Recommendation, recommendation_id)
         if recommendation is None or row.version != version(recommendation):
             continue
-        values = {"version": row.version, "data": row.data, "etag": row.etag,
-                  "made_at": utcnow()}
-        insert = upsert(session, table).values(recommendation_id=recommendation_id,
-                                               language=language, **values)
-        session.execute(insert.on_conflict_do_update(
-            index_elements=[table.c.recommendation_id, table.c.language], set_=values))
+        values = {"version": row.version, "data": row.data, "etag": row.etag, "made_at": utcnow()}
+        insert = upsert(session, table).values(
+            recommendation_id=recommendation_id, language=language, **values
+        )
+        session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[table.c.recommendation_id, table.c.language], set_=values
+            )
+        )
 
 
 BATCH = 9
@@ -99,27 +117,40 @@ whose PDFs a release made stale are made again by their next download, so that a
 does not keep the serving process busy making thousands of PDFs."""
 
 
-def missing(session: Session, *, limit: int = BATCH, now: datetime | None = None
-            ) -> list[tuple[int, str]]:
+def missing(
+    session: Session, *, limit: int = BATCH, now: datetime | None = None
+) -> list[tuple[int, str]]:
     """(recommendation id, rendering key) of up to `limit` current renderings without a current
     PDF, of recommendations changed since `now` - RECENT, newest first (a stale rendering waits
     for rendering.rerender_stale). One query; it reads the versions, never the PDFs."""
     pdf_version = RecommendationRendering.version + "-" + print_inputs_version()
     since = (now or utcnow()) - RECENT
     rows = session.exec(
-        select(RecommendationRendering.recommendation_id, RecommendationRendering.language,
-               RecommendationRendering.version, Recommendation.updated_at)
+        select(
+            RecommendationRendering.recommendation_id,
+            RecommendationRendering.language,
+            RecommendationRendering.version,
+            Recommendation.updated_at,
+        )
         .join(Recommendation, Recommendation.id == RecommendationRendering.recommendation_id)
-        .outerjoin(RecommendationPdf,
-                   (RecommendationPdf.recommendation_id
-                    == RecommendationRendering.recommendation_id)
-                   & (RecommendationPdf.language == RecommendationRendering.language))
-        .where(Recommendation.updated_at >= since,
-               (RecommendationPdf.version.is_(None)) | (RecommendationPdf.version != pdf_version))
-        .order_by(RecommendationRendering.recommendation_id.desc(),
-                  RecommendationRendering.language)).all()
-    return [(recommendation_id, key) for recommendation_id, key, stored, updated_at in rows
-            if stored == rendering.version_at(updated_at)][:limit]
+        .outerjoin(
+            RecommendationPdf,
+            (RecommendationPdf.recommendation_id == RecommendationRendering.recommendation_id)
+            & (RecommendationPdf.language == RecommendationRendering.language),
+        )
+        .where(
+            Recommendation.updated_at >= since,
+            (RecommendationPdf.version.is_(None)) | (RecommendationPdf.version != pdf_version),
+        )
+        .order_by(
+            RecommendationRendering.recommendation_id.desc(), RecommendationRendering.language
+        )
+    ).all()
+    return [
+        (recommendation_id, key)
+        for recommendation_id, key, stored, updated_at in rows
+        if stored == rendering.version_at(updated_at)
+    ][:limit]
 
 
 def make_missing(database: Database, now: datetime, *, limit: int = BATCH) -> int:
@@ -141,8 +172,13 @@ def make_missing(database: Database, now: datetime, *, limit: int = BATCH) -> in
     return len(made)
 
 
-JOB = Job("recommendations.pdfs", make_missing, every=timedelta(seconds=15),
-          label=lazy("Make the PDFs of newly published recommendations"), transactional=False)
+JOB = Job(
+    "recommendations.pdfs",
+    make_missing,
+    every=timedelta(seconds=15),
+    label=lazy("Make the PDFs of newly published recommendations"),
+    transactional=False,
+)
 
 
 @functools.cache
@@ -169,24 +205,37 @@ def make(session: Session, recommendation: Recommendation, language: str) -> byt
     text = rendering.text_of(recommendation, recommendations.record(recommendation), language)
     language, _asked = rendering.parse(language)
     with i18n.speaking(language, rendering.catalogues()[language]):
-        document = rendering.environment().get_template(TEMPLATE).render({
-            "recommendation": recommendation,
-            "article": Markup(article.html),  # noqa: S704  (our template, text sanitised)
-            "council_name": (rendering.in_language(names.shown(council, council), language)
-                             if council else _("Council Workspace")),
-            "language": language,
-            "text": text,
-        })
+        document = (
+            rendering.environment()
+            .get_template(TEMPLATE)
+            .render(
+                {
+                    "recommendation": recommendation,
+                    "article": Markup(article.html),  # noqa: S704  (our template, text sanitised)
+                    "council_name": (
+                        rendering.in_language(names.shown(council, council), language)
+                        if council
+                        else _("Council Workspace")
+                    ),
+                    "language": language,
+                    "text": text,
+                }
+            )
+        )
         page_label = page_label_css()
     fetcher = static_fetcher()
     stylesheets = [
-        CSS(string=STYLESHEET.read_text(encoding="utf-8"), base_url=STYLESHEET.as_uri(),
-            url_fetcher=fetcher),
+        CSS(
+            string=STYLESHEET.read_text(encoding="utf-8"),
+            base_url=STYLESHEET.as_uri(),
+            url_fetcher=fetcher,
+        ),
         CSS(string=page_label, url_fetcher=fetcher),
     ]
     # no base URL: links in the text stay as they are written ("/recommendations/...")
     return HTML(string=document, url_fetcher=fetcher).write_pdf(
-        stylesheets=stylesheets, pdf_tags=True)
+        stylesheets=stylesheets, pdf_tags=True
+    )
 
 
 def page_label_css() -> str:
@@ -204,8 +253,7 @@ def page_label_css() -> str:
 
 def css_string(text: str) -> str:
     """A CSS string token holding `text`."""
-    escaped = "".join(c if c.isprintable() and c not in '"\\<>' else f"\\{ord(c):x} "
-                      for c in text)
+    escaped = "".join(c if c.isprintable() and c not in '"\\<>' else f"\\{ord(c):x} " for c in text)
     return f'"{escaped}"'
 
 

@@ -31,10 +31,12 @@ class Recommendation(SQLModel, table=True):
         CheckConstraint("sequence >= 1", name="sequence"),
         CheckConstraint("revision_number >= 1", name="revision_number"),
         CheckConstraint("language IN ('en', 'es', 'fr')", name="language"),
-        CheckConstraint("(superseded_by_id IS NULL) = (superseded_at IS NULL)",
-                        name="superseded_at"),
-        CheckConstraint("superseded_by_id IS NULL OR superseded_by_id <> id",
-                        name="not_self_superseded"),
+        CheckConstraint(
+            "(superseded_by_id IS NULL) = (superseded_at IS NULL)", name="superseded_at"
+        ),
+        CheckConstraint(
+            "superseded_by_id IS NULL OR superseded_by_id <> id", name="not_self_superseded"
+        ),
         Index("ix_recommendation_adopted", "adopted_at", "id"),
         Index("ix_recommendation_group_adopted", "working_group_id", "adopted_at"),
         Index("ix_recommendation_year", "year"),
@@ -64,7 +66,8 @@ class Recommendation(SQLModel, table=True):
     record: str = Field(sa_type=Text)
     """JSON: paragraphs, footnotes, adoption record and observer statements (see publish)."""
     superseded_by_id: int | None = Field(
-        default=None, sa_column=foreign_key("recommendation.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("recommendation.id", nullable=True, cascade=False)
+    )
     superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     superseded_reason: str = Field(default="", max_length=1000)
 
@@ -75,8 +78,7 @@ class RecommendationRendering(SQLModel, table=True):
 
     __tablename__ = "recommendation_rendering"
 
-    recommendation_id: int = Field(
-        sa_column=foreign_key("recommendation.id", primary_key=True))
+    recommendation_id: int = Field(sa_column=foreign_key("recommendation.id", primary_key=True))
     language: str = Field(sa_type=String(8), primary_key=True)
     version: str = Field(max_length=64)
     """Of the recommendation and of the templates and catalogues that rendered it."""
@@ -90,8 +92,7 @@ class RecommendationPdf(SQLModel, table=True):
 
     __tablename__ = "recommendation_pdf"
 
-    recommendation_id: int = Field(
-        sa_column=foreign_key("recommendation.id", primary_key=True))
+    recommendation_id: int = Field(sa_column=foreign_key("recommendation.id", primary_key=True))
     language: str = Field(sa_type=String(8), primary_key=True)
     version: str = Field(max_length=64)
     """The version of the rendering it was made from."""

@@ -54,8 +54,12 @@ PANEL_LIMIT = 5
 
 def group_panel(session: Session, actor: Actor, group: WorkingGroup, now: datetime) -> dict:
     """The group page's latest recommendations (three queries)."""
-    found = recommendations.library(session, recommendations.Filters(group=group),
-                                    per_page=PANEL_LIMIT, language=i18n.current_language())
+    found = recommendations.library(
+        session,
+        recommendations.Filters(group=group),
+        per_page=PANEL_LIMIT,
+        language=i18n.current_language(),
+    )
     return {"group": group, "library": found}
 
 
@@ -64,9 +68,14 @@ def welcome_panel(session: Session, actor: Actor, group: None, now: datetime) ->
     council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
     if not can(actor, "recommendations.read", council):
         return {"library": None}
-    return {"library": recommendations.library(session, recommendations.Filters(),
-                                               per_page=PANEL_LIMIT,
-                                               language=i18n.current_language())}
+    return {
+        "library": recommendations.library(
+            session,
+            recommendations.Filters(),
+            per_page=PANEL_LIMIT,
+            language=i18n.current_language(),
+        )
+    }
 
 
 # pages
@@ -97,31 +106,44 @@ def cursors_from(request: Request) -> dict[str, str | None]:
     """The page's place in the library (keyset pagination: the number of the last item of the
     page before, or of the first of the page after); one that is no number is ignored."""
     params = request.query_params
-    return {name: params.get(name) if NUMBER.fullmatch(params.get(name) or "") else None
-            for name in ("after", "before")}
+    return {
+        name: params.get(name) if NUMBER.fullmatch(params.get(name) or "") else None
+        for name in ("after", "before")
+    }
 
 
 @permission("recommendations.read")
 def library(request: Request) -> Response:
     db = request.state.db
     filters, page = filters_from(request)
-    found = recommendations.library(db, filters, page=page, language=i18n.current_language(),
-                                    **cursors_from(request))
-    said = statements.listing(db, group=filters.group, year=filters.year, query=filters.query,
-                              per_page=statements.LIBRARY_LIMIT)
+    found = recommendations.library(
+        db, filters, page=page, language=i18n.current_language(), **cursors_from(request)
+    )
+    said = statements.listing(
+        db,
+        group=filters.group,
+        year=filters.year,
+        query=filters.query,
+        per_page=statements.LIBRARY_LIMIT,
+    )
     council = request.state.council
     language = i18n.current_language()
     context = {
         "library": found,
         "statements": said,
         "statements_by_group": statements.by_group(said),
-        "statement_titles": {item.id: statements.title_in(item, said.records[item.id], language)
-                             for item in said.items},
-        "group_options": [(g.slug, names.shown(g, council).text) for g in
-                          sorted(found.groups.values(), key=lambda g: g.number)],
-        "year_options": [(year, year) for year in
-                         sorted({*recommendations.years(db), *statements.years(db)},
-                                reverse=True)],
+        "statement_titles": {
+            item.id: statements.title_in(item, said.records[item.id], language)
+            for item in said.items
+        },
+        "group_options": [
+            (g.slug, names.shown(g, council).text)
+            for g in sorted(found.groups.values(), key=lambda g: g.number)
+        ],
+        "year_options": [
+            (year, year)
+            for year in sorted({*recommendations.years(db), *statements.years(db)}, reverse=True)
+        ],
     }
     response = render(request, "workspaces/recommendations.html", context, public=True)
     changed = [moment for moment in (found.last_modified, said.last_modified) if moment]
@@ -137,8 +159,7 @@ def recommendation(request: Request) -> Response:
     etag = None
     if not state.actor.signed_in:
         number = request.path_params["number"]
-        facts = recommendations.page_facts(state.db, number) if NUMBER.fullmatch(number) \
-            else None
+        facts = recommendations.page_facts(state.db, number) if NUMBER.fullmatch(number) else None
         if facts is None:
             raise NotFound()
         etag = fingerprint_etag(request, row_values(state.council), facts.facts)
@@ -174,17 +195,21 @@ def recommendation_pdf(request: Request) -> Response:
     interface, _asked = rendering.parse(rendering_key)
     text = rendering.text_of(item, data, rendering_key)
     bookkeeping, key = request.app.state.bookkeeping, (item.id, rendering_key)
-    document = pdf.stored(request.state.db, item, rendering_key,
-                          pending=bookkeeping.pending(pdf.MADE, key))
+    document = pdf.stored(
+        request.state.db, item, rendering_key, pending=bookkeeping.pending(pdf.MADE, key)
+    )
     if document.fresh:
         bookkeeping.note(pdf.MADE, key, document.row)
-    response = Response(document.row.data, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{_pdf_name(item, text)}"',
-        # the reader's, as its words are; the text inside keeps its own lang attribute
-        "Content-Language": interface,
-    })
-    return conditional(request, response, last_modified=item.updated_at,
-                       etag=document.row.etag)
+    response = Response(
+        document.row.data,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{_pdf_name(item, text)}"',
+            # the reader's, as its words are; the text inside keeps its own lang attribute
+            "Content-Language": interface,
+        },
+    )
+    return conditional(request, response, last_modified=item.updated_at, etag=document.row.etag)
 
 
 @permission("recommendations.manage")
@@ -193,34 +218,50 @@ def supersede(request: Request) -> Response:
     state = request.state
     if item.superseded_by_id is not None:
         linked = recommendations.linked(state.db, item)
-        return render(request, "workspaces/recommendation_supersede.html",
-                      {"recommendation": item, "linked": linked, "form": {}, "errors": {}})
+        return render(
+            request,
+            "workspaces/recommendation_supersede.html",
+            {"recommendation": item, "linked": linked, "form": {}, "errors": {}},
+        )
     if request.method != "POST":
         form = {"superseded_by": "", "reason": ""}
         return _supersede_form(request, item, form, {})
     form = values(state.form, "superseded_by", "reason")
     try:
         refuse_control_characters(form)
-        recommendations.supersede(state.db, item, by_number=form["superseded_by"],
-                                  reason=form["reason"], by=state.actor.person, now=state.now)
+        recommendations.supersede(
+            state.db,
+            item,
+            by_number=form["superseded_by"],
+            reason=form["reason"],
+            by=state.actor.person,
+            now=state.now,
+        )
     except Invalid as invalid:
         return _supersede_form(request, item, form, invalid.errors, status_code=422)
     return redirect(request, "recommendation", number=item.number)
 
 
-def _supersede_form(request: Request, item: Recommendation, form: dict, errors: dict,
-                    status_code: int = 200) -> Response:
-    context = {"recommendation": item, "linked": {"superseded_by": None}, "form": form,
-               "errors": errors}
-    return render(request, "workspaces/recommendation_supersede.html", context,
-                  status_code=status_code)
+def _supersede_form(
+    request: Request, item: Recommendation, form: dict, errors: dict, status_code: int = 200
+) -> Response:
+    context = {
+        "recommendation": item,
+        "linked": {"superseded_by": None},
+        "form": form,
+        "errors": errors,
+    }
+    return render(
+        request, "workspaces/recommendation_supersede.html", context, status_code=status_code
+    )
 
 
 def _rendering_key(request: Request, item: Recommendation, data: dict) -> str:
     """The rendering to serve (workspaces.rendering.choose): the reader's language, with the
     version `?lang=` names, else their default one; 404 for a version the text does not have."""
-    key = rendering.choose(item, data, reader=i18n.current_language(),
-                           asked=request.query_params.get("lang"))
+    key = rendering.choose(
+        item, data, reader=i18n.current_language(), asked=request.query_params.get("lang")
+    )
     if key is None:
         raise NotFound()
     return key

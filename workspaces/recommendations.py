@@ -64,23 +64,46 @@ def number_for(group: WorkingGroup, year: int, sequence: int) -> str:
 # publishing
 
 
-def publish(session: Session, round_: Round, *, draft: Draft, group: WorkingGroup,
-            paragraphs: Sequence[RevisionParagraph], by: Person | None) -> Recommendation:
+def publish(
+    session: Session,
+    round_: Round,
+    *,
+    draft: Draft,
+    group: WorkingGroup,
+    paragraphs: Sequence[RevisionParagraph],
+    by: Person | None,
+) -> Recommendation:
     """Make the recommendation of a round that closed with `adopted` (called by the close)."""
     adopted_at = round_.closed_at
     data = build_record(session, round_, group, paragraphs)
     recommendation = Recommendation(
-        number="", draft_id=draft.id, round_id=round_.id, working_group_id=group.id,
-        year=adopted_at.year, sequence=0, revision_number=round_.revision_number,
-        title=draft.title, language=draft.language, adopted_at=adopted_at,
-        published_at=adopted_at, updated_at=adopted_at,
-        summary=_summary(paragraphs), record=json.dumps(data, ensure_ascii=False),
+        number="",
+        draft_id=draft.id,
+        round_id=round_.id,
+        working_group_id=group.id,
+        year=adopted_at.year,
+        sequence=0,
+        revision_number=round_.revision_number,
+        title=draft.title,
+        language=draft.language,
+        adopted_at=adopted_at,
+        published_at=adopted_at,
+        updated_at=adopted_at,
+        summary=_summary(paragraphs),
+        record=json.dumps(data, ensure_ascii=False),
     )
     _insert_numbered(session, recommendation, group)
     citations.link(session, recommendation.id, data)
-    published = audit.record(session, by=by, action="recommendation.published",
-                             target=recommendation, number=recommendation.number,
-                             round=round_.id, draft=draft.id, revision=round_.revision_number)
+    published = audit.record(
+        session,
+        by=by,
+        action="recommendation.published",
+        target=recommendation,
+        number=recommendation.number,
+        round=round_.id,
+        draft=draft.id,
+        revision=round_.revision_number,
+    )
     # the chain's head at adoption, published where outsiders keep it (council.audit)
     data["adoption"]["audit_head"] = published.hash
     recommendation.record = json.dumps(data, ensure_ascii=False)
@@ -94,34 +117,39 @@ def index(session: Session, recommendation: Recommendation, data: dict) -> None:
     """Index the title and text of every version, so that a reader finds the recommendation
     by words of any of them."""
     texts = [text_in(recommendation, data, code) for code in languages(recommendation, data)]
-    search.index(session, recommendation.id,
-                 title="\n".join(text.title for text in texts),
-                 body="\n\n".join(p["markdown"] for text in texts for p in text.paragraphs))
+    search.index(
+        session,
+        recommendation.id,
+        title="\n".join(text.title for text in texts),
+        body="\n\n".join(p["markdown"] for text in texts for p in text.paragraphs),
+    )
 
 
 def refresh(session: Session, round_: Round, *, now: datetime | None = None) -> None:
     """Copy the round's record again (after a chair's statement given once it had closed)."""
     recommendation = session.exec(
-        select(Recommendation).where(Recommendation.round_id == round_.id)).first()
+        select(Recommendation).where(Recommendation.round_id == round_.id)
+    ).first()
     if recommendation is None:
         return
     group = session.get(WorkingGroup, recommendation.working_group_id)
     paragraphs = _paragraphs(session, recommendation)
     head = record(recommendation)["adoption"].get("audit_head")
     recommendation.record = json.dumps(
-        build_record(session, round_, group, paragraphs, audit_head=head), ensure_ascii=False)
+        build_record(session, round_, group, paragraphs, audit_head=head), ensure_ascii=False
+    )
     _changed(session, recommendation, now or utcnow())
 
 
-def _insert_numbered(session: Session, recommendation: Recommendation,
-                     group: WorkingGroup) -> None:
+def _insert_numbered(session: Session, recommendation: Recommendation, group: WorkingGroup) -> None:
     """The next number of the group and year; two publications racing for it both get one
     (the unique constraint refuses the second, which takes the following number)."""
     for _attempt in range(20):
         last = session.exec(
             select(func.max(Recommendation.sequence)).where(
                 Recommendation.working_group_id == group.id,
-                Recommendation.year == recommendation.year)
+                Recommendation.year == recommendation.year,
+            )
         ).one()
         recommendation.sequence = (last or 0) + 1
         recommendation.number = number_for(group, recommendation.year, recommendation.sequence)
@@ -136,9 +164,14 @@ def _insert_numbered(session: Session, recommendation: Recommendation,
     raise Conflict(_("The recommendation could not be numbered. Please try again."))
 
 
-def build_record(session: Session, round_: Round, group: WorkingGroup,
-                 paragraphs: Sequence[RevisionParagraph], *,
-                 audit_head: str | None = None) -> dict:
+def build_record(
+    session: Session,
+    round_: Round,
+    group: WorkingGroup,
+    paragraphs: Sequence[RevisionParagraph],
+    *,
+    audit_head: str | None = None,
+) -> dict:
     """What readers see besides the title: paragraphs, footnotes, adoption record (with the
     audit chain's head at adoption, once published), statements."""
     sealed = [p for p in json.loads(round_.sealed_positions or "[]") if p["counted"]]
@@ -146,14 +179,26 @@ def build_record(session: Session, round_: Round, group: WorkingGroup,
     rule = json.loads(round_.rule_settings or "{}")
     order = [p.paragraph_id for p in paragraphs]
     notes, marks = footnotes(order, sealed)
-    positions = [{
-        "seat": p["seat"], "seat_kind": p["kind"], "choice": p["choice"],
-        "text": p["text"] if p["choice"] in NEEDS_TEXT else "",
-        "footnote": marks.get(p["seat_id"]),
-    } for p in sealed]
+    positions = [
+        {
+            "seat": p["seat"],
+            "seat_kind": p["kind"],
+            "choice": p["choice"],
+            "text": p["text"] if p["choice"] in NEEDS_TEXT else "",
+            "footnote": marks.get(p["seat_id"]),
+        }
+        for p in sealed
+    ]
     for seat in _seats(session, tally.get("unanswered", [])):
-        positions.append({"seat": seat.name, "seat_kind": seat.kind, "choice": "unanswered",
-                          "text": "", "footnote": None})
+        positions.append(
+            {
+                "seat": seat.name,
+                "seat_kind": seat.kind,
+                "choice": "unanswered",
+                "text": "",
+                "footnote": None,
+            }
+        )
     positions.sort(key=lambda p: (kind_order(p["seat_kind"]), p["seat"]))
     by_paragraph: dict[str, list[int]] = {}
     general: list[int] = []
@@ -167,13 +212,22 @@ def build_record(session: Session, round_: Round, group: WorkingGroup,
     default_language = names.default_language_of(council)
     data = {
         "default_language": default_language,
-        "working_group": {"number": group.number, "name": group.name,
-                          "names": names.in_every_language(group, "name", default_language)},
-        "paragraphs": [{
-            "id": p.paragraph_id, "number": p.number, "html": p.html, "markdown": p.source,
-            "footnotes": by_paragraph.get(p.paragraph_id, []),
-            "origin": origins[p.paragraph_id],
-        } for p in paragraphs],
+        "working_group": {
+            "number": group.number,
+            "name": group.name,
+            "names": names.in_every_language(group, "name", default_language),
+        },
+        "paragraphs": [
+            {
+                "id": p.paragraph_id,
+                "number": p.number,
+                "html": p.html,
+                "markdown": p.source,
+                "footnotes": by_paragraph.get(p.paragraph_id, []),
+                "origin": origins[p.paragraph_id],
+            }
+            for p in paragraphs
+        ],
         "general_footnotes": general,
         "footnotes": notes,
         "adoption": {
@@ -184,26 +238,38 @@ def build_record(session: Session, round_: Round, group: WorkingGroup,
             "quorum_numerator": rule.get("quorum_numerator", group.quorum_numerator),
             "quorum_denominator": rule.get("quorum_denominator", group.quorum_denominator),
             "participants_block": rule.get("participants_block", group.participants_block),
-            "tally": {key: tally.get(key, 0) for key in (
-                "seats", "answered", "deciding_seats", "deciding_answered", "quorum",
-                "supports", "objections", "abstentions")}
-            | {"counts": tally.get("counts", {}),
-               "recorded_objections": len(tally.get("recorded_objections", []))},
+            "tally": {
+                key: tally.get(key, 0)
+                for key in (
+                    "seats",
+                    "answered",
+                    "deciding_seats",
+                    "deciding_answered",
+                    "quorum",
+                    "supports",
+                    "objections",
+                    "abstentions",
+                )
+            }
+            | {
+                "counts": tally.get("counts", {}),
+                "recorded_objections": len(tally.get("recorded_objections", [])),
+            },
             "positions": positions,
             "chair_statement": _chair_statement(session, round_, group),
             "audit_head": audit_head,
         },
         "observer_statements": _observer_statements(session, round_),
-        "versions": _versions(session, council, session.get(Draft, round_.draft_id),
-                              paragraphs),
+        "versions": _versions(session, council, session.get(Draft, round_.draft_id), paragraphs),
     }
     data["seat_names"] = _seat_names(session, data, default_language)
     data["citations"] = citations.frozen(session, data)
     return data
 
 
-def _versions(session: Session, council: Council | None, draft: Draft,
-              paragraphs: Sequence[RevisionParagraph]) -> dict[str, dict]:
+def _versions(
+    session: Session, council: Council | None, draft: Draft, paragraphs: Sequence[RevisionParagraph]
+) -> dict[str, dict]:
     """Each official version that translates every adopted paragraph from exactly its text
     (the gate on decision rounds saw to it), with its title: language -> title, purpose,
     summary, paragraphs (id, number, html, markdown)."""
@@ -215,15 +281,26 @@ def _versions(session: Session, council: Council | None, draft: Draft,
     for code in codes:
         rows = found[code]
         title, purpose = versions.title_in(draft, code)
-        if not title or any(versions.state_of(p, rows.get(p.paragraph_id))
-                            != versions.State.CURRENT for p in paragraphs):
+        if not title or any(
+            versions.state_of(p, rows.get(p.paragraph_id)) != versions.State.CURRENT
+            for p in paragraphs
+        ):
             continue  # an incomplete version is not an authentic text
-        shown = [{"id": p.paragraph_id, "number": p.number,
-                  "html": rows[p.paragraph_id].html, "markdown": rows[p.paragraph_id].source}
-                 for p in paragraphs]
-        published[code] = {"title": title, "purpose": purpose,
-                           "summary": summary_of(p["html"] for p in shown),
-                           "paragraphs": shown}
+        shown = [
+            {
+                "id": p.paragraph_id,
+                "number": p.number,
+                "html": rows[p.paragraph_id].html,
+                "markdown": rows[p.paragraph_id].source,
+            }
+            for p in paragraphs
+        ]
+        published[code] = {
+            "title": title,
+            "purpose": purpose,
+            "summary": summary_of(p["html"] for p in shown),
+            "paragraphs": shown,
+        }
     return published
 
 
@@ -244,10 +321,13 @@ def _seat_names(session: Session, data: dict, default_language: str) -> dict[str
         return {}
     found = {}
     for name, translations in session.exec(
-            select(Seat.name, Seat.name_translations).where(Seat.name.in_(named))):
-        others = {code: text for code, text in
-                  names.translations(names.Named(name, translations), "name").items()
-                  if code != default_language}
+        select(Seat.name, Seat.name_translations).where(Seat.name.in_(named))
+    ):
+        others = {
+            code: text
+            for code, text in names.translations(names.Named(name, translations), "name").items()
+            if code != default_language
+        }
         if others:
             found[name] = others
     return dict(sorted(found.items()))
@@ -263,17 +343,28 @@ def footnotes(order: Sequence[str], positions: Sequence[dict]) -> tuple[list[dic
     for position in positions:
         if position["choice"] not in NEEDS_TEXT:
             continue
-        concerned = sorted({i for i in position.get("paragraph_ids", []) if i in place},
-                           key=place.__getitem__)
-        notes.append({
-            "seat_id": position["seat_id"], "seat": position["seat"],
-            "seat_kind": position["kind"],
-            "kind": "reservation" if position["choice"] == "support_with_reservation"
-            else "objection",
-            "text": position["text"], "paragraphs": concerned,
-        })
-    notes.sort(key=lambda n: (place[n["paragraphs"][0]] + 1 if n["paragraphs"] else 0,
-                              kind_order(n["seat_kind"]), n["seat"]))
+        concerned = sorted(
+            {i for i in position.get("paragraph_ids", []) if i in place}, key=place.__getitem__
+        )
+        notes.append(
+            {
+                "seat_id": position["seat_id"],
+                "seat": position["seat"],
+                "seat_kind": position["kind"],
+                "kind": "reservation"
+                if position["choice"] == "support_with_reservation"
+                else "objection",
+                "text": position["text"],
+                "paragraphs": concerned,
+            }
+        )
+    notes.sort(
+        key=lambda n: (
+            place[n["paragraphs"][0]] + 1 if n["paragraphs"] else 0,
+            kind_order(n["seat_kind"]),
+            n["seat"],
+        )
+    )
     marks = {}
     for number, note in enumerate(notes, start=1):
         note["number"] = number
@@ -292,18 +383,24 @@ def _chair_statement(session: Session, round_: Round, group: WorkingGroup) -> di
         return None
     term = chairs.current_term(session, group.id, round_.chair_statement_at or round_.closed_at)
     seat = session.get(Seat, term.seat_id) if term and term.seat_id else None
-    return {"text": round_.chair_statement, "chair_seat": seat.name if seat else None,
-            "given_at": (round_.chair_statement_at or round_.closed_at).isoformat()}
+    return {
+        "text": round_.chair_statement,
+        "chair_seat": seat.name if seat else None,
+        "given_at": (round_.chair_statement_at or round_.closed_at).isoformat(),
+    }
 
 
 def _observer_statements(session: Session, round_: Round) -> list[dict]:
     rows = session.exec(
         select(ObserverStatement, Seat.name)
         .join(Seat, Seat.id == ObserverStatement.seat_id)
-        .where(ObserverStatement.round_id == round_.id).order_by(Seat.name)
+        .where(ObserverStatement.round_id == round_.id)
+        .order_by(Seat.name)
     ).all()
-    return [{"seat": seat, "text": statement.text,
-             "submitted_at": statement.submitted_at.isoformat()} for statement, seat in rows]
+    return [
+        {"seat": seat, "text": statement.text, "submitted_at": statement.submitted_at.isoformat()}
+        for statement, seat in rows
+    ]
 
 
 def _summary(paragraphs: Sequence[RevisionParagraph]) -> str:
@@ -350,7 +447,8 @@ def _changed(session: Session, recommendation: Recommendation, now: datetime) ->
 
 def get(session: Session, number: str) -> Recommendation:
     recommendation = session.exec(
-        select(Recommendation).where(Recommendation.number == number)).first()
+        select(Recommendation).where(Recommendation.number == number)
+    ).first()
     if recommendation is None:
         raise NotFound()
     return recommendation
@@ -390,20 +488,27 @@ def _page_facts_query():
     """page_facts' statement, built once (it answers the most frequent request)."""
     from workspaces.followup_models import FollowUpReport, FollowUpSeat
 
-    seats = (FollowUpSeat.recommendation_id == Recommendation.id)
-    reports = (FollowUpReport.recommendation_id == Recommendation.id)
+    seats = FollowUpSeat.recommendation_id == Recommendation.id
+    reports = FollowUpReport.recommendation_id == Recommendation.id
     return (
-        select(Recommendation.id, Recommendation.updated_at, WorkingGroup.slug,
-               WorkingGroup.name, WorkingGroup.name_translations,
-               select(func.count()).where(seats).scalar_subquery(),
-               select(func.max(FollowUpSeat.addressed_at)).where(seats).scalar_subquery(),
-               select(func.max(FollowUpSeat.removed_at)).where(seats).scalar_subquery(),
-               select(func.count()).where(reports).scalar_subquery(),
-               select(func.max(FollowUpReport.reported_at)).where(reports).scalar_subquery(),
-               select(func.max(AuditRecord.id)).where(AuditRecord.action == SEAT_RENAMED)
-               .scalar_subquery())
+        select(
+            Recommendation.id,
+            Recommendation.updated_at,
+            WorkingGroup.slug,
+            WorkingGroup.name,
+            WorkingGroup.name_translations,
+            select(func.count()).where(seats).scalar_subquery(),
+            select(func.max(FollowUpSeat.addressed_at)).where(seats).scalar_subquery(),
+            select(func.max(FollowUpSeat.removed_at)).where(seats).scalar_subquery(),
+            select(func.count()).where(reports).scalar_subquery(),
+            select(func.max(FollowUpReport.reported_at)).where(reports).scalar_subquery(),
+            select(func.max(AuditRecord.id))
+            .where(AuditRecord.action == SEAT_RENAMED)
+            .scalar_subquery(),
+        )
         .join(WorkingGroup, WorkingGroup.id == Recommendation.working_group_id)
-        .where(Recommendation.number == bindparam("number")))
+        .where(Recommendation.number == bindparam("number"))
+    )
 
 
 def utc(moment: datetime) -> datetime:
@@ -427,8 +532,10 @@ def record(recommendation: Recommendation) -> dict:
 def languages(recommendation: Recommendation, data: dict) -> list[str]:
     """The languages the text is authentic in: its original and each published version."""
     found = {recommendation.language, *data.get("versions", {})}
-    return sorted(found, key=lambda code: (
-        LANGUAGES.index(code) if code in LANGUAGES else len(LANGUAGES), code))
+    return sorted(
+        found,
+        key=lambda code: (LANGUAGES.index(code) if code in LANGUAGES else len(LANGUAGES), code),
+    )
 
 
 def text_language(recommendation: Recommendation, data: dict, wanted: str | None) -> str:
@@ -464,11 +571,12 @@ def text_in(recommendation: Recommendation, data: dict, wanted: str | None) -> T
     codes = languages(recommendation, data)
     version = data.get("versions", {}).get(code)
     if code == recommendation.language or version is None:
-        return Text(code, recommendation.title, recommendation.summary, data["paragraphs"],
-                    codes)
+        return Text(code, recommendation.title, recommendation.summary, data["paragraphs"], codes)
     translated = {p["id"]: p for p in version["paragraphs"]}
-    paragraphs = [p | {"html": translated[p["id"]]["html"],
-                       "markdown": translated[p["id"]]["markdown"]} for p in data["paragraphs"]]
+    paragraphs = [
+        p | {"html": translated[p["id"]]["html"], "markdown": translated[p["id"]]["markdown"]}
+        for p in data["paragraphs"]
+    ]
     return Text(code, version["title"], version["summary"], paragraphs, codes)
 
 
@@ -497,8 +605,7 @@ def with_seat_names_in(data: dict, language: str) -> dict:
         if holder and holder.get(key):
             holder[key] = seat_name(data, holder[key], language).text
 
-    for item in (*data["adoption"]["positions"], *data["footnotes"],
-                 *data["observer_statements"]):
+    for item in (*data["adoption"]["positions"], *data["footnotes"], *data["observer_statements"]):
         rename(item)
     rename(data["adoption"]["chair_statement"], "chair_seat")
     for paragraph in data["paragraphs"]:
@@ -508,8 +615,7 @@ def with_seat_names_in(data: dict, language: str) -> dict:
     return data
 
 
-def listed(recommendation: Recommendation, data: dict, reader: str | None,
-           query: str = "") -> Text:
+def listed(recommendation: Recommendation, data: dict, reader: str | None, query: str = "") -> Text:
     """The version a list shows: the first of the reader's, the original and the others that
     holds every searched word (the words of a reader's search may be in one version only);
     without a search, the reader's if there is one, else the original."""
@@ -520,8 +626,9 @@ def listed(recommendation: Recommendation, data: dict, reader: str | None,
             if code not in codes:
                 continue
             text = text_in(recommendation, data, code)
-            if search.matches(text.title + "\n" + "\n".join(
-                    p["markdown"] for p in text.paragraphs), wanted):
+            if search.matches(
+                text.title + "\n" + "\n".join(p["markdown"] for p in text.paragraphs), wanted
+            ):
                 return text
     return text_in(recommendation, data, reader)
 
@@ -531,7 +638,8 @@ def published_heads(session: Session) -> list[tuple[str, str]]:
     (those published before heads were recorded have none)."""
     heads = []
     for number, stored in session.exec(
-            select(Recommendation.number, Recommendation.record).order_by(Recommendation.id)):
+        select(Recommendation.number, Recommendation.record).order_by(Recommendation.id)
+    ):
         head = json.loads(stored)["adoption"].get("audit_head")
         if head:
             heads.append((number, head))
@@ -576,9 +684,16 @@ class Library:
         return self.items[0].number if self.items and self.page > 2 else None
 
 
-def library(session: Session, filters: Filters, *, page: int = 1,
-            per_page: int = PER_PAGE, language: str | None = None,
-            after: str | None = None, before: str | None = None) -> Library:
+def library(
+    session: Session,
+    filters: Filters,
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    language: str | None = None,
+    after: str | None = None,
+    before: str | None = None,
+) -> Library:
     """The recommendations matching `filters`, newest first, one page of them, each in the
     version `language` (the reader's) or the search points to: three queries (count and
     latest change, the page, the groups), whatever the number of results.
@@ -596,8 +711,10 @@ def library(session: Session, filters: Filters, *, page: int = 1,
     if matched is not None:
         conditions.append(matched)
     total, last_modified = session.exec(
-        select(func.count(Recommendation.id), func.max(Recommendation.updated_at))
-        .where(*conditions)).one()
+        select(func.count(Recommendation.id), func.max(Recommendation.updated_at)).where(
+            *conditions
+        )
+    ).one()
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
     newest = (Recommendation.adopted_at.desc(), Recommendation.id.desc())
@@ -605,8 +722,11 @@ def library(session: Session, filters: Filters, *, page: int = 1,
     if after:
         query = query.where(_beyond(after, older=True)).order_by(*newest).limit(per_page)
     elif before:
-        query = (query.where(_beyond(before, older=False))
-                 .order_by(Recommendation.adopted_at, Recommendation.id).limit(per_page))
+        query = (
+            query.where(_beyond(before, older=False))
+            .order_by(Recommendation.adopted_at, Recommendation.id)
+            .limit(per_page)
+        )
     else:
         query = query.order_by(*newest).offset((page - 1) * per_page).limit(per_page)
     items = list(session.exec(query).all())
@@ -625,15 +745,22 @@ def _beyond(number: str, *, older: bool):
     at = select(marker.adopted_at).where(marker.number == number).scalar_subquery()
     cursor_id = select(marker.id).where(marker.number == number).scalar_subquery()
     if older:
-        return or_(Recommendation.adopted_at < at,
-                   and_(Recommendation.adopted_at == at, Recommendation.id < cursor_id))
-    return or_(Recommendation.adopted_at > at,
-               and_(Recommendation.adopted_at == at, Recommendation.id > cursor_id))
+        return or_(
+            Recommendation.adopted_at < at,
+            and_(Recommendation.adopted_at == at, Recommendation.id < cursor_id),
+        )
+    return or_(
+        Recommendation.adopted_at > at,
+        and_(Recommendation.adopted_at == at, Recommendation.id > cursor_id),
+    )
 
 
 def years(session: Session) -> list[int]:
-    return list(session.exec(
-        select(Recommendation.year).distinct().order_by(Recommendation.year.desc())).all())
+    return list(
+        session.exec(
+            select(Recommendation.year).distinct().order_by(Recommendation.year.desc())
+        ).all()
+    )
 
 
 def of_draft(session: Session, draft: Draft) -> Recommendation | None:
@@ -642,29 +769,43 @@ def of_draft(session: Session, draft: Draft) -> Recommendation | None:
 
 def linked(session: Session, recommendation: Recommendation) -> dict[str, Recommendation | None]:
     """The recommendation that supersedes this one, and the one this one superseded."""
-    later = (session.get(Recommendation, recommendation.superseded_by_id)
-             if recommendation.superseded_by_id else None)
-    earlier = session.exec(select(Recommendation).where(
-        Recommendation.superseded_by_id == recommendation.id)).first()
+    later = (
+        session.get(Recommendation, recommendation.superseded_by_id)
+        if recommendation.superseded_by_id
+        else None
+    )
+    earlier = session.exec(
+        select(Recommendation).where(Recommendation.superseded_by_id == recommendation.id)
+    ).first()
     return {"superseded_by": later, "supersedes": earlier}
 
 
 # superseding
 
 
-def supersede(session: Session, recommendation: Recommendation, *, by_number: str,
-              reason: str, by: Person, now: datetime | None = None) -> Recommendation:
+def supersede(
+    session: Session,
+    recommendation: Recommendation,
+    *,
+    by_number: str,
+    reason: str,
+    by: Person,
+    now: datetime | None = None,
+) -> Recommendation:
     """The secretariat records that a later recommendation replaces this one. Neither is
     deleted or changed otherwise; both pages link to each other."""
     now = now or utcnow()
-    locked = session.exec(select(Recommendation).where(Recommendation.id == recommendation.id)
-                          .with_for_update().execution_options(populate_existing=True)).one()
+    locked = session.exec(
+        select(Recommendation)
+        .where(Recommendation.id == recommendation.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     if locked.superseded_by_id is not None:
         raise Conflict(_("This recommendation is already marked as superseded."))
     by_number, reason = by_number.strip().upper(), " ".join(reason.split())
     errors: dict[str, str] = {}
-    later = session.exec(
-        select(Recommendation).where(Recommendation.number == by_number)).first()
+    later = session.exec(select(Recommendation).where(Recommendation.number == by_number)).first()
     if not by_number:
         errors["superseded_by"] = _("Give the number of the recommendation that replaces it.")
     elif later is None:
@@ -674,11 +815,18 @@ def supersede(session: Session, recommendation: Recommendation, *, by_number: st
     elif later.adopted_at <= recommendation.adopted_at:
         errors["superseded_by"] = _(
             "Only a recommendation adopted later can replace this one: %(number)s was "
-            "adopted before it.", number=later.number)
-    elif session.exec(select(Recommendation.id).where(
-            Recommendation.superseded_by_id == later.id)).first() is not None:
+            "adopted before it.",
+            number=later.number,
+        )
+    elif (
+        session.exec(
+            select(Recommendation.id).where(Recommendation.superseded_by_id == later.id)
+        ).first()
+        is not None
+    ):
         errors["superseded_by"] = _(
-            "%(number)s already replaces another recommendation.", number=later.number)
+            "%(number)s already replaces another recommendation.", number=later.number
+        )
     if len(reason) > MAX_REASON:
         errors["reason"] = _("At most %(limit)s characters.", limit=MAX_REASON)
     if errors:
@@ -687,6 +835,13 @@ def supersede(session: Session, recommendation: Recommendation, *, by_number: st
     locked.superseded_reason = reason
     _changed(session, locked, now)
     _changed(session, later, now)
-    audit.record(session, by=by, action="recommendation.superseded", target=locked,
-                 number=locked.number, superseded_by=later.number, reason=reason)
+    audit.record(
+        session,
+        by=by,
+        action="recommendation.superseded",
+        target=locked,
+        number=locked.number,
+        superseded_by=later.number,
+        reason=reason,
+    )
     return locked

@@ -33,8 +33,11 @@ from workspaces import citations
 from workspaces.recommendation_models import Recommendation, RecommendationRendering
 
 ARTICLE = "workspaces/_recommendation_article.html"
-_INPUTS = ("workspaces/_recommendation_article.html", "workspaces/_recommendation_macros.html",
-           "workspaces/_citations.html")
+_INPUTS = (
+    "workspaces/_recommendation_article.html",
+    "workspaces/_recommendation_macros.html",
+    "workspaces/_citations.html",
+)
 
 
 @functools.cache
@@ -101,13 +104,16 @@ def keys(recommendation: Recommendation, data: dict) -> list[str]:
     for interface in LANGUAGES:
         default = recommendations.text_language(recommendation, data, interface)
         found += [key(interface)] + [
-            key(interface, code) for code in recommendations.languages(recommendation, data)
-            if code != default]
+            key(interface, code)
+            for code in recommendations.languages(recommendation, data)
+            if code != default
+        ]
     return found
 
 
-def choose(recommendation: Recommendation, data: dict, *, reader: str,
-           asked: str | None) -> str | None:
+def choose(
+    recommendation: Recommendation, data: dict, *, reader: str, asked: str | None
+) -> str | None:
     """The key of the rendering for a reader of `reader` who asked for the version in `asked`
     (None or "": no version named); None when the text is not authentic in `asked`."""
     from workspaces import recommendations
@@ -129,8 +135,13 @@ def text_of(recommendation: Recommendation, data: dict, rendering_key: str):
     return recommendations.text_in(recommendation, data, asked or interface)
 
 
-def render(session: Session, recommendation: Recommendation, rendering_key: str, *,
-           context: dict | None = None) -> str:
+def render(
+    session: Session,
+    recommendation: Recommendation,
+    rendering_key: str,
+    *,
+    context: dict | None = None,
+) -> str:
     """The article under `rendering_key`; `context` (from article_context) when rendering
     several."""
     from workspaces import recommendations
@@ -144,13 +155,24 @@ def render(session: Session, recommendation: Recommendation, rendering_key: str,
         return in_language(recommendations.seat_name(data, name, text.language), interface)
 
     with i18n.speaking(interface, catalogues()[interface]):
-        return environment().get_template(ARTICLE).render({
-            **context, "language": interface, "text": text, "seat": seat,
-            "group_name": in_language(recommendations.group_name(data, text.language),
-                                      interface),
-            "citations": citations.in_article(text.paragraphs, data,
-                                              context.get("public_documents", frozenset())),
-        })
+        return (
+            environment()
+            .get_template(ARTICLE)
+            .render(
+                {
+                    **context,
+                    "language": interface,
+                    "text": text,
+                    "seat": seat,
+                    "group_name": in_language(
+                        recommendations.group_name(data, text.language), interface
+                    ),
+                    "citations": citations.in_article(
+                        text.paragraphs, data, context.get("public_documents", frozenset())
+                    ),
+                }
+            )
+        )
 
 
 def in_language(name: Localized, language: str) -> Markup:
@@ -182,23 +204,36 @@ def render_all(session: Session, recommendation: Recommendation) -> None:
     session.flush()
 
 
-def rendition(session: Session, recommendation: Recommendation, rendering_key: str, *,
-              context: dict | None = None) -> RecommendationRendering:
+def rendition(
+    session: Session,
+    recommendation: Recommendation,
+    rendering_key: str,
+    *,
+    context: dict | None = None,
+) -> RecommendationRendering:
     html = render(session, recommendation, rendering_key, context=context)
     return RecommendationRendering(
-        recommendation_id=recommendation.id, language=rendering_key,
-        version=version(recommendation), html=html, etag=strong_etag(html))
+        recommendation_id=recommendation.id,
+        language=rendering_key,
+        version=version(recommendation),
+        html=html,
+        etag=strong_etag(html),
+    )
 
 
-def stored(session: Session, recommendation: Recommendation,
-           rendering_key: str) -> tuple[RecommendationRendering, bool]:
+def stored(
+    session: Session, recommendation: Recommendation, rendering_key: str
+) -> tuple[RecommendationRendering, bool]:
     """The HTML readers get under `rendering_key` (a language, or see `key`), and whether it
     is fresh from rendering rather than stored: stored ones are current unless a release
     changed the templates or catalogues since. A fresh one is not stored here (rerender_stale
     does that)."""
-    row = session.exec(select(RecommendationRendering).where(
-        RecommendationRendering.recommendation_id == recommendation.id,
-        RecommendationRendering.language == rendering_key)).first()
+    row = session.exec(
+        select(RecommendationRendering).where(
+            RecommendationRendering.recommendation_id == recommendation.id,
+            RecommendationRendering.language == rendering_key,
+        )
+    ).first()
     if row is not None and row.version == version(recommendation):
         return row, False
     return rendition(session, recommendation, rendering_key), True
@@ -212,11 +247,16 @@ def rerender_stale(session: Session, now: datetime) -> int:
     stale = [
         (recommendation_id, language)
         for recommendation_id, language, stored_version, updated_at in session.exec(
-            select(RecommendationRendering.recommendation_id, RecommendationRendering.language,
-                   RecommendationRendering.version, Recommendation.updated_at)
+            select(
+                RecommendationRendering.recommendation_id,
+                RecommendationRendering.language,
+                RecommendationRendering.version,
+                Recommendation.updated_at,
+            )
             .join(Recommendation, Recommendation.id == RecommendationRendering.recommendation_id)
-            .order_by(RecommendationRendering.recommendation_id.desc(),
-                      RecommendationRendering.language)
+            .order_by(
+                RecommendationRendering.recommendation_id.desc(), RecommendationRendering.language
+            )
         ).all()
         if parse(language)[0] in LANGUAGES and stored_version != _version(updated_at)
     ][:RERENDER_BATCH]

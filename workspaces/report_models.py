@@ -31,7 +31,8 @@ class Report(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     working_group_id: int | None = Field(
-        default=None, sa_column=foreign_key("working_group.id", nullable=True, cascade=False))
+        default=None, sa_column=foreign_key("working_group.id", nullable=True, cascade=False)
+    )
     """The working group whose report it is; None for the council's own."""
     kind: str = Field(sa_type=String(20))
     title: str = Field(max_length=200)

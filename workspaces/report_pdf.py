@@ -63,10 +63,15 @@ def article_context(report: Report, data: dict, version: str, interface: str) ->
     def seat(seat_name: str, language: str | None = None) -> Markup:
         return name(reports.seat_name(data, seat_name, language or version))
 
-    return {"record": data, "shown": reports.shown(report, data, version),
-            "language": interface, "name": name, "seat": seat,
-            "kind_label": reports.kind_label(report.kind),
-            "status_label": followup.status_label}
+    return {
+        "record": data,
+        "shown": reports.shown(report, data, version),
+        "language": interface,
+        "name": name,
+        "seat": seat,
+        "kind_label": reports.kind_label(report.kind),
+        "status_label": followup.status_label,
+    }
 
 
 @dataclass(frozen=True)
@@ -95,20 +100,32 @@ def version(report: Report) -> str:
     return f"{inputs_version()}-{report.published_at.timestamp():.6f}"
 
 
-def stored(session: Session, report: Report, rendering_key: str, *,
-           pending: ReportPdf | None = None) -> Document:
+def stored(
+    session: Session, report: Report, rendering_key: str, *, pending: ReportPdf | None = None
+) -> Document:
     """The PDF under `rendering_key`: the stored one, or the one an earlier download of this
     process made and did not store yet (`pending`), while current; else one made now."""
     current = version(report)
     if pending is not None and pending.version == current:
         return Document(pending, fresh=False)
-    row = session.exec(select(ReportPdf).where(ReportPdf.report_id == report.id,
-                                               ReportPdf.language == rendering_key)).first()
+    row = session.exec(
+        select(ReportPdf).where(
+            ReportPdf.report_id == report.id, ReportPdf.language == rendering_key
+        )
+    ).first()
     if row is not None and row.version == current:
         return Document(row, fresh=False)
     data = make(session, report, rendering_key)
-    return Document(ReportPdf(report_id=report.id, language=rendering_key, version=current,
-                              data=data, etag=strong_etag(data)), fresh=True)
+    return Document(
+        ReportPdf(
+            report_id=report.id,
+            language=rendering_key,
+            version=current,
+            data=data,
+            etag=strong_etag(data),
+        ),
+        fresh=True,
+    )
 
 
 def write_made(session: Session, made: dict[tuple[int, str], ReportPdf]) -> None:
@@ -118,12 +135,15 @@ def write_made(session: Session, made: dict[tuple[int, str], ReportPdf]) -> None
         report = session.get(Report, report_id)
         if report is None or report.published_at is None or row.version != version(report):
             continue
-        values = {"version": row.version, "data": row.data, "etag": row.etag,
-                  "made_at": utcnow()}
-        insert = upsert(session, table).values(report_id=report_id, language=rendering_key,
-                                               **values)
-        session.execute(insert.on_conflict_do_update(
-            index_elements=[table.c.report_id, table.c.language], set_=values))
+        values = {"version": row.version, "data": row.data, "etag": row.etag, "made_at": utcnow()}
+        insert = upsert(session, table).values(
+            report_id=report_id, language=rendering_key, **values
+        )
+        session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[table.c.report_id, table.c.language], set_=values
+            )
+        )
 
 
 def make(session: Session, report: Report, rendering_key: str) -> bytes:
@@ -134,18 +154,33 @@ def make(session: Session, report: Report, rendering_key: str) -> bytes:
     data = reports.record(report)
     with i18n.speaking(interface, rendering.catalogues()[interface]):
         context = article_context(report, data, shown_version, interface)
-        document = rendering.environment().get_template(TEMPLATE).render({
-            **context, "report": report, "preview": False,
-            "council_name": context["name"](reports.council_name(data, shown_version)),
-        })
+        document = (
+            rendering.environment()
+            .get_template(TEMPLATE)
+            .render(
+                {
+                    **context,
+                    "report": report,
+                    "preview": False,
+                    "council_name": context["name"](reports.council_name(data, shown_version)),
+                }
+            )
+        )
         page_label = pdf.page_label_css()
     fetcher = pdf.static_fetcher()
     stylesheets = [
-        CSS(string=pdf.STYLESHEET.read_text(encoding="utf-8"),
-            base_url=pdf.STYLESHEET.as_uri(), url_fetcher=fetcher),
-        CSS(string=STYLESHEET.read_text(encoding="utf-8"), base_url=STYLESHEET.as_uri(),
-            url_fetcher=fetcher),
+        CSS(
+            string=pdf.STYLESHEET.read_text(encoding="utf-8"),
+            base_url=pdf.STYLESHEET.as_uri(),
+            url_fetcher=fetcher,
+        ),
+        CSS(
+            string=STYLESHEET.read_text(encoding="utf-8"),
+            base_url=STYLESHEET.as_uri(),
+            url_fetcher=fetcher,
+        ),
         CSS(string=page_label, url_fetcher=fetcher),
     ]
     return HTML(string=document, url_fetcher=fetcher).write_pdf(
-        stylesheets=stylesheets, pdf_variant="pdf/ua-1", pdf_tags=True)
+        stylesheets=stylesheets, pdf_variant="pdf/ua-1", pdf_tags=True
+    )

@@ -74,8 +74,9 @@ def _published(request: Request) -> tuple[Report, dict, str]:
     does not have)."""
     item = reports.get(request.state.db, request.path_params["number"])
     data = reports.record(item)
-    version = reports.version_of(data, reader=i18n.current_language(),
-                                 asked=request.query_params.get("lang"))
+    version = reports.version_of(
+        data, reader=i18n.current_language(), asked=request.query_params.get("lang")
+    )
     if version is None:
         raise NotFound()
     return item, data, version
@@ -84,8 +85,9 @@ def _published(request: Request) -> tuple[Report, dict, str]:
 @permission("recommendations.read")
 def report(request: Request) -> Response:
     item, data, version = _published(request)
-    response = render(request, "workspaces/report.html",
-                      _page_context(request, item, data, version), public=True)
+    response = render(
+        request, "workspaces/report.html", _page_context(request, item, data, version), public=True
+    )
     return conditional(request, response, last_modified=item.published_at)
 
 
@@ -94,21 +96,26 @@ def report_download(request: Request) -> Response:
     item, data, version = _published(request)
     key = report_pdf.key(i18n.current_language(), version)
     bookkeeping = request.app.state.bookkeeping
-    document = report_pdf.stored(request.state.db, item, key,
-                                 pending=bookkeeping.pending(report_pdf.MADE, (item.id, key)))
+    document = report_pdf.stored(
+        request.state.db, item, key, pending=bookkeeping.pending(report_pdf.MADE, (item.id, key))
+    )
     if document.fresh:
         bookkeeping.note(report_pdf.MADE, (item.id, key), document.row)
     name = report_pdf.file_name(item, data, version)
-    response = Response(document.row.data, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{name}"',
-        "Content-Language": i18n.current_language(),
-    })
-    return conditional(request, response, last_modified=item.published_at,
-                       etag=document.row.etag)
+    response = Response(
+        document.row.data,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{name}"',
+            "Content-Language": i18n.current_language(),
+        },
+    )
+    return conditional(request, response, last_modified=item.published_at, etag=document.row.etag)
 
 
-def _page_context(request: Request, item: Report, data: dict, version: str, *,
-                  preview: bool = False) -> dict:
+def _page_context(
+    request: Request, item: Report, data: dict, version: str, *, preview: bool = False
+) -> dict:
     return {
         "report": item,
         "preview": preview,
@@ -132,21 +139,37 @@ def group_report_new(request: Request) -> Response:
 def _start(request: Request, group: WorkingGroup | None) -> Response:
     state = request.state
     default, languages = _languages(request)
-    context = {"group": group, "languages": languages, "default_language": default,
-               "kinds": _kinds()}
+    context = {
+        "group": group,
+        "languages": languages,
+        "default_language": default,
+        "kinds": _kinds(),
+    }
     if request.method != "POST":
         form = {"kind": "interim"}
-        return render(request, "workspaces/report_new.html",
-                      {**context, "form": form, "errors": {}})
+        return render(
+            request, "workspaces/report_new.html", {**context, "form": form, "errors": {}}
+        )
     form = values(state.form, "kind", *_title_fields(default, languages))
     try:
         refuse_control_characters(form)
-        created = reports.start(state.db, by=state.actor.person, group=group,
-                                kind=form["kind"], titles=_titles(form, default, languages),
-                                default_language=default, languages=languages, now=state.now)
+        created = reports.start(
+            state.db,
+            by=state.actor.person,
+            group=group,
+            kind=form["kind"],
+            titles=_titles(form, default, languages),
+            default_language=default,
+            languages=languages,
+            now=state.now,
+        )
     except Invalid as invalid:
-        return render(request, "workspaces/report_new.html",
-                      {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return render(
+            request,
+            "workspaces/report_new.html",
+            {**context, "form": form, "errors": invalid.errors},
+            status_code=422,
+        )
     return redirect(request, "report_edit", report_id=created.id)
 
 
@@ -163,8 +186,15 @@ def report_edit(request: Request) -> Response:
     typed, draft, action = _composition_from(request, default, languages)
     try:
         refuse_control_characters(typed)
-        reports.save(state.db, item, draft, by=state.actor.person, default_language=default,
-                     languages=languages, now=state.now)
+        reports.save(
+            state.db,
+            item,
+            draft,
+            by=state.actor.person,
+            default_language=default,
+            languages=languages,
+            now=state.now,
+        )
     except Invalid as invalid:
         return _edit_page(request, item, draft, invalid.errors, status_code=422)
     if action == "publish":
@@ -174,16 +204,20 @@ def report_edit(request: Request) -> Response:
     return redirect(request, "report_edit", report_id=item.id)
 
 
-def _edit_page(request: Request, item: Report, draft: Composition, errors: dict, *,
-               status_code: int = 200) -> Response:
+def _edit_page(
+    request: Request, item: Report, draft: Composition, errors: dict, *, status_code: int = 200
+) -> Response:
     default, languages = _languages(request)
     sections = list(draft.sections)
     if len(sections) < reports.MAX_SECTIONS and (not sections or not sections[-1].empty):
         sections.append(SectionForm())  # the blank one a new section is written in
     context = {
         "report": item,
-        "group": (request.state.db.get(WorkingGroup, item.working_group_id)
-                  if item.working_group_id is not None else None),
+        "group": (
+            request.state.db.get(WorkingGroup, item.working_group_id)
+            if item.working_group_id is not None
+            else None
+        ),
         "draft": draft,
         "sections": sections,
         "form": _form_values(draft, sections, default, languages),
@@ -192,22 +226,23 @@ def _edit_page(request: Request, item: Report, draft: Composition, errors: dict,
         "default_language": default,
         "kinds": _kinds(),
         "available": reports.available(request.state.db, item, i18n.current_language()),
-        "chosen": reports.items_by_number(request.state.db,
-                                          [n for s in sections for n in s.items]),
+        "chosen": reports.items_by_number(request.state.db, [n for s in sections for n in s.items]),
     }
     return render(request, "workspaces/report_edit.html", context, status_code=status_code)
 
 
-def _form_values(draft: Composition, sections: list[SectionForm], default: str,
-                 languages: list[str]) -> dict:
+def _form_values(
+    draft: Composition, sections: list[SectionForm], default: str, languages: list[str]
+) -> dict:
     """The draft as the form's fields (what was typed, when the form is refused)."""
     form = {"kind": draft.kind}
     for code in languages:
         form[f"title{_suffix(code, default)}"] = draft.titles.get(code, "")
         form[f"foreword{_suffix(code, default)}"] = draft.forewords.get(code, "")
     for index, section in enumerate(sections):
-        form[f"items_{index}"] = (section.items_text if section.items_text is not None
-                                  else "\n".join(section.items))
+        form[f"items_{index}"] = (
+            section.items_text if section.items_text is not None else "\n".join(section.items)
+        )
         form[f"followup_{index}"] = section.followup
         for code in languages:
             form[f"heading_{index}{_suffix(code, default)}"] = section.headings.get(code, "")
@@ -215,30 +250,41 @@ def _form_values(draft: Composition, sections: list[SectionForm], default: str,
     return form
 
 
-def _composition_from(request: Request, default: str,
-                      languages: list[str]) -> tuple[dict, Composition, str]:
+def _composition_from(
+    request: Request, default: str, languages: list[str]
+) -> tuple[dict, Composition, str]:
     """The fields as typed, the draft as the form sent it (with the change its button asks
     for made: remove a section, or move one up), and the button's action."""
     form = request.state.form
     count = min(counting_number(form.get("sections")) or 0, reports.MAX_SECTIONS + 1)
-    fields = ["kind", *_title_fields(default, languages),
-              *[f"foreword{_suffix(code, default)}" for code in languages]]
+    fields = [
+        "kind",
+        *_title_fields(default, languages),
+        *[f"foreword{_suffix(code, default)}" for code in languages],
+    ]
     for index in range(count):
         fields += [f"items_{index}"]
         for code in languages:
-            fields += [f"heading_{index}{_suffix(code, default)}",
-                       f"intro_{index}{_suffix(code, default)}"]
+            fields += [
+                f"heading_{index}{_suffix(code, default)}",
+                f"intro_{index}{_suffix(code, default)}",
+            ]
     typed = values(form, *fields)
     sections = []
     for index in range(count):
-        sections.append(SectionForm(
-            headings={code: typed[f"heading_{index}{_suffix(code, default)}"]
-                      for code in languages},
-            intros={code: typed[f"intro_{index}{_suffix(code, default)}"]
-                    for code in languages},
-            items=reports.parse_items(typed[f"items_{index}"]),
-            followup=checked(form, f"followup_{index}"),
-            items_text=typed[f"items_{index}"]))
+        sections.append(
+            SectionForm(
+                headings={
+                    code: typed[f"heading_{index}{_suffix(code, default)}"] for code in languages
+                },
+                intros={
+                    code: typed[f"intro_{index}{_suffix(code, default)}"] for code in languages
+                },
+                items=reports.parse_items(typed[f"items_{index}"]),
+                followup=checked(form, f"followup_{index}"),
+                items_text=typed[f"items_{index}"],
+            )
+        )
     action, _, place = str(form.get("action", "save")).partition(":")
     where = counting_number(place)
     if action == "remove" and where is not None and where < len(sections):
@@ -246,9 +292,11 @@ def _composition_from(request: Request, default: str,
     elif action == "up" and where is not None and 0 < where < len(sections):
         sections[where - 1], sections[where] = sections[where], sections[where - 1]
     draft = Composition(
-        kind=typed["kind"], titles=_titles(typed, default, languages),
+        kind=typed["kind"],
+        titles=_titles(typed, default, languages),
         forewords={code: typed[f"foreword{_suffix(code, default)}"] for code in languages},
-        sections=sections)
+        sections=sections,
+    )
     return typed, draft, action
 
 
@@ -260,12 +308,14 @@ def report_preview(request: Request) -> Response:
     if item.published_at is not None:
         return redirect(request, "report", number=item.number)
     data = reports.preview_record(state.db, item)
-    version = reports.version_of(data, reader=i18n.current_language(),
-                                 asked=request.query_params.get("lang"))
+    version = reports.version_of(
+        data, reader=i18n.current_language(), asked=request.query_params.get("lang")
+    )
     if version is None:
         raise NotFound()
-    return render(request, "workspaces/report.html",
-                  _page_context(request, item, data, version, preview=True))
+    return render(
+        request, "workspaces/report.html", _page_context(request, item, data, version, preview=True)
+    )
 
 
 @permission("report.compose", target=_report)
@@ -285,13 +335,17 @@ def report_publish(request: Request) -> Response:
     return redirect(request, "report", number=published.number)
 
 
-def _publish_page(request: Request, item: Report, default: str, errors: dict, *,
-                  status_code: int = 200) -> Response:
+def _publish_page(
+    request: Request, item: Report, default: str, errors: dict, *, status_code: int = 200
+) -> Response:
     draft = reports.composition(item, default)
     context = {
         "report": item,
-        "group": (request.state.db.get(WorkingGroup, item.working_group_id)
-                  if item.working_group_id is not None else None),
+        "group": (
+            request.state.db.get(WorkingGroup, item.working_group_id)
+            if item.working_group_id is not None
+            else None
+        ),
         "draft": draft,
         "refusals": reports.refusals(draft, default),
         "versions": list(draft.titles),

@@ -96,12 +96,20 @@ class SectionForm:
 
     @property
     def empty(self) -> bool:
-        return not (any(self.headings.values()) or any(self.intros.values()) or self.items
-                    or (self.items_text or "").strip())
+        return not (
+            any(self.headings.values())
+            or any(self.intros.values())
+            or self.items
+            or (self.items_text or "").strip()
+        )
 
     def as_json(self) -> dict:
-        return {"heading": _kept(self.headings), "intro": _kept(self.intros),
-                "items": self.items, "followup": self.followup}
+        return {
+            "heading": _kept(self.headings),
+            "intro": _kept(self.intros),
+            "items": self.items,
+            "followup": self.followup,
+        }
 
 
 @dataclass
@@ -122,15 +130,28 @@ def _kept(values: dict[str, str]) -> dict[str, str]:
 def composition(report: Report, default_language: str) -> Composition:
     """The draft as stored."""
     content = json.loads(report.content or "{}")
-    titles = {default_language: report.title,
-              **{code: text for code, text in names.translations(report, "title").items()
-                 if code != default_language}}
+    titles = {
+        default_language: report.title,
+        **{
+            code: text
+            for code, text in names.translations(report, "title").items()
+            if code != default_language
+        },
+    }
     return Composition(
-        kind=report.kind, titles=_kept(titles), forewords=dict(content.get("foreword", {})),
-        sections=[SectionForm(headings=dict(s.get("heading", {})),
-                              intros=dict(s.get("intro", {})), items=list(s.get("items", [])),
-                              followup=bool(s.get("followup")))
-                  for s in content.get("sections", [])])
+        kind=report.kind,
+        titles=_kept(titles),
+        forewords=dict(content.get("foreword", {})),
+        sections=[
+            SectionForm(
+                headings=dict(s.get("heading", {})),
+                intros=dict(s.get("intro", {})),
+                items=list(s.get("items", [])),
+                followup=bool(s.get("followup")),
+            )
+            for s in content.get("sections", [])
+        ],
+    )
 
 
 def parse_items(text: str) -> list[str]:
@@ -138,29 +159,50 @@ def parse_items(text: str) -> list[str]:
     return [word.upper() for word in _SEPARATORS.split(text or "") if word]
 
 
-def start(session: Session, *, by: Person, group: WorkingGroup | None, kind: str,
-          titles: dict[str, str], default_language: str, languages: Sequence[str],
-          now: datetime | None = None) -> Report:
+def start(
+    session: Session,
+    *,
+    by: Person,
+    group: WorkingGroup | None,
+    kind: str,
+    titles: dict[str, str],
+    default_language: str,
+    languages: Sequence[str],
+    now: datetime | None = None,
+) -> Report:
     """A new draft report of `group` (None: the council's); the caller checked
     report.compose."""
     now = now or utcnow()
     errors = _check_heading(kind, titles, default_language, languages)
     if errors:
         raise Invalid(errors)
-    report = Report(working_group_id=group.id if group else None, kind=kind,
-                    title=titles[default_language].strip(), created_by_id=by.id,
-                    created_at=now, updated_at=now,
-                    content=json.dumps({"foreword": {}, "sections": []}))
+    report = Report(
+        working_group_id=group.id if group else None,
+        kind=kind,
+        title=titles[default_language].strip(),
+        created_by_id=by.id,
+        created_at=now,
+        updated_at=now,
+        content=json.dumps({"foreword": {}, "sections": []}),
+    )
     names.set_translations(report, "title", _kept(titles), default_language=default_language)
     session.add(report)
     session.flush()
-    audit.record(session, by=by, action="report.started", target=report, kind=kind,
-                 group=group.id if group else None, title=report.title)
+    audit.record(
+        session,
+        by=by,
+        action="report.started",
+        target=report,
+        kind=kind,
+        group=group.id if group else None,
+        title=report.title,
+    )
     return report
 
 
-def _check_heading(kind: str, titles: dict[str, str], default_language: str,
-                   languages: Sequence[str]) -> dict[str, str]:
+def _check_heading(
+    kind: str, titles: dict[str, str], default_language: str, languages: Sequence[str]
+) -> dict[str, str]:
     errors = {}
     if kind not in KINDS:
         errors["kind"] = _("Choose whether the report is interim or annual.")
@@ -169,13 +211,21 @@ def _check_heading(kind: str, titles: dict[str, str], default_language: str,
     for code in languages:
         if len(titles.get(code, "")) > MAX_TITLE:
             errors["title" if code == default_language else f"title_{code}"] = _(
-                "At most %(limit)s characters.", limit=MAX_TITLE)
+                "At most %(limit)s characters.", limit=MAX_TITLE
+            )
     return errors
 
 
-def save(session: Session, report: Report, draft: Composition, *, by: Person,
-         default_language: str, languages: Sequence[str],
-         now: datetime | None = None) -> Report:
+def save(
+    session: Session,
+    report: Report,
+    draft: Composition,
+    *,
+    by: Person,
+    default_language: str,
+    languages: Sequence[str],
+    now: datetime | None = None,
+) -> Report:
     """Store the composer's draft, once every section's texts are found (and are the group's,
     for a working group's report). Refused once the report is published."""
     now = now or utcnow()
@@ -195,50 +245,69 @@ def save(session: Session, report: Report, draft: Composition, *, by: Person,
     for index, section in enumerate(draft.sections):
         if section.empty:
             continue
-        errors |= _check_section(report, section, index, found, seen, default_language,
-                                 languages)
+        errors |= _check_section(report, section, index, found, seen, default_language, languages)
     if errors:
         raise Invalid(errors)
     report.kind = draft.kind
     report.title = draft.titles[default_language].strip()
-    names.set_translations(report, "title", _kept(draft.titles),
-                           default_language=default_language)
-    content = {"foreword": _kept(draft.forewords),
-               "sections": [section.as_json() for section in sections]}
+    names.set_translations(report, "title", _kept(draft.titles), default_language=default_language)
+    content = {
+        "foreword": _kept(draft.forewords),
+        "sections": [section.as_json() for section in sections],
+    }
     report.content = json.dumps(content, ensure_ascii=False)
     report.updated_at = max(now, report.updated_at)
     session.add(report)
-    audit.record(session, by=by, action="report.saved", target=report,
-                 content=audit.fingerprint(report.content), title=report.title)
+    audit.record(
+        session,
+        by=by,
+        action="report.saved",
+        target=report,
+        content=audit.fingerprint(report.content),
+        title=report.title,
+    )
     return report
 
 
-def _check_section(report: Report, section: SectionForm, index: int, found: dict,
-                   seen: set[str], default_language: str,
-                   languages: Sequence[str]) -> dict[str, str]:
+def _check_section(
+    report: Report,
+    section: SectionForm,
+    index: int,
+    found: dict,
+    seen: set[str],
+    default_language: str,
+    languages: Sequence[str],
+) -> dict[str, str]:
     errors = {}
     if not section.headings.get(default_language, "").strip():
         errors[f"heading_{index}"] = _("Give this section a heading.")
     for code in languages:
         suffix = "" if code == default_language else f"_{code}"
         if len(section.headings.get(code, "")) > MAX_HEADING:
-            errors[f"heading_{index}{suffix}"] = _("At most %(limit)s characters.",
-                                                    limit=MAX_HEADING)
+            errors[f"heading_{index}{suffix}"] = _(
+                "At most %(limit)s characters.", limit=MAX_HEADING
+            )
         if len(section.intros.get(code, "")) > MAX_INTRO:
-            errors[f"intro_{index}{suffix}"] = _("At most %(limit)s characters.",
-                                                  limit=MAX_INTRO)
+            errors[f"intro_{index}{suffix}"] = _("At most %(limit)s characters.", limit=MAX_INTRO)
     problems = []
     if len(section.items) > MAX_ITEMS:
         problems.append(_("At most %(limit)s texts in a section.", limit=MAX_ITEMS))
     for number in section.items:
         item = found.get(number)
         if item is None:
-            problems.append(_("There is no recommendation or chair's statement %(number)s.",
-                              number=number))
-        elif (report.working_group_id is not None
-              and item.working_group_id != report.working_group_id):
-            problems.append(_("%(number)s is another working group's: a working group's "
-                              "report gathers its own texts.", number=number))
+            problems.append(
+                _("There is no recommendation or chair's statement %(number)s.", number=number)
+            )
+        elif (
+            report.working_group_id is not None and item.working_group_id != report.working_group_id
+        ):
+            problems.append(
+                _(
+                    "%(number)s is another working group's: a working group's "
+                    "report gathers its own texts.",
+                    number=number,
+                )
+            )
         elif number in seen:
             problems.append(_("%(number)s is already in the report.", number=number))
         seen.add(number)
@@ -247,18 +316,27 @@ def _check_section(report: Report, section: SectionForm, index: int, found: dict
     return errors
 
 
-def items_by_number(session: Session, numbers: Sequence[str]
-                    ) -> dict[str, Recommendation | PublishedStatement]:
+def items_by_number(
+    session: Session, numbers: Sequence[str]
+) -> dict[str, Recommendation | PublishedStatement]:
     """The recommendations and chair's statements of these numbers (two queries at most)."""
     wanted = {n for n in numbers if _ITEM.fullmatch(n)}
     said = {n for n in wanted if "-S" in n}
     found: dict[str, Recommendation | PublishedStatement] = {}
     if wanted - said:
-        found |= {r.number: r for r in session.exec(
-            select(Recommendation).where(Recommendation.number.in_(wanted - said))).all()}
+        found |= {
+            r.number: r
+            for r in session.exec(
+                select(Recommendation).where(Recommendation.number.in_(wanted - said))
+            ).all()
+        }
     if said:
-        found |= {s.number: s for s in session.exec(
-            select(PublishedStatement).where(PublishedStatement.number.in_(said))).all()}
+        found |= {
+            s.number: s
+            for s in session.exec(
+                select(PublishedStatement).where(PublishedStatement.number.in_(said))
+            ).all()
+        }
     return found
 
 
@@ -271,17 +349,33 @@ def missing_words(draft: Composition, default_language: str) -> list[tuple[str, 
             continue
         where = names.language_in_words(code)
         if draft.forewords.get(default_language) and not draft.forewords.get(code):
-            problems.append((code, _("The version in %(language)s has no foreword.",
-                                     language=where)))
+            problems.append(
+                (code, _("The version in %(language)s has no foreword.", language=where))
+            )
         for number, section in enumerate(draft.sections, start=1):
             if not section.headings.get(code):
-                problems.append((code, _(
-                    "The version in %(language)s has no heading for section %(number)s.",
-                    language=where, number=number)))
+                problems.append(
+                    (
+                        code,
+                        _(
+                            "The version in %(language)s has no heading for section %(number)s.",
+                            language=where,
+                            number=number,
+                        ),
+                    )
+                )
             if section.intros.get(default_language) and not section.intros.get(code):
-                problems.append((code, _(
-                    "The version in %(language)s has no introduction for section %(number)s.",
-                    language=where, number=number)))
+                problems.append(
+                    (
+                        code,
+                        _(
+                            "The version in %(language)s has no introduction for section "
+                            "%(number)s.",
+                            language=where,
+                            number=number,
+                        ),
+                    )
+                )
     return problems
 
 
@@ -294,49 +388,69 @@ def refusals(draft: Composition, default_language: str) -> list[str]:
 
 
 def _locked(session: Session, report: Report) -> Report:
-    return session.exec(select(Report).where(Report.id == report.id).with_for_update()
-                        .execution_options(populate_existing=True)).one()
+    return session.exec(
+        select(Report)
+        .where(Report.id == report.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 # publishing
 
 
-def publish(session: Session, report: Report, *, by: Person,
-            now: datetime | None = None) -> Report:
+def publish(session: Session, report: Report, *, by: Person, now: datetime | None = None) -> Report:
     """Publish the draft (the caller checked report.compose): once, under the report's lock,
     numbered, its record frozen, recorded in the audit log."""
     now = now or utcnow()
     report = _locked(session, report)
     if report.published_at is not None:
-        raise Conflict(_("This report is already published, as %(number)s.",
-                         number=report.number))
+        raise Conflict(_("This report is already published, as %(number)s.", number=report.number))
     council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
     default_language = names.default_language_of(council)
     draft = composition(report, default_language)
     problems = refusals(draft, default_language)
     if problems:
         raise Invalid({"form": " ".join(problems)})
-    group = (session.get(WorkingGroup, report.working_group_id)
-             if report.working_group_id is not None else None)
-    data = json.dumps(build_record(session, report, draft, group=group, council=council),
-                      ensure_ascii=False)
+    group = (
+        session.get(WorkingGroup, report.working_group_id)
+        if report.working_group_id is not None
+        else None
+    )
+    data = json.dumps(
+        build_record(session, report, draft, group=group, council=council), ensure_ascii=False
+    )
     _publish_numbered(session, report, group, data, now)
-    audit.record(session, by=by, action="report.published", target=report,
-                 number=report.number, kind=report.kind,
-                 group=report.working_group_id, record=audit.fingerprint(report.record))
+    audit.record(
+        session,
+        by=by,
+        action="report.published",
+        target=report,
+        number=report.number,
+        kind=report.kind,
+        group=report.working_group_id,
+        record=audit.fingerprint(report.record),
+    )
     return report
 
 
-def _publish_numbered(session: Session, report: Report, group: WorkingGroup | None,
-                      data: str, now: datetime) -> None:
+def _publish_numbered(
+    session: Session, report: Report, group: WorkingGroup | None, data: str, now: datetime
+) -> None:
     """Number and freeze the report: the next number of the council's (or the group's)
     reports of the year. Two publications racing for it both get one: the unique number
     refuses the second, whose savepoint is rolled back, and it takes the following."""
-    scope = (Report.working_group_id == group.id if group is not None
-             else Report.working_group_id.is_(None))
+    scope = (
+        Report.working_group_id == group.id
+        if group is not None
+        else Report.working_group_id.is_(None)
+    )
     for _attempt in range(20):
-        last = session.exec(select(func.max(Report.sequence)).where(
-            scope, Report.year == now.year, Report.id != report.id)).one()
+        last = session.exec(
+            select(func.max(Report.sequence)).where(
+                scope, Report.year == now.year, Report.id != report.id
+            )
+        ).one()
         report.year, report.sequence = now.year, (last or 0) + 1
         report.number = number_for(group, now.year, report.sequence)
         report.published_at = report.updated_at = now
@@ -351,15 +465,28 @@ def _publish_numbered(session: Session, report: Report, group: WorkingGroup | No
     raise Conflict(_("The report could not be numbered. Please try again."))
 
 
-def build_record(session: Session, report: Report, draft: Composition, *,
-                 group: WorkingGroup | None, council: Council | None) -> dict:
+def build_record(
+    session: Session,
+    report: Report,
+    draft: Composition,
+    *,
+    group: WorkingGroup | None,
+    council: Council | None,
+) -> dict:
     """What every reader sees, frozen: the words in each complete version, and each text as
     published (in every language it is authentic in). Seats, never people."""
     default_language = names.default_language_of(council)
     found = items_by_number(session, [n for s in draft.sections for n in s.items])
     summaries = followup_summaries(
-        session, [found[n].id for s in draft.sections if s.followup for n in s.items
-                  if isinstance(found.get(n), Recommendation)])
+        session,
+        [
+            found[n].id
+            for s in draft.sections
+            if s.followup
+            for n in s.items
+            if isinstance(found.get(n), Recommendation)
+        ],
+    )
     codes = [code for code in _ordered(draft.titles) if draft.titles.get(code, "").strip()]
     seat_names: dict[str, dict] = {}
     sections = []
@@ -369,22 +496,33 @@ def build_record(session: Session, report: Report, draft: Composition, *,
             item = found[number]
             if isinstance(item, Recommendation):
                 data = recommendations.record(item)
-                items.append(_recommendation_item(
-                    item, data, summaries.get(item.id) if section.followup else None))
+                items.append(
+                    _recommendation_item(
+                        item, data, summaries.get(item.id) if section.followup else None
+                    )
+                )
             else:
                 data = statements.record(item)
                 items.append(_statement_item(item, data))
             for name, translated in data.get("seat_names", {}).items():
                 seat_names.setdefault(name, {}).update(translated)
-        sections.append({
-            "anchor": f"section-{index}",
-            "headings": {code: text.strip() for code, text in section.headings.items()
-                         if text.strip() and code in codes},
-            "intros": {code: markdown.render_markdown(text)
-                       for code, text in _kept(section.intros).items() if code in codes},
-            "followup": section.followup,
-            "items": items,
-        })
+        sections.append(
+            {
+                "anchor": f"section-{index}",
+                "headings": {
+                    code: text.strip()
+                    for code, text in section.headings.items()
+                    if text.strip() and code in codes
+                },
+                "intros": {
+                    code: markdown.render_markdown(text)
+                    for code, text in _kept(section.intros).items()
+                    if code in codes
+                },
+                "followup": section.followup,
+                "items": items,
+            }
+        )
     for summary in summaries.values():
         for name, translated in summary.get("seat_names", {}).items():
             seat_names.setdefault(name, {}).update(translated)
@@ -392,14 +530,24 @@ def build_record(session: Session, report: Report, draft: Composition, *,
         "default_language": default_language,
         "languages": codes,
         "kind": report.kind,
-        "working_group": ({"number": group.number, "name": group.name,
-                           "names": names.in_every_language(group, "name", default_language)}
-                          if group else None),
-        "council_names": (names.in_every_language(council, "name", default_language)
-                          if council else {}),
+        "working_group": (
+            {
+                "number": group.number,
+                "name": group.name,
+                "names": names.in_every_language(group, "name", default_language),
+            }
+            if group
+            else None
+        ),
+        "council_names": (
+            names.in_every_language(council, "name", default_language) if council else {}
+        ),
         "titles": {code: draft.titles[code].strip() for code in codes},
-        "forewords": {code: markdown.render_markdown(text)
-                      for code, text in _kept(draft.forewords).items() if code in codes},
+        "forewords": {
+            code: markdown.render_markdown(text)
+            for code, text in _kept(draft.forewords).items()
+            if code in codes
+        },
         "sections": sections,
         "seat_names": dict(sorted(seat_names.items())),
     }
@@ -409,9 +557,17 @@ def _recommendation_item(item: Recommendation, data: dict, followup: dict | None
     texts = {}
     for code in recommendations.languages(item, data):
         text = recommendations.text_in(item, data, code)
-        texts[code] = {"title": text.title, "paragraphs": [
-            {"number": p["number"], "html": _demoted(p["html"]),
-             "footnotes": p.get("footnotes", [])} for p in text.paragraphs]}
+        texts[code] = {
+            "title": text.title,
+            "paragraphs": [
+                {
+                    "number": p["number"],
+                    "html": _demoted(p["html"]),
+                    "footnotes": p.get("footnotes", []),
+                }
+                for p in text.paragraphs
+            ],
+        }
     numbers = {p["id"]: p["number"] for p in data["paragraphs"]}
     return {
         "kind": "recommendation",
@@ -422,11 +578,17 @@ def _recommendation_item(item: Recommendation, data: dict, followup: dict | None
         "working_group": data["working_group"],
         "texts": texts,
         "general_footnotes": data.get("general_footnotes", []),
-        "footnotes": [{"number": note["number"], "seat": note["seat"],
-                       "seat_kind": note["seat_kind"], "kind": note["kind"],
-                       "text": note["text"],
-                       "paragraphs": [numbers.get(pid) for pid in note["paragraphs"]]}
-                      for note in data.get("footnotes", [])],
+        "footnotes": [
+            {
+                "number": note["number"],
+                "seat": note["seat"],
+                "seat_kind": note["seat_kind"],
+                "kind": note["kind"],
+                "text": note["text"],
+                "paragraphs": [numbers.get(pid) for pid in note["paragraphs"]],
+            }
+            for note in data.get("footnotes", [])
+        ],
         "chair_statement": data["adoption"].get("chair_statement"),
         "followup": followup,
     }
@@ -463,20 +625,33 @@ def followup_summaries(session: Session, recommendation_ids: Sequence[int]) -> d
         return {}
     counts = followup.summaries(session, list(recommendation_ids))
     found = {}
-    for recommendation in session.exec(select(Recommendation).where(
-            Recommendation.id.in_(recommendation_ids))).all():
+    for recommendation in session.exec(
+        select(Recommendation).where(Recommendation.id.in_(recommendation_ids))
+    ).all():
         state = followup.of_recommendation(session, recommendation)
-        seats = [{"seat": item.seat.name, "seat_kind": item.kind,
-                  "status": item.latest.report.status if item.latest else followup.NO_REPORT,
-                  "reported_at": (item.latest.report.reported_at.isoformat()
-                                  if item.latest else None)}
-                 for item in state.seats]
+        seats = [
+            {
+                "seat": item.seat.name,
+                "seat_kind": item.kind,
+                "status": item.latest.report.status if item.latest else followup.NO_REPORT,
+                "reported_at": (
+                    item.latest.report.reported_at.isoformat() if item.latest else None
+                ),
+            }
+            for item in state.seats
+        ]
         found[recommendation.id] = {
-            "counts": {status: number for status, number in
-                       counts.get(recommendation.id, {}).items() if number},
+            "counts": {
+                status: number
+                for status, number in counts.get(recommendation.id, {}).items()
+                if number
+            },
             "seats": seats,
-            "seat_names": {item.seat.name: names.translations(item.seat, "name")
-                           for item in state.seats if names.translations(item.seat, "name")},
+            "seat_names": {
+                item.seat.name: names.translations(item.seat, "name")
+                for item in state.seats
+                if names.translations(item.seat, "name")
+            },
         }
     return found
 
@@ -485,14 +660,19 @@ def preview_record(session: Session, report: Report) -> dict:
     """The record the draft would be published with, as it stands (nothing is written)."""
     council = session.exec(select(Council).order_by(Council.id).limit(1)).first()
     draft = composition(report, names.default_language_of(council))
-    group = (session.get(WorkingGroup, report.working_group_id)
-             if report.working_group_id is not None else None)
+    group = (
+        session.get(WorkingGroup, report.working_group_id)
+        if report.working_group_id is not None
+        else None
+    )
     return build_record(session, report, draft, group=group, council=council)
 
 
 def _ordered(codes) -> list[str]:
-    return sorted(codes, key=lambda code: (
-        LANGUAGES.index(code) if code in LANGUAGES else len(LANGUAGES), code))
+    return sorted(
+        codes,
+        key=lambda code: (LANGUAGES.index(code) if code in LANGUAGES else len(LANGUAGES), code),
+    )
 
 
 # reading
@@ -591,18 +771,30 @@ def shown(report: Report, data: dict, language: str) -> Shown:
     sections = []
     for number, section in enumerate(data["sections"], start=1):
         items = [_shown_item(item, language, default) for item in section["items"]]
-        sections.append(ShownSection(
-            anchor=section["anchor"], number=number,
-            heading=_pick(section["headings"], language, default),
-            intro=_pick(section["intros"], language, default),
-            followup=section["followup"], items=items))
+        sections.append(
+            ShownSection(
+                anchor=section["anchor"],
+                number=number,
+                heading=_pick(section["headings"], language, default),
+                intro=_pick(section["intros"], language, default),
+                followup=section["followup"],
+                items=items,
+            )
+        )
     group = data.get("working_group")
-    scope = (_pick({default: group["name"], **group.get("names", {})}, language, default)
-             if group else _pick(data.get("council_names", {}), language, default))
-    return Shown(language=language, languages=data["languages"],
-                 title=_pick(data["titles"], language, default),
-                 foreword=_pick(data.get("forewords", {}), language, default),
-                 scope=scope, sections=sections)
+    scope = (
+        _pick({default: group["name"], **group.get("names", {})}, language, default)
+        if group
+        else _pick(data.get("council_names", {}), language, default)
+    )
+    return Shown(
+        language=language,
+        languages=data["languages"],
+        title=_pick(data["titles"], language, default),
+        foreword=_pick(data.get("forewords", {}), language, default),
+        scope=scope,
+        sections=sections,
+    )
 
 
 def _shown_item(item: dict, language: str, default: str) -> ShownItem:
@@ -613,14 +805,29 @@ def _shown_item(item: dict, language: str, default: str) -> ShownItem:
         code = language if language in item["texts"] else item["language"]
         text = item["texts"][code]
         query = f"?lang={code}" if len(item["texts"]) > 1 else ""
-        return ShownItem("recommendation", item["number"], anchor,
-                         Localized(text["title"], code), _pick(group_names, code, default),
-                         code, item, text["paragraphs"],
-                         f"/recommendations/{item['number']}{query}")
+        return ShownItem(
+            "recommendation",
+            item["number"],
+            anchor,
+            Localized(text["title"], code),
+            _pick(group_names, code, default),
+            code,
+            item,
+            text["paragraphs"],
+            f"/recommendations/{item['number']}{query}",
+        )
     title = _pick(item["titles"], language, item["language"])
-    return ShownItem("statement", item["number"], anchor, title,
-                     _pick(group_names, language, default), title.language, item, [],
-                     f"/statements/{item['number']}")
+    return ShownItem(
+        "statement",
+        item["number"],
+        anchor,
+        title,
+        _pick(group_names, language, default),
+        title.language,
+        item,
+        [],
+        f"/statements/{item['number']}",
+    )
 
 
 def seat_name(data: dict, name: str, language: str) -> Localized:
@@ -628,8 +835,7 @@ def seat_name(data: dict, name: str, language: str) -> Localized:
 
 
 def council_name(data: dict, language: str) -> Localized:
-    found = _pick(data.get("council_names", {}), language,
-                  data.get("default_language", language))
+    found = _pick(data.get("council_names", {}), language, data.get("default_language", language))
     return found if found.text else Localized(_("Council Workspace"), language)
 
 
@@ -643,46 +849,68 @@ class Listing:
     last_modified: datetime | None
 
 
-def listing(session: Session, *, group: WorkingGroup | None = None, page: int = 1,
-            per_page: int = PER_PAGE) -> Listing:
+def listing(
+    session: Session, *, group: WorkingGroup | None = None, page: int = 1, per_page: int = PER_PAGE
+) -> Listing:
     """The published reports (of `group`, when given), newest first, one page of them: three
     queries whatever their number (their records are not read)."""
     conditions = [Report.published_at.is_not(None)]
     if group is not None:
         conditions.append(Report.working_group_id == group.id)
     total, last_modified = session.exec(
-        select(func.count(Report.id), func.max(Report.published_at)).where(*conditions)).one()
+        select(func.count(Report.id), func.max(Report.published_at)).where(*conditions)
+    ).one()
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
-    items = list(session.exec(
-        select(Report).where(*conditions).options(defer(Report.record), defer(Report.content))
-        .order_by(Report.published_at.desc(), Report.id.desc())
-        .offset((page - 1) * per_page).limit(per_page)).all())
+    items = list(
+        session.exec(
+            select(Report)
+            .where(*conditions)
+            .options(defer(Report.record), defer(Report.content))
+            .order_by(Report.published_at.desc(), Report.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+    )
     group_ids = {item.working_group_id for item in items if item.working_group_id}
-    groups = ({g.id: g for g in session.exec(
-        select(WorkingGroup).where(WorkingGroup.id.in_(group_ids))).all()}
-        if group_ids else {})
+    groups = (
+        {
+            g.id: g
+            for g in session.exec(select(WorkingGroup).where(WorkingGroup.id.in_(group_ids))).all()
+        }
+        if group_ids
+        else {}
+    )
     return Listing(items, groups, total, page, pages, last_modified)
 
 
-def feed_entries(session: Session, *, group: WorkingGroup | None = None,
-                 limit: int = 50) -> list[Report]:
+def feed_entries(
+    session: Session, *, group: WorkingGroup | None = None, limit: int = 50
+) -> list[Report]:
     """The latest published reports (of `group`), records included, for the feeds."""
     conditions = [Report.published_at.is_not(None)]
     if group is not None:
         conditions.append(Report.working_group_id == group.id)
-    return list(session.exec(select(Report).where(*conditions)
-                             .order_by(Report.published_at.desc(), Report.id.desc())
-                             .limit(limit)).all())
+    return list(
+        session.exec(
+            select(Report)
+            .where(*conditions)
+            .order_by(Report.published_at.desc(), Report.id.desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def drafts_for(session: Session, actor: Actor) -> list[Report]:
     """The draft reports `actor` may compose, latest change first."""
     if not actor.signed_in:
         return []
-    rows = session.exec(select(Report).where(Report.published_at.is_(None))
-                        .options(defer(Report.content))
-                        .order_by(Report.updated_at.desc(), Report.id.desc())).all()
+    rows = session.exec(
+        select(Report)
+        .where(Report.published_at.is_(None))
+        .options(defer(Report.content))
+        .order_by(Report.updated_at.desc(), Report.id.desc())
+    ).all()
     return [row for row in rows if can(actor, "report.compose", row)]
 
 
@@ -690,9 +918,11 @@ def groups_composed_by(session: Session, actor: Actor) -> list[WorkingGroup]:
     """The working groups whose reports `actor` may compose, in their order."""
     if not actor.signed_in:
         return []
-    return [group for group in session.exec(
-        select(WorkingGroup).order_by(WorkingGroup.number)).all()
-        if can(actor, "report.compose", group)]
+    return [
+        group
+        for group in session.exec(select(WorkingGroup).order_by(WorkingGroup.number)).all()
+        if can(actor, "report.compose", group)
+    ]
 
 
 @dataclass(frozen=True)
@@ -718,11 +948,23 @@ def available(session: Session, report: Report, language: str) -> list[Available
     found = []
     for item in session.exec(texts).all():
         text = recommendations.text_in(item, recommendations.record(item), language)
-        found.append(Available(item.number, "recommendation",
-                               Localized(text.title, text.language), item.working_group_id,
-                               item.adopted_at))
+        found.append(
+            Available(
+                item.number,
+                "recommendation",
+                Localized(text.title, text.language),
+                item.working_group_id,
+                item.adopted_at,
+            )
+        )
     for item in session.exec(said).all():
-        found.append(Available(item.number, "statement",
-                               statements.title_in(item, statements.record(item), language),
-                               item.working_group_id, item.published_at))
+        found.append(
+            Available(
+                item.number,
+                "statement",
+                statements.title_in(item, statements.record(item), language),
+                item.working_group_id,
+                item.published_at,
+            )
+        )
     return sorted(found, key=lambda a: (a.moment, a.number), reverse=True)

@@ -36,16 +36,21 @@ class Round(SQLModel, table=True):
         CheckConstraint("kind IN ('comment', 'decision')", name="kind"),
         CheckConstraint("revision_number >= 1", name="revision_number"),
         CheckConstraint(
-            "outcome IS NULL OR outcome IN ('adopted', 'not_adopted', 'no_quorum')",
-            name="outcome"),
+            "outcome IS NULL OR outcome IN ('adopted', 'not_adopted', 'no_quorum')", name="outcome"
+        ),
         CheckConstraint("kind = 'decision' OR outcome IS NULL", name="outcome_decision_only"),
         CheckConstraint("(closed_at IS NULL) = (sealed_positions IS NULL)", name="sealed"),
         CheckConstraint(
-            "closed_at IS NULL OR kind = 'comment' OR outcome IS NOT NULL", name="closed_outcome"),
+            "closed_at IS NULL OR kind = 'comment' OR outcome IS NOT NULL", name="closed_outcome"
+        ),
         # one open round per draft, whatever the application does
-        Index("uq_round_open_per_draft", "draft_id", unique=True,
-              sqlite_where=text("closed_at IS NULL"),
-              postgresql_where=text("closed_at IS NULL")),
+        Index(
+            "uq_round_open_per_draft",
+            "draft_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
         Index("ix_round_draft_opened", "draft_id", "opened_at"),
         Index("ix_round_open_deadline", "closed_at", "deadline"),
     )
@@ -105,10 +110,12 @@ class Position(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("round_id", "seat_id"),
         CheckConstraint(
-            "choice IN ('support', 'support_with_reservation', 'abstain', 'object')",
-            name="choice"),
-        CheckConstraint("choice NOT IN ('support_with_reservation', 'object') OR text <> ''",
-                        name="text_required"),
+            "choice IN ('support', 'support_with_reservation', 'abstain', 'object')", name="choice"
+        ),
+        CheckConstraint(
+            "choice NOT IN ('support_with_reservation', 'object') OR text <> ''",
+            name="text_required",
+        ),
         CheckConstraint("version >= 1", name="version"),
     )
 
@@ -133,8 +140,8 @@ class PositionChange(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("round_id", "seat_id", "version"),
         CheckConstraint(
-            "choice IN ('support', 'support_with_reservation', 'abstain', 'object')",
-            name="choice"),
+            "choice IN ('support', 'support_with_reservation', 'abstain', 'object')", name="choice"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -66,10 +66,11 @@ def _load(request: Request) -> tuple[Round, Draft, WorkingGroup]:
 
 
 def home_panel(session: Session, actor: Actor, group: None, now: datetime) -> dict:
-    """"Open rounds" on the home page: two queries (the rounds, then their answer counts)."""
+    """ "Open rounds" on the home page: two queries (the rounds, then their answer counts)."""
     found = rounds.open_rounds_for(session, actor, now, limit=HOME_PANEL_LIMIT)
     counts = rounds.open_round_counts(
-        session, [item.round.id for item in found if item.round.kind == RoundKind.DECISION])
+        session, [item.round.id for item in found if item.round.kind == RoundKind.DECISION]
+    )
     return {"rounds": found, "counts": counts}
 
 
@@ -83,12 +84,17 @@ def draft_panel(request: Request, draft: Draft) -> dict:
     return {
         "open": current,
         "past": [r for r in found if r.closed_at is not None],
-        "may_open": (can(state.actor, "round.manage", draft)
-                     and draft.status in (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED)),
+        "may_open": (
+            can(state.actor, "round.manage", draft)
+            and draft.status in (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED)
+        ),
         "frozen": current is not None and current.kind == RoundKind.DECISION,
         "outcome_label": rounds.outcome_label,
-        "recommendation": (recommendations.of_draft(state.db, draft)
-                           if draft.status == DraftStatus.ADOPTED else None),
+        "recommendation": (
+            recommendations.of_draft(state.db, draft)
+            if draft.status == DraftStatus.ADOPTED
+            else None
+        ),
     }
 
 
@@ -97,10 +103,17 @@ def draft_panel(request: Request, draft: Draft) -> dict:
 
 def _page(request: Request, template: str, context: dict, **kwargs) -> Response:
     state = request.state
-    return render(request, template, {
-        "choice_label": rounds.choice_label, "outcome_label": rounds.outcome_label,
-        "citations": citations.for_reader(state.db, state.actor, state.council), **context},
-        **kwargs)
+    return render(
+        request,
+        template,
+        {
+            "choice_label": rounds.choice_label,
+            "outcome_label": rounds.outcome_label,
+            "citations": citations.for_reader(state.db, state.actor, state.council),
+            **context,
+        },
+        **kwargs,
+    )
 
 
 @permission("round.manage", target=path_draft)
@@ -110,49 +123,84 @@ def round_open(request: Request) -> Response:
     group = drafts.group_of(state.db, draft)
     person = state.actor.person
     revision = drafts.latest_revision(state.db, draft)
-    lacking = [gap for gap in versions.gaps(state.db, state.council, draft,
-                                            drafts.paragraphs(state.db, revision)) if gap]
-    context = {"draft": draft, "group": group, "errors": {}, "revision": revision,
-               "lacking": lacking}
+    lacking = [
+        gap
+        for gap in versions.gaps(
+            state.db, state.council, draft, drafts.paragraphs(state.db, revision)
+        )
+        if gap
+    ]
+    context = {
+        "draft": draft,
+        "group": group,
+        "errors": {},
+        "revision": revision,
+        "lacking": lacking,
+    }
     if request.method == "GET":
         current = rounds.open_round_of(state.db, draft)
         if current is not None and rounds.accepting(current, state.now):
             return redirect(request, "round", round_id=current.id)
-        form = {"kind": RoundKind.DECISION.value, "note": "", "tally_visible": False,
-                "deadline": rounds.deadline_input(
-                    rounds.default_deadline(state.now, person.timezone), person.timezone)}
+        form = {
+            "kind": RoundKind.DECISION.value,
+            "note": "",
+            "tally_visible": False,
+            "deadline": rounds.deadline_input(
+                rounds.default_deadline(state.now, person.timezone), person.timezone
+            ),
+        }
         return _page(request, "workspaces/round_new.html", {**context, "form": form})
     form = values(state.form, "kind", "deadline", "note")
     form["tally_visible"] = checked(state.form, "tally_visible")
     try:
         refuse_control_characters(form)
         opened = rounds.open_round(
-            state.db, by=person, draft=draft, kind=form["kind"], deadline=form["deadline"],
-            note=form["note"], tally_visible=form["tally_visible"])
+            state.db,
+            by=person,
+            draft=draft,
+            kind=form["kind"],
+            deadline=form["deadline"],
+            note=form["note"],
+            tally_visible=form["tally_visible"],
+        )
     except Invalid as invalid:
-        return _page(request, "workspaces/round_new.html",
-                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return _page(
+            request,
+            "workspaces/round_new.html",
+            {**context, "form": form, "errors": invalid.errors},
+            status_code=422,
+        )
     except versions.VersionsIncomplete as refused:
-        return _page(request, "workspaces/round_new.html",
-                     {**context, "form": form, "errors": {"kind": refused.message}},
-                     status_code=409)
+        return _page(
+            request,
+            "workspaces/round_new.html",
+            {**context, "form": form, "errors": {"kind": refused.message}},
+            status_code=409,
+        )
     return redirect(request, "round", round_id=opened.id)
 
 
-def _round_page(request: Request, round_: Round, *, form: dict | None = None,
-                errors: dict | None = None, status_code: int = 200,
-                fragment: str | None = None) -> Response:
+def _round_page(
+    request: Request,
+    round_: Round,
+    *,
+    form: dict | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+    fragment: str | None = None,
+) -> Response:
     state = request.state
     page = rounds.round_page(state.db, round_, actor=state.actor)
     accepting = rounds.accepting(round_, state.now)
     decision = round_.kind == RoundKind.DECISION
     if form is None:
         own = page.own
-        form = {"choice": own.choice if own else "",
-                "reservation": own.text if own and own.choice == "support_with_reservation"
-                else "",
-                "reason": own.text if own and own.choice == "object" else "",
-                "paragraph_ids": own.paragraph_ids if own else []}
+        form = {
+            "choice": own.choice if own else "",
+            "reservation": own.text if own and own.choice == "support_with_reservation" else "",
+            "reason": own.text if own and own.choice == "object" else "",
+            "paragraph_ids": own.paragraph_ids if own else [],
+        }
     texts = versions.readable_texts(state.db, state.council, page.draft, page.paragraphs)
     shown = request.query_params.get("text") or i18n.current_language()
     shown = shown if shown in texts else page.draft.language
@@ -167,14 +215,17 @@ def _round_page(request: Request, round_: Round, *, form: dict | None = None,
         "may_state": accepting and decision and can(state.actor, "statement.submit", page.draft),
         "may_manage": can(state.actor, "round.manage", page.draft),
         "accepting": accepting,
-        "chair_timezone": (dates.chair_timezone(state.db, page.group.id, state.now)
-                           if page.is_open else None),
-        "recommendation": (recommendations.of_draft(state.db, page.draft)
-                           if round_.outcome == "adopted" else None),
+        "chair_timezone": (
+            dates.chair_timezone(state.db, page.group.id, state.now) if page.is_open else None
+        ),
+        "recommendation": (
+            recommendations.of_draft(state.db, page.draft) if round_.outcome == "adopted" else None
+        ),
         **_statement_context(request, round_, page.draft),
     }
-    return _page(request, "workspaces/round.html", context, status_code=status_code,
-                 fragment=fragment)
+    return _page(
+        request, "workspaces/round.html", context, status_code=status_code, fragment=fragment
+    )
 
 
 def _statement_context(request: Request, round_: Round, draft: Draft) -> dict:
@@ -182,16 +233,21 @@ def _statement_context(request: Request, round_: Round, draft: Draft) -> dict:
     completed and until when, whether it is published (or may be)."""
     state = request.state
     days = request.app.state.settings.chair_statement_days
-    published = (statements.of_round(state.db, round_)
-                 if round_.closed_at is not None and round_.outcome in statements.PUBLISHABLE
-                 else None)
+    published = (
+        statements.of_round(state.db, round_)
+        if round_.closed_at is not None and round_.outcome in statements.PUBLISHABLE
+        else None
+    )
     return {
         "may_add_statement": rounds.may_add_chair_statement(
-            round_, state.now, days=days, published=published is not None),
+            round_, state.now, days=days, published=published is not None
+        ),
         "statement_until": rounds.chair_statement_until(round_, days=days),
         "published_statement": published,
-        "may_publish_statement": (statements.may_publish(round_, published)
-                                  and can(state.actor, "statement.publish", draft)),
+        "may_publish_statement": (
+            statements.may_publish(round_, published)
+            and can(state.actor, "statement.publish", draft)
+        ),
     }
 
 
@@ -210,11 +266,21 @@ def position_cast(request: Request) -> Response:
     try:
         refuse_control_characters(form)
         rounds.cast_position(
-            state.db, round_, by=state.actor.person, seat=state.actor.seat,
-            form=rounds.PositionForm(**form))
+            state.db,
+            round_,
+            by=state.actor.person,
+            seat=state.actor.seat,
+            form=rounds.PositionForm(**form),
+        )
     except Invalid as invalid:
-        return _round_page(request, round_, form=form, errors=invalid.errors, status_code=422,
-                           fragment="workspaces/_round_position.html")
+        return _round_page(
+            request,
+            round_,
+            form=form,
+            errors=invalid.errors,
+            status_code=422,
+            fragment="workspaces/_round_position.html",
+        )
     # no "#your-position": htmx would only scroll, not reload, when already on that address
     return redirect(request, "round", round_id=round_.id)
 
@@ -231,20 +297,26 @@ def statement_submit(request: Request) -> Response:
         if can(state.actor, "deliberations.read", group):
             revision = drafts.revision(state.db, draft, round_.revision_number)
             paragraphs = drafts.paragraphs(state.db, revision)
-        context = {"round": round_, "draft": draft, "group": group, "errors": errors,
-                   "paragraphs": paragraphs, "own": own,
-                   "accepting": rounds.accepting(round_, state.now),
-                   "form": form if form is not None else {"text": own.text if own else ""}}
-        return _page(request, "workspaces/round_statement.html", context,
-                     status_code=status_code)
+        context = {
+            "round": round_,
+            "draft": draft,
+            "group": group,
+            "errors": errors,
+            "paragraphs": paragraphs,
+            "own": own,
+            "accepting": rounds.accepting(round_, state.now),
+            "form": form if form is not None else {"text": own.text if own else ""},
+        }
+        return _page(request, "workspaces/round_statement.html", context, status_code=status_code)
 
     if request.method == "GET":
         return page(None, {})
     form = values(state.form, "text")
     try:
         refuse_control_characters(form)
-        rounds.submit_statement(state.db, round_, by=state.actor.person, seat=state.actor.seat,
-                                text=form["text"])
+        rounds.submit_statement(
+            state.db, round_, by=state.actor.person, seat=state.actor.seat, text=form["text"]
+        )
     except Invalid as invalid:
         return page(form, invalid.errors, status_code=422)
     if can(state.actor, "deliberations.read", group):
@@ -257,22 +329,31 @@ def round_extend(request: Request) -> Response:
     state = request.state
     round_, draft, group = _load(request)
     person = state.actor.person
-    context = {"round": round_, "draft": draft, "group": group, "errors": {},
-               "chair_timezone": dates.chair_timezone(state.db, group.id, state.now)}
+    context = {
+        "round": round_,
+        "draft": draft,
+        "group": group,
+        "errors": {},
+        "chair_timezone": dates.chair_timezone(state.db, group.id, state.now),
+    }
     if request.method == "GET":
         if not rounds.accepting(round_, state.now):
             raise rounds.RoundClosed()
-        form = {"deadline": rounds.deadline_input(round_.deadline, person.timezone),
-                "reason": ""}
+        form = {"deadline": rounds.deadline_input(round_.deadline, person.timezone), "reason": ""}
         return _page(request, "workspaces/round_extend.html", {**context, "form": form})
     form = values(state.form, "deadline", "reason")
     try:
         refuse_control_characters(form)
-        rounds.extend_deadline(state.db, round_, by=person, deadline=form["deadline"],
-                               reason=form["reason"])
+        rounds.extend_deadline(
+            state.db, round_, by=person, deadline=form["deadline"], reason=form["reason"]
+        )
     except Invalid as invalid:
-        return _page(request, "workspaces/round_extend.html",
-                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return _page(
+            request,
+            "workspaces/round_extend.html",
+            {**context, "form": form, "errors": invalid.errors},
+            status_code=422,
+        )
     return redirect(request, "round", round_id=round_.id)
 
 
@@ -284,15 +365,25 @@ def round_close(request: Request) -> Response:
     def page(form: dict, errors: dict, status_code: int = 200) -> Response:
         """The form with the seats' answers and what closing now would record (the same pure
         computation the close runs), built only when it is shown."""
-        preview = (rounds.closing_of(state.db, round_, group)
-                   if round_.kind == RoundKind.DECISION else None)
-        context = {"round": round_, "draft": draft, "group": group, "errors": errors,
-                   "page": rounds.round_page(state.db, round_, actor=state.actor), "form": form,
-                   "preview": preview, "time_left": state.now < round_.deadline,
-                   "chair_timezone": dates.chair_timezone(state.db, group.id, state.now),
-                   "preview_tally": json.loads(preview.tally or "{}") if preview else {},
-                   "statement_days": request.app.state.settings.chair_statement_days,
-                   "outcome_label": rounds.outcome_label}
+        preview = (
+            rounds.closing_of(state.db, round_, group)
+            if round_.kind == RoundKind.DECISION
+            else None
+        )
+        context = {
+            "round": round_,
+            "draft": draft,
+            "group": group,
+            "errors": errors,
+            "page": rounds.round_page(state.db, round_, actor=state.actor),
+            "form": form,
+            "preview": preview,
+            "time_left": state.now < round_.deadline,
+            "chair_timezone": dates.chair_timezone(state.db, group.id, state.now),
+            "preview_tally": json.loads(preview.tally or "{}") if preview else {},
+            "statement_days": request.app.state.settings.chair_statement_days,
+            "outcome_label": rounds.outcome_label,
+        }
         return _page(request, "workspaces/round_close.html", context, status_code=status_code)
 
     if request.method == "GET":
@@ -302,8 +393,7 @@ def round_close(request: Request) -> Response:
     form = values(state.form, "statement")
     try:
         refuse_control_characters(form)
-        rounds.close_round(state.db, round_, by=state.actor.person,
-                           statement=form["statement"])
+        rounds.close_round(state.db, round_, by=state.actor.person, statement=form["statement"])
     except Invalid as invalid:
         return page(form, invalid.errors, status_code=422)
     return redirect(request, "round", round_id=round_.id)
@@ -316,23 +406,36 @@ def round_chair_statement(request: Request) -> Response:
     state = request.state
     round_, draft, group = _load(request)
     days = request.app.state.settings.chair_statement_days
-    context = {"round": round_, "draft": draft, "group": group, "errors": {},
-               "until": rounds.chair_statement_until(round_, days=days),
-               "given": round_.chair_statement}
+    context = {
+        "round": round_,
+        "draft": draft,
+        "group": group,
+        "errors": {},
+        "until": rounds.chair_statement_until(round_, days=days),
+        "given": round_.chair_statement,
+    }
     if request.method == "GET":
         if round_.closed_at is None:
             return redirect(request, "round_close", round_id=round_.id)
         rounds.check_chair_statement_open(state.db, round_, state.now, days=days)
-        return _page(request, "workspaces/round_chair_statement.html",
-                     {**context, "form": {"statement": round_.chair_statement}})
+        return _page(
+            request,
+            "workspaces/round_chair_statement.html",
+            {**context, "form": {"statement": round_.chair_statement}},
+        )
     form = values(state.form, "statement")
     try:
         refuse_control_characters(form)
-        rounds.add_chair_statement(state.db, round_, by=state.actor.person,
-                                   statement=form["statement"], days=days)
+        rounds.add_chair_statement(
+            state.db, round_, by=state.actor.person, statement=form["statement"], days=days
+        )
     except Invalid as invalid:
-        return _page(request, "workspaces/round_chair_statement.html",
-                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return _page(
+            request,
+            "workspaces/round_chair_statement.html",
+            {**context, "form": form, "errors": invalid.errors},
+            status_code=422,
+        )
     return redirect(request, "round", round_id=round_.id, fragment="outcome")
 
 
@@ -349,7 +452,10 @@ def round_statement_publish(request: Request) -> Response:
         refused = statements.refusal(round_)
         if refused:
             raise Conflict(refused)
-        return _page(request, "workspaces/round_statement_publish.html",
-                     {"round": round_, "draft": draft, "group": group})
+        return _page(
+            request,
+            "workspaces/round_statement_publish.html",
+            {"round": round_, "draft": draft, "group": group},
+        )
     published = statements.publish(state.db, round_, by=state.actor.person)
     return redirect(request, "statement", number=published.number)

@@ -52,17 +52,23 @@ def index(session: Session, recommendation_id: int, *, title: str, body: str) ->
     caller's transaction."""
     title, body = fold(title), fold(body)
     if _is_sqlite(session):
-        session.execute(text("DELETE FROM recommendation_fts WHERE rowid = :id"),
-                        {"id": recommendation_id})
-        session.execute(text("INSERT INTO recommendation_fts (rowid, title, body) "
-                             "VALUES (:id, :title, :body)"),
-                        {"id": recommendation_id, "title": title, "body": body})
+        session.execute(
+            text("DELETE FROM recommendation_fts WHERE rowid = :id"), {"id": recommendation_id}
+        )
+        session.execute(
+            text("INSERT INTO recommendation_fts (rowid, title, body) VALUES (:id, :title, :body)"),
+            {"id": recommendation_id, "title": title, "body": body},
+        )
     else:
-        session.execute(text(
-            "INSERT INTO recommendation_search (recommendation_id, document) VALUES "
-            "(:id, setweight(to_tsvector('simple', :title), 'A') || to_tsvector('simple', :body)) "
-            "ON CONFLICT (recommendation_id) DO UPDATE SET document = excluded.document"),
-            {"id": recommendation_id, "title": title, "body": body})
+        session.execute(
+            text(
+                "INSERT INTO recommendation_search (recommendation_id, document) VALUES "
+                "(:id, setweight(to_tsvector('simple', :title), 'A') "
+                "|| to_tsvector('simple', :body)) "
+                "ON CONFLICT (recommendation_id) DO UPDATE SET document = excluded.document"
+            ),
+            {"id": recommendation_id, "title": title, "body": body},
+        )
 
 
 def matching(session: Session, id_column: ColumnElement, query: str) -> ColumnElement | None:
@@ -77,10 +83,13 @@ def matching(session: Session, id_column: ColumnElement, query: str) -> ColumnEl
         ids = text("SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH :fts")
         return id_column.in_(ids.bindparams(fts=expression).columns(column("rowid", Integer)))
     expression = " & ".join(f"{word}:*" for word in found)
-    ids = text("SELECT recommendation_id FROM recommendation_search "
-               "WHERE document @@ to_tsquery('simple', :tsq)")
+    ids = text(
+        "SELECT recommendation_id FROM recommendation_search "
+        "WHERE document @@ to_tsquery('simple', :tsq)"
+    )
     return id_column.in_(
-        ids.bindparams(tsq=expression).columns(column("recommendation_id", Integer)))
+        ids.bindparams(tsq=expression).columns(column("recommendation_id", Integer))
+    )
 
 
 def _is_sqlite(session: Session) -> bool:

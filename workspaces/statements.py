@@ -57,12 +57,16 @@ def number_for(group: WorkingGroup, year: int, sequence: int) -> str:
 def refusal(round_: Round) -> str | None:
     """Why the round's statement cannot be published (None: it can, unless it already is)."""
     if round_.closed_at is None:
-        return _("The round is still open: its chair's statement can be published once it has "
-                 "closed without adopting the text.")
+        return _(
+            "The round is still open: its chair's statement can be published once it has "
+            "closed without adopting the text."
+        )
     if round_.kind != RoundKind.DECISION or round_.outcome not in PUBLISHABLE:
-        return _("Only the chair's statement of a decision round that did not adopt its text is "
-                 "published on its own; an adopted text is published as a recommendation, with "
-                 "its chair's statement.")
+        return _(
+            "Only the chair's statement of a decision round that did not adopt its text is "
+            "published on its own; an adopted text is published as a recommendation, with "
+            "its chair's statement."
+        )
     if not round_.chair_statement:
         return _("Write the chair's statement before publishing it.")
     return None
@@ -72,20 +76,28 @@ def may_publish(round_: Round, published: PublishedStatement | None) -> bool:
     return published is None and refusal(round_) is None
 
 
-def publish(session: Session, round_: Round, *, by: Person,
-            now: datetime | None = None) -> PublishedStatement:
+def publish(
+    session: Session, round_: Round, *, by: Person, now: datetime | None = None
+) -> PublishedStatement:
     """Publish the chair's statement of a decision round that did not adopt its text (the
     caller checked round.manage): once, under the round's lock, recorded."""
     now = now or utcnow()
     if rounds.past_deadline(round_, now):  # over: its close is stored first
         rounds.settle_expired(session, now, draft=session.get(Draft, round_.draft_id))
     round_ = session.exec(
-        select(Round).where(Round.id == round_.id).with_for_update()
-        .execution_options(populate_existing=True)).one()
+        select(Round)
+        .where(Round.id == round_.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     published = of_round(session, round_)
     if published is not None:
-        raise Conflict(_("This chair's statement is already published, as %(number)s.",
-                         number=published.number))
+        raise Conflict(
+            _(
+                "This chair's statement is already published, as %(number)s.",
+                number=published.number,
+            )
+        )
     refused = refusal(round_)
     if refused:
         raise Conflict(refused)
@@ -93,28 +105,45 @@ def publish(session: Session, round_: Round, *, by: Person,
     group = session.get(WorkingGroup, draft.working_group_id)
     data = build_record(session, round_, draft, group)
     statement = PublishedStatement(
-        number="", round_id=round_.id, draft_id=draft.id, working_group_id=group.id,
-        year=round_.closed_at.year, sequence=0, outcome=round_.outcome, title=draft.title,
-        language=draft.language, closed_at=round_.closed_at,
-        given_at=round_.chair_statement_at or round_.closed_at, published_at=now,
-        record=json.dumps(data, ensure_ascii=False))
+        number="",
+        round_id=round_.id,
+        draft_id=draft.id,
+        working_group_id=group.id,
+        year=round_.closed_at.year,
+        sequence=0,
+        outcome=round_.outcome,
+        title=draft.title,
+        language=draft.language,
+        closed_at=round_.closed_at,
+        given_at=round_.chair_statement_at or round_.closed_at,
+        published_at=now,
+        record=json.dumps(data, ensure_ascii=False),
+    )
     _insert_numbered(session, statement, group)
-    audit.record(session, by=by, action="statement.published", target=statement,
-                 number=statement.number, round=round_.id, draft=draft.id,
-                 outcome=round_.outcome, statement=round_.chair_statement)
+    audit.record(
+        session,
+        by=by,
+        action="statement.published",
+        target=statement,
+        number=statement.number,
+        round=round_.id,
+        draft=draft.id,
+        outcome=round_.outcome,
+        statement=round_.chair_statement,
+    )
     live.publish(session, live.topic("round", round_.id), "round")
     return statement
 
 
-def _insert_numbered(session: Session, statement: PublishedStatement,
-                     group: WorkingGroup) -> None:
+def _insert_numbered(session: Session, statement: PublishedStatement, group: WorkingGroup) -> None:
     """The next number of the group and year; two publications racing for it both get one
     (the unique constraint refuses the second, which takes the following number)."""
     for _attempt in range(20):
         last = session.exec(
             select(func.max(PublishedStatement.sequence)).where(
                 PublishedStatement.working_group_id == group.id,
-                PublishedStatement.year == statement.year)
+                PublishedStatement.year == statement.year,
+            )
         ).one()
         statement.sequence = (last or 0) + 1
         statement.number = number_for(group, statement.year, statement.sequence)
@@ -137,13 +166,11 @@ def build_record(session: Session, round_: Round, draft: Draft, group: WorkingGr
     sealed = [p for p in json.loads(round_.sealed_positions or "[]") if p["counted"]]
     tally = json.loads(round_.tally or "{}")
     rule = json.loads(round_.rule_settings or "{}")
-    positions = [{"seat": p["seat"], "seat_kind": p["kind"], "choice": p["choice"]}
-                 for p in sealed]
+    positions = [{"seat": p["seat"], "seat_kind": p["kind"], "choice": p["choice"]} for p in sealed]
     unanswered = tally.get("unanswered", [])
     if unanswered:
         for seat in session.exec(select(Seat).where(Seat.id.in_(unanswered))).all():
-            positions.append({"seat": seat.name, "seat_kind": seat.kind,
-                              "choice": "unanswered"})
+            positions.append({"seat": seat.name, "seat_kind": seat.kind, "choice": "unanswered"})
     positions.sort(key=lambda p: (kind_order(p["seat_kind"]), p["seat"]))
     given_at = round_.chair_statement_at or round_.closed_at
     term = chairs.current_term(session, group.id, given_at)
@@ -155,8 +182,11 @@ def build_record(session: Session, round_: Round, draft: Draft, group: WorkingGr
             titles[code] = title
     data = {
         "default_language": default_language,
-        "working_group": {"number": group.number, "name": group.name,
-                          "names": names.in_every_language(group, "name", default_language)},
+        "working_group": {
+            "number": group.number,
+            "name": group.name,
+            "names": names.in_every_language(group, "name", default_language),
+        },
         "titles": dict(sorted(titles.items(), key=lambda item: _order(item[0]))),
         "round": round_.id,
         "revision": round_.revision_number,
@@ -169,16 +199,30 @@ def build_record(session: Session, round_: Round, draft: Draft, group: WorkingGr
             "quorum_numerator": rule.get("quorum_numerator", group.quorum_numerator),
             "quorum_denominator": rule.get("quorum_denominator", group.quorum_denominator),
             "participants_block": rule.get("participants_block", group.participants_block),
-            "tally": {key: tally.get(key, 0) for key in (
-                "seats", "answered", "deciding_seats", "deciding_answered", "quorum",
-                "supports", "objections", "abstentions")}
-            | {"counts": tally.get("counts", {}),
-               "recorded_objections": len(tally.get("recorded_objections", []))},
+            "tally": {
+                key: tally.get(key, 0)
+                for key in (
+                    "seats",
+                    "answered",
+                    "deciding_seats",
+                    "deciding_answered",
+                    "quorum",
+                    "supports",
+                    "objections",
+                    "abstentions",
+                )
+            }
+            | {
+                "counts": tally.get("counts", {}),
+                "recorded_objections": len(tally.get("recorded_objections", [])),
+            },
             "positions": positions,
         },
-        "statement": {"text": round_.chair_statement,
-                      "chair_seat": chair_seat.name if chair_seat else None,
-                      "given_at": given_at.isoformat()},
+        "statement": {
+            "text": round_.chair_statement,
+            "chair_seat": chair_seat.name if chair_seat else None,
+            "given_at": given_at.isoformat(),
+        },
     }
     named = {p["seat"] for p in positions} | ({chair_seat.name} if chair_seat else set())
     data["seat_names"] = _seat_names(session, named, default_language)
@@ -192,10 +236,13 @@ def _seat_names(session: Session, named: set[str], default_language: str) -> dic
         return {}
     found = {}
     for name, translations in session.exec(
-            select(Seat.name, Seat.name_translations).where(Seat.name.in_(named))):
-        others = {code: text for code, text in
-                  names.translations(names.Named(name, translations), "name").items()
-                  if code != default_language}
+        select(Seat.name, Seat.name_translations).where(Seat.name.in_(named))
+    ):
+        others = {
+            code: text
+            for code, text in names.translations(names.Named(name, translations), "name").items()
+            if code != default_language
+        }
         if others:
             found[name] = others
     return dict(sorted(found.items()))
@@ -212,7 +259,8 @@ def get(session: Session, number: str) -> PublishedStatement:
     found = None
     if NUMBER.fullmatch(number):
         found = session.exec(
-            select(PublishedStatement).where(PublishedStatement.number == number)).first()
+            select(PublishedStatement).where(PublishedStatement.number == number)
+        ).first()
     if found is None:
         raise NotFound()
     return found
@@ -220,7 +268,8 @@ def get(session: Session, number: str) -> PublishedStatement:
 
 def of_round(session: Session, round_: Round) -> PublishedStatement | None:
     return session.exec(
-        select(PublishedStatement).where(PublishedStatement.round_id == round_.id)).first()
+        select(PublishedStatement).where(PublishedStatement.round_id == round_.id)
+    ).first()
 
 
 def record(statement: PublishedStatement) -> dict:
@@ -257,9 +306,15 @@ def with_seat_names_in(data: dict, language: str) -> dict:
 def _matches(statement: PublishedStatement, data: dict, wanted: list[str]) -> bool:
     """Whether the statement holds every searched word: in a title, the statement or the
     working group's names."""
-    text = "\n".join([statement.title, *data.get("titles", {}).values(),
-                      data["statement"]["text"], data["working_group"]["name"],
-                      *data["working_group"].get("names", {}).values()])
+    text = "\n".join(
+        [
+            statement.title,
+            *data.get("titles", {}).values(),
+            data["statement"]["text"],
+            data["working_group"]["name"],
+            *data["working_group"].get("names", {}).values(),
+        ]
+    )
     return search.matches(text, wanted)
 
 
@@ -276,8 +331,15 @@ class Listing:
     """The latest publication among every statement (for Last-Modified)."""
 
 
-def listing(session: Session, *, group: WorkingGroup | None = None, year: int | None = None,
-            query: str = "", page: int = 1, per_page: int = PER_PAGE) -> Listing:
+def listing(
+    session: Session,
+    *,
+    group: WorkingGroup | None = None,
+    year: int | None = None,
+    query: str = "",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Listing:
     """The published statements of `group` and `year` (the year their round closed) whose
     words hold every word of `query`, newest first, one page of them. Statements are few
     (rounds that failed): a search reads the filtered ones and matches their words here."""
@@ -290,24 +352,34 @@ def listing(session: Session, *, group: WorkingGroup | None = None, year: int | 
     last_modified = session.exec(select(func.max(PublishedStatement.published_at))).one()
     wanted = search.words(query)
     if wanted:
-        found = [item for item in session.exec(
-            select(PublishedStatement).where(*conditions).order_by(*newest)).all()
-            if _matches(item, record(item), wanted)]
+        found = [
+            item
+            for item in session.exec(
+                select(PublishedStatement).where(*conditions).order_by(*newest)
+            ).all()
+            if _matches(item, record(item), wanted)
+        ]
         total = len(found)
         pages = max(1, math.ceil(total / per_page))
         page = min(max(page, 1), pages)
-        items = found[(page - 1) * per_page:page * per_page]
+        items = found[(page - 1) * per_page : page * per_page]
     else:
-        total = session.exec(
-            select(func.count(PublishedStatement.id)).where(*conditions)).one()
+        total = session.exec(select(func.count(PublishedStatement.id)).where(*conditions)).one()
         pages = max(1, math.ceil(total / per_page))
         page = min(max(page, 1), pages)
-        items = list(session.exec(
-            select(PublishedStatement).where(*conditions).order_by(*newest)
-            .offset((page - 1) * per_page).limit(per_page)).all())
+        items = list(
+            session.exec(
+                select(PublishedStatement)
+                .where(*conditions)
+                .order_by(*newest)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
+            ).all()
+        )
     groups = {g.id: g for g in session.exec(select(WorkingGroup)).all()} if items else {}
-    return Listing(items, {item.id: record(item) for item in items}, groups, total, page,
-                   pages, last_modified)
+    return Listing(
+        items, {item.id: record(item) for item in items}, groups, total, page, pages, last_modified
+    )
 
 
 def by_group(found: Listing) -> list[tuple[WorkingGroup, list[PublishedStatement]]]:
@@ -315,11 +387,17 @@ def by_group(found: Listing) -> list[tuple[WorkingGroup, list[PublishedStatement
     grouped: dict[int, list[PublishedStatement]] = {}
     for item in found.items:
         grouped.setdefault(item.working_group_id, []).append(item)
-    return [(found.groups[group_id], items) for group_id, items in
-            sorted(grouped.items(), key=lambda pair: found.groups[pair[0]].number)]
+    return [
+        (found.groups[group_id], items)
+        for group_id, items in sorted(
+            grouped.items(), key=lambda pair: found.groups[pair[0]].number
+        )
+    ]
 
 
 def years(session: Session) -> list[int]:
-    return list(session.exec(
-        select(PublishedStatement.year).distinct().order_by(PublishedStatement.year.desc())
-    ).all())
+    return list(
+        session.exec(
+            select(PublishedStatement.year).distinct().order_by(PublishedStatement.year.desc())
+        ).all()
+    )

@@ -63,8 +63,10 @@ class ParagraphVersion:
         """Escaped HTML: how the original changed since it was translated."""
         if self.translation is None:
             return ""
-        return word_diff_html(readable(render_markdown(self.translation.translated_from)),
-                              readable(self.original.html))
+        return word_diff_html(
+            readable(render_markdown(self.translation.translated_from)),
+            readable(self.original.html),
+        )
 
 
 @dataclass
@@ -106,28 +108,36 @@ def state_of(original: RevisionParagraph, translation: VersionParagraph | None) 
     return State.OUTDATED
 
 
-def translations(session: Session, draft: Draft, languages: Sequence[str]
-                 ) -> dict[str, dict[str, VersionParagraph]]:
+def translations(
+    session: Session, draft: Draft, languages: Sequence[str]
+) -> dict[str, dict[str, VersionParagraph]]:
     """Language -> paragraph id -> its translation (one query)."""
     found: dict[str, dict[str, VersionParagraph]] = {code: {} for code in languages}
     if languages:
-        for row in session.exec(select(VersionParagraph).where(
+        for row in session.exec(
+            select(VersionParagraph).where(
                 VersionParagraph.draft_id == draft.id,
-                VersionParagraph.language.in_(list(languages)))).all():
+                VersionParagraph.language.in_(list(languages)),
+            )
+        ).all():
             found[row.language][row.paragraph_id] = row
     return found
 
 
-def version(session: Session, draft: Draft, paragraphs: Sequence[RevisionParagraph],
-            language: str) -> list[ParagraphVersion]:
+def version(
+    session: Session, draft: Draft, paragraphs: Sequence[RevisionParagraph], language: str
+) -> list[ParagraphVersion]:
     """The version in `language` of the latest revision's `paragraphs`, in their order."""
     found = translations(session, draft, [language])[language]
-    return [ParagraphVersion(p, found.get(p.paragraph_id), state_of(p, found.get(p.paragraph_id)))
-            for p in paragraphs]
+    return [
+        ParagraphVersion(p, found.get(p.paragraph_id), state_of(p, found.get(p.paragraph_id)))
+        for p in paragraphs
+    ]
 
 
-def gaps(session: Session, council: Council, draft: Draft,
-         paragraphs: Sequence[RevisionParagraph]) -> list[Gaps]:
+def gaps(
+    session: Session, council: Council, draft: Draft, paragraphs: Sequence[RevisionParagraph]
+) -> list[Gaps]:
     """For each language the draft needs, what its version lacks (empty Gaps when current)."""
     languages = version_languages(council, draft)
     found = translations(session, draft, languages)
@@ -145,13 +155,16 @@ def gaps(session: Session, council: Council, draft: Draft,
     return result
 
 
-def counts(session: Session, council: Council, draft: Draft,
-           paragraphs: Sequence[RevisionParagraph]) -> dict[str, Counter]:
+def counts(
+    session: Session, council: Council, draft: Draft, paragraphs: Sequence[RevisionParagraph]
+) -> dict[str, Counter]:
     """Language -> how many paragraphs are current, outdated, missing (for the draft page)."""
     languages = version_languages(council, draft)
     found = translations(session, draft, languages)
-    return {code: Counter(state_of(p, found[code].get(p.paragraph_id)) for p in paragraphs)
-            for code in languages}
+    return {
+        code: Counter(state_of(p, found[code].get(p.paragraph_id)) for p in paragraphs)
+        for code in languages
+    }
 
 
 def check_gate(session: Session, council: Council, draft: Draft) -> None:
@@ -170,11 +183,21 @@ def check_gate(session: Session, council: Council, draft: Draft) -> None:
             parts.append(_("missing: %(places)s", places=_places(gap.missing)))
         if gap.outdated:
             parts.append(_("outdated: %(places)s", places=_places(gap.outdated)))
-        lines.append(_("%(language)s version — %(gaps)s",
-                       language=language_in_words(gap.language), gaps=", ".join(parts)))
-    raise VersionsIncomplete(_(
-        "A decision round can open only when the text is current in every official language. "
-        "Still to translate: %(list)s.", list=" · ".join(lines)), lacking)
+        lines.append(
+            _(
+                "%(language)s version — %(gaps)s",
+                language=language_in_words(gap.language),
+                gaps=", ".join(parts),
+            )
+        )
+    raise VersionsIncomplete(
+        _(
+            "A decision round can open only when the text is current in every official language. "
+            "Still to translate: %(list)s.",
+            list=" · ".join(lines),
+        ),
+        lacking,
+    )
 
 
 class VersionsIncomplete(Conflict):
@@ -184,8 +207,7 @@ class VersionsIncomplete(Conflict):
 
 
 def _places(paragraphs: Sequence[RevisionParagraph]) -> str:
-    return ", ".join(str(p.number) if p.number is not None else _("a heading")
-                     for p in paragraphs)
+    return ", ".join(str(p.number) if p.number is not None else _("a heading") for p in paragraphs)
 
 
 @dataclass(frozen=True)
@@ -197,17 +219,19 @@ class ShownParagraph:
     html: str
 
 
-def readable_texts(session: Session, council: Council, draft: Draft,
-                   paragraphs: Sequence[RevisionParagraph]) -> dict[str, list[ShownParagraph]]:
+def readable_texts(
+    session: Session, council: Council, draft: Draft, paragraphs: Sequence[RevisionParagraph]
+) -> dict[str, list[ShownParagraph]]:
     """Language -> the text of `paragraphs` in it: the original, and each version that
     translates every one of them from exactly their text (one query)."""
-    texts = {draft.language: [ShownParagraph(p.paragraph_id, p.number, p.html)
-                              for p in paragraphs]}
+    texts = {draft.language: [ShownParagraph(p.paragraph_id, p.number, p.html) for p in paragraphs]}
     found = translations(session, draft, version_languages(council, draft))
     for code, rows in found.items():
         if all(state_of(p, rows.get(p.paragraph_id)) == State.CURRENT for p in paragraphs):
-            texts[code] = [ShownParagraph(p.paragraph_id, p.number, rows[p.paragraph_id].html)
-                           for p in paragraphs]
+            texts[code] = [
+                ShownParagraph(p.paragraph_id, p.number, rows[p.paragraph_id].html)
+                for p in paragraphs
+            ]
     return dict(sorted(texts.items(), key=lambda item: LANGUAGES.index(item[0])))
 
 
@@ -215,60 +239,103 @@ def readable_texts(session: Session, council: Council, draft: Draft,
 
 
 def may_translate(session: Session, actor: Actor, draft: Draft) -> bool:
-    return (can(actor, "version.edit", draft) and draft.status in (
-        DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED, DraftStatus.IN_ROUND)
-        and not drafts.is_frozen(session, draft))
+    return (
+        can(actor, "version.edit", draft)
+        and draft.status in (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED, DraftStatus.IN_ROUND)
+        and not drafts.is_frozen(session, draft)
+    )
 
 
-def check_translating(session: Session, actor: Actor, council: Council, draft: Draft,
-                      language: str) -> None:
+def check_translating(
+    session: Session, actor: Actor, council: Council, draft: Draft, language: str
+) -> None:
     if language not in version_languages(council, draft):
         raise NotFound()
     if not can(actor, "version.edit", draft):
         raise NotAllowed(_("The members of the working group translate its drafts."))
-    if draft.status not in (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED,
-                            DraftStatus.IN_ROUND):
+    if draft.status not in (DraftStatus.DRAFTING, DraftStatus.NOT_ADOPTED, DraftStatus.IN_ROUND):
         raise Conflict(_("This draft is closed: its versions are kept as they were."))
     if drafts.is_frozen(session, draft):
-        raise Conflict(_("A decision round is open on this draft: its text and its versions "
-                         "are frozen until the round closes."))
+        raise Conflict(
+            _(
+                "A decision round is open on this draft: its text and its versions "
+                "are frozen until the round closes."
+            )
+        )
 
 
-def save_paragraph(session: Session, *, actor: Actor, council: Council, draft: Draft,
-                   language: str, paragraph_id: str, text: str, seen_original: str,
-                   seen_translation: str, now: datetime) -> VersionParagraph:
+def save_paragraph(
+    session: Session,
+    *,
+    actor: Actor,
+    council: Council,
+    draft: Draft,
+    language: str,
+    paragraph_id: str,
+    text: str,
+    seen_original: str,
+    seen_translation: str,
+    now: datetime,
+) -> VersionParagraph:
     """Store the translation of one paragraph of the latest revision. `seen_original` and
     `seen_translation` are the texts the translator had before them: if either changed since,
     nothing is saved (409) and the form comes back with their text."""
     check_translating(session, actor, council, draft, language)
     drafts.ensure_revisable(session, draft, lock=True)  # the row, and no decision round
     revision = drafts.latest_revision(session, draft)
-    original = next((p for p in drafts.paragraphs(session, revision)
-                     if p.paragraph_id == paragraph_id), None)
+    original = next(
+        (p for p in drafts.paragraphs(session, revision) if p.paragraph_id == paragraph_id), None
+    )
     if original is None:
-        raise Conflict(_("This paragraph is no longer in the text: a revision removed it while "
-                         "you translated. Your translation is kept below."))
+        raise Conflict(
+            _(
+                "This paragraph is no longer in the text: a revision removed it while "
+                "you translated. Your translation is kept below."
+            )
+        )
     existing = session.get(VersionParagraph, (draft.id, language, paragraph_id))
     if original.source != drafts.normalise(seen_original):
-        raise Conflict(_("The original paragraph changed while you translated (revision "
-                         "%(number)s). Nothing was saved: compare, then save again.",
-                         number=revision.number))
+        raise Conflict(
+            _(
+                "The original paragraph changed while you translated (revision "
+                "%(number)s). Nothing was saved: compare, then save again.",
+                number=revision.number,
+            )
+        )
     if (existing.source if existing else "") != drafts.normalise(seen_translation):
-        raise Conflict(_("Someone saved another translation of this paragraph meanwhile. "
-                         "Nothing was saved: compare it with yours, then save again."))
+        raise Conflict(
+            _(
+                "Someone saved another translation of this paragraph meanwhile. "
+                "Nothing was saved: compare it with yours, then save again."
+            )
+        )
     text = drafts.normalise(text)
     errors: dict[str, str] = {}
-    drafts.check_line(errors, "text", text.replace("\n", " "), MAX_PARAGRAPH, required=True,
-                      missing=_("Write the translation of the paragraph."))
+    drafts.check_line(
+        errors,
+        "text",
+        text.replace("\n", " "),
+        MAX_PARAGRAPH,
+        required=True,
+        missing=_("Write the translation of the paragraph."),
+    )
     if not errors and len(split_blocks(text)) != 1:
-        errors["text"] = _("Translate the paragraph as one paragraph (no empty line inside), "
-                           "so that it keeps its number in every language.")
+        errors["text"] = _(
+            "Translate the paragraph as one paragraph (no empty line inside), "
+            "so that it keeps its number in every language."
+        )
     if errors:
         raise Invalid(errors)
-    row = existing or VersionParagraph(draft_id=draft.id, language=language,
-                                       paragraph_id=paragraph_id, source="", html="",
-                                       translated_from="", translated_revision=revision.number,
-                                       translated_by_id=actor.person.id)
+    row = existing or VersionParagraph(
+        draft_id=draft.id,
+        language=language,
+        paragraph_id=paragraph_id,
+        source="",
+        html="",
+        translated_from="",
+        translated_revision=revision.number,
+        translated_by_id=actor.person.id,
+    )
     row.source, row.html = text, render_markdown(text)
     row.translated_from, row.translated_revision = original.source, revision.number
     row.translated_by_id = actor.person.id
@@ -276,14 +343,31 @@ def save_paragraph(session: Session, *, actor: Actor, council: Council, draft: D
     row.updated_at = now
     session.add(row)
     session.flush()
-    audit.record(session, by=actor.person, action="version.paragraph_saved", target=draft,
-                 language=language, paragraph=paragraph_id, revision=revision.number,
-                 seat=row.seat_id, text_sha256=audit.fingerprint(text))
+    audit.record(
+        session,
+        by=actor.person,
+        action="version.paragraph_saved",
+        target=draft,
+        language=language,
+        paragraph=paragraph_id,
+        revision=revision.number,
+        seat=row.seat_id,
+        text_sha256=audit.fingerprint(text),
+    )
     return row
 
 
-def save_title(session: Session, *, actor: Actor, council: Council, draft: Draft,
-               language: str, title: str, purpose: str, now: datetime) -> None:
+def save_title(
+    session: Session,
+    *,
+    actor: Actor,
+    council: Council,
+    draft: Draft,
+    language: str,
+    title: str,
+    purpose: str,
+    now: datetime,
+) -> None:
     check_translating(session, actor, council, draft, language)
     drafts.ensure_revisable(session, draft, lock=True)
     title, purpose = title.strip(), purpose.strip()
@@ -301,13 +385,22 @@ def save_title(session: Session, *, actor: Actor, council: Council, draft: Draft
         setattr(draft, column, json.dumps(values, ensure_ascii=False, sort_keys=True))
     session.add(draft)
     session.flush()
-    audit.record(session, by=actor.person, action="version.title_saved", target=draft,
-                 language=language, title=title, purpose=purpose)
+    audit.record(
+        session,
+        by=actor.person,
+        action="version.title_saved",
+        target=draft,
+        language=language,
+        title=title,
+        purpose=purpose,
+    )
 
 
 def title_in(draft: Draft, language: str) -> tuple[str, str]:
     """The draft's title and purpose in `language`: its own, or a version's ("" if none)."""
     if language == draft.language:
         return draft.title, draft.purpose
-    return (json.loads(draft.title_translations or "{}").get(language, ""),
-            json.loads(draft.purpose_translations or "{}").get(language, ""))
+    return (
+        json.loads(draft.title_translations or "{}").get(language, ""),
+        json.loads(draft.purpose_translations or "{}").get(language, ""),
+    )

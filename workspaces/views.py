@@ -63,11 +63,16 @@ def spoken(html: str) -> Markup:
     def hidden(text: str) -> str:
         return f'<span class="visually-hidden">{escape(text)}</span>'
 
-    start_added, start_removed, end = hidden(_("[added] ")), hidden(_("[deleted] ")), hidden(
-        _(" [end]"))
+    start_added, start_removed, end = (
+        hidden(_("[added] ")),
+        hidden(_("[deleted] ")),
+        hidden(_(" [end]")),
+    )
     return Markup(  # noqa: S704  (diff HTML is built from escaped text; labels are escaped)
-        html.replace("<ins>", "<ins>" + start_added).replace("</ins>", end + "</ins>")
-        .replace("<del>", "<del>" + start_removed).replace("</del>", end + "</del>")
+        html.replace("<ins>", "<ins>" + start_added)
+        .replace("</ins>", end + "</ins>")
+        .replace("<del>", "<del>" + start_removed)
+        .replace("</del>", end + "</del>")
     )
 
 
@@ -81,11 +86,12 @@ def _page(request: Request, template: str, context: dict, **kwargs) -> Response:
     """A draft page: the draft's menu offers whole-text revision only to who may do it."""
     shown = context.get("draft") or getattr(context.get("detail"), "draft", None)
     state = request.state
-    extra = {"spoken": spoken,
-             "citations": citations.for_reader(state.db, state.actor, state.council)}
+    extra = {
+        "spoken": spoken,
+        "citations": citations.for_reader(state.db, state.actor, state.council),
+    }
     if shown is not None and request.state.actor.signed_in:
-        extra["may_revise"] = drafts.may_revise_whole(request.state.db, request.state.actor,
-                                                      shown)
+        extra["may_revise"] = drafts.may_revise_whole(request.state.db, request.state.actor, shown)
     return render(request, template, {**extra, **context}, **kwargs)
 
 
@@ -96,12 +102,15 @@ def group_panel(session: Session, actor: Actor, group: WorkingGroup, now: dateti
     """The "Drafts" section of the working-group page (two queries, or none if not readable)."""
     if not can(actor, "deliberations.read", group):
         return {"group": group, "readable": False, "drafts": []}
-    return {"group": group, "readable": True,
-            "drafts": drafts.list_drafts(session, group, limit=GROUP_PANEL_LIMIT)}
+    return {
+        "group": group,
+        "readable": True,
+        "drafts": drafts.list_drafts(session, group, limit=GROUP_PANEL_LIMIT),
+    }
 
 
 def home_panel(session: Session, actor: Actor, group: None, now: datetime) -> dict:
-    """"Drafts you can work on" on the home page (one query)."""
+    """ "Drafts you can work on" on the home page (one query)."""
     return {"drafts": drafts.drafts_to_work_on(session, actor)}
 
 
@@ -124,8 +133,13 @@ def draft_new(request: Request) -> Response:
     context = {"group": group, "choices": choices, "errors": {}}
     if request.method == "GET":
         own = state.actor.seat.id if state.actor.seat else None
-        form = {"title": "", "purpose": "", "text": "", "language": i18n.current_language(),
-                "sponsor_seat_ids": [seat.id for seat in choices if seat.id == own]}
+        form = {
+            "title": "",
+            "purpose": "",
+            "text": "",
+            "language": i18n.current_language(),
+            "sponsor_seat_ids": [seat.id for seat in choices if seat.id == own],
+        }
         return _page(request, "workspaces/draft_new.html", {**context, "form": form})
     form = values(state.form, "title", "purpose", "text", "language")
     sponsors = map(counting_number, state.form.getlist("sponsor_seat_ids"))
@@ -134,16 +148,29 @@ def draft_new(request: Request) -> Response:
         refuse_control_characters(form)
         drafts.check_start_rate(state.db, by=state.actor.person, now=state.now)
         draft = drafts.start_draft(
-            state.db, by=state.actor.person, group=group, title=form["title"],
-            purpose=form["purpose"], sponsor_seat_ids=form["sponsor_seat_ids"],
-            text=form["text"], language=form["language"])
+            state.db,
+            by=state.actor.person,
+            group=group,
+            title=form["title"],
+            purpose=form["purpose"],
+            sponsor_seat_ids=form["sponsor_seat_ids"],
+            text=form["text"],
+            language=form["language"],
+        )
     except Invalid as invalid:
-        return _page(request, "workspaces/draft_new.html",
-                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return _page(
+            request,
+            "workspaces/draft_new.html",
+            {**context, "form": form, "errors": invalid.errors},
+            status_code=422,
+        )
     except RateLimited as refused:
-        return _page(request, "workspaces/draft_new.html",
-                     {**context, "form": form, "errors": {"form": refused.message}},
-                     status_code=refused.status_code)
+        return _page(
+            request,
+            "workspaces/draft_new.html",
+            {**context, "form": form, "errors": {"form": refused.message}},
+            status_code=refused.status_code,
+        )
     return redirect(request, "draft", draft_id=draft.id)
 
 
@@ -158,27 +185,32 @@ def draft(request: Request) -> Response:
     round_panel = round_views.draft_panel(request, draft)
     person = state.actor.person
     detail = drafts.draft_detail(state.db, draft)
-    visit = drafts.last_visit(state.db, person=person, draft=draft,
-                              pending=_pending_visit(request, draft))
-    request.app.state.bookkeeping.note(drafts.VISITS, drafts.visit_key(person, draft),
-                                       drafts.visit_now(visit, draft, state.now))
+    visit = drafts.last_visit(
+        state.db, person=person, draft=draft, pending=_pending_visit(request, draft)
+    )
+    request.app.state.bookkeeping.note(
+        drafts.VISITS, drafts.visit_key(person, draft), drafts.visit_now(visit, draft, state.now)
+    )
     focus = counting_number(request.query_params.get("thread"))
     context = {
         "detail": detail,
         "unseen": draft.latest_revision_number - visit.revision_number if visit else 0,
         "new_comments": comment_pages.count_new_comments(
-            state.db, draft, since=visit.seen_at if visit else None, person_id=person.id),
+            state.db, draft, since=visit.seen_at if visit else None, person_id=person.id
+        ),
         "last_visit": int(visit.seen_at.timestamp()) if visit else None,
         "may_withdraw": drafts.may_withdraw(state.actor, draft, detail.sponsor_ids),
-        "comments": comment_pages.draft_comments(state.db, draft, detail.revision,
-                                                 detail.paragraphs, focus=focus),
+        "comments": comment_pages.draft_comments(
+            state.db, draft, detail.revision, detail.paragraphs, focus=focus
+        ),
         "viewer": comment_pages.viewer(state.actor, draft, detail.group, state.now),
         "focus": focus,
         "rounds": round_panel,
         "origins": provenance.provenance(state.db, detail.paragraphs),
         "amendment_counts": amendment_pages.open_counts(state.db, draft),
-        "may_amend": (can(state.actor, "amendment.propose", draft)
-                      and draft.status in amendments.OPEN_DRAFT),
+        "may_amend": (
+            can(state.actor, "amendment.propose", draft) and draft.status in amendments.OPEN_DRAFT
+        ),
         "status_label": amendments.status_label,
         "version_counts": versions.counts(state.db, state.council, draft, detail.paragraphs),
     }
@@ -193,8 +225,10 @@ def draft_revision(request: Request) -> Response:
 
 
 def _whole_text_refusal() -> str:
-    return _("Only the sponsoring seats and the chair may revise the whole text. Propose an "
-             "amendment to the paragraphs you want changed: the chair decides it.")
+    return _(
+        "Only the sponsoring seats and the chair may revise the whole text. Propose an "
+        "amendment to the paragraphs you want changed: the chair decides it."
+    )
 
 
 @permission("draft.revise_whole", target=sponsored_draft, refusal=_whole_text_refusal)
@@ -213,38 +247,59 @@ def draft_revise(request: Request) -> Response:
     form = values(state.form, "text", "summary", "base_number")
     try:
         refuse_control_characters(form)
-        drafts.revise(state.db, by=state.actor.person, draft=draft,
-                      base_number=counting_number(form["base_number"]), text=form["text"],
-                      summary=form["summary"])
+        drafts.revise(
+            state.db,
+            by=state.actor.person,
+            draft=draft,
+            base_number=counting_number(form["base_number"]),
+            text=form["text"],
+            summary=form["summary"],
+        )
     except drafts.StaleRevision as stale:
         form["base_number"] = stale.latest.number
         changes = drafts.difference_from(state.db, stale.latest, form["text"])
-        return _page(request, "workspaces/draft_revise.html",
-                     {**context, "form": form, "conflict": stale, "changes": changes},
-                     status_code=409)
+        return _page(
+            request,
+            "workspaces/draft_revise.html",
+            {**context, "form": form, "conflict": stale, "changes": changes},
+            status_code=409,
+        )
     except Invalid as invalid:
-        return _page(request, "workspaces/draft_revise.html",
-                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return _page(
+            request,
+            "workspaces/draft_revise.html",
+            {**context, "form": form, "errors": invalid.errors},
+            status_code=422,
+        )
     return redirect(request, "draft", draft_id=draft.id)
 
 
 @permission("deliberations.read", target=draft_group)
 def draft_history(request: Request) -> Response:
     draft, group = load_draft(request)
-    return _page(request, "workspaces/draft_history.html", {
-        "draft": draft, "group": group, "entries": drafts.history(request.state.db, draft)})
+    return _page(
+        request,
+        "workspaces/draft_history.html",
+        {"draft": draft, "group": group, "entries": drafts.history(request.state.db, draft)},
+    )
 
 
 @permission("deliberations.read", target=draft_group)
 def draft_compare(request: Request) -> Response:
     draft, group = load_draft(request)
     query = request.query_params
-    comparison = drafts.compare(request.state.db, draft, counting_number(query.get("from")),
-                                counting_number(query.get("to")))
+    comparison = drafts.compare(
+        request.state.db,
+        draft,
+        counting_number(query.get("from")),
+        counting_number(query.get("to")),
+    )
     form = {"from": comparison.old.number, "to": comparison.new.number}
-    return _page(request, "workspaces/draft_compare.html",
-                 {"draft": draft, "group": group, "comparison": comparison, "form": form,
-                  "errors": {}})
+    return _page(
+        request,
+        "workspaces/draft_compare.html",
+        {"draft": draft, "group": group, "comparison": comparison, "form": form, "errors": {}},
+    )
 
 
 @permission("deliberations.read", target=draft_group)
@@ -253,13 +308,17 @@ def draft_changes(request: Request) -> Response:
     draft, group = load_draft(request)
     state = request.state
     changes = drafts.changes_since_last_visit(
-        state.db, person=state.actor.person, draft=draft,
-        pending=_pending_visit(request, draft))
+        state.db, person=state.actor.person, draft=draft, pending=_pending_visit(request, draft)
+    )
     since = _since(request.query_params.get("since")) or changes.seen_at
-    comments = comment_pages.new_comments_since(state.db, draft, since=since,
-                                                person_id=state.actor.person.id)
-    return _page(request, "workspaces/draft_changes.html",
-                 {"draft": draft, "group": group, "changes": changes, "comments": comments})
+    comments = comment_pages.new_comments_since(
+        state.db, draft, since=since, person_id=state.actor.person.id
+    )
+    return _page(
+        request,
+        "workspaces/draft_changes.html",
+        {"draft": draft, "group": group, "changes": changes, "comments": comments},
+    )
 
 
 def _since(value: str | None) -> datetime | None:
@@ -282,9 +341,19 @@ def draft_withdraw(request: Request) -> Response:
     form = values(state.form, "reason")
     try:
         refuse_control_characters(form)
-        drafts.withdraw(state.db, by=state.actor.person, draft=draft, reason=form["reason"],
-                        now=state.now, actor=state.actor)
+        drafts.withdraw(
+            state.db,
+            by=state.actor.person,
+            draft=draft,
+            reason=form["reason"],
+            now=state.now,
+            actor=state.actor,
+        )
     except Invalid as invalid:
-        return _page(request, "workspaces/draft_withdraw.html",
-                     {**context, "form": form, "errors": invalid.errors}, status_code=422)
+        return _page(
+            request,
+            "workspaces/draft_withdraw.html",
+            {**context, "form": form, "errors": invalid.errors},
+            status_code=422,
+        )
     return redirect(request, "draft", draft_id=draft.id)

@@ -33,7 +33,7 @@ class Waiting:
 
 
 def time_left(deadline: datetime, now: datetime, actor: Actor) -> str:
-    """"in 2 days", "dans 2 jours": how long until the deadline, in the active language, in
+    """ "in 2 days", "dans 2 jours": how long until the deadline, in the active language, in
     calendar days of the reader's zone beyond a few hours (council.dates.relative), so that it
     agrees with the weekday of the deadline shown beside it."""
     return dates.relative(deadline, now, actor.person.timezone if actor.person else None)
@@ -48,15 +48,23 @@ def positions_due(session: Session, actor: Actor, now: datetime) -> list[Waiting
         select(Round, Draft, WorkingGroup)
         .join(Draft, Draft.id == Round.draft_id)
         .join(WorkingGroup, WorkingGroup.id == Draft.working_group_id)
-        .join(Position, and_(Position.round_id == Round.id, Position.seat_id == seat.id),
-              isouter=True)
-        .where(Round.kind == RoundKind.DECISION, Round.closed_at.is_(None),
-               Round.deadline > now, Position.round_id.is_(None),
-               Draft.working_group_id.in_(sorted(actor.sitting)))
+        .join(
+            Position, and_(Position.round_id == Round.id, Position.seat_id == seat.id), isouter=True
+        )
+        .where(
+            Round.kind == RoundKind.DECISION,
+            Round.closed_at.is_(None),
+            Round.deadline > now,
+            Position.round_id.is_(None),
+            Draft.working_group_id.in_(sorted(actor.sitting)),
+        )
         .order_by(Round.deadline, Round.id)
     ).all()
-    return [Waiting(round_, draft, group, time_left(round_.deadline, now, actor))
-            for round_, draft, group in rows if can(actor, "position.cast", draft)]
+    return [
+        Waiting(round_, draft, group, time_left(round_.deadline, now, actor))
+        for round_, draft, group in rows
+        if can(actor, "position.cast", draft)
+    ]
 
 
 def chaired_closing_soon(session: Session, actor: Actor, now: datetime) -> list[Waiting]:
@@ -69,23 +77,31 @@ def chaired_closing_soon(session: Session, actor: Actor, now: datetime) -> list[
         select(Round, Draft, WorkingGroup)
         .join(Draft, Draft.id == Round.draft_id)
         .join(WorkingGroup, WorkingGroup.id == Draft.working_group_id)
-        .where(Round.closed_at.is_(None), Round.deadline > now,
-               Round.deadline <= now + CLOSING_SOON,
-               Draft.working_group_id.in_(sorted(groups)))
+        .where(
+            Round.closed_at.is_(None),
+            Round.deadline > now,
+            Round.deadline <= now + CLOSING_SOON,
+            Draft.working_group_id.in_(sorted(groups)),
+        )
         .order_by(Round.deadline, Round.id)
     ).all()
-    found = [Waiting(round_, draft, group, time_left(round_.deadline, now, actor))
-             for round_, draft, group in rows if can(actor, "round.manage", draft)]
+    found = [
+        Waiting(round_, draft, group, time_left(round_.deadline, now, actor))
+        for round_, draft, group in rows
+        if can(actor, "round.manage", draft)
+    ]
     decision = {item.round.id: item for item in found if item.round.kind == RoundKind.DECISION}
     if decision:
         for round_id, seat in session.exec(
             select(Round.id, Seat)
             .join(Draft, Draft.id == Round.draft_id)
             .join(WorkingGroupSeat, WorkingGroupSeat.working_group_id == Draft.working_group_id)
-            .join(Seat, and_(Seat.id == WorkingGroupSeat.seat_id,
-                             Seat.kind.in_(ANSWERING_KINDS)))
-            .join(Position, and_(Position.round_id == Round.id, Position.seat_id == Seat.id),
-                  isouter=True)
+            .join(Seat, and_(Seat.id == WorkingGroupSeat.seat_id, Seat.kind.in_(ANSWERING_KINDS)))
+            .join(
+                Position,
+                and_(Position.round_id == Round.id, Position.seat_id == Seat.id),
+                isouter=True,
+            )
             .where(Round.id.in_(sorted(decision)), Position.round_id.is_(None))
         ).all():
             decision[round_id].unanswered.append(seat)
@@ -96,8 +112,13 @@ def chaired_closing_soon(session: Session, actor: Actor, now: datetime) -> list[
 
 def unread_conversation(session: Session, actor: Actor) -> list[notifications.Shown]:
     """Replies and mentions not read yet (the latest few): one query."""
-    return notifications.shown_to(session, actor, unread=True, limit=20,
-                                  kinds=[notices.COMMENT_REPLY, notices.COMMENT_MENTION])
+    return notifications.shown_to(
+        session,
+        actor,
+        unread=True,
+        limit=20,
+        kinds=[notices.COMMENT_REPLY, notices.COMMENT_MENTION],
+    )
 
 
 def needs_you_panel(session: Session, actor: Actor, group: None, now: datetime) -> dict:

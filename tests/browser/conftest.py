@@ -61,9 +61,11 @@ def chromium_executable(pytestconfig: pytest.Config) -> str:
     path = shutil.which("chromium")
     if path:
         return path
-    message = ("No `chromium` browser on PATH: the browser tests cannot run. "
-               "Install Debian's chromium (apt-get install -y chromium); "
-               "never `playwright install`.")
+    message = (
+        "No `chromium` browser on PATH: the browser tests cannot run. "
+        "Install Debian's chromium (apt-get install -y chromium); "
+        "never `playwright install`."
+    )
     if os.environ.get("CI", "").lower() in ("true", "1"):
         pytest.fail(f"{message} CI=true, so a missing browser fails the run.", pytrace=False)
     pytestconfig.stash[MISSING_BROWSER] = message
@@ -77,8 +79,12 @@ def browser_type_launch_args(browser_type_launch_args: dict, chromium_executable
     args = list(CHROMIUM_ARGS)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")
-    return {"headless": True, **browser_type_launch_args,
-            "executable_path": chromium_executable, "args": args}
+    return {
+        "headless": True,
+        **browser_type_launch_args,
+        "executable_path": chromium_executable,
+        "args": args,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -97,8 +103,11 @@ def live_database(fresh_databases, demo_password, live_var_dir) -> Iterator[Data
     """The live server's database, migrated, holding the demo council."""
     database = Database.from_url(fresh_databases.create())
     with database.transaction() as session:
-        demo.build(session, password=demo_password,
-                   documents_dir=make_settings("sqlite://", live_var_dir).documents_dir)
+        demo.build(
+            session,
+            password=demo_password,
+            documents_dir=make_settings("sqlite://", live_var_dir).documents_dir,
+        )
     yield database
     database.dispose()
 
@@ -110,8 +119,9 @@ def serving(app) -> Iterator[str]:
     listener.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]},
-                              name="live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listener]}, name="live-server", daemon=True
+    )
     thread.start()
     try:
         _wait_until_healthy(f"{base_url}/healthz", thread)
@@ -170,8 +180,9 @@ class ConsoleLog:
         self.lines.append(f"{message.type}: {message.text} ({message.location.get('url', '')})")
 
     def csp_violations(self) -> list[str]:
-        return [line for line in self.lines
-                if re.search(r"Content.Security.Policy|Refused to", line)]
+        return [
+            line for line in self.lines if re.search(r"Content.Security.Policy|Refused to", line)
+        ]
 
 
 @pytest.fixture

@@ -98,12 +98,18 @@ def amended_draft(live_database) -> AmendedDraft:
     from tests.browser.test_amendment_journey import start_demo_draft
 
     draft = start_demo_draft(
-        live_database, group="wg1", by=_email("Lucía Coj Ixcoy"), sponsors=["Guatemala"],
+        live_database,
+        group="wg1",
+        by=_email("Lucía Coj Ixcoy"),
+        sponsors=["Guatemala"],
         title="Reception standards for children travelling alone",
-        paragraphs=["Children travelling alone are received by child protection services.",
-                    "A guardian is appointed within 24 hours.",
-                    "No child is held in immigration detention.",
-                    "Member states report on reception every year."])
+        paragraphs=[
+            "Children travelling alone are received by child protection services.",
+            "A guardian is appointed within 24 hours.",
+            "No child is held in immigration detention.",
+            "Member states report on reception every year.",
+        ],
+    )
     ids = draft.paragraph_ids
     with live_database.transaction() as session:
         now = utcnow()
@@ -115,37 +121,70 @@ def amended_draft(live_database) -> AmendedDraft:
 
         def propose(name: str, paragraph_id: str, action: str, text: str, **options):
             return amendments.propose(
-                session, actor=actor(name), draft=session.get(Draft, draft.id),
+                session,
+                actor=actor(name),
+                draft=session.get(Draft, draft.id),
                 changes=[amendments.ChangeForm(paragraph_id, action, text)],
-                justification=f"Why {name} proposes it.", now=now, **options)
+                justification=f"Why {name} proposes it.",
+                now=now,
+                **options,
+            )
 
         accepted = propose("Daniel Whitaker", ids[2], REPLACE, "A guardian is appointed at once.")
         refused = propose("Rogelio Castillo Pérez", ids[4], DELETE, "")
         amendments.decide(
-            session, actor=actor("Daniela Solís Vargas"),
-            draft=session.get(Draft, draft.id), base_number=1, now=now, decisions=[
-                amendments.Decision(accepted.id, amendments.ACCEPT_EDITED, "",
-                                    {1: "A guardian is appointed within 12 hours."}),
-                amendments.Decision(refused.id, amendments.REFUSE,
-                                    "Reporting keeps the commitments visible.")])
-        supported = propose("Alejandra Ruiz Domínguez", ids[3], REPLACE,
-                            "No child is ever held in detention.")
+            session,
+            actor=actor("Daniela Solís Vargas"),
+            draft=session.get(Draft, draft.id),
+            base_number=1,
+            now=now,
+            decisions=[
+                amendments.Decision(
+                    accepted.id,
+                    amendments.ACCEPT_EDITED,
+                    "",
+                    {1: "A guardian is appointed within 12 hours."},
+                ),
+                amendments.Decision(
+                    refused.id, amendments.REFUSE, "Reporting keeps the commitments visible."
+                ),
+            ],
+        )
+        supported = propose(
+            "Alejandra Ruiz Domínguez", ids[3], REPLACE, "No child is ever held in detention."
+        )
         draft_row = session.get(Draft, draft.id)
-        amendments.support(session, actor=actor("Claire Tremblay"), amendment=supported,
-                           draft=draft_row, now=now)
-        amendments.comment(session, actor=actor("Marta Zelaya Funes"), amendment=supported,
-                           draft=draft_row, body="Does this cover families too?", now=now)
-        inserting = propose("Kareem Tillett", ids[1], INSERT,
-                            "Their views are heard in every decision about them.")
+        amendments.support(
+            session, actor=actor("Claire Tremblay"), amendment=supported, draft=draft_row, now=now
+        )
+        amendments.comment(
+            session,
+            actor=actor("Marta Zelaya Funes"),
+            amendment=supported,
+            draft=draft_row,
+            body="Does this cover families too?",
+            now=now,
+        )
+        inserting = propose(
+            "Kareem Tillett", ids[1], INSERT, "Their views are heard in every decision about them."
+        )
         session.flush()
-        key = session.exec(select(AmendmentChange.new_paragraph_id).where(
-            AmendmentChange.amendment_id == inserting.id)).one()
-        sub = propose("Beatriz Menjívar", key, REPLACE,
-                      "Their views are heard, in their language, in every decision about them.",
-                      parent=inserting)
+        key = session.exec(
+            select(AmendmentChange.new_paragraph_id).where(
+                AmendmentChange.amendment_id == inserting.id
+            )
+        ).one()
+        sub = propose(
+            "Beatriz Menjívar",
+            key,
+            REPLACE,
+            "Their views are heard, in their language, in every decision about them.",
+            parent=inserting,
+        )
         session.flush()
-        return AmendedDraft(draft.id, ids, accepted.id, refused.id, supported.id,
-                            inserting.id, sub.id)
+        return AmendedDraft(
+            draft.id, ids, accepted.id, refused.id, supported.id, inserting.id, sub.id
+        )
 
 
 AMENDMENT_PAGES = {
@@ -180,8 +219,10 @@ def test_amendment_forms_with_errors_are_accessible(page: Page, demo_password, a
     expect(page.get_by_role("alert").first).to_be_visible()
     assert_accessible(page)
 
-    page.goto(f"/drafts/{amended_draft.draft_id}/amendments/new"
-              f"?paragraph={amended_draft.paragraph_ids[2]}")
+    page.goto(
+        f"/drafts/{amended_draft.draft_id}/amendments/new"
+        f"?paragraph={amended_draft.paragraph_ids[2]}"
+    )
     page.get_by_label("Proposed text (Markdown)").fill("First.\n\nSecond paragraph.")
     page.get_by_label("Justification", exact=True).fill("Two paragraphs, on purpose.")
     page.get_by_role("button", name="Propose", exact=True).click()
@@ -206,10 +247,15 @@ def demo_versions(live_database) -> DemoVersions:
 
     with live_database.transaction(write=False) as session:
         draft = session.exec(
-            select(Draft).join(WorkingGroup, WorkingGroup.id == Draft.working_group_id)
-            .where(WorkingGroup.slug == "wg1").order_by(Draft.id)).first()
-        ids = {p.source: p.paragraph_id
-               for p in drafts.paragraphs(session, drafts.latest_revision(session, draft))}
+            select(Draft)
+            .join(WorkingGroup, WorkingGroup.id == Draft.working_group_id)
+            .where(WorkingGroup.slug == "wg1")
+            .order_by(Draft.id)
+        ).first()
+        ids = {
+            p.source: p.paragraph_id
+            for p in drafts.paragraphs(session, drafts.latest_revision(session, draft))
+        }
         missing = next(source for source, code in MISSING_IN_DEMO if code == "fr")
         return DemoVersions(draft.id, ids[next(iter(OUTDATED_IN_DEMO))], ids[missing])
 
@@ -247,23 +293,43 @@ def published_statement(live_database) -> str:
     with live_database.transaction() as session:
         now = utcnow()
         group = session.exec(select(WorkingGroup).where(WorkingGroup.slug == "wg2")).one()
-        draft = session.exec(select(Draft).where(Draft.working_group_id == group.id)
-                             .order_by(Draft.id)).first()
+        draft = session.exec(
+            select(Draft).where(Draft.working_group_id == group.id).order_by(Draft.id)
+        ).first()
         chair = session.get(Person, chairs.current_term(session, group.id, now).acting_person_id)
         seat = session.exec(
-            select(Seat).join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
-            .where(WorkingGroupSeat.working_group_id == group.id,
-                   Seat.kind == SeatKind.MEMBER_STATE).order_by(Seat.name)).first()
+            select(Seat)
+            .join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
+            .where(
+                WorkingGroupSeat.working_group_id == group.id, Seat.kind == SeatKind.MEMBER_STATE
+            )
+            .order_by(Seat.name)
+        ).first()
         objector = session.exec(select(Person).where(Person.seat_id == seat.id)).first()
-        round_ = rounds.open_round(session, by=chair, draft=draft, kind="decision",
-                                   deadline=now + timedelta(days=3),
-                                   now=now - timedelta(hours=2))
-        rounds.cast_position(session, round_, by=objector, seat=seat,
-                             form=rounds.PositionForm("object", reason="Not in this form."),
-                             now=now - timedelta(hours=1))
-        rounds.close_round(session, round_, by=chair, now=now,
-                           statement="The working group could not agree. The chair will "
-                                     "consult the delegations before the next meeting.")
+        round_ = rounds.open_round(
+            session,
+            by=chair,
+            draft=draft,
+            kind="decision",
+            deadline=now + timedelta(days=3),
+            now=now - timedelta(hours=2),
+        )
+        rounds.cast_position(
+            session,
+            round_,
+            by=objector,
+            seat=seat,
+            form=rounds.PositionForm("object", reason="Not in this form."),
+            now=now - timedelta(hours=1),
+        )
+        rounds.close_round(
+            session,
+            round_,
+            by=chair,
+            now=now,
+            statement="The working group could not agree. The chair will "
+            "consult the delegations before the next meeting.",
+        )
         return statements.publish(session, round_, by=chair, now=now).number
 
 
@@ -274,5 +340,6 @@ def test_a_published_chair_statement_is_accessible(page: Page, published_stateme
     assert_accessible(page)
     page.goto("/recommendations")  # the library lists it by working group
     expect(page.get_by_role("region", name="Chair's statements")).to_contain_text(
-        published_statement)
+        published_statement
+    )
     assert_accessible(page)

@@ -25,16 +25,22 @@ def _demo_comment_id(live_database, draft_id: int) -> int:
     """A thread of the demo draft that has replies."""
     with live_database.transaction(write=False) as session:
         return session.execute(
-            select(Comment.parent_id).where(Comment.draft_id == draft_id,
-                                            Comment.parent_id.is_not(None))
-            .order_by(Comment.id).limit(1)).scalar_one()
+            select(Comment.parent_id)
+            .where(Comment.draft_id == draft_id, Comment.parent_id.is_not(None))
+            .order_by(Comment.id)
+            .limit(1)
+        ).scalar_one()
 
 
 def _demo_draft_id(live_database) -> int:
     with live_database.transaction(write=False) as session:
         return session.execute(
-            select(Draft.id).join(WorkingGroup, WorkingGroup.id == Draft.working_group_id)
-            .where(WorkingGroup.slug == "wg5").order_by(Draft.id).limit(1)).scalar_one()
+            select(Draft.id)
+            .join(WorkingGroup, WorkingGroup.id == Draft.working_group_id)
+            .where(WorkingGroup.slug == "wg5")
+            .order_by(Draft.id)
+            .limit(1)
+        ).scalar_one()
 
 
 def _paragraph_2(page: Page):
@@ -125,10 +131,13 @@ def _journey(pages: dict[str, Page], password: str, draft_id: int, *, htmx: bool
     expect(own).to_contain_text("Only you and the moderators can read your text.")
 
 
-def _pages(new_context: Callable[..., BrowserContext], log: ConsoleLog, **options
-           ) -> dict[str, Page]:
-    return {role: log.watch(new_context(**options).new_page())
-            for role in ("author", "replier", "chair", "other")}
+def _pages(
+    new_context: Callable[..., BrowserContext], log: ConsoleLog, **options
+) -> dict[str, Page]:
+    return {
+        role: log.watch(new_context(**options).new_page())
+        for role in ("author", "replier", "chair", "other")
+    }
 
 
 def test_comment_reply_and_hide_with_htmx(new_context, demo_password, live_database):
@@ -152,9 +161,13 @@ def test_comment_pages_are_accessible(page: Page, demo_password, live_database):
     draft_id = _demo_draft_id(live_database)
     thread_id = _demo_comment_id(live_database, draft_id)
     sign_in(page, CHAIR, demo_password)
-    for path in (f"/drafts/{draft_id}?thread={thread_id}", f"/drafts/{draft_id}/comments",
-                 f"/comments/{thread_id}", f"/comments/{thread_id}/hide",
-                 f"/comments/{thread_id}/reply"):
+    for path in (
+        f"/drafts/{draft_id}?thread={thread_id}",
+        f"/drafts/{draft_id}/comments",
+        f"/comments/{thread_id}",
+        f"/comments/{thread_id}/hide",
+        f"/comments/{thread_id}/reply",
+    ):
         response = page.goto(path)
         assert response is not None and response.status == 200, path
         for details in page.locator("details").all():

@@ -19,11 +19,13 @@ COLLEAGUE = "marc.andre.gagnon@demo.council.example"  # Canada's delegate, in ev
 GROUP = "wg5"
 
 OPENING = "The council recommends the following safe and legal pathways to its member states."
-PROGRAMMES = ("Member states should open more labour migration programmes for workers "
-              "from the region.")
+PROGRAMMES = (
+    "Member states should open more labour migration programmes for workers from the region."
+)
 SEASONAL = "Seasonal visas should allow workers to change employer without losing their status."
-RESETTLEMENT = ("Resettlement places should be shared among the member states according "
-                "to their capacity.")
+RESETTLEMENT = (
+    "Resettlement places should be shared among the member states according to their capacity."
+)
 HUMANITARIAN = "Humanitarian visas should be issued within thirty days of a complete application."
 
 
@@ -46,8 +48,7 @@ def _start_draft(page: Page, title: str) -> Shared:
     page.goto(f"/groups/{GROUP}")
     page.get_by_role("region", name="Drafts").get_by_role("link", name="Start a draft").click()
     expect(page).to_have_url(re.compile(rf"/groups/{GROUP}/drafts/new$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Start a draft in working group 5")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Start a draft in working group 5")
 
     page.locator("#title").fill(title)
     page.locator("#purpose").fill("Safe and legal routes for people on the move.")
@@ -105,14 +106,16 @@ def _compare_first_and_last(page: Page) -> None:
     expect(entries.nth(2)).to_contain_text("First text of the draft.")
 
     page.get_by_role("navigation", name="This draft").get_by_role(
-        "link", name="Compare revisions").click()
+        "link", name="Compare revisions"
+    ).click()
     page.locator("#from").select_option("1")
     page.locator("#to").select_option("3")
     page.get_by_role("button", name="Compare", exact=True).click()
     expect(page).to_have_url(re.compile(r"/drafts/\d+/compare\?from=1&to=3$"))
     expect(page.get_by_role("heading", name="From revision 1 to revision 3")).to_be_visible()
     expect(page.locator(".change-summary")).to_contain_text(
-        "1 paragraph added, 0 removed, 2 changed, 0 moved.")
+        "1 paragraph added, 0 removed, 2 changed, 0 moved."
+    )
 
     added = page.locator("li.change-added")
     expect(added).to_have_count(1)
@@ -140,9 +143,14 @@ def _journey(page: Page, colleague: Page, password: str, title: str) -> None:
     sign_in(page, CHAIR, password)
     shared = _start_draft(page, title)
 
-    _revise(page, _text(OPENING, PROGRAMMES, SEASONAL, RESETTLEMENT,
-                        HUMANITARIAN.replace("thirty", "fifteen")),
-            "Adds an opening; fifteen days for visas", number=2)
+    _revise(
+        page,
+        _text(
+            OPENING, PROGRAMMES, SEASONAL, RESETTLEMENT, HUMANITARIAN.replace("thirty", "fifteen")
+        ),
+        "Adds an opening; fifteen days for visas",
+        number=2,
+    )
     expect(_paragraphs(page)).to_have_count(5)
     expect(_paragraphs(page).nth(3)).to_have_attribute("id", shared.anchor)
 
@@ -151,17 +159,27 @@ def _journey(page: Page, colleague: Page, password: str, title: str) -> None:
     assert response is not None and response.status == 200
     _shows_the_shared_paragraph(colleague, shared)
 
-    _revise(page, _text(OPENING, PROGRAMMES.replace("workers", "workers and their families"),
-                        SEASONAL, RESETTLEMENT, HUMANITARIAN.replace("thirty", "fifteen")),
-            "Welcomes family members to the programmes", number=3)
+    _revise(
+        page,
+        _text(
+            OPENING,
+            PROGRAMMES.replace("workers", "workers and their families"),
+            SEASONAL,
+            RESETTLEMENT,
+            HUMANITARIAN.replace("thirty", "fifteen"),
+        ),
+        "Welcomes family members to the programmes",
+        number=3,
+    )
     response = colleague.reload()
     assert response is not None and response.status == 200
     _shows_the_shared_paragraph(colleague, shared)
     _compare_first_and_last(page)
 
 
-def test_start_revise_and_compare_a_draft(page: Page, new_context: Callable[..., BrowserContext],
-                                          console: ConsoleLog, demo_password):
+def test_start_revise_and_compare_a_draft(
+    page: Page, new_context: Callable[..., BrowserContext], console: ConsoleLog, demo_password
+):
     colleague = console.watch(new_context().new_page())
     _journey(page, colleague, demo_password, "Safe and legal pathways")
     assert page.evaluate("typeof window.htmx") == "object", "htmx did not load"
@@ -175,4 +193,3 @@ def test_the_same_journey_works_without_javascript(new_context, demo_password):
         log.watch(each)
     _journey(page, colleague, demo_password, "Safe and legal pathways (without JavaScript)")
     assert not log.csp_violations(), "\n".join(log.csp_violations())
-

@@ -25,8 +25,14 @@ def test_a_delegate_adds_a_paper_and_downloads_it(page: Page, demo_password, con
     page.get_by_label("Summary").fill("Circular programmes compared across three countries.")
     page.get_by_label("Filed under").select_option("council")
     page.get_by_label("PDF file").set_input_files(
-        files=[{"name": "paper.pdf", "mimeType": "application/pdf",
-                "buffer": b"MZ an executable dressed as a paper"}])
+        files=[
+            {
+                "name": "paper.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"MZ an executable dressed as a paper",
+            }
+        ]
+    )
     page.get_by_role("button", name="Upload the document").click()
 
     expect(page.get_by_role("alert")).to_be_visible()
@@ -34,12 +40,19 @@ def test_a_delegate_adds_a_paper_and_downloads_it(page: Page, demo_password, con
     expect(page.locator("#file-hint")).to_contain_text("Choose the file again")
     expect(page.get_by_label("Title")).to_have_value(TITLE)
     expect(page.get_by_label("Summary")).to_have_value(
-        "Circular programmes compared across three countries.")
+        "Circular programmes compared across three countries."
+    )
     assert_accessible(page)
 
     page.get_by_label("PDF file").set_input_files(
-        files=[{"name": "../seasonal-visas.pdf", "mimeType": "application/pdf",
-                "buffer": make_pdf("Seasonal work visas", "Comparison by country")}])
+        files=[
+            {
+                "name": "../seasonal-visas.pdf",
+                "mimeType": "application/pdf",
+                "buffer": make_pdf("Seasonal work visas", "Comparison by country"),
+            }
+        ]
+    )
     page.get_by_role("button", name="Upload the document").click()
     expect(page).to_have_url(re.compile(r"/documents/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)

@@ -36,7 +36,8 @@ def chair_email(live_database) -> str:
 
 
 def test_a_seat_reports_and_the_public_reads_the_timeline_and_the_chart(
-        page: Page, new_context, demo_password, chair_email, console):
+    page: Page, new_context, demo_password, chair_email, console
+):
     page.goto(f"/recommendations/{NUMBER}")
     if page.locator(".recommendation-number").count() == 0:
         pytest.skip(f"the demo has no recommendation {NUMBER}")
@@ -61,7 +62,8 @@ def test_a_seat_reports_and_the_public_reads_the_timeline_and_the_chart(
     delegate.get_by_role("button", name="Add the report").click()
     expect(delegate.get_by_role("alert")).to_contain_text("Some fields need your attention")
     expect(delegate.get_by_label("What your seat has done, or plans to do")).to_have_value(
-        NARRATIVE)  # the refused form comes back filled in
+        NARRATIVE
+    )  # the refused form comes back filled in
     delegate.get_by_label("Status of the implementation").select_option("under_way")
     delegate.get_by_label("Links").fill("https://example.org/hiring-desks Regional hiring desks")
     delegate.get_by_role("button", name="Add the report").click()
@@ -74,32 +76,42 @@ def test_a_seat_reports_and_the_public_reads_the_timeline_and_the_chart(
     section = reader.locator("#follow-up")
     expect(section.get_by_role("heading", name="Follow-up of the implementation")).to_be_visible()
     row = section.get_by_role("table", name="Status by seat").get_by_role(
-        "row", name=re.compile("Canada"))
+        "row", name=re.compile("Canada")
+    )
     expect(row).to_contain_text("Under way")
-    expect(section.get_by_role("table", name="Status by seat").get_by_role(
-        "row", name=re.compile("Mexico"))).to_contain_text("No report yet")
+    expect(
+        section.get_by_role("table", name="Status by seat").get_by_role(
+            "row", name=re.compile("Mexico")
+        )
+    ).to_contain_text("No report yet")
     report = section.locator(".followup-report").filter(has_text=NARRATIVE)
     expect(report).to_contain_text("Canada")
     expect(report).to_contain_text("chaired the working group")
     expect(report.get_by_role("link", name="Regional hiring desks")).to_have_attribute(
-        "href", "https://example.org/hiring-desks")
+        "href", "https://example.org/hiring-desks"
+    )
     expect(section).not_to_contain_text("Gagnon")  # seats, never people
     assert_accessible(reader)
 
-    section.get_by_role("link", name="Follow-up of every recommendation of this working "
-                                     "group").click()
-    chart = reader.get_by_role("img", name="Addressed seats by the status of their latest "
-                                           "report")
+    section.get_by_role(
+        "link", name="Follow-up of every recommendation of this working group"
+    ).click()
+    chart = reader.get_by_role("img", name="Addressed seats by the status of their latest report")
     expect(chart).to_be_visible()
     assert "Under way: 1" in chart.locator("desc").text_content()
-    figures = reader.get_by_role("table", name="Addressed seats by the status of their "
-                                               "latest report")
+    figures = reader.get_by_role(
+        "table", name="Addressed seats by the status of their latest report"
+    )
     expect(figures.get_by_role("row", name=re.compile("Under way"))).to_contain_text("1")
-    expect(reader.get_by_role("region", name="By recommendation").get_by_role(
-        "link", name=re.compile(NUMBER))).to_be_visible()
+    expect(
+        reader.get_by_role("region", name="By recommendation").get_by_role(
+            "link", name=re.compile(NUMBER)
+        )
+    ).to_be_visible()
     assert_accessible(reader)
     reader.goto("/follow-up")
-    expect(reader.get_by_role("img", name="Addressed seats by the status of their latest "
-                                          "report")).to_be_visible()
+    expect(
+        reader.get_by_role("img", name="Addressed seats by the status of their latest report")
+    ).to_be_visible()
     assert_accessible(reader)
     assert not console.csp_violations(), "\n".join(console.csp_violations())

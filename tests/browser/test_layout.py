@@ -37,19 +37,23 @@ HEADER_BOUND = 120  # CSS pixels at 390 wide: about a seventh of an 844-pixel ph
 TARGET = 24
 CHAIR = _email("Claire Tremblay")  # Canada's head chairs working group 2
 MEXICO = _email("Alejandra Ruiz Domínguez")  # Mexico's head, sits in working group 2
-LONG_URL = ("https://www.example.org/reports/2026/regional-solidarity-mechanism/"
-            "annex-with-a-very-long-path-that-never-breaks-on-its-own/index.html")
-TEXT = "\n\n".join([
-    "# Commitments",
-    "Member states share the costs of reception according to a formula agreed every three "
-    "years, with the Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen rule.",
-    f"The formula and its sources are published at {LONG_URL} for everyone to check.",
-    "| Seat | 2026 | 2027 | 2028 | 2029 | 2030 | 2031 | 2032 | 2033 |\n"
-    "|---|---|---|---|---|---|---|---|---|\n"
-    "| Member states of the region | 12.5 % | 13.0 % | 13.5 % | 14.0 % | 14.5 % | 15.0 % "
-    "| 15.5 % | 16.0 % |",
-    "The council reviews the formula at the end of each period.",
-])
+LONG_URL = (
+    "https://www.example.org/reports/2026/regional-solidarity-mechanism/"
+    "annex-with-a-very-long-path-that-never-breaks-on-its-own/index.html"
+)
+TEXT = "\n\n".join(
+    [
+        "# Commitments",
+        "Member states share the costs of reception according to a formula agreed every three "
+        "years, with the Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen rule.",
+        f"The formula and its sources are published at {LONG_URL} for everyone to check.",
+        "| Seat | 2026 | 2027 | 2028 | 2029 | 2030 | 2031 | 2032 | 2033 |\n"
+        "|---|---|---|---|---|---|---|---|---|\n"
+        "| Member states of the region | 12.5 % | 13.0 % | 13.5 % | 14.0 % | 14.5 % | 15.0 % "
+        "| 15.5 % | 16.0 % |",
+        "The council reviews the formula at the end of each period.",
+    ]
+)
 
 
 @dataclass
@@ -73,50 +77,84 @@ def layout_data(live_database) -> LayoutData:
 
         group = session.exec(select(WorkingGroup).where(WorkingGroup.slug == "wg2")).one()
         canada = session.exec(select(Seat).where(Seat.name == "Canada")).one()
-        draft = drafts.start_draft(session, by=person(CHAIR), group=group,
-                                   title="Sharing the costs of reception fairly",
-                                   purpose="A formula everyone can check.",
-                                   sponsor_seat_ids=[canada.id], text=TEXT, language="en")
-        ids = [p.paragraph_id
-               for p in drafts.paragraphs(session, drafts.latest_revision(session, draft))]
+        draft = drafts.start_draft(
+            session,
+            by=person(CHAIR),
+            group=group,
+            title="Sharing the costs of reception fairly",
+            purpose="A formula everyone can check.",
+            sponsor_seat_ids=[canada.id],
+            text=TEXT,
+            language="en",
+        )
+        ids = [
+            p.paragraph_id
+            for p in drafts.paragraphs(session, drafts.latest_revision(session, draft))
+        ]
         amendment = amendments.propose(
-            session, actor=load_actor(session, person(MEXICO), now), draft=draft,
+            session,
+            actor=load_actor(session, person(MEXICO), now),
+            draft=draft,
             changes=[amendments.ChangeForm(ids[1], REPLACE, "Member states share the costs.")],
-            justification="Shorter, and the rule needs no name.", now=now)
+            justification="Shorter, and the rule needs no name.",
+            now=now,
+        )
         _translate(session, draft, person(CHAIR))  # a decision round needs every language
-        round_ = rounds.open_round(session, by=person(CHAIR), draft=draft, kind="decision",
-                                   deadline=now + timedelta(days=4), now=now,
-                                   note="Please answer by the end of the week.")
-        rounds.cast_position(session, round_, by=person(DELEGATE), seat=canada,
-                             form=rounds.PositionForm(
-                                 "support_with_reservation",
-                                 reservation="Canada's share depends on its annual budget.",
-                                 paragraph_ids=[ids[1], ids[2]]))
+        round_ = rounds.open_round(
+            session,
+            by=person(CHAIR),
+            draft=draft,
+            kind="decision",
+            deadline=now + timedelta(days=4),
+            now=now,
+            note="Please answer by the end of the week.",
+        )
+        rounds.cast_position(
+            session,
+            round_,
+            by=person(DELEGATE),
+            seat=canada,
+            form=rounds.PositionForm(
+                "support_with_reservation",
+                reservation="Canada's share depends on its annual budget.",
+                paragraph_ids=[ids[1], ids[2]],
+            ),
+        )
         session.flush()
-        number = session.exec(select(Recommendation.number)
-                              .where(Recommendation.number.startswith("WG4-"))).first()
+        number = session.exec(
+            select(Recommendation.number).where(Recommendation.number.startswith("WG4-"))
+        ).first()
         return LayoutData(draft.id, round_.id, amendment.id, number)
 
 
 ROLES = {  # role -> (who signs in, {page name: path})
-    "anonymous": (None, {
-        "home": "/",
-        "library": "/recommendations",
-        "recommendation": "/recommendations/{d.recommendation}",
-    }),
-    "member": (DELEGATE, {
-        "home": "/",
-        "group": "/groups/wg2",
-        "draft": "/drafts/{d.draft_id}",
-        "round": "/rounds/{d.round_id}",
-        "amendment": "/amendments/{d.amendment_id}",
-        "account": "/account",
-    }),
-    "chair": (CHAIR, {
-        "home": "/",  # the chair's desk
-        "round": "/rounds/{d.round_id}",
-        "close": "/rounds/{d.round_id}/close",
-    }),
+    "anonymous": (
+        None,
+        {
+            "home": "/",
+            "library": "/recommendations",
+            "recommendation": "/recommendations/{d.recommendation}",
+        },
+    ),
+    "member": (
+        DELEGATE,
+        {
+            "home": "/",
+            "group": "/groups/wg2",
+            "draft": "/drafts/{d.draft_id}",
+            "round": "/rounds/{d.round_id}",
+            "amendment": "/amendments/{d.amendment_id}",
+            "account": "/account",
+        },
+    ),
+    "chair": (
+        CHAIR,
+        {
+            "home": "/",  # the chair's desk
+            "round": "/rounds/{d.round_id}",
+            "close": "/rounds/{d.round_id}/close",
+        },
+    ),
 }
 
 # Targets that stand alone and are smaller than 24×24 without the spacing the success criterion
@@ -207,11 +245,11 @@ def screens() -> Path:
 
 @pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}px" for w in WIDTHS])
 @pytest.mark.parametrize("role", list(ROLES))
-def test_main_pages_fit_the_screen(role, width, new_context, demo_password, layout_data,
-                                   screens):
+def test_main_pages_fit_the_screen(role, width, new_context, demo_password, layout_data, screens):
     email, pages = ROLES[role]
-    page: Page = new_context(viewport={"width": width, "height": 844 if width < 1000 else 900}
-                             ).new_page()
+    page: Page = new_context(
+        viewport={"width": width, "height": 844 if width < 1000 else 900}
+    ).new_page()
     if email:
         sign_in(page, email, demo_password)
     problems: list[str] = []
@@ -222,16 +260,19 @@ def test_main_pages_fit_the_screen(role, width, new_context, demo_password, layo
         found = page.evaluate(MEASURE, TARGET)
         where = f"{role} {name} ({url}) at {width}px"
         if found["overflow"] > 0:
-            problems.append(f"{where}: {found['overflow']}px wider than the screen: "
-                            + "; ".join(found["wide"]))
+            problems.append(
+                f"{where}: {found['overflow']}px wider than the screen: " + "; ".join(found["wide"])
+            )
         problems += [f"{where}: target {problem}" for problem in found["problems"]]
         if width == 390 and found["header"] > HEADER_BOUND:
             problems.append(f"{where}: header {found['header']:.0f}px tall")
         if name == "round":
             order = page.evaluate(ROUND_ORDER)
             if not all(order.values()):
-                problems.append(f"{where}: the text must come before the position form, "
-                                f"linked from the top, its table in a box of its own: {order}")
+                problems.append(
+                    f"{where}: the text must come before the position form, "
+                    f"linked from the top, its table in a box of its own: {order}"
+                )
         if width in SCREEN_WIDTHS:
             page.screenshot(path=screens / f"{role}-{name}-{width}.png", full_page=True)
         if width == 390:  # axe on the phone layout, its header menus open

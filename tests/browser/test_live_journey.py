@@ -30,23 +30,31 @@ def _wg5_round(live_database) -> tuple[int, int, str]:
     seat that has not answered it (not the chair)."""
     with live_database.transaction(write=False) as session:
         round_ = session.execute(
-            select(Round).join(Draft, Draft.id == Round.draft_id)
+            select(Round)
+            .join(Draft, Draft.id == Round.draft_id)
             .join(WorkingGroup, WorkingGroup.id == Draft.working_group_id)
-            .where(WorkingGroup.slug == "wg5", Round.closed_at.is_(None),
-                   Round.kind == "decision")).scalar_one()
+            .where(WorkingGroup.slug == "wg5", Round.closed_at.is_(None), Round.kind == "decision")
+        ).scalar_one()
         answered = select(Position.seat_id).where(Position.round_id == round_.id)
         email = session.execute(
-            select(Person.email).join(Seat, Seat.id == Person.seat_id)
+            select(Person.email)
+            .join(Seat, Seat.id == Person.seat_id)
             .join(WorkingGroupSeat, WorkingGroupSeat.seat_id == Seat.id)
             .join(Draft, Draft.working_group_id == WorkingGroupSeat.working_group_id)
-            .where(Draft.id == round_.draft_id, Seat.kind == SeatKind.MEMBER_STATE,
-                   Seat.id.not_in(answered), Person.email != CHAIR, Person.is_active)
-            .order_by(Person.id).limit(1)).scalar_one()
+            .where(
+                Draft.id == round_.draft_id,
+                Seat.kind == SeatKind.MEMBER_STATE,
+                Seat.id.not_in(answered),
+                Person.email != CHAIR,
+                Person.is_active,
+            )
+            .order_by(Person.id)
+            .limit(1)
+        ).scalar_one()
         return round_.id, round_.draft_id, email
 
 
-def test_a_comment_and_an_answer_appear_on_open_pages(new_context, demo_password,
-                                                      live_database):
+def test_a_comment_and_an_answer_appear_on_open_pages(new_context, demo_password, live_database):
     log = ConsoleLog()
     round_id, draft_id, voter_email = _wg5_round(live_database)
     reader = log.watch(new_context().new_page())
@@ -86,7 +94,8 @@ def test_a_comment_and_an_answer_appear_on_open_pages(new_context, demo_password
     expect(voter.get_by_role("region", name=re.compile("Your seat's position"))).to_be_visible()
 
     expect(chair.locator("#answers")).to_contain_text(
-        f"Seats that have answered: {before + 1} of {total}.")
+        f"Seats that have answered: {before + 1} of {total}."
+    )
     assert chair.evaluate("window.__stillHere === true"), "the round page was reloaded"
     assert not log.csp_violations(), "\n".join(log.csp_violations())
     errors = [line for line in log.lines if line.startswith(("pageerror", "error"))]

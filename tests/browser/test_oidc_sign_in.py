@@ -24,8 +24,10 @@ from tests.factories import PASSWORD, make_council, make_seat, make_secretariat
 from tests.oidc_providers import CLIENT_ID, CLIENT_SECRET, mock_provider
 
 SECRETARIAT = "secretariat@council.example"
-LUCIA = User(sub="lucia-at-mreg", claims={
-    "email": "lucia.mendez@mreg.example", "email_verified": True, "name": "Lucía Méndez"})
+LUCIA = User(
+    sub="lucia-at-mreg",
+    claims={"email": "lucia.mendez@mreg.example", "email_verified": True, "name": "Lucía Méndez"},
+)
 
 
 INVITATION: dict[str, str] = {}
@@ -41,17 +43,34 @@ def oidc_live_server(fresh_databases, tmp_path_factory) -> Iterator[str]:
         make_council(session, name="North and Central American Council on Migration")
         seat = make_seat(session, name="Guatemala")
         secretariat = make_secretariat(session, email=SECRETARIAT)
-        for email, name in ((LUCIA.claims["email"], "Lucía Méndez"),
-                            ("pedro@mreg.example", "Pedro Alvarado")):
+        for email, name in (
+            (LUCIA.claims["email"], "Lucía Méndez"),
+            ("pedro@mreg.example", "Pedro Alvarado"),
+        ):
             _, INVITATION[email] = invitations.invite(
-                session, by=secretariat, languages=("en",), now=utcnow(),
-                form=invitations.InvitationForm(email=email, name=name, seat_id=seat.id,
-                                                seat_role="head"))
+                session,
+                by=secretariat,
+                languages=("en",),
+                now=utcnow(),
+                form=invitations.InvitationForm(
+                    email=email, name=name, seat_id=seat.id, seat_role="head"
+                ),
+            )
     database.dispose()
     with mock_provider([LUCIA]) as issuer:
-        settings = make_settings(url, tmp_path_factory.mktemp("var"), oidc_providers=(
-            OidcProvider(name="mreg", display_name="Guatemala Government ID", issuer=issuer,
-                         client_id=CLIENT_ID, client_secret=CLIENT_SECRET),))
+        settings = make_settings(
+            url,
+            tmp_path_factory.mktemp("var"),
+            oidc_providers=(
+                OidcProvider(
+                    name="mreg",
+                    display_name="Guatemala Government ID",
+                    issuer=issuer,
+                    client_id=CLIENT_ID,
+                    client_secret=CLIENT_SECRET,
+                ),
+            ),
+        )
         with serving(create_app(settings)) as base_url:
             yield base_url
 
@@ -86,8 +105,9 @@ def test_an_invited_person_signs_in_through_their_provider(browser: Browser, oid
         context.close()
 
 
-def test_the_sign_in_invitation_and_account_pages_are_accessible(browser: Browser,
-                                                                oidc_live_server):
+def test_the_sign_in_invitation_and_account_pages_are_accessible(
+    browser: Browser, oidc_live_server
+):
     context = browser.new_context(base_url=oidc_live_server, locale="en-US", timezone_id="UTC")
     page = context.new_page()
     try:
@@ -103,8 +123,12 @@ def test_the_sign_in_invitation_and_account_pages_are_accessible(browser: Browse
         expect(page.get_by_role("alert")).to_contain_text("could not be verified")
 
         sign_in(page, SECRETARIAT, PASSWORD)
-        for path in ("/account", "/account/password", "/admin/invitations",
-                     "/admin/invitations/new"):
+        for path in (
+            "/account",
+            "/account/password",
+            "/admin/invitations",
+            "/admin/invitations/new",
+        ):
             assert page.goto(path).status == 200, path
             assert_accessible(page)
         page.goto("/admin/invitations")

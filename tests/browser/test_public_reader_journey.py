@@ -23,12 +23,12 @@ NUMBER = "WG4-"
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
 def test_an_anonymous_reader_finds_reads_and_downloads_a_recommendation(
-        new_context, javascript, console):
+    new_context, javascript, console
+):
     context = new_context(java_script_enabled=javascript)
     page: Page = console.watch(context.new_page())
     page.goto("/")
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Recommendations").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Recommendations").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Recommendations")
     assert context.cookies() == []  # nothing stored about an anonymous reader
     if javascript:  # axe runs in the page: not where scripts are off
@@ -40,7 +40,8 @@ def test_an_anonymous_reader_finds_reads_and_downloads_a_recommendation(
     page.get_by_role("link", name=re.compile(r"Dry Corridor")).click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text(
-        "Invest in climate adaptation in the Dry Corridor")
+        "Invest in climate adaptation in the Dry Corridor"
+    )
     expect(page.locator(".recommendation-number")).to_contain_text(NUMBER)
     paragraph = page.locator("div.paragraph").nth(1)
     paragraph.locator(".footnote-ref a").click()

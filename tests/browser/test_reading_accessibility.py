@@ -16,16 +16,19 @@ IMPACTS = {"moderate", "serious", "critical"}
 
 def violations(page: Page) -> list[str]:
     results = Axe().run(page)
-    return [f"{page.url}: {v['id']} ({v['impact']}): {v['help']}\n"
-            + "\n".join(f"    {', '.join(map(str, node['target']))}" for node in v["nodes"])
-            for v in results.response["violations"] if v["impact"] in IMPACTS]
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(f"    {', '.join(map(str, node['target']))}" for node in v["nodes"])
+        for v in results.response["violations"]
+        if v["impact"] in IMPACTS
+    ]
 
 
-def test_the_pages_of_a_text_have_no_moderate_violation(page: Page, demo_password,
-                                                        live_database):
+def test_the_pages_of_a_text_have_no_moderate_violation(page: Page, demo_password, live_database):
     with live_database.transaction() as session:
-        numbers = list(session.exec(select(Recommendation.number)
-                                    .order_by(Recommendation.id)).all())
+        numbers = list(
+            session.exec(select(Recommendation.number).order_by(Recommendation.id)).all()
+        )
         round_ = session.exec(select(Round).order_by(Round.id)).first()
         draft_id = round_.draft_id
         round_id = round_.id

@@ -29,8 +29,15 @@ def _as(new_context, email: str, password: str) -> Page:
     return page
 
 
-def _take_position(page: Page, url: str, choice: str, *, reservation: str = "",
-                   reason: str = "", paragraph: int | None = None) -> None:
+def _take_position(
+    page: Page,
+    url: str,
+    choice: str,
+    *,
+    reservation: str = "",
+    reason: str = "",
+    paragraph: int | None = None,
+) -> None:
     page.goto(url)
     page.get_by_label(choice, exact=True).check()
     if reservation:
@@ -44,8 +51,9 @@ def _take_position(page: Page, url: str, choice: str, *, reservation: str = "",
     expect(mine.get_by_role("paragraph").first).to_have_text(choice)
 
 
-def test_a_decision_round_from_opening_to_the_outcome(page: Page, new_context,
-                                                      demo_password, live_database, console):
+def test_a_decision_round_from_opening_to_the_outcome(
+    page: Page, new_context, demo_password, live_database, console
+):
     sign_in(page, CHAIR, demo_password)
     page.get_by_role("link", name=re.compile("Working group 2")).first.click()
     page.get_by_role("link", name=TITLE).first.click()
@@ -68,8 +76,13 @@ def test_a_decision_round_from_opening_to_the_outcome(page: Page, new_context,
     console.watch(canada)
     _take_position(canada, round_url, "Object", reason="The amount is not yet agreed.")
     united_states = _as(new_context, UNITED_STATES, demo_password)
-    _take_position(united_states, round_url, "Support with a reservation", paragraph=2,
-                   reservation="Our share depends on the annual budget.")
+    _take_position(
+        united_states,
+        round_url,
+        "Support with a reservation",
+        paragraph=2,
+        reservation="Our share depends on the annual budget.",
+    )
     mexico = _as(new_context, MEXICO, demo_password)
     _take_position(mexico, round_url, "Support")
     # Canada changes its position: both are in its history
@@ -83,14 +96,16 @@ def test_a_decision_round_from_opening_to_the_outcome(page: Page, new_context,
         for seat in ("Guatemala", "Honduras", "El Salvador"):
             seat_row = session.exec(select(Seat).where(Seat.name == seat)).one()
             head = session.exec(select(Person).where(Person.seat_id == seat_row.id)).first()
-            rounds.cast_position(session, round_, by=head, seat=seat_row,
-                                 form=rounds.PositionForm("support"))
+            rounds.cast_position(
+                session, round_, by=head, seat=seat_row, form=rounds.PositionForm("support")
+            )
 
     page.goto(round_url)
     expect(page.get_by_text("Seats that have answered: 6 of 11.")).to_be_visible()
     page.get_by_role("link", name="Close the round").click()
     page.get_by_label("Chair's statement (optional)").fill(
-        "Adopted by consensus, with the reservation of the United States.")
+        "Adopted by consensus, with the reservation of the United States."
+    )
     page.get_by_role("button", name="Close the round now").click()
 
     expect(page).to_have_url(round_url)
@@ -110,7 +125,8 @@ def test_a_decision_round_from_opening_to_the_outcome(page: Page, new_context,
     canada.get_by_role("link", name=re.compile(r"^WG2-\d{4}-\d{2}$")).click()
     # an English reader reads the English version, equally authentic; the original is a click away
     expect(canada.get_by_role("heading", level=1)).to_contain_text(
-        "Sharing responsibility: a regional solidarity mechanism")
+        "Sharing responsibility: a regional solidarity mechanism"
+    )
     canada.locator("a[hreflang=fr]").first.click()
     expect(canada.get_by_role("heading", level=1)).to_contain_text(TITLE)
     expect(canada.locator("#fn-1")).to_contain_text("Our share depends on the annual budget.")

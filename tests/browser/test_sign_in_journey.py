@@ -28,15 +28,17 @@ def _journey(page: Page, password: str) -> None:
     page.get_by_role("link", name=f"Working group {NUMBER}: {GROUP_NAME}").click()
     expect(page).to_have_url(re.compile(rf"/groups/wg{NUMBER}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Working group {NUMBER}: {GROUP_NAME}")
+        f"Working group {NUMBER}: {GROUP_NAME}"
+    )
     mandate = page.get_by_role("region", name="Mandate")
     expect(mandate).to_contain_text(MANDATE)
     expect(page.get_by_role("region", name="Chair")).to_contain_text(CHAIR)
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in")
+    ).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
 
     page.goto("/account")
@@ -44,8 +46,7 @@ def _journey(page: Page, password: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
 
-def test_delegate_signs_in_opens_a_working_group_and_signs_out(page: Page, console,
-                                                             demo_password):
+def test_delegate_signs_in_opens_a_working_group_and_signs_out(page: Page, console, demo_password):
     _journey(page, demo_password)
     # the journey ends signed out, on the sign-in page: a public page, which loads no htmx
     assert page.evaluate("typeof window.htmx") == "undefined"
@@ -66,15 +67,18 @@ def test_anonymous_pages_load_no_htmx_and_break_no_csp_rule(page: Page, console,
     assert not console.csp_violations(), "\n".join(console.csp_violations())
 
 
-def test_a_delegate_back_after_a_pause_can_still_sign_out(page: Page, demo_password,
-                                                          live_database):
+def test_a_delegate_back_after_a_pause_can_still_sign_out(page: Page, demo_password, live_database):
     """The session's activity stamp is older than a minute: the next form must not stall."""
     sign_in(page, DELEGATE, demo_password)
     with live_database.transaction() as session:
         delegate = select(Person.id).where(Person.email == DELEGATE).scalar_subquery()
-        session.execute(update(AuthSession).where(AuthSession.person_id == delegate)
-                        .values(last_seen_at=utcnow() - sessions.TOUCH_EVERY * 3))
+        session.execute(
+            update(AuthSession)
+            .where(AuthSession.person_id == delegate)
+            .values(last_seen_at=utcnow() - sessions.TOUCH_EVERY * 3)
+        )
 
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in")
+    ).to_be_visible()

@@ -32,8 +32,9 @@ def _html_lang(page: Page):
 
 
 @pytest.mark.parametrize("variant", list(SEATS))
-def test_switches_to_spanish_and_completes_a_position_in_a_round(variant: str, new_context,
-                                                                  demo_password, console):
+def test_switches_to_spanish_and_completes_a_position_in_a_round(
+    variant: str, new_context, demo_password, console
+):
     email, javascript = SEATS[variant]
     marker = uuid.uuid4().hex[:8]
     reservation = f"Belice y Costa Rica necesitan más tiempo para el párrafo 2 ({marker})."
@@ -67,7 +68,8 @@ def test_switches_to_spanish_and_completes_a_position_in_a_round(variant: str, n
     expect(page).to_have_url(re.compile(rf"{re.escape(round_path)}$"))
     mine = page.locator("section#your-position")
     expect(mine.locator(".badge.choice-support_with_reservation").first).to_have_text(
-        "Apoyo con reserva")
+        "Apoyo con reserva"
+    )
     expect(mine.get_by_text(reservation).first).to_be_visible()
     expect(_html_lang(page)).to_have_attribute("lang", "es")
 
@@ -83,6 +85,7 @@ def test_switches_to_spanish_and_completes_a_position_in_a_round(variant: str, n
     sign_in(again, email, demo_password, next=round_path)
     expect(again).to_have_url(re.compile(rf"{re.escape(round_path)}$"))
     expect(_html_lang(again)).to_have_attribute("lang", "es")
-    expect(again.locator("section#your-position .badge.choice-support_with_reservation")
-           .first).to_have_text("Apoyo con reserva")
+    expect(
+        again.locator("section#your-position .badge.choice-support_with_reservation").first
+    ).to_have_text("Apoyo con reserva")
     assert not console.csp_violations(), "\n".join(console.csp_violations())

@@ -23,13 +23,24 @@ def stored_zone(live_database) -> str:
 
 
 def test_the_browsers_zone_is_proposed_then_saved_through_the_account_form(
-        page: Page, browser: Browser, browser_context_args: dict, live_database,
-        demo_password, console: ConsoleLog):
+    page: Page,
+    browser: Browser,
+    browser_context_args: dict,
+    live_database,
+    demo_password,
+    console: ConsoleLog,
+):
     with live_database.transaction() as session:
         canada = session.exec(select(Seat).where(Seat.name == "Canada")).one()
-        session.add(Person(email=EMAIL, name="Zone Traveller", seat_id=canada.id,
-                           seat_role=SeatRole.DELEGATE,
-                           password_hash=hash_password(demo_password)))
+        session.add(
+            Person(
+                email=EMAIL,
+                name="Zone Traveller",
+                seat_id=canada.id,
+                seat_role=SeatRole.DELEGATE,
+                password_hash=hash_password(demo_password),
+            )
+        )
 
     sign_in(page, EMAIL, demo_password)  # the session's browsers are in UTC
     expect(page.locator("#timezone-proposal")).to_be_hidden()
@@ -51,9 +62,12 @@ def test_the_browsers_zone_is_proposed_then_saved_through_the_account_form(
         expect(proposal).to_be_visible()
 
         proposal.get_by_role("button", name="Review my time zone").click()
-        expect(travelling).to_have_url(re.compile(r"/account\?proposed_timezone=America%2FNew_York$"))
-        expect(travelling.locator("#timezone-proposed")).to_have_text(re.compile(
-            "This browser is set to New York time, which is chosen below."))
+        expect(travelling).to_have_url(
+            re.compile(r"/account\?proposed_timezone=America%2FNew_York$")
+        )
+        expect(travelling.locator("#timezone-proposed")).to_have_text(
+            re.compile("This browser is set to New York time, which is chosen below.")
+        )
         expect(travelling.get_by_label("Country and city")).to_have_value("America/New_York")
         expect(travelling.locator("#timezone-proposal")).to_have_count(0)
         assert stored_zone(live_database) == "UTC"  # proposed, not saved

@@ -65,8 +65,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def council_server(database_url: str, var_dir: Path, *, timeout: float = 30,
-                   env: dict[str, str] | None = None) -> Iterator[Server]:
+def council_server(
+    database_url: str, var_dir: Path, *, timeout: float = 30, env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """`council serve` on `database_url`, answering /healthz, until the block ends; `env`
     adds to (or overrides) its environment."""
     port = _free_port()

@@ -63,19 +63,33 @@ def seed(database_url: str) -> World:
     try:
         with database.transaction() as session:
             make_council(session)
-            seats = [make_seat(session, SeatKind.MEMBER_STATE, name=f"State {n}")
-                     for n in range(SEATS)]
+            seats = [
+                make_seat(session, SeatKind.MEMBER_STATE, name=f"State {n}") for n in range(SEATS)
+            ]
             group = make_group(session, seats=seats, slug="pathways")
-            people = [make_person(session, seat=seat, role=SeatRole.HEAD,
-                                  email=f"head{n}@crash.example") for n, seat in enumerate(seats)]
+            people = [
+                make_person(session, seat=seat, role=SeatRole.HEAD, email=f"head{n}@crash.example")
+                for n, seat in enumerate(seats)
+            ]
             make_chair(session, group, seats[0], people[0])
-            draft = drafts.start_draft(session, by=people[0], group=group, title="Pathways",
-                                       purpose="", sponsor_seat_ids=[seats[0].id],
-                                       text="One.\n\nTwo.", language="en")
-            round_ = rounds.open_round(session, by=people[0], draft=draft, kind="decision",
-                                       deadline=utcnow() + timedelta(days=7))
-            return World(database_url, round_.id,
-                         [Delegate(p.email, p.seat_id) for p in people])
+            draft = drafts.start_draft(
+                session,
+                by=people[0],
+                group=group,
+                title="Pathways",
+                purpose="",
+                sponsor_seat_ids=[seats[0].id],
+                text="One.\n\nTwo.",
+                language="en",
+            )
+            round_ = rounds.open_round(
+                session,
+                by=people[0],
+                draft=draft,
+                kind="decision",
+                deadline=utcnow() + timedelta(days=7),
+            )
+            return World(database_url, round_.id, [Delegate(p.email, p.seat_id) for p in people])
     finally:
         database.dispose()
 
@@ -85,28 +99,34 @@ def sign_in_everyone(server: Server, world: World) -> None:
     for delegate in world.delegates:
         with httpx2.Client(base_url=server.base_url, timeout=30) as client:
             page = client.get("/sign-in")
-            answer = client.post("/sign-in", data={"csrf_token": csrf_from(page.text),
-                                                   "email": delegate.email,
-                                                   "password": PASSWORD})
+            answer = client.post(
+                "/sign-in",
+                data={
+                    "csrf_token": csrf_from(page.text),
+                    "email": delegate.email,
+                    "password": PASSWORD,
+                },
+            )
             assert answer.status_code == 303, answer.text
             delegate.cookies = {"council_session": client.cookies["council_session"]}
             delegate.token = csrf_from(client.get(f"/rounds/{world.round_id}").text)
 
 
-def write_until_gone(server: Server, world: World, delegate: Delegate,
-                     stop: threading.Event) -> None:
+def write_until_gone(
+    server: Server, world: World, delegate: Delegate, stop: threading.Event
+) -> None:
     """Changes of the seat's position, each with words of its own, until told to stop or
     the server is gone; those answered with the redirect after their commit are noted."""
-    with httpx2.Client(base_url=server.base_url, cookies=delegate.cookies,
-                       timeout=10) as client:
+    with httpx2.Client(base_url=server.base_url, cookies=delegate.cookies, timeout=10) as client:
         number = 0
         while not stop.is_set():
             reason = f"seat {delegate.seat} change {number} at {server.base_url}"
             number += 1
             try:
-                answer = client.post(f"/rounds/{world.round_id}/position",
-                                     data={"csrf_token": delegate.token, "choice": "object",
-                                           "reason": reason})
+                answer = client.post(
+                    f"/rounds/{world.round_id}/position",
+                    data={"csrf_token": delegate.token, "choice": "object", "reason": reason},
+                )
             except httpx2.TransportError:
                 return
             assert answer.status_code in (303, 503), answer.text[:500]
@@ -117,8 +137,10 @@ def write_until_gone(server: Server, world: World, delegate: Delegate,
 
 def writing(server: Server, world: World) -> tuple[threading.Event, list[threading.Thread]]:
     stop = threading.Event()
-    writers = [threading.Thread(target=write_until_gone, args=(server, world, d, stop))
-               for d in world.delegates]
+    writers = [
+        threading.Thread(target=write_until_gone, args=(server, world, d, stop))
+        for d in world.delegates
+    ]
     for writer in writers:
         writer.start()
     return stop, writers
@@ -129,8 +151,11 @@ def verified(database_url: str, var_dir: Path) -> audit.Verification:
     database = Database.from_url(database_url)
     try:
         with database.session() as session:
-            return audit.verify(session, key=audit.settings_key(settings),
-                                checkpoint_file=audit.checkpoint_path(settings))
+            return audit.verify(
+                session,
+                key=audit.settings_key(settings),
+                checkpoint_file=audit.checkpoint_path(settings),
+            )
     finally:
         database.dispose()
 
@@ -145,14 +170,26 @@ def recorded(database_url: str) -> set[str]:
 
 
 def command(*arguments: str, database_url: str, var_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COUNCIL_DATABASE_URL": database_url, "COUNCIL_VAR_DIR": str(var_dir),
-           "COUNCIL_SECRET_KEY": TEST_SECRET, "COUNCIL_LANGUAGE": "en"}
-    return subprocess.run([str(COUNCIL), *arguments], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    env = {
+        **os.environ,
+        "COUNCIL_DATABASE_URL": database_url,
+        "COUNCIL_VAR_DIR": str(var_dir),
+        "COUNCIL_SECRET_KEY": TEST_SECRET,
+        "COUNCIL_LANGUAGE": "en",
+    }
+    return subprocess.run(
+        [str(COUNCIL), *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_acknowledged_writes_survive_kills_and_a_backup_under_writes_restores(
-        fresh_databases, tmp_path):
+    fresh_databases, tmp_path
+):
     world = seed(fresh_databases.create())
     var_dir = tmp_path / "var"
     var_dir.mkdir()
@@ -165,13 +202,16 @@ def test_acknowledged_writes_survive_kills_and_a_backup_under_writes_restores(
             before = len(world.acknowledged)
             stop, writers = writing(server, world)
             deadline = time.monotonic() + 60
-            while len(world.acknowledged) < before + ACKNOWLEDGED and \
-                    time.monotonic() < deadline:
+            while len(world.acknowledged) < before + ACKNOWLEDGED and time.monotonic() < deadline:
                 time.sleep(0.05)
             time.sleep(rng.uniform(*WRITING))
             if last:  # a backup while the writes go on
-                made = command("backup", str(tmp_path / "backup"),
-                               database_url=world.database_url, var_dir=var_dir)
+                made = command(
+                    "backup",
+                    str(tmp_path / "backup"),
+                    database_url=world.database_url,
+                    var_dir=var_dir,
+                )
                 time.sleep(0.3)
             server.process.kill()  # SIGKILL: no shutdown, requests cut mid-way
             server.process.wait(timeout=10)
@@ -186,8 +226,9 @@ def test_acknowledged_writes_survive_kills_and_a_backup_under_writes_restores(
 
     assert made.returncode == 0, made.stderr
     empty = fresh_databases.create(migrate=False)
-    restored = command("restore", str(tmp_path / "backup"), database_url=empty,
-                       var_dir=tmp_path / "restored")
+    restored = command(
+        "restore", str(tmp_path / "backup"), database_url=empty, var_dir=tmp_path / "restored"
+    )
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert "every table agrees with the manifest" in restored.stdout
     assert "The audit log is intact" in restored.stdout

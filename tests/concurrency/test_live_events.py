@@ -36,12 +36,23 @@ def _seed(database_url: str) -> dict:
         group = make_group(session, seats=[mexico, canada], slug="pathways")
         member = make_person(session, seat=mexico, email="member@live.example")
         colleague = make_person(session, seat=canada, email="colleague@live.example")
-        draft = drafts.start_draft(session, by=member, group=group, title="Pathways",
-                                   purpose="", sponsor_seat_ids=[mexico.id], language="en",
-                                   text="First paragraph.\n\nSecond paragraph.")
+        draft = drafts.start_draft(
+            session,
+            by=member,
+            group=group,
+            title="Pathways",
+            purpose="",
+            sponsor_seat_ids=[mexico.id],
+            language="en",
+            text="First paragraph.\n\nSecond paragraph.",
+        )
         paragraph = drafts.paragraphs(session, drafts.latest_revision(session, draft))[1]
-        seeded = {"draft": draft.id, "paragraph": paragraph.paragraph_id,
-                  "member": member.email, "colleague": colleague.email}
+        seeded = {
+            "draft": draft.id,
+            "paragraph": paragraph.paragraph_id,
+            "member": member.email,
+            "colleague": colleague.email,
+        }
     database.dispose()
     return seeded
 
@@ -49,8 +60,9 @@ def _seed(database_url: str) -> dict:
 def _signed_in(server: Server, email: str) -> httpx2.Client:
     client = httpx2.Client(base_url=server.base_url, timeout=10)
     page = client.get("/sign-in")
-    answer = client.post("/sign-in", data={"csrf_token": csrf_from(page.text), "email": email,
-                                           "password": PASSWORD})
+    answer = client.post(
+        "/sign-in", data={"csrf_token": csrf_from(page.text), "email": email, "password": PASSWORD}
+    )
     assert answer.status_code in (200, 303), answer.text
     return client
 
@@ -63,7 +75,8 @@ def _rss_kib(pid: int) -> int:
 
 
 def test_a_comment_posted_through_one_server_reaches_a_page_open_on_another(
-        fresh_databases, tmp_path):
+    fresh_databases, tmp_path
+):
     if fresh_databases.backend != "postgresql":
         pytest.skip("several processes share PostgreSQL; SQLite serves one process")
     database_url = fresh_databases.create()
@@ -71,17 +84,22 @@ def test_a_comment_posted_through_one_server_reaches_a_page_open_on_another(
     event = f"event: comments-{seeded['paragraph']}"
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
-    with council_server(database_url, tmp_path / "a", env=SERVE_ENV) as a, \
-            council_server(database_url, tmp_path / "b", env=SERVE_ENV) as b:
+    with (
+        council_server(database_url, tmp_path / "a", env=SERVE_ENV) as a,
+        council_server(database_url, tmp_path / "b", env=SERVE_ENV) as b,
+    ):
         reader = _signed_in(b, seeded["member"])
         writer = _signed_in(a, seeded["colleague"])
         form = writer.get(f"/drafts/{seeded['draft']}/comments?on={seeded['paragraph']}")
         opened, arrived = threading.Event(), {}
 
         def listen() -> None:
-            with reader.stream("GET", f"/events?draft={seeded['draft']}",
-                               headers={"Accept": "text/event-stream"},
-                               timeout=httpx2.Timeout(10, read=30)) as stream:
+            with reader.stream(
+                "GET",
+                f"/events?draft={seeded['draft']}",
+                headers={"Accept": "text/event-stream"},
+                timeout=httpx2.Timeout(10, read=30),
+            ) as stream:
                 assert stream.status_code == 200
                 for line in stream.iter_lines():
                     opened.set()
@@ -93,16 +111,24 @@ def test_a_comment_posted_through_one_server_reaches_a_page_open_on_another(
         thread.start()
         assert opened.wait(10), "the stream did not open"
         time.sleep(0.3)  # the stream has subscribed once its first line is written
-        posted = writer.post(f"/drafts/{seeded['draft']}/comments", data={
-            "csrf_token": csrf_from(form.text), "paragraph_id": seeded["paragraph"],
-            "revision_number": "1", "body": "Posted through the other server."})
+        posted = writer.post(
+            f"/drafts/{seeded['draft']}/comments",
+            data={
+                "csrf_token": csrf_from(form.text),
+                "paragraph_id": seeded["paragraph"],
+                "revision_number": "1",
+                "body": "Posted through the other server.",
+            },
+        )
         answered = time.monotonic()
         assert posted.status_code in (200, 303), posted.text
         thread.join(timeout=5)
         assert "at" in arrived, f"the event never arrived:\n{b.log()[-2000:]}"
         delay = arrived["at"] - answered
-        print(f"\n[live] a comment posted on server A reached a page open on server B "
-              f"{max(delay, 0) * 1000:.0f} ms after A answered")
+        print(
+            f"\n[live] a comment posted on server A reached a page open on server B "
+            f"{max(delay, 0) * 1000:.0f} ms after A answered"
+        )
         assert delay < 1.0
         assert not a.errors() and not b.errors()
 
@@ -119,8 +145,9 @@ def test_memory_of_a_thousand_idle_subscribers(fresh_databases, tmp_path):
         async def hold() -> tuple[int, int]:
             nonlocal heartbeats
             limits = httpx2.Limits(max_connections=SUBSCRIBERS + 10)
-            async with httpx2.AsyncClient(base_url=server.base_url, cookies=cookies,
-                                          limits=limits, timeout=httpx2.Timeout(30)) as client:
+            async with httpx2.AsyncClient(
+                base_url=server.base_url, cookies=cookies, limits=limits, timeout=httpx2.Timeout(30)
+            ) as client:
                 await client.get(url)  # warm: imports, templates, the first connection
                 before = _rss_kib(pid)
                 opened = asyncio.Queue()
@@ -128,8 +155,9 @@ def test_memory_of_a_thousand_idle_subscribers(fresh_databases, tmp_path):
 
                 async def one() -> None:
                     nonlocal heartbeats
-                    async with client.stream("GET", url,
-                                             headers={"Accept": "text/event-stream"}) as stream:
+                    async with client.stream(
+                        "GET", url, headers={"Accept": "text/event-stream"}
+                    ) as stream:
                         assert stream.status_code == 200
                         lines = stream.aiter_lines()
                         await anext(lines)
@@ -157,10 +185,12 @@ def test_memory_of_a_thousand_idle_subscribers(fresh_databases, tmp_path):
 
         before, during = run_async(hold)
         extra_mib = (during - before) / 1024
-        print(f"\n[live] {SUBSCRIBERS} idle subscribers on one `council serve` process "
-              f"({fresh_databases.backend}): RSS {before / 1024:.1f} MiB -> "
-              f"{during / 1024:.1f} MiB, {extra_mib:.1f} MiB extra "
-              f"({(during - before) / SUBSCRIBERS:.1f} KiB each); {heartbeats} heartbeats "
-              f"received in {HEARTBEAT_WAIT:.0f} s")
+        print(
+            f"\n[live] {SUBSCRIBERS} idle subscribers on one `council serve` process "
+            f"({fresh_databases.backend}): RSS {before / 1024:.1f} MiB -> "
+            f"{during / 1024:.1f} MiB, {extra_mib:.1f} MiB extra "
+            f"({(during - before) / SUBSCRIBERS:.1f} KiB each); {heartbeats} heartbeats "
+            f"received in {HEARTBEAT_WAIT:.0f} s"
+        )
         assert heartbeats >= SUBSCRIBERS  # every stream kept alive
         assert not server.errors()

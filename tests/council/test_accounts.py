@@ -47,13 +47,21 @@ def sessions_of(db, person) -> int:
 
 
 def change(client, current: str, new: str = NEW_PASSWORD, repeat: str | None = None):
-    return post_form(client, "/account/password", {
-        "current": current, "password": new, "password_repeat": new if repeat is None else repeat,
-    }, follow_redirects=False)
+    return post_form(
+        client,
+        "/account/password",
+        {
+            "current": current,
+            "password": new,
+            "password_repeat": new if repeat is None else repeat,
+        },
+        follow_redirects=False,
+    )
 
 
-def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(app, client, db,
-                                                                            person):
+def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(
+    app, client, db, person
+):
     with TestClient(app) as other_browser:
         sign_in(other_browser, person)
         sign_in(client, person)
@@ -99,8 +107,9 @@ def request_reset(client, email: str):
     return post_form(client, "/password-reset", {"email": email}, follow_redirects=False)
 
 
-def test_a_reset_link_arrives_by_email_works_once_and_ends_every_session(app, client, db,
-                                                                         person, inbox):
+def test_a_reset_link_arrives_by_email_works_once_and_ends_every_session(
+    app, client, db, person, inbox
+):
     with TestClient(app) as other_browser:
         sign_in(other_browser, person)
         page = client.get("/sign-in")
@@ -109,17 +118,20 @@ def test_a_reset_link_arrives_by_email_works_once_and_ends_every_session(app, cl
         sent = request_reset(client, "ANA@ministry.example ")
         assert sent.status_code == 200
         assert sent.template.name == "auth/password_reset_sent.html"
-        message, = inbox.wait_for(1)
+        (message,) = inbox.wait_for(1)
         assert message["To"] == "ana@ministry.example"
-        link, = inbox.links_in(message)
+        (link,) = inbox.links_in(message)
         path = urlsplit(link).path
         assert link.startswith("http://testserver/password-reset/")
 
         form = client.get(path)
         assert form.status_code == 200
-        done = post_form(client, path, {"password": NEW_PASSWORD,
-                                        "password_repeat": NEW_PASSWORD},
-                         follow_redirects=False)
+        done = post_form(
+            client,
+            path,
+            {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD},
+            follow_redirects=False,
+        )
         assert done.status_code == 303
         assert client.get("/").template.name == "council/home.html"  # signed in
         assert other_browser.get("/account", follow_redirects=False).status_code == 303
@@ -138,7 +150,7 @@ def test_the_reset_email_is_in_the_person_s_language(client, db, person, inbox):
     db.add(person)
     db.commit()
     request_reset(client, person.email)
-    message, = inbox.wait_for(1)
+    (message,) = inbox.wait_for(1)
     assert message["Content-Language"] == "es"
     assert message["Subject"].startswith("Restablecimiento de su contraseña")
 
@@ -146,13 +158,14 @@ def test_the_reset_email_is_in_the_person_s_language(client, db, person, inbox):
 def test_an_unknown_email_gets_the_same_answer_and_no_email(client, db, person, inbox):
     known = request_reset(client, person.email)
     unknown = request_reset(client, "nobody@ministry.example")
-    assert (unknown.status_code, unknown.template.name) == (known.status_code,
-                                                            known.template.name)
+    assert (unknown.status_code, unknown.template.name) == (known.status_code, known.template.name)
+
     def around_the_token(text: str) -> str:  # masked afresh in every answer (no BREACH)
         return re.sub(r"\b[0-9a-f]{64,}\b", "TOKEN", text)
 
     assert around_the_token(unknown.text.replace("nobody@ministry.example", "X")) == (
-        around_the_token(known.text.replace("ana@ministry.example", "X")))
+        around_the_token(known.text.replace("ana@ministry.example", "X"))
+    )
     assert len(inbox.wait_for(1)) == 1
     assert inbox.messages[0]["To"] == person.email
 
@@ -166,8 +179,7 @@ def test_a_deactivated_person_gets_no_reset_email(client, db, person, inbox):
 
 
 def test_reset_links_expire_after_an_hour(client, db, person):
-    _, token = accounts.request_reset(db, email=person.email,
-                                      now=utcnow() - timedelta(minutes=61))
+    _, token = accounts.request_reset(db, email=person.email, now=utcnow() - timedelta(minutes=61))
     db.commit()
     assert client.get(f"/password-reset/{token}").status_code == 404
 
@@ -190,8 +202,13 @@ def test_deactivating_a_person_ends_all_their_sessions_at_once(app, client, db, 
     with TestClient(app) as other_browser:
         sign_in(other_browser, person)
         assert sessions_of(db, person) == 2
-        form = seats.PersonForm(email=person.email, name=person.name, seat_id=person.seat_id,
-                                seat_role=person.seat_role, is_active=False)
+        form = seats.PersonForm(
+            email=person.email,
+            name=person.name,
+            seat_id=person.seat_id,
+            seat_role=person.seat_role,
+            is_active=False,
+        )
         seats.save_person(db, by=secretariat, person=person, form=form, now=utcnow())
         db.commit()
         assert sessions_of(db, person) == 0

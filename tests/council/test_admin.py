@@ -560,20 +560,35 @@ def test_secretariat_publishes_the_recommendations_and_it_is_recorded(admin, db)
 
     page = admin.get("/admin/council")
     assert page.status_code == 200 and 'name="public_recommendations"' in page.text
-    refused = post_form(admin, "/admin/council", {"name": "  ", "default_language": "de",
-                                                  "public_recommendations": "on"})
+    refused = post_form(
+        admin,
+        "/admin/council",
+        {"name": "  ", "default_language": "de", "public_recommendations": "on"},
+    )
     assert refused.status_code == 422
-    assert 'checked' in refused.text  # the rejected form comes back as it was sent
-    saved = post_form(admin, "/admin/council", {
-        "name": "Council on Migration", "name_es": "Consejo sobre Migración",
-        "default_language": "es", "official_languages": ["en", "es"],
-        "public_recommendations": "on"}, follow_redirects=False)
+    assert "checked" in refused.text  # the rejected form comes back as it was sent
+    saved = post_form(
+        admin,
+        "/admin/council",
+        {
+            "name": "Council on Migration",
+            "name_es": "Consejo sobre Migración",
+            "default_language": "es",
+            "official_languages": ["en", "es"],
+            "public_recommendations": "on",
+        },
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
     council = db.exec(select(Council).execution_options(populate_existing=True)).one()
     # the plain name is the default language's: Spanish now, the English one a translation
     assert (council.name, council.default_language, council.public_recommendations) == (
-        "Consejo sobre Migración", "es", True)
+        "Consejo sobre Migración",
+        "es",
+        True,
+    )
     assert json.loads(council.name_translations) == {"en": "Council on Migration"}
-    record = db.exec(select(AuditRecord).where(
-        AuditRecord.action == "council.settings_changed")).one()
+    record = db.exec(
+        select(AuditRecord).where(AuditRecord.action == "council.settings_changed")
+    ).one()
     assert json.loads(record.details)["changes"]["public_recommendations"] == [False, True]

@@ -27,8 +27,11 @@ def crowd_app(fresh_databases, tmp_path):
     url = fresh_databases.create()
     engine = make_engine(url)
     settings = make_settings(url, tmp_path, max_requests=2, queue_seconds=0.3)
-    app = create_app(settings, database=Database(engine),
-                     extensions=[Extension(name="test", routes=[Route("/slow", slow)])])
+    app = create_app(
+        settings,
+        database=Database(engine),
+        extensions=[Extension(name="test", routes=[Route("/slow", slow)])],
+    )
     yield app
     engine.dispose()
 
@@ -63,8 +66,9 @@ def test_requests_that_fit_in_the_line_are_served(crowd_app):
 
 def test_the_health_check_and_static_files_pass_a_full_house(crowd_app):
     async def scenario():
-        answers = await _gather(crowd_app, ["/slow?seconds=1", "/slow?seconds=1", "/healthz",
-                                            "/static/css/council.css"])
+        answers = await _gather(
+            crowd_app, ["/slow?seconds=1", "/slow?seconds=1", "/healthz", "/static/css/council.css"]
+        )
         return answers[2:]
 
     health, static = run_async(scenario)
@@ -72,13 +76,23 @@ def test_the_health_check_and_static_files_pass_a_full_house(crowd_app):
     assert static.status_code in (200, 404)  # never a 503
 
 
-@pytest.mark.parametrize("body, content_type, status", [
-    # an empty multipart body parses as no fields: refused for want of a CSRF token
-    (b"--x\r\n", "multipart/form-data; boundary=x", 403),
-    (b"--x\r\nContent-Disposition: form-data\r\n\r\nv\r\n--x--\r\n",
-     "multipart/form-data; boundary=x", 400),
-    ("&".join(f"f{n}=v" for n in range(1001)).encode(), "application/x-www-form-urlencoded", 400),
-])
+@pytest.mark.parametrize(
+    "body, content_type, status",
+    [
+        # an empty multipart body parses as no fields: refused for want of a CSRF token
+        (b"--x\r\n", "multipart/form-data; boundary=x", 403),
+        (
+            b"--x\r\nContent-Disposition: form-data\r\n\r\nv\r\n--x--\r\n",
+            "multipart/form-data; boundary=x",
+            400,
+        ),
+        (
+            "&".join(f"f{n}=v" for n in range(1001)).encode(),
+            "application/x-www-form-urlencoded",
+            400,
+        ),
+    ],
+)
 def test_a_malformed_body_is_refused_with_a_page_not_a_500(client, body, content_type, status):
     answer = client.post("/sign-in", content=body, headers={"content-type": content_type})
     assert answer.status_code == status

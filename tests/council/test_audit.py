@@ -21,8 +21,9 @@ from tests.factories import make_person, make_seat, make_secretariat
 def chain(db, n: int = 4) -> list[AuditRecord]:
     by = make_secretariat(db)
     seat = make_seat(db)
-    records = [audit.record(db, by=by, action="seat.updated", target=seat, step=i)
-               for i in range(n)]
+    records = [
+        audit.record(db, by=by, action="seat.updated", target=seat, step=i) for i in range(n)
+    ]
     db.flush()
     return records
 
@@ -45,12 +46,18 @@ def test_a_record_names_who_did_what_to_what(db):
     seat = make_seat(db, name="Belize")
     entry = audit.record(db, by=by, action="seat.created", target=seat, name="Belize")
     assert (entry.actor_id, entry.actor_label) == (by.id, "Ana Ruiz <ana@example.org>")
-    assert (entry.action, entry.target_type, entry.target_id) == ("seat.created", "Seat",
-                                                                 str(seat.id))
+    assert (entry.action, entry.target_type, entry.target_id) == (
+        "seat.created",
+        "Seat",
+        str(seat.id),
+    )
     assert entry.details == '{"name": "Belize"}'
     system = audit.record(db, by=None, action="round.closed", target=("DecisionRound", 7))
-    assert (system.actor_label, system.target_type, system.target_id) == ("system",
-                                                                         "DecisionRound", "7")
+    assert (system.actor_label, system.target_type, system.target_id) == (
+        "system",
+        "DecisionRound",
+        "7",
+    )
 
 
 def test_intact_chain_verifies(db):
@@ -64,15 +71,18 @@ def test_empty_log_verifies(db):
     assert audit.verify(db).ok
 
 
-@pytest.mark.parametrize("field, value", [
-    ("details", '{"step": 99}'),
-    ("action", "seat.deleted"),
-    ("actor_label", "Someone Else <x@example.org>"),
-    ("target_id", "12345"),
-    ("target_type", "Person"),
-    ("actor_id", None),
-    ("at", datetime(2020, 1, 1, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("details", '{"step": 99}'),
+        ("action", "seat.deleted"),
+        ("actor_label", "Someone Else <x@example.org>"),
+        ("target_id", "12345"),
+        ("target_type", "Person"),
+        ("actor_id", None),
+        ("at", datetime(2020, 1, 1, tzinfo=UTC)),
+    ],
+)
 def test_altered_record_is_found(db, field, value):
     _, second, _, _ = chain(db)
     db.exec(update(AuditRecord).where(AuditRecord.id == second.id).values({field: value}))
@@ -85,8 +95,11 @@ def test_altered_record_is_found(db, field, value):
 def test_a_record_moved_in_time_by_a_microsecond_is_found(db):
     """The instant is part of what the hash covers, to the microsecond."""
     _, second, _, _ = chain(db)
-    db.exec(update(AuditRecord).where(AuditRecord.id == second.id)
-            .values(at=second.at + timedelta(microseconds=1)))
+    db.exec(
+        update(AuditRecord)
+        .where(AuditRecord.id == second.id)
+        .values(at=second.at + timedelta(microseconds=1))
+    )
     result = audit.verify(db)
     assert (result.ok, result.first_bad_id) == (False, second.id)
 
@@ -105,12 +118,20 @@ def test_altered_record_with_a_recomputed_hash_breaks_the_next_link(db):
 def test_record_inserted_in_the_middle_is_found(db):
     first, second, third, fourth = chain(db)
     # make room between the first and the second record, as a forger with write access could
-    db.exec(update(AuditRecord).where(col(AuditRecord.id) >= second.id)
-            .values(id=AuditRecord.id + 1000))
+    db.exec(
+        update(AuditRecord).where(col(AuditRecord.id) >= second.id).values(id=AuditRecord.id + 1000)
+    )
     db.expunge_all()
-    forged = AuditRecord(id=first.id + 1, at=utcnow(), actor_label="system",
-                         action="seat.created", target_type="Seat", target_id="1",
-                         details="{}", prev_hash="f" * 64)
+    forged = AuditRecord(
+        id=first.id + 1,
+        at=utcnow(),
+        actor_label="system",
+        action="seat.created",
+        target_type="Seat",
+        target_id="1",
+        details="{}",
+        prev_hash="f" * 64,
+    )
     forged.hash = audit._digest(forged)
     db.add(forged)
     db.flush()
@@ -134,9 +155,13 @@ def test_deleted_first_record_is_found(db):
 
 
 def cli_env(url: str, tmp_path) -> dict[str, str]:
-    return {"COUNCIL_DATABASE_URL": url, "COUNCIL_VAR_DIR": str(tmp_path),
-            "COUNCIL_ENV": "development", "COUNCIL_SECRET_KEY": TEST_SECRET,
-            "COUNCIL_LANGUAGE": "en"}
+    return {
+        "COUNCIL_DATABASE_URL": url,
+        "COUNCIL_VAR_DIR": str(tmp_path),
+        "COUNCIL_ENV": "development",
+        "COUNCIL_SECRET_KEY": TEST_SECRET,
+        "COUNCIL_LANGUAGE": "en",
+    }
 
 
 def test_verify_command(fresh_databases, tmp_path):
@@ -151,8 +176,9 @@ def test_verify_command(fresh_databases, tmp_path):
         assert "intact: 3 records verified" in intact.output
 
         with database.transaction() as session:
-            session.exec(update(AuditRecord).where(AuditRecord.id == ids[1])
-                         .values(details='{"step": 42}'))
+            session.exec(
+                update(AuditRecord).where(AuditRecord.id == ids[1]).values(details='{"step": 42}')
+            )
         broken = runner.invoke(main, ["audit", "verify"], env=cli_env(url, tmp_path))
         assert broken.exit_code == 1
         assert f"broken at record {ids[1]}" in broken.stderr
@@ -177,8 +203,14 @@ def test_concurrent_appends_keep_one_chain(fresh_databases):
                 for step in range(per_thread):
                     with database.transaction() as session:
                         seat = session.get(Seat, seat_id)
-                        audit.record(session, by=None, action="seat.updated", target=seat,
-                                     worker=worker, step=step)
+                        audit.record(
+                            session,
+                            by=None,
+                            action="seat.updated",
+                            target=seat,
+                            worker=worker,
+                            step=step,
+                        )
             except BaseException as error:  # reported below, in the test's thread
                 failures.append(error)
 
@@ -198,13 +230,23 @@ def test_concurrent_appends_keep_one_chain(fresh_databases):
 
 def test_a_records_hash_is_the_sha256_of_its_fields_in_a_fixed_form():
     """Records written before a change of this form would no longer verify: it is pinned."""
-    entry = AuditRecord(prev_hash=audit.GENESIS, at=datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
-                        actor_id=7, actor_label="Ana Ruiz <ana@example.org>",
-                        action="seat.created", target_type="Seat", target_id="3",
-                        details='{"name": "Bélize"}', hash="")
-    payload = ('["' + "0" * 64 + '","2026-01-02T03:04:05.000006+00:00",7,'
-               '"Ana Ruiz <ana@example.org>","seat.created","Seat","3",'
-               '"{\\"name\\": \\"Bélize\\"}"]')
+    entry = AuditRecord(
+        prev_hash=audit.GENESIS,
+        at=datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+        actor_id=7,
+        actor_label="Ana Ruiz <ana@example.org>",
+        action="seat.created",
+        target_type="Seat",
+        target_id="3",
+        details='{"name": "Bélize"}',
+        hash="",
+    )
+    payload = (
+        '["' + "0" * 64 + '","2026-01-02T03:04:05.000006+00:00",7,'
+        '"Ana Ruiz <ana@example.org>","seat.created","Seat","3",'
+        '"{\\"name\\": \\"Bélize\\"}"]'
+    )
     assert audit._digest(entry) == hashlib.sha256(payload.encode()).hexdigest()
     assert audit._digest(entry) == (
-        "565aa95cb0acea2a5ffcd1436df62136d5780d20f10600de114155dd4ccf7922")
+        "565aa95cb0acea2a5ffcd1436df62136d5780d20f10600de114155dd4ccf7922"
+    )

@@ -159,8 +159,16 @@ def test_no_checkpoint_is_signed_over_a_tampered_tail(db, path):
 def test_a_planted_checkpoint_is_not_extended_by_the_worker(db, path):
     made = anchored(db, path)
     rewrite_from(db, made[2])
-    db.add(AuditCheckpoint(at=utcnow(), record_id=made[-1].id, record_hash=records(db)[-1].hash,
-                           count=6, key_id="0" * 16, signature="0" * 64))
+    db.add(
+        AuditCheckpoint(
+            at=utcnow(),
+            record_id=made[-1].id,
+            record_hash=records(db)[-1].hash,
+            count=6,
+            key_id="0" * 16,
+            signature="0" * 64,
+        )
+    )
     chain(db, 1)
     with pytest.raises(audit.ChainBroken):
         audit.checkpoint(db, key=KEY, path=path)
@@ -246,11 +254,13 @@ def test_the_command_reads_digests_from_a_saved_feed(fresh_databases, tmp_path):
     feed.write_text(
         '<?xml version="1.0" encoding="utf-8"?>'
         f'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:council="{audit.FEED_NAMESPACE}">'
-        f'<entry><title>WG1-2026-01 · Fees</title><council:auditHead>{made[0]}'
-        '</council:auditHead></entry>'
-        f'<entry><title>WG1-2026-02 · Visas</title><council:auditHead>{"cd" * 32}'
-        '</council:auditHead></entry></feed>')
-    result = CliRunner().invoke(main, ["audit", "verify", "--feed", str(feed)],
-                                env=cli_env(url, tmp_path))
+        f"<entry><title>WG1-2026-01 · Fees</title><council:auditHead>{made[0]}"
+        "</council:auditHead></entry>"
+        f"<entry><title>WG1-2026-02 · Visas</title><council:auditHead>{'cd' * 32}"
+        "</council:auditHead></entry></feed>"
+    )
+    result = CliRunner().invoke(
+        main, ["audit", "verify", "--feed", str(feed)], env=cli_env(url, tmp_path)
+    )
     assert result.exit_code == 1
     assert "WG1-2026-02 · Visas" in result.stderr

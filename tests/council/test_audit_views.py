@@ -34,8 +34,11 @@ def shown(response) -> list[int]:
 
 def security_events(db) -> list[tuple[str, int | None, dict]]:
     db.expire_all()
-    rows = db.exec(select(AuditRecord).where(col(AuditRecord.action).startswith("security."))
-                   .order_by(AuditRecord.id)).all()
+    rows = db.exec(
+        select(AuditRecord)
+        .where(col(AuditRecord.action).startswith("security."))
+        .order_by(AuditRecord.id)
+    ).all()
     return [(r.action, r.actor_id, json.loads(r.details)) for r in rows]
 
 
@@ -90,8 +93,9 @@ def test_the_log_filters_by_action_actor_and_dates(client, db, secretariat):
     other = make_person(db, name="Bruno Díaz", email="bruno@example.org")
     audit.record(db, by=other, action="seat.created", target=("Seat", 1))
     old = audit.record(db, by=other, action="seat.updated", target=("Seat", 1))
-    db.exec(update(AuditRecord).where(AuditRecord.id == old.id)
-            .values(at=utcnow() - timedelta(days=40)))
+    db.exec(
+        update(AuditRecord).where(AuditRecord.id == old.id).values(at=utcnow() - timedelta(days=40))
+    )
     audit.record(db, by=None, action="security.sign_in_failed", target=("SignIn", "x"))
     db.commit()
     sign_in(client, secretariat)
@@ -101,8 +105,10 @@ def test_the_log_filters_by_action_actor_and_dates(client, db, secretariat):
         assert response.status_code == 200, response.text
         ids = shown(response)
         db.expire_all()
-        found = {r.id: r.action for r in db.exec(
-            select(AuditRecord).where(col(AuditRecord.id).in_(ids))).all()}
+        found = {
+            r.id: r.action
+            for r in db.exec(select(AuditRecord).where(col(AuditRecord.id).in_(ids))).all()
+        }
         return [found[i] for i in ids]
 
     assert actions("action=security.") == ["security.signed_in", "security.sign_in_failed"]
@@ -134,8 +140,7 @@ def test_verify_the_chain_from_the_workspace(client, app, db, secretariat):
     db.commit()
     sign_in(client, secretariat)
 
-    button = post_form(client, "/admin/audit/verify", page="/admin/audit",
-                       follow_redirects=False)
+    button = post_form(client, "/admin/audit/verify", page="/admin/audit", follow_redirects=False)
     assert button.status_code == 303
     assert button.headers["location"].endswith("/admin/audit/verification")
     intact = client.get(button.headers["location"])

@@ -33,12 +33,12 @@ def seed(url: str, var_dir: Path) -> int:
             seat = make_seat(session, name="Belize", description="First")
             make_person(session, seat=seat, name="Jorge Castañeda")
             for step in range(5):
-                audit.record(session, by=secretariat, action="seat.updated", target=seat,
-                             step=step)
+                audit.record(session, by=secretariat, action="seat.updated", target=seat, step=step)
             seat_id = seat.id
         with database.transaction() as session:
-            audit.checkpoint(session, key=audit.signing_key(TEST_SECRET),
-                             path=var_dir / audit.CHECKPOINT_FILE)
+            audit.checkpoint(
+                session, key=audit.signing_key(TEST_SECRET), path=var_dir / audit.CHECKPOINT_FILE
+            )
     finally:
         database.dispose()
     (var_dir / UPLOAD).parent.mkdir(parents=True)
@@ -97,7 +97,8 @@ def test_sqlite_commits_are_durable(tmp_path):
 
 
 def test_a_backup_taken_during_writes_restores_to_its_manifest_and_the_chain_verifies(
-        source, fresh_databases, tmp_path):
+    source, fresh_databases, tmp_path
+):
     settings, seat_id = source
     base = count(settings.database_url, AuditRecord)
     stop, done = threading.Event(), []
@@ -116,8 +117,7 @@ def test_a_backup_taken_during_writes_restores_to_its_manifest_and_the_chain_ver
         writer.join()
     copied = manifest["tables"]["audit_record"]["rows"]
     # a write may be committed and not yet noted in `done`
-    assert base + before <= copied <= base + after + 1 < count(settings.database_url,
-                                                               AuditRecord)
+    assert base + before <= copied <= base + after + 1 < count(settings.database_url, AuditRecord)
     assert manifest["audit"]["records"] == copied
     assert set(manifest["files"]) == {"audit-checkpoints.jsonl", UPLOAD.as_posix()}
 
@@ -133,7 +133,8 @@ def test_a_backup_taken_during_writes_restores_to_its_manifest_and_the_chain_ver
             assert rows.summarise(connection) == manifest["tables"]
             assert rows.audit_head(connection) == manifest["audit"]
             description = connection.execute(
-                select(Seat.description).where(Seat.id == seat_id)).scalar_one()
+                select(Seat.description).where(Seat.id == seat_id)
+            ).scalar_one()
     finally:
         database.dispose()
     assert description == f"Change {copied - base - 1}"  # the last change the copy holds
@@ -149,8 +150,9 @@ def test_a_restore_refuses_a_database_that_holds_a_council(source, tmp_path):
     records = count(settings.database_url, AuditRecord)
 
     with pytest.raises(backup.OperationError, match="already holds a council"):
-        backup.restore(make_settings(settings.database_url, tmp_path / "other"),
-                       tmp_path / "backup")
+        backup.restore(
+            make_settings(settings.database_url, tmp_path / "other"), tmp_path / "backup"
+        )
     assert count(settings.database_url, AuditRecord) == records
     with pytest.raises(backup.OperationError, match="not an empty folder"):
         backup.backup(settings, tmp_path / "backup")
@@ -172,8 +174,9 @@ def test_a_restore_finds_what_differs_from_the_manifest(source, fresh_databases,
     upload.write_bytes(b"%PDF-1.7 evidence")
     manifest["tables"]["seat"]["sha256"] = "0" * 64
     backup.write_manifest(folder, manifest)
-    other_key = make_settings(target.database_url, target.var_dir,
-                              audit_key="another council's key that is long enough")
+    other_key = make_settings(
+        target.database_url, target.var_dir, audit_key="another council's key that is long enough"
+    )
     restored = backup.restore(other_key, folder)
 
     assert not restored.ok
@@ -187,28 +190,39 @@ def test_the_commands_back_up_and_restore(source, fresh_databases, tmp_path):
     runner = CliRunner()
 
     def env(url: str, var_dir: Path) -> dict[str, str]:
-        return {"COUNCIL_DATABASE_URL": url, "COUNCIL_VAR_DIR": str(var_dir),
-                "COUNCIL_SECRET_KEY": TEST_SECRET, "COUNCIL_LANGUAGE": "en"}
+        return {
+            "COUNCIL_DATABASE_URL": url,
+            "COUNCIL_VAR_DIR": str(var_dir),
+            "COUNCIL_SECRET_KEY": TEST_SECRET,
+            "COUNCIL_LANGUAGE": "en",
+        }
 
-    made = runner.invoke(main, ["backup", str(tmp_path / "backup")],
-                         env=env(settings.database_url, settings.var_dir))
+    made = runner.invoke(
+        main, ["backup", str(tmp_path / "backup")], env=env(settings.database_url, settings.var_dir)
+    )
     assert made.exit_code == 0, made.output
     assert f"rows and the var files to {tmp_path / 'backup'}" in made.output
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert manifest["schema_version"] and manifest["database"] == fresh_databases.backend
 
-    refused = runner.invoke(main, ["restore", str(tmp_path / "backup")],
-                            env=env(settings.database_url, tmp_path / "other"))
+    refused = runner.invoke(
+        main,
+        ["restore", str(tmp_path / "backup")],
+        env=env(settings.database_url, tmp_path / "other"),
+    )
     assert refused.exit_code == 1
     assert "restore or import only into an empty database" in refused.output
 
     empty = fresh_databases.create(migrate=False)
-    restored = runner.invoke(main, ["restore", str(tmp_path / "backup")],
-                             env=env(empty, tmp_path / "restored"))
+    restored = runner.invoke(
+        main, ["restore", str(tmp_path / "backup")], env=env(empty, tmp_path / "restored")
+    )
     assert restored.exit_code == 0, restored.output
     assert "every table agrees with the manifest" in restored.output
-    assert f"The audit log is intact: {manifest['audit']['records']} records verified." in \
-        restored.output
+    assert (
+        f"The audit log is intact: {manifest['audit']['records']} records verified."
+        in restored.output
+    )
     verified = runner.invoke(main, ["audit", "verify"], env=env(empty, tmp_path / "restored"))
     assert verified.exit_code == 0, verified.output
 

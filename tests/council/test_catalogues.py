@@ -82,20 +82,22 @@ def makefile_extract_arguments() -> list[str]:
     arguments = shlex.split(match.group(1))
     output = arguments.index("-o")
     assert arguments[output + 1] == str(TEMPLATE.relative_to(ROOT))
-    return arguments[:output] + arguments[output + 2:]
+    return arguments[:output] + arguments[output + 2 :]
 
 
 def test_template_lists_every_string_of_the_code(tmp_path, monkeypatch):
     fresh = tmp_path / "messages.pot"
     monkeypatch.chdir(ROOT)
     CommandLineInterface().run(
-        ["pybabel", "-q", "extract", *makefile_extract_arguments(), "-o", str(fresh)])
+        ["pybabel", "-q", "extract", *makefile_extract_arguments(), "-o", str(fresh)]
+    )
     extracted, committed = ids(read(fresh)), ids(read(TEMPLATE))
     new = sorted(label(msgid) for msgid in extracted - committed)
     gone = sorted(label(msgid) for msgid in committed - extracted)
     assert not new and not gone, (
         f"council/translations/messages.pot is out of date: run `make messages` and translate.\n"
-        f"In the code, not in the .pot: {new}\nIn the .pot, no longer in the code: {gone}")
+        f"In the code, not in the .pot: {new}\nIn the .pot, no longer in the code: {gone}"
+    )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -105,11 +107,13 @@ def test_catalogue_has_exactly_the_template_messages(language):
     assert not cat.fuzzy, f"{language}: the header is marked fuzzy"
     assert not cat.obsolete, (
         f"{language}: obsolete entries (#~) left: "
-        f"{sorted(label(key(message)) for message in cat.obsolete.values())[:10]}")
+        f"{sorted(label(key(message)) for message in cat.obsolete.values())[:10]}"
+    )
     missing = sorted(label(msgid) for msgid in template - ids(cat))
     extra = sorted(label(msgid) for msgid in ids(cat) - template)
     assert not missing and not extra, (
-        f"{language}: run `make messages`. Missing: {missing[:10]} Not in the .pot: {extra[:10]}")
+        f"{language}: run `make messages`. Missing: {missing[:10]} Not in the .pot: {extra[:10]}"
+    )
     fuzzy = [label(key(message)) for message in cat if message.id and message.fuzzy]
     assert not fuzzy, f"{language}: fuzzy entries: {fuzzy[:10]}"
 
@@ -148,8 +152,10 @@ def test_translations_keep_the_placeholders(language):
                 found = set(placeholders(form))
                 if not found <= allowed or not required <= found or stray_percent(form):
                     broken.append((label(key(message)), form))
-        elif message.string and (placeholders(message.string) != placeholders(message.id)
-                                 or stray_percent(message.string)):
+        elif message.string and (
+            placeholders(message.string) != placeholders(message.id)
+            or stray_percent(message.string)
+        ):
             broken.append((label(key(message)), message.string))
     assert not broken, f"{language}: placeholders differ from the msgid: {broken[:10]}"
 
@@ -185,22 +191,27 @@ def test_french_spaces_its_punctuation():
 
 
 def test_templates_keep_colons_inside_the_translations():
-    glued = [f"{path.relative_to(ROOT)}:{number}"
-             for path in sorted((ROOT / "templates").rglob("*.html"))
-             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if GLUED_COLON.search(line)]
+    glued = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if GLUED_COLON.search(line)
+    ]
     assert not glued, f"a colon after {{{{ ... }}}} cannot be spaced in French: {glued}"
 
 
-@pytest.mark.parametrize("language, context, message, expected", [
-    ("es", "draft status", "Withdrawn", "Retirado"),
-    ("es", "invitation status", "Withdrawn", "Retirada"),
-    ("fr", "draft status", "Withdrawn", "Retiré"),
-    ("fr", "invitation status", "Withdrawn", "Retirée"),
-    ("fr", "start of a chair term", "From", "Début"),
-    ("fr", "compared revisions", "From", "De"),
-    ("en", "invitation status", "Withdrawn", "Withdrawn"),
-])
+@pytest.mark.parametrize(
+    "language, context, message, expected",
+    [
+        ("es", "draft status", "Withdrawn", "Retirado"),
+        ("es", "invitation status", "Withdrawn", "Retirada"),
+        ("fr", "draft status", "Withdrawn", "Retiré"),
+        ("fr", "invitation status", "Withdrawn", "Retirée"),
+        ("fr", "start of a chair term", "From", "Début"),
+        ("fr", "compared revisions", "From", "De"),
+        ("en", "invitation status", "Withdrawn", "Withdrawn"),
+    ],
+)
 def test_a_context_chooses_the_form(language, context, message, expected):
     translations = i18n.load_catalogues(LANGUAGES)[language]
     with i18n.speaking(language, translations):
@@ -214,11 +225,14 @@ def test_catalogues_compile_and_translate():
     assert catalogues["fr"].gettext("Working groups") == "Groupes de travail"
 
 
-@pytest.mark.parametrize("language, counts", [
-    ("en", {0: "0 comments", 1: "1 comment", 2: "2 comments"}),
-    ("es", {0: "0 comentarios", 1: "1 comentario", 2: "2 comentarios"}),
-    ("fr", {0: "0 commentaire", 1: "1 commentaire", 2: "2 commentaires"}),
-])
+@pytest.mark.parametrize(
+    "language, counts",
+    [
+        ("en", {0: "0 comments", 1: "1 comment", 2: "2 comments"}),
+        ("es", {0: "0 comentarios", 1: "1 comentario", 2: "2 comentarios"}),
+        ("fr", {0: "0 commentaire", 1: "1 commentaire", 2: "2 commentaires"}),
+    ],
+)
 def test_plural_forms_follow_each_language(language, counts):
     translations = i18n.load_catalogues(LANGUAGES)[language]
     with i18n.speaking(language, translations):
@@ -229,20 +243,38 @@ def test_plural_forms_follow_each_language(language, counts):
 @pytest.fixture
 def member(db):
     make_council(db)
-    seat = make_seat(db, name="Costa Rica",
-                     name_translations='{"es": "Costa Rica", "fr": "Costa Rica"}')
+    seat = make_seat(
+        db, name="Costa Rica", name_translations='{"es": "Costa Rica", "fr": "Costa Rica"}'
+    )
     make_group(db, seats=[seat, make_seat(db), make_seat(db)], name="Integration and narratives")
     person = make_person(db, seat=seat)
     db.commit()
     return person
 
 
-@pytest.mark.parametrize("language, strings", [
-    ("es", ["Iniciar sesión", "Correo electrónico", "¿Ha olvidado su contraseña?",
-            "Ir al contenido principal"]),
-    ("fr", ["Se connecter", "Adresse électronique", "Mot de passe oublié\u202f?",
-            "Aller au contenu principal"]),
-])
+@pytest.mark.parametrize(
+    "language, strings",
+    [
+        (
+            "es",
+            [
+                "Iniciar sesión",
+                "Correo electrónico",
+                "¿Ha olvidado su contraseña?",
+                "Ir al contenido principal",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "Se connecter",
+                "Adresse électronique",
+                "Mot de passe oublié\u202f?",
+                "Aller au contenu principal",
+            ],
+        ),
+    ],
+)
 def test_sign_in_page_in_the_browser_language(client, language, strings):
     response = client.get("/sign-in", headers={"Accept-Language": language})
     assert response.status_code == 200
@@ -252,12 +284,33 @@ def test_sign_in_page_in_the_browser_language(client, language, strings):
     assert "Forgot your password?" not in response.text
 
 
-@pytest.mark.parametrize("language, strings", [
-    ("es", ["Grupos de trabajo", "Presidencia del Consejo:", "Cerrar sesión",
-            "Participa en nombre de Costa Rica.", "3 Estados miembros", "0 observadores"]),
-    ("fr", ["Groupes de travail", "Présidence du Conseil\u00a0:", "Se déconnecter",
-            "Votre délégation\u00a0: Costa Rica.", "3 États membres", "0 observateur"]),
-])
+@pytest.mark.parametrize(
+    "language, strings",
+    [
+        (
+            "es",
+            [
+                "Grupos de trabajo",
+                "Presidencia del Consejo:",
+                "Cerrar sesión",
+                "Participa en nombre de Costa Rica.",
+                "3 Estados miembros",
+                "0 observadores",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "Groupes de travail",
+                "Présidence du Conseil\u00a0:",
+                "Se déconnecter",
+                "Votre délégation\u00a0: Costa Rica.",
+                "3 États membres",
+                "0 observateur",
+            ],
+        ),
+    ],
+)
 def test_signed_in_home_page_in_the_browser_language(client, member, language, strings):
     sign_in(client, member)
     response = client.get("/", headers={"Accept-Language": f"{language},en;q=0.5"})

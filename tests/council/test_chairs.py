@@ -51,34 +51,56 @@ def world(db) -> World:
     seats = {name: make_seat(db, name=name) for name in ("Belize", "Canada", "Mexico")}
     seats["Network"] = make_seat(db, SeatKind.PARTICIPANT, name="Network")
     seats["Observer"] = make_seat(db, SeatKind.OBSERVER, name="Observer")
-    group = make_group(db, seats=[seats[n] for n in ("Belize", "Canada", "Mexico", "Network",
-                                                      "Observer")], slug="pathways")
-    heads = {n: make_person(db, seat=s, role=SeatRole.HEAD, name=f"Head of {n}")
-             for n, s in seats.items()}
-    delegates = {n: make_person(db, seat=s, role=SeatRole.DELEGATE, name=f"Delegate of {n}")
-                 for n, s in seats.items()}
+    group = make_group(
+        db,
+        seats=[seats[n] for n in ("Belize", "Canada", "Mexico", "Network", "Observer")],
+        slug="pathways",
+    )
+    heads = {
+        n: make_person(db, seat=s, role=SeatRole.HEAD, name=f"Head of {n}")
+        for n, s in seats.items()
+    }
+    delegates = {
+        n: make_person(db, seat=s, role=SeatRole.DELEGATE, name=f"Delegate of {n}")
+        for n, s in seats.items()
+    }
     return World(group, seats, heads, delegates, make_secretariat(db))
 
 
-def term(db, world: World, seat: str, starts_at: datetime, months: int = 6,
-         group: WorkingGroup | None | bool = True) -> ChairTerm:
+def term(
+    db,
+    world: World,
+    seat: str,
+    starts_at: datetime,
+    months: int = 6,
+    group: WorkingGroup | None | bool = True,
+) -> ChairTerm:
     body = world.group if group is True else group
-    row = ChairTerm(working_group_id=body.id if body else None,
-                    seat_id=world.seats[seat].id, starts_at=starts_at,
-                    ends_at=add_months(starts_at, months))
+    row = ChairTerm(
+        working_group_id=body.id if body else None,
+        seat_id=world.seats[seat].id,
+        starts_at=starts_at,
+        ends_at=add_months(starts_at, months),
+    )
     db.add(row)
     db.flush()
     return row
 
 
 def body_terms(db, group_id: int | None) -> list[ChairTerm]:
-    return list(db.exec(select(ChairTerm).where(chairs.of_body(group_id))
-                        .order_by(ChairTerm.starts_at)).all())
+    return list(
+        db.exec(
+            select(ChairTerm).where(chairs.of_body(group_id)).order_by(ChairTerm.starts_at)
+        ).all()
+    )
 
 
 def audit_entries(db, action: str) -> list[AuditRecord]:
-    return list(db.exec(select(AuditRecord).where(AuditRecord.action == action)
-                        .order_by(AuditRecord.id)).all())
+    return list(
+        db.exec(
+            select(AuditRecord).where(AuditRecord.action == action).order_by(AuditRecord.id)
+        ).all()
+    )
 
 
 def seat_names(db, terms) -> list[str]:
@@ -146,8 +168,9 @@ def test_the_council_rotates_among_its_member_states_and_its_terms_stay_unique(d
     created = chairs.settle_terms(db, add_months(T0, 30))
     assert seat_names(db, created) == ["Canada"]
     assert created[0].ends_at == add_months(T0, 48)
-    duplicate = ChairTerm(seat_id=world.seats["Mexico"].id, starts_at=created[0].starts_at,
-                          ends_at=created[0].ends_at)
+    duplicate = ChairTerm(
+        seat_id=world.seats["Mexico"].id, starts_at=created[0].starts_at, ends_at=created[0].ends_at
+    )
     with pytest.raises(Exception, match="(?i)unique"), db.begin_nested():
         db.add(duplicate)
         db.flush()
@@ -155,8 +178,9 @@ def test_the_council_rotates_among_its_member_states_and_its_terms_stay_unique(d
 
 def test_an_empty_rotation_leaves_the_body_without_a_chair(db, world):
     term(db, world, "Belize", T0)
-    for row in db.exec(select(WorkingGroupSeat).where(
-            WorkingGroupSeat.working_group_id == world.group.id)).all():
+    for row in db.exec(
+        select(WorkingGroupSeat).where(WorkingGroupSeat.working_group_id == world.group.id)
+    ).all():
         row.rotation_position = None
         db.add(row)
     db.flush()
@@ -164,10 +188,14 @@ def test_an_empty_rotation_leaves_the_body_without_a_chair(db, world):
     assert chairs.current_term(db, world.group.id, add_months(T0, 7)) is None
 
 
-@pytest.mark.parametrize("settle", [
-    lambda session, now: len(chairs.settle_terms(session, now)),
-    chairs.CHAIR_JOBS[0].run,
-], ids=["settle_terms", "turnover_job"])
+@pytest.mark.parametrize(
+    "settle",
+    [
+        lambda session, now: len(chairs.settle_terms(session, now)),
+        chairs.CHAIR_JOBS[0].run,
+    ],
+    ids=["settle_terms", "turnover_job"],
+)
 def test_concurrent_workers_record_the_turnover_once(fresh_databases, settle):
     """Two workers, two connections, the same moment: one set of terms, one set of records."""
     database = Database.from_url(fresh_databases.create())
@@ -175,8 +203,14 @@ def test_concurrent_workers_record_the_turnover_once(fresh_databases, settle):
         with database.transaction() as session:
             seats = [make_seat(session, name=f"Seat {n}") for n in "ABC"]
             group = make_group(session, seats=seats, slug="race")
-            session.add(ChairTerm(working_group_id=group.id, seat_id=seats[0].id,
-                                  starts_at=T0, ends_at=add_months(T0, 6)))
+            session.add(
+                ChairTerm(
+                    working_group_id=group.id,
+                    seat_id=seats[0].id,
+                    starts_at=T0,
+                    ends_at=add_months(T0, 6),
+                )
+            )
             group_id = group.id
         now = add_months(T0, 14)
         start = threading.Barrier(2)
@@ -242,7 +276,8 @@ def test_the_projection_is_what_settling_then_records(db, world):
     for group_id, terms in projected.items():
         recorded = body_terms(db, group_id)[1:]
         assert [(t.seat_id, t.starts_at, t.ends_at, t.automatic) for t in terms] == [
-            (t.seat_id, t.starts_at, t.ends_at, t.automatic) for t in recorded]
+            (t.seat_id, t.starts_at, t.ends_at, t.automatic) for t in recorded
+        ]
     assert rotation.projected_terms(db, now) == {}
 
 
@@ -251,20 +286,25 @@ def test_the_projection_is_what_settling_then_records(db, world):
 
 def chair_rows(db) -> list[tuple]:
     db.expire_all()
-    return [(t.id, t.working_group_id, t.seat_id, t.starts_at, t.ends_at, t.ended_early_at)
-            for t in db.exec(select(ChairTerm).order_by(ChairTerm.id)).all()]
+    return [
+        (t.id, t.working_group_id, t.seat_id, t.starts_at, t.ends_at, t.ended_early_at)
+        for t in db.exec(select(ChairTerm).order_by(ChairTerm.id)).all()
+    ]
 
 
 def audit_count(db) -> int:
     return len(db.exec(select(AuditRecord)).all())
 
 
-def test_a_read_gives_the_chair_to_the_next_seat_at_the_end_of_the_term_without_writing(
-        db, world):
+def test_a_read_gives_the_chair_to_the_next_seat_at_the_end_of_the_term_without_writing(db, world):
     ends = add_months(T0, 6)
     term(db, world, "Belize", T0)
-    group, draft = world.group, Draft(id=7, working_group_id=world.group.id, title="T",
-                                      created_by_id=world.heads["Belize"].id)
+    group, draft = (
+        world.group,
+        Draft(
+            id=7, working_group_id=world.group.id, title="T", created_by_id=world.heads["Belize"].id
+        ),
+    )
     old_chair, new_chair = world.heads["Belize"], world.heads["Canada"]
     rows, audited = chair_rows(db), audit_count(db)
 
@@ -275,8 +315,11 @@ def test_a_read_gives_the_chair_to_the_next_seat_at_the_end_of_the_term_without_
     after = load_actor(db, old_chair, ends + SECOND, settle=False)
     incoming = load_actor(db, new_chair, ends + SECOND, settle=False)
     assert group.id not in after.chairing and group.id in incoming.chairing
-    for action, target in (("round.manage", draft), ("comment.moderate", group),
-                           ("chair.hand_over", group)):
+    for action, target in (
+        ("round.manage", draft),
+        ("comment.moderate", group),
+        ("chair.hand_over", group),
+    ):
         assert not can(after, action, target), action
         assert can(incoming, action, target), action
     secretariat = load_actor(db, world.secretariat, ends + SECOND, settle=False)
@@ -295,12 +338,14 @@ def test_no_acting_person_is_named_for_a_term_not_recorded_yet(db, world):
     projected = rotation.current_terms(db, now)[world.group.id]
     assert projected.seat_id == world.seats["Canada"].id and projected.id < 0
     same = chairs.current_term(db, world.group.id, now)
-    assert (same.seat_id, same.starts_at, same.id < 0) == (projected.seat_id,
-                                                          projected.starts_at, True)
+    assert (same.seat_id, same.starts_at, same.id < 0) == (
+        projected.seat_id,
+        projected.starts_at,
+        True,
+    )
     assert chairs.current_term(db, world.group.id, now, lock=True) is None  # not recorded
     for person in (world.secretariat, world.heads["Canada"]):
-        assert not can(load_actor(db, person, now, settle=False), "chair.name_acting",
-                       projected)
+        assert not can(load_actor(db, person, now, settle=False), "chair.name_acting", projected)
     chairs.settle_terms(db, now)
     recorded = chairs.current_term(db, world.group.id, now)
     assert can(load_actor(db, world.heads["Canada"], now), "chair.name_acting", recorded)
@@ -309,21 +354,31 @@ def test_no_acting_person_is_named_for_a_term_not_recorded_yet(db, world):
 def test_the_former_chair_is_refused_one_second_after_the_term_ends(db, world):
     ends = utcnow() - timedelta(minutes=5)
     term(db, world, "Belize", add_months(ends, -6))
-    group, draft = world.group, Draft(id=7, working_group_id=world.group.id, title="T",
-                                      created_by_id=world.heads["Belize"].id)
+    group, draft = (
+        world.group,
+        Draft(
+            id=7, working_group_id=world.group.id, title="T", created_by_id=world.heads["Belize"].id
+        ),
+    )
     old_chair, new_chair = world.heads["Belize"], world.heads["Canada"]
 
     before = load_actor(db, old_chair, ends - SECOND)
     assert group.id in before.chairing
-    for action, target in (("round.manage", draft), ("comment.moderate", group),
-                           ("chair.hand_over", group)):
+    for action, target in (
+        ("round.manage", draft),
+        ("comment.moderate", group),
+        ("chair.hand_over", group),
+    ):
         assert can(before, action, target)
         assert not can(load_actor(db, new_chair, ends - SECOND), action, target)
 
     after = load_actor(db, old_chair, ends + SECOND)
     incoming = load_actor(db, new_chair, ends + SECOND)
-    for action, target in (("round.manage", draft), ("comment.moderate", group),
-                           ("chair.hand_over", group)):
+    for action, target in (
+        ("round.manage", draft),
+        ("comment.moderate", group),
+        ("chair.hand_over", group),
+    ):
         assert not can(after, action, target), action
         assert can(incoming, action, target), action
     assert can(after, "position.cast", group)  # still a head of a seat that sits
@@ -347,11 +402,20 @@ def test_the_secretariat_manages_rounds_when_the_chairing_seat_has_no_one_to_act
 def test_handover_to_the_next_seat_ends_the_term_now_and_starts_a_full_one(db, world):
     running = term(db, world, "Belize", utcnow() - timedelta(days=30))
     now = utcnow()
-    new = chairs.hand_over_chair(db, body=world.group, to_seat_id=world.seats["Canada"].id,
-                                 reason="", by=world.heads["Belize"], now=now)
+    new = chairs.hand_over_chair(
+        db,
+        body=world.group,
+        to_seat_id=world.seats["Canada"].id,
+        reason="",
+        by=world.heads["Belize"],
+        now=now,
+    )
     assert running.ends_at == running.ended_early_at == now
     assert (new.seat_id, new.starts_at, new.ends_at) == (
-        world.seats["Canada"].id, now, add_months(now, 6))
+        world.seats["Canada"].id,
+        now,
+        add_months(now, 6),
+    )
     assert not new.automatic and new.handover_reason == ""
     (entry,) = audit_entries(db, "chair.handed_over")
     details = json.loads(entry.details)
@@ -367,14 +431,26 @@ def test_handover_to_another_seat_needs_a_reason_which_is_recorded(db, world):
     running = term(db, world, "Belize", utcnow() - timedelta(days=30))
     now = utcnow()
     with pytest.raises(Invalid) as refused:
-        chairs.hand_over_chair(db, body=world.group, to_seat_id=world.seats["Mexico"].id,
-                               reason="", by=world.secretariat, now=now)
+        chairs.hand_over_chair(
+            db,
+            body=world.group,
+            to_seat_id=world.seats["Mexico"].id,
+            reason="",
+            by=world.secretariat,
+            now=now,
+        )
     assert set(refused.value.errors) == {"reason"}
     assert running.ended_early_at is None
 
     reason = "Canada declines its turn: it hosts the ministerial meeting this year."
-    new = chairs.hand_over_chair(db, body=world.group, to_seat_id=world.seats["Mexico"].id,
-                                 reason=reason, by=world.secretariat, now=now)
+    new = chairs.hand_over_chair(
+        db,
+        body=world.group,
+        to_seat_id=world.seats["Mexico"].id,
+        reason=reason,
+        by=world.secretariat,
+        now=now,
+    )
     assert new.handover_reason == reason
     details = json.loads(audit_entries(db, "chair.handed_over")[0].details)
     assert details["next_in_order"] is False and details["passed_over"] == "Canada"
@@ -389,27 +465,51 @@ def test_handover_only_to_another_seat_of_the_rotation(db, world, seat):
     term(db, world, "Belize", utcnow() - timedelta(days=30))
     to = world.seats[seat].id if seat else None
     with pytest.raises(Invalid) as refused:
-        chairs.hand_over_chair(db, body=world.group, to_seat_id=to, reason="because",
-                               by=world.secretariat, now=utcnow())
+        chairs.hand_over_chair(
+            db,
+            body=world.group,
+            to_seat_id=to,
+            reason="because",
+            by=world.secretariat,
+            now=utcnow(),
+        )
     assert set(refused.value.errors) == {"seat_id"}
 
 
 def test_a_second_handover_of_the_same_term_is_a_conflict(db, world):
     term(db, world, "Belize", utcnow() - timedelta(days=30))
     now = utcnow()
-    chairs.hand_over_chair(db, body=world.group, to_seat_id=world.seats["Canada"].id,
-                           reason="", by=world.secretariat, now=now)
+    chairs.hand_over_chair(
+        db,
+        body=world.group,
+        to_seat_id=world.seats["Canada"].id,
+        reason="",
+        by=world.secretariat,
+        now=now,
+    )
     for moment in (now, now - SECOND):  # a double submission whose request began earlier
         with pytest.raises(Conflict):
-            chairs.hand_over_chair(db, body=world.group, to_seat_id=world.seats["Mexico"].id,
-                                   reason="", by=world.secretariat, now=moment)
+            chairs.hand_over_chair(
+                db,
+                body=world.group,
+                to_seat_id=world.seats["Mexico"].id,
+                reason="",
+                by=world.secretariat,
+                now=moment,
+            )
     assert len(audit_entries(db, "chair.handed_over")) == 1
 
 
 def test_handover_without_a_running_term_starts_the_rotation(db, world):
     now = utcnow()
-    new = chairs.hand_over_chair(db, body=world.group, to_seat_id=world.seats["Belize"].id,
-                                 reason="", by=world.secretariat, now=now)
+    new = chairs.hand_over_chair(
+        db,
+        body=world.group,
+        to_seat_id=world.seats["Belize"].id,
+        reason="",
+        by=world.secretariat,
+        now=now,
+    )
     assert new.starts_at == now
     assert json.loads(audit_entries(db, "chair.handed_over")[0].details)["from_seat"] is None
 
@@ -421,8 +521,14 @@ def test_the_council_chair_is_handed_over_like_a_group_chair(db, world):
     term(db, world, "Canada", utcnow() - timedelta(days=30), months=24, group=None)
     now = utcnow()
     assert load_actor(db, world.heads["Canada"], now).chairs_council
-    new = chairs.hand_over_chair(db, body=None, to_seat_id=world.seats["Mexico"].id, reason="",
-                                 by=world.heads["Canada"], now=now)
+    new = chairs.hand_over_chair(
+        db,
+        body=None,
+        to_seat_id=world.seats["Mexico"].id,
+        reason="",
+        by=world.heads["Canada"],
+        now=now,
+    )
     assert new.working_group_id is None and new.ends_at == add_months(now, 24)
     assert load_actor(db, world.heads["Mexico"], now).chairs_council
     assert not load_actor(db, world.heads["Canada"], now).chairs_council
@@ -440,34 +546,44 @@ def test_the_head_names_who_acts_and_the_record_says_so(db, world):
     assert not can(load_actor(db, world.heads["Canada"], now), "chair.name_acting", running)
     assert can(load_actor(db, world.secretariat, now), "chair.name_acting", running)
 
-    chairs.name_acting_person(db, term=running, person_id=delegate.id,
-                              by=world.heads["Belize"], now=now)
+    chairs.name_acting_person(
+        db, term=running, person_id=delegate.id, by=world.heads["Belize"], now=now
+    )
     assert world.group.id in load_actor(db, delegate, now).chairing
     assert world.group.id not in load_actor(db, world.heads["Belize"], now).chairing
     details = json.loads(audit_entries(db, "chair.acting_named")[0].details)
     assert (details["before"], details["after"]) == ("head", delegate.name)
 
     with pytest.raises(Invalid):
-        chairs.name_acting_person(db, term=running, person_id=world.heads["Canada"].id,
-                                  by=world.heads["Belize"], now=now)
-    chairs.name_acting_person(db, term=running, person_id=None, by=world.heads["Belize"],
-                              now=now)
+        chairs.name_acting_person(
+            db, term=running, person_id=world.heads["Canada"].id, by=world.heads["Belize"], now=now
+        )
+    chairs.name_acting_person(db, term=running, person_id=None, by=world.heads["Belize"], now=now)
     assert world.group.id in load_actor(db, world.heads["Belize"], now).chairing
 
 
 def test_an_ended_term_keeps_its_acting_person(db, world):
     ended = term(db, world, "Belize", utcnow() - timedelta(days=400))
     with pytest.raises(Conflict):
-        chairs.name_acting_person(db, term=ended, person_id=world.delegates["Belize"].id,
-                                  by=world.secretariat, now=utcnow())
+        chairs.name_acting_person(
+            db,
+            term=ended,
+            person_id=world.delegates["Belize"].id,
+            by=world.secretariat,
+            now=utcnow(),
+        )
 
 
 # recusal
 
 
 def draft(world: World, draft_id: int) -> Draft:
-    return Draft(id=draft_id, working_group_id=world.group.id, title="Pathways",
-                 created_by_id=world.heads["Belize"].id)
+    return Draft(
+        id=draft_id,
+        working_group_id=world.group.id,
+        title="Pathways",
+        created_by_id=world.heads["Belize"].id,
+    )
 
 
 def test_the_recused_chair_hands_one_drafts_rounds_to_the_vice_chair(db, world):
@@ -478,10 +594,18 @@ def test_the_recused_chair_hands_one_drafts_rounds_to_the_vice_chair(db, world):
     assert can(load_actor(db, chair, now), "chair.recuse", world.group)
     assert not can(load_actor(db, world.heads["Canada"], now), "chair.recuse", world.group)
 
-    recusal = chairs.recuse(db, group=world.group, subject="draft:42",
-                            reason="Belize sponsors this draft.", by=chair, now=now)
-    assert chairs.recuse(db, group=world.group, subject="draft:42", reason="",
-                         by=chair, now=now).id == recusal.id  # once
+    recusal = chairs.recuse(
+        db,
+        group=world.group,
+        subject="draft:42",
+        reason="Belize sponsors this draft.",
+        by=chair,
+        now=now,
+    )
+    assert (
+        chairs.recuse(db, group=world.group, subject="draft:42", reason="", by=chair, now=now).id
+        == recusal.id
+    )  # once
 
     as_chair = load_actor(db, chair, now)
     vice = load_actor(db, world.heads["Canada"], now)  # Canada is next in order
@@ -507,24 +631,35 @@ def test_the_recused_chair_hands_one_drafts_rounds_to_the_vice_chair(db, world):
 def test_a_recusal_binds_the_seat_not_the_next_chair(db, world):
     term(db, world, "Belize", utcnow() - timedelta(days=3))
     now = utcnow()
-    chairs.recuse(db, group=world.group, subject="draft:42", reason="", by=world.secretariat,
-                  now=now)
-    chairs.hand_over_chair(db, body=world.group, to_seat_id=world.seats["Canada"].id,
-                           reason="", by=world.secretariat, now=now)
+    chairs.recuse(
+        db, group=world.group, subject="draft:42", reason="", by=world.secretariat, now=now
+    )
+    chairs.hand_over_chair(
+        db,
+        body=world.group,
+        to_seat_id=world.seats["Canada"].id,
+        reason="",
+        by=world.secretariat,
+        now=now,
+    )
     assert can(load_actor(db, world.heads["Canada"], now), "round.manage", draft(world, 42))
     assert not can(load_actor(db, world.heads["Belize"], now), "round.manage", draft(world, 42))
 
 
 def test_with_no_vice_chair_the_secretariat_acts_for_the_recused_draft(db, world):
-    for row in db.exec(select(WorkingGroupSeat).where(
+    for row in db.exec(
+        select(WorkingGroupSeat).where(
             WorkingGroupSeat.working_group_id == world.group.id,
-            WorkingGroupSeat.seat_id != world.seats["Belize"].id)).all():
+            WorkingGroupSeat.seat_id != world.seats["Belize"].id,
+        )
+    ).all():
         row.rotation_position = None
         db.add(row)
     term(db, world, "Belize", utcnow() - timedelta(days=3))
     now = utcnow()
-    chairs.recuse(db, group=world.group, subject="draft:42", reason="", by=world.secretariat,
-                  now=now)
+    chairs.recuse(
+        db, group=world.group, subject="draft:42", reason="", by=world.secretariat, now=now
+    )
     assert can(load_actor(db, world.secretariat, now), "round.manage", draft(world, 42))
     assert not can(load_actor(db, world.secretariat, now), "round.manage", draft(world, 43))
 
@@ -533,8 +668,9 @@ def test_with_no_vice_chair_the_secretariat_acts_for_the_recused_draft(db, world
 def test_a_recusal_names_a_draft(db, world, subject):
     term(db, world, "Belize", utcnow() - timedelta(days=3))
     with pytest.raises(Invalid):
-        chairs.recuse(db, group=world.group, subject=subject, reason="", by=world.secretariat,
-                      now=utcnow())
+        chairs.recuse(
+            db, group=world.group, subject=subject, reason="", by=world.secretariat, now=utcnow()
+        )
 
 
 def test_load_actor_makes_the_same_queries_for_one_and_many_recusals(db, world, queries):
@@ -544,10 +680,22 @@ def test_load_actor_makes_the_same_queries_for_one_and_many_recusals(db, world, 
 
     def count(subjects: list[str]) -> int:
         for subject in subjects:
-            chairs.recuse(db, group=world.group, subject=subject, reason="",
-                          by=world.secretariat, now=utcnow())
-            chairs.recuse(db, group=other_group, subject=subject, reason="",
-                          by=world.secretariat, now=utcnow())
+            chairs.recuse(
+                db,
+                group=world.group,
+                subject=subject,
+                reason="",
+                by=world.secretariat,
+                now=utcnow(),
+            )
+            chairs.recuse(
+                db,
+                group=other_group,
+                subject=subject,
+                reason="",
+                by=world.secretariat,
+                now=utcnow(),
+            )
         db.flush()
         queries.reset()
         load_actor(db, world.heads["Canada"], utcnow())
@@ -560,10 +708,13 @@ def test_load_actor_makes_the_same_queries_for_one_and_many_recusals(db, world, 
 
 
 def test_the_secretariat_sets_the_council_rotation_and_term_length(db, world):
-    places = {world.seats["Mexico"].id: 1, world.seats["Canada"].id: 2,
-              world.seats["Belize"].id: None, world.seats["Network"].id: 2}
-    rota = chairs.set_rotation(db, body=None, places=places, term_months=12,
-                               by=world.secretariat)
+    places = {
+        world.seats["Mexico"].id: 1,
+        world.seats["Canada"].id: 2,
+        world.seats["Belize"].id: None,
+        world.seats["Network"].id: 2,
+    }
+    rota = chairs.set_rotation(db, body=None, places=places, term_months=12, by=world.secretariat)
     assert rota.order == [world.seats[n].id for n in ("Mexico", "Canada", "Network")]
     assert db.exec(select(Council)).first().chair_term_months == 12
     details = json.loads(audit_entries(db, "chair.rotation_changed")[0].details)
@@ -574,20 +725,23 @@ def test_the_secretariat_sets_the_council_rotation_and_term_length(db, world):
 
 def test_rotation_settings_are_checked(db, world):
     with pytest.raises(Invalid) as refused:
-        chairs.set_rotation(db, body=world.group,
-                            places={world.seats["Belize"].id: 0,
-                                    world.seats["Observer"].id: 1},
-                            term_months=0, by=world.secretariat)
-    assert set(refused.value.errors) == {"term_months", "form",
-                                         f"place-{world.seats['Belize'].id}"}
+        chairs.set_rotation(
+            db,
+            body=world.group,
+            places={world.seats["Belize"].id: 0, world.seats["Observer"].id: 1},
+            term_months=0,
+            by=world.secretariat,
+        )
+    assert set(refused.value.errors) == {"term_months", "form", f"place-{world.seats['Belize'].id}"}
 
 
 def test_the_group_rotation_order_changes_the_coming_terms(db, world):
     term(db, world, "Belize", utcnow() - timedelta(days=3))
-    places = {world.seats[n].id: p for n, p in (("Belize", 1), ("Network", 2), ("Mexico", 3),
-                                                ("Canada", None))}
-    chairs.set_rotation(db, body=world.group, places=places, term_months=3,
-                        by=world.secretariat)
+    places = {
+        world.seats[n].id: p
+        for n, p in (("Belize", 1), ("Network", 2), ("Mexico", 3), ("Canada", None))
+    }
+    chairs.set_rotation(db, body=world.group, places=places, term_months=3, by=world.secretariat)
     history = chairs.history(db, world.group, utcnow())
     assert [seat.name for _plan, seat in history.coming] == ["Network", "Mexico"]
     assert history.coming[0][0].ends_at == add_months(history.current.term.ends_at, 3)
@@ -642,13 +796,13 @@ def test_a_group_left_without_a_rotating_seat_has_no_chair(db, world):
     from council import seats
 
     running = term(db, world, "Belize", utcnow() - timedelta(days=3))
-    seats.set_group_seats(db, by=world.secretariat, group=world.group,
-                          seat_ids=[world.seats["Observer"].id])
+    seats.set_group_seats(
+        db, by=world.secretariat, group=world.group, seat_ids=[world.seats["Observer"].id]
+    )
     assert running.ended_early_at is not None
     assert chairs.current_term(db, world.group.id, utcnow()) is None
     assert len(audit_entries(db, "chair.term_ended")) == 1
-    assert can(load_actor(db, world.secretariat, utcnow()), "round.manage",
-               world.group)
+    assert can(load_actor(db, world.secretariat, utcnow()), "round.manage", world.group)
 
 
 def test_a_seat_that_leaves_without_chairing_changes_no_term(db, world):

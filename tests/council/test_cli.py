@@ -22,9 +22,14 @@ def run(tmp_path):
     """Runs `council ...` against one database URL, with a development environment."""
 
     def run(url: str, *args: str, **env: str):
-        environment = {"COUNCIL_DATABASE_URL": url, "COUNCIL_VAR_DIR": str(tmp_path),
-                       "COUNCIL_ENV": "development", "COUNCIL_SECRET_KEY": TEST_SECRET,
-                       **NO_LOCALE, **env}
+        environment = {
+            "COUNCIL_DATABASE_URL": url,
+            "COUNCIL_VAR_DIR": str(tmp_path),
+            "COUNCIL_ENV": "development",
+            "COUNCIL_SECRET_KEY": TEST_SECRET,
+            **NO_LOCALE,
+            **env,
+        }
         return CliRunner().invoke(main, list(args), env=environment)
 
     return run
@@ -54,13 +59,15 @@ def test_demo_prints_the_accounts(fresh_databases, run):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "Every account below signs in with the password: x" in lines
-    assert any(line.startswith("secretariat@") and line.endswith("secretariat")
-               for line in lines)
-    assert any(line.endswith("delegate, chair: Alternative migration pathways")
-               for line in lines)
-    assert any("Canada" in line and line.endswith(
-        "head, chair: the council, chair: Regional cooperation and co-responsibility")
-        for line in lines)
+    assert any(line.startswith("secretariat@") and line.endswith("secretariat") for line in lines)
+    assert any(line.endswith("delegate, chair: Alternative migration pathways") for line in lines)
+    assert any(
+        "Canada" in line
+        and line.endswith(
+            "head, chair: the council, chair: Regional cooperation and co-responsibility"
+        )
+        for line in lines
+    )
     [council] = query(url, select(Council))
     assert council.is_demo
 
@@ -82,9 +89,14 @@ def test_demo_accounts_sign_in_with_the_given_password(fresh_databases, run, tmp
     database = Database.from_url(url)
     try:
         with database.transaction() as session:
-            person = authenticate(session, email="secretariat@demo.council.example",
-                                  password="demo password", address="test",
-                                  settings=make_settings(url, tmp_path), now=utcnow())
+            person = authenticate(
+                session,
+                email="secretariat@demo.council.example",
+                password="demo password",
+                address="test",
+                settings=make_settings(url, tmp_path),
+                now=utcnow(),
+            )
             assert person.is_secretariat
     finally:
         database.dispose()
@@ -102,23 +114,31 @@ def test_demo_refuses_a_real_council(fresh_databases, run):
 
 def test_create_admin_creates_a_secretariat_account(fresh_databases, run):
     url = fresh_databases.create()
-    result = run(url, "create-admin", "Admin@Example.org", "--name", "Amara",
-                 "--password", "a long password")
+    result = run(
+        url, "create-admin", "Admin@Example.org", "--name", "Amara", "--password", "a long password"
+    )
     assert result.exit_code == 0, result.output
     assert "Created secretariat account admin@example.org." in result.output
     [person] = query(url, select(Person))
     assert (person.email, person.name, person.is_secretariat, person.seat_id) == (
-        "admin@example.org", "Amara", True, None)
+        "admin@example.org",
+        "Amara",
+        True,
+        None,
+    )
     assert person.password_hash and "a long password" not in person.password_hash
     [council] = query(url, select(Council))
     assert not council.is_demo
     assert [r.action for r in query(url, select(AuditRecord))] == ["person.created"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["not-an-email", "--password", "a long password"], "Enter a valid email address."),
-    (["admin@example.org", "--password", "short"], "At least 10 characters."),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["not-an-email", "--password", "a long password"], "Enter a valid email address."),
+        (["admin@example.org", "--password", "short"], "At least 10 characters."),
+    ],
+)
 def test_create_admin_refuses_bad_input(fresh_databases, run, args, message):
     url = fresh_databases.create()
     result = run(url, "create-admin", *args)
@@ -142,15 +162,18 @@ def test_commands_refuse_production_without_a_secret(fresh_databases, run):
     assert "COUNCIL_SECRET_KEY" in result.output
 
 
-@pytest.mark.parametrize("environ, language", [
-    ({"LANG": "es_ES.UTF-8"}, "es"),
-    ({"LANG": "fr_CA.UTF-8"}, "fr"),
-    ({"LC_MESSAGES": "fr_FR.UTF-8", "LANG": "es_MX.UTF-8"}, "fr"),
-    ({"LC_ALL": "C.UTF-8", "LANG": "es_ES.UTF-8"}, "en"),  # LC_ALL wins, as in POSIX
-    ({"COUNCIL_LANGUAGE": "es", "LC_ALL": "fr_FR.UTF-8"}, "es"),
-    ({"LANG": "de_DE.UTF-8"}, "en"),
-    ({}, "en"),
-])
+@pytest.mark.parametrize(
+    "environ, language",
+    [
+        ({"LANG": "es_ES.UTF-8"}, "es"),
+        ({"LANG": "fr_CA.UTF-8"}, "fr"),
+        ({"LC_MESSAGES": "fr_FR.UTF-8", "LANG": "es_MX.UTF-8"}, "fr"),
+        ({"LC_ALL": "C.UTF-8", "LANG": "es_ES.UTF-8"}, "en"),  # LC_ALL wins, as in POSIX
+        ({"COUNCIL_LANGUAGE": "es", "LC_ALL": "fr_FR.UTF-8"}, "es"),
+        ({"LANG": "de_DE.UTF-8"}, "en"),
+        ({}, "en"),
+    ],
+)
 def test_the_command_language_follows_the_environment(environ, language):
     assert cli_language(environ) == language
 
@@ -169,30 +192,46 @@ def test_demo_accounts_in_spanish(fresh_databases, run):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "Todas las cuentas siguientes inician sesión con la contraseña: x" in lines
-    assert any("Canada" in line and line.endswith(
-        "jefe o jefa de delegación, presidencia: el Consejo, "
-        "presidencia: Regional cooperation and co-responsibility") for line in lines)
+    assert any(
+        "Canada" in line
+        and line.endswith(
+            "jefe o jefa de delegación, presidencia: el Consejo, "
+            "presidencia: Regional cooperation and co-responsibility"
+        )
+        for line in lines
+    )
 
 
 def test_errors_in_french(fresh_databases, run):
     url = fresh_databases.create()
-    result = run(url, "create-admin", "admin@example.org", "--password", "short",
-                 COUNCIL_LANGUAGE="fr")
+    result = run(
+        url, "create-admin", "admin@example.org", "--password", "short", COUNCIL_LANGUAGE="fr"
+    )
     assert result.exit_code != 0
     assert "Au moins 10 caractères." in result.output
-    refused = run(url, "migrate", LANG="fr_FR.UTF-8", COUNCIL_ENV="production",
-                  COUNCIL_SECRET_KEY="")
+    refused = run(
+        url, "migrate", LANG="fr_FR.UTF-8", COUNCIL_ENV="production", COUNCIL_SECRET_KEY=""
+    )
     assert refused.exit_code != 0
     assert "COUNCIL_SECRET_KEY doit contenir une longue valeur aléatoire." in refused.output
 
 
 def test_create_admin_asks_for_the_password_in_the_shell_language(fresh_databases, tmp_path):
     url = fresh_databases.create()
-    environment = {"COUNCIL_DATABASE_URL": url, "COUNCIL_VAR_DIR": str(tmp_path),
-                   "COUNCIL_ENV": "development", "COUNCIL_SECRET_KEY": TEST_SECRET,
-                   **NO_LOCALE, "LANG": "es_ES.UTF-8"}
-    result = CliRunner().invoke(main, ["create-admin", "admin@example.org"], env=environment,
-                                input="a long password\na long password\n")
+    environment = {
+        "COUNCIL_DATABASE_URL": url,
+        "COUNCIL_VAR_DIR": str(tmp_path),
+        "COUNCIL_ENV": "development",
+        "COUNCIL_SECRET_KEY": TEST_SECRET,
+        **NO_LOCALE,
+        "LANG": "es_ES.UTF-8",
+    }
+    result = CliRunner().invoke(
+        main,
+        ["create-admin", "admin@example.org"],
+        env=environment,
+        input="a long password\na long password\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Contraseña: " in result.output and "Repita la contraseña: " in result.output
     assert "Se ha creado la cuenta de la Secretaría admin@example.org." in result.output

@@ -61,8 +61,9 @@ def test_a_public_page_compressed_keeps_a_weak_etag_and_its_304(client, person):
     assert page.headers["content-encoding"] == "gzip"
     etag = page.headers["etag"]
     assert etag.startswith('W/"')
-    again = client.get("/recommendations", headers={"Accept-Encoding": "gzip",
-                                                    "If-None-Match": etag})
+    again = client.get(
+        "/recommendations", headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+    )
     assert again.status_code == 304 and again.headers["etag"] == etag
     plain = client.get("/recommendations", headers={"Accept-Encoding": "identity"})
     assert plain.headers["etag"].removeprefix("W/") == etag.removeprefix("W/")
@@ -87,9 +88,11 @@ def test_the_csrf_token_differs_in_every_compressed_response(client, person):
     secrets = {unmask_csrf_token(token.decode()) for token in tokens}
     assert len(secrets) == 1
     for token in tokens:  # each masking is accepted
-        response = client.post("/account", data={"csrf_token": token.decode(),
-                                                 "language": "en", "timezone": "UTC"},
-                               follow_redirects=False)
+        response = client.post(
+            "/account",
+            data={"csrf_token": token.decode(), "language": "en", "timezone": "UTC"},
+            follow_redirects=False,
+        )
         assert response.status_code == 303
 
 
@@ -98,13 +101,18 @@ def test_only_a_masking_of_the_browsers_own_token_is_accepted(client, person):
     answer, body = raw(client, "/account", "identity")
     token = TOKEN.search(body).group(1).decode()
     secret = unmask_csrf_token(token)
-    forged = [secret,  # the unmasked token is never sent by a page
-              token[:64] + "0" * 64,  # the pad alone
-              token[:-2] + ("00" if token[-2:] != "00" else "11"),  # one byte changed
-              mask_csrf_token(csrf_token_for(TEST_SECRET, "another browser"))]
+    forged = [
+        secret,  # the unmasked token is never sent by a page
+        token[:64] + "0" * 64,  # the pad alone
+        token[:-2] + ("00" if token[-2:] != "00" else "11"),  # one byte changed
+        mask_csrf_token(csrf_token_for(TEST_SECRET, "another browser")),
+    ]
     for value in forged:
-        response = client.post("/account", data={"csrf_token": value, "language": "en",
-                                                 "timezone": "UTC"}, follow_redirects=False)
+        response = client.post(
+            "/account",
+            data={"csrf_token": value, "language": "en", "timezone": "UTC"},
+            follow_redirects=False,
+        )
         assert response.status_code == 403, value
 
 
@@ -116,9 +124,18 @@ def test_masking_round_trips_and_never_repeats():
     assert unmask_csrf_token("not hex") == "" and unmask_csrf_token("abc") == ""
 
 
-@pytest.mark.parametrize(("header", "chosen"), [
-    ("gzip, deflate, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip"),
-    ("identity", None), ("", None), ("*", "gzip"), ("gzip;q=0", None), ("GZIP", "gzip"),
-])
+@pytest.mark.parametrize(
+    ("header", "chosen"),
+    [
+        ("gzip, deflate, br", "br"),
+        ("gzip", "gzip"),
+        ("br;q=0, gzip", "gzip"),
+        ("identity", None),
+        ("", None),
+        ("*", "gzip"),
+        ("gzip;q=0", None),
+        ("GZIP", "gzip"),
+    ],
+)
 def test_the_encoding_follows_accept_encoding(header, chosen):
     assert chosen_encoding(header) == chosen

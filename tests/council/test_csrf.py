@@ -15,8 +15,9 @@ from council.models import AuthSession
 from tests.conftest import csrf_from, sign_in
 from tests.factories import PASSWORD, make_council, make_person
 
-EXPIRED = ("This form has expired or did not come from this site. Please reload the page and "
-           "try again.")
+EXPIRED = (
+    "This form has expired or did not come from this site. Please reload the page and try again."
+)
 
 
 @pytest.fixture
@@ -34,8 +35,11 @@ def person(db):
 
 
 def sign_in_data(client: TestClient, person) -> dict:
-    return {"csrf_token": csrf_from(client.get("/sign-in").text), "email": person.email,
-            "password": PASSWORD}
+    return {
+        "csrf_token": csrf_from(client.get("/sign-in").text),
+        "email": person.email,
+        "password": PASSWORD,
+    }
 
 
 def test_post_without_token_is_refused_with_the_error_page(client, person):
@@ -50,8 +54,11 @@ def test_post_without_token_is_refused_with_the_error_page(client, person):
 
 @pytest.mark.parametrize("language", ["es", "fr"])
 def test_refusal_is_in_the_visitors_language(app, client, person, language):
-    response = client.post("/sign-in", data={"email": person.email, "password": PASSWORD},
-                           headers={"Accept-Language": language})
+    response = client.post(
+        "/sign-in",
+        data={"email": person.email, "password": PASSWORD},
+        headers={"Accept-Language": language},
+    )
     assert response.status_code == 403
     assert f'<html lang="{language}">' in response.text
     assert app.state.catalogues[language].gettext(EXPIRED) in response.text
@@ -84,8 +91,12 @@ def test_anonymous_sign_in_form_works(client, person, db):
 def test_token_in_the_header_is_accepted(client, person):
     sign_in(client, person)
     token = csrf_from(client.get("/account").text)
-    response = client.post("/account", data={"language": "fr", "timezone": "UTC"},
-                           headers={"X-CSRF-Token": token}, follow_redirects=False)
+    response = client.post(
+        "/account",
+        data={"language": "fr", "timezone": "UTC"},
+        headers={"X-CSRF-Token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
 
 
@@ -98,13 +109,16 @@ def test_token_changes_with_the_session(client, person):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": "https://evil.example"},
-    {"Origin": "https://testserver"},  # same host, other scheme: another origin
-    {"Origin": "null"},
-    {"Sec-Fetch-Site": "cross-site"},
-    {"Sec-Fetch-Site": "same-site"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "https://testserver"},  # same host, other scheme: another origin
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ],
+)
 def test_cross_site_request_with_a_valid_token_is_refused(client, person, headers):
     data = sign_in_data(client, person)
     response = client.post("/sign-in", data=data, headers=headers, follow_redirects=False)
@@ -112,11 +126,14 @@ def test_cross_site_request_with_a_valid_token_is_refused(client, person, header
     assert EXPIRED in response.text
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": "http://testserver"},
-    {"Sec-Fetch-Site": "same-origin"},
-    {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://testserver"},
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+    ],
+)
 def test_same_origin_request_with_a_valid_token_is_accepted(client, person, headers):
     data = sign_in_data(client, person)
     response = client.post("/sign-in", data=data, headers=headers, follow_redirects=False)
@@ -124,8 +141,7 @@ def test_same_origin_request_with_a_valid_token_is_accepted(client, person, head
 
 
 def test_htmx_refusal_is_the_error_fragment(client, person):
-    response = client.post("/sign-in", data={"email": person.email},
-                           headers={"HX-Request": "true"})
+    response = client.post("/sign-in", data={"email": person.email}, headers={"HX-Request": "true"})
     assert response.status_code == 403
     assert response.template.name == "errors/_error.html"
     assert "<html" not in response.text
@@ -136,19 +152,27 @@ def test_safe_requests_need_no_token(client):
     assert client.head("/sign-in").status_code == 200
 
 
-@pytest.mark.parametrize(("sent", "status"), [
-    (lambda token: token, 303),  # masked afresh: still the whole token
-    (lambda token: token[: len(token) // 2], 403),
-    (lambda token: token[:2], 403),
-    (lambda token: token + "00", 403),
-], ids=["whole", "first half", "first byte", "longer"])
+@pytest.mark.parametrize(
+    ("sent", "status"),
+    [
+        (lambda token: token, 303),  # masked afresh: still the whole token
+        (lambda token: token[: len(token) // 2], 403),
+        (lambda token: token[:2], 403),
+        (lambda token: token + "00", 403),
+    ],
+    ids=["whole", "first half", "first byte", "longer"],
+)
 def test_only_the_whole_token_is_accepted(client, person, sent, status):
     """A token compared as a prefix (or with room after it) would let a part pass."""
     data = sign_in_data(client, person)
     token = unmask_csrf_token(data["csrf_token"])
-    for carried in ({"data": {**data, "csrf_token": mask_csrf_token(sent(token))}},
-                    {"data": {**data, "csrf_token": ""},
-                     "headers": {"X-CSRF-Token": mask_csrf_token(sent(token))}}):
+    for carried in (
+        {"data": {**data, "csrf_token": mask_csrf_token(sent(token))}},
+        {
+            "data": {**data, "csrf_token": ""},
+            "headers": {"X-CSRF-Token": mask_csrf_token(sent(token))},
+        },
+    ):
         response = client.post("/sign-in", follow_redirects=False, **carried)
         assert response.status_code == status
         client.cookies.delete("council_session")
@@ -156,15 +180,16 @@ def test_only_the_whole_token_is_accepted(client, person, sent, status):
 
 def test_a_post_without_form_fields_needs_the_token_too(client, person):
     sign_in(client, person)
-    for body in ({}, {"content": b'{"csrf_token": ""}',
-                      "headers": {"Content-Type": "application/json"}}):
+    for body in (
+        {},
+        {"content": b'{"csrf_token": ""}', "headers": {"Content-Type": "application/json"}},
+    ):
         response = client.post("/sign-out", follow_redirects=False, **body)
         assert response.status_code == 403
         assert EXPIRED in response.text
     assert client.get("/account", follow_redirects=False).status_code == 200  # still in
     token = csrf_from(client.get("/account").text)
-    response = client.post("/sign-out", headers={"X-CSRF-Token": token},
-                           follow_redirects=False)
+    response = client.post("/sign-out", headers={"X-CSRF-Token": token}, follow_redirects=False)
     assert response.status_code == 303
     assert client.get("/account", follow_redirects=False).status_code == 303  # signed out
 
@@ -176,10 +201,21 @@ TOKEN = csrf_token_for("secret", "session")
 HERE = {"scheme": "https", "netloc": "council.example"}
 
 
-def accepted(supplied: str, *, expected: str = TOKEN, fetch_site: str | None = None,
-             origin: str | None = None, **where: str) -> bool:
-    return csrf_accepted(supplied=supplied, expected=expected, fetch_site=fetch_site,
-                         origin=origin, **{**HERE, **where})
+def accepted(
+    supplied: str,
+    *,
+    expected: str = TOKEN,
+    fetch_site: str | None = None,
+    origin: str | None = None,
+    **where: str,
+) -> bool:
+    return csrf_accepted(
+        supplied=supplied,
+        expected=expected,
+        fetch_site=fetch_site,
+        origin=origin,
+        **{**HERE, **where},
+    )
 
 
 def test_the_token_is_an_hmac_of_its_binding_for_csrf_only():
@@ -202,26 +238,33 @@ def test_what_is_not_a_masked_token_unmasks_to_nothing(masked):
     assert unmask_csrf_token(masked) == ""
 
 
-@pytest.mark.parametrize(("fetch_site", "origin"), [
-    (None, None),
-    ("same-origin", None),
-    ("none", None),  # typed in by the user, or a bookmark
-    (None, "https://council.example"),
-    ("same-origin", "https://council.example"),
-])
+@pytest.mark.parametrize(
+    ("fetch_site", "origin"),
+    [
+        (None, None),
+        ("same-origin", None),
+        ("none", None),  # typed in by the user, or a bookmark
+        (None, "https://council.example"),
+        ("same-origin", "https://council.example"),
+    ],
+)
 def test_the_whole_token_from_this_site_is_accepted(fetch_site, origin):
     assert accepted(mask_csrf_token(TOKEN), fetch_site=fetch_site, origin=origin)
 
 
-@pytest.mark.parametrize("supplied", [
-    "",
-    TOKEN,  # not masked
-    mask_csrf_token(TOKEN[:32]),  # a part of it
-    mask_csrf_token(TOKEN)[:-2],
-    mask_csrf_token(TOKEN) + "00",
-    mask_csrf_token(TOKEN + "00"),
-    mask_csrf_token(csrf_token_for("secret", "another session")),
-], ids=["empty", "unmasked", "half", "shorter", "longer", "padded", "another session"])
+@pytest.mark.parametrize(
+    "supplied",
+    [
+        "",
+        TOKEN,  # not masked
+        mask_csrf_token(TOKEN[:32]),  # a part of it
+        mask_csrf_token(TOKEN)[:-2],
+        mask_csrf_token(TOKEN) + "00",
+        mask_csrf_token(TOKEN + "00"),
+        mask_csrf_token(csrf_token_for("secret", "another session")),
+    ],
+    ids=["empty", "unmasked", "half", "shorter", "longer", "padded", "another session"],
+)
 def test_anything_but_the_whole_token_masked_is_refused(supplied):
     assert not accepted(supplied)
 
@@ -230,20 +273,23 @@ def test_no_token_is_accepted_where_none_was_issued():
     assert not accepted("", expected="")
 
 
-@pytest.mark.parametrize(("fetch_site", "origin"), [
-    ("cross-site", None),
-    ("same-site", None),
-    (None, "https://evil.example"),
-    (None, "http://council.example"),  # same host, another scheme: another origin
-    (None, "https://council.example:8443"),
-    (None, "null"),
-    ("same-origin", "https://evil.example"),
-    ("cross-site", "https://council.example"),
-])
+@pytest.mark.parametrize(
+    ("fetch_site", "origin"),
+    [
+        ("cross-site", None),
+        ("same-site", None),
+        (None, "https://evil.example"),
+        (None, "http://council.example"),  # same host, another scheme: another origin
+        (None, "https://council.example:8443"),
+        (None, "null"),
+        ("same-origin", "https://evil.example"),
+        ("cross-site", "https://council.example"),
+    ],
+)
 def test_a_request_another_site_made_is_refused_even_with_the_token(fetch_site, origin):
     assert not accepted(mask_csrf_token(TOKEN), fetch_site=fetch_site, origin=origin)
 
 
 def test_an_opaque_origin_is_refused_by_name_not_by_address():
-    """"null" has no scheme or host to compare: it is refused even where they would match."""
+    """ "null" has no scheme or host to compare: it is refused even where they would match."""
     assert not accepted(mask_csrf_token(TOKEN), origin="null", scheme="", netloc="")

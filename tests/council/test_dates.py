@@ -32,17 +32,25 @@ def speaking(language: str):
 # moments, in three languages and several zones
 
 
-@pytest.mark.parametrize(("language", "zone", "expected"), [
-    ("en", "America/Mexico_City", "Tuesday, December 8, 2026, 6:00\u202fPM (Mexico City time)"),
-    ("en", "America/New_York", "Tuesday, December 8, 2026, 7:00\u202fPM (New York time)"),
-    ("en", "UTC", "Wednesday, December 9, 2026, 12:00\u202fAM (UTC)"),
-    ("es", "America/Mexico_City", "martes, 8 de diciembre de 2026, 18:00 (Ciudad de México time)"),
-    ("es", "America/Guatemala", "martes, 8 de diciembre de 2026, 18:00 (Guatemala time)"),
-    ("fr", "America/Toronto", "mardi 8 décembre 2026, 19:00 (Toronto time)"),
-    ("fr", "America/Port-au-Prince", "mardi 8 décembre 2026, 19:00 (Port-au-Prince time)"),
-])
+@pytest.mark.parametrize(
+    ("language", "zone", "expected"),
+    [
+        ("en", "America/Mexico_City", "Tuesday, December 8, 2026, 6:00\u202fPM (Mexico City time)"),
+        ("en", "America/New_York", "Tuesday, December 8, 2026, 7:00\u202fPM (New York time)"),
+        ("en", "UTC", "Wednesday, December 9, 2026, 12:00\u202fAM (UTC)"),
+        (
+            "es",
+            "America/Mexico_City",
+            "martes, 8 de diciembre de 2026, 18:00 (Ciudad de México time)",
+        ),
+        ("es", "America/Guatemala", "martes, 8 de diciembre de 2026, 18:00 (Guatemala time)"),
+        ("fr", "America/Toronto", "mardi 8 décembre 2026, 19:00 (Toronto time)"),
+        ("fr", "America/Port-au-Prince", "mardi 8 décembre 2026, 19:00 (Port-au-Prince time)"),
+    ],
+)
 def test_a_moment_reads_with_its_weekday_to_the_minute_in_the_readers_zone_named_by_city(
-        language, zone, expected):
+    language, zone, expected
+):
     with speaking(language):
         assert dates.moment_text(DEADLINE.replace(second=40), zone) == expected
 
@@ -55,26 +63,36 @@ def test_the_zone_is_named_by_its_city_in_the_readers_language():
     assert cities == {"en": "Mexico City", "es": "Ciudad de México", "fr": "Mexico"}
 
 
-@pytest.mark.parametrize(("language", "in_four_days", "two_hours_ago"), [
-    ("en", "in 4 days", "2 hours ago"),
-    ("es", "dentro de 4 días", "hace 2 horas"),
-    ("fr", "dans 4 jours", "il y a 2 heures"),
-])
+@pytest.mark.parametrize(
+    ("language", "in_four_days", "two_hours_ago"),
+    [
+        ("en", "in 4 days", "2 hours ago"),
+        ("es", "dentro de 4 días", "hace 2 horas"),
+        ("fr", "dans 4 jours", "il y a 2 heures"),
+    ],
+)
 def test_relative_wording_in_three_languages(language, in_four_days, two_hours_ago):
     with speaking(language):
         assert dates.relative(DEADLINE, NOW, "America/Mexico_City") == in_four_days
         assert dates.relative(NOW - timedelta(hours=2), NOW, "UTC") == two_hours_ago
 
 
-@pytest.mark.parametrize(("moment", "zone", "expected"), [
-    (NOW + timedelta(hours=9, minutes=40), "UTC", "in 10 hours"),  # tomorrow, but hours say more
-    (NOW + timedelta(hours=17, minutes=30), "UTC", "tomorrow"),  # 09:00 the next day
-    (NOW + timedelta(hours=8), "UTC", "in 8 hours"),  # later today
-    (NOW - timedelta(hours=29), "UTC", "yesterday"),
-    (NOW - timedelta(days=3), "UTC", "3 days ago"),
-    (NOW + timedelta(minutes=20), "UTC", "in 20 minutes"),
-    (NOW + timedelta(days=21), "UTC", "in 3 weeks"),
-])
+@pytest.mark.parametrize(
+    ("moment", "zone", "expected"),
+    [
+        (
+            NOW + timedelta(hours=9, minutes=40),
+            "UTC",
+            "in 10 hours",
+        ),  # tomorrow, but hours say more
+        (NOW + timedelta(hours=17, minutes=30), "UTC", "tomorrow"),  # 09:00 the next day
+        (NOW + timedelta(hours=8), "UTC", "in 8 hours"),  # later today
+        (NOW - timedelta(hours=29), "UTC", "yesterday"),
+        (NOW - timedelta(days=3), "UTC", "3 days ago"),
+        (NOW + timedelta(minutes=20), "UTC", "in 20 minutes"),
+        (NOW + timedelta(days=21), "UTC", "in 3 weeks"),
+    ],
+)
 def test_relative_boundaries_from_a_fixed_now(moment, zone, expected):
     with speaking("en"):
         assert dates.relative(moment, NOW, zone) == expected
@@ -107,15 +125,18 @@ def test_a_deadline_across_the_november_change_keeps_its_wall_time():
     assert deadline == datetime(2026, 11, 3, 22, 0, tzinfo=UTC)  # UTC-5 by then
     with speaking("en"):
         assert dates.moment_text(deadline, "America/New_York") == (
-            "Tuesday, November 3, 2026, 5:00\u202fPM (New York time)")
+            "Tuesday, November 3, 2026, 5:00\u202fPM (New York time)"
+        )
         assert dates.relative(deadline, opened, "America/New_York") == "in 6 days"
         # two hours apart when the round opened, one at its deadline
         assert dates.differs(deadline, "America/Mexico_City", "America/New_York")
         assert dates.in_two_zones(deadline, "America/Mexico_City", "America/New_York") == (
-            "Tuesday, November 3, 2026, 4:00\u202fPM (Mexico City time), 5:00\u202fPM your time")
+            "Tuesday, November 3, 2026, 4:00\u202fPM (Mexico City time), 5:00\u202fPM your time"
+        )
     with speaking("es"):
         assert dates.moment_text(deadline, "America/Mexico_City").startswith(
-            "martes, 3 de noviembre de 2026, 16:00")
+            "martes, 3 de noviembre de 2026, 16:00"
+        )
 
 
 def test_the_chairs_clock_gives_the_date_too_when_the_readers_day_differs():
@@ -123,16 +144,20 @@ def test_the_chairs_clock_gives_the_date_too_when_the_readers_day_differs():
     with speaking("en"):
         assert dates.in_two_zones(late, "America/Mexico_City", "America/New_York") == (
             "Tuesday, December 8, 2026, 11:30\u202fPM (Mexico City time), "
-            "Wednesday, December 9, 2026, 12:30\u202fAM your time")
+            "Wednesday, December 9, 2026, 12:30\u202fAM your time"
+        )
     assert not dates.differs(late, "America/Toronto", "America/New_York")  # same clock
     assert not dates.differs(late, None, "America/New_York")
 
 
-@pytest.mark.parametrize(("moment", "expected"), [
-    (datetime(2026, 12, 9, 0, 0, tzinfo=UTC), "2026-12-09T00:00+00:00"),
-    (datetime(2026, 12, 9, 0, 0, 7, tzinfo=UTC), "2026-12-09T00:00:07+00:00"),
-    (datetime(2026, 12, 9, 0, 0, 7, 123456, tzinfo=UTC), "2026-12-09T00:00:07.123+00:00"),
-])
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(2026, 12, 9, 0, 0, tzinfo=UTC), "2026-12-09T00:00+00:00"),
+        (datetime(2026, 12, 9, 0, 0, 7, tzinfo=UTC), "2026-12-09T00:00:07+00:00"),
+        (datetime(2026, 12, 9, 0, 0, 7, 123456, tzinfo=UTC), "2026-12-09T00:00:07.123+00:00"),
+    ],
+)
 def test_time_elements_get_at_most_milliseconds(moment, expected):
     assert dates.machine(moment) == expected
     assert HTML_TIME.match(dates.machine(moment))
@@ -145,8 +170,18 @@ def test_the_short_list_is_the_regions_countries_by_name_each_with_its_cities():
     with speaking("es"):
         groups = dates.region_choices("es")
     labels = [group.label for group in groups]
-    for country in ("Canadá", "Estados Unidos", "México", "Guatemala", "Belice", "Honduras",
-                    "El Salvador", "Nicaragua", "Costa Rica", "Panamá"):
+    for country in (
+        "Canadá",
+        "Estados Unidos",
+        "México",
+        "Guatemala",
+        "Belice",
+        "Honduras",
+        "El Salvador",
+        "Nicaragua",
+        "Costa Rica",
+        "Panamá",
+    ):
         assert country in labels
     assert labels == sorted(labels, key=dates._sort_key)
     mexico = dict(next(g for g in groups if g.label == "México").zones)
@@ -207,15 +242,19 @@ def person(db):
 
 
 def saved_zone(db, person) -> str:
-    return db.exec(select(Person.timezone).where(Person.id == person.id)
-                   .execution_options(populate_existing=True)).one()
+    return db.exec(
+        select(Person.timezone)
+        .where(Person.id == person.id)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def test_the_account_form_offers_countries_with_cities_not_six_hundred_zones(client, person):
     sign_in(client, person)
     page = client.get("/account").text
-    first = page[page.index('<select id="timezone"'):page.index("</select>",
-                                                                 page.index('id="timezone"'))]
+    first = page[
+        page.index('<select id="timezone"') : page.index("</select>", page.index('id="timezone"'))
+    ]
     assert '<optgroup label="Mexico">' in first and '<optgroup label="Canada">' in first
     assert '<option value="America/Mexico_City">Mexico City</option>' in first
     assert '<option value="UTC" selected>' in first
@@ -226,25 +265,35 @@ def test_the_account_form_offers_countries_with_cities_not_six_hundred_zones(cli
 
 def test_a_zone_chosen_in_either_list_is_saved(client, db, person):
     sign_in(client, person)
-    saved = post_form(client, "/account", {"language": "", "timezone": "America/Tegucigalpa",
-                                           "timezone_other": ""}, follow_redirects=False)
+    saved = post_form(
+        client,
+        "/account",
+        {"language": "", "timezone": "America/Tegucigalpa", "timezone_other": ""},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303 and saved_zone(db, person) == "America/Tegucigalpa"
     assert '<option value="America/Tegucigalpa" selected>' in client.get("/account").text
-    other = post_form(client, "/account", {"language": "", "timezone": "other",
-                                           "timezone_other": "Europe/Madrid"},
-                      follow_redirects=False)
+    other = post_form(
+        client,
+        "/account",
+        {"language": "", "timezone": "other", "timezone_other": "Europe/Madrid"},
+        follow_redirects=False,
+    )
     assert other.status_code == 303 and saved_zone(db, person) == "Europe/Madrid"
     page = client.get("/account").text
     assert '<option value="other" selected>' in page
     assert '<option value="Europe/Madrid" selected>' in page
 
 
-@pytest.mark.parametrize("fields", [
-    {"timezone": "Mars/Olympus_Mons", "timezone_other": ""},
-    {"timezone": "other", "timezone_other": "Mars/Olympus_Mons"},
-    {"timezone": "other", "timezone_other": ""},
-    {"timezone": "Etc/GMT+5", "timezone_other": ""},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"timezone": "Mars/Olympus_Mons", "timezone_other": ""},
+        {"timezone": "other", "timezone_other": "Mars/Olympus_Mons"},
+        {"timezone": "other", "timezone_other": ""},
+        {"timezone": "Etc/GMT+5", "timezone_other": ""},
+    ],
+)
 def test_an_unknown_zone_is_refused_with_the_form_filled_in(client, db, person, fields):
     person.language = "fr"
     db.add(person)
@@ -265,9 +314,12 @@ def test_an_older_zone_a_person_has_is_kept_when_they_save_their_language(client
     sign_in(client, person)
     page = client.get("/account").text
     assert '<option value="America/Montreal" selected>' in page
-    saved = post_form(client, "/account", {"language": "fr", "timezone": "other",
-                                           "timezone_other": "America/Montreal"},
-                      follow_redirects=False)
+    saved = post_form(
+        client,
+        "/account",
+        {"language": "fr", "timezone": "other", "timezone_other": "America/Montreal"},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303 and saved_zone(db, person) == "America/Montreal"
 
 
@@ -307,19 +359,22 @@ def render_closes(actor, value):
 
     request = type("Request", (), {"state": State({"now": NOW})})()
     template = make_templates().env.from_string(
-        '{% from "_dates.html" import closes with context %}{{ closes(value) }}')
+        '{% from "_dates.html" import closes with context %}{{ closes(value) }}'
+    )
     with speaking("en"):
-        return template.render(request=request, actor=actor, timezone="America/Mexico_City",
-                               value=value), request.state
+        return template.render(
+            request=request, actor=actor, timezone="America/Mexico_City", value=value
+        ), request.state
 
 
 def test_a_member_page_says_how_long_until_and_is_marked_not_to_be_stored():
     from council.permissions import Actor
 
-    html, state = render_closes(Actor(person=Person(name="Ana", email="a@example.org")),
-                                DEADLINE)
-    assert html == ('Closes in 4 days, on <time datetime="2026-12-09T00:00+00:00">Tuesday, '
-                    'December 8, 2026, 6:00\u202fPM (Mexico City time)</time>.')
+    html, state = render_closes(Actor(person=Person(name="Ana", email="a@example.org")), DEADLINE)
+    assert html == (
+        'Closes in 4 days, on <time datetime="2026-12-09T00:00+00:00">Tuesday, '
+        "December 8, 2026, 6:00\u202fPM (Mexico City time)</time>."
+    )
     assert state.relative_dates  # render() then answers "private, no-store"
 
 
@@ -327,6 +382,8 @@ def test_a_page_caches_may_share_says_only_the_date():
     from council.permissions import ANONYMOUS
 
     html, state = render_closes(ANONYMOUS, DEADLINE)
-    assert html == ('<time datetime="2026-12-09T00:00+00:00">Tuesday, December 8, 2026, '
-                    '6:00\u202fPM (Mexico City time)</time>')
+    assert html == (
+        '<time datetime="2026-12-09T00:00+00:00">Tuesday, December 8, 2026, '
+        "6:00\u202fPM (Mexico City time)</time>"
+    )
     assert not getattr(state, "relative_dates", False)

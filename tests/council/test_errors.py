@@ -82,8 +82,11 @@ def test_streamed_body_over_the_limit_is_a_413(database, database_url, tmp_path)
             yield b"x" * 500
 
     with TestClient(app) as client:
-        response = client.post("/sign-in", content=chunks(),
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = client.post(
+            "/sign-in",
+            content=chunks(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
     assert response.status_code == 413
 
 

@@ -35,20 +35,54 @@ KEY_TERMS = {
 
 # (glossary row, msgid) -> why the English word does not name the concept there.
 EXCEPTIONS = {
-    ("objection", "COUNCIL_OIDC_PROVIDERS entry %(number)s must be a JSON object."):
-        "a JSON object (objeto, objet), not an objection",
+    (
+        "objection",
+        "COUNCIL_OIDC_PROVIDERS entry %(number)s must be a JSON object.",
+    ): "a JSON object (objeto, objet), not an objection",
 }
 
 # The glossary must at least define these concepts.
 REQUIRED_ROWS = (
-    "working group", "seat", "member state", "participant", "observer", "chair", "vice chair",
-    "acting chair", "secretariat", "draft", "revision (numbered)", "revise (whole text)",
-    "amendment", "sub-amendment", "editorial change", "support (an amendment)", "round",
-    "comment round", "decision round", "position", "support (position)",
-    "support with a reservation", "reservation", "abstain", "objection", "quorum", "consensus",
-    "chair's statement", "observer statement", "recommendation", "adopted", "not adopted",
-    "withdrawn", "language version", "official language", "provenance", "footnote",
-    "notification", "sign in", "sign out",
+    "working group",
+    "seat",
+    "member state",
+    "participant",
+    "observer",
+    "chair",
+    "vice chair",
+    "acting chair",
+    "secretariat",
+    "draft",
+    "revision (numbered)",
+    "revise (whole text)",
+    "amendment",
+    "sub-amendment",
+    "editorial change",
+    "support (an amendment)",
+    "round",
+    "comment round",
+    "decision round",
+    "position",
+    "support (position)",
+    "support with a reservation",
+    "reservation",
+    "abstain",
+    "objection",
+    "quorum",
+    "consensus",
+    "chair's statement",
+    "observer statement",
+    "recommendation",
+    "adopted",
+    "not adopted",
+    "withdrawn",
+    "language version",
+    "official language",
+    "provenance",
+    "footnote",
+    "notification",
+    "sign in",
+    "sign out",
 )
 
 
@@ -73,8 +107,9 @@ def stem(term: str, language: str) -> re.Pattern:
     Spanish -ción/-sión words lose "ón" (delegación, delegaciones); infinitives lose their
     ending (modificar: modificarse, modificación; réviser: révisé, révision)."""
     ending = r"[cs]ión$|^.{4,}(ar|er|ir)$" if language == "es" else r"^.{4,}er$"
-    words = [re.escape(word[:-2] if re.search(ending, word) else word)
-             for word in term.lower().split()]
+    words = [
+        re.escape(word[:-2] if re.search(ending, word) else word) for word in term.lower().split()
+    ]
     return re.compile(r"\w*\s+".join(words), re.IGNORECASE)
 
 
@@ -122,21 +157,29 @@ def test_each_key_term_is_translated_by_the_glossary_term(concept, language):
                 wrong.append(f"{label(key(message))} → {text}")
     assert not wrong, (
         f"{language}: {concept!r} is {term!r} in docs/GLOSSARY.md, "
-        f"but these translations do not say it: {wrong[:10]}")
+        f"but these translations do not say it: {wrong[:10]}"
+    )
 
 
 def test_the_exceptions_are_still_needed():
     """An exception whose message is gone, or no longer names the concept, is removed."""
     ids = {texts(message.id)[0]: message for message in messages("es")}
-    stale = [(concept, msgid) for concept, msgid in EXCEPTIONS
-             if msgid not in ids or not re.search(rf"\b(?:{KEY_TERMS[concept]})\b",
-                                                  english(ids[msgid]), re.IGNORECASE)]
+    stale = [
+        (concept, msgid)
+        for concept, msgid in EXCEPTIONS
+        if msgid not in ids
+        or not re.search(rf"\b(?:{KEY_TERMS[concept]})\b", english(ids[msgid]), re.IGNORECASE)
+    ]
     assert not stale, f"remove these from EXCEPTIONS: {stale}"
 
 
 def test_a_round_is_a_tour_in_french_never_a_cycle():
-    cycles = [f"{label(key(message))} → {text}" for message in messages("fr")
-              for text in translated(message) if re.search(r"\bcycles?\b", text, re.I)]
+    cycles = [
+        f"{label(key(message))} → {text}"
+        for message in messages("fr")
+        for text in translated(message)
+        if re.search(r"\bcycles?\b", text, re.I)
+    ]
     assert not cycles, f"fr: a round is a « tour » (docs/GLOSSARY.md): {cycles[:10]}"
 
 
@@ -144,16 +187,23 @@ def test_a_round_is_a_tour_in_french_never_a_cycle():
 def test_the_word_for_a_round_means_only_a_round(language, word):
     """French says the chair's rotation without « tour », so a « tour » is always a round."""
     rounds = re.compile(rf"\b(?:{KEY_TERMS['round']})\b", re.IGNORECASE)
-    elsewhere = [f"{label(key(message))} → {text}" for message in messages(language)
-                 for text in translated(message)
-                 if re.search(rf"\b{word}\b", text, re.I) and not rounds.search(english(message))]
+    elsewhere = [
+        f"{label(key(message))} → {text}"
+        for message in messages(language)
+        for text in translated(message)
+        if re.search(rf"\b{word}\b", text, re.I) and not rounds.search(english(message))
+    ]
     assert not elsewhere, f"{language}: {word} used for something else than a round: {elsewhere}"
 
 
 def test_spanish_never_says_revisar():
     """Revisar reads as "review": the text is modificado, and what one checks, comprobado."""
-    revisar = [f"{label(key(message))} → {text}" for message in messages("es")
-               for text in translated(message) if re.search(r"\brevis", text, re.I)]
+    revisar = [
+        f"{label(key(message))} → {text}"
+        for message in messages("es")
+        for text in translated(message)
+        if re.search(r"\brevis", text, re.I)
+    ]
     assert not revisar, f"es: use modificar (or comprobar for checking): {revisar[:10]}"
 
 
@@ -165,9 +215,13 @@ def test_french_typography():
         (re.compile(r"«(?!\u00a0)|(?<!\u00a0)»"), "a no-break space inside « »"),
         (re.compile(r"['\"“”]"), "’ and « », not ' \" “ ”"),
     ]
-    broken = [f"{label(key(message))} → {text} ({rule})" for message in messages("fr")
-              for text in texts(message.string) for pattern, rule in rules
-              if text and pattern.search(PLACEHOLDER.sub("", text))]
+    broken = [
+        f"{label(key(message))} → {text} ({rule})"
+        for message in messages("fr")
+        for text in texts(message.string)
+        for pattern, rule in rules
+        if text and pattern.search(PLACEHOLDER.sub("", text))
+    ]
     assert not broken, f"fr: {broken[:10]}"
 
 
@@ -176,7 +230,10 @@ def test_spanish_typography():
     broken = []
     for message in messages("es"):
         for text in texts(message.string):
-            if (text.count("¿") != text.count("?") or text.count("¡") != text.count("!")
-                    or re.search(r"['\"“”]|«\s|\s»", text)):
+            if (
+                text.count("¿") != text.count("?")
+                or text.count("¡") != text.count("!")
+                or re.search(r"['\"“”]|«\s|\s»", text)
+            ):
                 broken.append(f"{label(key(message))} → {text}")
     assert not broken, f"es: {broken[:10]}"

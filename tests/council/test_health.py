@@ -39,8 +39,9 @@ def unreachable_postgresql() -> Database:
     return Database.from_url("postgresql+psycopg://postgres@127.0.0.1:1/council?connect_timeout=2")
 
 
-@pytest.mark.parametrize("unreachable", [unreachable_sqlite, unreachable_postgresql],
-                         ids=["sqlite", "postgresql"])
+@pytest.mark.parametrize(
+    "unreachable", [unreachable_sqlite, unreachable_postgresql], ids=["sqlite", "postgresql"]
+)
 def test_unreachable_database_is_503(unreachable, database_url, tmp_path):
     database = unreachable()
     app = create_app(make_settings(database_url, tmp_path), database=database, extensions=[])

@@ -33,16 +33,19 @@ def page_language(response) -> str:
     return match.group(1)
 
 
-@pytest.mark.parametrize("header, language", [
-    ("es", "es"),
-    ("fr", "fr"),
-    ("es-MX,es;q=0.9,en;q=0.8", "es"),
-    ("fr-CA", "fr"),
-    ("de-DE,fr;q=0.5,en;q=0.3", "fr"),
-    ("en;q=0.2,es;q=0.9", "es"),
-    ("de", "en"),
-    ("", "en"),
-])
+@pytest.mark.parametrize(
+    "header, language",
+    [
+        ("es", "es"),
+        ("fr", "fr"),
+        ("es-MX,es;q=0.9,en;q=0.8", "es"),
+        ("fr-CA", "fr"),
+        ("de-DE,fr;q=0.5,en;q=0.3", "fr"),
+        ("en;q=0.2,es;q=0.9", "es"),
+        ("de", "en"),
+        ("", "en"),
+    ],
+)
 def test_browser_language_picks_the_page_language(client, header, language):
     response = client.get("/sign-in", headers={"Accept-Language": header})
     assert page_language(response) == language
@@ -67,8 +70,13 @@ def test_saved_language_wins_over_the_browser(client, db, person):
 
 
 def test_switcher_sets_a_cookie_for_anonymous_visitors(client):
-    response = post_form(client, "/language", {"language": "es", "next": "/sign-in?next=/x"},
-                         page="/sign-in", follow_redirects=False)
+    response = post_form(
+        client,
+        "/language",
+        {"language": "es", "next": "/sign-in?next=/x"},
+        page="/sign-in",
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/sign-in?next=/x"
     assert response.cookies["council_language"] == "es"
@@ -79,8 +87,13 @@ def test_switcher_sets_a_cookie_for_anonymous_visitors(client):
 
 def test_switcher_saves_the_preference_of_a_signed_in_person(client, db, person):
     sign_in(client, person)
-    response = post_form(client, "/language", {"language": "fr", "next": "/account"},
-                         page="/account", follow_redirects=False)
+    response = post_form(
+        client,
+        "/language",
+        {"language": "fr", "next": "/account"},
+        page="/account",
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/account"
     db.refresh(person)
@@ -92,8 +105,13 @@ def test_switcher_saves_the_preference_of_a_signed_in_person(client, db, person)
 
 @pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "evil"])
 def test_switcher_returns_only_to_local_pages(client, target):
-    response = post_form(client, "/language", {"language": "fr", "next": target},
-                         page="/sign-in", follow_redirects=False)
+    response = post_form(
+        client,
+        "/language",
+        {"language": "fr", "next": target},
+        page="/sign-in",
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"
 
 
@@ -128,7 +146,8 @@ def test_gettext_uses_the_active_catalogue(app):
 def test_plural_strings_in_templates_may_carry_other_placeholders(app):
     template = app.state.templates.env.from_string(
         '{{ ngettext("%(num)s comment on %(title)s", "%(num)s comments on %(title)s", n, '
-        'title=title) }}')
+        "title=title) }}"
+    )
     assert template.render(n=1, title="Pathways") == "1 comment on Pathways"
     assert template.render(n=3, title="Pathways") == "3 comments on Pathways"
 
@@ -137,21 +156,28 @@ def test_public_pages_switch_language_with_a_get_form_that_sets_only_a_cookie(cl
     welcome = client.get("/")
     assert "set-cookie" not in welcome.headers  # a page caches may share: no CSRF cookie
     assert 'method="get"' in welcome.text and 'name="csrf_token"' not in welcome.text
-    chosen = client.get("/language", params={"language": "es", "next": "/sign-in"},
-                        follow_redirects=False)
+    chosen = client.get(
+        "/language", params={"language": "es", "next": "/sign-in"}, follow_redirects=False
+    )
     assert chosen.status_code == 303 and chosen.headers["location"] == "/sign-in"
     assert chosen.cookies["council_language"] == "es"
     assert page_language(client.get("/")) == "es"
-    unknown = client.get("/language", params={"language": "de", "next": "https://evil.example"},
-                         follow_redirects=False)
+    unknown = client.get(
+        "/language",
+        params={"language": "de", "next": "https://evil.example"},
+        follow_redirects=False,
+    )
     assert unknown.headers["location"] == "/" and "set-cookie" not in unknown.headers
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("en", "Dec 8, 2026, 6:00\u202fPM (Mexico City time)"),
-    ("es", "8 dic 2026, 18:00 (Ciudad de México time)"),  # the zone's words untranslated here
-    ("fr", "8 déc. 2026, 18:00 (Mexico time)"),
-])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Dec 8, 2026, 6:00\u202fPM (Mexico City time)"),
+        ("es", "8 dic 2026, 18:00 (Ciudad de México time)"),  # the zone's words untranslated here
+        ("fr", "8 déc. 2026, 18:00 (Mexico time)"),
+    ],
+)
 def test_dates_are_read_to_the_minute_in_the_readers_zone_and_language(language, expected):
     from datetime import UTC, datetime
 

@@ -25,7 +25,8 @@ NEWS, DIGESTED = "test.settings.news", "test.settings.digested"
 def kinds() -> Iterator[None]:
     notifications.register(
         Kind(NEWS, "A deadline of my seat comes near", lambda p: "News", Delivery.NOW),
-        Kind(DIGESTED, "A reply to my comment", lambda p: "Digested"))
+        Kind(DIGESTED, "A reply to my comment", lambda p: "Digested"),
+    )
     yield
     for name in (NEWS, DIGESTED):
         notifications.KINDS.pop(name, None)
@@ -33,8 +34,13 @@ def kinds() -> Iterator[None]:
 
 def _preferences(db, person) -> dict[str, str]:
     db.expire_all()
-    return dict(db.exec(select(NotificationPreference.kind, NotificationPreference.delivery)
-                        .where(NotificationPreference.person_id == person.id)).all())
+    return dict(
+        db.exec(
+            select(NotificationPreference.kind, NotificationPreference.delivery).where(
+                NotificationPreference.person_id == person.id
+            )
+        ).all()
+    )
 
 
 def _no_session(client) -> None:
@@ -56,9 +62,12 @@ def test_a_signed_in_person_chooses_per_kind_and_the_digest_hour(client, db):
     assert f'name="{DIGESTED}" value="digest" checked' in page.text
     assert "America/Mexico City" in page.text
 
-    saved = post_form(client, "/account/notifications",
-                      {NEWS: "digest", DIGESTED: "workspace", "digest_hour": "18"},
-                      follow_redirects=False)
+    saved = post_form(
+        client,
+        "/account/notifications",
+        {NEWS: "digest", DIGESTED: "workspace", "digest_hour": "18"},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
     assert saved.headers["location"].endswith("/account/notifications?saved=1")
     assert _preferences(db, person) == {NEWS: "digest", DIGESTED: "workspace"}
@@ -71,8 +80,11 @@ def test_a_wrong_choice_is_refused_and_nothing_saved(client, db):
     person = make_person(db)
     db.commit()
     sign_in(client, person)
-    refused = post_form(client, "/account/notifications",
-                        {NEWS: "twice", DIGESTED: "workspace", "digest_hour": "25"})
+    refused = post_form(
+        client,
+        "/account/notifications",
+        {NEWS: "twice", DIGESTED: "workspace", "digest_hour": "25"},
+    )
     assert refused.status_code == 422
     assert _preferences(db, person) == {}
 
@@ -83,8 +95,7 @@ def test_the_page_needs_a_signed_in_person(client):
 
 
 def _link(db, person, *, kind=NEWS, now=None) -> str:
-    token = notification_settings.new_link(db, person_id=person.id, kind=kind,
-                                           now=now or utcnow())
+    token = notification_settings.new_link(db, person_id=person.id, kind=kind, now=now or utcnow())
     db.commit()
     return f"/notifications/settings/{token}"
 
@@ -99,8 +110,9 @@ def test_the_link_shows_and_saves_one_persons_choices_once_without_signing_in(cl
     assert page.headers["Cache-Control"] == "private, no-store"
     _no_session(client)
 
-    saved = client.post(url, data={"csrf_token": csrf_from(page.text), NEWS: "workspace",
-                                   "digest_hour": "7"})
+    saved = client.post(
+        url, data={"csrf_token": csrf_from(page.text), NEWS: "workspace", "digest_hour": "7"}
+    )
     assert saved.status_code == 200
     assert "This link is now used up" in saved.text
     assert _preferences(db, person) == {NEWS: "workspace"}
@@ -115,8 +127,9 @@ def test_the_link_shows_and_saves_one_persons_choices_once_without_signing_in(cl
 def test_an_expired_or_unknown_link_is_refused(client, db):
     make_council(db)
     person = make_person(db)
-    expired = _link(db, person, now=utcnow() - timedelta(
-        days=notification_settings.LINK_DAYS, seconds=1))
+    expired = _link(
+        db, person, now=utcnow() - timedelta(days=notification_settings.LINK_DAYS, seconds=1)
+    )
     page = client.get(expired)
     assert page.status_code == 410
     assert "expired" in page.text
@@ -150,8 +163,9 @@ def test_one_click_turns_that_kind_to_the_workspace_only_without_a_token_or_cook
     assert answer.status_code == 200
     assert "You will no longer get these emails" in answer.text
     assert _preferences(db, person) == {NEWS: "workspace"}
-    assert client.post(url, data={"List-Unsubscribe": "One-Click"}).status_code == 200, \
+    assert client.post(url, data={"List-Unsubscribe": "One-Click"}).status_code == 200, (
         "a mail program may post twice"
+    )
     _no_session(client)
 
 
@@ -165,8 +179,7 @@ def test_one_click_from_a_digest_stops_the_digest(client, db):
     assert set(chosen.values()) == {"workspace"}
 
 
-def test_the_link_in_a_real_email_opens_the_settings(db, database, client, tmp_path,
-                                                     database_url):
+def test_the_link_in_a_real_email_opens_the_settings(db, database, client, tmp_path, database_url):
     make_council(db)
     seat = make_seat(db)
     group = make_group(db, seats=[seat])
@@ -175,10 +188,11 @@ def test_the_link_in_a_real_email_opens_the_settings(db, database, client, tmp_p
     notifications.notify(db, people=[person.id], kind=NEWS, url="/", now=now, group=group)
     db.commit()
     with smtp_server() as inbox:
-        settings = make_settings(database_url, tmp_path, base_url="http://testserver",
-                                 **smtp_settings(inbox))
+        settings = make_settings(
+            database_url, tmp_path, base_url="http://testserver", **smtp_settings(inbox)
+        )
         outbox.Outbox(settings).drain(database, now)
-        email, = inbox.wait_for(1)
+        (email,) = inbox.wait_for(1)
     link = email["List-Unsubscribe"].strip("<>")
     assert client.get(link).status_code == 200
     assert client.post(link, data={"List-Unsubscribe": "One-Click"}).status_code == 200

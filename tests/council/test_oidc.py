@@ -30,14 +30,19 @@ from tests.oidc_providers import (
     tampering_provider,
 )
 
-ALICE = User(sub="alice-at-gov", claims={
-    "email": "alice@gov.example", "email_verified": True, "name": "Alice Moreno"})
-UNVERIFIED = User(sub="unverified-at-gov", claims={
-    "email": "unverified@gov.example", "email_verified": False})
-STRANGER = User(sub="stranger-at-gov", claims={
-    "email": "stranger@gov.example", "email_verified": True})
-ELSEWHERE = User(sub="elsewhere", claims={
-    "email": "someone@elsewhere.example", "email_verified": True})
+ALICE = User(
+    sub="alice-at-gov",
+    claims={"email": "alice@gov.example", "email_verified": True, "name": "Alice Moreno"},
+)
+UNVERIFIED = User(
+    sub="unverified-at-gov", claims={"email": "unverified@gov.example", "email_verified": False}
+)
+STRANGER = User(
+    sub="stranger-at-gov", claims={"email": "stranger@gov.example", "email_verified": True}
+)
+ELSEWHERE = User(
+    sub="elsewhere", claims={"email": "someone@elsewhere.example", "email_verified": True}
+)
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +64,14 @@ def tamper(proxy):
 
 
 def provider(name: str, issuer: str, **fields) -> OidcProvider:
-    return OidcProvider(name=name, display_name=fields.pop("display_name", name.title()),
-                        issuer=issuer, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                        **fields)
+    return OidcProvider(
+        name=name,
+        display_name=fields.pop("display_name", name.title()),
+        issuer=issuer,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        **fields,
+    )
 
 
 @pytest.fixture
@@ -69,8 +79,9 @@ def providers(mock_issuer, proxy) -> tuple[OidcProvider, ...]:
     return (
         provider("gov", mock_issuer, display_name="Government ID"),
         provider("proxied", proxy.issuer, display_name="Proxied ID"),
-        provider("strict", mock_issuer, display_name="Strict ID",
-                 allowed_domains=("ministry.example",)),
+        provider(
+            "strict", mock_issuer, display_name="Strict ID", allowed_domains=("ministry.example",)
+        ),
     )
 
 
@@ -92,10 +103,12 @@ def sign_in_through(client: TestClient, user: User, name: str = "gov", query: st
 
 def invite(db, email: str, **fields) -> tuple[Invitation, str]:
     inviter = fields.pop("by", None) or make_secretariat(db)
-    form = invitations.InvitationForm(email=email, name=fields.pop("name", "Invited Person"),
-                                      **fields)
-    invitation, token = invitations.invite(db, by=inviter, form=form, languages=("en", "es"),
-                                           now=utcnow())
+    form = invitations.InvitationForm(
+        email=email, name=fields.pop("name", "Invited Person"), **fields
+    )
+    invitation, token = invitations.invite(
+        db, by=inviter, form=form, languages=("en", "es"), now=utcnow()
+    )
     db.commit()
     return invitation, token
 
@@ -123,19 +136,18 @@ def test_sign_in_page_shows_a_link_per_provider_beside_the_form(client, db):
     assert 'name="password"' in page.text
 
 
-def test_the_council_can_switch_the_local_form_off(database, database_url, tmp_path,
-                                                   providers, db):
+def test_the_council_can_switch_the_local_form_off(database, database_url, tmp_path, providers, db):
     make_council(db)
     person = make_person(db)
     db.commit()
-    settings = make_settings(database_url, tmp_path, oidc_providers=providers,
-                             local_sign_in=False)
+    settings = make_settings(database_url, tmp_path, oidc_providers=providers, local_sign_in=False)
     with TestClient(create_app(settings, database=database)) as client:
         page = client.get("/sign-in")
         assert "Sign in with Government ID" in page.text
         assert 'name="password"' not in page.text
-        refused = post_form(client, "/sign-in", {"email": person.email,
-                                                 "password": "correct horse battery staple"})
+        refused = post_form(
+            client, "/sign-in", {"email": person.email, "password": "correct horse battery staple"}
+        )
         assert refused.status_code == 404
         assert client.get("/password-reset").status_code == 404
 
@@ -174,12 +186,17 @@ def test_the_authorization_request_uses_pkce_state_and_nonce(client, db, mock_is
     assert saved["code_verifier"] not in url
 
 
-def test_an_invited_person_signs_in_through_the_provider_and_is_linked(client, db,
-                                                                       mock_issuer):
+def test_an_invited_person_signs_in_through_the_provider_and_is_linked(client, db, mock_issuer):
     make_council(db)
     seat = make_seat(db, name="Guatemala")
-    invitation, _ = invite(db, "Alice@Gov.example", name="Alice Moreno", seat_id=seat.id,
-                           seat_role="head", language="es")
+    invitation, _ = invite(
+        db,
+        "Alice@Gov.example",
+        name="Alice Moreno",
+        seat_id=seat.id,
+        seat_role="head",
+        language="es",
+    )
 
     response = sign_in_through(client, ALICE, query="?next=/account")
     assert response.status_code == 303, response.text
@@ -187,11 +204,19 @@ def test_an_invited_person_signs_in_through_the_provider_and_is_linked(client, d
     assert session_cookie_name("http") in response.cookies
     person = db.exec(select(Person).where(Person.email == "alice@gov.example")).one()
     assert (person.name, person.seat_id, person.seat_role, person.language) == (
-        "Alice Moreno", seat.id, "head", "es")
+        "Alice Moreno",
+        seat.id,
+        "head",
+        "es",
+    )
     assert person.password_hash is None
     identity = db.exec(select(Identity)).one()
     assert (identity.person_id, identity.issuer, identity.subject, identity.email) == (
-        person.id, mock_issuer, ALICE.sub, "alice@gov.example")
+        person.id,
+        mock_issuer,
+        ALICE.sub,
+        "alice@gov.example",
+    )
     db.refresh(invitation)
     assert invitation.used_at is not None and invitation.person_id == person.id
     actions = db.exec(select(AuditRecord.action)).all()
@@ -272,8 +297,7 @@ def test_an_unknown_subject_without_invitation_is_refused(client, db):
     make_person(db, email="stranger@gov.example")  # an account, but never invited
     db.commit()
     response = sign_in_through(client, STRANGER)
-    assert_refused(response, 403, "No invitation to this council was sent to "
-                                  "stranger@gov.example")
+    assert_refused(response, 403, "No invitation to this council was sent to stranger@gov.example")
     assert count(db, Identity) == 0 and count(db, AuthSession) == 0
 
 
@@ -300,8 +324,11 @@ def test_an_unreachable_provider_is_a_clear_page(database, database_url, tmp_pat
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    settings = make_settings(database_url, tmp_path, oidc_providers=(
-        provider("down", f"http://127.0.0.1:{port}", display_name="Down ID"),))
+    settings = make_settings(
+        database_url,
+        tmp_path,
+        oidc_providers=(provider("down", f"http://127.0.0.1:{port}", display_name="Down ID"),),
+    )
     with TestClient(create_app(settings, database=database)) as client:
         response = client.get("/auth/oidc/down/start", follow_redirects=False)
     assert_refused(response, 502, "Down ID could not be reached")
@@ -317,9 +344,15 @@ def test_the_tampering_provider_signs_in_when_it_changes_nothing(client, db, tam
 TAMPERED = {
     "wrong audience": (lambda claims: claims.update(aud="another-client"), False, "aud"),
     "wrong audience naming us as authorized party": (
-        lambda claims: claims.update(aud="another-client", azp=CLIENT_ID), False, "aud"),
-    "expired token": (lambda claims: claims.update(exp=claims["iat"] - 3600,
-                                                   iat=claims["iat"] - 7200), False, "expired"),
+        lambda claims: claims.update(aud="another-client", azp=CLIENT_ID),
+        False,
+        "aud",
+    ),
+    "expired token": (
+        lambda claims: claims.update(exp=claims["iat"] - 3600, iat=claims["iat"] - 7200),
+        False,
+        "expired",
+    ),
     "bad nonce": (lambda claims: claims.update(nonce="not-the-nonce"), False, "nonce"),
     "wrong issuer": (lambda claims: claims.update(iss="https://impostor.example"), False, "iss"),
     "forged signature": (lambda claims: None, True, "BadSignatureError"),
@@ -354,8 +387,9 @@ def test_a_signed_in_person_links_an_account_and_removes_it(client, db, mock_iss
     assert sign_in_through(client, STRANGER).status_code == 303  # now it signs the member in
     assert client.get("/account").text.count(member.email) >= 1
 
-    removed = post_form(client, f"/account/identities/{identity.id}/remove", page="/account",
-                        follow_redirects=False)
+    removed = post_form(
+        client, f"/account/identities/{identity.id}/remove", page="/account", follow_redirects=False
+    )
     assert removed.status_code == 303
     assert count(db, Identity) == 0
     assert "identity.removed" in db.exec(select(AuditRecord.action)).all()
@@ -400,8 +434,11 @@ def test_pkce_is_enforced_by_a_real_provider(database, database_url, tmp_path, d
     account = {"sub": "nora-at-node", "email": "nora@ministry.example", "email_verified": True}
     redirect_uri = "http://testserver/auth/oidc/node/callback"
     with node_provider(redirect_uri, account) as issuer:
-        settings = make_settings(database_url, tmp_path, oidc_providers=(
-            provider("node", issuer, display_name="Ministry ID"),))
+        settings = make_settings(
+            database_url,
+            tmp_path,
+            oidc_providers=(provider("node", issuer, display_name="Ministry ID"),),
+        )
         with TestClient(create_app(settings, database=database)) as client:
             callback = follow_provider(start(client, "node"), redirect_uri)
             assert client.get(callback, follow_redirects=False).status_code == 303
@@ -444,34 +481,71 @@ def test_a_flow_started_on_one_worker_finishes_on_another(fresh_databases, tmp_p
             database.dispose()
 
 
-PROVIDER_JSON = json.dumps([{"name": "gov", "display_name": "Government ID",
-                             "issuer": "https://id.gov.example", "client_id": "council",
-                             "client_secret": "s", "allowed_domains": ["Gov.example"]}])
+PROVIDER_JSON = json.dumps(
+    [
+        {
+            "name": "gov",
+            "display_name": "Government ID",
+            "issuer": "https://id.gov.example",
+            "client_id": "council",
+            "client_secret": "s",
+            "allowed_domains": ["Gov.example"],
+        }
+    ]
+)
 
 
 def test_providers_are_read_from_the_environment(tmp_path):
-    settings = Settings.from_env({"COUNCIL_SECRET_KEY": "k" * 40, "COUNCIL_VAR_DIR": str(tmp_path),
-                                  "COUNCIL_OIDC_PROVIDERS": PROVIDER_JSON,
-                                  "COUNCIL_LOCAL_SIGN_IN": "false"})
-    gov, = settings.oidc_providers
+    settings = Settings.from_env(
+        {
+            "COUNCIL_SECRET_KEY": "k" * 40,
+            "COUNCIL_VAR_DIR": str(tmp_path),
+            "COUNCIL_OIDC_PROVIDERS": PROVIDER_JSON,
+            "COUNCIL_LOCAL_SIGN_IN": "false",
+        }
+    )
+    (gov,) = settings.oidc_providers
     assert (gov.name, gov.display_name, gov.issuer, gov.allowed_domains) == (
-        "gov", "Government ID", "https://id.gov.example", ("gov.example",))
+        "gov",
+        "Government ID",
+        "https://id.gov.example",
+        ("gov.example",),
+    )
     assert gov.metadata_url == "https://id.gov.example/.well-known/openid-configuration"
     assert settings.local_sign_in is False
 
 
-@pytest.mark.parametrize(("environ", "complaint"), [
-    ({"COUNCIL_OIDC_PROVIDERS": "[{"}, "not valid JSON"),
-    ({"COUNCIL_OIDC_PROVIDERS": PROVIDER_JSON[:-1] + "," + PROVIDER_JSON[1:]}, "used twice"),
-    ({"COUNCIL_OIDC_PROVIDERS": '[{"name": "Gov ID", "issuer": "https://x", "client_id": "c"}]'},
-     "lowercase"),
-    ({"COUNCIL_OIDC_PROVIDERS": '[{"name": "gov", "issuer": "https://x"}]'}, "client_id"),
-    ({"COUNCIL_LOCAL_SIGN_IN": "off"}, "nobody could sign in"),
-    ({"COUNCIL_ENV": "production", "COUNCIL_OIDC_PROVIDERS": PROVIDER_JSON}, "COUNCIL_BASE_URL"),
-    ({"COUNCIL_ENV": "production", "COUNCIL_BASE_URL": "https://council.example",
-      "COUNCIL_OIDC_PROVIDERS": PROVIDER_JSON.replace("https://id", "http://id")}, "https"),
-])
+@pytest.mark.parametrize(
+    ("environ", "complaint"),
+    [
+        ({"COUNCIL_OIDC_PROVIDERS": "[{"}, "not valid JSON"),
+        ({"COUNCIL_OIDC_PROVIDERS": PROVIDER_JSON[:-1] + "," + PROVIDER_JSON[1:]}, "used twice"),
+        (
+            {
+                "COUNCIL_OIDC_PROVIDERS": (
+                    '[{"name": "Gov ID", "issuer": "https://x", "client_id": "c"}]'
+                )
+            },
+            "lowercase",
+        ),
+        ({"COUNCIL_OIDC_PROVIDERS": '[{"name": "gov", "issuer": "https://x"}]'}, "client_id"),
+        ({"COUNCIL_LOCAL_SIGN_IN": "off"}, "nobody could sign in"),
+        (
+            {"COUNCIL_ENV": "production", "COUNCIL_OIDC_PROVIDERS": PROVIDER_JSON},
+            "COUNCIL_BASE_URL",
+        ),
+        (
+            {
+                "COUNCIL_ENV": "production",
+                "COUNCIL_BASE_URL": "https://council.example",
+                "COUNCIL_OIDC_PROVIDERS": PROVIDER_JSON.replace("https://id", "http://id"),
+            },
+            "https",
+        ),
+    ],
+)
 def test_a_wrong_provider_setting_is_refused_with_a_reason(environ, complaint, tmp_path):
     with pytest.raises(SettingsError, match=complaint):
-        Settings.from_env({"COUNCIL_SECRET_KEY": "k" * 40, "COUNCIL_VAR_DIR": str(tmp_path),
-                           **environ})
+        Settings.from_env(
+            {"COUNCIL_SECRET_KEY": "k" * 40, "COUNCIL_VAR_DIR": str(tmp_path), **environ}
+        )

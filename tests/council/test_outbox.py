@@ -40,7 +40,8 @@ def kinds() -> Iterator[None]:
     """Two kinds of the tests' own: one emailed at once, one in the digest by default."""
     notifications.register(
         Kind(NEWS, "Test news", lambda p: f"News: {p['what']}", Delivery.NOW),
-        Kind(DIGESTED, "Test digested news", lambda p: f"Digested: {p['what']}"))
+        Kind(DIGESTED, "Test digested news", lambda p: f"Digested: {p['what']}"),
+    )
     yield
     for name in (NEWS, DIGESTED):
         notifications.KINDS.pop(name, None)
@@ -54,8 +55,9 @@ def inbox():
 
 @pytest.fixture
 def mail_settings(database_url, tmp_path, inbox):
-    return make_settings(database_url, tmp_path, base_url="http://testserver",
-                         **smtp_settings(inbox))
+    return make_settings(
+        database_url, tmp_path, base_url="http://testserver", **smtp_settings(inbox)
+    )
 
 
 def _member(db, **fields) -> tuple[Person, object]:
@@ -67,9 +69,17 @@ def _member(db, **fields) -> tuple[Person, object]:
 
 
 def _tell(db, person, group, now, *, kind=NEWS, what="a reply", **extra):
-    made = notifications.notify(db, people=[person.id], kind=kind, url="/drafts/1#p-abc",
-                                now=now, group=group, requires="deliberations.read",
-                                params={"what": what, **extra.pop("params", {})}, **extra)
+    made = notifications.notify(
+        db,
+        people=[person.id],
+        kind=kind,
+        url="/drafts/1#p-abc",
+        now=now,
+        group=group,
+        requires="deliberations.read",
+        params={"what": what, **extra.pop("params", {})},
+        **extra,
+    )
     assert len(made) == 1
     return made[0]
 
@@ -81,7 +91,8 @@ def _parts(message: EmailMessage) -> tuple[str, str]:
 
 
 def test_a_notification_told_at_once_is_emailed_once_in_text_and_html(
-        db, database, mail_settings, inbox):
+    db, database, mail_settings, inbox
+):
     make_council(db, name="Regional Council on Migration")
     person, group = _member(db, name="Nora Ruiz", email="nora@ministry.example")
     now = utcnow()
@@ -92,7 +103,7 @@ def test_a_notification_told_at_once_is_emailed_once_in_text_and_html(
 
     assert outbox.Outbox(mail_settings).drain(database, now) == 1
     assert outbox.Outbox(mail_settings).drain(database, now + timedelta(minutes=5)) == 0
-    email, = inbox.wait_for(1)
+    (email,) = inbox.wait_for(1)
     assert email["To"] == "nora@ministry.example"
     assert email["Subject"] == "News: a reply"
     assert email["Message-ID"] == f"<outbox.{message.key}@council.example>"
@@ -109,7 +120,11 @@ def test_a_notification_told_at_once_is_emailed_once_in_text_and_html(
     db.expire_all()
     sent = db.get(OutboxMessage, message.id)
     assert (sent.status, sent.attempts, sent.sent_at, sent.claim_token) == (
-        OutboxStatus.SENT, 1, now, None)
+        OutboxStatus.SENT,
+        1,
+        now,
+        None,
+    )
     assert db.get(Notification, notification.id).emailed_at == now
 
 
@@ -132,13 +147,12 @@ def test_only_what_is_chosen_at_once_goes_to_the_outbox(db):
 
 def test_the_email_is_in_the_readers_language(db, database, mail_settings, inbox):
     make_council(db)
-    person, group = _member(db, name="Nora", language="es",
-                            timezone="America/Mexico_City")
+    person, group = _member(db, name="Nora", language="es", timezone="America/Mexico_City")
     now = utcnow()
     _tell(db, person, group, now)
     db.commit()
     outbox.Outbox(mail_settings).drain(database, now)
-    email, = inbox.wait_for(1)
+    (email,) = inbox.wait_for(1)
     assert email["Content-Language"] == "es"
     text, html = _parts(email)
     assert "Estimado/a Nora:" in text and "Estimado/a Nora:" in html
@@ -169,7 +183,8 @@ def test_a_kind_turned_off_before_sending_is_not_emailed(db, database, mail_sett
 
 
 def test_a_server_that_fails_then_recovers_gets_each_message_once(
-        db, database, mail_settings, inbox):
+    db, database, mail_settings, inbox
+):
     people = [_member(db) for _ in range(3)]
     now = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
     for person, group in people:
@@ -196,11 +211,13 @@ def test_a_server_that_fails_then_recovers_gets_each_message_once(
     assert sorted(m["To"] for m in received) == sorted(p.email for p, _g in people)
     db.expire_all()
     assert {(m.status, m.attempts) for m in db.exec(select(OutboxMessage)).all()} == {
-        (OutboxStatus.SENT, 2)}
+        (OutboxStatus.SENT, 2)
+    }
 
 
 def test_the_back_off_doubles_and_gives_up_after_the_last_attempt(
-        db, database, mail_settings, inbox):
+    db, database, mail_settings, inbox
+):
     person, group = _member(db)
     now = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
     _tell(db, person, group, now)
@@ -235,7 +252,8 @@ def test_a_permanent_refusal_is_not_retried(db, database, mail_settings, inbox):
 
 
 def test_a_worker_that_died_holding_a_claim_leaves_it_to_another_later(
-        db, database, mail_settings, inbox):
+    db, database, mail_settings, inbox
+):
     person, group = _member(db)
     now = utcnow()
     _tell(db, person, group, now)
@@ -250,7 +268,8 @@ def test_a_worker_that_died_holding_a_claim_leaves_it_to_another_later(
 
 @pytest.mark.parametrize("run", range(2))
 def test_two_workers_draining_at_once_deliver_each_message_exactly_once(
-        fresh_databases, tmp_path, run):
+    fresh_databases, tmp_path, run
+):
     url = fresh_databases.create()
     engines = [make_engine(url) for _ in range(3)]
     try:
@@ -298,6 +317,7 @@ def test_two_workers_draining_at_once_deliver_each_message_exactly_once(
 
 # The daily digest
 
+
 def test_the_digest_goes_at_the_persons_hour_in_their_time_zone(db):
     person, group = _member(db, timezone="America/Mexico_City", digest_hour=8)
     day = datetime(2026, 12, 7, tzinfo=UTC)
@@ -309,8 +329,9 @@ def test_the_digest_goes_at_the_persons_hour_in_their_time_zone(db):
     _tell(db, person, group, day + timedelta(hours=20), kind=DIGESTED)
     assert outbox.enqueue_digests(db, day + timedelta(hours=21)) == 0, "once a day"
     assert outbox.enqueue_digests(db, day + timedelta(days=1, hours=14)) == 1
-    digests = db.exec(select(OutboxMessage).where(OutboxMessage.is_digest)
-                      .order_by(OutboxMessage.id)).all()
+    digests = db.exec(
+        select(OutboxMessage).where(OutboxMessage.is_digest).order_by(OutboxMessage.id)
+    ).all()
     assert [len(json.loads(d.digest)) for d in digests] == [1, 1], "nothing repeated"
 
 
@@ -320,12 +341,14 @@ def test_a_worker_that_was_stopped_catches_up_within_two_hours_only():
     assert outbox.digest_due(person, None, day + timedelta(hours=6))
     assert outbox.digest_due(person, None, day + timedelta(hours=7, minutes=45))
     assert not outbox.digest_due(person, None, day + timedelta(hours=8))
-    assert not outbox.digest_due(person, day + timedelta(hours=-10), day + timedelta(hours=6)), \
+    assert not outbox.digest_due(person, day + timedelta(hours=-10), day + timedelta(hours=6)), (
         "a digest less than 20 hours ago"
+    )
 
 
 def test_the_digest_groups_by_group_and_draft_newest_first_and_repeats_nothing(
-        db, database, mail_settings, inbox):
+    db, database, mail_settings, inbox
+):
     make_council(db, name="Regional Council on Migration")
     seat = make_seat(db)
     labour = make_group(db, seats=[seat], name="Labour pathways")
@@ -334,8 +357,15 @@ def test_the_digest_groups_by_group_and_draft_newest_first_and_repeats_nothing(
     day = datetime(2026, 12, 7, tzinfo=UTC)
 
     def tell(hours, group, what, draft, kind=DIGESTED):
-        return _tell(db, person, group, day + timedelta(hours=hours), kind=kind, what=what,
-                     params={"draft_id": draft, "draft_title": f"Draft {draft}"})
+        return _tell(
+            db,
+            person,
+            group,
+            day + timedelta(hours=hours),
+            kind=kind,
+            what=what,
+            params={"draft_id": draft, "draft_title": f"Draft {draft}"},
+        )
 
     tell(1, labour, "first reply", 1)
     tell(2, protection, "a round opened", 2)
@@ -350,12 +380,23 @@ def test_the_digest_groups_by_group_and_draft_newest_first_and_repeats_nothing(
     assert sender.drain(database, day + timedelta(hours=9)) == 1
     _at_once, digest = inbox.wait_for(2)
     assert digest["Subject"] == (
-        "Regional Council on Migration: 4 notifications in your daily digest")
+        "Regional Council on Migration: 4 notifications in your daily digest"
+    )
     text, html = _parts(digest)
-    order = [text.index(s) for s in (
-        "== Labour pathways ==", "Draft 1", "Digested: second reply", "Digested: first reply",
-        "Draft 3", "Digested: a new revision", "== Humanitarian protection ==", "Draft 2",
-        "Digested: a round opened")]
+    order = [
+        text.index(s)
+        for s in (
+            "== Labour pathways ==",
+            "Draft 1",
+            "Digested: second reply",
+            "Digested: first reply",
+            "Draft 3",
+            "Digested: a new revision",
+            "== Humanitarian protection ==",
+            "Draft 2",
+            "Digested: a round opened",
+        )
+    ]
     assert order == sorted(order), text
     assert "a deadline" not in text and "a deadline" not in html
     assert "<h2" in html and "Labour pathways" in html
@@ -384,6 +425,7 @@ def test_the_digest_leaves_out_what_the_person_may_no_longer_see(db):
 
 # The jobs
 
+
 def test_the_outbox_jobs_are_registered_and_the_sender_keeps_no_transaction(app, database, db):
     names = {job.name: job for job in app.state.jobs}
     assert {"mail.outbox", "mail.digests", "mail.purge"} <= set(names)
@@ -394,8 +436,7 @@ def test_the_outbox_jobs_are_registered_and_the_sender_keeps_no_transaction(app,
     assert db.get(JobRun, "mail.outbox").runs == 1
 
 
-def test_a_job_that_keeps_its_own_transactions_runs_when_due_and_records_failures(
-        database, db):
+def test_a_job_that_keeps_its_own_transactions_runs_when_due_and_records_failures(database, db):
     calls = []
 
     def run(given, now):

@@ -23,8 +23,13 @@ def test_the_text_s_top_heading_takes_the_level_the_page_gives_and_the_rest_foll
 
 
 def test_no_heading_skips_a_level_even_when_the_text_does():
-    skipping = ["<h3>Recommendation</h3>", "<p>x</p>", "<h5>Priorities</h5>", "<h6>Detail</h6>",
-                "<h4>Review</h4>"]
+    skipping = [
+        "<h3>Recommendation</h3>",
+        "<p>x</p>",
+        "<h5>Priorities</h5>",
+        "<h6>Detail</h6>",
+        "<h4>Review</h4>",
+    ]
     assert levels(fit_headings(skipping, 2)) == [2, 3, 4, 3]
     starting_low = ["<h5>Priorities</h5>", "<h3>Recommendation</h3>"]  # "###" before "#"
     assert levels(fit_headings(starting_low, 3)) == [3, 3]
@@ -39,4 +44,5 @@ def test_the_deepest_level_is_h6_and_texts_without_headings_are_unchanged():
 
 def test_headings_outside_the_outline_become_bold_paragraphs():
     assert headings_as_text("<h4>Point</h4><p>Text.</p>") == (
-        "<p><strong>Point</strong></p><p>Text.</p>")
+        "<p><strong>Point</strong></p><p>Text.</p>"
+    )

@@ -30,8 +30,11 @@ def test_a_group_action_without_its_target_loader_is_refused_when_declared():
 def guarded_client(settings, database):
     from starlette.testclient import TestClient
 
-    app = create_app(settings, database=database,
-                     extensions=[Extension(name="t", routes=[Route("/managed", managed)])])
+    app = create_app(
+        settings,
+        database=database,
+        extensions=[Extension(name="t", routes=[Route("/managed", managed)])],
+    )
     with TestClient(app, base_url="http://testserver") as client:
         yield client
 

@@ -30,8 +30,9 @@ from tests.factories import (
 )
 
 GROUP = WorkingGroup(id=1, slug="protection", name="Humanitarian protection", number=1)
-OPEN_GROUP = WorkingGroup(id=2, slug="pathways", name="Alternative pathways", number=2,
-                          observers_read_deliberations=True)
+OPEN_GROUP = WorkingGroup(
+    id=2, slug="pathways", name="Alternative pathways", number=2, observers_read_deliberations=True
+)
 OTHER = WorkingGroup(id=3, slug="narratives", name="Integration and narratives", number=3)
 PRIVATE = Council(id=1, name="Council", public_recommendations=False)
 PUBLIC = Council(id=1, name="Council", public_recommendations=True)
@@ -47,19 +48,36 @@ def seat(kind: SeatKind, seat_id: int) -> Seat:
 
 SECRETARIAT = Actor(person=person(is_secretariat=True), chaired_groups=frozenset({1}))
 SECRETARIAT_NO_CHAIRS = Actor(person=person(is_secretariat=True))
-CHAIR = Actor(person=person(seat_id=1, seat_role=SeatRole.DELEGATE),
-              seat=seat(SeatKind.MEMBER_STATE, 1), sitting=frozenset({1, 2}),
-              chairing=frozenset({1}), chaired_groups=frozenset({1}))
-MEMBER = Actor(person=person(seat_id=2, seat_role=SeatRole.HEAD),
-               seat=seat(SeatKind.MEMBER_STATE, 2), sitting=frozenset({1, 2}),
-               chaired_groups=frozenset({1}))
-PARTICIPANT = Actor(person=person(seat_id=3, seat_role=SeatRole.DELEGATE),
-                    seat=seat(SeatKind.PARTICIPANT, 3), sitting=frozenset({1}))
-OUTSIDER = Actor(person=person(seat_id=4, seat_role=SeatRole.DELEGATE),
-                 seat=seat(SeatKind.MEMBER_STATE, 4), sitting=frozenset({3}),
-                 chairing=frozenset({3}), chaired_groups=frozenset({1, 3}))
-OBSERVER = Actor(person=person(seat_id=5, seat_role=SeatRole.HEAD),
-                 seat=seat(SeatKind.OBSERVER, 5), following=frozenset({1, 2}))
+CHAIR = Actor(
+    person=person(seat_id=1, seat_role=SeatRole.DELEGATE),
+    seat=seat(SeatKind.MEMBER_STATE, 1),
+    sitting=frozenset({1, 2}),
+    chairing=frozenset({1}),
+    chaired_groups=frozenset({1}),
+)
+MEMBER = Actor(
+    person=person(seat_id=2, seat_role=SeatRole.HEAD),
+    seat=seat(SeatKind.MEMBER_STATE, 2),
+    sitting=frozenset({1, 2}),
+    chaired_groups=frozenset({1}),
+)
+PARTICIPANT = Actor(
+    person=person(seat_id=3, seat_role=SeatRole.DELEGATE),
+    seat=seat(SeatKind.PARTICIPANT, 3),
+    sitting=frozenset({1}),
+)
+OUTSIDER = Actor(
+    person=person(seat_id=4, seat_role=SeatRole.DELEGATE),
+    seat=seat(SeatKind.MEMBER_STATE, 4),
+    sitting=frozenset({3}),
+    chairing=frozenset({3}),
+    chaired_groups=frozenset({1, 3}),
+)
+OBSERVER = Actor(
+    person=person(seat_id=5, seat_role=SeatRole.HEAD),
+    seat=seat(SeatKind.OBSERVER, 5),
+    following=frozenset({1, 2}),
+)
 
 ACTORS = {
     "secretariat": SECRETARIAT,
@@ -120,10 +138,21 @@ def test_every_rule_is_covered_here():
     on_an_amendment = {"amendment.withdraw"}  # tested below
     on_a_document = {"document.read", "document.manage"}  # tested below
     on_an_addressed_seat = {"followup.report"}  # tested below
-    covered = (set(ALLOWED_ON_GROUP) | on_a_term | on_a_sponsored_draft | on_an_amendment
-               | on_an_addressed_seat | on_a_document | {
-        "council.read", "group.read", "council.manage", "recommendations.read",
-        "recommendations.manage"})
+    covered = (
+        set(ALLOWED_ON_GROUP)
+        | on_a_term
+        | on_a_sponsored_draft
+        | on_an_amendment
+        | on_an_addressed_seat
+        | on_a_document
+        | {
+            "council.read",
+            "group.read",
+            "council.manage",
+            "recommendations.read",
+            "recommendations.manage",
+        }
+    )
     assert covered == set(RULES)
 
 
@@ -165,8 +194,11 @@ def test_observer_reads_deliberations_only_where_the_group_opens_them():
 
 
 def test_only_the_council_chair_or_secretariat_hands_the_council_chair_over():
-    council_chair = Actor(person=person(seat_id=1, seat_role=SeatRole.HEAD),
-                          seat=seat(SeatKind.MEMBER_STATE, 1), chairs_council=True)
+    council_chair = Actor(
+        person=person(seat_id=1, seat_role=SeatRole.HEAD),
+        seat=seat(SeatKind.MEMBER_STATE, 1),
+        chairs_council=True,
+    )
     assert can(council_chair, "chair.hand_over", PRIVATE)
     assert can(council_chair, "chair.hand_over", None)
     assert can(SECRETARIAT, "chair.hand_over", PRIVATE)
@@ -251,8 +283,9 @@ def test_former_chair_loses_chairing_when_the_term_ends(db, world):
 
 def test_handover_moves_the_chair_at_the_start_of_the_next_term(db, world):
     group = world["group"]
-    ending = make_chair(db, group, world["chair_state"], world["delegate"], days_before=100,
-                        days_after=0)
+    ending = make_chair(
+        db, group, world["chair_state"], world["delegate"], days_before=100, days_after=0
+    )
     ending.ends_at = utcnow() - timedelta(minutes=1)
     make_chair(db, group, world["member_state"], world["member"], days_before=0, days_after=180)
     now = utcnow()
@@ -264,8 +297,7 @@ def test_handover_moves_the_chair_at_the_start_of_the_next_term(db, world):
 
 def test_future_chair_does_not_chair_yet(db, world):
     group = world["group"]
-    make_chair(db, group, world["member_state"], world["member"], days_before=-10,
-               days_after=170)
+    make_chair(db, group, world["member_state"], world["member"], days_before=-10, days_after=170)
     assert load_actor(db, world["member"], utcnow()).chairing == frozenset()
 
 
@@ -308,36 +340,62 @@ def test_a_named_chair_who_leaves_the_seat_stops_chairing_at_once(db):
     assert group.id in load_actor(db, head, utcnow()).chairing
 
 
-SPONSORED_BY_PARTICIPANT = Sponsored(draft_id=7, working_group_id=1,
-                                     sponsor_seat_ids=frozenset({3}))
+SPONSORED_BY_PARTICIPANT = Sponsored(
+    draft_id=7, working_group_id=1, sponsor_seat_ids=frozenset({3})
+)
 
 
-@pytest.mark.parametrize("name, allowed", [
-    ("secretariat", True), ("chair", True), ("member", False), ("participant", True),
-    ("outsider", False), ("observer", False), ("anonymous", False),
-])
+@pytest.mark.parametrize(
+    "name, allowed",
+    [
+        ("secretariat", True),
+        ("chair", True),
+        ("member", False),
+        ("participant", True),
+        ("outsider", False),
+        ("observer", False),
+        ("anonymous", False),
+    ],
+)
 def test_who_may_withdraw_a_draft(name, allowed):
     actor = ACTORS.get(name, ANONYMOUS)
     assert can(actor, "draft.withdraw", SPONSORED_BY_PARTICIPANT) is allowed
 
 
 def test_a_chair_who_stood_aside_from_a_draft_may_not_withdraw_it_but_the_vice_chair_may():
-    stood_aside = Actor(person=CHAIR.person, seat=CHAIR.seat, sitting=CHAIR.sitting,
-                        chairing=CHAIR.chairing, chaired_groups=CHAIR.chaired_groups,
-                        recused_subjects=frozenset({(1, "draft:7")}))
+    stood_aside = Actor(
+        person=CHAIR.person,
+        seat=CHAIR.seat,
+        sitting=CHAIR.sitting,
+        chairing=CHAIR.chairing,
+        chaired_groups=CHAIR.chaired_groups,
+        recused_subjects=frozenset({(1, "draft:7")}),
+    )
     assert not can(stood_aside, "draft.withdraw", SPONSORED_BY_PARTICIPANT)
-    vice = Actor(person=MEMBER.person, seat=MEMBER.seat, sitting=MEMBER.sitting,
-                 recused_subjects=frozenset({(1, "draft:7")}),
-                 vice_chair_subjects=frozenset({(1, "draft:7")}))
+    vice = Actor(
+        person=MEMBER.person,
+        seat=MEMBER.seat,
+        sitting=MEMBER.sitting,
+        recused_subjects=frozenset({(1, "draft:7")}),
+        vice_chair_subjects=frozenset({(1, "draft:7")}),
+    )
     assert can(vice, "draft.withdraw", SPONSORED_BY_PARTICIPANT)
     sponsor_chair = Sponsored(draft_id=7, working_group_id=1, sponsor_seat_ids=frozenset({1}))
     assert can(stood_aside, "draft.withdraw", sponsor_chair), "a sponsor may, as a sponsor"
 
 
-@pytest.mark.parametrize("name, allowed", [
-    ("secretariat", True), ("chair", True), ("member", False), ("participant", True),
-    ("outsider", False), ("observer", False), ("anonymous", False),
-])
+@pytest.mark.parametrize(
+    "name, allowed",
+    [
+        ("secretariat", True),
+        ("chair", True),
+        ("member", False),
+        ("participant", True),
+        ("outsider", False),
+        ("observer", False),
+        ("anonymous", False),
+    ],
+)
 def test_the_sponsors_the_chair_and_the_secretariat_revise_the_whole_text(name, allowed):
     assert can(ACTORS[name], "draft.revise_whole", SPONSORED_BY_PARTICIPANT) is allowed
 
@@ -348,24 +406,37 @@ def test_a_sponsor_whose_seat_left_the_group_no_longer_revises_the_whole_text():
 
 
 def test_a_chair_who_stood_aside_does_not_revise_the_whole_text_but_the_vice_chair_does():
-    stood_aside = Actor(person=CHAIR.person, seat=CHAIR.seat, sitting=CHAIR.sitting,
-                        chairing=CHAIR.chairing, chaired_groups=CHAIR.chaired_groups,
-                        recused_subjects=frozenset({(1, "draft:7")}))
-    vice = Actor(person=MEMBER.person, seat=MEMBER.seat, sitting=MEMBER.sitting,
-                 recused_subjects=frozenset({(1, "draft:7")}),
-                 vice_chair_subjects=frozenset({(1, "draft:7")}))
+    stood_aside = Actor(
+        person=CHAIR.person,
+        seat=CHAIR.seat,
+        sitting=CHAIR.sitting,
+        chairing=CHAIR.chairing,
+        chaired_groups=CHAIR.chaired_groups,
+        recused_subjects=frozenset({(1, "draft:7")}),
+    )
+    vice = Actor(
+        person=MEMBER.person,
+        seat=MEMBER.seat,
+        sitting=MEMBER.sitting,
+        recused_subjects=frozenset({(1, "draft:7")}),
+        vice_chair_subjects=frozenset({(1, "draft:7")}),
+    )
     assert not can(stood_aside, "draft.revise_whole", SPONSORED_BY_PARTICIPANT)
     assert can(vice, "draft.revise_whole", SPONSORED_BY_PARTICIPANT)
 
 
-@pytest.mark.parametrize("seat_id, allowed", [
-    (2, {"member"}),  # the member's seat's amendment: its people only
-    (None, {"chair"}),  # the chair's editorial proposal: whoever decides amendments
-])
+@pytest.mark.parametrize(
+    "seat_id, allowed",
+    [
+        (2, {"member"}),  # the member's seat's amendment: its people only
+        (None, {"chair"}),  # the chair's editorial proposal: whoever decides amendments
+    ],
+)
 def test_who_may_withdraw_an_amendment(seat_id, allowed):
     proposed = Proposed(draft_id=7, working_group_id=1, seat_id=seat_id)
-    assert {name for name, actor in ACTORS.items()
-            if can(actor, "amendment.withdraw", proposed)} == allowed
+    assert {
+        name for name, actor in ACTORS.items() if can(actor, "amendment.withdraw", proposed)
+    } == allowed
 
 
 def test_a_seat_that_left_the_group_no_longer_withdraws_its_amendment():
@@ -374,9 +445,14 @@ def test_a_seat_that_left_the_group_no_longer_withdraws_its_amendment():
 
 
 def test_a_recused_chair_does_not_decide_amendments_on_that_draft():
-    stood_aside = Actor(person=CHAIR.person, seat=CHAIR.seat, sitting=CHAIR.sitting,
-                        chairing=CHAIR.chairing, chaired_groups=CHAIR.chaired_groups,
-                        recused_subjects=frozenset({(1, "draft:7")}))
+    stood_aside = Actor(
+        person=CHAIR.person,
+        seat=CHAIR.seat,
+        sitting=CHAIR.sitting,
+        chairing=CHAIR.chairing,
+        chaired_groups=CHAIR.chaired_groups,
+        recused_subjects=frozenset({(1, "draft:7")}),
+    )
     on_the_draft = Proposed(draft_id=7, working_group_id=1, seat_id=None)
     assert not can(stood_aside, "amendment.decide", on_the_draft)
     assert can(stood_aside, "amendment.decide", GROUP)  # other drafts of the group
@@ -388,19 +464,22 @@ def test_a_recused_chair_does_not_decide_amendments_on_that_draft():
 # observer 5 (none of them need sit in the group: the addressing decides).
 
 
-@pytest.mark.parametrize("name, seat_id, addressed, allowed", [
-    ("chair", 1, True, True),
-    ("chair", 2, True, False),  # the chair never reports for another seat
-    ("member", 2, True, True),
-    ("member", 2, False, False),  # its seat is not addressed
-    ("member", 3, True, False),
-    ("participant", 3, True, True),
-    ("outsider", 4, True, True),  # a member state of another group, addressed all the same
-    ("observer", 5, True, True),
-    ("observer", 5, False, False),
-    ("secretariat", 2, True, False),
-    ("anonymous", 2, True, False),
-])
+@pytest.mark.parametrize(
+    "name, seat_id, addressed, allowed",
+    [
+        ("chair", 1, True, True),
+        ("chair", 2, True, False),  # the chair never reports for another seat
+        ("member", 2, True, True),
+        ("member", 2, False, False),  # its seat is not addressed
+        ("member", 3, True, False),
+        ("participant", 3, True, True),
+        ("outsider", 4, True, True),  # a member state of another group, addressed all the same
+        ("observer", 5, True, True),
+        ("observer", 5, False, False),
+        ("secretariat", 2, True, False),
+        ("anonymous", 2, True, False),
+    ],
+)
 def test_a_seat_reports_follow_up_for_itself_only(name, seat_id, addressed, allowed):
     target = Addressed(working_group_id=1, seat_id=seat_id, addressed=addressed)
     assert can(ACTORS[name], "followup.report", target) is allowed
@@ -418,16 +497,31 @@ def test_follow_up_reports_need_an_addressed_seat():
 # secretariat, the acting chair of the body it is filed under, its uploader.
 
 
-def _document(group_id: int | None, *, public: bool, council_public: bool = False,
-              uploaded_by: int | None = None, withdrawn: bool = False):
+def _document(
+    group_id: int | None,
+    *,
+    public: bool,
+    council_public: bool = False,
+    uploaded_by: int | None = None,
+    withdrawn: bool = False,
+):
     from council.permissions import Filed
 
-    return Filed(document_id=9, working_group_id=group_id, uploaded_by_id=uploaded_by,
-                 public=public, withdrawn=withdrawn, council_public=council_public)
+    return Filed(
+        document_id=9,
+        working_group_id=group_id,
+        uploaded_by_id=uploaded_by,
+        public=public,
+        withdrawn=withdrawn,
+        council_public=council_public,
+    )
 
 
-COUNCIL_CHAIR = Actor(person=person(id=11, seat_id=6, seat_role=SeatRole.DELEGATE),
-                      seat=seat(SeatKind.MEMBER_STATE, 6), chairs_council=True)
+COUNCIL_CHAIR = Actor(
+    person=person(id=11, seat_id=6, seat_role=SeatRole.DELEGATE),
+    seat=seat(SeatKind.MEMBER_STATE, 6),
+    chairs_council=True,
+)
 
 
 @pytest.mark.parametrize("who", sorted(ACTORS))
@@ -450,16 +544,19 @@ def test_who_reads_a_document(who):
     assert can(actor, "document.read", withdrawn) is (who in members)
 
 
-@pytest.mark.parametrize("who, uploaded_by, allowed", [
-    ("secretariat", None, True),
-    ("chair", None, True),  # the group's acting chair
-    ("member", None, False),
-    ("member", 10, True),  # its uploader (every test person has id 10, but the chair's term)
-    ("participant", 10, True),
-    ("outsider", 10, False),  # uploaded it, but no longer sits in the group
-    ("observer", 10, False),
-    ("anonymous", None, False),
-])
+@pytest.mark.parametrize(
+    "who, uploaded_by, allowed",
+    [
+        ("secretariat", None, True),
+        ("chair", None, True),  # the group's acting chair
+        ("member", None, False),
+        ("member", 10, True),  # its uploader (every test person has id 10, but the chair's term)
+        ("participant", 10, True),
+        ("outsider", 10, False),  # uploaded it, but no longer sits in the group
+        ("observer", 10, False),
+        ("anonymous", None, False),
+    ],
+)
 def test_who_edits_and_withdraws_a_group_document(who, uploaded_by, allowed):
     target = _document(1, public=True, uploaded_by=uploaded_by)
     assert can(ACTORS[who], "document.manage", target) is allowed
@@ -485,10 +582,12 @@ def test_reports_are_composed_by_the_secretariat_and_each_groups_chair(who):
     from workspaces.report_models import Report
 
     actor = ACTORS[who]
-    groups_report = Report(id=1, working_group_id=GROUP.id, kind="interim", title="R",
-                           created_by_id=1)
-    other_groups = Report(id=2, working_group_id=OTHER.id, kind="interim", title="R",
-                          created_by_id=1)
+    groups_report = Report(
+        id=1, working_group_id=GROUP.id, kind="interim", title="R", created_by_id=1
+    )
+    other_groups = Report(
+        id=2, working_group_id=OTHER.id, kind="interim", title="R", created_by_id=1
+    )
     councils = Report(id=3, working_group_id=None, kind="annual", title="R", created_by_id=1)
     assert can(actor, "report.compose", groups_report) is (who in {"secretariat", "chair"})
     assert can(actor, "report.compose", other_groups) is (who in {"secretariat", "outsider"})
@@ -510,18 +609,25 @@ def test_rounds_on_a_draft_the_chair_stood_aside_from_go_to_the_vice_chair_else_
     assert can(VICE_CHAIR, "round.manage", DRAFT_7)
     unattended = dataclasses.replace(SECRETARIAT, recused_subjects=ASIDE, unattended_subjects=ASIDE)
     assert can(unattended, "round.manage", DRAFT_7)
-    assert not can(dataclasses.replace(SECRETARIAT, recused_subjects=ASIDE), "round.manage",
-                   DRAFT_7)
-    assert not can(dataclasses.replace(MEMBER, recused_subjects=ASIDE, unattended_subjects=ASIDE),
-                   "round.manage", DRAFT_7)
+    assert not can(
+        dataclasses.replace(SECRETARIAT, recused_subjects=ASIDE), "round.manage", DRAFT_7
+    )
+    assert not can(
+        dataclasses.replace(MEMBER, recused_subjects=ASIDE, unattended_subjects=ASIDE),
+        "round.manage",
+        DRAFT_7,
+    )
 
 
 def test_the_vice_chair_publishes_the_statement_on_a_draft_the_chair_stood_aside_from():
     assert not can(STOOD_ASIDE, "statement.publish", DRAFT_7)
     assert can(STOOD_ASIDE, "statement.publish", GROUP)
     assert can(VICE_CHAIR, "statement.publish", DRAFT_7)
-    assert not can(dataclasses.replace(SECRETARIAT, recused_subjects=ASIDE,
-                                       unattended_subjects=ASIDE), "statement.publish", DRAFT_7)
+    assert not can(
+        dataclasses.replace(SECRETARIAT, recused_subjects=ASIDE, unattended_subjects=ASIDE),
+        "statement.publish",
+        DRAFT_7,
+    )
 
 
 def test_a_sponsor_whose_seat_left_the_group_may_still_withdraw_the_draft():
@@ -536,7 +642,8 @@ def test_the_head_of_the_chairing_seat_or_the_secretariat_names_who_acts_for_it(
     projected = ChairTerm(id=-1, working_group_id=1, seat_id=2, starts_at=now, ends_at=now)
     delegate = dataclasses.replace(MEMBER, person=person(seat_id=2, seat_role=SeatRole.DELEGATE))
     inactive_head = dataclasses.replace(
-        MEMBER, person=person(seat_id=2, seat_role=SeatRole.HEAD, is_active=False))
+        MEMBER, person=person(seat_id=2, seat_role=SeatRole.HEAD, is_active=False)
+    )
     assert can(MEMBER, "chair.name_acting", term)  # the head of seat 2
     assert can(SECRETARIAT, "chair.name_acting", term)
     for refused in (delegate, inactive_head, OBSERVER, CHAIR, ANONYMOUS):  # OBSERVER: a head

@@ -64,30 +64,40 @@ def people(db):
 
 
 def test_a_reset_link_ignores_a_forged_host(client, people, inbox):
-    response = post_form(client, "/password-reset", {"email": "ana@example.org"},
-                         headers=FORGED)
+    response = post_form(client, "/password-reset", {"email": "ana@example.org"}, headers=FORGED)
     assert response.status_code == 200
-    link, = inbox.links_in(inbox.wait_for(1)[0])
+    (link,) = inbox.links_in(inbox.wait_for(1)[0])
     assert urlsplit(link).netloc == "testserver"  # the address the server listens on
 
 
 def test_an_invitation_link_ignores_a_forged_host(client, people, inbox):
     sign_in(client, people[1])
-    response = post_form(client, "/admin/invitations/new", {
-        "name": "Nora Ruiz", "email": "nora@ministry.example", "seat_id": "",
-        "seat_role": "", "language": "en", "is_secretariat": "on"},
-        headers=FORGED, follow_redirects=False)
+    response = post_form(
+        client,
+        "/admin/invitations/new",
+        {
+            "name": "Nora Ruiz",
+            "email": "nora@ministry.example",
+            "seat_id": "",
+            "seat_role": "",
+            "language": "en",
+            "is_secretariat": "on",
+        },
+        headers=FORGED,
+        follow_redirects=False,
+    )
     assert response.status_code == 303
-    link, = inbox.links_in(inbox.wait_for(1)[0])
+    (link,) = inbox.links_in(inbox.wait_for(1)[0])
     assert urlsplit(link).netloc == "testserver"
 
 
 def test_a_link_uses_the_configured_base_url(database, database_url, tmp_path, people, inbox):
-    settings = make_settings(database_url, tmp_path, base_url="https://council.example",
-                             **smtp_settings(inbox))
+    settings = make_settings(
+        database_url, tmp_path, base_url="https://council.example", **smtp_settings(inbox)
+    )
     with TestClient(create_app(settings, database=database)) as client:
         post_form(client, "/password-reset", {"email": "ana@example.org"}, headers=FORGED)
-    link, = inbox.links_in(inbox.wait_for(1)[0])
+    (link,) = inbox.links_in(inbox.wait_for(1)[0])
     assert link.startswith("https://council.example/password-reset/")
 
 

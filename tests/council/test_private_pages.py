@@ -22,7 +22,8 @@ def settings(database_url, tmp_path):
 
 
 def test_every_answer_to_a_signed_in_person_is_private_and_varies_on_the_cookie(
-        app, client, db, connection):
+    app, client, db, connection
+):
     world = build_world(db)
     db.commit()
     failures = []
@@ -39,8 +40,10 @@ def test_every_answer_to_a_signed_in_person_is_private_and_varies_on_the_cookie(
                 rule = response.headers.get("cache-control", "")
                 vary = [v.strip().lower() for v in response.headers.get("vary", "").split(",")]
                 if "no-store" not in rule or "private" not in rule or "cookie" not in vary:
-                    failures.append(f"{role} GET {url} ({response.status_code}): "
-                                    f"Cache-Control {rule!r}, Vary {vary}")
+                    failures.append(
+                        f"{role} GET {url} ({response.status_code}): "
+                        f"Cache-Control {rule!r}, Vary {vary}"
+                    )
         finally:
             db.rollback()
             savepoint.rollback()
@@ -68,8 +71,13 @@ def test_anonymous_public_pages_keep_their_public_caching(app, client, db):
     db.add(council)
     db.commit()
     number = world.extra["recommendation"].number
-    for url in (f"/recommendations/{number}", "/recommendations", "/recommendations.atom",
-                "/api/v1/recommendations", f"/api/v1/recommendations/{number}"):
+    for url in (
+        f"/recommendations/{number}",
+        "/recommendations",
+        "/recommendations.atom",
+        "/api/v1/recommendations",
+        f"/api/v1/recommendations/{number}",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers["cache-control"] == "public, max-age=60", url

@@ -32,9 +32,17 @@ def test_simultaneous_guesses_are_answered_no_more_than_the_limit(fresh_database
             with TestClient(app) as client:
                 token = csrf_from(client.get("/sign-in").text)
                 start.wait()
-                answers.append(client.post("/sign-in", follow_redirects=False, data={
-                    "csrf_token": token, "email": "ana@example.org",
-                    "password": f"guess {n}"}).status_code)
+                answers.append(
+                    client.post(
+                        "/sign-in",
+                        follow_redirects=False,
+                        data={
+                            "csrf_token": token,
+                            "email": "ana@example.org",
+                            "password": f"guess {n}",
+                        },
+                    ).status_code
+                )
 
         threads = [threading.Thread(target=guess, args=(n,)) for n in range(GUESSES)]
         for thread in threads:
@@ -44,7 +52,9 @@ def test_simultaneous_guesses_are_answered_no_more_than_the_limit(fresh_database
 
         assert len(answers) == GUESSES
         print(f"\n{GUESSES} simultaneous guesses: {sorted(answers)}")
-        assert sorted(answers) == ([422] * settings.sign_in_max_per_account
-                                   + [429] * (GUESSES - settings.sign_in_max_per_account))
+        assert sorted(answers) == (
+            [422] * settings.sign_in_max_per_account
+            + [429] * (GUESSES - settings.sign_in_max_per_account)
+        )
     finally:
         database.dispose()

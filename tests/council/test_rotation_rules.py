@@ -22,19 +22,22 @@ def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
 # next in order
 
 
-@pytest.mark.parametrize(("current", "present", "expected"), [
-    pytest.param(10, ALL, 20, id="next"),
-    pytest.param(40, ALL, 10, id="wraps around"),
-    pytest.param(10, {10, 30, 40}, 30, id="skips a departed seat"),
-    pytest.param(30, {10, 20, 30}, 10, id="skips a departed seat across the wrap"),
-    pytest.param(20, {20}, 20, id="only seat left chairs again"),
-    pytest.param(20, set(), None, id="nobody present"),
-    pytest.param(20, {10, 30}, 30, id="current seat itself departed"),
-    pytest.param(None, ALL, 10, id="no chair yet starts at the top"),
-    pytest.param(None, {30, 40}, 30, id="no chair yet skips departed seats"),
-    pytest.param(99, {20, 30}, 20, id="seat outside the order starts at the top"),
-    pytest.param(10, {10, 20, 99}, 20, id="present seats outside the order never chair"),
-])
+@pytest.mark.parametrize(
+    ("current", "present", "expected"),
+    [
+        pytest.param(10, ALL, 20, id="next"),
+        pytest.param(40, ALL, 10, id="wraps around"),
+        pytest.param(10, {10, 30, 40}, 30, id="skips a departed seat"),
+        pytest.param(30, {10, 20, 30}, 10, id="skips a departed seat across the wrap"),
+        pytest.param(20, {20}, 20, id="only seat left chairs again"),
+        pytest.param(20, set(), None, id="nobody present"),
+        pytest.param(20, {10, 30}, 30, id="current seat itself departed"),
+        pytest.param(None, ALL, 10, id="no chair yet starts at the top"),
+        pytest.param(None, {30, 40}, 30, id="no chair yet skips departed seats"),
+        pytest.param(99, {20, 30}, 20, id="seat outside the order starts at the top"),
+        pytest.param(10, {10, 20, 99}, 20, id="present seats outside the order never chair"),
+    ],
+)
 def test_next_in_order(current, present, expected) -> None:
     assert next_in_order(ORDER, current, present) == expected
 
@@ -50,17 +53,20 @@ def test_empty_order_has_no_next_seat() -> None:
 # months
 
 
-@pytest.mark.parametrize(("moment", "months", "expected"), [
-    pytest.param(at(2026, 1, 15), 1, at(2026, 2, 15), id="mid-month"),
-    pytest.param(at(2026, 1, 31), 1, at(2026, 2, 28), id="jan 31 to feb 28"),
-    pytest.param(at(2028, 1, 31), 1, at(2028, 2, 29), id="jan 31 to feb 29 in a leap year"),
-    pytest.param(at(2026, 3, 31), 1, at(2026, 4, 30), id="31st to a 30-day month"),
-    pytest.param(at(2026, 8, 31), 6, at(2027, 2, 28), id="across the year end"),
-    pytest.param(at(2026, 11, 30), 2, at(2027, 1, 30), id="into january"),
-    pytest.param(at(2026, 12, 1), 12, at(2027, 12, 1), id="a year"),
-    pytest.param(at(2026, 3, 31), -1, at(2026, 2, 28), id="backwards"),
-    pytest.param(at(2026, 5, 10), 0, at(2026, 5, 10), id="zero"),
-])
+@pytest.mark.parametrize(
+    ("moment", "months", "expected"),
+    [
+        pytest.param(at(2026, 1, 15), 1, at(2026, 2, 15), id="mid-month"),
+        pytest.param(at(2026, 1, 31), 1, at(2026, 2, 28), id="jan 31 to feb 28"),
+        pytest.param(at(2028, 1, 31), 1, at(2028, 2, 29), id="jan 31 to feb 29 in a leap year"),
+        pytest.param(at(2026, 3, 31), 1, at(2026, 4, 30), id="31st to a 30-day month"),
+        pytest.param(at(2026, 8, 31), 6, at(2027, 2, 28), id="across the year end"),
+        pytest.param(at(2026, 11, 30), 2, at(2027, 1, 30), id="into january"),
+        pytest.param(at(2026, 12, 1), 12, at(2027, 12, 1), id="a year"),
+        pytest.param(at(2026, 3, 31), -1, at(2026, 2, 28), id="backwards"),
+        pytest.param(at(2026, 5, 10), 0, at(2026, 5, 10), id="zero"),
+    ],
+)
 def test_add_months(moment, months, expected) -> None:
     assert add_months(moment, months) == expected
 
@@ -144,15 +150,13 @@ def test_the_only_seat_left_keeps_the_chair_term_after_term() -> None:
 
     planned = terms_until(last, ORDER, {10}, 6, at(2027, 2, 1))
 
-    assert [(t.seat_id, t.ends_at) for t in planned] == [(10, at(2027, 1, 1)),
-                                                         (10, at(2027, 7, 1))]
+    assert [(t.seat_id, t.ends_at) for t in planned] == [(10, at(2027, 1, 1)), (10, at(2027, 7, 1))]
 
 
 @pytest.mark.parametrize("term_length", [0, -6])
 def test_a_term_lasts_at_least_a_month(term_length) -> None:
     with pytest.raises(ValueError, match="month"):
-        terms_until((10, at(2026, 1, 1), at(2026, 2, 1)), ORDER, ALL, term_length,
-                    at(2026, 3, 1))
+        terms_until((10, at(2026, 1, 1), at(2026, 2, 1)), ORDER, ALL, term_length, at(2026, 3, 1))
     with pytest.raises(ValueError, match="month"):
         upcoming(ORDER, ALL, 10, at(2026, 2, 1), term_length, 2)
 
@@ -186,12 +190,15 @@ def test_upcoming_with_nobody_present_or_no_count() -> None:
 # vice chair
 
 
-@pytest.mark.parametrize(("chair", "present", "expected"), [
-    pytest.param(10, ALL, 20, id="next seat"),
-    pytest.param(40, ALL, 10, id="wraps around"),
-    pytest.param(10, {10, 30}, 30, id="skips a departed seat"),
-    pytest.param(10, {10}, None, id="no other seat"),
-    pytest.param(None, ALL, None, id="no chair"),
-])
+@pytest.mark.parametrize(
+    ("chair", "present", "expected"),
+    [
+        pytest.param(10, ALL, 20, id="next seat"),
+        pytest.param(40, ALL, 10, id="wraps around"),
+        pytest.param(10, {10, 30}, 30, id="skips a departed seat"),
+        pytest.param(10, {10}, None, id="no other seat"),
+        pytest.param(None, ALL, None, id="no chair"),
+    ],
+)
 def test_vice_chair(chair, present, expected) -> None:
     assert vice_chair(ORDER, present, chair) == expected

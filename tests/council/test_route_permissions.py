@@ -46,8 +46,12 @@ def build_world(db) -> World:
     participant = make_seat(db, SeatKind.PARTICIPANT, name="Migrant Network")
     observer_seat = make_seat(db, SeatKind.OBSERVER, name="Observer Org")
     outsider_state = make_seat(db, name="Panama")
-    group = make_group(db, seats=[chair_state, member_state, participant, observer_seat],
-                       name="Humanitarian protection", slug="protection")
+    group = make_group(
+        db,
+        seats=[chair_state, member_state, participant, observer_seat],
+        name="Humanitarian protection",
+        slug="protection",
+    )
     other = make_group(db, seats=[outsider_state], name="Narratives", slug="narratives")
     people = {
         "secretariat": make_secretariat(db),
@@ -73,9 +77,15 @@ def _with_draft(db, world: World) -> None:
 
     member = world.people["member"]
     world.extra["draft"] = drafts.start_draft(
-        db, by=member, group=world.group, title="Labour pathways", purpose="",
-        sponsor_seat_ids=[member.seat_id], text="First paragraph.\n\nSecond paragraph.",
-        language="en")
+        db,
+        by=member,
+        group=world.group,
+        title="Labour pathways",
+        purpose="",
+        sponsor_seat_ids=[member.seat_id],
+        text="First paragraph.\n\nSecond paragraph.",
+        language="en",
+    )
 
 
 WORLD_EXTENSIONS.append(_with_draft)
@@ -88,12 +98,21 @@ def _with_invitation_reset_and_identity(db, world: World) -> None:
 
     now = utcnow()
     world.extra["invitation"], world.extra["invitation_token"] = invitations.invite(
-        db, by=world.people["secretariat"], languages=("en",), now=now,
-        form=invitations.InvitationForm(email="invited@example.org", name="Invited Person"))
+        db,
+        by=world.people["secretariat"],
+        languages=("en",),
+        now=now,
+        form=invitations.InvitationForm(email="invited@example.org", name="Invited Person"),
+    )
     _, world.extra["reset_token"] = accounts.request_reset(
-        db, email=world.people["member"].email, now=now)
-    identity = Identity(person_id=world.people["member"].id, provider="gov",
-                        issuer="https://id.example.org", subject="member-subject")
+        db, email=world.people["member"].email, now=now
+    )
+    identity = Identity(
+        person_id=world.people["member"].id,
+        provider="gov",
+        issuer="https://id.example.org",
+        subject="member-subject",
+    )
     db.add(identity)
     db.flush()
     world.extra["identity"] = identity
@@ -108,11 +127,17 @@ def _with_comment(db, world: World) -> None:
 
     draft = world.extra["draft"]
     world.extra["comment"] = comments.post_comment(
-        db, by=world.people["member"], draft=draft, body="A first comment.",
-        paragraph_id=None, revision_number=1)
+        db,
+        by=world.people["member"],
+        draft=draft,
+        body="A first comment.",
+        paragraph_id=None,
+        revision_number=1,
+    )
 
 
 WORLD_EXTENSIONS.append(_with_comment)
+
 
 def _with_chair_term(db, world: World) -> None:
     """The group's current chair term, whose acting person its seat's head may name."""
@@ -122,6 +147,7 @@ def _with_chair_term(db, world: World) -> None:
 
 
 WORLD_EXTENSIONS.append(_with_chair_term)
+
 
 def _with_rounds(db, world: World) -> None:
     """A draft with an open decision round, and one whose round closed itself at its deadline
@@ -134,17 +160,30 @@ def _with_rounds(db, world: World) -> None:
     now = utcnow()
     for key in ("round", "closed_round"):
         draft = drafts.start_draft(
-            db, by=member, group=world.group, title=f"Draft with a {key}", purpose="",
-            sponsor_seat_ids=[member.seat_id], text="One.\n\nTwo.", language="en")
+            db,
+            by=member,
+            group=world.group,
+            title=f"Draft with a {key}",
+            purpose="",
+            sponsor_seat_ids=[member.seat_id],
+            text="One.\n\nTwo.",
+            language="en",
+        )
         opened_at = now if key == "round" else now - timedelta(days=3)
         world.extra[key] = rounds.open_round(
-            db, by=chair, draft=draft, kind="decision", now=opened_at,
-            deadline=opened_at + timedelta(days=1 if key == "closed_round" else 7))
+            db,
+            by=chair,
+            draft=draft,
+            kind="decision",
+            now=opened_at,
+            deadline=opened_at + timedelta(days=1 if key == "closed_round" else 7),
+        )
         world.extra[f"{key}_draft"] = draft
     rounds.settle_expired(db, now, draft=world.extra["closed_round_draft"])
 
 
 WORLD_EXTENSIONS.append(_with_rounds)
+
 
 def _with_recommendation(db, world: World) -> None:
     """A recommendation: a draft adopted by both member states in a closed decision round."""
@@ -157,13 +196,27 @@ def _with_recommendation(db, world: World) -> None:
     member, chair = world.people["member"], world.people["chair"]
     opened = utcnow() - timedelta(days=1)
     draft = drafts.start_draft(
-        db, by=member, group=world.group, title="Adopted text", purpose="",
-        sponsor_seat_ids=[member.seat_id], text="Adopted.\n\nText.", language="en")
-    round_ = rounds.open_round(db, by=chair, draft=draft, kind="decision", now=opened,
-                               deadline=opened + timedelta(days=7))
+        db,
+        by=member,
+        group=world.group,
+        title="Adopted text",
+        purpose="",
+        sponsor_seat_ids=[member.seat_id],
+        text="Adopted.\n\nText.",
+        language="en",
+    )
+    round_ = rounds.open_round(
+        db, by=chair, draft=draft, kind="decision", now=opened, deadline=opened + timedelta(days=7)
+    )
     for person in (member, chair):
-        rounds.cast_position(db, round_, by=person, seat=db.get(Seat, person.seat_id),
-                             form=PositionForm("support"), now=opened)
+        rounds.cast_position(
+            db,
+            round_,
+            by=person,
+            seat=db.get(Seat, person.seat_id),
+            form=PositionForm("support"),
+            now=opened,
+        )
     rounds.close_round(db, round_, by=chair, now=opened + timedelta(hours=1))
     world.extra["recommendation"] = recommendations.of_draft(db, draft)
 
@@ -176,8 +229,13 @@ def _with_follow_up(db, world: World) -> None:
     from workspaces import followup
 
     seat_ids = [world.people["member"].seat_id, world.people["observer"].seat_id]
-    followup.address(db, recommendation=world.extra["recommendation"], seat_ids=seat_ids,
-                     by=world.people["chair"], now=utcnow())
+    followup.address(
+        db,
+        recommendation=world.extra["recommendation"],
+        seat_ids=seat_ids,
+        by=world.people["chair"],
+        now=utcnow(),
+    )
 
 
 WORLD_EXTENSIONS.append(_with_follow_up)
@@ -200,12 +258,21 @@ def _with_published_statement(db, world: World) -> None:
     member, chair = world.people["member"], world.people["chair"]
     opened = utcnow() - timedelta(days=1)
     draft = drafts.start_draft(
-        db, by=member, group=world.group, title="Failed text", purpose="",
-        sponsor_seat_ids=[member.seat_id], text="Failed.\n\nText.", language="en")
-    round_ = rounds.open_round(db, by=chair, draft=draft, kind="decision", now=opened,
-                               deadline=opened + timedelta(days=7))
-    rounds.close_round(db, round_, by=chair, statement="No quorum today.",
-                       now=opened + timedelta(hours=1))
+        db,
+        by=member,
+        group=world.group,
+        title="Failed text",
+        purpose="",
+        sponsor_seat_ids=[member.seat_id],
+        text="Failed.\n\nText.",
+        language="en",
+    )
+    round_ = rounds.open_round(
+        db, by=chair, draft=draft, kind="decision", now=opened, deadline=opened + timedelta(days=7)
+    )
+    rounds.close_round(
+        db, round_, by=chair, statement="No quorum today.", now=opened + timedelta(hours=1)
+    )
     world.extra["failed_round"], world.extra["failed_round_draft"] = round_, draft
     world.extra["statement"] = statements.publish(db, round_, by=chair)
 
@@ -219,8 +286,11 @@ def _with_notification(db, world: World) -> None:
 
     from council.models import Notification
 
-    world.extra["notification"] = db.exec(select(Notification).where(
-        Notification.person_id == world.people["member"].id).order_by(Notification.id)).first()
+    world.extra["notification"] = db.exec(
+        select(Notification)
+        .where(Notification.person_id == world.people["member"].id)
+        .order_by(Notification.id)
+    ).first()
 
 
 WORLD_EXTENSIONS.append(_with_notification)
@@ -231,10 +301,12 @@ def _with_settings_link(db, world: World) -> None:
     from council import notification_settings
 
     world.extra["settings_link_token"] = notification_settings.new_link(
-        db, person_id=world.people["member"].id, kind=None, now=utcnow())
+        db, person_id=world.people["member"].id, kind=None, now=utcnow()
+    )
 
 
 WORLD_EXTENSIONS.append(_with_settings_link)
+
 
 def _with_amendment(db, world: World) -> None:
     """The member's seat's amendment to a draft's first paragraph, outdated since by a
@@ -244,14 +316,32 @@ def _with_amendment(db, world: World) -> None:
 
     member = world.people["member"]
     draft = drafts.start_draft(
-        db, by=member, group=world.group, title="Amended draft", purpose="",
-        sponsor_seat_ids=[member.seat_id], text="First.\n\nSecond.", language="en")
+        db,
+        by=member,
+        group=world.group,
+        title="Amended draft",
+        purpose="",
+        sponsor_seat_ids=[member.seat_id],
+        text="First.\n\nSecond.",
+        language="en",
+    )
     first = drafts.paragraphs(db, drafts.latest_revision(db, draft))[0].paragraph_id
     world.extra["amendment"] = amendments.propose(
-        db, actor=load_actor(db, member, utcnow()), draft=draft, justification="Clearer.",
-        changes=[amendments.ChangeForm(first, "replace", "First, amended.")], now=utcnow())
-    drafts.revise(db, by=member, draft=draft, base_number=1, text="First, revised.\n\nSecond.",
-                  summary="Revised.")
+        db,
+        actor=load_actor(db, member, utcnow()),
+        draft=draft,
+        justification="Clearer.",
+        changes=[amendments.ChangeForm(first, "replace", "First, amended.")],
+        now=utcnow(),
+    )
+    drafts.revise(
+        db,
+        by=member,
+        draft=draft,
+        base_number=1,
+        text="First, revised.\n\nSecond.",
+        summary="Revised.",
+    )
     world.extra["amended_draft"] = draft
 
 
@@ -263,8 +353,7 @@ def _sponsored(world: World):
     from council.permissions import Sponsored
 
     draft = world.extra["draft"]
-    return Sponsored(draft.id, draft.working_group_id,
-                     frozenset({world.people["member"].seat_id}))
+    return Sponsored(draft.id, draft.working_group_id, frozenset({world.people["member"].seat_id}))
 
 
 def _proposed(world: World):
@@ -283,8 +372,9 @@ def _with_official_languages(db, world: World) -> None:
     from workspaces import drafts
 
     draft = world.extra["draft"]
-    world.extra["first_paragraph"] = drafts.paragraphs(
-        db, drafts.latest_revision(db, draft))[0].paragraph_id
+    world.extra["first_paragraph"] = drafts.paragraphs(db, drafts.latest_revision(db, draft))[
+        0
+    ].paragraph_id
 
 
 WORLD_EXTENSIONS.append(_with_official_languages)
@@ -297,10 +387,19 @@ def _with_document(db, world: World) -> None:
 
     from workspaces.document_models import Document, Visibility
 
-    document = Document(working_group_id=world.group.id, title="Labour pathways evidence",
-                        authors="Task force", issued_on=date(2025, 3, 14), language="en",
-                        visibility=Visibility.PUBLIC, file_name="evidence.pdf", sha256="0" * 64,
-                        size=100, pages=1, uploaded_by_id=world.people["member"].id)
+    document = Document(
+        working_group_id=world.group.id,
+        title="Labour pathways evidence",
+        authors="Task force",
+        issued_on=date(2025, 3, 14),
+        language="en",
+        visibility=Visibility.PUBLIC,
+        file_name="evidence.pdf",
+        sha256="0" * 64,
+        size=100,
+        pages=1,
+        uploaded_by_id=world.people["member"].id,
+    )
     db.add(document)
     db.flush()
     world.extra["document"] = document
@@ -323,17 +422,41 @@ def _with_reports(db, world: World) -> None:
 
     languages = ("en", "es", "fr")
     world.extra["report_draft"] = reports.start(
-        db, by=world.people["chair"], group=world.group, kind="interim",
-        titles={"en": "Draft report"}, default_language="en", languages=languages)
+        db,
+        by=world.people["chair"],
+        group=world.group,
+        kind="interim",
+        titles={"en": "Draft report"},
+        default_language="en",
+        languages=languages,
+    )
     secretariat = world.people["secretariat"]
-    published = reports.start(db, by=secretariat, group=None, kind="annual",
-                              titles={"en": "Annual report"}, default_language="en",
-                              languages=languages)
-    reports.save(db, published, Composition(
-        kind="annual", titles={"en": "Annual report"}, forewords={"en": "A year."},
-        sections=[SectionForm(headings={"en": "Adopted"},
-                              items=[world.extra["recommendation"].number])]),
-        by=secretariat, default_language="en", languages=languages)
+    published = reports.start(
+        db,
+        by=secretariat,
+        group=None,
+        kind="annual",
+        titles={"en": "Annual report"},
+        default_language="en",
+        languages=languages,
+    )
+    reports.save(
+        db,
+        published,
+        Composition(
+            kind="annual",
+            titles={"en": "Annual report"},
+            forewords={"en": "A year."},
+            sections=[
+                SectionForm(
+                    headings={"en": "Adopted"}, items=[world.extra["recommendation"].number]
+                )
+            ],
+        ),
+        by=secretariat,
+        default_language="en",
+        languages=languages,
+    )
     world.extra["report"] = reports.publish(db, published, by=secretariat)
 
 
@@ -384,8 +507,14 @@ EXAMPLES = {
     "draft_versions": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
     "draft_version": lambda w: ({"draft_id": w.extra["draft"].id, "language": "es"}, w.group),
     "version_title": lambda w: ({"draft_id": w.extra["draft"].id, "language": "es"}, w.group),
-    "version_paragraph": lambda w: ({"draft_id": w.extra["draft"].id, "language": "es",
-                                     "paragraph_id": w.extra["first_paragraph"]}, w.group),
+    "version_paragraph": lambda w: (
+        {
+            "draft_id": w.extra["draft"].id,
+            "language": "es",
+            "paragraph_id": w.extra["first_paragraph"],
+        },
+        w.group,
+    ),
     "draft_comments": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
     "comment_post": lambda w: ({"draft_id": w.extra["draft"].id}, w.group),
     "comment": lambda w: ({"comment_id": w.extra["comment"].id}, w.group),
@@ -424,38 +553,48 @@ EXAMPLES = {
     "notifications_read_all": lambda w: ({}, None),
     # the member's notification (the rounds the chair opened): others are answered 404
     "notification_open": lambda w: ({"notification_id": w.extra["notification"].id}, None),
-    "round_open": lambda w: ({"draft_id": w.extra["closed_round_draft"].id},
-                             w.extra["closed_round_draft"]),
+    "round_open": lambda w: (
+        {"draft_id": w.extra["closed_round_draft"].id},
+        w.extra["closed_round_draft"],
+    ),
     "round": lambda w: ({"round_id": w.extra["round"].id}, w.group),
     "position_cast": lambda w: ({"round_id": w.extra["round"].id}, w.extra["round_draft"]),
     "statement_submit": lambda w: ({"round_id": w.extra["round"].id}, w.extra["round_draft"]),
     "round_extend": lambda w: ({"round_id": w.extra["round"].id}, w.extra["round_draft"]),
     "round_close": lambda w: ({"round_id": w.extra["round"].id}, w.extra["round_draft"]),
     "round_remind": lambda w: ({"round_id": w.extra["round"].id}, w.extra["round_draft"]),
-    "round_chair_statement": lambda w: ({"round_id": w.extra["closed_round"].id},
-                                        w.extra["closed_round_draft"]),
-    "round_statement_publish": lambda w: ({"round_id": w.extra["failed_round"].id},
-                                          w.extra["failed_round_draft"]),
+    "round_chair_statement": lambda w: (
+        {"round_id": w.extra["closed_round"].id},
+        w.extra["closed_round_draft"],
+    ),
+    "round_statement_publish": lambda w: (
+        {"round_id": w.extra["failed_round"].id},
+        w.extra["failed_round_draft"],
+    ),
     "statement": lambda w: ({"number": w.extra["statement"].number}, w.extra["council"]),
     "api_statements": lambda w: ({}, w.extra["council"]),
     "api_statement": lambda w: ({"number": w.extra["statement"].number}, w.extra["council"]),
     "recommendations": lambda w: ({}, w.extra["council"]),
     "recommendations_feed": lambda w: ({}, w.extra["council"]),
     "group_recommendations_feed": lambda w: ({"slug": w.group.slug}, w.extra["council"]),
-    "recommendation": lambda w: ({"number": w.extra["recommendation"].number},
-                                 w.extra["council"]),
-    "recommendation_pdf": lambda w: ({"number": w.extra["recommendation"].number},
-                                     w.extra["council"]),
-    "recommendation_supersede": lambda w: ({"number": w.extra["recommendation"].number},
-                                           None),
+    "recommendation": lambda w: ({"number": w.extra["recommendation"].number}, w.extra["council"]),
+    "recommendation_pdf": lambda w: (
+        {"number": w.extra["recommendation"].number},
+        w.extra["council"],
+    ),
+    "recommendation_supersede": lambda w: ({"number": w.extra["recommendation"].number}, None),
     "notification_settings": lambda w: ({}, None),
     "notification_settings_link": lambda w: ({"token": w.extra["settings_link_token"]}, None),
     "followup_overview": lambda w: ({}, w.extra["council"]),
     "followup_group": lambda w: ({"slug": w.group.slug}, w.extra["council"]),
-    "followup_seats": lambda w: ({"number": w.extra["recommendation"].number},
-                                 w.extra["recommendation"]),
-    "followup_report": lambda w: ({"number": w.extra["recommendation"].number,
-                                   "seat_id": w.people["member"].seat_id}, _addressed(w)),
+    "followup_seats": lambda w: (
+        {"number": w.extra["recommendation"].number},
+        w.extra["recommendation"],
+    ),
+    "followup_report": lambda w: (
+        {"number": w.extra["recommendation"].number, "seat_id": w.people["member"].seat_id},
+        _addressed(w),
+    ),
     "documents": lambda w: ({}, w.extra["council"]),
     "document_new": lambda w: ({}, w.extra["council"]),
     "document": lambda w: ({"document_id": w.extra["document"].id}, w.extra["council"]),
@@ -464,8 +603,10 @@ EXAMPLES = {
     "document_withdraw": lambda w: ({"document_id": w.extra["document"].id}, _filed(w)),
     "api_openapi": lambda w: ({}, None),
     "api_recommendations": lambda w: ({}, w.extra["council"]),
-    "api_recommendation": lambda w: ({"number": w.extra["recommendation"].number},
-                                     w.extra["council"]),
+    "api_recommendation": lambda w: (
+        {"number": w.extra["recommendation"].number},
+        w.extra["council"],
+    ),
     "open_data_recommendations": lambda w: ({}, w.extra["council"]),
     "open_data_statements": lambda w: ({}, w.extra["council"]),
     "open_data_followup": lambda w: ({}, w.extra["council"]),
@@ -475,18 +616,28 @@ EXAMPLES = {
     "report_download": lambda w: ({"number": w.extra["report"].number}, w.extra["council"]),
     "report_new": lambda w: ({}, w.extra["council"]),
     "group_report_new": lambda w: ({"slug": w.group.slug}, w.group),
-    "report_edit": lambda w: ({"report_id": w.extra["report_draft"].id},
-                              w.extra["report_draft"]),
-    "report_preview": lambda w: ({"report_id": w.extra["report_draft"].id},
-                                 w.extra["report_draft"]),
-    "report_publish": lambda w: ({"report_id": w.extra["report_draft"].id},
-                                 w.extra["report_draft"]),
+    "report_edit": lambda w: ({"report_id": w.extra["report_draft"].id}, w.extra["report_draft"]),
+    "report_preview": lambda w: (
+        {"report_id": w.extra["report_draft"].id},
+        w.extra["report_draft"],
+    ),
+    "report_publish": lambda w: (
+        {"report_id": w.extra["report_draft"].id},
+        w.extra["report_draft"],
+    ),
 }
 
 # API routes answer an anonymous reader they refuse with 401 (JSON), not a sign-in redirect.
-API_ROUTES = {"api_recommendations", "api_recommendation", "api_statements", "api_statement",
-              "open_data_recommendations", "open_data_statements", "open_data_followup",
-              "open_data_reports"}
+API_ROUTES = {
+    "api_recommendations",
+    "api_recommendation",
+    "api_statements",
+    "api_statement",
+    "open_data_recommendations",
+    "open_data_statements",
+    "open_data_followup",
+    "open_data_reports",
+}
 
 # Routes that also need the actor to be the author of the object (their comment): among the
 # roles the permission allows, only this one may; the others are refused with 403.
@@ -596,10 +747,21 @@ def _answer_for(role, world, route, method, url, target, app, client, db) -> str
 HUGE = "99999999999999999999"
 
 
-@pytest.mark.parametrize("name", sorted({
-    name for name, _ in ROUTE_CASES
-    if any(f"{{{p}:id}}" in route.path for route, _m in _routes() if route.name == name
-           for p in route.param_convertors)}))
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        {
+            name
+            for name, _ in ROUTE_CASES
+            if any(
+                f"{{{p}:id}}" in route.path
+                for route, _m in _routes()
+                if route.name == name
+                for p in route.param_convertors
+            )
+        }
+    ),
+)
 def test_ids_beyond_the_integer_columns_are_not_found(name, app, client, db):
     """Every id or number in an address: one past the columns' range is a 404, not a crash."""
     world = build_world(db)

@@ -35,8 +35,11 @@ def assert_hardened(response) -> None:
     assert policy["object-src"] == ["'none'"]
     assert policy["base-uri"] == ["'self'"]
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] in ("same-origin", "strict-origin-when-cross-origin",
-                                                   "no-referrer")
+    assert response.headers["referrer-policy"] in (
+        "same-origin",
+        "strict-origin-when-cross-origin",
+        "no-referrer",
+    )
     assert response.headers["x-frame-options"] == "DENY"
 
 
@@ -62,7 +65,8 @@ class InlineCode(HTMLParser):
             if name == "style":
                 self.problems.append(f"a style attribute on <{tag}>")
             if name in ("href", "src", "action") and (value or "").lower().startswith(
-                    "javascript:"):
+                "javascript:"
+            ):
                 self.problems.append(f"a javascript: URL on <{tag}>")
 
 

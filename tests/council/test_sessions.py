@@ -147,8 +147,10 @@ def test_a_form_sent_records_the_use_in_its_own_transaction(client, db, person, 
     db.commit()
     page = client.get("/account")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    client.post("/account", data={"csrf_token": token, "name": person.name,
-                                  "language": "en", "timezone": "UTC"})
+    client.post(
+        "/account",
+        data={"csrf_token": token, "name": person.name, "language": "en", "timezone": "UTC"},
+    )
     db.expire_all()
     [row] = sessions_of(db, person)
     assert row.last_seen_at > earlier

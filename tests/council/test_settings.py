@@ -13,8 +13,11 @@ LONG_SECRET = "k" * 48
 
 @pytest.mark.parametrize("secret", [None, "", "change-me", "CHANGEME", " secret ", "dev"])
 def test_production_refuses_a_missing_or_placeholder_secret(tmp_path, secret):
-    env = {"COUNCIL_ENV": "production", "COUNCIL_VAR_DIR": str(tmp_path),
-           "COUNCIL_BASE_URL": "https://council.example.org"}
+    env = {
+        "COUNCIL_ENV": "production",
+        "COUNCIL_VAR_DIR": str(tmp_path),
+        "COUNCIL_BASE_URL": "https://council.example.org",
+    }
     if secret is not None:
         env["COUNCIL_SECRET_KEY"] = secret
     with pytest.raises(SettingsError, match="COUNCIL_SECRET_KEY"):
@@ -24,15 +27,25 @@ def test_production_refuses_a_missing_or_placeholder_secret(tmp_path, secret):
 
 def test_production_refuses_a_short_secret(tmp_path):
     with pytest.raises(SettingsError, match="at least 32"):
-        Settings.from_env({"COUNCIL_ENV": "production", "COUNCIL_SECRET_KEY": "s" * 31,
-                           "COUNCIL_VAR_DIR": str(tmp_path),
-                           "COUNCIL_BASE_URL": "https://council.example.org"})
+        Settings.from_env(
+            {
+                "COUNCIL_ENV": "production",
+                "COUNCIL_SECRET_KEY": "s" * 31,
+                "COUNCIL_VAR_DIR": str(tmp_path),
+                "COUNCIL_BASE_URL": "https://council.example.org",
+            }
+        )
 
 
 def test_production_takes_a_real_secret(tmp_path):
-    settings = Settings.from_env({"COUNCIL_ENV": "production", "COUNCIL_SECRET_KEY": LONG_SECRET,
-                                  "COUNCIL_VAR_DIR": str(tmp_path),
-                                  "COUNCIL_BASE_URL": "https://council.example.org"})
+    settings = Settings.from_env(
+        {
+            "COUNCIL_ENV": "production",
+            "COUNCIL_SECRET_KEY": LONG_SECRET,
+            "COUNCIL_VAR_DIR": str(tmp_path),
+            "COUNCIL_BASE_URL": "https://council.example.org",
+        }
+    )
     assert settings.secret_key == LONG_SECRET
     assert settings.is_production
 
@@ -46,7 +59,8 @@ def test_development_generates_a_secret_once_and_reuses_it(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert Settings.from_env(env).secret_key == first.secret_key
     assert Settings.from_env({**env, "COUNCIL_SECRET_KEY": "change-me"}).secret_key == (
-        first.secret_key)
+        first.secret_key
+    )
     other = Settings.from_env({"COUNCIL_VAR_DIR": str(tmp_path / "elsewhere")})
     assert other.secret_key != first.secret_key
 
@@ -65,13 +79,15 @@ def test_database_defaults_to_a_sqlite_file_in_the_var_dir(tmp_path):
 
 
 def test_values_come_from_the_environment(tmp_path):
-    settings = Settings.from_env({
-        "COUNCIL_VAR_DIR": str(tmp_path),
-        "COUNCIL_DATABASE_URL": "postgresql+psycopg://council@db/council",
-        "COUNCIL_SESSION_IDLE_MINUTES": "30",
-        "COUNCIL_SESSION_ABSOLUTE_HOURS": "8",
-        "COUNCIL_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.2,",
-    })
+    settings = Settings.from_env(
+        {
+            "COUNCIL_VAR_DIR": str(tmp_path),
+            "COUNCIL_DATABASE_URL": "postgresql+psycopg://council@db/council",
+            "COUNCIL_SESSION_IDLE_MINUTES": "30",
+            "COUNCIL_SESSION_ABSOLUTE_HOURS": "8",
+            "COUNCIL_TRUSTED_PROXIES": "10.0.0.1, 10.0.0.2,",
+        }
+    )
     assert settings.database_url == "postgresql+psycopg://council@db/council"
     assert (settings.session_idle_minutes, settings.session_absolute_hours) == (30, 8)
     assert settings.trusted_proxies == ("10.0.0.1", "10.0.0.2")

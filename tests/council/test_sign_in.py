@@ -33,14 +33,18 @@ def person(db):
 
 def attempt(client: TestClient, email: str, password: str, **fields):
     token = csrf_from(client.get("/sign-in").text)
-    return client.post("/sign-in", follow_redirects=False,
-                       data={"csrf_token": token, "email": email, "password": password, **fields})
+    return client.post(
+        "/sign-in",
+        follow_redirects=False,
+        data={"csrf_token": token, "email": email, "password": password, **fields},
+    )
 
 
 def attempts_for(db, key: str) -> int:
     db.expire_all()
-    return db.exec(select(func.count()).select_from(SignInAttempt)
-                   .where(SignInAttempt.key == key)).one()
+    return db.exec(
+        select(func.count()).select_from(SignInAttempt).where(SignInAttempt.key == key)
+    ).one()
 
 
 def test_right_password_signs_in(client, person):
@@ -60,8 +64,9 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, person):
         text = re.sub(r"\b[0-9a-f]{64,}\b", "TOKEN", response.text)
         return text.replace(email, "EMAIL")
 
-    assert (without_token_and_email(wrong_password, person.email)
-            == without_token_and_email(unknown_email, "nobody@example.org"))
+    assert without_token_and_email(wrong_password, person.email) == without_token_and_email(
+        unknown_email, "nobody@example.org"
+    )
 
 
 def test_failures_are_recorded_per_account_and_address(client, db, person):
@@ -79,7 +84,8 @@ def test_success_clears_the_failures_of_this_account_from_this_address(client, d
 
 
 def test_account_is_locked_after_too_many_failures_even_with_the_right_password(
-        client, person, settings):
+    client, person, settings
+):
     for _ in range(settings.sign_in_max_per_account):
         assert attempt(client, person.email, "not the password").status_code == 422
     response = attempt(client, person.email, PASSWORD)
@@ -89,8 +95,9 @@ def test_account_is_locked_after_too_many_failures_even_with_the_right_password(
     assert "council_session" not in response.cookies
 
 
-def test_guesses_from_one_address_never_lock_the_owner_out_of_another(app, client, person,
-                                                                      settings):
+def test_guesses_from_one_address_never_lock_the_owner_out_of_another(
+    app, client, person, settings
+):
     for _ in range(settings.sign_in_max_per_account):
         attempt(client, person.email, "not the password")
     assert attempt(client, person.email, PASSWORD).status_code == 429
@@ -99,12 +106,16 @@ def test_guesses_from_one_address_never_lock_the_owner_out_of_another(app, clien
 
 
 def test_guesses_from_many_addresses_stop_those_that_failed_not_the_owners_device(
-        database, database_url, tmp_path, person):
+    database, database_url, tmp_path, person
+):
     settings = make_settings(database_url, tmp_path, sign_in_max_per_account_anywhere=6)
     app = create_app(settings, database=database, extensions=[])
     guessers = [TestClient(app, client=(f"198.51.100.{n}", 50000)) for n in range(4)]
-    answers = [attempt(guesser, person.email, "guess").status_code
-               for _ in range(2) for guesser in guessers]
+    answers = [
+        attempt(guesser, person.email, "guess").status_code
+        for _ in range(2)
+        for guesser in guessers
+    ]
     assert answers == [422] * 6 + [429] * 2  # the account failed 6 times, from everywhere
     assert attempt(guessers[0], person.email, PASSWORD).status_code == 429
     with TestClient(app, client=("203.0.113.9", 50000)) as owners_device:
@@ -147,17 +158,20 @@ def test_the_limit_holds_across_workers_sharing_the_database(fresh_databases, tm
             database.dispose()
 
 
-@pytest.mark.parametrize("target", [
-    "//evil.example",
-    "//evil.example/path",
-    "https://evil.example",
-    "https://evil.example/account",
-    "\\\\evil.example",
-    "/\t/evil.example",
-    "javascript:alert(1)",
-    "evil.example",
-    "",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "//evil.example/path",
+        "https://evil.example",
+        "https://evil.example/account",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        "",
+    ],
+)
 def test_next_never_leaves_the_site(client, person, target):
     response = attempt(client, person.email, PASSWORD, next=target)
     assert response.status_code == 303

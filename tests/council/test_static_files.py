@@ -15,6 +15,11 @@ def test_versioned_files_are_immutable_for_a_year_and_the_others_kept_a_day(clie
         response = client.get(f"/static/{path}")
         assert response.status_code == 200
         assert response.headers["cache-control"] == YEAR
-    for path in ("css/council.css", "css/print.css", "js/live.js", "js/timezone.js",
-                 "js/htmx-LICENSE.txt"):
+    for path in (
+        "css/council.css",
+        "css/print.css",
+        "js/live.js",
+        "js/timezone.js",
+        "js/htmx-LICENSE.txt",
+    ):
         assert client.get(f"/static/{path}").headers["cache-control"] == DAY, path

@@ -16,23 +16,31 @@ from tests.workspaces.test_drafts import build_group
 
 MANDATE = "Expand safe and legal routes: labour migration & protection pathways."
 NAMES = {
-    "es": ("Vías migratorias alternativas", "Ampliar las vías seguras y legales de migración.",
-           "Red de Comunidades Migrantes"),
-    "fr": ("Voies de migration alternatives", "Élargir les voies sûres et légales de migration.",
-           "Réseau des communautés migrantes"),
+    "es": (
+        "Vías migratorias alternativas",
+        "Ampliar las vías seguras y legales de migración.",
+        "Red de Comunidades Migrantes",
+    ),
+    "fr": (
+        "Voies de migration alternatives",
+        "Élargir les voies sûres et légales de migration.",
+        "Réseau des communautés migrantes",
+    ),
 }
 DESCRIPTION = "The council brings together the states of North and Central America"
 
 
 def translations(position: int) -> str:
-    return json.dumps({language: values[position] for language, values in NAMES.items()},
-                      ensure_ascii=False)
+    return json.dumps(
+        {language: values[position] for language, values in NAMES.items()}, ensure_ascii=False
+    )
 
 
 @pytest.fixture
 def world(db):
-    world = build_group(db, mandate=MANDATE, name_translations=translations(0),
-                        mandate_translations=translations(1))
+    world = build_group(
+        db, mandate=MANDATE, name_translations=translations(0), mandate_translations=translations(1)
+    )
     world.network.name_translations = translations(2)
     db.add(world.network)
     make_chair(db, None, world.mexico)
@@ -44,8 +52,7 @@ def headings(html: str) -> list[str]:
     return re.findall(r"<(h[1-6])\b", html)
 
 
-def test_the_front_door_shows_groups_mandates_chairing_seats_and_the_latest(
-        client, db, world):
+def test_the_front_door_shows_groups_mandates_chairing_seats_and_the_latest(client, db, world):
     item = adopt(db, world)
     make_public(db)
 
@@ -56,8 +63,9 @@ def test_the_front_door_shows_groups_mandates_chairing_seats_and_the_latest(
     assert DESCRIPTION in text and 'href="http://testserver/sign-in"' in text
     assert "Working group" in text and "Alternative migration pathways" in text
     assert "Narratives" in text
-    assert ("Expand safe and legal routes: labour migration &amp; protection pathways."
-            in text)  # stored text, escaped
+    assert (
+        "Expand safe and legal routes: labour migration &amp; protection pathways." in text
+    )  # stored text, escaped
     assert "Chaired by Migrant Communities Network." in text
     assert "No chair at present" in text  # Narratives has no chair
     assert "Mexico chairs the council." in text
@@ -81,8 +89,9 @@ def test_the_front_door_is_cacheable_and_sets_no_cookie(client, db, world):
     assert "Cookie" in page.headers["vary"] and "Accept-Language" in page.headers["vary"]
     again = client.get("/", headers={"If-None-Match": page.headers["etag"]})
     assert again.status_code == 304 and not again.content
-    spanish = client.get("/", headers={"Accept-Language": "es",
-                                       "If-None-Match": page.headers["etag"]})
+    spanish = client.get(
+        "/", headers={"Accept-Language": "es", "If-None-Match": page.headers["etag"]}
+    )
     assert spanish.status_code == 200  # another language, another body
 
 
@@ -108,8 +117,14 @@ def test_a_council_that_does_not_publish_shows_only_what_it_is(client, db, world
 
     assert page.status_code == 200
     assert DESCRIPTION in page.text and 'href="http://testserver/sign-in"' in page.text
-    for hidden in ("Alternative migration pathways", "Narratives", "Expand safe and legal",
-                   "Migrant Communities Network", "Mexico", item.number):
+    for hidden in (
+        "Alternative migration pathways",
+        "Narratives",
+        "Expand safe and legal",
+        "Migrant Communities Network",
+        "Mexico",
+        item.number,
+    ):
         assert hidden not in page.text
     assert "set-cookie" not in page.headers
 
@@ -127,8 +142,12 @@ def test_signed_in_people_keep_their_own_home_page(client, db, world):
 def add_chaired_groups(db, count: int) -> None:
     for _ in range(count):
         seat = make_seat(db)
-        group = make_group(db, seats=[seat], mandate=f"Mandate of {seat.name}.",
-                           mandate_translations=translations(1))
+        group = make_group(
+            db,
+            seats=[seat],
+            mandate=f"Mandate of {seat.name}.",
+            mandate_translations=translations(1),
+        )
         make_chair(db, group, seat)
     db.commit()
 

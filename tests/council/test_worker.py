@@ -137,10 +137,16 @@ def test_the_purge_jobs_remove_only_what_has_expired(database, db):
     now = utcnow()
     person = make_person(db)
     for name, ends in (("ended", now - timedelta(seconds=1)), ("live", now + timedelta(hours=1))):
-        db.add(AuthSession(id=name, person_id=person.id, created_at=now, last_seen_at=now,
-                           expires_at=ends))
-        db.add(SignInFlow(id=name, provider="p", browser_hash="b", data="{}", created_at=now,
-                          expires_at=ends))
+        db.add(
+            AuthSession(
+                id=name, person_id=person.id, created_at=now, last_seen_at=now, expires_at=ends
+            )
+        )
+        db.add(
+            SignInFlow(
+                id=name, provider="p", browser_hash="b", data="{}", created_at=now, expires_at=ends
+            )
+        )
     db.add(SignInAttempt(key="account:old@example.org", at=now - timedelta(days=2)))
     db.add(SignInAttempt(key="account:new@example.org", at=now - timedelta(minutes=5)))
     db.commit()
@@ -149,6 +155,5 @@ def test_the_purge_jobs_remove_only_what_has_expired(database, db):
     db.commit()
     assert [row.id for row in db.exec(select(AuthSession)).all()] == ["live"]
     assert [row.id for row in db.exec(select(SignInFlow)).all()] == ["live"]
-    assert [row.key for row in db.exec(select(SignInAttempt)).all()] == [
-        "account:new@example.org"]
+    assert [row.key for row in db.exec(select(SignInAttempt)).all()] == ["account:new@example.org"]
     assert sessions.purge_job(db, now) == 0 and oidc.purge_job(db, now) == 0

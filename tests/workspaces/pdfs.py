@@ -5,8 +5,7 @@ from __future__ import annotations
 
 
 def _escaped(text: str) -> bytes:
-    return (text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            .encode("latin-1"))
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1")
 
 
 def make_pdf(*lines: str, javascript: bool = False) -> bytes:
@@ -24,11 +23,12 @@ def make_pdf(*lines: str, javascript: bool = False) -> bytes:
         content = b"BT /F1 12 Tf 72 720 Td (" + _escaped(line) + b") Tj ET"
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * n} 0 R "
-            f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode())
-        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content
-                       + b"\nendstream")
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-                   b"/Encoding /WinAnsiEncoding >>")
+            f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    )
     if javascript:
         objects.append(b"<< /Type /Action /S /JavaScript /JS (app.alert\\('opened'\\);) >>")
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
@@ -40,5 +40,7 @@ def make_pdf(*lines: str, javascript: bool = False) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)

@@ -26,28 +26,63 @@ def delete(pid: str) -> Change:
     return Change(DELETE, pid, "", dict(TEXT).get(pid, ""))
 
 
-@pytest.mark.parametrize(("accepted", "expected"), [
-    # nothing accepted: the text stays, no paragraph has a new origin
-    ([], [("a", "First.", None), ("b", "Second.", None), ("c", "Third.", None),
-          ("d", "Fourth.", None)]),
-    # one replacement keeps the paragraph's id and records the amendment
-    ([proposal(7, replace("b", "Second, amended."))],
-     [("a", "First.", None), ("b", "Second, amended.", 7), ("c", "Third.", None),
-      ("d", "Fourth.", None)]),
-    # an insertion after a deleted paragraph takes its place
-    ([proposal(1, delete("b")), proposal(2, insert("b", "New.", "n1"))],
-     [("a", "First.", None), ("n1", "New.", 2), ("c", "Third.", None), ("d", "Fourth.", None)]),
-    # two insertions after the same paragraph follow in amendment order, whatever the list order
-    ([proposal(5, insert("a", "Later.", "n5")), proposal(3, insert("a", "Earlier.", "n3"))],
-     [("a", "First.", None), ("n3", "Earlier.", 3), ("n5", "Later.", 5), ("b", "Second.", None),
-      ("c", "Third.", None), ("d", "Fourth.", None)]),
-    # one amendment with several changes: each paragraph it makes says so
-    ([proposal(4, replace("a", "One."), delete("c"), insert("d", "Five.", "n4"))],
-     [("a", "One.", 4), ("b", "Second.", None), ("d", "Fourth.", None), ("n4", "Five.", 4)]),
-    # amendments on different paragraphs apply together
-    ([proposal(1, replace("a", "One.")), proposal(2, replace("d", "Four."))],
-     [("a", "One.", 1), ("b", "Second.", None), ("c", "Third.", None), ("d", "Four.", 2)]),
-])
+@pytest.mark.parametrize(
+    ("accepted", "expected"),
+    [
+        # nothing accepted: the text stays, no paragraph has a new origin
+        (
+            [],
+            [
+                ("a", "First.", None),
+                ("b", "Second.", None),
+                ("c", "Third.", None),
+                ("d", "Fourth.", None),
+            ],
+        ),
+        # one replacement keeps the paragraph's id and records the amendment
+        (
+            [proposal(7, replace("b", "Second, amended."))],
+            [
+                ("a", "First.", None),
+                ("b", "Second, amended.", 7),
+                ("c", "Third.", None),
+                ("d", "Fourth.", None),
+            ],
+        ),
+        # an insertion after a deleted paragraph takes its place
+        (
+            [proposal(1, delete("b")), proposal(2, insert("b", "New.", "n1"))],
+            [
+                ("a", "First.", None),
+                ("n1", "New.", 2),
+                ("c", "Third.", None),
+                ("d", "Fourth.", None),
+            ],
+        ),
+        # two insertions after the same paragraph follow in amendment order, whatever the list order
+        (
+            [proposal(5, insert("a", "Later.", "n5")), proposal(3, insert("a", "Earlier.", "n3"))],
+            [
+                ("a", "First.", None),
+                ("n3", "Earlier.", 3),
+                ("n5", "Later.", 5),
+                ("b", "Second.", None),
+                ("c", "Third.", None),
+                ("d", "Fourth.", None),
+            ],
+        ),
+        # one amendment with several changes: each paragraph it makes says so
+        (
+            [proposal(4, replace("a", "One."), delete("c"), insert("d", "Five.", "n4"))],
+            [("a", "One.", 4), ("b", "Second.", None), ("d", "Fourth.", None), ("n4", "Five.", 4)],
+        ),
+        # amendments on different paragraphs apply together
+        (
+            [proposal(1, replace("a", "One.")), proposal(2, replace("d", "Four."))],
+            [("a", "One.", 1), ("b", "Second.", None), ("c", "Third.", None), ("d", "Four.", 2)],
+        ),
+    ],
+)
 def test_a_batch_of_accepted_amendments_makes_the_next_text(accepted, expected):
     assert amending.apply(TEXT, accepted) == expected
 
@@ -73,17 +108,20 @@ def test_a_change_to_a_paragraph_the_text_lost_is_refused():
     assert (gone.value.number, gone.value.paragraph_id) == (2, "z")
 
 
-@pytest.mark.parametrize(("changes", "current", "outdated"), [
-    ([replace("b", "New.", "Second.")], dict(TEXT), False),
-    ([replace("b", "New.", "Second.")], {**dict(TEXT), "b": "Second, edited."}, True),
-    ([replace("b", "New.", "Second.")], {"a": "First."}, True),
-    ([delete("c")], {**dict(TEXT), "c": "Changed."}, True),
-    # an insertion only needs the paragraph it follows, whatever its text now
-    ([insert("a", "New.", "n")], {**dict(TEXT), "a": "First, edited."}, False),
-    ([insert("a", "New.", "n")], {"b": "Second."}, True),
-    # a change elsewhere leaves it current
-    ([replace("b", "New.", "Second.")], {**dict(TEXT), "a": "Changed."}, False),
-])
+@pytest.mark.parametrize(
+    ("changes", "current", "outdated"),
+    [
+        ([replace("b", "New.", "Second.")], dict(TEXT), False),
+        ([replace("b", "New.", "Second.")], {**dict(TEXT), "b": "Second, edited."}, True),
+        ([replace("b", "New.", "Second.")], {"a": "First."}, True),
+        ([delete("c")], {**dict(TEXT), "c": "Changed."}, True),
+        # an insertion only needs the paragraph it follows, whatever its text now
+        ([insert("a", "New.", "n")], {**dict(TEXT), "a": "First, edited."}, False),
+        ([insert("a", "New.", "n")], {"b": "Second."}, True),
+        # a change elsewhere leaves it current
+        ([replace("b", "New.", "Second.")], {**dict(TEXT), "a": "Changed."}, False),
+    ],
+)
 def test_an_amendment_is_outdated_when_its_paragraph_changed(changes, current, outdated):
     assert amending.is_outdated(changes, current) is outdated
 
@@ -100,13 +138,16 @@ def test_an_accepted_sub_amendment_rewrites_only_its_change_of_the_parent():
     assert amending.sub_amendment_outdated(sub, amended)  # its original is gone now
 
 
-@pytest.mark.parametrize(("proposals", "target"), [
-    ([[replace("b", "X.")], [replace("b", "Y.")]], "b"),
-    ([[replace("b", "X.")], [delete("b")], [replace("b", "Z.")]], "b"),
-    ([[replace("b", "X.")]], None),  # one alone is accepted, not merged
-    ([[replace("b", "X.")], [replace("c", "Y.")]], None),  # different paragraphs
-    ([[replace("b", "X.")], [insert("b", "Y.", "n")]], None),  # an insertion
-    ([[replace("b", "X."), replace("c", "Y.")], [replace("b", "Z.")]], None),  # two paragraphs
-])
+@pytest.mark.parametrize(
+    ("proposals", "target"),
+    [
+        ([[replace("b", "X.")], [replace("b", "Y.")]], "b"),
+        ([[replace("b", "X.")], [delete("b")], [replace("b", "Z.")]], "b"),
+        ([[replace("b", "X.")]], None),  # one alone is accepted, not merged
+        ([[replace("b", "X.")], [replace("c", "Y.")]], None),  # different paragraphs
+        ([[replace("b", "X.")], [insert("b", "Y.", "n")]], None),  # an insertion
+        ([[replace("b", "X."), replace("c", "Y.")], [replace("b", "Z.")]], None),  # two paragraphs
+    ],
+)
 def test_only_amendments_on_one_same_paragraph_merge(proposals, target):
     assert amending.merged_paragraph(proposals) == target

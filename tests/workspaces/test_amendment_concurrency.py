@@ -24,22 +24,33 @@ from workspaces.models import Draft, Revision
 def _build(database: Database) -> dict:
     with database.transaction() as session:
         make_council(session)
-        mexico, canada, chair_seat = (make_seat(session, name=n)
-                                      for n in ("Mexico", "Canada", "Honduras"))
+        mexico, canada, chair_seat = (
+            make_seat(session, name=n) for n in ("Mexico", "Canada", "Honduras")
+        )
         group = make_group(session, seats=[mexico, canada, chair_seat], slug="race")
         member = make_person(session, seat=canada, role=SeatRole.HEAD)
         chair = make_person(session, seat=chair_seat, role=SeatRole.HEAD)
         make_chair(session, group, chair_seat, chair)
-        draft = drafts.start_draft(session, by=make_person(session, seat=mexico),
-                                   group=group, title="Race", purpose="",
-                                   sponsor_seat_ids=[mexico.id], text="One.\n\nTwo.",
-                                   language="en")
+        draft = drafts.start_draft(
+            session,
+            by=make_person(session, seat=mexico),
+            group=group,
+            title="Race",
+            purpose="",
+            sponsor_seat_ids=[mexico.id],
+            text="One.\n\nTwo.",
+            language="en",
+        )
         target = drafts.paragraphs(session, drafts.latest_revision(session, draft))[0]
         now = utcnow()
         amendment = amendments.propose(
-            session, actor=load_actor(session, member, now), draft=draft, now=now,
+            session,
+            actor=load_actor(session, member, now),
+            draft=draft,
+            now=now,
             changes=[amendments.ChangeForm(target.paragraph_id, "replace", "One, amended.")],
-            justification="Clearer.")
+            justification="Clearer.",
+        )
         return {"draft": draft.id, "amendment": amendment.id, "chair": chair.id}
 
 
@@ -56,9 +67,13 @@ def test_two_tabs_accepting_one_amendment_make_one_revision(fresh_databases):
                 now = utcnow()
                 chair = session.get(Person, ids["chair"])
                 amendments.decide(
-                    session, actor=load_actor(session, chair, now),
-                    draft=session.get(Draft, ids["draft"]), base_number=1, now=now,
-                    decisions=[amendments.Decision(ids["amendment"], verdict, "No.")])
+                    session,
+                    actor=load_actor(session, chair, now),
+                    draft=session.get(Draft, ids["draft"]),
+                    base_number=1,
+                    now=now,
+                    decisions=[amendments.Decision(ids["amendment"], verdict, "No.")],
+                )
             outcomes.append(verdict)
         except Conflict:
             outcomes.append("conflict")
@@ -72,10 +87,12 @@ def test_two_tabs_accepting_one_amendment_make_one_revision(fresh_databases):
     assert sorted(outcomes) in (["accept", "conflict"], ["conflict", "refuse"])
     with database.transaction(write=False) as session:
         decided = session.get(Amendment, ids["amendment"])
-        revisions = session.exec(select(Revision.number).where(
-            Revision.draft_id == ids["draft"])).all()
+        revisions = session.exec(
+            select(Revision.number).where(Revision.draft_id == ids["draft"])
+        ).all()
         won = next(o for o in outcomes if o != "conflict")
-        assert decided.status == (AmendmentStatus.ACCEPTED if won == "accept"
-                                  else AmendmentStatus.REFUSED)
+        assert decided.status == (
+            AmendmentStatus.ACCEPTED if won == "accept" else AmendmentStatus.REFUSED
+        )
         assert sorted(revisions) == ([1, 2] if won == "accept" else [1])
     database.bind.dispose()

@@ -39,8 +39,30 @@ def published_api(fresh_databases, tmp_path_factory):
 
 def test_schemathesis_finds_no_failure_in_the_api(published_api, tmp_path):
     run = subprocess.run(
-        [sys.executable, "-m", "schemathesis.cli", "run", f"{published_api}/api/v1/openapi.json",
-         "--checks", "all", "--seed", SEED, "--max-examples", EXAMPLES, "--workers", "1",
-         "--generation-database", "none", "--no-color", "--request-timeout", "10"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+        [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "run",
+            f"{published_api}/api/v1/openapi.json",
+            "--checks",
+            "all",
+            "--seed",
+            SEED,
+            "--max-examples",
+            EXAMPLES,
+            "--workers",
+            "1",
+            "--generation-database",
+            "none",
+            "--no-color",
+            "--request-timeout",
+            "10",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]

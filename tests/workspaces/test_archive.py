@@ -28,10 +28,15 @@ from workspaces import comments, documents, recommendations, rounds, statements
 from workspaces.round_models import RoundKind
 from workspaces.rounds import PositionForm
 
-SPANISH = ("Vías laborales", {
-    "The member states should increase labour migration pathways by at least 50,000 places.":
-        "Los Estados miembros deberían aumentar las vías de migración laboral en al menos "
-        "50.000 plazas."})
+SPANISH = (
+    "Vías laborales",
+    {
+        "The member states should increase labour migration pathways by at least 50,000 places.": (
+            "Los Estados miembros deberían aumentar las vías de migración laboral en al menos "
+            "50.000 plazas."
+        )
+    },
+)
 UPLOAD = Path("exports/annex.pdf")  # a file of the var directory no row names
 
 
@@ -49,46 +54,93 @@ def seed(settings) -> dict:
             world.mexico.name_translations = json.dumps({"es": "México"})
             db.add_all([council, world.mexico])
             when = utcnow() - timedelta(days=3)
-            first = adopt(db, world, versions={"es": SPANISH}, when=when,
-                          reservation="Only with funding.", statement="Thanks to all seats.")
-            protection = make_group(db, seats=[world.mexico, world.canada, world.network],
-                                    name="Humanitarian protection", slug="protection",
-                                    number=91)
+            first = adopt(
+                db,
+                world,
+                versions={"es": SPANISH},
+                when=when,
+                reservation="Only with funding.",
+                statement="Thanks to all seats.",
+            )
+            protection = make_group(
+                db,
+                seats=[world.mexico, world.canada, world.network],
+                name="Humanitarian protection",
+                slug="protection",
+                number=91,
+            )
             make_chair(db, protection, world.network, world.chair)
-            later = adopt(db, dataclasses.replace(world, group=protection),
-                          title="Labour pathways, revised",
-                          versions={"es": SPANISH}, when=when + timedelta(days=1))
-            recommendations.supersede(db, first, by_number=later.number, reason="Revised.",
-                                      by=world.secretariat)
+            later = adopt(
+                db,
+                dataclasses.replace(world, group=protection),
+                title="Labour pathways, revised",
+                versions={"es": SPANISH},
+                when=when + timedelta(days=1),
+            )
+            recommendations.supersede(
+                db, first, by_number=later.number, reason="Revised.", by=world.secretariat
+            )
             draft = start(db, world, title="Recruitment fees", text="Fees are banned.")
-            thread = comments.post_comment(db, by=world.member, draft=draft, body="Agreed?",
-                                           paragraph_id=None, revision_number=1)
+            thread = comments.post_comment(
+                db,
+                by=world.member,
+                draft=draft,
+                body="Agreed?",
+                paragraph_id=None,
+                revision_number=1,
+            )
             comments.reply(db, by=world.colleague, to=thread, body="Agreed.", revision_number=1)
             failed = start(db, world, title="Border closures", text="Close the borders.")
             translate(db, world, failed, "es", "Cierre de fronteras", {})
-            round_ = rounds.open_round(db, by=world.chair, draft=failed, kind=RoundKind.DECISION,
-                                       deadline=utcnow() + timedelta(days=1))
-            rounds.cast_position(db, round_, by=world.member, seat=db.get(Seat, world.mexico.id),
-                                 form=PositionForm("object", reason="Not acceptable."))
+            round_ = rounds.open_round(
+                db,
+                by=world.chair,
+                draft=failed,
+                kind=RoundKind.DECISION,
+                deadline=utcnow() + timedelta(days=1),
+            )
+            rounds.cast_position(
+                db,
+                round_,
+                by=world.member,
+                seat=db.get(Seat, world.mexico.id),
+                form=PositionForm("object", reason="Not acceptable."),
+            )
             rounds.close_round(db, round_, by=world.chair, statement="No consensus today.")
             statement = statements.publish(db, round_, by=world.chair)
             pdf = make_pdf("Migración laboral circular en la región")
             document = documents.upload(
-                db, actor=load_actor(db, world.member, utcnow()), council=council,
-                form=documents.DocumentForm(title="Regional study", authors="Task force",
-                                            issued_on="2025-03-14", language="es",
-                                            visibility="members", summary="",
-                                            filed_under="pathways"),
+                db,
+                actor=load_actor(db, world.member, utcnow()),
+                council=council,
+                form=documents.DocumentForm(
+                    title="Regional study",
+                    authors="Task force",
+                    issued_on="2025-03-14",
+                    language="es",
+                    visibility="members",
+                    summary="",
+                    filed_under="pathways",
+                ),
                 file=documents.Upload("study.pdf", len(pdf), lambda: pdf),
-                folder=settings.documents_dir, max_bytes=settings.max_upload_bytes,
-                now=utcnow())
-            seeded = {"document": document.id, "document_sha256": document.sha256,
-                      "recommendation": first.number, "later": later.number,
-                      "statement": statement.number, "draft": draft.id, "round": round_.id,
-                      "member": world.member}
+                folder=settings.documents_dir,
+                max_bytes=settings.max_upload_bytes,
+                now=utcnow(),
+            )
+            seeded = {
+                "document": document.id,
+                "document_sha256": document.sha256,
+                "recommendation": first.number,
+                "later": later.number,
+                "statement": statement.number,
+                "draft": draft.id,
+                "round": round_.id,
+                "member": world.member,
+            }
         with database.transaction() as db:
-            audit.checkpoint(db, key=audit.signing_key(TEST_SECRET),
-                             path=var_dir / audit.CHECKPOINT_FILE)
+            audit.checkpoint(
+                db, key=audit.signing_key(TEST_SECRET), path=var_dir / audit.CHECKPOINT_FILE
+            )
     finally:
         database.dispose()
     (var_dir / UPLOAD).parent.mkdir(parents=True)
@@ -104,12 +156,24 @@ def council(fresh_databases, tmp_path_factory):
     return source, seed(source)
 
 
-PUBLIC_PAGES = ("/recommendations/{recommendation}", "/recommendations/{recommendation}?lang=es",
-                "/recommendations/{later}", "/recommendations", "/recommendations?q=migracion",
-                "/statements/{statement}", "/api/v1/recommendations/{recommendation}",
-                "/open-data/recommendations.jsonl", "/open-data/statements.jsonl")
-MEMBER_PAGES = ("/drafts/{draft}", "/rounds/{round}", "/", "/documents?q=migracion+circ",
-                "/documents/{document}/file")
+PUBLIC_PAGES = (
+    "/recommendations/{recommendation}",
+    "/recommendations/{recommendation}?lang=es",
+    "/recommendations/{later}",
+    "/recommendations",
+    "/recommendations?q=migracion",
+    "/statements/{statement}",
+    "/api/v1/recommendations/{recommendation}",
+    "/open-data/recommendations.jsonl",
+    "/open-data/statements.jsonl",
+)
+MEMBER_PAGES = (
+    "/drafts/{draft}",
+    "/rounds/{round}",
+    "/",
+    "/documents?q=migracion+circ",
+    "/documents/{document}/file",
+)
 LIVE_CURSOR = re.compile(r"after=[\w-]+")
 
 
@@ -131,8 +195,9 @@ def pages(settings, seeded: dict) -> dict[str, str]:
                 found[path] = response.text
                 if "csrf_token" in response.text:
                     # the token and the live pages' event cursor: the session's, the process's
-                    found[path] = LIVE_CURSOR.sub("after=", response.text.replace(
-                        csrf_from(response.text), "CSRF"))
+                    found[path] = LIVE_CURSOR.sub(
+                        "after=", response.text.replace(csrf_from(response.text), "CSRF")
+                    )
             return found
     finally:
         database.dispose()
@@ -146,8 +211,13 @@ def comment(settings, seeded: dict) -> int:
         with TestClient(create_app(settings, database=database)) as client:
             sign_in(client, seeded["member"])
             draft = f"/drafts/{seeded['draft']}"
-            return post_form(client, f"{draft}/comments", {"body": "After the move."},
-                             page=draft, follow_redirects=False).status_code
+            return post_form(
+                client,
+                f"{draft}/comments",
+                {"body": "After the move."},
+                page=draft,
+                follow_redirects=False,
+            ).status_code
     finally:
         database.dispose()
 
@@ -160,8 +230,9 @@ def other_backend_url(fresh_databases, tmp_path: Path) -> str:
     return fresh_databases.create(migrate=False)
 
 
-def test_an_archive_moves_a_council_to_the_other_database_and_back(council, fresh_databases,
-                                                                  tmp_path):
+def test_an_archive_moves_a_council_to_the_other_database_and_back(
+    council, fresh_databases, tmp_path
+):
     source, seeded = council
     pages(source, seeded)  # the member's first visit, noted: the archive holds it
     before = pages(source, seeded)
@@ -201,30 +272,43 @@ def test_an_archive_holds_records_texts_and_files(council, tmp_path):
 
     assert manifest["format"] == "council-archive"
     assert manifest["schema_version"] and "," not in manifest["schema_version"]
-    chain = [json.loads(line) for line in
-             (folder / manifest["audit"]["records_file"]).read_text().splitlines()]
+    chain = [
+        json.loads(line)
+        for line in (folder / manifest["audit"]["records_file"]).read_text().splitlines()
+    ]
     assert len(chain) == manifest["audit"]["records"] == manifest["tables"]["audit_record"]["rows"]
     assert chain[-1]["hash"] == manifest["audit"]["head"]
-    assert all(record["prev_hash"] == previous["hash"]
-               for previous, record in zip(chain, chain[1:], strict=False))
-    recommendation = (folder / "texts" / "recommendations" /
-                      f"{seeded['recommendation']}.es.md").read_text()
+    assert all(
+        record["prev_hash"] == previous["hash"]
+        for previous, record in zip(chain, chain[1:], strict=False)
+    )
+    recommendation = (
+        folder / "texts" / "recommendations" / f"{seeded['recommendation']}.es.md"
+    ).read_text()
     assert recommendation.startswith("# Vías laborales\n")
     assert "**1.** Los Estados miembros" in recommendation
-    assert "[^1]: Mexico: Only with funding." in recommendation or \
-        "[^1]: México: Only with funding." in recommendation
+    assert (
+        "[^1]: Mexico: Only with funding." in recommendation
+        or "[^1]: México: Only with funding." in recommendation
+    )
     revision = (folder / "texts" / "drafts" / str(seeded["draft"]) / "revision-1.md").read_text()
     assert revision.startswith("# Recruitment fees\n") and "Fees are banned." in revision
-    assert "No consensus today." in (
-        folder / "texts" / "statements" / f"{seeded['statement']}.md").read_text()
-    assert set(manifest["files"]) == {"audit-checkpoints.jsonl", UPLOAD.as_posix(),
-                                      f"documents/{seeded['document_sha256']}.pdf"}
+    assert (
+        "No consensus today."
+        in (folder / "texts" / "statements" / f"{seeded['statement']}.md").read_text()
+    )
+    assert set(manifest["files"]) == {
+        "audit-checkpoints.jsonl",
+        UPLOAD.as_posix(),
+        f"documents/{seeded['document_sha256']}.pdf",
+    }
     for name, sha256 in manifest["texts"].items():
         assert backup.sha256_of(folder / name) == sha256
 
 
 def test_an_import_refuses_a_council_and_a_damaged_archive_and_keeps_nothing_of_it(
-        council, fresh_databases, tmp_path):
+    council, fresh_databases, tmp_path
+):
     """Then the commands export the council and import it into that database, still empty."""
     from click.testing import CliRunner
 
@@ -256,19 +340,26 @@ def test_an_import_refuses_a_council_and_a_damaged_archive_and_keeps_nothing_of_
     backup.refuse_unless_empty(empty.database_url)
 
     def env(url: str, var_dir: Path) -> dict[str, str]:
-        return {"COUNCIL_DATABASE_URL": url, "COUNCIL_VAR_DIR": str(var_dir),
-                "COUNCIL_SECRET_KEY": TEST_SECRET, "COUNCIL_LANGUAGE": "en"}
+        return {
+            "COUNCIL_DATABASE_URL": url,
+            "COUNCIL_VAR_DIR": str(var_dir),
+            "COUNCIL_SECRET_KEY": TEST_SECRET,
+            "COUNCIL_LANGUAGE": "en",
+        }
 
     runner = CliRunner()
-    exported = runner.invoke(main, ["export", str(tmp_path / "again")],
-                             env=env(source.database_url, source.var_dir))
+    exported = runner.invoke(
+        main, ["export", str(tmp_path / "again")], env=env(source.database_url, source.var_dir)
+    )
     assert exported.exit_code == 0, exported.output
     assert "rows, the texts and the var files to" in exported.output
-    imported = runner.invoke(main, ["import", str(tmp_path / "again")],
-                             env=env(empty.database_url, empty.var_dir))
+    imported = runner.invoke(
+        main, ["import", str(tmp_path / "again")], env=env(empty.database_url, empty.var_dir)
+    )
     assert imported.exit_code == 0, imported.output
     assert "every table agrees with the manifest" in imported.output
     assert re.search(r"The audit log is intact: \d+ records verified\.", imported.output)
-    verified = runner.invoke(main, ["audit", "verify", "--published"],
-                             env=env(empty.database_url, empty.var_dir))
+    verified = runner.invoke(
+        main, ["audit", "verify", "--published"], env=env(empty.database_url, empty.var_dir)
+    )
     assert verified.exit_code == 0, verified.output

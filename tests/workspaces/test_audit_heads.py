@@ -33,9 +33,12 @@ def world(db):
 
 
 def published_record(db, recommendation) -> AuditRecord:
-    return db.exec(select(AuditRecord).where(
-        AuditRecord.action == "recommendation.published",
-        AuditRecord.target_id == str(recommendation.id))).one()
+    return db.exec(
+        select(AuditRecord).where(
+            AuditRecord.action == "recommendation.published",
+            AuditRecord.target_id == str(recommendation.id),
+        )
+    ).one()
 
 
 def test_the_head_at_adoption_is_the_publication_record(db, world):
@@ -57,11 +60,13 @@ def test_the_head_is_on_the_page_in_the_feed_and_in_the_api(client, db, world):
 
     feed = client.get("/recommendations.atom")
     assert not feedparser.parse(feed.content).bozo
-    assert audit.heads_in_feed(feed.content) == [(f"{published.number} · Labour pathways",
-                                                  head)]
+    assert audit.heads_in_feed(feed.content) == [(f"{published.number} · Labour pathways", head)]
 
-    body = checked(OpenAPI.from_dict(api.DOCUMENT),
-                   client.get(f"/api/v1/recommendations/{published.number}"), 200)
+    body = checked(
+        OpenAPI.from_dict(api.DOCUMENT),
+        client.get(f"/api/v1/recommendations/{published.number}"),
+        200,
+    )
     assert body["adoption"]["audit_head"] == head
 
 
@@ -72,8 +77,11 @@ def test_a_recommendation_published_before_heads_reads_null_in_the_api(client, d
     published.record = json.dumps(stored)
     db.add(published)
     db.commit()
-    body = checked(OpenAPI.from_dict(api.DOCUMENT),
-                   client.get(f"/api/v1/recommendations/{published.number}"), 200)
+    body = checked(
+        OpenAPI.from_dict(api.DOCUMENT),
+        client.get(f"/api/v1/recommendations/{published.number}"),
+        200,
+    )
     assert body["adoption"]["audit_head"] is None
     assert recommendations.published_heads(db) == []
 
@@ -127,13 +135,15 @@ def test_posting_editing_and_withdrawing_a_comment_are_audited(db):
     world = build_group(db)
     draft = start(db, world)
     comment = post(db, world, draft, "A first thought.")
-    answer = comments.reply(db, by=world.colleague, to=comment, body="Agreed.",
-                            revision_number=1)
+    answer = comments.reply(db, by=world.colleague, to=comment, body="Agreed.", revision_number=1)
     comments.edit_comment(db, by=world.member, comment=comment, body="A better thought.")
     comments.withdraw_comment(db, by=world.member, comment=comment)
 
-    rows = db.exec(select(AuditRecord).where(col(AuditRecord.action).startswith("comment."))
-                   .order_by(AuditRecord.id)).all()
+    rows = db.exec(
+        select(AuditRecord)
+        .where(col(AuditRecord.action).startswith("comment."))
+        .order_by(AuditRecord.id)
+    ).all()
     assert [(r.action, r.target_id, r.actor_id) for r in rows] == [
         ("comment.posted", str(comment.id), world.member.id),
         ("comment.posted", str(answer.id), world.colleague.id),

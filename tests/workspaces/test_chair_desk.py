@@ -40,47 +40,74 @@ def desk_of(html: str) -> str:
 
 
 def first_paragraph(db, draft) -> str:
-    return db.exec(select(RevisionParagraph.paragraph_id)
-                   .join(Revision, Revision.id == RevisionParagraph.revision_id)
-                   .where(Revision.draft_id == draft.id)
-                   .order_by(RevisionParagraph.number)).first()
+    return db.exec(
+        select(RevisionParagraph.paragraph_id)
+        .join(Revision, Revision.id == RevisionParagraph.revision_id)
+        .where(Revision.draft_id == draft.id)
+        .order_by(RevisionParagraph.number)
+    ).first()
 
 
 def propose(db, world, draft, text="Another text."):
     actor = load_actor(db, world.people["head"], utcnow())
-    return amendments.propose(db, actor=actor, draft=draft, now=utcnow(), justification="Why.",
-                              changes=[amendments.ChangeForm(first_paragraph(db, draft),
-                                                             "replace", text)])
+    return amendments.propose(
+        db,
+        actor=actor,
+        draft=draft,
+        now=utcnow(),
+        justification="Why.",
+        changes=[amendments.ChangeForm(first_paragraph(db, draft), "replace", text)],
+    )
 
 
 def settle_me(db, world, title):
     """A draft with one unresolved thread and one resolved, and an open amendment."""
     draft = start(db, world, title=title)
-    comments.post_comment(db, by=world.people["head"], draft=draft, body="Open question.",
-                          paragraph_id=None, revision_number=1)
-    done = comments.post_comment(db, by=world.people["writer"], draft=draft, body="Settled.",
-                                 paragraph_id=None, revision_number=1)
+    comments.post_comment(
+        db,
+        by=world.people["head"],
+        draft=draft,
+        body="Open question.",
+        paragraph_id=None,
+        revision_number=1,
+    )
+    done = comments.post_comment(
+        db,
+        by=world.people["writer"],
+        draft=draft,
+        body="Settled.",
+        paragraph_id=None,
+        revision_number=1,
+    )
     comments.resolve_thread(db, by=world.people["chair"], comment=done, now=utcnow())
     propose(db, world, draft)
     return draft
 
 
 def remind(client, round_, page="/groups/pathways"):
-    return post_form(client, f"/rounds/{round_.id}/remind", {"next": page}, page=page,
-                     follow_redirects=False)
+    return post_form(
+        client, f"/rounds/{round_.id}/remind", {"next": page}, page=page, follow_redirects=False
+    )
 
 
 def reminders(db) -> list[Notification]:
     db.expire_all()
-    return list(db.exec(select(Notification).where(
-        Notification.kind == notices.ROUND_REMINDER)).all())
+    return list(
+        db.exec(select(Notification).where(Notification.kind == notices.ROUND_REMINDER)).all()
+    )
 
 
 def test_the_chair_sees_silent_seats_drafts_to_settle_and_the_next_handover(client, db, world):
     decided = open_decision(db, world, start(db, world, title="Labour pathways"), hours=80)
     cast(db, world, decided, "head")  # Belize answered through its head
-    rounds.open_round(db, by=world.people["chair"], draft=start(db, world, title="Talking"),
-                      kind="comment", now=world.now, deadline=world.now + timedelta(days=3))
+    rounds.open_round(
+        db,
+        by=world.people["chair"],
+        draft=start(db, world, title="Talking"),
+        kind="comment",
+        now=world.now,
+        deadline=world.now + timedelta(days=3),
+    )
     settle_me(db, world, "Integration")
     db.commit()
     sign_in(client, world.people["chair"])
@@ -122,8 +149,13 @@ def test_remind_tells_exactly_the_people_of_the_seats_that_have_not_answered(cli
     round_ = open_decision(db, world, start(db, world, title="Labour pathways"), hours=30)
     cast(db, world, round_, "delegate")  # Belize answered: its head and delegate are not told
     colleague = make_person(db, seat=world.seats["chair"], role=SeatRole.HEAD, name="Cora Head")
-    db.add(NotificationPreference(person_id=world.people["writer"].id,
-                                  kind=notices.ROUND_REMINDER, delivery=Delivery.DIGEST))
+    db.add(
+        NotificationPreference(
+            person_id=world.people["writer"].id,
+            kind=notices.ROUND_REMINDER,
+            delivery=Delivery.DIGEST,
+        )
+    )
     db.commit()
     sign_in(client, world.people["chair"])
 
@@ -132,8 +164,7 @@ def test_remind_tells_exactly_the_people_of_the_seats_that_have_not_answered(cli
     assert response.headers["location"].endswith(f"/groups/pathways#desk-round-{round_.id}")
     told = {n.person_id: n for n in reminders(db)}
     # Costa Rica's other person, Mexico and the participant; not the chair who sent it
-    assert set(told) == {colleague.id, world.people["writer"].id,
-                         world.people["participant"].id}
+    assert set(told) == {colleague.id, world.people["writer"].id, world.people["participant"].id}
     assert told[world.people["writer"].id].delivery == Delivery.DIGEST  # their choice
     assert told[colleague.id].delivery == Delivery.NOW
     emailed = set(db.exec(select(OutboxMessage.person_id)).all())
@@ -145,12 +176,15 @@ def test_remind_tells_exactly_the_people_of_the_seats_that_have_not_answered(cli
 
     sign_in(client, world.people["writer"])
     shown = client.get("/notifications").text
-    assert ("The chair of working group 5 reminds Mexico that its answer is due in round "
-            f"{round_.id} on “Labour pathways”") in shown
+    assert (
+        "The chair of working group 5 reminds Mexico that its answer is due in round "
+        f"{round_.id} on “Labour pathways”"
+    ) in shown
 
 
 def test_a_second_reminder_too_soon_is_refused_with_409_then_allowed_later(
-        client, db, world, monkeypatch):
+    client, db, world, monkeypatch
+):
     round_ = open_decision(db, world, start(db, world), hours=50)
     db.commit()
     sign_in(client, world.people["chair"])
@@ -166,8 +200,9 @@ def test_a_second_reminder_too_soon_is_refused_with_409_then_allowed_later(
     assert again.status_code == 409
     assert "were reminded on" in again.text and "You can remind them again from" in again.text
     assert len(reminders(db)) == count
-    assert len(db.exec(select(AuditRecord).where(
-        AuditRecord.action == "round.reminded")).all()) == 1
+    assert (
+        len(db.exec(select(AuditRecord).where(AuditRecord.action == "round.reminded")).all()) == 1
+    )
 
     later = utcnow() + timedelta(hours=5)
     monkeypatch.setattr("council.middleware.utcnow", lambda: later)
@@ -178,13 +213,19 @@ def test_a_second_reminder_too_soon_is_refused_with_409_then_allowed_later(
 
 
 def test_only_the_acting_chair_reminds_and_only_silent_seats_of_an_open_decision_round(
-        app, client, db, world):
+    app, client, db, world
+):
     from starlette.testclient import TestClient
 
     round_ = open_decision(db, world, start(db, world), hours=50)
-    talk = rounds.open_round(db, by=world.people["chair"], draft=start(db, world, title="Talk"),
-                             kind="comment", now=world.now,
-                             deadline=world.now + timedelta(days=2))
+    talk = rounds.open_round(
+        db,
+        by=world.people["chair"],
+        draft=start(db, world, title="Talk"),
+        kind="comment",
+        now=world.now,
+        deadline=world.now + timedelta(days=2),
+    )
     db.commit()
     for role in ("head", "secretariat", "outsider"):
         other = TestClient(app, base_url="http://testserver")
@@ -222,8 +263,14 @@ def test_the_desk_runs_a_fixed_number_of_queries(client, db, world, queries):
         round_ = open_decision(db, world, start(db, world, title=f"Decide {n}"), hours=50 + n)
         cast(db, world, round_, "head")
         settle_me(db, world, f"Settle {n}")
-    rounds.open_round(db, by=world.people["chair"], draft=start(db, world, title="Talk"),
-                      kind="comment", now=world.now, deadline=world.now + timedelta(days=2))
+    rounds.open_round(
+        db,
+        by=world.people["chair"],
+        draft=start(db, world, title="Talk"),
+        kind="comment",
+        now=world.now,
+        deadline=world.now + timedelta(days=2),
+    )
     db.commit()
     assert remind(client, round_).status_code == 303
     many = count()

@@ -23,14 +23,21 @@ TEXT = "# Title\n\nFirst *point*.\n\n## Measures\n\nSecond."
 
 def cited_numbers(html: str, paragraph_ids: list[str]) -> list[str | None]:
     """The number shown in the margin of each paragraph (None: it has no number link)."""
-    found = [re.search(rf'class="paragraph-number" href="#p-{pid}"[^>]*>.*?</span>(\d+)</a>',
-                       html, re.S) for pid in paragraph_ids]
+    found = [
+        re.search(rf'class="paragraph-number" href="#p-{pid}"[^>]*>.*?</span>(\d+)</a>', html, re.S)
+        for pid in paragraph_ids
+    ]
     return [match.group(1) if match else None for match in found]
 
 
 def open_round(db, world, draft):
-    return rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.DECISION,
-                             deadline=utcnow() + timedelta(days=7))
+    return rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.DECISION,
+        deadline=utcnow() + timedelta(days=7),
+    )
 
 
 def test_a_paragraph_is_cited_by_the_same_number_everywhere(client, db):
@@ -49,17 +56,31 @@ def test_a_paragraph_is_cited_by_the_same_number_everywhere(client, db):
     url = f"/rounds/{round_.id}"
     round_page = client.get(url).text
     assert cited_numbers(round_page, ids) == [None, "1", None, "2"]
-    choices = re.findall(r'<label for="paragraph-(\w+)">Paragraph (\d+): <span[^>]*>([^<]*)<',
-                         round_page)
+    choices = re.findall(
+        r'<label for="paragraph-(\w+)">Paragraph (\d+): <span[^>]*>([^<]*)<', round_page
+    )
     assert choices == [(first, "1", "First point."), (second, "2", "Second.")]  # no heading
-    cast = post_form(client, f"{url}/position", {
-        "choice": "support_with_reservation", "reservation": "Not the second paragraph.",
-        "paragraph_ids": [second]}, page=url, follow_redirects=False)
+    cast = post_form(
+        client,
+        f"{url}/position",
+        {
+            "choice": "support_with_reservation",
+            "reservation": "Not the second paragraph.",
+            "paragraph_ids": [second],
+        },
+        page=url,
+        follow_redirects=False,
+    )
     assert cast.status_code == 303
     assert re.search(rf'Concerns paragraphs:\s*<a href="#p-{second}">2</a>', client.get(url).text)
 
-    rounds.cast_position(db, round_, by=world.colleague, seat=db.get(Seat, world.canada.id),
-                         form=PositionForm("support"))
+    rounds.cast_position(
+        db,
+        round_,
+        by=world.colleague,
+        seat=db.get(Seat, world.canada.id),
+        form=PositionForm("support"),
+    )
     rounds.close_round(db, round_, by=world.chair, statement="")
     db.commit()
     published = recommendations.of_draft(db, draft)
@@ -69,7 +90,11 @@ def test_a_paragraph_is_cited_by_the_same_number_everywhere(client, db):
     assert re.search(rf'Concerns paragraph\s*<a href="#p-{second}">2</a>', public)
     api = client.get(f"/api/v1/recommendations/{published.number}").json()
     assert [(p["id"], p["number"]) for p in api["paragraphs"]] == [
-        (title, None), (first, 1), (measures, None), (second, 2)]
+        (title, None),
+        (first, 1),
+        (measures, None),
+        (second, 2),
+    ]
 
 
 def test_a_reservation_cannot_concern_a_heading(db):
@@ -79,9 +104,15 @@ def test_a_reservation_cannot_concern_a_heading(db):
     heading = drafts.paragraphs(db, drafts.latest_revision(db, draft))[2]
 
     with pytest.raises(Invalid) as refused:
-        rounds.cast_position(db, round_, by=world.member, seat=db.get(Seat, world.mexico.id),
-                             form=PositionForm("support_with_reservation", reservation="No.",
-                                               paragraph_ids=[heading.paragraph_id]))
+        rounds.cast_position(
+            db,
+            round_,
+            by=world.member,
+            seat=db.get(Seat, world.mexico.id),
+            form=PositionForm(
+                "support_with_reservation", reservation="No.", paragraph_ids=[heading.paragraph_id]
+            ),
+        )
 
     assert "paragraph_ids" in refused.value.errors
 
@@ -89,9 +120,14 @@ def test_a_reservation_cannot_concern_a_heading(db):
 def test_comparisons_show_the_words_read_without_markdown_marks(client, db):
     world = build_group(db)
     draft = start(db, world, text="# Title\n\nStates **share** data.\n\n- Item one")
-    drafts.revise(db, by=world.member, draft=draft, base_number=1,
-                  text="# New title\n\nStates **share** arrival data.\n\n- Item one\n- Item two",
-                  summary="Adds an item.")
+    drafts.revise(
+        db,
+        by=world.member,
+        draft=draft,
+        base_number=1,
+        text="# New title\n\nStates **share** arrival data.\n\n- Item one\n- Item two",
+        summary="Adds an item.",
+    )
     db.commit()
     sign_in(client, world.member)
 

@@ -42,9 +42,14 @@ def paragraph_id(db, draft: Draft, position: int) -> str:
 
 
 def comment_on(db, world, draft, body="A comment.", *, by=None, position=2) -> Comment:
-    created = comments.post_comment(db, by=by or world.member, draft=draft, body=body,
-                                    paragraph_id=paragraph_id(db, draft, position),
-                                    revision_number=draft.latest_revision_number)
+    created = comments.post_comment(
+        db,
+        by=by or world.member,
+        draft=draft,
+        body=body,
+        paragraph_id=paragraph_id(db, draft, position),
+        revision_number=draft.latest_revision_number,
+    )
     db.commit()
     return created
 
@@ -66,14 +71,22 @@ def test_a_member_comments_on_the_first_paragraph_without_javascript(client, db,
     assert form.template.name == "workspaces/draft_comments.html"
     assert "Your comment on paragraph 1" in form.text
     assert "labour migration pathways" in form.text  # the paragraph it is about
-    posted = client.post(f"/drafts/{draft.id}/comments", follow_redirects=False, data={
-        "csrf_token": csrf_from(form.text), "paragraph_id": pid, "revision_number": "1",
-        "body": "Can we say **which** countries?"})
+    posted = client.post(
+        f"/drafts/{draft.id}/comments",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_from(form.text),
+            "paragraph_id": pid,
+            "revision_number": "1",
+            "body": "Can we say **which** countries?",
+        },
+    )
 
     created = db.exec(select(Comment)).one()
     assert posted.status_code == 303
     assert posted.headers["location"] == (
-        f"http://testserver/drafts/{draft.id}?thread={created.id}#comment-{created.id}")
+        f"http://testserver/drafts/{draft.id}?thread={created.id}#comment-{created.id}"
+    )
     assert (created.paragraph_id, created.revision_number) == (pid, 1)
     shown = client.get(posted.headers["location"])
     assert "Can we say <strong>which</strong> countries?" in shown.text
@@ -84,8 +97,7 @@ def test_a_member_comments_on_the_first_paragraph_without_javascript(client, db,
     assert ">1</td>" in client.get("/groups/pathways/drafts").text
 
 
-def test_with_htmx_posting_swaps_the_region_and_errors_come_back_in_it(client, db, world,
-                                                                        draft):
+def test_with_htmx_posting_swaps_the_region_and_errors_come_back_in_it(client, db, world, draft):
     pid = paragraph_id(db, draft, 2)
     sign_in(client, world.member)
 
@@ -101,8 +113,9 @@ def test_with_htmx_posting_swaps_the_region_and_errors_come_back_in_it(client, d
     assert empty.template.name == "workspaces/_comments.html"
     assert "The comment is empty" in empty.text
 
-    done = client.post(f"/drafts/{draft.id}/comments", headers=HTMX,
-                       data={**data, "body": "Inline comment."})
+    done = client.post(
+        f"/drafts/{draft.id}/comments", headers=HTMX, data={**data, "body": "Inline comment."}
+    )
     assert done.status_code == 200
     assert done.template.name == "workspaces/_comments.html"
     assert "Inline comment." in done.text
@@ -113,9 +126,12 @@ def test_an_oversized_comment_comes_back_with_the_error_and_the_text(client, db,
     sign_in(client, world.member)
     text = "Long " * 2001  # 10,005 characters once stripped
 
-    response = post_form(client, f"/drafts/{draft.id}/comments",
-                         {"paragraph_id": "", "revision_number": "1", "body": text},
-                         page=f"/drafts/{draft.id}")
+    response = post_form(
+        client,
+        f"/drafts/{draft.id}/comments",
+        {"paragraph_id": "", "revision_number": "1", "body": text},
+        page=f"/drafts/{draft.id}",
+    )
 
     assert response.status_code == 422
     assert response.template.name == "workspaces/draft_comments.html"
@@ -127,16 +143,30 @@ def test_an_oversized_comment_comes_back_with_the_error_and_the_text(client, db,
 
 def test_the_rate_limit_answers_429_and_keeps_the_text(client, db, world, draft):
     now = utcnow()
-    db.execute(insert(Comment), [
-        {"draft_id": draft.id, "revision_number": 1, "author_id": world.member.id,
-         "body_source": "x", "body_html": "<p>x</p>", "created_at": now, "hidden_reason": ""}
-        for _ in range(comments.RATE_LIMIT)])
+    db.execute(
+        insert(Comment),
+        [
+            {
+                "draft_id": draft.id,
+                "revision_number": 1,
+                "author_id": world.member.id,
+                "body_source": "x",
+                "body_html": "<p>x</p>",
+                "created_at": now,
+                "hidden_reason": "",
+            }
+            for _ in range(comments.RATE_LIMIT)
+        ],
+    )
     db.commit()
     sign_in(client, world.member)
 
-    response = post_form(client, f"/drafts/{draft.id}/comments",
-                         {"paragraph_id": "", "revision_number": "1", "body": "One more."},
-                         page=f"/drafts/{draft.id}")
+    response = post_form(
+        client,
+        f"/drafts/{draft.id}/comments",
+        {"paragraph_id": "", "revision_number": "1", "body": "One more."},
+        page=f"/drafts/{draft.id}",
+    )
 
     assert response.status_code == 429
     assert "posted 10 comments in the last minute" in response.text
@@ -168,20 +198,35 @@ def test_reply_with_htmx_and_without(client, db, world, draft):
     assert page.template.name == "workspaces/comment.html"
     assert "Discussion on paragraph 1" in page.text
 
-    swapped = client.post(f"/comments/{root.id}/reply", headers=HTMX, data={
-        "csrf_token": csrf_from(page.text), "revision_number": "1", "body": "The task force's."})
+    swapped = client.post(
+        f"/comments/{root.id}/reply",
+        headers=HTMX,
+        data={
+            "csrf_token": csrf_from(page.text),
+            "revision_number": "1",
+            "body": "The task force's.",
+        },
+    )
     assert swapped.status_code == 200
     assert swapped.template.name == "workspaces/_comment_thread.html"
-    assert "The task force&#39;s." in swapped.text or "The task force’s." in swapped.text \
+    assert (
+        "The task force&#39;s." in swapped.text
+        or "The task force’s." in swapped.text
         or "The task force's." in swapped.text
-    plain = client.post(f"/comments/{root.id}/reply", follow_redirects=False, data={
-        "csrf_token": csrf_from(page.text), "revision_number": "1", "body": "Second reply."})
+    )
+    plain = client.post(
+        f"/comments/{root.id}/reply",
+        follow_redirects=False,
+        data={"csrf_token": csrf_from(page.text), "revision_number": "1", "body": "Second reply."},
+    )
     second = db.exec(select(Comment).where(Comment.body_source == "Second reply.")).one()
     assert plain.status_code == 303
     assert plain.headers["location"].endswith(f"?thread={root.id}#comment-{second.id}")
     assert second.parent_id == root.id
-    refused = client.post(f"/comments/{root.id}/reply", data={
-        "csrf_token": csrf_from(page.text), "revision_number": "1", "body": ""})
+    refused = client.post(
+        f"/comments/{root.id}/reply",
+        data={"csrf_token": csrf_from(page.text), "revision_number": "1", "body": ""},
+    )
     assert refused.status_code == 422
     assert refused.template.name == "workspaces/comment.html"
     assert "The comment is empty" in refused.text
@@ -192,12 +237,16 @@ def test_the_author_edits_within_the_window_and_is_refused_after(client, db, wor
     sign_in(client, world.member)
     page = client.get(f"/drafts/{draft.id}")
     assert f'href="http://testserver/comments/{comment.id}/edit#edit-form-{comment.id}"' in (
-        page.text)
+        page.text
+    )
 
     form = client.get(f"/comments/{comment.id}/edit")
     assert form.status_code == 200 and "Frist.</textarea>" in form.text
-    saved = client.post(f"/comments/{comment.id}/edit", follow_redirects=False,
-                        data={"csrf_token": csrf_from(form.text), "body": "First."})
+    saved = client.post(
+        f"/comments/{comment.id}/edit",
+        follow_redirects=False,
+        data={"csrf_token": csrf_from(form.text), "body": "First."},
+    )
     assert saved.status_code == 303
     assert "(edited)" in client.get(saved.headers["location"]).text
 
@@ -206,8 +255,10 @@ def test_the_author_edits_within_the_window_and_is_refused_after(client, db, wor
     db.commit()
     assert "/edit#edit-form" not in client.get(f"/drafts/{draft.id}").text
     assert client.get(f"/comments/{comment.id}/edit").status_code == 409
-    late = client.post(f"/comments/{comment.id}/edit",
-                       data={"csrf_token": csrf_from(form.text), "body": "Late change."})
+    late = client.post(
+        f"/comments/{comment.id}/edit",
+        data={"csrf_token": csrf_from(form.text), "body": "Late change."},
+    )
     assert late.status_code == 409
     assert "15 minutes" in late.text and "Late change.</textarea>" in late.text
     db.refresh(comment)
@@ -220,21 +271,27 @@ def test_someone_else_cannot_edit_or_withdraw_a_comment(client, db, world, draft
 
     assert "/edit#edit-form" not in client.get(f"/drafts/{draft.id}").text
     assert client.get(f"/comments/{comment.id}/edit").status_code == 403
-    assert post_form(client, f"/comments/{comment.id}/withdraw", {},
-                     page=f"/drafts/{draft.id}").status_code == 403
+    assert (
+        post_form(
+            client, f"/comments/{comment.id}/withdraw", {}, page=f"/drafts/{draft.id}"
+        ).status_code
+        == 403
+    )
 
 
 def test_the_author_withdraws_and_replies_stay(client, db, world, draft):
     root = comment_on(db, world, draft, "I take this back.")
-    comments.reply(db, by=world.colleague, to=root, body="A reply that stays.",
-                   revision_number=1)
+    comments.reply(db, by=world.colleague, to=root, body="A reply that stays.", revision_number=1)
     db.commit()
     sign_in(client, world.member)
 
     confirm = client.get(f"/comments/{root.id}/withdraw")
     assert confirm.status_code == 200 and "Withdraw your comment?" in confirm.text
-    done = client.post(f"/comments/{root.id}/withdraw", follow_redirects=False,
-                       data={"csrf_token": csrf_from(confirm.text)})
+    done = client.post(
+        f"/comments/{root.id}/withdraw",
+        follow_redirects=False,
+        data={"csrf_token": csrf_from(confirm.text)},
+    )
 
     assert done.status_code == 303
     page = client.get(done.headers["location"]).text
@@ -253,8 +310,7 @@ def test_a_delegate_and_the_chair_of_another_group_cannot_hide(client, db, world
         client.cookies.clear()
         sign_in(client, person)
         assert client.get(f"/comments/{comment.id}/hide").status_code == 403
-        refused = post_form(client, f"/comments/{comment.id}/hide", {"reason": "No."},
-                            page="/")
+        refused = post_form(client, f"/comments/{comment.id}/hide", {"reason": "No."}, page="/")
         assert refused.status_code == 403
     db.refresh(comment)
     assert comment.hidden_at is None
@@ -265,16 +321,23 @@ def test_the_chair_hides_with_a_reason_and_others_see_only_the_reason(client, db
     sign_in(client, world.chair)
     page = client.get(f"/drafts/{draft.id}")
     assert f'href="http://testserver/comments/{comment.id}/hide#hide-form-{comment.id}"' in (
-        page.text)
+        page.text
+    )
 
     form = client.get(f"/comments/{comment.id}/hide", headers=HTMX)
     assert form.template.name == "workspaces/_comment_thread.html"
     assert "Reason for hiding this comment" in form.text
-    missing = client.post(f"/comments/{comment.id}/hide", headers=HTMX,
-                          data={"csrf_token": csrf_from(page.text), "reason": ""})
+    missing = client.post(
+        f"/comments/{comment.id}/hide",
+        headers=HTMX,
+        data={"csrf_token": csrf_from(page.text), "reason": ""},
+    )
     assert missing.status_code == 422 and "Give the reason" in missing.text
-    hidden = client.post(f"/comments/{comment.id}/hide", headers=HTMX,
-                         data={"csrf_token": csrf_from(page.text), "reason": "Personal attack."})
+    hidden = client.post(
+        f"/comments/{comment.id}/hide",
+        headers=HTMX,
+        data={"csrf_token": csrf_from(page.text), "reason": "Personal attack."},
+    )
     assert hidden.status_code == 200
     assert "Hidden by the chair: Personal attack." in hidden.text
     assert "The hidden text, shown to you as a moderator:" in hidden.text
@@ -302,23 +365,46 @@ def test_the_secretariat_restores_and_resolves_without_javascript(client, db, wo
     db.commit()
     sign_in(client, world.secretariat)
 
-    restored = post_form(client, f"/comments/{comment.id}/restore", {},
-                         page=f"/drafts/{draft.id}", follow_redirects=False)
-    resolved = post_form(client, f"/comments/{comment.id}/resolve", {},
-                         page=f"/drafts/{draft.id}", follow_redirects=False)
+    restored = post_form(
+        client,
+        f"/comments/{comment.id}/restore",
+        {},
+        page=f"/drafts/{draft.id}",
+        follow_redirects=False,
+    )
+    resolved = post_form(
+        client,
+        f"/comments/{comment.id}/resolve",
+        {},
+        page=f"/drafts/{draft.id}",
+        follow_redirects=False,
+    )
 
     assert (restored.status_code, resolved.status_code) == (303, 303)
     page = client.get(resolved.headers["location"]).text
     assert "Resolved" in page and "Hidden by" not in page and "Reopen" in page
-    reopened = post_form(client, f"/comments/{comment.id}/reopen", {},
-                         page=f"/drafts/{draft.id}", follow_redirects=False)
+    reopened = post_form(
+        client,
+        f"/comments/{comment.id}/reopen",
+        {},
+        page=f"/drafts/{draft.id}",
+        follow_redirects=False,
+    )
     assert reopened.status_code == 303
     again = post_form(client, f"/comments/{comment.id}/reopen", {}, page=f"/drafts/{draft.id}")
     assert again.status_code == 409
-    actions = db.exec(select(AuditRecord.action).where(AuditRecord.action.like("comment.%"))
-                      .order_by(AuditRecord.id)).all()
-    assert actions == ["comment.posted", "comment.hidden", "comment.restored",
-                       "comment.resolved", "comment.reopened"]
+    actions = db.exec(
+        select(AuditRecord.action)
+        .where(AuditRecord.action.like("comment.%"))
+        .order_by(AuditRecord.id)
+    ).all()
+    assert actions == [
+        "comment.posted",
+        "comment.hidden",
+        "comment.restored",
+        "comment.resolved",
+        "comment.reopened",
+    ]
 
 
 def test_an_observer_reads_comments_only_where_the_group_opens_them(client, db, world, draft):
@@ -334,13 +420,24 @@ def test_an_observer_reads_comments_only_where_the_group_opens_them(client, db, 
     assert "Visible to observers?" in page.text
     assert "Comment on paragraph" not in page.text and "Reply" not in page.text
     assert client.get(f"/comments/{comment.id}/reply").status_code == 403
-    assert post_form(client, f"/drafts/{draft.id}/comments", {"body": "Statement."},
-                     page=f"/drafts/{draft.id}").status_code == 403
+    assert (
+        post_form(
+            client,
+            f"/drafts/{draft.id}/comments",
+            {"body": "Statement."},
+            page=f"/drafts/{draft.id}",
+        ).status_code
+        == 403
+    )
 
 
 def test_hostile_comments_are_shown_inert(client, db, world, draft):
-    comment_on(db, world, draft, "Hi <script>alert(1)</script> [x](javascript:alert(1)) "
-                                 "<img src=x onerror=alert(1)>")
+    comment_on(
+        db,
+        world,
+        draft,
+        "Hi <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+    )
     sign_in(client, world.colleague)
 
     page = client.get(f"/drafts/{draft.id}").text
@@ -366,9 +463,14 @@ def test_comments_on_removed_and_changed_text_are_shown_as_such(client, db, worl
     comment_on(db, world, draft, "On the target.", position=2)
     comment_on(db, world, draft, "On the review.", position=6)
     blocks = TEXT.split("\n\n")
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1,
-                  text="\n\n".join([*blocks[:1], blocks[1].replace("50,000", "80,000"),
-                                    *blocks[2:4]]), summary="Drops the review.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text="\n\n".join([*blocks[:1], blocks[1].replace("50,000", "80,000"), *blocks[2:4]]),
+        summary="Drops the review.",
+    )
     db.commit()
     sign_in(client, world.member)
 
@@ -381,12 +483,18 @@ def test_comments_on_removed_and_changed_text_are_shown_as_such(client, db, worl
     assert "The council reviews the programmes every year." in page[removed_at:]
 
 
-def test_the_draft_page_runs_the_same_queries_for_10_and_1000_comments(client, db, world, draft,
-                                                                       queries):
+def test_the_draft_page_runs_the_same_queries_for_10_and_1000_comments(
+    client, db, world, draft, queries
+):
     blocks = TEXT.split("\n\n")
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1,
-                  text="\n\n".join([blocks[0], blocks[1].replace("50,000", "90,000"),
-                                    *blocks[2:4]]), summary="Drops the review.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text="\n\n".join([blocks[0], blocks[1].replace("50,000", "90,000"), *blocks[2:4]]),
+        summary="Drops the review.",
+    )
     first = drafts.paragraphs(db, drafts.revision(db, draft, 1))
     kept = drafts.paragraphs(db, drafts.revision(db, draft, 2))
     removed = first[-1].paragraph_id
@@ -401,23 +509,48 @@ def test_the_draft_page_runs_the_same_queries_for_10_and_1000_comments(client, d
         rows = []
         for n in range(inserted, total):
             kind = n % 5
-            anchor = (None if kind == 2 else removed if kind == 3
-                      else kept[n % len(kept)].paragraph_id)
-            rows.append({"draft_id": draft.id, "revision_number": 1 if kind in (2, 3, 4) else 2,
-                         "paragraph_id": anchor, "author_id": people[n % 3],
-                         "body_source": f"Comment {n}", "body_html": f"<p>Comment {n}</p>",
-                         "created_at": start_at + timedelta(seconds=n), "hidden_reason": "",
-                         "hidden_at": start_at if n % 7 == 0 else None,
-                         "hidden_by_id": world.chair.id if n % 7 == 0 else None})
+            anchor = (
+                None if kind == 2 else removed if kind == 3 else kept[n % len(kept)].paragraph_id
+            )
+            rows.append(
+                {
+                    "draft_id": draft.id,
+                    "revision_number": 1 if kind in (2, 3, 4) else 2,
+                    "paragraph_id": anchor,
+                    "author_id": people[n % 3],
+                    "body_source": f"Comment {n}",
+                    "body_html": f"<p>Comment {n}</p>",
+                    "created_at": start_at + timedelta(seconds=n),
+                    "hidden_reason": "",
+                    "hidden_at": start_at if n % 7 == 0 else None,
+                    "hidden_by_id": world.chair.id if n % 7 == 0 else None,
+                }
+            )
         db.execute(insert(Comment), rows)
-        new_roots = db.exec(select(Comment.id, Comment.paragraph_id).where(
-            Comment.draft_id == draft.id, Comment.parent_id.is_(None),
-            Comment.created_at >= start_at + timedelta(seconds=inserted))).all()
-        db.execute(insert(Comment), [  # a reply to every other new thread
-            {"draft_id": draft.id, "revision_number": 2, "paragraph_id": pid, "parent_id": rid,
-             "author_id": people[(rid + 1) % 3], "body_source": "Reply", "body_html": "<p>R</p>",
-             "created_at": start_at + timedelta(hours=2, seconds=rid), "hidden_reason": ""}
-            for rid, pid in new_roots[::2]])
+        new_roots = db.exec(
+            select(Comment.id, Comment.paragraph_id).where(
+                Comment.draft_id == draft.id,
+                Comment.parent_id.is_(None),
+                Comment.created_at >= start_at + timedelta(seconds=inserted),
+            )
+        ).all()
+        db.execute(
+            insert(Comment),
+            [  # a reply to every other new thread
+                {
+                    "draft_id": draft.id,
+                    "revision_number": 2,
+                    "paragraph_id": pid,
+                    "parent_id": rid,
+                    "author_id": people[(rid + 1) % 3],
+                    "body_source": "Reply",
+                    "body_html": "<p>R</p>",
+                    "created_at": start_at + timedelta(hours=2, seconds=rid),
+                    "hidden_reason": "",
+                }
+                for rid, pid in new_roots[::2]
+            ],
+        )
         count = db.exec(select(func.count()).select_from(Comment)).one()
         db.execute(update(Draft).where(Draft.id == draft.id).values(comment_count=count))
         db.commit()
@@ -445,4 +578,5 @@ def test_the_draft_page_runs_the_same_queries_for_10_and_1000_comments(client, d
     page = client.get(f"/drafts/{draft.id}").text
     assert "Show all" in page and "Comments on removed text" in page
     assert len(re.findall(r'class="comment-thread', page)) <= (
-        comment_pages.LATEST_THREADS * (len(kept) + 1) + comment_pages.PAGE_SIZE)
+        comment_pages.LATEST_THREADS * (len(kept) + 1) + comment_pages.PAGE_SIZE
+    )

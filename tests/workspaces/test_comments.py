@@ -39,8 +39,15 @@ def post(db, world, draft, body="A comment.", *, by=None, paragraph=1, number=No
     whole draft when paragraph is None."""
     number = number or draft.latest_revision_number
     paragraph_id = None if paragraph is None else paragraph_ids(db, draft, number)[paragraph - 1]
-    return comments.post_comment(db, by=by or world.member, draft=draft, body=body,
-                                 paragraph_id=paragraph_id, revision_number=number, now=now)
+    return comments.post_comment(
+        db,
+        by=by or world.member,
+        draft=draft,
+        body=body,
+        paragraph_id=paragraph_id,
+        revision_number=number,
+        now=now,
+    )
 
 
 def page(db, draft, focus=None) -> comment_pages.DraftComments:
@@ -54,13 +61,19 @@ def viewer_for(db, person: Person, draft: Draft, now=None) -> comment_pages.View
 
 
 def audit_actions(db) -> list[str]:
-    return list(db.exec(select(AuditRecord.action).where(AuditRecord.action.like("comment.%"))
-                        .order_by(AuditRecord.id)).all())
+    return list(
+        db.exec(
+            select(AuditRecord.action)
+            .where(AuditRecord.action.like("comment.%"))
+            .order_by(AuditRecord.id)
+        ).all()
+    )
 
 
 def test_a_comment_is_anchored_rendered_and_counted(db, world, draft):
-    comment = post(db, world, draft, "We *support* this, with [a source](https://example.org).",
-                   paragraph=2)
+    comment = post(
+        db, world, draft, "We *support* this, with [a source](https://example.org).", paragraph=2
+    )
 
     assert comment.paragraph_id == paragraph_ids(db, draft)[1]
     assert comment.revision_number == 1 and comment.parent_id is None
@@ -71,7 +84,11 @@ def test_a_comment_is_anchored_rendered_and_counted(db, world, draft):
     shown = page(db, draft)
     region = shown.paragraphs[comment.paragraph_id]
     assert (region.position, region.comments, region.threads_total, region.open_threads) == (
-        2, 1, 1, 1)
+        2,
+        1,
+        1,
+        1,
+    )
     assert [t.root.comment.id for t in region.threads] == [comment.id]
     assert shown.whole.comments == 0
 
@@ -85,8 +102,9 @@ def test_a_whole_draft_comment_has_no_paragraph(db, world, draft):
 
 def test_replies_join_the_thread_of_its_root_even_when_replying_to_a_reply(db, world, draft):
     root = post(db, world, draft, "Why 50,000?", paragraph=2)
-    first = comments.reply(db, by=world.colleague, to=root, body="It is the task force's figure.",
-                           revision_number=1)
+    first = comments.reply(
+        db, by=world.colleague, to=root, body="It is the task force's figure.", revision_number=1
+    )
     second = comments.reply(db, by=world.member, to=first, body="Thanks.", revision_number=1)
 
     assert first.parent_id == root.id and second.parent_id == root.id
@@ -94,23 +112,38 @@ def test_replies_join_the_thread_of_its_root_even_when_replying_to_a_reply(db, w
     thread = comment_pages.thread(db, draft, drafts.latest_revision(db, draft), root).threads[0]
     assert [v.comment.id for v in thread.views()] == [root.id, first.id, second.id]
     assert [v.author for v in thread.views()] == [
-        "Jorge Castañeda", "Claire Tremblay", "Jorge Castañeda"]
+        "Jorge Castañeda",
+        "Claire Tremblay",
+        "Jorge Castañeda",
+    ]
     db.refresh(draft)
     assert draft.comment_count == 3
 
 
 def test_the_draft_page_shows_the_latest_threads_and_replies_and_a_focused_thread_whole(
-        db, world, draft):
+    db, world, draft
+):
     start_at = utcnow() - timedelta(hours=1)
-    roots = [post(db, world, draft, f"Thread {n}", paragraph=2,
-                  now=start_at + timedelta(minutes=n)) for n in range(5)]
+    roots = [
+        post(db, world, draft, f"Thread {n}", paragraph=2, now=start_at + timedelta(minutes=n))
+        for n in range(5)
+    ]
     for n in range(5):
-        comments.reply(db, by=world.colleague, to=roots[0], body=f"Reply {n}",
-                       revision_number=1, now=start_at + timedelta(minutes=10 + n))
+        comments.reply(
+            db,
+            by=world.colleague,
+            to=roots[0],
+            body=f"Reply {n}",
+            revision_number=1,
+            now=start_at + timedelta(minutes=10 + n),
+        )
 
     region = page(db, draft).paragraphs[roots[0].paragraph_id]
     assert [t.root.comment.body_source for t in region.threads] == [
-        "Thread 4", "Thread 3", "Thread 2"]
+        "Thread 4",
+        "Thread 3",
+        "Thread 2",
+    ]
     assert not region.complete and region.threads_total == 5 and region.comments == 10
 
     focused = page(db, draft, focus=roots[0].id).paragraphs[roots[0].paragraph_id]
@@ -119,8 +152,7 @@ def test_the_draft_page_shows_the_latest_threads_and_replies_and_a_focused_threa
     assert [v.comment.body_source for v in oldest.replies] == [f"Reply {n}" for n in range(5)]
     assert oldest.earlier_replies == 0
 
-    full = comment_pages.region(db, draft, drafts.latest_revision(db, draft),
-                           roots[0].paragraph_id)
+    full = comment_pages.region(db, draft, drafts.latest_revision(db, draft), roots[0].paragraph_id)
     assert [t.root.comment.body_source for t in full.threads][-1] == "Thread 0"
     assert full.complete and len(full.threads[-1].replies) == 5
 
@@ -129,8 +161,14 @@ def test_only_the_latest_replies_are_shown_under_the_paragraph(db, world, draft)
     root = post(db, world, draft, "Root", paragraph=2)
     start_at = utcnow()
     for n in range(5):
-        comments.reply(db, by=world.colleague, to=root, body=f"Reply {n}", revision_number=1,
-                       now=start_at + timedelta(seconds=n))
+        comments.reply(
+            db,
+            by=world.colleague,
+            to=root,
+            body=f"Reply {n}",
+            revision_number=1,
+            now=start_at + timedelta(seconds=n),
+        )
 
     thread = page(db, draft).paragraphs[root.paragraph_id].threads[0]
 
@@ -141,8 +179,15 @@ def test_only_the_latest_replies_are_shown_under_the_paragraph(db, world, draft)
 def test_pages_of_whole_draft_threads(db, world, draft):
     start_at = utcnow() - timedelta(hours=1)
     for n in range(comment_pages.PAGE_SIZE + 3):
-        post(db, world, draft, f"General {n}", paragraph=None,
-             now=start_at + timedelta(seconds=n), by=[world.member, world.colleague][n % 2])
+        post(
+            db,
+            world,
+            draft,
+            f"General {n}",
+            paragraph=None,
+            now=start_at + timedelta(seconds=n),
+            by=[world.member, world.colleague][n % 2],
+        )
     revision = drafts.latest_revision(db, draft)
 
     first = page(db, draft).whole
@@ -150,7 +195,10 @@ def test_pages_of_whole_draft_threads(db, world, draft):
 
     assert len(first.threads) == comment_pages.PAGE_SIZE and first.pages == 2
     assert [t.root.comment.body_source for t in second.threads] == [
-        "General 2", "General 1", "General 0"]
+        "General 2",
+        "General 1",
+        "General 0",
+    ]
     assert comment_pages.region(db, draft, revision, comment_pages.WHOLE_DRAFT, page=99).page == 2
 
 
@@ -161,10 +209,15 @@ def test_comments_follow_their_paragraph_across_revisions(db, world, draft):
     on_review = post(db, world, draft, "Every year is too often.", paragraph=6)  # removed
     on_whole = post(db, world, draft, "General remark.", paragraph=None)
     blocks = TEXT.split("\n\n")
-    revised = "\n\n".join([blocks[0], blocks[2], blocks[1].replace("50,000", "60,000"),
-                           blocks[3]])
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1, text=revised,
-                  summary="Raises the target, moves fees up, drops the review.")
+    revised = "\n\n".join([blocks[0], blocks[2], blocks[1].replace("50,000", "60,000"), blocks[3]])
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text=revised,
+        summary="Raises the target, moves fees up, drops the review.",
+    )
     assert paragraph_ids(db, draft, 2)[:3] == [ids[0], ids[2], ids[1]]
 
     shown = page(db, draft)
@@ -192,18 +245,31 @@ def test_comments_follow_their_paragraph_across_revisions(db, world, draft):
 
 def test_a_comment_written_on_an_older_revision_keeps_that_revision(db, world, draft):
     ids = paragraph_ids(db, draft)
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1,
-                  text=TEXT.replace("50,000", "70,000"), summary="Raises the target.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text=TEXT.replace("50,000", "70,000"),
+        summary="Raises the target.",
+    )
 
-    late = comments.post_comment(db, by=world.member, draft=draft, body="On what I read.",
-                                 paragraph_id=ids[1], revision_number=1)
+    late = comments.post_comment(
+        db,
+        by=world.member,
+        draft=draft,
+        body="On what I read.",
+        paragraph_id=ids[1],
+        revision_number=1,
+    )
 
     assert late.revision_number == 1
     view = page(db, draft).paragraphs[ids[1]].threads[0].root
     assert view.on_revision == 1 and "50,000" in view.quote_html
     with pytest.raises(NotFound):
-        comments.post_comment(db, by=world.member, draft=draft, body="x",
-                              paragraph_id="zzzzzzzz", revision_number=2)
+        comments.post_comment(
+            db, by=world.member, draft=draft, body="x", paragraph_id="zzzzzzzz", revision_number=2
+        )
 
 
 def test_the_author_edits_within_fifteen_minutes_and_the_edit_is_marked(db, world, draft):
@@ -276,8 +342,9 @@ def test_hiding_needs_a_reason_is_audited_and_can_be_undone(db, world, draft):
     assert comment.hidden_at is None and comment.hidden_reason == ""
     with pytest.raises(Conflict):
         comments.restore_comment(db, by=world.secretariat, comment=comment)
-    records = db.exec(select(AuditRecord).where(AuditRecord.action.like("comment.%"))
-                      .order_by(AuditRecord.id)).all()
+    records = db.exec(
+        select(AuditRecord).where(AuditRecord.action.like("comment.%")).order_by(AuditRecord.id)
+    ).all()
     assert [(r.action, r.actor_id, r.target_type, r.target_id) for r in records] == [
         ("comment.posted", comment.author_id, "Comment", str(comment.id)),
         ("comment.hidden", world.chair.id, "Comment", str(comment.id)),
@@ -301,12 +368,19 @@ def test_moderation_rights(db, world, draft):
     make_chair(db, narratives, world.outsider_seat, world.outsider)  # chairs another group
     comment = post(db, world, draft, "A comment.")
 
-    may_hide = {name: viewer_for(db, getattr(world, name), draft).may_hide(comment)
-                for name in ("member", "colleague", "chair", "secretariat", "outsider",
-                             "observer")}
+    may_hide = {
+        name: viewer_for(db, getattr(world, name), draft).may_hide(comment)
+        for name in ("member", "colleague", "chair", "secretariat", "outsider", "observer")
+    }
 
-    assert may_hide == {"member": False, "colleague": False, "chair": True,
-                        "secretariat": True, "outsider": False, "observer": False}
+    assert may_hide == {
+        "member": False,
+        "colleague": False,
+        "chair": True,
+        "secretariat": True,
+        "outsider": False,
+        "observer": False,
+    }
 
 
 def test_the_chair_resolves_and_reopens_a_thread(db, world, draft):
@@ -322,8 +396,12 @@ def test_the_chair_resolves_and_reopens_a_thread(db, world, draft):
         comments.resolve_thread(db, by=world.chair, comment=root)
     comments.reopen_thread(db, by=world.secretariat, comment=root)
     assert root.resolved_at is None
-    assert audit_actions(db) == ["comment.posted", "comment.posted", "comment.resolved",
-                                 "comment.reopened"]
+    assert audit_actions(db) == [
+        "comment.posted",
+        "comment.posted",
+        "comment.resolved",
+        "comment.reopened",
+    ]
 
 
 def test_a_closed_draft_takes_no_new_comments_but_can_still_be_moderated(db, world, draft):
@@ -341,12 +419,15 @@ def test_a_closed_draft_takes_no_new_comments_but_can_still_be_moderated(db, wor
     assert comment.hidden_at is not None
 
 
-@pytest.mark.parametrize("body, message", [
-    ("", "The comment is empty"),
-    ("   \n  ", "The comment is empty"),
-    ("x" * (comments.MAX_BODY + 1), "at most 10,000 characters; this one has 10,001"),
-    ("bad \x00 byte", "could not be read"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("", "The comment is empty"),
+        ("   \n  ", "The comment is empty"),
+        ("x" * (comments.MAX_BODY + 1), "at most 10,000 characters; this one has 10,001"),
+        ("bad \x00 byte", "could not be read"),
+    ],
+)
 def test_empty_oversized_or_unreadable_comments_are_refused(db, world, draft, body, message):
     with pytest.raises(Invalid) as refused:
         post(db, world, draft, body)
@@ -375,13 +456,14 @@ def test_stored_comment_html_of_hostile_markdown_is_inert(db, world, draft, sour
 
 
 def test_mentions_link_readers_of_the_draft_and_nobody_else(db, world, draft):
-    body = ("Ask @[claire  tremblay] and @[Rosa Pacheco]; not @[Nobody Known], "
-            f"not @[{world.outsider.name}], not `@[Claire Tremblay]` in code.")
+    body = (
+        "Ask @[claire  tremblay] and @[Rosa Pacheco]; not @[Nobody Known], "
+        f"not @[{world.outsider.name}], not `@[Claire Tremblay]` in code."
+    )
 
     html = post(db, world, draft, body).body_html
 
-    assert (f'<a href="/people/{world.colleague.id}" class="mention">@Claire Tremblay</a>'
-            in html)
+    assert f'<a href="/people/{world.colleague.id}" class="mention">@Claire Tremblay</a>' in html
     assert f'<a href="/people/{world.chair.id}" class="mention">@Rosa Pacheco</a>' in html
     assert "@[Nobody Known]" in html
     assert f"@[{world.outsider.name}]" in html  # sits in another group only
@@ -389,13 +471,17 @@ def test_mentions_link_readers_of_the_draft_and_nobody_else(db, world, draft):
 
 
 def test_mentions_escape_names_and_skip_ambiguous_ones():
-    people = [Person(id=1, email="a@x", name="Ana <b>&"), Person(id=2, email="b@x", name="Twin"),
-              Person(id=3, email="c@x", name="Twin")]
+    people = [
+        Person(id=1, email="a@x", name="Ana <b>&"),
+        Person(id=2, email="b@x", name="Twin"),
+        Person(id=3, email="c@x", name="Twin"),
+    ]
 
     html = comments.link_mentions("<p>@[Ana &lt;b&gt;&amp;] and @[Twin]</p>", people)
 
-    assert html == ('<p><a href="/people/1" class="mention">@Ana &lt;b&gt;&amp;</a> '
-                    "and @[Twin]</p>")
+    assert html == (
+        '<p><a href="/people/1" class="mention">@Ana &lt;b&gt;&amp;</a> and @[Twin]</p>'
+    )
 
 
 def test_posting_is_rate_limited_per_person(db, world, draft):

@@ -22,10 +22,13 @@ from workspaces.models import Comment, Draft
 from workspaces.recommendation_models import Recommendation
 
 REMOVED = "This text contained invisible control characters"
-PROPERTY = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
-ANY_TEXT = st.text(st.one_of(st.characters(codec="utf-8"),
-                             st.characters(min_codepoint=0, max_codepoint=0x1f)), max_size=60)
+PROPERTY = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+ANY_TEXT = st.text(
+    st.one_of(st.characters(codec="utf-8"), st.characters(min_codepoint=0, max_codepoint=0x1F)),
+    max_size=60,
+)
 
 
 @pytest.fixture
@@ -52,31 +55,45 @@ def draft(db, world) -> Draft:
 def test_a_nul_in_a_comment_is_refused_beside_it_with_the_text_kept(client, db, world, draft):
     sign_in(client, world.member)
     pid = paragraph_id(db, draft, 2)
-    response = post_form(client, f"/drafts/{draft.id}/comments",
-                         {"body": "Daniel\x00 Whitaker agrees.", "paragraph_id": pid,
-                          "revision_number": "1"}, page=f"/drafts/{draft.id}")
+    response = post_form(
+        client,
+        f"/drafts/{draft.id}/comments",
+        {"body": "Daniel\x00 Whitaker agrees.", "paragraph_id": pid, "revision_number": "1"},
+        page=f"/drafts/{draft.id}",
+    )
     assert response.status_code == 422
     assert REMOVED in response.text
     assert "Daniel Whitaker agrees." in response.text  # filled in, without the NUL
     assert db.exec(select(Comment)).first() is None
 
 
-def test_a_control_character_in_a_paragraph_id_is_refused_not_a_server_error(client, db, world,
-                                                                             draft):
+def test_a_control_character_in_a_paragraph_id_is_refused_not_a_server_error(
+    client, db, world, draft
+):
     sign_in(client, world.member)
-    response = post_form(client, f"/drafts/{draft.id}/comments",
-                         {"body": "Fine.", "paragraph_id": "p\x00x", "revision_number": "1"},
-                         page=f"/drafts/{draft.id}")
+    response = post_form(
+        client,
+        f"/drafts/{draft.id}/comments",
+        {"body": "Fine.", "paragraph_id": "p\x00x", "revision_number": "1"},
+        page=f"/drafts/{draft.id}",
+    )
     assert response.status_code in (404, 422)  # the cleaned id names no paragraph
     assert db.exec(select(Comment)).first() is None
 
 
-def test_a_control_character_in_a_new_drafts_title_is_refused_with_the_form_kept(client, db,
-                                                                                 world):
+def test_a_control_character_in_a_new_drafts_title_is_refused_with_the_form_kept(client, db, world):
     sign_in(client, world.member)
-    response = post_form(client, "/groups/pathways/drafts/new", {
-        "title": "Labour\x01 pathways", "purpose": "", "language": "en",
-        "sponsor_seat_ids": [str(world.mexico.id)], "text": "One.\x0b\n\nTwo."})
+    response = post_form(
+        client,
+        "/groups/pathways/drafts/new",
+        {
+            "title": "Labour\x01 pathways",
+            "purpose": "",
+            "language": "en",
+            "sponsor_seat_ids": [str(world.mexico.id)],
+            "text": "One.\x0b\n\nTwo.",
+        },
+    )
     assert response.status_code == 422
     assert response.template.name == "workspaces/draft_new.html"
     assert 'id="title-error"' in response.text and 'id="text-error"' in response.text
@@ -87,10 +104,16 @@ def test_a_control_character_in_a_new_drafts_title_is_refused_with_the_form_kept
 def test_the_feeds_stay_well_formed_whatever_was_stored(client, db):
     world = public_world(db, number=5)
     item = adopt(db, world, title="Labour pathways")
-    db.exec(update(Recommendation).where(Recommendation.id == item.id)
-            .values(title="Labour\x01 path\x1fways"))
-    db.exec(update(WorkingGroup).where(WorkingGroup.id == item.working_group_id)
-            .values(name="Pathways\x0b group"))
+    db.exec(
+        update(Recommendation)
+        .where(Recommendation.id == item.id)
+        .values(title="Labour\x01 path\x1fways")
+    )
+    db.exec(
+        update(WorkingGroup)
+        .where(WorkingGroup.id == item.working_group_id)
+        .values(name="Pathways\x0b group")
+    )
     db.commit()
     for url in ("/recommendations.atom", "/groups/pathways/recommendations.atom"):
         response = client.get(url)
@@ -105,9 +128,17 @@ def test_starting_drafts_is_limited_and_the_refused_form_is_kept(client, db, wor
     for n in range(drafts.STARTS_PER_WINDOW):
         start(db, world, title=f"Draft {n}", by=world.member)
     db.commit()
-    response = post_form(client, "/groups/pathways/drafts/new", {
-        "title": "One too many", "purpose": "", "language": "en",
-        "sponsor_seat_ids": [str(world.mexico.id)], "text": "Kept text."})
+    response = post_form(
+        client,
+        "/groups/pathways/drafts/new",
+        {
+            "title": "One too many",
+            "purpose": "",
+            "language": "en",
+            "sponsor_seat_ids": [str(world.mexico.id)],
+            "text": "Kept text.",
+        },
+    )
     assert response.status_code == 429
     assert response.template.name == "workspaces/draft_new.html"
     assert "You have started 10 drafts in the last 10 minutes" in response.text
@@ -116,14 +147,18 @@ def test_starting_drafts_is_limited_and_the_refused_form_is_kept(client, db, wor
 
 @PROPERTY
 @given(body=ANY_TEXT)
-def test_any_comment_is_kept_as_readers_see_it_or_refused(client, db, world, draft, monkeypatch,
-                                                          body):
+def test_any_comment_is_kept_as_readers_see_it_or_refused(
+    client, db, world, draft, monkeypatch, body
+):
     monkeypatch.setattr(comments, "RATE_LIMIT", 10**6)
     if not client.cookies:
         sign_in(client, world.member)
     token = csrf_from(client.get(f"/drafts/{draft.id}").text)
-    response = client.post(f"/drafts/{draft.id}/comments", follow_redirects=False, data={
-        "csrf_token": token, "body": body, "revision_number": "1"})
+    response = client.post(
+        f"/drafts/{draft.id}/comments",
+        follow_redirects=False,
+        data={"csrf_token": token, "body": body, "revision_number": "1"},
+    )
     assert response.status_code in (303, 422), response.status_code
     if response.status_code == 303:
         db.expire_all()
@@ -134,14 +169,24 @@ def test_any_comment_is_kept_as_readers_see_it_or_refused(client, db, world, dra
 
 @PROPERTY
 @given(title=ANY_TEXT, purpose=ANY_TEXT, text=ANY_TEXT)
-def test_any_new_draft_is_kept_as_readers_see_it_or_refused(client, db, world, monkeypatch,
-                                                            title, purpose, text):
+def test_any_new_draft_is_kept_as_readers_see_it_or_refused(
+    client, db, world, monkeypatch, title, purpose, text
+):
     monkeypatch.setattr(drafts, "STARTS_PER_WINDOW", 10**6)
     if not client.cookies:
         sign_in(client, world.member)
-    response = post_form(client, "/groups/pathways/drafts/new", {
-        "title": title, "purpose": purpose, "language": "en",
-        "sponsor_seat_ids": [str(world.mexico.id)], "text": text}, follow_redirects=False)
+    response = post_form(
+        client,
+        "/groups/pathways/drafts/new",
+        {
+            "title": title,
+            "purpose": purpose,
+            "language": "en",
+            "sponsor_seat_ids": [str(world.mexico.id)],
+            "text": text,
+        },
+        follow_redirects=False,
+    )
     assert response.status_code in (303, 422), response.status_code
     if response.status_code == 303:
         db.expire_all()

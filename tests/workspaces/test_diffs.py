@@ -7,8 +7,10 @@ from workspaces.paragraphs import build_paragraphs
 
 def blocks(*pairs: tuple[str, str]) -> list[Compared]:
     """Plain-text paragraphs numbered in order, their HTML the escaped text."""
-    return [Compared(pid, text, f"<p>{escape(text)}</p>", number)
-            for number, (pid, text) in enumerate(pairs, start=1)]
+    return [
+        Compared(pid, text, f"<p>{escape(text)}</p>", number)
+        for number, (pid, text) in enumerate(pairs, start=1)
+    ]
 
 
 def compared(markdown: str, ids: list[str]) -> list[Compared]:
@@ -90,8 +92,7 @@ def test_moved_and_changed_paragraph_is_changed_with_moved_flag() -> None:
 
 
 def test_removed_paragraphs_follow_their_preceding_survivor() -> None:
-    old = blocks(("x", "Gone first."), ("a", "A"), ("y", "Gone."), ("z", "Also gone."),
-                 ("b", "B"))
+    old = blocks(("x", "Gone first."), ("a", "A"), ("y", "Gone."), ("z", "Also gone."), ("b", "B"))
     new = blocks(("a", "A"), ("b", "B"))
 
     assert [(c.kind, c.id) for c in paragraph_diff(old, new)] == [
@@ -118,8 +119,9 @@ def test_empty_revisions() -> None:
 
 def test_paragraphs_are_compared_in_the_words_read_not_the_markdown_marks() -> None:
     old = compared("# Title\n\nStates **share** data.\n\n- One item", ["h", "a", "b"])
-    new = compared("# New title\n\nStates **share** arrival data.\n\n- One item, kept",
-                   ["h", "a", "b"])
+    new = compared(
+        "# New title\n\nStates **share** arrival data.\n\n- One item, kept", ["h", "a", "b"]
+    )
 
     assert [c.html for c in paragraph_diff(old, new)] == [
         "<del>Title</del><ins>New title</ins>",

@@ -19,11 +19,14 @@ NOT_PUBLIC = "A document held by the council that is not public."
 
 
 def test_marks_are_numbered_in_the_order_of_first_citation():
-    html = ('<p>See [@doc:7] and [@doc:3, p. 4], again [@doc:7].</p>'
-            '<p><code>[@doc:9]</code> <a href="https://example.org">[@doc:8]</a> [@doc:x]</p>')
+    html = (
+        "<p>See [@doc:7] and [@doc:3, p. 4], again [@doc:7].</p>"
+        '<p><code>[@doc:9]</code> <a href="https://example.org">[@doc:8]</a> [@doc:x]</p>'
+    )
     assert citations.cited_ids([html, "<p>[@doc:5]</p>"]) == [7, 3, 5]
-    shown = citations.Citations([citations.Source(1, 7, shown=True),
-                                 citations.Source(2, 3, shown=False)]).mark(html)
+    shown = citations.Citations(
+        [citations.Source(1, 7, shown=True), citations.Source(2, 3, shown=False)]
+    ).mark(html)
     assert shown.count('href="#source-1"') == 2
     assert '<span class="visually-hidden" lang="en">Source </span>[2, p. 4]</a>' in shown
     # code and the text of links are left as written; so is what is not a citation
@@ -32,12 +35,15 @@ def test_marks_are_numbered_in_the_order_of_first_citation():
 
 
 def _text(public: int, private: int) -> str:
-    return "\n\n".join([
-        "# Recommendation",
-        f"The member states should open labour pathways [@doc:{public}].",
-        f"Workers never pay recruitment fees [@doc:{private}, p. 4]; `[@doc:{private}]` is code.",
-        f"As the first study shows [@doc:{public}].",
-    ])
+    return "\n\n".join(
+        [
+            "# Recommendation",
+            f"The member states should open labour pathways [@doc:{public}].",
+            f"Workers never pay recruitment fees [@doc:{private}, p. 4]; "
+            f"`[@doc:{private}]` is code.",
+            f"As the first study shows [@doc:{public}].",
+        ]
+    )
 
 
 def test_a_draft_shows_each_reader_the_sources_they_may_read(client, db, settings):
@@ -70,7 +76,8 @@ def test_the_editing_hint_says_how_to_cite(client, db):
 
 
 def test_a_published_recommendation_keeps_its_citations_without_leaking_members_only_ones(
-        client, db, settings):
+    client, db, settings
+):
     world = build_group(db)
     public = add(db, settings, world.member, title="Open pathways study", visibility="public")
     private = add(db, settings, world.member, title="Confidential fee survey")
@@ -80,16 +87,22 @@ def test_a_published_recommendation_keeps_its_citations_without_leaking_members_
     data = recommendations.record(item)
     assert set(data["citations"]) == {str(public.id), str(private.id)}
     assert data["citations"][str(private.id)]["title"] == "Confidential fee survey"
-    assert set(db.exec(select(DocumentCitation.document_id).where(
-        DocumentCitation.recommendation_id == item.id)).all()) == {public.id, private.id}
+    assert set(
+        db.exec(
+            select(DocumentCitation.document_id).where(
+                DocumentCitation.recommendation_id == item.id
+            )
+        ).all()
+    ) == {public.id, private.id}
 
     page = client.get(f"/recommendations/{item.number}").text
     assert "Open pathways study" in page and f'href="/documents/{public.id}"' in page
     assert page.count('href="#source-1"') == 2 and "[2, p. 4]</a>" in page
     assert "Confidential fee survey" not in page and f"/documents/{private.id}" not in page
     assert NOT_PUBLIC in page
-    assert "Confidential fee survey" not in client.get(
-        f"/api/v1/recommendations/{item.number}").text
+    assert (
+        "Confidential fee survey" not in client.get(f"/api/v1/recommendations/{item.number}").text
+    )
     library = client.get("/documents").text  # the public library: the public document only
     assert "Open pathways study" in library and item.number in library
     assert "Confidential fee survey" not in library
@@ -103,9 +116,12 @@ def test_a_published_recommendation_keeps_its_citations_without_leaking_members_
     client.cookies.clear()
     sign_in(client, world.secretariat)
     before = item.updated_at
-    answer = post_form(client, f"/documents/{private.id}/edit",
-                       {**FIELDS, "title": "Fee survey", "visibility": "public"},
-                       follow_redirects=False)
+    answer = post_form(
+        client,
+        f"/documents/{private.id}/edit",
+        {**FIELDS, "title": "Fee survey", "visibility": "public"},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
     client.cookies.clear()
     page = client.get(f"/recommendations/{item.number}").text
@@ -115,8 +131,13 @@ def test_a_published_recommendation_keeps_its_citations_without_leaking_members_
     assert recommendations.get(db, item.number).updated_at > before
 
     # the public document withdrawn: the public page no longer names it
-    documents.withdraw(db, db.get(Document, public.id), by=world.secretariat,
-                       reason="Retracted by its authors.", now=utcnow())
+    documents.withdraw(
+        db,
+        db.get(Document, public.id),
+        by=world.secretariat,
+        reason="Retracted by its authors.",
+        now=utcnow(),
+    )
     db.commit()
     page = client.get(f"/recommendations/{item.number}").text
     assert "Open pathways study" not in page and f'href="/documents/{public.id}"' not in page

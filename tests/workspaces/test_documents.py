@@ -23,9 +23,15 @@ from tests.workspaces.test_drafts import build_group
 from workspaces import documents
 from workspaces.document_models import Document, DocumentText, Visibility
 
-FIELDS = {"title": "Labour migration in Central America", "authors": "Regional task force",
-          "issued_on": "2025-03-14", "language": "en", "visibility": "members",
-          "summary": "Why circular labour programmes work.", "filed_under": "pathways"}
+FIELDS = {
+    "title": "Labour migration in Central America",
+    "authors": "Regional task force",
+    "issued_on": "2025-03-14",
+    "language": "en",
+    "visibility": "members",
+    "summary": "Why circular labour programmes work.",
+    "filed_under": "pathways",
+}
 
 
 @pytest.fixture
@@ -35,21 +41,34 @@ def world(db):
     return world
 
 
-def upload(client, pdf: bytes, *, name: str = "paper.pdf", content_type="application/pdf",
-           **fields):
-    return post_form(client, "/documents/new", {**FIELDS, **fields},
-                     files={"file": (name, pdf, content_type)}, follow_redirects=False)
+def upload(
+    client, pdf: bytes, *, name: str = "paper.pdf", content_type="application/pdf", **fields
+):
+    return post_form(
+        client,
+        "/documents/new",
+        {**FIELDS, **fields},
+        files={"file": (name, pdf, content_type)},
+        follow_redirects=False,
+    )
 
 
-def add(db, settings, person, *, text: str = "Circular labour migration", javascript=False,
-        **fields) -> Document:
+def add(
+    db, settings, person, *, text: str = "Circular labour migration", javascript=False, **fields
+) -> Document:
     """A document uploaded the real way (the domain function), committed."""
     pdf = make_pdf(text, javascript=javascript)
     form = documents.DocumentForm(**{**FIELDS, **fields})
     document = documents.upload(
-        db, actor=load_actor(db, person, utcnow()), council=_council(db), form=form,
+        db,
+        actor=load_actor(db, person, utcnow()),
+        council=_council(db),
+        form=form,
         file=documents.Upload("paper.pdf", len(pdf), lambda: pdf),
-        folder=settings.documents_dir, max_bytes=settings.max_upload_bytes, now=utcnow())
+        folder=settings.documents_dir,
+        max_bytes=settings.max_upload_bytes,
+        now=utcnow(),
+    )
     db.commit()
     return document
 
@@ -61,15 +80,15 @@ def _council(db):
 
 
 def stored_files(settings) -> list[str]:
-    return sorted(p.name for p in settings.var_dir.rglob("*") if p.is_file()
-                  and p.name != "secret_key")
+    return sorted(
+        p.name for p in settings.var_dir.rglob("*") if p.is_file() and p.name != "secret_key"
+    )
 
 
 # uploading
 
 
-def test_an_upload_is_stored_under_the_var_directory_by_its_digest(client, db, world,
-                                                                  settings):
+def test_an_upload_is_stored_under_the_var_directory_by_its_digest(client, db, world, settings):
     import hashlib
 
     pdf = make_pdf("Circular labour migration works", "Second page")
@@ -83,10 +102,12 @@ def test_an_upload_is_stored_under_the_var_directory_by_its_digest(client, db, w
     assert (settings.var_dir / "documents" / f"{digest}.pdf").read_bytes() == pdf
     assert stored_files(settings) == [f"{digest}.pdf"]
     # the name it had is only shown, cleaned of its folders
-    assert (document.sha256, document.file_name, document.size) == (digest, "passwd.pdf",
-                                                                    len(pdf))
+    assert (document.sha256, document.file_name, document.size) == (digest, "passwd.pdf", len(pdf))
     assert (document.working_group_id, document.pages, document.visibility) == (
-        world.group.id, 2, Visibility.MEMBERS)
+        world.group.id,
+        2,
+        Visibility.MEMBERS,
+    )
     assert "Second page" in db.get(DocumentText, document.id).text
     record = db.exec(select(AuditRecord).where(AuditRecord.action == "document.uploaded")).one()
     assert (record.actor_id, record.target_id) == (world.member.id, str(document.id))
@@ -98,20 +119,23 @@ def test_an_upload_is_stored_under_the_var_directory_by_its_digest(client, db, w
     assert download.headers["content-disposition"] == 'attachment; filename="passwd.pdf"'
 
 
-@pytest.mark.parametrize("name, shown", [
-    ("..\\..\\windows\\system.ini.pdf", "system.ini.pdf"),
-    ("/etc/passwd", "passwd.pdf"),
-    ("report\u202efdp.exe", "reportfdp.exe.pdf"),  # no right-to-left override to hide ".exe"
-    (".hidden.pdf", "hidden.pdf"),
-    ("", "document.pdf"),
-])
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("..\\..\\windows\\system.ini.pdf", "system.ini.pdf"),
+        ("/etc/passwd", "passwd.pdf"),
+        ("report\u202efdp.exe", "reportfdp.exe.pdf"),  # no right-to-left override to hide ".exe"
+        (".hidden.pdf", "hidden.pdf"),
+        ("", "document.pdf"),
+    ],
+)
 def test_names_with_folders_and_tricks_are_harmless(name, shown):
     assert documents.clean_file_name(name) == shown
 
 
-def test_an_oversized_file_is_refused_with_the_rest_of_the_form_filled_in(database,
-                                                                          database_url, db,
-                                                                          tmp_path, world):
+def test_an_oversized_file_is_refused_with_the_rest_of_the_form_filled_in(
+    database, database_url, db, tmp_path, world
+):
     settings = make_settings(database_url, tmp_path, max_upload_bytes=3_000)
     pdf = make_pdf("x" * 4_000)
     with TestClient(create_app(settings, database=database)) as client:
@@ -127,8 +151,7 @@ def test_an_oversized_file_is_refused_with_the_rest_of_the_form_filled_in(databa
 
 
 def test_a_body_far_over_the_limit_is_cut_off(database, database_url, db, tmp_path, world):
-    settings = make_settings(database_url, tmp_path, max_upload_bytes=3_000,
-                             max_body_bytes=2_000)
+    settings = make_settings(database_url, tmp_path, max_upload_bytes=3_000, max_body_bytes=2_000)
     with TestClient(create_app(settings, database=database)) as client:
         sign_in(client, world.member)
         answer = upload(client, make_pdf("x" * 9_000))
@@ -137,8 +160,9 @@ def test_a_body_far_over_the_limit_is_cut_off(database, database_url, db, tmp_pa
     assert db.exec(select(Document)).all() == []
 
 
-def test_the_fields_beside_a_file_stay_within_the_ordinary_limit(database, database_url, db,
-                                                                 tmp_path, world):
+def test_the_fields_beside_a_file_stay_within_the_ordinary_limit(
+    database, database_url, db, tmp_path, world
+):
     """Only files may be large (they go to disk): the fields are held to the limit of a form
     without files, whatever the upload limit."""
     settings = make_settings(database_url, tmp_path, max_body_bytes=2_000)
@@ -149,13 +173,17 @@ def test_the_fields_beside_a_file_stay_within_the_ordinary_limit(database, datab
     assert db.exec(select(Document)).all() == []
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"MZ\x90\x00 an executable named like a paper", "This file is not a PDF"),
-    (b"<html><script>alert(1)</script></html>", "This file is not a PDF"),
-    (b"%PDF-1.7\nnothing a reader can make sense of", "This PDF cannot be read"),
-])
-def test_a_file_that_is_not_a_pdf_is_refused_whatever_its_name(client, db, world, settings,
-                                                               content, message):
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"MZ\x90\x00 an executable named like a paper", "This file is not a PDF"),
+        (b"<html><script>alert(1)</script></html>", "This file is not a PDF"),
+        (b"%PDF-1.7\nnothing a reader can make sense of", "This PDF cannot be read"),
+    ],
+)
+def test_a_file_that_is_not_a_pdf_is_refused_whatever_its_name(
+    client, db, world, settings, content, message
+):
     sign_in(client, world.member)
     answer = upload(client, content, name="paper.pdf")
     assert answer.status_code == 422
@@ -169,8 +197,11 @@ def test_the_fields_are_checked_with_the_file(client, db, world):
     sign_in(client, world.member)
     answer = upload(client, b"not a pdf", title="", issued_on="14/03/2025")
     assert answer.status_code == 422
-    for message in ("Give the document&#39;s title.", "Give the document&#39;s date",
-                    "This file is not a PDF"):
+    for message in (
+        "Give the document&#39;s title.",
+        "Give the document&#39;s date",
+        "This file is not a PDF",
+    ):
         assert message in answer.text
 
 
@@ -229,8 +260,9 @@ def test_who_reads_a_members_only_document(client, db, world, settings):
     assert document.title not in client.get("/documents").text
 
 
-def test_the_public_reads_a_public_document_where_the_council_publishes(client, db, world,
-                                                                        settings):
+def test_the_public_reads_a_public_document_where_the_council_publishes(
+    client, db, world, settings
+):
     document = add(db, settings, world.member, visibility="public")
     url = f"/documents/{document.id}/file"
     assert client.get(url, follow_redirects=False).status_code == 303
@@ -248,10 +280,15 @@ def test_the_public_reads_a_public_document_where_the_council_publishes(client, 
 
 
 def test_the_text_of_the_pdf_feeds_the_search(client, db, world, settings):
-    found = add(db, settings, world.member, text="Migración laboral circular en la región",
-                title="Regional study", summary="")
-    add(db, settings, world.member, text="Asylum procedures", title="Protection study",
-        summary="")
+    found = add(
+        db,
+        settings,
+        world.member,
+        text="Migración laboral circular en la región",
+        title="Regional study",
+        summary="",
+    )
+    add(db, settings, world.member, text="Asylum procedures", title="Protection study", summary="")
     sign_in(client, world.colleague)
     page = client.get("/documents?q=migracion+circ")
     assert "Regional study" in page.text and "Protection study" not in page.text
@@ -265,17 +302,23 @@ def test_the_text_of_the_pdf_feeds_the_search(client, db, world, settings):
 
 
 def test_edits_and_withdrawals_are_audited_and_a_withdrawn_file_is_served_no_more(
-        client, db, world, settings):
+    client, db, world, settings
+):
     document = add(db, settings, world.member)
     sign_in(client, world.member)  # its uploader
     url = f"/documents/{document.id}"
-    answer = post_form(client, f"{url}/edit", {**FIELDS, "title": "Circular migration",
-                                               "visibility": "public"},
-                       follow_redirects=False)
+    answer = post_form(
+        client,
+        f"{url}/edit",
+        {**FIELDS, "title": "Circular migration", "visibility": "public"},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
     db.expire_all()
-    assert (db.get(Document, document.id).title,
-            db.get(Document, document.id).visibility) == ("Circular migration", "public")
+    assert (db.get(Document, document.id).title, db.get(Document, document.id).visibility) == (
+        "Circular migration",
+        "public",
+    )
     assert "Circular migration" in client.get("/documents?q=circular").text
     client.cookies.clear()
     sign_in(client, world.colleague)  # neither its uploader nor the chair
@@ -284,8 +327,12 @@ def test_edits_and_withdrawals_are_audited_and_a_withdrawn_file_is_served_no_mor
     sign_in(client, world.chair)
     refused = post_form(client, f"{url}/withdraw", {"reason": ""})
     assert refused.status_code == 422
-    answer = post_form(client, f"{url}/withdraw", {"reason": "Superseded by a newer edition."},
-                       follow_redirects=False)
+    answer = post_form(
+        client,
+        f"{url}/withdraw",
+        {"reason": "Superseded by a newer edition."},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
     page = client.get(url)
     assert "Withdrawn from the library" in page.text
@@ -293,8 +340,11 @@ def test_edits_and_withdrawals_are_audited_and_a_withdrawn_file_is_served_no_mor
     assert client.get(f"{url}/file").status_code == 404
     assert client.get(f"{url}/edit").status_code == 409
     assert "Circular migration" not in client.get("/documents").text
-    actions = db.exec(select(AuditRecord.action).where(
-        AuditRecord.target_type == "Document").order_by(AuditRecord.id)).all()
+    actions = db.exec(
+        select(AuditRecord.action)
+        .where(AuditRecord.target_type == "Document")
+        .order_by(AuditRecord.id)
+    ).all()
     assert actions == ["document.uploaded", "document.edited", "document.withdrawn"]
     edited = db.exec(select(AuditRecord).where(AuditRecord.action == "document.edited")).one()
     assert '"visibility": ["members", "public"]' in edited.details
@@ -303,8 +353,9 @@ def test_edits_and_withdrawals_are_audited_and_a_withdrawn_file_is_served_no_mor
 # the list
 
 
-def test_the_list_runs_the_same_queries_for_two_documents_or_seven(client, db, world, settings,
-                                                                  queries):
+def test_the_list_runs_the_same_queries_for_two_documents_or_seven(
+    client, db, world, settings, queries
+):
     sign_in(client, world.colleague)
     counts = []
     for total in (2, 7):

@@ -17,9 +17,11 @@ from tests.workspaces.test_drafts import build_group, start
 from workspaces import drafts
 from workspaces.models import Draft, Revision, RevisionParagraph
 
-PARAGRAPH_LIMIT = ("The text has 1001 paragraphs (each heading and list item counts as one); "
-                   "at most 1000 are allowed. Join some of them, or split the text into several "
-                   "drafts.")
+PARAGRAPH_LIMIT = (
+    "The text has 1001 paragraphs (each heading and list item counts as one); "
+    "at most 1000 are allowed. Join some of them, or split the text into several "
+    "drafts."
+)
 
 
 @pytest.fixture
@@ -41,8 +43,14 @@ def test_a_thousand_paragraphs_are_accepted_and_one_more_is_refused(db, world):
     assert draft.latest_revision_number == 1
 
     with pytest.raises(Invalid) as refused:
-        drafts.revise(db, by=world.member, draft=draft, base_number=1,
-                      text="\n\n".join(paragraphs(1001)), summary="One more.")
+        drafts.revise(
+            db,
+            by=world.member,
+            draft=draft,
+            base_number=1,
+            text="\n\n".join(paragraphs(1001)),
+            summary="One more.",
+        )
 
     assert refused.value.errors == {"text": PARAGRAPH_LIMIT}
     assert drafts.latest_revision(db, draft).number == 1
@@ -66,7 +74,8 @@ def test_a_text_of_too_many_lines_is_refused_before_it_is_split(db, world):
 
     assert refused.value.errors["text"] == (
         "The text has 5001 lines; at most 5000 are allowed. Shorten it, or split it into "
-        "several drafts.")
+        "several drafts."
+    )
 
 
 def test_ten_thousand_one_word_paragraphs_are_refused_quickly(db, world):
@@ -77,8 +86,9 @@ def test_ten_thousand_one_word_paragraphs_are_refused_quickly(db, world):
 
     started = time.perf_counter()
     with pytest.raises(Invalid) as refused:
-        drafts.revise(db, by=world.member, draft=draft, base_number=1, text=text,
-                      summary="Every word.")
+        drafts.revise(
+            db, by=world.member, draft=draft, base_number=1, text=text, summary="Every word."
+        )
     elapsed = time.perf_counter() - started
 
     assert "at most 5000 are allowed" in refused.value.errors["text"]
@@ -104,7 +114,8 @@ def test_the_paragraph_limit_answers_422_beside_the_text_and_keeps_it(client, db
 
 
 def test_a_200_kb_revision_with_every_paragraph_changed_is_saved_within_a_second(
-        client, db, world, capsys):
+    client, db, world, capsys
+):
     """Over HTTP, so the time is all the request holds the write lock for."""
     old = paragraphs(1000, words=25, seed=1)
     draft = start(db, world, text="\n\n".join(old))
@@ -116,20 +127,32 @@ def test_a_200_kb_revision_with_every_paragraph_changed_is_saved_within_a_second
 
     page = client.get(f"/drafts/{draft.id}/revise")
     started = time.perf_counter()
-    response = client.post(f"/drafts/{draft.id}/revise", follow_redirects=False, data={
-        "csrf_token": csrf_from(page.text), "base_number": "1", "text": text,
-        "summary": "Amends every paragraph."})
+    response = client.post(
+        f"/drafts/{draft.id}/revise",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_from(page.text),
+            "base_number": "1",
+            "text": text,
+            "summary": "Amends every paragraph.",
+        },
+    )
     elapsed = time.perf_counter() - started
 
     assert response.status_code == 303
-    revision = db.exec(select(Revision).where(Revision.draft_id == draft.id,
-                                              Revision.number == 2)).one()
-    kept = db.exec(select(RevisionParagraph.paragraph_id)
-                   .where(RevisionParagraph.revision_id == revision.id)
-                   .order_by(RevisionParagraph.position)).all()
+    revision = db.exec(
+        select(Revision).where(Revision.draft_id == draft.id, Revision.number == 2)
+    ).one()
+    kept = db.exec(
+        select(RevisionParagraph.paragraph_id)
+        .where(RevisionParagraph.revision_id == revision.id)
+        .order_by(RevisionParagraph.position)
+    ).all()
     first = [p.paragraph_id for p in drafts.paragraphs(db, drafts.revision(db, draft, 1))]
     assert kept == first  # every lightly edited paragraph keeps its id
     with capsys.disabled():
-        print(f"\n  saving a {len(text.encode()) // 1024} KB revision of 1,000 paragraphs, "
-              f"every one changed: {elapsed:.3f} s")
+        print(
+            f"\n  saving a {len(text.encode()) // 1024} KB revision of 1,000 paragraphs, "
+            f"every one changed: {elapsed:.3f} s"
+        )
     assert elapsed < 2  # 1 s is the aim; CI machines vary

@@ -24,17 +24,29 @@ def world(db):
 
 
 def new_draft_form(world, **fields) -> dict:
-    return {"title": "Labour pathways", "purpose": "Safe and legal work routes.",
-            "language": "en", "sponsor_seat_ids": [str(world.mexico.id)], "text": TEXT,
-            **fields}
+    return {
+        "title": "Labour pathways",
+        "purpose": "Safe and legal work routes.",
+        "language": "en",
+        "sponsor_seat_ids": [str(world.mexico.id)],
+        "text": TEXT,
+        **fields,
+    }
 
 
 def revise_form(client, draft_id: int, text: str, summary: str):
     page = client.get(f"/drafts/{draft_id}/revise")
     base = re.search(r'name="base_number" value="(\d+)"', page.text).group(1)
-    return client.post(f"/drafts/{draft_id}/revise", follow_redirects=False, data={
-        "csrf_token": csrf_from(page.text), "base_number": base, "text": text,
-        "summary": summary})
+    return client.post(
+        f"/drafts/{draft_id}/revise",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_from(page.text),
+            "base_number": base,
+            "text": text,
+            "summary": summary,
+        },
+    )
 
 
 def test_a_member_starts_a_draft_and_revises_it_twice(client, db, world):
@@ -44,17 +56,22 @@ def test_a_member_starts_a_draft_and_revises_it_twice(client, db, world):
     assert form_page.template.name == "workspaces/draft_new.html"
     assert f'value="{world.mexico.id}" checked' in form_page.text  # own seat suggested
 
-    created = post_form(client, "/groups/pathways/drafts/new", new_draft_form(world),
-                        follow_redirects=False)
+    created = post_form(
+        client, "/groups/pathways/drafts/new", new_draft_form(world), follow_redirects=False
+    )
 
     assert created.status_code == 303
     draft = db.exec(select(Draft)).one()
     assert created.headers["location"] == f"http://testserver/drafts/{draft.id}"
-    first = revise_form(client, draft.id, TEXT + "\n\nEmployers bear the cost.",
-                        "Adds employers' costs.")
-    second = revise_form(client, draft.id,
-                         TEXT.replace("50,000", "60,000") + "\n\nEmployers bear the cost.",
-                         "Raises the target.")
+    first = revise_form(
+        client, draft.id, TEXT + "\n\nEmployers bear the cost.", "Adds employers' costs."
+    )
+    second = revise_form(
+        client,
+        draft.id,
+        TEXT.replace("50,000", "60,000") + "\n\nEmployers bear the cost.",
+        "Raises the target.",
+    )
     assert (first.status_code, second.status_code) == (303, 303)
 
     page = client.get(f"/drafts/{draft.id}")
@@ -70,8 +87,11 @@ def test_a_member_starts_a_draft_and_revises_it_twice(client, db, world):
         assert (link in page.text) == (paragraph.number is not None)  # headings: no number
     assert "60,000" in page.text and "3 of 3" in page.text
     assert "Raises the target." in page.text
-    actions = db.exec(select(AuditRecord.action).where(
-        AuditRecord.action.like("draft.%")).order_by(AuditRecord.id)).all()
+    actions = db.exec(
+        select(AuditRecord.action)
+        .where(AuditRecord.action.like("draft.%"))
+        .order_by(AuditRecord.id)
+    ).all()
     assert actions == ["draft.started", "draft.revised", "draft.revised"]
 
 
@@ -99,9 +119,14 @@ def test_an_observer_of_a_closed_group_sees_no_drafts_link_and_gets_403(client, 
     sign_in(client, world.observer)
 
     assert "Labour pathways" not in client.get("/groups/pathways").text
-    for url in (f"/drafts/{draft.id}", f"/drafts/{draft.id}/history",
-                f"/drafts/{draft.id}/compare", f"/drafts/{draft.id}/changes",
-                f"/drafts/{draft.id}/revisions/1", "/groups/pathways/drafts"):
+    for url in (
+        f"/drafts/{draft.id}",
+        f"/drafts/{draft.id}/history",
+        f"/drafts/{draft.id}/compare",
+        f"/drafts/{draft.id}/changes",
+        f"/drafts/{draft.id}/revisions/1",
+        "/groups/pathways/drafts",
+    ):
         assert client.get(url).status_code == 403, url
 
 
@@ -126,8 +151,7 @@ def test_a_delegate_of_another_group_gets_403(client, db, world):
 
     assert client.get(f"/drafts/{draft.id}").status_code == 403
     assert client.get(f"/drafts/{draft.id}/revise").status_code == 403
-    refused = post_form(client, "/groups/pathways/drafts/new", new_draft_form(world),
-                        page="/")
+    refused = post_form(client, "/groups/pathways/drafts/new", new_draft_form(world), page="/")
     assert refused.status_code == 403
     assert db.exec(select(Draft).where(Draft.id != draft.id)).first() is None
 
@@ -140,7 +164,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, world):
 
     assert response.status_code == 303
     assert response.headers["location"] == (
-        f"http://testserver/sign-in?next=%2Fdrafts%2F{draft.id}")
+        f"http://testserver/sign-in?next=%2Fdrafts%2F{draft.id}"
+    )
 
 
 def test_a_stale_revision_shows_both_texts_and_keeps_the_submitted_one(client, db, world):
@@ -149,14 +174,26 @@ def test_a_stale_revision_shows_both_texts_and_keeps_the_submitted_one(client, d
     sign_in(client, world.member)
     page = client.get(f"/drafts/{draft.id}/revise")
     assert 'name="base_number" value="1"' in page.text
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1,
-                  text=TEXT + "\n\nCanada's new paragraph.", summary="Canada adds a paragraph.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text=TEXT + "\n\nCanada's new paragraph.",
+        summary="Canada adds a paragraph.",
+    )
     db.commit()
 
     mine = TEXT + "\n\nMexico's new paragraph."
-    response = client.post(f"/drafts/{draft.id}/revise", data={
-        "csrf_token": csrf_from(page.text), "base_number": "1", "text": mine,
-        "summary": "Mexico adds a paragraph."})
+    response = client.post(
+        f"/drafts/{draft.id}/revise",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "base_number": "1",
+            "text": mine,
+            "summary": "Mexico adds a paragraph.",
+        },
+    )
 
     assert response.status_code == 409
     assert response.template.name == "workspaces/draft_revise.html"
@@ -169,9 +206,16 @@ def test_a_stale_revision_shows_both_texts_and_keeps_the_submitted_one(client, d
     db.refresh(draft)
     assert draft.latest_revision_number == 2
 
-    resubmitted = client.post(f"/drafts/{draft.id}/revise", follow_redirects=False, data={
-        "csrf_token": csrf_from(response.text), "base_number": "2", "text": mine,
-        "summary": "Mexico adds a paragraph."})
+    resubmitted = client.post(
+        f"/drafts/{draft.id}/revise",
+        follow_redirects=False,
+        data={
+            "csrf_token": csrf_from(response.text),
+            "base_number": "2",
+            "text": mine,
+            "summary": "Mexico adds a paragraph.",
+        },
+    )
     assert resubmitted.status_code == 303
     db.refresh(draft)
     assert draft.latest_revision_number == 3
@@ -181,8 +225,11 @@ def test_limit_errors_answer_422_and_keep_what_was_typed(client, db, world):
     sign_in(client, world.member)
 
     long_title = "T" * 201
-    response = post_form(client, "/groups/pathways/drafts/new",
-                         new_draft_form(world, title=long_title, text="My careful text."))
+    response = post_form(
+        client,
+        "/groups/pathways/drafts/new",
+        new_draft_form(world, title=long_title, text="My careful text."),
+    )
     assert response.status_code == 422
     assert response.template.name == "workspaces/draft_new.html"
     assert "At most 200 characters (this has 201)." in response.text
@@ -190,14 +237,16 @@ def test_limit_errors_answer_422_and_keep_what_was_typed(client, db, world):
     assert "My careful text.</textarea>" in response.text
 
     big = "word " * 45_000
-    response = post_form(client, "/groups/pathways/drafts/new",
-                         new_draft_form(world, title="Kept title", text=big))
+    response = post_form(
+        client, "/groups/pathways/drafts/new", new_draft_form(world, title="Kept title", text=big)
+    )
     assert response.status_code == 422
     assert "at most 200 KB" in response.text
     assert 'value="Kept title"' in response.text
 
-    response = post_form(client, "/groups/pathways/drafts/new",
-                         new_draft_form(world, title="Kept title", text=" "))
+    response = post_form(
+        client, "/groups/pathways/drafts/new", new_draft_form(world, title="Kept title", text=" ")
+    )
     assert response.status_code == 422
     assert "Write the text of the draft." in response.text
     assert db.exec(select(Draft)).first() is None
@@ -206,14 +255,20 @@ def test_limit_errors_answer_422_and_keep_what_was_typed(client, db, world):
 def test_invalid_utf8_in_a_form_is_refused_clearly_and_never_500(client, db, world):
     sign_in(client, world.member)
     token = csrf_from(client.get("/groups/pathways/drafts/new").text)
-    fields = (f"csrf_token={token}&title=Caf%C3%A9&language=en"
-              f"&sponsor_seat_ids={world.mexico.id}&text=").encode()
+    fields = (
+        f"csrf_token={token}&title=Caf%C3%A9&language=en&sponsor_seat_ids={world.mexico.id}&text="
+    ).encode()
     headers = {"content-type": "application/x-www-form-urlencoded"}
 
-    encoded = client.post("/groups/pathways/drafts/new", content=fields + b"caf%E9+%FF",
-                          headers=headers)
-    raw = client.post("/groups/pathways/drafts/new", content=fields + b"caf\xe9 \xff\xfe",
-                      headers=headers, follow_redirects=False)
+    encoded = client.post(
+        "/groups/pathways/drafts/new", content=fields + b"caf%E9+%FF", headers=headers
+    )
+    raw = client.post(
+        "/groups/pathways/drafts/new",
+        content=fields + b"caf\xe9 \xff\xfe",
+        headers=headers,
+        follow_redirects=False,
+    )
 
     assert encoded.status_code == 422
     assert "not valid UTF-8" in encoded.text
@@ -222,9 +277,14 @@ def test_invalid_utf8_in_a_form_is_refused_clearly_and_never_500(client, db, wor
 
 def test_the_compare_page_marks_words_and_labels_paragraphs(client, db, world):
     draft = start(db, world)
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1,
-                  text=TEXT.replace("50,000", "60,000") + "\n\nA new closing paragraph.",
-                  summary="Raises the target.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text=TEXT.replace("50,000", "60,000") + "\n\nA new closing paragraph.",
+        summary="Raises the target.",
+    )
     db.commit()
     sign_in(client, world.member)
 
@@ -243,8 +303,14 @@ def test_the_compare_page_marks_words_and_labels_paragraphs(client, db, world):
 
 def test_history_lists_every_revision_with_author_and_summary(client, db, world):
     draft = start(db, world)
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1, text=TEXT + "\n\nTwo.",
-                  summary="Canada's addition.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text=TEXT + "\n\nTwo.",
+        summary="Canada's addition.",
+    )
     db.commit()
     sign_in(client, world.member)
 
@@ -274,7 +340,8 @@ def visit_of(db, person, draft) -> tuple[int, int | None] | None:
 
 
 def test_opening_a_draft_writes_no_visit_until_the_bookkeeping_is_flushed(
-        reader, app, database, db, world):
+    reader, app, database, db, world
+):
     draft = start(db, world, by=world.colleague)
     db.commit()
     sign_in(reader, world.member)
@@ -294,11 +361,22 @@ def test_what_changed_since_the_last_visit(reader, app, database, db, world):
     reader.get(f"/drafts/{draft.id}")  # sees revision 1
     app.state.bookkeeping.flush(database)
     assert visit_of(db, world.member, draft) == (1, None)
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1,
-                  text=TEXT + "\n\nSecond thoughts.", summary="Two.")
-    drafts.revise(db, by=world.chair, draft=draft, base_number=2,
-                  text=TEXT.replace("every year", "every two years") + "\n\nSecond thoughts.",
-                  summary="Three.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text=TEXT + "\n\nSecond thoughts.",
+        summary="Two.",
+    )
+    drafts.revise(
+        db,
+        by=world.chair,
+        draft=draft,
+        base_number=2,
+        text=TEXT.replace("every year", "every two years") + "\n\nSecond thoughts.",
+        summary="Three.",
+    )
     db.commit()
 
     changes = reader.get(f"/drafts/{draft.id}/changes")
@@ -318,8 +396,14 @@ def test_what_changed_since_the_last_visit(reader, app, database, db, world):
     assert visit_of(db, world.member, draft) == (3, 1)
     assert "From revision 1 to revision 3" in reader.get(f"/drafts/{draft.id}/changes").text
 
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=3,
-                  text=TEXT + "\n\nFourth.", summary="Four.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=3,
+        text=TEXT + "\n\nFourth.",
+        summary="Four.",
+    )
     db.commit()
     assert "1 new revision since your last visit" in reader.get(f"/drafts/{draft.id}").text
     assert "From revision 3 to revision 4" in reader.get(f"/drafts/{draft.id}/changes").text
@@ -332,8 +416,12 @@ def test_the_drafts_list_runs_the_same_queries_for_3_and_15_drafts(client, db, w
 
     def count_for(total: int) -> tuple[int, int]:
         while len(db.exec(select(Draft)).all()) < total:
-            start(db, world, title=f"Draft {total}", sponsor_seat_ids=[world.mexico.id,
-                                                                         world.canada.id])
+            start(
+                db,
+                world,
+                title=f"Draft {total}",
+                sponsor_seat_ids=[world.mexico.id, world.canada.id],
+            )
         db.commit()
         queries.reset()
         assert client.get("/groups/pathways/drafts").status_code == 200
@@ -346,8 +434,12 @@ def test_the_drafts_list_runs_the_same_queries_for_3_and_15_drafts(client, db, w
 
 
 def test_hostile_markdown_is_shown_inert(client, db, world):
-    draft = start(db, world, text="Hello <script>alert(1)</script>\n\n[x](javascript:alert(1))"
-                                  "\n\n<img src=x onerror=alert(1)>")
+    draft = start(
+        db,
+        world,
+        text="Hello <script>alert(1)</script>\n\n[x](javascript:alert(1))"
+        "\n\n<img src=x onerror=alert(1)>",
+    )
     db.commit()
     sign_in(client, world.member)
 
@@ -366,8 +458,12 @@ def test_a_sponsor_withdraws_a_draft_with_a_reason(client, db, world):
     assert "Withdraw this draft" in client.get(f"/drafts/{draft.id}").text
     missing = post_form(client, f"/drafts/{draft.id}/withdraw", {"reason": ""})
     assert missing.status_code == 422
-    done = post_form(client, f"/drafts/{draft.id}/withdraw",
-                     {"reason": "Merged into the pathways draft."}, follow_redirects=False)
+    done = post_form(
+        client,
+        f"/drafts/{draft.id}/withdraw",
+        {"reason": "Merged into the pathways draft."},
+        follow_redirects=False,
+    )
 
     assert done.status_code == 303
     db.refresh(draft)
@@ -384,8 +480,9 @@ def test_a_member_of_a_non_sponsoring_seat_cannot_withdraw(client, db, world):
 
     assert "Withdraw this draft" not in client.get(f"/drafts/{draft.id}").text
     assert client.get(f"/drafts/{draft.id}/withdraw").status_code == 403
-    refused = post_form(client, f"/drafts/{draft.id}/withdraw", {"reason": "No."},
-                        page=f"/drafts/{draft.id}")
+    refused = post_form(
+        client, f"/drafts/{draft.id}/withdraw", {"reason": "No."}, page=f"/drafts/{draft.id}"
+    )
     assert refused.status_code == 403
 
 
@@ -394,8 +491,11 @@ def test_a_revision_with_an_unknown_base_is_treated_as_stale(client, db, world):
     db.commit()
     sign_in(client, world.member)
 
-    response = post_form(client, f"/drafts/{draft.id}/revise",
-                         {"base_number": "abc", "text": "New.", "summary": "New."})
+    response = post_form(
+        client,
+        f"/drafts/{draft.id}/revise",
+        {"base_number": "abc", "text": "New.", "summary": "New."},
+    )
 
     assert response.status_code == 409
     assert db.exec(select(Revision).where(Revision.number == 2)).first() is None
@@ -408,8 +508,11 @@ def test_the_demo_gives_every_group_a_revised_draft_in_several_languages(db):
 
     rows = db.exec(select(Draft)).all()
     assert len({d.working_group_id for d in rows}) == 6
-    assert all(d.status in (DraftStatus.DRAFTING, DraftStatus.IN_ROUND, DraftStatus.ADOPTED)
-               and d.latest_revision_number >= 2 for d in rows)
+    assert all(
+        d.status in (DraftStatus.DRAFTING, DraftStatus.IN_ROUND, DraftStatus.ADOPTED)
+        and d.latest_revision_number >= 2
+        for d in rows
+    )
     assert sum(d.status == DraftStatus.ADOPTED for d in rows) == 4  # issues 8 and 19
     assert {"en", "es", "fr"} <= {d.language for d in rows}
     for draft in rows:
@@ -422,7 +525,8 @@ def test_the_demo_gives_every_group_a_revised_draft_in_several_languages(db):
     assert any(
         "moved" in {c.kind for c in drafts.compare(db, d, 1, d.latest_revision_number).changes}
         or any(c.moved for c in drafts.compare(db, d, 1, d.latest_revision_number).changes)
-        for d in rows)
+        for d in rows
+    )
 
 
 def test_paths_with_a_quoted_slug_do_not_break(client, db, world):
@@ -432,12 +536,16 @@ def test_paths_with_a_quoted_slug_do_not_break(client, db, world):
     assert client.get("/drafts/999999").status_code == 404
 
 
-@pytest.mark.parametrize("language, heading, status", [
-    ("fr", 'Historique\u00a0: <span lang="en">Labour pathways</span>', "Retiré"),
-    ("es", 'Historial: <span lang="en">Labour pathways</span>', "Retirado"),
-])
-def test_headings_and_status_follow_the_reader_language(client, db, world, language, heading,
-                                                        status):
+@pytest.mark.parametrize(
+    "language, heading, status",
+    [
+        ("fr", 'Historique\u00a0: <span lang="en">Labour pathways</span>', "Retiré"),
+        ("es", 'Historial: <span lang="en">Labour pathways</span>', "Retirado"),
+    ],
+)
+def test_headings_and_status_follow_the_reader_language(
+    client, db, world, language, heading, status
+):
     draft = start(db, world)
     drafts.withdraw(db, by=world.member, draft=draft, reason="Merged into another draft.")
     db.commit()

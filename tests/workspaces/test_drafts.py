@@ -31,13 +31,15 @@ from workspaces.models import (
     RevisionParagraph,
 )
 
-TEXT = "\n\n".join([
-    "# Recommendation",
-    "The member states should increase labour migration pathways by at least 50,000 places.",
-    "Workers must never pay recruitment fees.",
-    "- Seasonal programmes in agriculture.\n- Multi-year visas.",
-    "The council reviews the programmes every year.",
-])
+TEXT = "\n\n".join(
+    [
+        "# Recommendation",
+        "The member states should increase labour migration pathways by at least 50,000 places.",
+        "Workers must never pay recruitment fees.",
+        "- Seasonal programmes in agriculture.\n- Multi-year visas.",
+        "The council reviews the programmes every year.",
+    ]
+)
 
 
 @dataclass
@@ -63,14 +65,23 @@ def build_group(db: Session, **group_fields) -> Group:
     network = make_seat(db, SeatKind.PARTICIPANT, name="Migrant Communities Network")
     observer_seat = make_seat(db, SeatKind.OBSERVER, name="International Organization")
     outsider_seat = make_seat(db, name="Panama")
-    group = make_group(db, seats=[mexico, canada, network, observer_seat],
-                       name="Alternative migration pathways", slug="pathways", **group_fields)
+    group = make_group(
+        db,
+        seats=[mexico, canada, network, observer_seat],
+        name="Alternative migration pathways",
+        slug="pathways",
+        **group_fields,
+    )
     make_group(db, seats=[outsider_seat], name="Narratives", slug="narratives")
     chair = make_person(db, seat=network, role=SeatRole.HEAD, name="Rosa Pacheco")
     make_chair(db, group, network, chair)
     world = Group(
-        group=group, mexico=mexico, canada=canada, network=network,
-        observer_seat=observer_seat, outsider_seat=outsider_seat,
+        group=group,
+        mexico=mexico,
+        canada=canada,
+        network=network,
+        observer_seat=observer_seat,
+        outsider_seat=outsider_seat,
         member=make_person(db, seat=mexico, name="Jorge Castañeda"),
         colleague=make_person(db, seat=canada, name="Claire Tremblay"),
         chair=chair,
@@ -82,12 +93,17 @@ def build_group(db: Session, **group_fields) -> Group:
     return world
 
 
-def start(db: Session, world: Group, *, text: str = TEXT, by: Person | None = None,
-          **fields) -> Draft:
-    arguments = {"title": "Labour pathways", "purpose": "Safe and legal work routes.",
-                 "sponsor_seat_ids": [world.mexico.id], "language": "en", **fields}
-    return drafts.start_draft(db, by=by or world.member, group=world.group, text=text,
-                              **arguments)
+def start(
+    db: Session, world: Group, *, text: str = TEXT, by: Person | None = None, **fields
+) -> Draft:
+    arguments = {
+        "title": "Labour pathways",
+        "purpose": "Safe and legal work routes.",
+        "sponsor_seat_ids": [world.mexico.id],
+        "language": "en",
+        **fields,
+    }
+    return drafts.start_draft(db, by=by or world.member, group=world.group, text=text, **arguments)
 
 
 def ids_and_sources(db: Session, draft: Draft, number: int) -> list[tuple[str, str]]:
@@ -126,8 +142,14 @@ def test_revisions_are_appended_and_keep_the_ids_of_kept_paragraphs(db, world):
     before = ids_and_sources(db, draft, 1)
 
     edited = TEXT.replace("at least 50,000 places", "at least 50,000 places in two years")
-    revision = drafts.revise(db, by=world.colleague, draft=draft, base_number=1, text=edited,
-                             summary="Adds the time frame.")
+    revision = drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text=edited,
+        summary="Adds the time frame.",
+    )
 
     assert (revision.number, revision.base_number) == (2, 1)
     assert draft.latest_revision_number == 2
@@ -135,8 +157,9 @@ def test_revisions_are_appended_and_keep_the_ids_of_kept_paragraphs(db, world):
     assert [i for i, _ in after] == [i for i, _ in before]
     assert after[1][1].endswith("in two years.")
     assert ids_and_sources(db, draft, 1) == before  # revision 1 is never edited
-    assert db.exec(select(AuditRecord.action).where(
-        AuditRecord.action == "draft.revised")).all() == ["draft.revised"]
+    assert db.exec(
+        select(AuditRecord.action).where(AuditRecord.action == "draft.revised")
+    ).all() == ["draft.revised"]
 
 
 def test_a_link_to_paragraph_three_points_to_the_same_text_after_an_edit_above_it(db, world):
@@ -150,11 +173,19 @@ def test_a_link_to_paragraph_three_points_to_the_same_text_after_an_edit_above_i
         "Workers must never pay recruitment fees.",
         "Employers bear the cost of recruitment.\n\nWorkers must never pay recruitment fees.",
     )
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1, text=edited,
-                  summary="Edits the recommendation and adds a paragraph above the fees.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text=edited,
+        summary="Edits the recommendation and adds a paragraph above the fees.",
+    )
 
-    current = {pid: (position, source) for position, (pid, source)
-               in enumerate(ids_and_sources(db, draft, 2), start=1)}
+    current = {
+        pid: (position, source)
+        for position, (pid, source) in enumerate(ids_and_sources(db, draft, 2), start=1)
+    }
     assert current[third_id] == (4, third_text)  # same text, now numbered 4
     detail = drafts.draft_detail(db, draft)
     assert [p.paragraph_id for p in detail.paragraphs].index(third_id) == 3
@@ -164,16 +195,19 @@ def test_a_moved_and_lightly_edited_paragraph_keeps_its_id(db, world):
     draft = start(db, world)
     original = ids_and_sources(db, draft, 1)
     review_id = original[5][0]
-    moved = "\n\n".join([
-        "# Recommendation",
-        "The council reviews the programmes every year with trade unions.",
-        "The member states should increase labour migration pathways by at least 50,000 "
-        "places.",
-        "Workers must never pay recruitment fees.",
-        "- Seasonal programmes in agriculture.\n- Multi-year visas.",
-    ])
-    drafts.revise(db, by=world.member, draft=draft, base_number=1, text=moved,
-                  summary="Moves the review up.")
+    moved = "\n\n".join(
+        [
+            "# Recommendation",
+            "The council reviews the programmes every year with trade unions.",
+            "The member states should increase labour migration pathways by at least 50,000 "
+            "places.",
+            "Workers must never pay recruitment fees.",
+            "- Seasonal programmes in agriculture.\n- Multi-year visas.",
+        ]
+    )
+    drafts.revise(
+        db, by=world.member, draft=draft, base_number=1, text=moved, summary="Moves the review up."
+    )
 
     assert ids_and_sources(db, draft, 2)[1][0] == review_id
     comparison = drafts.compare(db, draft, 1, 2)
@@ -184,16 +218,19 @@ def test_a_moved_and_lightly_edited_paragraph_keeps_its_id(db, world):
 
 def test_comparison_labels_added_removed_changed_and_moved_paragraphs(db, world):
     draft = start(db, world)
-    text = "\n\n".join([
-        "# Recommendation",
-        "The council reviews the programmes every year.",
-        "The member states should increase labour migration pathways by at least 60,000 "
-        "places.",
-        "- Seasonal programmes in agriculture.\n- Multi-year visas.",
-        "Employers bear the cost of recruitment.",
-    ])
-    drafts.revise(db, by=world.member, draft=draft, base_number=1, text=text,
-                  summary="Reworks the text.")
+    text = "\n\n".join(
+        [
+            "# Recommendation",
+            "The council reviews the programmes every year.",
+            "The member states should increase labour migration pathways by at least 60,000 "
+            "places.",
+            "- Seasonal programmes in agriculture.\n- Multi-year visas.",
+            "Employers bear the cost of recruitment.",
+        ]
+    )
+    drafts.revise(
+        db, by=world.member, draft=draft, base_number=1, text=text, summary="Reworks the text."
+    )
 
     comparison = drafts.compare(db, draft, 1, 2)
 
@@ -207,12 +244,24 @@ def test_comparison_labels_added_removed_changed_and_moved_paragraphs(db, world)
 
 def test_a_stale_base_is_refused_with_the_latest_revision(db, world):
     draft = start(db, world)
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1, text=TEXT + "\n\nMore.",
-                  summary="Adds more.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text=TEXT + "\n\nMore.",
+        summary="Adds more.",
+    )
 
     with pytest.raises(drafts.StaleRevision) as refused:
-        drafts.revise(db, by=world.member, draft=draft, base_number=1,
-                      text=TEXT + "\n\nMine.", summary="Adds mine.")
+        drafts.revise(
+            db,
+            by=world.member,
+            draft=draft,
+            base_number=1,
+            text=TEXT + "\n\nMine.",
+            summary="Adds mine.",
+        )
 
     assert refused.value.latest.number == 2
     assert refused.value.author.id == world.colleague.id
@@ -223,8 +272,9 @@ def test_a_stale_base_is_refused_with_the_latest_revision(db, world):
 
 def test_the_database_refuses_two_revisions_with_the_same_number(db, world):
     draft = start(db, world)
-    duplicate = Revision(draft_id=draft.id, number=1, author_id=world.colleague.id,
-                         source="x", html="<p>x</p>")
+    duplicate = Revision(
+        draft_id=draft.id, number=1, author_id=world.colleague.id, source="x", html="<p>x</p>"
+    )
 
     with pytest.raises(IntegrityError), db.begin_nested():
         db.add(duplicate)
@@ -232,8 +282,14 @@ def test_the_database_refuses_two_revisions_with_the_same_number(db, world):
 
 def test_the_database_refuses_a_later_revision_without_a_summary(db, world):
     draft = start(db, world)
-    unexplained = Revision(draft_id=draft.id, number=2, author_id=world.colleague.id,
-                           source="x", html="<p>x</p>", summary="")
+    unexplained = Revision(
+        draft_id=draft.id,
+        number=2,
+        author_id=world.colleague.id,
+        source="x",
+        html="<p>x</p>",
+        summary="",
+    )
 
     with pytest.raises(IntegrityError), db.begin_nested():
         db.add(unexplained)
@@ -243,16 +299,28 @@ def test_a_concurrent_save_that_passed_the_check_fails_on_the_unique_number(db, 
     """Two people save on revision 1 at once: both pass the Python check, the database lets
     only the first have number 2, and the second gets the stale-revision answer."""
     draft = start(db, world)
-    winner = Revision(draft_id=draft.id, number=2, author_id=world.colleague.id,
-                      source=TEXT + "\n\nTheirs.", html="<p>Theirs.</p>", base_number=1,
-                      summary="Theirs.")
+    winner = Revision(
+        draft_id=draft.id,
+        number=2,
+        author_id=world.colleague.id,
+        source=TEXT + "\n\nTheirs.",
+        html="<p>Theirs.</p>",
+        base_number=1,
+        summary="Theirs.",
+    )
     db.add(winner)  # written by the other transaction; this draft row still says 1
     db.flush()
     assert draft.latest_revision_number == 1
 
     with pytest.raises(drafts.StaleRevision) as refused:
-        drafts.revise(db, by=world.member, draft=draft, base_number=1,
-                      text=TEXT + "\n\nMine.", summary="Adds mine.")
+        drafts.revise(
+            db,
+            by=world.member,
+            draft=draft,
+            base_number=1,
+            text=TEXT + "\n\nMine.",
+            summary="Adds mine.",
+        )
 
     assert refused.value.latest.number == 2
     numbers = db.exec(select(Revision.number).where(Revision.draft_id == draft.id)).all()
@@ -264,28 +332,32 @@ def test_no_revision_while_a_round_is_open(db, world):
     draft.status = DraftStatus.IN_ROUND
 
     with pytest.raises(Conflict) as refused:
-        drafts.revise(db, by=world.member, draft=draft, base_number=1, text=TEXT + "\n\nX.",
-                      summary="X.")
+        drafts.revise(
+            db, by=world.member, draft=draft, base_number=1, text=TEXT + "\n\nX.", summary="X."
+        )
 
     assert not isinstance(refused.value, drafts.StaleRevision)
     assert "round is open" in refused.value.message
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"text": ""}, "text"),
-    ({"text": "   \n\n  "}, "text"),
-    ({"title": ""}, "title"),
-    ({"title": "x" * 201}, "title"),
-    ({"purpose": "x" * 301}, "purpose"),
-    ({"text": "a" * (200 * 1024 + 1)}, "text"),
-    ({"text": "é" * (100 * 1024 + 1)}, "text"),  # 102,401 characters but 200 KB + 2 bytes
-    ({"text": "Caf\ufffd au lait."}, "text"),
-    ({"text": "Lone \ud800 surrogate."}, "text"),
-    ({"text": "Nul \x00 byte."}, "text"),
-    ({"title": "Bad \ufffd title"}, "title"),
-    ({"language": "pt"}, "language"),
-    ({"sponsor_seat_ids": []}, "sponsor_seat_ids"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"text": ""}, "text"),
+        ({"text": "   \n\n  "}, "text"),
+        ({"title": ""}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"purpose": "x" * 301}, "purpose"),
+        ({"text": "a" * (200 * 1024 + 1)}, "text"),
+        ({"text": "é" * (100 * 1024 + 1)}, "text"),  # 102,401 characters but 200 KB + 2 bytes
+        ({"text": "Caf\ufffd au lait."}, "text"),
+        ({"text": "Lone \ud800 surrogate."}, "text"),
+        ({"text": "Nul \x00 byte."}, "text"),
+        ({"title": "Bad \ufffd title"}, "title"),
+        ({"language": "pt"}, "language"),
+        ({"sponsor_seat_ids": []}, "sponsor_seat_ids"),
+    ],
+)
 def test_limits_are_refused_with_a_message_on_the_field(db, world, fields, field):
     with pytest.raises(Invalid) as refused:
         start(db, world, **fields)
@@ -320,20 +392,28 @@ def test_sponsors_must_be_seats_sitting_in_the_group(db, world, sponsor):
         start(db, world, sponsor_seat_ids=[world.mexico.id, getattr(world, sponsor).id])
 
     assert refused.value.errors["sponsor_seat_ids"] == (
-        "Sponsors must be seats that sit in this working group.")
+        "Sponsors must be seats that sit in this working group."
+    )
 
 
 def test_a_summary_is_required_from_revision_two(db, world):
     draft = start(db, world)
 
     with pytest.raises(Invalid) as refused:
-        drafts.revise(db, by=world.member, draft=draft, base_number=1, text=TEXT + "\n\nX.",
-                      summary="  ")
+        drafts.revise(
+            db, by=world.member, draft=draft, base_number=1, text=TEXT + "\n\nX.", summary="  "
+        )
 
     assert "summary" in refused.value.errors
     with pytest.raises(Invalid) as refused:
-        drafts.revise(db, by=world.member, draft=draft, base_number=1,
-                      text=TEXT.replace("\n", "\r\n"), summary="Nothing really.")
+        drafts.revise(
+            db,
+            by=world.member,
+            draft=draft,
+            base_number=1,
+            text=TEXT.replace("\n", "\r\n"),
+            summary="Nothing really.",
+        )
     assert "same as revision 1" in refused.value.errors["text"]
 
 
@@ -357,8 +437,15 @@ def test_stored_html_of_hostile_markdown_is_inert(db, world, source):
 def test_list_drafts_reads_status_last_author_and_sponsors(db, world):
     first = start(db, world, title="First", sponsor_seat_ids=[world.canada.id, world.mexico.id])
     second = start(db, world, title="Second", now=utcnow() + timedelta(minutes=1))
-    drafts.revise(db, by=world.chair, draft=first, base_number=1, text=TEXT + "\n\nX.",
-                  summary="X.", now=utcnow() + timedelta(minutes=2))
+    drafts.revise(
+        db,
+        by=world.chair,
+        draft=first,
+        base_number=1,
+        text=TEXT + "\n\nX.",
+        summary="X.",
+        now=utcnow() + timedelta(minutes=2),
+    )
 
     summaries = drafts.list_drafts(db, world.group)
 
@@ -376,10 +463,17 @@ def test_changes_since_the_last_visit_follow_what_the_person_saw(db, world):
     assert (first_time.visited, first_time.comparison) == (False, None)
 
     drafts.record_visit(db, person=reader, draft=draft, now=utcnow())
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1,
-                  text=TEXT + "\n\nSecond.", summary="Second.")
-    drafts.revise(db, by=world.chair, draft=draft, base_number=2,
-                  text=TEXT + "\n\nThird.", summary="Third.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text=TEXT + "\n\nSecond.",
+        summary="Second.",
+    )
+    drafts.revise(
+        db, by=world.chair, draft=draft, base_number=2, text=TEXT + "\n\nThird.", summary="Third."
+    )
 
     unseen = drafts.changes_since_last_visit(db, person=reader, draft=draft)
     assert (unseen.seen, unseen.latest) == (1, 3)
@@ -441,9 +535,9 @@ def test_written_visits_keep_the_later_of_the_stored_and_the_noted_one(db, world
     drafts.write_visits(db, {key: drafts.Visit(6, None, now + timedelta(minutes=2))})
     db.refresh(visit)
     assert (visit.revision_number, visit.previous_revision_number) == (6, 5)
-    assert drafts.last_visit(db, person=reader, draft=draft,
-                             pending=drafts.Visit(7, 6, now)) == drafts.Visit(
-        7, 6, now + timedelta(minutes=2))
+    assert drafts.last_visit(
+        db, person=reader, draft=draft, pending=drafts.Visit(7, 6, now)
+    ) == drafts.Visit(7, 6, now + timedelta(minutes=2))
 
 
 @pytest.mark.parametrize("who", ["member", "chair", "secretariat"])
@@ -456,8 +550,7 @@ def test_sponsors_the_chair_and_the_secretariat_may_withdraw(db, world, who):
     record = db.exec(select(AuditRecord).where(AuditRecord.action == "draft.withdrawn")).one()
     assert "Merged into another." in record.details
     with pytest.raises(Conflict):
-        drafts.revise(db, by=world.member, draft=draft, base_number=1, text="New.",
-                      summary="New.")
+        drafts.revise(db, by=world.member, draft=draft, base_number=1, text="New.", summary="New.")
 
 
 def test_other_members_may_not_withdraw_and_a_reason_is_required(db, world):
@@ -473,8 +566,14 @@ def test_other_members_may_not_withdraw_and_a_reason_is_required(db, world):
 
 def test_paragraph_ids_are_unique_within_each_revision(db, world):
     draft = start(db, world, text="Same.\n\nSame.\n\nSame.")
-    drafts.revise(db, by=world.member, draft=draft, base_number=1,
-                  text="Same.\n\nSame.\n\nOther.\n\nSame.", summary="Adds one.")
+    drafts.revise(
+        db,
+        by=world.member,
+        draft=draft,
+        base_number=1,
+        text="Same.\n\nSame.\n\nOther.\n\nSame.",
+        summary="Adds one.",
+    )
 
     for number in (1, 2):
         ids = [pid for pid, _ in ids_and_sources(db, draft, number)]

@@ -32,8 +32,13 @@ def published(db, world):
     """Adopted a week ago; the chair addressed Mexico, the chairing seat (a participant) and
     the observer seat then, not Canada."""
     item = adopt(db, world, when=utcnow() - timedelta(days=9))
-    followup.address(db, recommendation=item, by=world.chair, now=utcnow() - timedelta(days=7),
-                     seat_ids=[world.mexico.id, world.network.id, world.observer_seat.id])
+    followup.address(
+        db,
+        recommendation=item,
+        by=world.chair,
+        now=utcnow() - timedelta(days=7),
+        seat_ids=[world.mexico.id, world.network.id, world.observer_seat.id],
+    )
     db.commit()
     return item
 
@@ -42,15 +47,33 @@ def report_url(item, seat) -> str:
     return f"/recommendations/{item.number}/follow-up/{seat.id}"
 
 
-def add_report(db, item, seat, person, status="under_way", narrative="Work has begun.",
-               reason="", links="", when=None):
-    return followup.report(db, recommendation=item, seat=db.get(Seat, seat.id), by=person,
-                           form=followup.ReportForm(status, narrative, reason, links),
-                           now=when or utcnow())
+def add_report(
+    db,
+    item,
+    seat,
+    person,
+    status="under_way",
+    narrative="Work has begun.",
+    reason="",
+    links="",
+    when=None,
+):
+    return followup.report(
+        db,
+        recommendation=item,
+        seat=db.get(Seat, seat.id),
+        by=person,
+        form=followup.ReportForm(status, narrative, reason, links),
+        now=when or utcnow(),
+    )
 
 
-REPORT = {"status": "planned", "narrative": "A national plan is **being drafted**.",
-          "reason": "", "links": "https://example.org/plan National plan"}
+REPORT = {
+    "status": "planned",
+    "narrative": "A national plan is **being drafted**.",
+    "reason": "",
+    "links": "https://example.org/plan National plan",
+}
 
 
 # who reports for which seat
@@ -66,31 +89,42 @@ def test_a_seat_reports_for_itself_and_the_report_is_recorded(client, db, world,
     assert done.headers["location"].endswith(f"/recommendations/{published.number}#follow-up")
     saved = db.exec(select(FollowUpReport)).one()
     assert (saved.seat_id, saved.status, saved.author_id) == (
-        world.mexico.id, FollowUpStatus.PLANNED, world.member.id)
+        world.mexico.id,
+        FollowUpStatus.PLANNED,
+        world.member.id,
+    )
     assert saved.chair_seat_id == world.network.id  # who chaired the group then
     assert "<strong>being drafted</strong>" in saved.narrative_html
-    assert json.loads(saved.links) == [{"url": "https://example.org/plan",
-                                        "title": "National plan"}]
+    assert json.loads(saved.links) == [
+        {"url": "https://example.org/plan", "title": "National plan"}
+    ]
     record = db.exec(select(AuditRecord).where(AuditRecord.action == "followup.reported")).one()
     assert json.loads(record.details)["seat"] == "Mexico"
 
 
-@pytest.mark.parametrize("role, seat, allowed", [
-    ("member", "mexico", True),
-    ("member", "network", False),  # another seat
-    ("colleague", "canada", False),  # its own seat, which the recommendation does not address
-    ("chair", "network", True),  # the chair, as a person of its own seat
-    ("chair", "mexico", False),  # ... never for another seat
-    ("observer", "observer_seat", True),  # an observer seat the recommendation addresses
-    ("secretariat", "mexico", False),
-    ("outsider", "mexico", False),
-])
-def test_only_a_person_of_an_addressed_seat_reports_for_it(client, db, world, published, role,
-                                                          seat, allowed):
+@pytest.mark.parametrize(
+    "role, seat, allowed",
+    [
+        ("member", "mexico", True),
+        ("member", "network", False),  # another seat
+        ("colleague", "canada", False),  # its own seat, which the recommendation does not address
+        ("chair", "network", True),  # the chair, as a person of its own seat
+        ("chair", "mexico", False),  # ... never for another seat
+        ("observer", "observer_seat", True),  # an observer seat the recommendation addresses
+        ("secretariat", "mexico", False),
+        ("outsider", "mexico", False),
+    ],
+)
+def test_only_a_person_of_an_addressed_seat_reports_for_it(
+    client, db, world, published, role, seat, allowed
+):
     sign_in(client, getattr(world, role))
     token = csrf_from(client.get("/notifications").text)
-    answer = client.post(report_url(published, getattr(world, seat)),
-                         data={"csrf_token": token, **REPORT}, follow_redirects=False)
+    answer = client.post(
+        report_url(published, getattr(world, seat)),
+        data={"csrf_token": token, **REPORT},
+        follow_redirects=False,
+    )
     assert answer.status_code == (303 if allowed else 403)
     assert len(db.exec(select(FollowUpReport)).all()) == (1 if allowed else 0)
     page = client.get(f"/recommendations/{published.number}").text
@@ -101,8 +135,11 @@ def test_only_a_person_of_an_addressed_seat_reports_for_it(client, db, world, pu
 def test_anonymous_readers_are_sent_to_sign_in_before_reporting(client, db, world, published):
     make_public(db)
     token = csrf_from(client.get("/sign-in").text)
-    answer = client.post(report_url(published, world.mexico),
-                         data={"csrf_token": token, **REPORT}, follow_redirects=False)
+    answer = client.post(
+        report_url(published, world.mexico),
+        data={"csrf_token": token, **REPORT},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303 and "/sign-in" in answer.headers["location"]
     assert not db.exec(select(FollowUpReport)).all()
 
@@ -110,8 +147,16 @@ def test_anonymous_readers_are_sent_to_sign_in_before_reporting(client, db, worl
 def test_a_refused_report_comes_back_filled_in(client, db, world, published):
     sign_in(client, world.member)
     url = report_url(published, world.mexico)
-    refused = post_form(client, url, {"status": "not_pursued", "narrative": "We stop here.",
-                                      "reason": "", "links": "javascript:alert(1)"})
+    refused = post_form(
+        client,
+        url,
+        {
+            "status": "not_pursued",
+            "narrative": "We stop here.",
+            "reason": "",
+            "links": "javascript:alert(1)",
+        },
+    )
     assert refused.status_code == 422
     assert "Give the reasons why your seat does not pursue" in refused.text
     assert "is not a web address" in refused.text
@@ -124,8 +169,11 @@ def test_a_refused_report_comes_back_filled_in(client, db, world, published):
 
 def test_a_narrative_cannot_carry_script(client, db, world, published):
     sign_in(client, world.member)
-    post_form(client, report_url(published, world.mexico),
-              {**REPORT, "narrative": "<script>alert(1)</script> [x](javascript:alert(2))"})
+    post_form(
+        client,
+        report_url(published, world.mexico),
+        {**REPORT, "narrative": "<script>alert(1)</script> [x](javascript:alert(2))"},
+    )
     saved = db.exec(select(FollowUpReport)).one()
     assert "<script" not in saved.narrative_html and "href" not in saved.narrative_html
 
@@ -143,28 +191,44 @@ def test_the_chair_chooses_the_seats_addressed_and_they_are_told(client, db, wor
     before = max(n.id for n in db.exec(select(Notification)).all())
     bad = post_form(client, url, {"seats": ["x"]})
     assert bad.status_code == 422 and "Choose among the council" in bad.text
-    done = post_form(client, url, {"seats": [str(world.canada.id), str(world.mexico.id)]},
-                     follow_redirects=False)
+    done = post_form(
+        client, url, {"seats": [str(world.canada.id), str(world.mexico.id)]}, follow_redirects=False
+    )
     assert done.status_code == 303
     rows = {row.seat_id: row for row in db.exec(select(FollowUpSeat)).all()}
     assert rows[world.canada.id].removed_at is None
     assert rows[world.network.id].removed_at is not None  # kept, no longer addressed
     assert followup.addressed_ids(db, published) == {world.mexico.id, world.canada.id}
-    told = db.exec(select(Notification).where(
-        Notification.kind == followup.FOLLOW_UP_REQUESTED, Notification.id > before)).all()
+    told = db.exec(
+        select(Notification).where(
+            Notification.kind == followup.FOLLOW_UP_REQUESTED, Notification.id > before
+        )
+    ).all()
     assert {n.person_id for n in told} == {world.colleague.id}  # only the seat now addressed
     assert told[0].url == report_url(published, world.canada)
-    details = json.loads(db.exec(select(AuditRecord).where(
-        AuditRecord.action == "followup.seats_addressed").order_by(
-        AuditRecord.id.desc())).first().details)
+    details = json.loads(
+        db.exec(
+            select(AuditRecord)
+            .where(AuditRecord.action == "followup.seats_addressed")
+            .order_by(AuditRecord.id.desc())
+        )
+        .first()
+        .details
+    )
     assert details["added"] == ["Canada"]
-    assert sorted(details["removed"]) == ["International Organization",
-                                          "Migrant Communities Network"]
+    assert sorted(details["removed"]) == [
+        "International Organization",
+        "Migrant Communities Network",
+    ]
     # Canada now reports; the network no longer may
     client.cookies.clear()
     sign_in(client, world.colleague)
-    assert post_form(client, report_url(published, world.canada), REPORT,
-                     follow_redirects=False).status_code == 303
+    assert (
+        post_form(
+            client, report_url(published, world.canada), REPORT, follow_redirects=False
+        ).status_code
+        == 303
+    )
     client.cookies.clear()
     sign_in(client, world.chair)
     assert client.get(report_url(published, world.network)).status_code == 403
@@ -174,13 +238,32 @@ def test_the_chair_chooses_the_seats_addressed_and_they_are_told(client, db, wor
 
 
 def test_reports_form_a_history_and_the_latest_is_current(client, db, world, published):
-    first = add_report(db, published, world.mexico, world.member, status="planned",
-                       narrative="A plan is being drafted.", when=utcnow() - timedelta(days=5))
-    chairs.hand_over_chair(db, body=world.group, to_seat_id=world.mexico.id, reason="",
-                           by=world.chair, now=utcnow() - timedelta(days=2),
-                           actor=load_actor(db, world.chair, utcnow() - timedelta(days=2)))
-    second = add_report(db, published, world.mexico, world.member, status="implemented",
-                        narrative="The plan is in force.")
+    first = add_report(
+        db,
+        published,
+        world.mexico,
+        world.member,
+        status="planned",
+        narrative="A plan is being drafted.",
+        when=utcnow() - timedelta(days=5),
+    )
+    chairs.hand_over_chair(
+        db,
+        body=world.group,
+        to_seat_id=world.mexico.id,
+        reason="",
+        by=world.chair,
+        now=utcnow() - timedelta(days=2),
+        actor=load_actor(db, world.chair, utcnow() - timedelta(days=2)),
+    )
+    second = add_report(
+        db,
+        published,
+        world.mexico,
+        world.member,
+        status="implemented",
+        narrative="The plan is in force.",
+    )
     db.commit()
     assert (first.chair_seat_id, second.chair_seat_id) == (world.network.id, world.mexico.id)
     make_public(db)
@@ -189,71 +272,97 @@ def test_reports_form_a_history_and_the_latest_is_current(client, db, world, pub
     assert page.text.index("The plan is in force.") < page.text.index("A plan is being drafted.")
     assert "Reported while Migrant Communities Network chaired the working group." in page.text
     assert "Reported while Mexico chaired the working group." in page.text
-    status_table = page.text[page.text.index("Status by seat"):page.text.index("Reports, latest")]
-    mexico_row = status_table[status_table.index("Mexico"):]
+    status_table = page.text[page.text.index("Status by seat") : page.text.index("Reports, latest")]
+    mexico_row = status_table[status_table.index("Mexico") :]
     assert "Implemented" in mexico_row[:400] and "Planned" not in mexico_row[:400]
     assert page.text.count("Current status") == 1
     assert f'href="#follow-up-report-{second.id}"' in status_table
     assert db.get(FollowUpReport, first.id).status == FollowUpStatus.PLANNED  # never changed
     group_page = client.get(f"/follow-up/{world.group.slug}")
-    by_chair = group_page.text[group_page.text.index("Reports under each chair"):]
+    by_chair = group_page.text[group_page.text.index("Reports under each chair") :]
     assert "Migrant Communities Network" in by_chair and "Mexico" in by_chair
 
 
 # the public page
 
 
-def test_the_public_page_shows_the_follow_up_by_seat_never_by_person(client, db, world,
-                                                                      published):
+def test_the_public_page_shows_the_follow_up_by_seat_never_by_person(client, db, world, published):
     make_public(db)
     url = f"/recommendations/{published.number}"
     before = client.get(url)
     assert "No seat has reported yet." in before.text
-    add_report(db, published, world.observer_seat, world.observer, status="not_pursued",
-               narrative="Outside our mandate.", reason="Our statutes forbid it.",
-               links="https://example.org/statutes")
+    add_report(
+        db,
+        published,
+        world.observer_seat,
+        world.observer,
+        status="not_pursued",
+        narrative="Outside our mandate.",
+        reason="Our statutes forbid it.",
+        links="https://example.org/statutes",
+    )
     db.commit()
     page = client.get(url, headers={"If-None-Match": before.headers["etag"]})
     assert page.status_code == 200 and page.headers["etag"] != before.headers["etag"]
     assert page.headers["cache-control"] == "public, max-age=60"
-    for text in ("Follow-up of the implementation", "Status by seat", "Not pursued",
-                 "Outside our mandate.", "Our statutes forbid it.",
-                 'href="https://example.org/statutes" rel="nofollow noopener noreferrer"',
-                 "International Organization", "No report yet"):
+    for text in (
+        "Follow-up of the implementation",
+        "Status by seat",
+        "Not pursued",
+        "Outside our mandate.",
+        "Our statutes forbid it.",
+        'href="https://example.org/statutes" rel="nofollow noopener noreferrer"',
+        "International Organization",
+        "No report yet",
+    ):
         assert text in page.text, text
-    for person in (world.member, world.colleague, world.chair, world.observer,
-                   world.secretariat):
+    for person in (world.member, world.colleague, world.chair, world.observer, world.secretariat):
         assert person.name not in page.text and person.email not in page.text, (
-            person.name, page.text[max(0, page.text.find(person.name) - 300):][:600])
+            person.name,
+            page.text[max(0, page.text.find(person.name) - 300) :][:600],
+        )
     assert 'name="csrf_token"' not in page.text and "Report for your seat" not in page.text
     assert client.get(url, headers={"If-None-Match": page.headers["etag"]}).status_code == 304
-    assert client.get(url, headers={
-        "If-Modified-Since": before.headers["last-modified"]}).status_code in (200, 304)
+    assert client.get(
+        url, headers={"If-Modified-Since": before.headers["last-modified"]}
+    ).status_code in (200, 304)
 
 
-def test_the_follow_up_is_not_public_unless_the_council_publishes(client, db, world,
-                                                                   published):
+def test_the_follow_up_is_not_public_unless_the_council_publishes(client, db, world, published):
     add_report(db, published, world.mexico, world.member)
     make_public(db, False)
-    for url in ("/follow-up", f"/follow-up/{world.group.slug}",
-                f"/recommendations/{published.number}"):
+    for url in (
+        "/follow-up",
+        f"/follow-up/{world.group.slug}",
+        f"/recommendations/{published.number}",
+    ):
         answer = client.get(url, follow_redirects=False)
         assert answer.status_code == 303 and "/sign-in" in answer.headers["location"]
     sign_in(client, world.observer)  # an observer of the group reads it
-    for url in ("/follow-up", f"/follow-up/{world.group.slug}",
-                f"/recommendations/{published.number}"):
+    for url in (
+        "/follow-up",
+        f"/follow-up/{world.group.slug}",
+        f"/recommendations/{published.number}",
+    ):
         answer = client.get(url)
-        assert answer.status_code == 200 and "Work has begun." in client.get(
-            f"/recommendations/{published.number}").text
+        assert (
+            answer.status_code == 200
+            and "Work has begun." in client.get(f"/recommendations/{published.number}").text
+        )
 
 
 # the overviews
 
 
-def test_the_overviews_count_by_status_and_draw_an_accessible_chart(client, db, world,
-                                                                    published):
-    add_report(db, published, world.mexico, world.member, status="planned",
-               when=utcnow() - timedelta(days=3))
+def test_the_overviews_count_by_status_and_draw_an_accessible_chart(client, db, world, published):
+    add_report(
+        db,
+        published,
+        world.mexico,
+        world.member,
+        status="planned",
+        when=utcnow() - timedelta(days=3),
+    )
     add_report(db, published, world.mexico, world.member, status="implemented")
     add_report(db, published, world.network, world.chair, status="under_way")
     db.commit()
@@ -269,8 +378,8 @@ def test_the_overviews_count_by_status_and_draw_an_accessible_chart(client, db, 
         assert "Implemented: 1" in desc and "Under way: 1" in desc and "Planned: 0" in desc
         assert "No report yet: 1" in desc
         assert "style=" not in page.text.split("<main", 1)[1] and "<script" not in svg
-        figures = page.text[page.text.index('class="followup-figures"'):]
-        figures = figures[:figures.index("</table>")]
+        figures = page.text[page.text.index('class="followup-figures"') :]
+        figures = figures[: figures.index("</table>")]
         assert re.search(r"Implemented</span></th><td class=\"number\">1<", figures)
         assert re.search(r"Total</th><td class=\"number\">3<", figures)
     group_page = client.get(f"/follow-up/{world.group.slug}").text
@@ -279,15 +388,16 @@ def test_the_overviews_count_by_status_and_draw_an_accessible_chart(client, db, 
         assert person.name not in group_page
 
 
-def test_superseded_or_not_the_overview_counts_only_seats_still_addressed(db, world,
-                                                                            published):
+def test_superseded_or_not_the_overview_counts_only_seats_still_addressed(db, world, published):
     add_report(db, published, world.network, world.chair, status="implemented")
-    followup.address(db, recommendation=published, seat_ids=[world.mexico.id],
-                     by=world.chair, now=utcnow())
+    followup.address(
+        db, recommendation=published, seat_ids=[world.mexico.id], by=world.chair, now=utcnow()
+    )
     counts = followup.overview(db).counts
     assert counts["no_report"] == 1 and counts["implemented"] == 0
     assert followup.summaries(db, [published.id]) == {
-        published.id: {**dict.fromkeys(followup.CATEGORIES, 0), "no_report": 1}}
+        published.id: {**dict.fromkeys(followup.CATEGORIES, 0), "no_report": 1}
+    }
 
 
 @pytest.mark.parametrize("url", ["/follow-up", "/follow-up/pathways", "recommendation"])
@@ -298,10 +408,16 @@ def test_follow_up_pages_run_a_fixed_number_of_queries(client, db, world, querie
     for total in (1, 4):
         while len(db.exec(select(FollowUpSeat)).all()) < total * 3:
             item = adopt(db, world, title="Pathways", when=utcnow() - timedelta(days=5))
-            followup.address(db, recommendation=item, by=world.chair, now=utcnow(),
-                             seat_ids=[world.mexico.id, world.canada.id, world.network.id])
-            for person, seat in zip(extra, (world.mexico, world.canada, world.network),
-                                    strict=True):
+            followup.address(
+                db,
+                recommendation=item,
+                by=world.chair,
+                now=utcnow(),
+                seat_ids=[world.mexico.id, world.canada.id, world.network.id],
+            )
+            for person, seat in zip(
+                extra, (world.mexico, world.canada, world.network), strict=True
+            ):
                 add_report(db, item, seat, person)
                 add_report(db, item, seat, person, status="implemented")
         db.commit()
@@ -312,8 +428,7 @@ def test_follow_up_pages_run_a_fixed_number_of_queries(client, db, world, querie
     assert counts[0] == counts[1], queries.statements
 
 
-def test_a_seats_report_page_runs_a_fixed_number_of_queries(client, db, world, published,
-                                                            queries):
+def test_a_seats_report_page_runs_a_fixed_number_of_queries(client, db, world, published, queries):
     sign_in(client, world.member)
     counts = []
     for total in (1, 6):
@@ -333,8 +448,13 @@ def test_a_seats_report_page_runs_a_fixed_number_of_queries(client, db, world, p
 def test_the_review_cycle_asks_stale_seats_once_per_cycle(app, db, world, database):
     now = utcnow()
     item = adopt(db, world, when=now - timedelta(days=500))
-    followup.address(db, recommendation=item, by=world.chair, now=now - timedelta(days=480),
-                     seat_ids=[world.mexico.id, world.network.id, world.observer_seat.id])
+    followup.address(
+        db,
+        recommendation=item,
+        by=world.chair,
+        now=now - timedelta(days=480),
+        seat_ids=[world.mexico.id, world.network.id, world.observer_seat.id],
+    )
     add_report(db, item, world.mexico, world.member, when=now - timedelta(days=60))
     add_report(db, item, world.network, world.chair, when=now - timedelta(days=400))
     # the observer seat never reported: 480 days since it was addressed
@@ -342,9 +462,15 @@ def test_the_review_cycle_asks_stale_seats_once_per_cycle(app, db, world, databa
     job = next(job for job in app.state.jobs if job.name == "followup.remind")
 
     def told():
-        return sorted(n.person_id for n in db.exec(select(Notification).where(
-            Notification.kind == followup.FOLLOW_UP_REQUESTED,
-            Notification.dedupe_key.is_not(None))).all())  # reminders, not the addressing
+        return sorted(
+            n.person_id
+            for n in db.exec(
+                select(Notification).where(
+                    Notification.kind == followup.FOLLOW_UP_REQUESTED,
+                    Notification.dedupe_key.is_not(None),
+                )
+            ).all()
+        )  # reminders, not the addressing
 
     assert worker.run_job(database, job, now=now, force=True) == 2
     assert told() == sorted([world.chair.id, world.observer.id])  # not Mexico: reported lately
@@ -355,13 +481,20 @@ def test_the_review_cycle_asks_stale_seats_once_per_cycle(app, db, world, databa
     db.commit()
     later = now + timedelta(days=330)  # Mexico's report is now a year old; the observer's
     assert worker.run_job(database, job, now=later, force=True) == 2  # cycle has come again
-    assert told() == sorted([world.chair.id, world.member.id, world.observer.id,
-                             world.observer.id])
+    assert told() == sorted([world.chair.id, world.member.id, world.observer.id, world.observer.id])
+
     def sentence(person):
-        return notifications.describe(db.exec(select(Notification).where(
-            Notification.kind == followup.FOLLOW_UP_REQUESTED, Notification.person_id ==
-            person.id, Notification.dedupe_key.is_not(None)).order_by(
-            Notification.id)).first())
+        return notifications.describe(
+            db.exec(
+                select(Notification)
+                .where(
+                    Notification.kind == followup.FOLLOW_UP_REQUESTED,
+                    Notification.person_id == person.id,
+                    Notification.dedupe_key.is_not(None),
+                )
+                .order_by(Notification.id)
+            ).first()
+        )
 
     assert "is due again: its latest report dates from" in sentence(world.member)
     assert "International Organization has not reported yet" in sentence(world.observer)
@@ -371,8 +504,13 @@ def test_no_review_cycle_asks_no_one(app, db, world, database):
     council = db.exec(select(Council)).one()
     council.follow_up_review_months = 0
     item = adopt(db, world, when=utcnow() - timedelta(days=500))
-    followup.address(db, recommendation=item, by=world.chair,
-                     now=utcnow() - timedelta(days=480), seat_ids=[world.mexico.id])
+    followup.address(
+        db,
+        recommendation=item,
+        by=world.chair,
+        now=utcnow() - timedelta(days=480),
+        seat_ids=[world.mexico.id],
+    )
     db.commit()
     job = next(job for job in app.state.jobs if job.name == "followup.remind")
     assert worker.run_job(database, job, force=True) == 0
@@ -394,13 +532,17 @@ def test_the_secretariat_sets_the_review_cycle(client, db, world):
     form = {"name": council.name, "default_language": "en", "official_languages": ["en"]}
     refused = post_form(client, "/admin/council", {**form, "follow_up_review_months": "7"})
     assert refused.status_code == 422 and "Choose one of the offered periods." in refused.text
-    done = post_form(client, "/admin/council", {**form, "follow_up_review_months": "6"},
-                     follow_redirects=False)
+    done = post_form(
+        client, "/admin/council", {**form, "follow_up_review_months": "6"}, follow_redirects=False
+    )
     assert done.status_code == 303
     db.expire_all()
     assert db.exec(select(Council)).one().follow_up_review_months == 6
-    changes = json.loads(db.exec(select(AuditRecord).where(
-        AuditRecord.action == "council.settings_changed")).one().details)["changes"]
+    changes = json.loads(
+        db.exec(select(AuditRecord).where(AuditRecord.action == "council.settings_changed"))
+        .one()
+        .details
+    )["changes"]
     assert changes["follow_up_review_months"] == [12, 6]
 
 
@@ -411,6 +553,8 @@ def test_the_chart_draws_each_status_in_proportion_and_says_it_in_words():
     assert widths == {"planned": room / 4, "implemented": room, "no_report": 0}
     assert [bar.y for bar in drawn.bars] == [0, followup.ROW_HEIGHT, 2 * followup.ROW_HEIGHT]
     assert drawn.height == 3 * followup.ROW_HEIGHT
-    assert drawn.description == ("5 addressed seats, by the status of their latest report: "
-                                 "Planned: 1, Implemented: 4, and No report yet: 0.")
+    assert drawn.description == (
+        "5 addressed seats, by the status of their latest report: "
+        "Planned: 1, Implemented: 4, and No report yet: 0."
+    )
     assert followup.chart(dict.fromkeys(followup.CATEGORIES, 0)).bars[0].width == 0

@@ -32,9 +32,11 @@ def vnu_command() -> list[str]:
     java = shutil.which("java")
     if java and VNU_JAR.exists():
         return [java, "-Xss4m", "-jar", str(VNU_JAR)]
-    message = ("The Nu Html Checker cannot run: it needs Java (apt-get install "
-               "default-jre-headless) and tests/vnu/node_modules (npm ci in tests/vnu; "
-               "`make test` does both).")
+    message = (
+        "The Nu Html Checker cannot run: it needs Java (apt-get install "
+        "default-jre-headless) and tests/vnu/node_modules (npm ci in tests/vnu; "
+        "`make test` does both)."
+    )
     if os.environ.get("CI", "").lower() in ("true", "1"):
         pytest.fail(f"{message} CI=true, so it fails the run.", pytrace=False)
     pytest.skip(message)
@@ -43,20 +45,57 @@ def vnu_command() -> list[str]:
 def pages(s: showcase.Showcase) -> dict[str, list[str]]:
     """The pages to check, by who reads them (None: anonymous)."""
     rec, draft = f"/recommendations/{s.recommendation}", f"/drafts/{s.draft_id}"
-    working = [f"/rounds/{s.comment_round_id}", f"/rounds/{s.decision_round_id}",
-               f"/rounds/{s.adopted_round_id}", f"/amendments/{s.amendment_id}"]
+    working = [
+        f"/rounds/{s.comment_round_id}",
+        f"/rounds/{s.decision_round_id}",
+        f"/rounds/{s.adopted_round_id}",
+        f"/amendments/{s.amendment_id}",
+    ]
     return {
-        "anonymous": ["/", "/sign-in", "/recommendations", rec, f"{rec}?lang=es",
-                      f"/statements/{s.statement}"],
-        "member": ["/", "/groups/pathways", draft, *working, f"{draft}/amendments",
-                   f"{draft}/history", f"{draft}/versions/es", rec, "/account", "/needs-you",
-                   "/notifications"],
-        "chair": ["/", "/groups/pathways", draft, f"/rounds/{s.decision_round_id}",
-                  f"/amendments/{s.amendment_id}", f"{draft}/amendments/decide", "/account"],
+        "anonymous": [
+            "/",
+            "/sign-in",
+            "/recommendations",
+            rec,
+            f"{rec}?lang=es",
+            f"/statements/{s.statement}",
+        ],
+        "member": [
+            "/",
+            "/groups/pathways",
+            draft,
+            *working,
+            f"{draft}/amendments",
+            f"{draft}/history",
+            f"{draft}/versions/es",
+            rec,
+            "/account",
+            "/needs-you",
+            "/notifications",
+        ],
+        "chair": [
+            "/",
+            "/groups/pathways",
+            draft,
+            f"/rounds/{s.decision_round_id}",
+            f"/amendments/{s.amendment_id}",
+            f"{draft}/amendments/decide",
+            "/account",
+        ],
         "observer": ["/", rec, f"/statements/{s.statement}", "/account"],
-        "secretariat": ["/", "/groups/pathways", draft, f"/rounds/{s.decision_round_id}",
-                        "/admin", "/admin/council", "/admin/people", "/admin/seats",
-                        "/admin/groups", "/admin/audit", "/account"],
+        "secretariat": [
+            "/",
+            "/groups/pathways",
+            draft,
+            f"/rounds/{s.decision_round_id}",
+            "/admin",
+            "/admin/council",
+            "/admin/people",
+            "/admin/seats",
+            "/admin/groups",
+            "/admin/audit",
+            "/account",
+        ],
     }
 
 
@@ -64,8 +103,13 @@ def test_the_main_pages_of_every_role_are_valid_html(client, db, tmp_path):
     command = vnu_command()
     s = showcase.build(db)
     db.commit()
-    readers = {"anonymous": None, "member": s.world.member, "chair": s.world.chair,
-               "observer": s.world.observer, "secretariat": s.world.secretariat}
+    readers = {
+        "anonymous": None,
+        "member": s.world.member,
+        "chair": s.world.chair,
+        "observer": s.world.observer,
+        "secretariat": s.world.secretariat,
+    }
     saved: dict[str, str] = {}
     for role, paths in pages(s).items():
         client.cookies.clear()
@@ -78,12 +122,18 @@ def test_the_main_pages_of_every_role_are_valid_html(client, db, tmp_path):
             (tmp_path / name).write_text(response.text, encoding="utf-8")
             saved[name] = f"{role} {path}"
 
-    run = subprocess.run([*command, "--format", "json", "--stdout",
-                          *(str(tmp_path / name) for name in saved)],
-                         capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        [*command, "--format", "json", "--stdout", *(str(tmp_path / name) for name in saved)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     messages = json.loads(run.stdout)["messages"]
-    found = [f"{saved.get(m.get('url', '').rsplit('/', 1)[-1], m.get('url'))}, line "
-             f"{m.get('lastLine')}: {m['message']}" for m in messages
-             if m["type"] in ("error", "non-document-error")
-             or m["message"].startswith(OUTLINE_NOTES)]
+    found = [
+        f"{saved.get(m.get('url', '').rsplit('/', 1)[-1], m.get('url'))}, line "
+        f"{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] in ("error", "non-document-error") or m["message"].startswith(OUTLINE_NOTES)
+    ]
     assert not found, f"{len(found)} problems:\n" + "\n".join(found[:60])

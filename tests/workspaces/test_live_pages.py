@@ -20,8 +20,10 @@ STREAM = {"Accept": "text/event-stream"}
 
 @pytest.fixture
 def app(database_url, database, tmp_path):
-    return create_app(make_settings(database_url, tmp_path, live_stream_seconds=2,
-                                    live_heartbeat_seconds=0.5), database=database)
+    return create_app(
+        make_settings(database_url, tmp_path, live_stream_seconds=2, live_heartbeat_seconds=0.5),
+        database=database,
+    )
 
 
 @pytest.fixture
@@ -86,10 +88,16 @@ def test_a_subscriber_who_may_not_see_a_draft_never_gets_its_events(app, client,
     pid = drafts.paragraphs(db, drafts.latest_revision(db, world.draft))[1].paragraph_id
     member, outsider = _client(app, world.member), _client(app, world.outsider)
     refused = outsider.get(f"/events?draft={world.draft.id}", headers=STREAM)
-    with Listening(member, f"/events?draft={world.draft.id}", broker) as allowed, \
-            Listening(outsider, "/events", broker) as other:
-        broker.deliver([live.Event(f"draft:{world.draft.id}", f"comments-{pid}"),
-                        live.Event(f"person:{world.member.id}", "notifications")])
+    with (
+        Listening(member, f"/events?draft={world.draft.id}", broker) as allowed,
+        Listening(outsider, "/events", broker) as other,
+    ):
+        broker.deliver(
+            [
+                live.Event(f"draft:{world.draft.id}", f"comments-{pid}"),
+                live.Event(f"person:{world.member.id}", "notifications"),
+            ]
+        )
     assert allowed.response.headers["content-type"].startswith("text/event-stream")
     assert f"event: comments-{pid}\n" in allowed.text
     assert "event: notifications\n" in allowed.text
@@ -103,9 +111,13 @@ def test_a_reconnecting_stream_catches_up_from_its_last_event_id(app, db, world)
     broker: live.Broker = app.state.live
     member = _client(app, world.member)
     seen = broker.last_id
-    broker.deliver([live.Event(f"draft:{world.draft.id}", "comments-draft"),
-                    live.Event(f"draft:{world.draft.id + 1}", "comments-other"),
-                    live.Event(f"draft:{world.draft.id}", "round")])
+    broker.deliver(
+        [
+            live.Event(f"draft:{world.draft.id}", "comments-draft"),
+            live.Event(f"draft:{world.draft.id + 1}", "comments-other"),
+            live.Event(f"draft:{world.draft.id}", "round"),
+        ]
+    )
     with Listening(member, f"/events?draft={world.draft.id}", broker) as caught_up:
         pass
     member.headers["Last-Event-ID"] = seen
@@ -136,10 +148,10 @@ def test_the_draft_page_subscribes_to_its_draft(app, db, world):
     assert 'data-hx-trigger="round from:body"' in page
 
 
-def test_past_the_subscriber_cap_a_stream_is_refused_with_503(database_url, database,
-                                                             tmp_path, db, world):
-    app = create_app(make_settings(database_url, tmp_path, max_subscribers=0),
-                     database=database)
+def test_past_the_subscriber_cap_a_stream_is_refused_with_503(
+    database_url, database, tmp_path, db, world
+):
+    app = create_app(make_settings(database_url, tmp_path, max_subscribers=0), database=database)
     with TestClient(app):
         member = _client(app, world.member)
         refused = member.get("/events", headers=STREAM)
@@ -147,8 +159,7 @@ def test_past_the_subscriber_cap_a_stream_is_refused_with_503(database_url, data
     assert refused.headers["Retry-After"] == "30"
 
 
-def test_a_comment_reaches_an_open_draft_page_when_its_act_commits(app, db, world,
-                                                                  fresh_databases):
+def test_a_comment_reaches_an_open_draft_page_when_its_act_commits(app, db, world, fresh_databases):
     """SQLite delivers in the process after the commit; PostgreSQL through NOTIFY, which the
     two-process test covers (here the test's outer transaction never commits)."""
     if fresh_databases.backend != "sqlite":
@@ -159,13 +170,26 @@ def test_a_comment_reaches_an_open_draft_page_when_its_act_commits(app, db, worl
         member, colleague = _client(app, world.member), _client(app, world.colleague)
         form = colleague.get(f"/drafts/{world.draft.id}/comments?on={pid}&write=1").text
         with Listening(member, f"/events?draft={world.draft.id}", broker) as stream:
-            refused = colleague.post(f"/drafts/{world.draft.id}/comments", data={
-                "csrf_token": csrf_from(form), "paragraph_id": pid, "revision_number": "1",
-                "body": ""})
+            refused = colleague.post(
+                f"/drafts/{world.draft.id}/comments",
+                data={
+                    "csrf_token": csrf_from(form),
+                    "paragraph_id": pid,
+                    "revision_number": "1",
+                    "body": "",
+                },
+            )
             assert refused.status_code == 422  # rolled back: nothing is told
-            posted = colleague.post(f"/drafts/{world.draft.id}/comments", data={
-                "csrf_token": csrf_from(form), "paragraph_id": pid, "revision_number": "1",
-                "body": "A new comment."}, follow_redirects=False)
+            posted = colleague.post(
+                f"/drafts/{world.draft.id}/comments",
+                data={
+                    "csrf_token": csrf_from(form),
+                    "paragraph_id": pid,
+                    "revision_number": "1",
+                    "body": "A new comment.",
+                },
+                follow_redirects=False,
+            )
             assert posted.status_code == 303
     assert stream.text.count(f"event: comments-{pid}\n") == 1
     assert "A new comment" not in stream.text  # the page fetches it, with its permissions

@@ -139,14 +139,17 @@ def test_empty_text_renders_nothing() -> None:
     assert render_markdown("  \n\n ") == ""
 
 
-@pytest.mark.parametrize(("markdown", "words"), [
-    ("## Measures *now*", "Measures now"),
-    ("- **Bold** item, [a link](https://example.org) &amp; more", "Bold item, a link & more"),
-    ("1. First line\n   still first\n\n   Second part", "First line still first Second part"),
-    ("> quoted\n> - item", "quoted item"),
-    ("| a | b |\n|---|---|\n| 1 | 2 |", "a b 1 2"),
-    ("Line one  \nline two", "Line one line two"),
-    ("---", ""),
-])
+@pytest.mark.parametrize(
+    ("markdown", "words"),
+    [
+        ("## Measures *now*", "Measures now"),
+        ("- **Bold** item, [a link](https://example.org) &amp; more", "Bold item, a link & more"),
+        ("1. First line\n   still first\n\n   Second part", "First line still first Second part"),
+        ("> quoted\n> - item", "quoted item"),
+        ("| a | b |\n|---|---|\n| 1 | 2 |", "a b 1 2"),
+        ("Line one  \nline two", "Line one line two"),
+        ("---", ""),
+    ],
+)
 def test_readable_text_has_no_markdown_marks_or_tags(markdown: str, words: str) -> None:
     assert readable(render_markdown(markdown)) == words

@@ -49,41 +49,97 @@ def world(db):
     world = public_world(db)
     when = utcnow() - timedelta(days=3)
     # the published recommendation, and what surrounded its adoption
-    draft = start(db, world, title="Published pathways", purpose=f"Purpose {SECRETS['purpose']}",
-                  text=f"First text {SECRETS['early']}.\n\nSecond paragraph.", now=when)
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1,
-                  text="Adopted first paragraph.\n\nSecond paragraph.", summary="Better.",
-                  now=when + timedelta(minutes=5))
-    comments.post_comment(db, by=world.member, draft=draft, body=f"Hm {SECRETS['comment']}",
-                          paragraph_id=None, revision_number=2, now=when + timedelta(minutes=6))
-    round_ = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.DECISION,
-                               deadline=when + timedelta(days=2), now=when + timedelta(hours=1),
-                               note=f"Note {SECRETS['note']}")
-    rounds.cast_position(db, round_, by=world.member, seat=_seat(db, world.member),
-                         form=PositionForm("object", reason=f"No {SECRETS['changed']}"),
-                         now=when + timedelta(hours=2))
+    draft = start(
+        db,
+        world,
+        title="Published pathways",
+        purpose=f"Purpose {SECRETS['purpose']}",
+        text=f"First text {SECRETS['early']}.\n\nSecond paragraph.",
+        now=when,
+    )
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text="Adopted first paragraph.\n\nSecond paragraph.",
+        summary="Better.",
+        now=when + timedelta(minutes=5),
+    )
+    comments.post_comment(
+        db,
+        by=world.member,
+        draft=draft,
+        body=f"Hm {SECRETS['comment']}",
+        paragraph_id=None,
+        revision_number=2,
+        now=when + timedelta(minutes=6),
+    )
+    round_ = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.DECISION,
+        deadline=when + timedelta(days=2),
+        now=when + timedelta(hours=1),
+        note=f"Note {SECRETS['note']}",
+    )
+    rounds.cast_position(
+        db,
+        round_,
+        by=world.member,
+        seat=_seat(db, world.member),
+        form=PositionForm("object", reason=f"No {SECRETS['changed']}"),
+        now=when + timedelta(hours=2),
+    )
     for person in (world.member, world.colleague):
-        rounds.cast_position(db, round_, by=person, seat=_seat(db, person),
-                             form=PositionForm("support"), now=when + timedelta(hours=3))
+        rounds.cast_position(
+            db,
+            round_,
+            by=person,
+            seat=_seat(db, person),
+            form=PositionForm("support"),
+            now=when + timedelta(hours=3),
+        )
     rounds.close_round(db, round_, by=world.chair, now=when + timedelta(hours=4))
     world.published = recommendations.of_draft(db, draft)
     # a draft still being written
-    start(db, world, title=f"Title {SECRETS['drafting_title']}",
-          text=f"Words {SECRETS['drafting']}.")
+    start(
+        db, world, title=f"Title {SECRETS['drafting_title']}", text=f"Words {SECRETS['drafting']}."
+    )
     # a round that did not adopt its text
     rejected = start(db, world, title="Rejected", text=f"Text {SECRETS['rejected_text']}.")
-    round_ = rounds.open_round(db, by=world.chair, draft=rejected, kind=RoundKind.DECISION,
-                               deadline=utcnow() + timedelta(days=1))
-    rounds.cast_position(db, round_, by=world.member, seat=_seat(db, world.member),
-                         form=PositionForm("object", reason=f"No {SECRETS['rejected']}"))
+    round_ = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=rejected,
+        kind=RoundKind.DECISION,
+        deadline=utcnow() + timedelta(days=1),
+    )
+    rounds.cast_position(
+        db,
+        round_,
+        by=world.member,
+        seat=_seat(db, world.member),
+        form=PositionForm("object", reason=f"No {SECRETS['rejected']}"),
+    )
     rounds.close_round(db, round_, by=world.chair)
     # an open decision round with a reservation
     pending = start(db, world, title="Pending")
-    round_ = rounds.open_round(db, by=world.chair, draft=pending, kind=RoundKind.DECISION,
-                               deadline=utcnow() + timedelta(days=1))
-    rounds.cast_position(db, round_, by=world.member, seat=_seat(db, world.member),
-                         form=PositionForm("support_with_reservation",
-                                           reservation=f"Only {SECRETS['open']}"))
+    round_ = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=pending,
+        kind=RoundKind.DECISION,
+        deadline=utcnow() + timedelta(days=1),
+    )
+    rounds.cast_position(
+        db,
+        round_,
+        by=world.member,
+        seat=_seat(db, world.member),
+        form=PositionForm("support_with_reservation", reservation=f"Only {SECRETS['open']}"),
+    )
     db.commit()
     return world
 
@@ -94,11 +150,18 @@ def _forbidden(db) -> list[str]:
 
 
 def _public_answers(client, number: str, slug: str) -> dict[str, str]:
-    urls = ["/", "/recommendations", f"/recommendations/{number}", "/recommendations.atom",
-            f"/groups/{slug}/recommendations.atom", "/api/v1/recommendations",
-            f"/api/v1/recommendations/{number}", "/api/v1/openapi.json",
-            *(f"/recommendations?q={word}" for word in SECRETS.values()),
-            *(f"/api/v1/recommendations?q={word}" for word in SECRETS.values())]
+    urls = [
+        "/",
+        "/recommendations",
+        f"/recommendations/{number}",
+        "/recommendations.atom",
+        f"/groups/{slug}/recommendations.atom",
+        "/api/v1/recommendations",
+        f"/api/v1/recommendations/{number}",
+        "/api/v1/openapi.json",
+        *(f"/recommendations?q={word}" for word in SECRETS.values()),
+        *(f"/api/v1/recommendations?q={word}" for word in SECRETS.values()),
+    ]
     answers = {}
     for language in ("en", "es", "fr"):
         for url in urls:
@@ -120,8 +183,12 @@ def test_no_deliberation_reaches_any_public_answer(client, db, world):
     forbidden = _forbidden(db)
     # a search answer repeats the words searched for (in its form, its links): those are the
     # reader's own, not a leak
-    leaks = [(where, word) for where, text in answers.items() for word in forbidden
-             if word in text and not where.endswith(f"q={word}")]
+    leaks = [
+        (where, word)
+        for where, text in answers.items()
+        for word in forbidden
+        if word in text and not where.endswith(f"q={word}")
+    ]
     assert leaks == []
 
 
@@ -129,5 +196,4 @@ def test_searching_for_deliberation_words_finds_nothing(client, db, world):
     for word in SECRETS.values():
         found = client.get("/api/v1/recommendations", params={"q": word}).json()
         assert found["total"] == 0, word
-    assert client.get("/api/v1/recommendations", params={"q": "adopted first"}).json()[
-        "total"] == 1
+    assert client.get("/api/v1/recommendations", params={"q": "adopted first"}).json()["total"] == 1

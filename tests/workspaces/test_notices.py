@@ -52,24 +52,31 @@ def world(db) -> World:
         "observer": make_seat(db, SeatKind.OBSERVER, name="Observer Org"),
         "outsider": make_seat(db, name="Panama"),
     }
-    group = make_group(db, seats=[seats[k] for k in
-                                  ("chair", "member", "writer", "participant", "observer")],
-                       name="Alternative pathways", slug="pathways", number=5)
+    group = make_group(
+        db,
+        seats=[seats[k] for k in ("chair", "member", "writer", "participant", "observer")],
+        name="Alternative pathways",
+        slug="pathways",
+        number=5,
+    )
     make_group(db, seats=[seats["outsider"]], name="Narratives", slug="narratives")
     people = {
         "chair": make_person(db, seat=seats["chair"], role=SeatRole.DELEGATE, name="Ana Chair"),
         "head": make_person(db, seat=seats["member"], role=SeatRole.HEAD, name="Bea Head"),
-        "delegate": make_person(db, seat=seats["member"], role=SeatRole.DELEGATE,
-                                name="Carl Delegate"),
-        "participant": make_person(db, seat=seats["participant"], role=SeatRole.DELEGATE,
-                                   name="Dora Participant"),
-        "observer": make_person(db, seat=seats["observer"], role=SeatRole.HEAD,
-                                name="Eli Observer"),
-        "outsider": make_person(db, seat=seats["outsider"], role=SeatRole.HEAD,
-                                name="Fay Outsider"),
+        "delegate": make_person(
+            db, seat=seats["member"], role=SeatRole.DELEGATE, name="Carl Delegate"
+        ),
+        "participant": make_person(
+            db, seat=seats["participant"], role=SeatRole.DELEGATE, name="Dora Participant"
+        ),
+        "observer": make_person(
+            db, seat=seats["observer"], role=SeatRole.HEAD, name="Eli Observer"
+        ),
+        "outsider": make_person(
+            db, seat=seats["outsider"], role=SeatRole.HEAD, name="Fay Outsider"
+        ),
         "secretariat": make_secretariat(db, name="Gus Secretariat"),
-        "writer": make_person(db, seat=seats["writer"], role=SeatRole.DELEGATE,
-                              name="Hal Writer"),
+        "writer": make_person(db, seat=seats["writer"], role=SeatRole.DELEGATE, name="Hal Writer"),
     }
     make_chair(db, group, seats["chair"], people["chair"])
     return World(group, people, seats, utcnow())
@@ -82,26 +89,50 @@ def roles_told(db, world: World, kind: str) -> set[str]:
 
 def start(db, world, by="writer", **fields):
     return drafts.start_draft(
-        db, by=world.people[by], group=world.group, title=fields.pop("title", "Labour pathways"),
-        purpose="", sponsor_seat_ids=fields.pop("sponsors", [world.seats["member"].id]),
-        text="First paragraph.\n\nSecond paragraph.", language="en")
+        db,
+        by=world.people[by],
+        group=world.group,
+        title=fields.pop("title", "Labour pathways"),
+        purpose="",
+        sponsor_seat_ids=fields.pop("sponsors", [world.seats["member"].id]),
+        text="First paragraph.\n\nSecond paragraph.",
+        language="en",
+    )
 
 
 def open_decision(db, world, draft, hours=24 * 7):
-    return rounds.open_round(db, by=world.people["chair"], draft=draft, kind="decision",
-                             now=world.now, deadline=world.now + timedelta(hours=hours))
+    return rounds.open_round(
+        db,
+        by=world.people["chair"],
+        draft=draft,
+        kind="decision",
+        now=world.now,
+        deadline=world.now + timedelta(hours=hours),
+    )
 
 
 def cast(db, world, round_, role, choice="support"):
     person = world.people[role]
-    rounds.cast_position(db, round_, by=person, seat=world.seats[
-        {"chair": "chair", "head": "member", "delegate": "member", "writer": "writer",
-         "participant": "participant"}[role]],
+    rounds.cast_position(
+        db,
+        round_,
+        by=person,
+        seat=world.seats[
+            {
+                "chair": "chair",
+                "head": "member",
+                "delegate": "member",
+                "writer": "writer",
+                "participant": "participant",
+            }[role]
+        ],
         form=PositionForm(choice, reason="Not yet." if choice == "object" else ""),
-        now=world.now)
+        now=world.now,
+    )
 
 
 # the events, each: what it does (returns the role that did it) and who must hear
+
 
 def round_opened(db, world):
     open_decision(db, world, start(db, world))
@@ -111,8 +142,7 @@ def round_opened(db, world):
 def round_closed(db, world):
     round_ = open_decision(db, world, start(db, world))
     cast(db, world, round_, "head", "object")
-    rounds.close_round(db, round_, by=world.people["chair"],
-                       now=world.now + timedelta(hours=1))
+    rounds.close_round(db, round_, by=world.people["chair"], now=world.now + timedelta(hours=1))
     return "chair"
 
 
@@ -120,17 +150,21 @@ def recommendation_adopted(db, world):
     round_ = open_decision(db, world, start(db, world))
     for role in ("head", "writer", "chair"):
         cast(db, world, round_, role)
-    rounds.close_round(db, round_, by=world.people["chair"],
-                       now=world.now + timedelta(hours=1))
+    rounds.close_round(db, round_, by=world.people["chair"], now=world.now + timedelta(hours=1))
     return "chair"
 
 
 def comment_reply(db, world):
     draft = start(db, world)
-    root = comments.post_comment(db, by=world.people["head"], draft=draft, body="First.",
-                                 paragraph_id=None, revision_number=1)
-    comments.reply(db, by=world.people["participant"], to=root, body="Second.",
-                   revision_number=1)
+    root = comments.post_comment(
+        db,
+        by=world.people["head"],
+        draft=draft,
+        body="First.",
+        paragraph_id=None,
+        revision_number=1,
+    )
+    comments.reply(db, by=world.people["participant"], to=root, body="Second.", revision_number=1)
     comments.reply(db, by=world.people["writer"], to=root, body="Third.", revision_number=1)
     return "writer"
 
@@ -138,31 +172,59 @@ def comment_reply(db, world):
 def comment_mention(db, world):
     draft = start(db, world)
     comments.post_comment(
-        db, by=world.people["writer"], draft=draft, paragraph_id=None, revision_number=1,
-        body="@[Carl Delegate], @[Eli Observer], @[Fay Outsider] and @[Hal Writer]: see this.")
+        db,
+        by=world.people["writer"],
+        draft=draft,
+        paragraph_id=None,
+        revision_number=1,
+        body="@[Carl Delegate], @[Eli Observer], @[Fay Outsider] and @[Hal Writer]: see this.",
+    )
     return "writer"
 
 
 def draft_revised(db, world):
     draft = start(db, world, by="head")
-    comments.post_comment(db, by=world.people["participant"], draft=draft, body="Hmm.",
-                          paragraph_id=None, revision_number=1)
-    drafts.revise(db, by=world.people["writer"], draft=draft, base_number=1,
-                  text="First paragraph, changed.\n\nSecond paragraph.", summary="Sharper.")
+    comments.post_comment(
+        db,
+        by=world.people["participant"],
+        draft=draft,
+        body="Hmm.",
+        paragraph_id=None,
+        revision_number=1,
+    )
+    drafts.revise(
+        db,
+        by=world.people["writer"],
+        draft=draft,
+        base_number=1,
+        text="First paragraph, changed.\n\nSecond paragraph.",
+        summary="Sharper.",
+    )
     return "writer"
 
 
 def statement_submitted(db, world):
     round_ = open_decision(db, world, start(db, world))
-    rounds.submit_statement(db, round_, by=world.people["observer"],
-                            seat=world.seats["observer"], text="We follow this.",
-                            now=world.now + timedelta(hours=1))
+    rounds.submit_statement(
+        db,
+        round_,
+        by=world.people["observer"],
+        seat=world.seats["observer"],
+        text="We follow this.",
+        now=world.now + timedelta(hours=1),
+    )
     return "observer"
 
 
 def chair_handed_over(db, world):
-    chairs.hand_over_chair(db, body=world.group, to_seat_id=world.seats["member"].id,
-                           reason="", by=world.people["secretariat"], now=world.now)
+    chairs.hand_over_chair(
+        db,
+        body=world.group,
+        to_seat_id=world.seats["member"].id,
+        reason="",
+        by=world.people["secretariat"],
+        now=world.now,
+    )
     return "secretariat"
 
 
@@ -180,18 +242,38 @@ def chair_turned_over(db, world):
 
 def vice_chair_named(db, world):
     draft = start(db, world)
-    chairs.recuse(db, group=world.group, subject=f"draft:{draft.id}", reason="We sponsor it.",
-                  by=world.people["chair"], now=world.now)
+    chairs.recuse(
+        db,
+        group=world.group,
+        subject=f"draft:{draft.id}",
+        reason="We sponsor it.",
+        by=world.people["chair"],
+        now=world.now,
+    )
     return "chair"
 
 
 def invitation_accepted(db, world):
     invitation, _token = invitations.invite(
-        db, by=world.people["secretariat"], languages=("en",), now=world.now,
-        form=invitations.InvitationForm(email="new@example.org", name="Ivy New",
-                                        seat_id=world.seats["member"].id, seat_role="delegate"))
-    invitations.accept(db, invitation=invitation, name="Ivy New", password="a long password 1",
-                       method="password", now=world.now)
+        db,
+        by=world.people["secretariat"],
+        languages=("en",),
+        now=world.now,
+        form=invitations.InvitationForm(
+            email="new@example.org",
+            name="Ivy New",
+            seat_id=world.seats["member"].id,
+            seat_role="delegate",
+        ),
+    )
+    invitations.accept(
+        db,
+        invitation=invitation,
+        name="Ivy New",
+        password="a long password 1",
+        method="password",
+        now=world.now,
+    )
     return "secretariat"  # the inviter is not the one who accepted: they hear of it
 
 
@@ -199,8 +281,11 @@ EVENTS = [
     (round_opened, notices.ROUND_OPENED, {"head", "delegate", "participant", "writer"}),
     (round_closed, notices.ROUND_CLOSED, {"head", "delegate", "participant", "writer"}),
     # published: the observer of a closed group reads recommendations
-    (recommendation_adopted, notices.RECOMMENDATION_ADOPTED,
-     {"head", "delegate", "participant", "writer", "observer"}),
+    (
+        recommendation_adopted,
+        notices.RECOMMENDATION_ADOPTED,
+        {"head", "delegate", "participant", "writer", "observer"},
+    ),
     (comment_reply, notices.COMMENT_REPLY, {"head", "participant"}),
     # the observer and the outsider may not read the draft: their names are not even linked
     (comment_mention, notices.COMMENT_MENTION, {"delegate"}),
@@ -213,8 +298,9 @@ EVENTS = [
 ]
 
 
-@pytest.mark.parametrize(("event", "kind", "expected"), EVENTS,
-                         ids=[event.__name__ for event, _k, _e in EVENTS])
+@pytest.mark.parametrize(
+    ("event", "kind", "expected"), EVENTS, ids=[event.__name__ for event, _k, _e in EVENTS]
+)
 def test_who_hears_of_each_event(db, world, event, kind, expected):
     author = event(db, world)
     heard = roles_told(db, world, kind)
@@ -232,35 +318,60 @@ def test_who_hears_of_each_event(db, world, event, kind, expected):
 
 def test_the_author_of_an_act_is_never_told_of_it(db, world):
     draft = start(db, world)
-    comments.post_comment(db, by=world.people["writer"], draft=draft, paragraph_id=None,
-                          revision_number=1, body="Note to self, @[Hal Writer].")
+    comments.post_comment(
+        db,
+        by=world.people["writer"],
+        draft=draft,
+        paragraph_id=None,
+        revision_number=1,
+        body="Note to self, @[Hal Writer].",
+    )
     assert roles_told(db, world, notices.COMMENT_MENTION) == set()
 
 
 def test_notifications_carry_names_and_link_to_the_exact_comment(db, world):
     draft = start(db, world)
     paragraph = drafts.paragraphs(db, drafts.latest_revision(db, draft))[1]
-    root = comments.post_comment(db, by=world.people["head"], draft=draft, body="On two.",
-                                 paragraph_id=paragraph.paragraph_id, revision_number=1)
-    reply = comments.reply(db, by=world.people["writer"], to=root, body="Agreed.",
-                           revision_number=1)
-    notification = db.exec(select(Notification).where(
-        Notification.kind == notices.COMMENT_REPLY)).one()
+    root = comments.post_comment(
+        db,
+        by=world.people["head"],
+        draft=draft,
+        body="On two.",
+        paragraph_id=paragraph.paragraph_id,
+        revision_number=1,
+    )
+    reply = comments.reply(
+        db, by=world.people["writer"], to=root, body="Agreed.", revision_number=1
+    )
+    notification = db.exec(
+        select(Notification).where(Notification.kind == notices.COMMENT_REPLY)
+    ).one()
     assert notification.url == f"/drafts/{draft.id}?thread={root.id}#comment-{reply.id}"
     assert notifications.describe(notification) == (
-        "Hal Writer replied in a thread you wrote in, on paragraph 2 of “Labour pathways”.")
+        "Hal Writer replied in a thread you wrote in, on paragraph 2 of “Labour pathways”."
+    )
 
 
 def test_an_edit_that_adds_a_mention_tells_the_person_once(db, world):
     draft = start(db, world)
-    comment = comments.post_comment(db, by=world.people["writer"], draft=draft, body="Plain.",
-                                    paragraph_id=None, revision_number=1)
-    comments.edit_comment(db, by=world.people["writer"], comment=comment,
-                          body="Plain, @[Bea Head].")
-    comments.edit_comment(db, by=world.people["writer"], comment=comment,
-                          body="Plain, @[Bea Head]!")
-    assert len(db.exec(select(Notification).where(
-        Notification.kind == notices.COMMENT_MENTION)).all()) == 1
+    comment = comments.post_comment(
+        db,
+        by=world.people["writer"],
+        draft=draft,
+        body="Plain.",
+        paragraph_id=None,
+        revision_number=1,
+    )
+    comments.edit_comment(
+        db, by=world.people["writer"], comment=comment, body="Plain, @[Bea Head]."
+    )
+    comments.edit_comment(
+        db, by=world.people["writer"], comment=comment, body="Plain, @[Bea Head]!"
+    )
+    assert (
+        len(db.exec(select(Notification).where(Notification.kind == notices.COMMENT_MENTION)).all())
+        == 1
+    )
 
 
 def test_deliveries_default_to_at_once_for_deadlines_and_handovers(db, world):
@@ -287,8 +398,11 @@ def test_reminders_72_and_24_hours_before_once_each_and_none_after_the_seat_answ
     cast(db, world, round_, "delegate")  # Belize answers: its head hears no more either
     assert notices.remind_due(db, deadline - timedelta(hours=23)) == 3
     assert notices.remind_due(db, deadline - timedelta(hours=2)) == 0
-    keys = db.exec(select(Notification.dedupe_key, Notification.person_id).where(
-        Notification.kind == notices.ROUND_REMINDER)).all()
+    keys = db.exec(
+        select(Notification.dedupe_key, Notification.person_id).where(
+            Notification.kind == notices.ROUND_REMINDER
+        )
+    ).all()
     late = {world.role_of(person) for key, person in keys if key.endswith(":24h")}
     assert late == {"chair", "participant", "writer"}
     assert notices.remind_due(db, deadline + timedelta(minutes=1)) == 0  # over
@@ -297,8 +411,11 @@ def test_reminders_72_and_24_hours_before_once_each_and_none_after_the_seat_answ
 def test_a_round_opened_close_to_its_deadline_gets_only_the_24_hour_reminder(db, world):
     round_ = open_decision(db, world, start(db, world), hours=20)
     notices.remind_due(db, world.now)
-    keys = set(db.exec(select(Notification.dedupe_key).where(
-        Notification.kind == notices.ROUND_REMINDER)).all())
+    keys = set(
+        db.exec(
+            select(Notification.dedupe_key).where(Notification.kind == notices.ROUND_REMINDER)
+        ).all()
+    )
     assert keys and all(key.endswith(":24h") for key in keys)
     assert {key.split(":")[1] for key in keys} == {str(round_.id)}
 
@@ -306,18 +423,27 @@ def test_a_round_opened_close_to_its_deadline_gets_only_the_24_hour_reminder(db,
 def test_a_reminder_names_the_seat_and_the_deadline(db, world):
     round_ = open_decision(db, world, start(db, world), hours=10)
     notices.remind_due(db, world.now)
-    notification = db.exec(select(Notification).where(
-        Notification.kind == notices.ROUND_REMINDER,
-        Notification.person_id == world.people["head"].id)).one()
+    notification = db.exec(
+        select(Notification).where(
+            Notification.kind == notices.ROUND_REMINDER,
+            Notification.person_id == world.people["head"].id,
+        )
+    ).one()
     text = notifications.describe(notification)
-    assert text.startswith(f"The answer of Belize is due in round {round_.id} on "
-                           "“Labour pathways”: it closes on ")
+    assert text.startswith(
+        f"The answer of Belize is due in round {round_.id} on “Labour pathways”: it closes on "
+    )
 
 
 def test_a_comment_round_sends_no_reminder(db, world):
-    rounds.open_round(db, by=world.people["chair"], draft=start(db, world),
-                      kind=RoundKind.COMMENT, now=world.now,
-                      deadline=world.now + timedelta(hours=10))
+    rounds.open_round(
+        db,
+        by=world.people["chair"],
+        draft=start(db, world),
+        kind=RoundKind.COMMENT,
+        now=world.now,
+        deadline=world.now + timedelta(hours=10),
+    )
     assert notices.remind_due(db, world.now) == 0
 
 

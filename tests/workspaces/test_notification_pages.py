@@ -21,8 +21,9 @@ world = test_notices.world  # the same people and seats, as a fixture here too
 def test_needs_you_lists_the_positions_due_and_the_unread_replies(client, db, world):
     draft = start(db, world, title="Labour pathways")
     round_ = open_decision(db, world, draft, hours=50)
-    root = comments.post_comment(db, by=world.people["head"], draft=draft, body="Mine.",
-                                 paragraph_id=None, revision_number=1)
+    root = comments.post_comment(
+        db, by=world.people["head"], draft=draft, body="Mine.", paragraph_id=None, revision_number=1
+    )
     comments.reply(db, by=world.people["writer"], to=root, body="A reply.", revision_number=1)
     db.commit()
     sign_in(client, world.people["head"])
@@ -37,26 +38,30 @@ def test_needs_you_lists_the_positions_due_and_the_unread_replies(client, db, wo
 
     cast(db, world, round_, "delegate")  # the seat answered through its delegate
     db.commit()
-    due = re.search(r'id="positions-due".*?</section>',
-                    client.get("/needs-you").text, re.S).group(0)
+    due = re.search(r'id="positions-due".*?</section>', client.get("/needs-you").text, re.S).group(
+        0
+    )
     assert "Labour pathways" not in due
 
 
 def test_the_chair_sees_the_rounds_closing_soon_and_the_seats_that_have_not_answered(
-        client, db, world):
+    client, db, world
+):
     round_ = open_decision(db, world, start(db, world), hours=30)
     cast(db, world, round_, "head")
     db.commit()
     sign_in(client, world.people["chair"])
-    chaired = re.search(r'id="chaired-rounds".*?</section>',
-                        client.get("/needs-you").text, re.S).group(0)
+    chaired = re.search(
+        r'id="chaired-rounds".*?</section>', client.get("/needs-you").text, re.S
+    ).group(0)
     assert f"/rounds/{round_.id}" in chaired
     seats = re.search(r"Seats that have not answered: (.*?)\.", chaired).group(1)
     assert seats == "Costa Rica, Mexico, Migrant Network"
 
 
 def test_the_navigation_counts_unread_notifications_and_mark_all_read_works_without_js(
-        client, db, world):
+    client, db, world
+):
     open_decision(db, world, start(db, world, title="First"))
     open_decision(db, world, start(db, world, title="Second"))
     db.commit()
@@ -66,42 +71,54 @@ def test_the_navigation_counts_unread_notifications_and_mark_all_read_works_with
 
     listing = client.get("/notifications")
     assert listing.text.count("notification-unread") == 2
-    response = client.post("/notifications/read", data={"csrf_token": csrf_from(listing.text)},
-                           follow_redirects=False)
+    response = client.post(
+        "/notifications/read", data={"csrf_token": csrf_from(listing.text)}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert response.headers["location"].endswith("/notifications")
     page = client.get("/notifications")
     assert "notification-unread" not in page.text
-    assert not re.search(r"\d+ unread", re.search(r'id="nav-notifications".*?</a>',
-                                                   page.text, re.S).group(0))
-    assert all(n.read_at is not None for n in db.exec(select(Notification).where(
-        Notification.person_id == world.people["head"].id)).all())
+    assert not re.search(
+        r"\d+ unread", re.search(r'id="nav-notifications".*?</a>', page.text, re.S).group(0)
+    )
+    assert all(
+        n.read_at is not None
+        for n in db.exec(
+            select(Notification).where(Notification.person_id == world.people["head"].id)
+        ).all()
+    )
 
 
-def test_open_marks_one_read_and_goes_to_its_address_and_a_get_writes_nothing(
-        client, db, world):
+def test_open_marks_one_read_and_goes_to_its_address_and_a_get_writes_nothing(client, db, world):
     round_ = open_decision(db, world, start(db, world))
     db.commit()
     sign_in(client, world.people["head"])
-    mine = db.exec(select(Notification).where(
-        Notification.person_id == world.people["head"].id)).one()
+    mine = db.exec(
+        select(Notification).where(Notification.person_id == world.people["head"].id)
+    ).one()
     listing = client.get("/notifications")
     client.get("/needs-you")
     db.refresh(mine)
     assert mine.read_at is None  # reading the lists marks nothing
 
     token = csrf_from(listing.text)
-    response = client.post(f"/notifications/{mine.id}/open", data={"csrf_token": token},
-                           follow_redirects=False)
+    response = client.post(
+        f"/notifications/{mine.id}/open", data={"csrf_token": token}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert response.headers["location"] == f"/rounds/{round_.id}"
     db.refresh(mine)
     assert mine.read_at is not None
 
-    theirs = db.exec(select(Notification).where(
-        Notification.person_id == world.people["delegate"].id)).one()
-    assert client.post(f"/notifications/{theirs.id}/open", data={"csrf_token": token},
-                       follow_redirects=False).status_code == 404
+    theirs = db.exec(
+        select(Notification).where(Notification.person_id == world.people["delegate"].id)
+    ).one()
+    assert (
+        client.post(
+            f"/notifications/{theirs.id}/open", data={"csrf_token": token}, follow_redirects=False
+        ).status_code
+        == 404
+    )
     db.refresh(theirs)
     assert theirs.read_at is None
 
@@ -115,8 +132,9 @@ def test_what_a_person_may_no_longer_see_is_neither_listed_nor_counted(client, d
     sign_in(client, person)
     page = client.get("/notifications")
     assert "Secret text" not in page.text
-    assert not re.search(r"\d+ unread", re.search(r'id="nav-notifications".*?</a>',
-                                                   page.text, re.S).group(0))
+    assert not re.search(
+        r"\d+ unread", re.search(r'id="nav-notifications".*?</a>', page.text, re.S).group(0)
+    )
 
 
 def test_the_pages_run_a_fixed_number_of_queries(client, db, world, queries):
@@ -132,14 +150,26 @@ def test_the_pages_run_a_fixed_number_of_queries(client, db, world, queries):
     sign_in(client, world.people["chair"])
     draft = start(db, world)
     round_ = open_decision(db, world, draft, hours=30)
-    comments.post_comment(db, by=world.people["head"], draft=draft, body="@[Ana Chair] one",
-                          paragraph_id=None, revision_number=1)
+    comments.post_comment(
+        db,
+        by=world.people["head"],
+        draft=draft,
+        body="@[Ana Chair] one",
+        paragraph_id=None,
+        revision_number=1,
+    )
     few = count()
     for n in range(4):
         other = start(db, world, title=f"Draft {n}")
         open_decision(db, world, other, hours=30 + n)
-        comments.post_comment(db, by=world.people["head"], draft=other, paragraph_id=None,
-                              revision_number=1, body=f"@[Ana Chair] {n}")
+        comments.post_comment(
+            db,
+            by=world.people["head"],
+            draft=other,
+            paragraph_id=None,
+            revision_number=1,
+            body=f"@[Ana Chair] {n}",
+        )
     assert round_.id
     assert count() == few
 
@@ -150,11 +180,23 @@ def test_changes_since_the_last_visit_list_new_comments_and_replies(client, db, 
     sign_in(client, world.people["head"])
     client.get(f"/drafts/{draft.id}")  # the visit is noted...
     client.app.state.bookkeeping.flush(client.app.state.database)  # ...and written
-    root = comments.post_comment(db, by=world.people["writer"], draft=draft, body="New one.",
-                                 paragraph_id=None, revision_number=1,
-                                 now=utcnow() + timedelta(seconds=2))
-    comments.reply(db, by=world.people["participant"], to=root, body="And a reply.",
-                   revision_number=1, now=utcnow() + timedelta(seconds=3))
+    root = comments.post_comment(
+        db,
+        by=world.people["writer"],
+        draft=draft,
+        body="New one.",
+        paragraph_id=None,
+        revision_number=1,
+        now=utcnow() + timedelta(seconds=2),
+    )
+    comments.reply(
+        db,
+        by=world.people["participant"],
+        to=root,
+        body="And a reply.",
+        revision_number=1,
+        now=utcnow() + timedelta(seconds=3),
+    )
     db.commit()
 
     page = client.get(f"/drafts/{draft.id}")

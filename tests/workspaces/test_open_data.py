@@ -101,14 +101,22 @@ def test_follow_up_and_published_reports_are_open_data_too(client, db, world):
     council.official_languages = "en,es,fr"
     db.add(council)
     item = adopt(db, world, versions={"es": SPANISH, "fr": FRENCH})
-    followup.address(db, recommendation=item, seat_ids=[world.mexico.id], by=world.chair,
-                     now=datetime.now(UTC))
-    followup.report(db, recommendation=item, seat=db.get(Seat, world.mexico.id),
-                    by=world.member, now=datetime.now(UTC),
-                    form=followup.ReportForm(status="under_way", narrative=NARRATIVE,
-                                             links="https://example.org/plan The plan"))
-    report = reports.publish(db, composed(db, world, item, published_statement(db, world)),
-                             by=world.chair)
+    followup.address(
+        db, recommendation=item, seat_ids=[world.mexico.id], by=world.chair, now=datetime.now(UTC)
+    )
+    followup.report(
+        db,
+        recommendation=item,
+        seat=db.get(Seat, world.mexico.id),
+        by=world.member,
+        now=datetime.now(UTC),
+        form=followup.ReportForm(
+            status="under_way", narrative=NARRATIVE, links="https://example.org/plan The plan"
+        ),
+    )
+    report = reports.publish(
+        db, composed(db, world, item, published_statement(db, world)), by=world.chair
+    )
     composed(db, world, item, published_statement(db, world, title="Other"))  # a draft
     db.commit()
 

@@ -26,18 +26,30 @@ def world(db):
     return public_world(db)
 
 
-def test_the_home_page_runs_the_same_queries_for_a_few_or_many_of_everything(client, db, world,
-                                                                            queries):
+def test_the_home_page_runs_the_same_queries_for_a_few_or_many_of_everything(
+    client, db, world, queries
+):
     sign_in(client, world.member)
 
     def count_for(times: int) -> int:
         for n in range(times):
             draft = start(db, world, title=f"Draft {n}")
-            comments.post_comment(db, by=world.colleague, draft=draft, body="Noted.",
-                                  paragraph_id=None, revision_number=1)
+            comments.post_comment(
+                db,
+                by=world.colleague,
+                draft=draft,
+                body="Noted.",
+                paragraph_id=None,
+                revision_number=1,
+            )
             adopt(db, world, title=f"Adopted {n}", when=utcnow() - timedelta(days=3))
-        rounds.open_round(db, by=world.chair, draft=start(db, world, title="Open"),
-                          kind=RoundKind.COMMENT, deadline=utcnow() + timedelta(days=3))
+        rounds.open_round(
+            db,
+            by=world.chair,
+            draft=start(db, world, title="Open"),
+            kind=RoundKind.COMMENT,
+            deadline=utcnow() + timedelta(days=3),
+        )
         db.commit()
         client.get("/")
         queries.reset()
@@ -55,8 +67,9 @@ LIBRARY = {
 
 
 def test_a_library_imported_with_context_is_made_once_per_page_for_the_same_values():
-    env = jinja2.Environment(loader=jinja2.DictLoader(LIBRARY), extensions=["jinja2.ext.do"],
-                             autoescape=True)
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader(LIBRARY), extensions=["jinja2.ext.do"], autoescape=True
+    )
     env.template_class = web.Template
     page = env.get_template("page.html")
 
@@ -75,12 +88,17 @@ def test_a_library_imported_with_context_is_made_once_per_page_for_the_same_valu
     assert page.render(people=["Ana"] * 2, salute="Hi", made=[]) == "Hi Ana;Hi Ana;"
 
 
-def test_the_draft_page_reads_the_same_with_and_without_the_cache(client, db, world,
-                                                                  monkeypatch):
+def test_the_draft_page_reads_the_same_with_and_without_the_cache(client, db, world, monkeypatch):
     draft = start(db, world)
     for n in range(6):
-        posted = comments.post_comment(db, by=world.colleague, draft=draft, body=f"Point {n}.",
-                                       paragraph_id=None, revision_number=1)
+        posted = comments.post_comment(
+            db,
+            by=world.colleague,
+            draft=draft,
+            body=f"Point {n}.",
+            paragraph_id=None,
+            revision_number=1,
+        )
         comments.reply(db, by=world.member, to=posted, body=f"Answer {n}.", revision_number=1)
     db.commit()
     sign_in(client, world.member)

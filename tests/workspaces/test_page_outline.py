@@ -16,8 +16,16 @@ from tests.workspaces.test_drafts import build_group, start
 from workspaces import rendering
 from workspaces.recommendation_models import RecommendationRendering
 
-TEXT = "\n\n".join(["# Recommendation", "States open 50,000 places.", "### Priorities",
-                    "Workers never pay recruitment fees.", "## Review", "Every year."])
+TEXT = "\n\n".join(
+    [
+        "# Recommendation",
+        "States open 50,000 places.",
+        "### Priorities",
+        "Workers never pay recruitment fees.",
+        "## Review",
+        "Every year.",
+    ]
+)
 HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
 DESCRIPTION = re.compile(r'<meta name="description" content="([^"]*)">')
 
@@ -31,8 +39,9 @@ def world(db):
 
 def outline(page: str) -> list[tuple[int, str]]:
     main = page.split('<main id="main"', 1)[1]
-    return [(int(level), re.sub(r"<[^>]+>", "", text).strip())
-            for level, text in HEADING.findall(main)]
+    return [
+        (int(level), re.sub(r"<[^>]+>", "", text).strip()) for level, text in HEADING.findall(main)
+    ]
 
 
 def assert_no_level_skipped(headings: list[tuple[int, str]]) -> None:
@@ -56,11 +65,16 @@ def test_the_recommendation_s_headings_come_under_its_title(client, db, world):
 
     headings = outline(page)
     # "###" right under "#" comes one level down; "##" is a level under "#" as written
-    assert headings[:4] == [(1, "Labour pathways"), (2, "Recommendation"), (3, "Priorities"),
-                            (3, "Review")]
+    assert headings[:4] == [
+        (1, "Labour pathways"),
+        (2, "Recommendation"),
+        (3, "Priorities"),
+        (3, "Review"),
+    ]
     assert_no_level_skipped(headings)
-    stored = db.exec(select(RecommendationRendering).where(
-        RecommendationRendering.recommendation_id == item.id)).first()
+    stored = db.exec(
+        select(RecommendationRendering).where(RecommendationRendering.recommendation_id == item.id)
+    ).first()
     assert stored.version == rendering.version(item) and "<h2>Recommendation</h2>" in stored.html
 
 
@@ -72,7 +86,7 @@ def test_the_draft_s_headings_come_under_the_text_section(client, db, world):
     headings = outline(client.get(f"/drafts/{draft.id}").text)
 
     assert (2, "Text") in headings
-    text = headings[headings.index((2, "Text")) + 1:][:3]
+    text = headings[headings.index((2, "Text")) + 1 :][:3]
     assert text == [(3, "Recommendation"), (4, "Priorities"), (4, "Review")]
     assert_no_level_skipped(headings)
 
@@ -85,12 +99,14 @@ def test_each_page_describes_itself(client, db, world):
 
     assert description(client.get(f"/recommendations/{item.number}").text) == item.summary
     assert description(client.get("/recommendations").text).startswith(
-        "What the council's working groups adopted")
+        "What the council's working groups adopted"
+    )
     default = description(client.get("/sign-in").text)
     assert default.startswith("Test Council on Migration: the workspace where member states")
     sign_in(client, world.member)
     assert description(client.get(f"/groups/{world.group.slug}").text) == (
-        "Open safe, orderly and regular pathways for work.")
+        "Open safe, orderly and regular pathways for work."
+    )
 
 
 def test_only_members_pages_load_htmx(client, db, world):

@@ -154,14 +154,22 @@ def test_a_split_paragraph_gives_its_id_to_one_part_only_the_more_similar() -> N
     """Both parts resemble the old paragraph; one old paragraph is never paired with two new
     ones, and the id goes to the closer part even when it comes second."""
     short = "Member states share the arrival data of the region every quarter of the year"
-    longer = ("using one common template, the shared definitions agreed in annex two and the "
-              "secure channel")
+    longer = (
+        "using one common template, the shared definitions agreed in annex two and the "
+        "secure channel"
+    )
     old = [("a", f"{short}, {longer}."), ("b", LONG_B)]
 
     assert match(old, [f"{short}.", f"{longer[0].upper()}{longer[1:]}.", LONG_B]) == [
-        "new1", "a", "b"]
+        "new1",
+        "a",
+        "b",
+    ]
     assert match(old, [f"{longer[0].upper()}{longer[1:]}.", f"{short}.", LONG_B]) == [
-        "a", "new1", "b"]
+        "a",
+        "new1",
+        "b",
+    ]
 
 
 def test_merged_paragraphs_keep_the_id_of_the_most_similar_one() -> None:
@@ -272,8 +280,7 @@ def test_build_paragraphs_renders_blocks_with_positions_numbers_and_ids() -> Non
 
     assert paragraphs == [
         Paragraph("new1", 1, "# Title", "<h3>Title</h3>\n", None),
-        Paragraph("new2", 2, "Text with *emphasis*.", "<p>Text with <em>emphasis</em>.</p>\n",
-                  1),
+        Paragraph("new2", 2, "Text with *emphasis*.", "<p>Text with <em>emphasis</em>.</p>\n", 1),
     ]
 
 
@@ -313,8 +320,21 @@ def test_build_paragraphs_of_empty_text_is_empty() -> None:
 
 # properties and scale (matching runs while the draft is locked for writing)
 
-WORDS = ["the", "group", "shares", "data", "every", "quarter", "states", "report", "agreed",
-         "annex", "two", ".", ","]
+WORDS = [
+    "the",
+    "group",
+    "shares",
+    "data",
+    "every",
+    "quarter",
+    "states",
+    "report",
+    "agreed",
+    "annex",
+    "two",
+    ".",
+    ",",
+]
 paragraph_texts = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join)
 
 
@@ -326,8 +346,9 @@ def revisions(draw: st.DrawFn) -> tuple[list[tuple[str, str]], list[str]]:
     new = list(old_texts)
     for _ in range(draw(st.integers(0, 12))):
         at = draw(st.integers(0, max(len(new) - 1, 0)))
-        operation = draw(st.sampled_from(
-            ["edit", "move", "split", "merge", "insert", "delete", "duplicate"]))
+        operation = draw(
+            st.sampled_from(["edit", "move", "split", "merge", "insert", "delete", "duplicate"])
+        )
         if operation == "insert" or not new:
             new.insert(at, draw(paragraph_texts))
         elif operation == "edit":
@@ -338,9 +359,9 @@ def revisions(draw: st.DrawFn) -> tuple[list[tuple[str, str]], list[str]]:
             new.insert(draw(st.integers(0, len(new) - 1)), new.pop(at))
         elif operation == "split" and " " in new[at]:
             first, _, rest = new[at].partition(" ")
-            new[at:at + 1] = [first, rest]
+            new[at : at + 1] = [first, rest]
         elif operation == "merge" and at + 1 < len(new):
-            new[at:at + 2] = [f"{new[at]} {new[at + 1]}"]
+            new[at : at + 2] = [f"{new[at]} {new[at + 1]}"]
         elif operation == "delete":
             new.pop(at)
         elif operation == "duplicate":
@@ -350,8 +371,9 @@ def revisions(draw: st.DrawFn) -> tuple[list[tuple[str, str]], list[str]]:
 
 def repeating_ids(old: list[tuple[str, str]]) -> Callable[[], str]:
     """A generator that first offers every old id twice, as a bad random source might."""
-    offers = itertools.chain(*([paragraph_id] * 2 for paragraph_id, _ in old),
-                             (f"new{n}" for n in itertools.count(1)))
+    offers = itertools.chain(
+        *([paragraph_id] * 2 for paragraph_id, _ in old), (f"new{n}" for n in itertools.count(1))
+    )
     return lambda: next(offers)
 
 
@@ -389,8 +411,11 @@ def test_unchanged_paragraphs_keep_their_ids_whatever_else_changes(revision) -> 
 
     for text in set(new):
         old_ids = {paragraph_id for paragraph_id, old_text in old if old_text == text}
-        kept = [paragraph_id for paragraph_id, new_text in zip(ids, new, strict=True)
-                if new_text == text and paragraph_id in old_ids]
+        kept = [
+            paragraph_id
+            for paragraph_id, new_text in zip(ids, new, strict=True)
+            if new_text == text and paragraph_id in old_ids
+        ]
         assert len(kept) == min(len(old_ids), new.count(text))
 
 
@@ -430,7 +455,9 @@ def test_a_200_kb_revision_with_every_paragraph_changed_matches_in_linear_time(c
         "1,000 paragraphs of 25 words, each edited": every_paragraph_changed(1000, 25),
         "4,000 paragraphs of 5 words, each edited": every_paragraph_changed(4000, 5),
         "10,000 one-word paragraphs, all replaced": (
-            [(f"p{n}", f"old{n}") for n in range(10_000)], [f"new{n}" for n in range(10_000)]),
+            [(f"p{n}", f"old{n}") for n in range(10_000)],
+            [f"new{n}" for n in range(10_000)],
+        ),
     }
     timings = []
     for name, (old, new) in cases.items():
@@ -449,8 +476,10 @@ def test_a_200_kb_revision_with_every_paragraph_changed_matches_in_linear_time(c
     with capsys.disabled():
         print()
         for name, size, count, elapsed in timings:
-            print(f"  matching {name} ({size // 1024} KB): {elapsed:.3f} s, "
-                  f"{elapsed / count * 1e6:.0f} µs a paragraph")
+            print(
+                f"  matching {name} ({size // 1024} KB): {elapsed:.3f} s, "
+                f"{elapsed / count * 1e6:.0f} µs a paragraph"
+            )
 
 
 def test_a_paragraph_only_recased_or_respaced_keeps_its_id() -> None:
@@ -478,8 +507,9 @@ def test_very_long_paragraphs_are_compared_in_linear_time() -> None:
     rng = random.Random(5)
     vocabulary = [f"word{n}" for n in range(500)]
     old = [(f"p{n}", " ".join(rng.choices(vocabulary, k=3000))) for n in range(6)]
-    edited = [" ".join(word if rng.random() > 0.1 else "new" for word in text.split())
-              for _, text in old]
+    edited = [
+        " ".join(word if rng.random() > 0.1 else "new" for word in text.split()) for _, text in old
+    ]
     repeated = [("r", "the " * 20_000)]
 
     started = time.perf_counter()
@@ -500,8 +530,10 @@ def cited(markdown: str) -> list[tuple[int | None, str]]:
 
 
 def test_headings_rules_and_link_definitions_have_no_number() -> None:
-    text = ("# Title\n\nFirst [report][r].\n\n---\n\nSetext\n======\n\nSecond.\n\n"
-            "[r]: https://example.org")
+    text = (
+        "# Title\n\nFirst [report][r].\n\n---\n\nSetext\n======\n\nSecond.\n\n"
+        "[r]: https://example.org"
+    )
 
     assert cited(text) == [
         (None, "# Title"),
@@ -520,24 +552,39 @@ def test_list_items_quotes_tables_and_code_are_numbered_in_reading_order() -> No
 
 
 def test_numbering_continues_across_headings() -> None:
-    text = ("# Title\n\nFirst.\n\n## Measures\n\nSecond.\n\n1. Third.\n2. Fourth.\n\n"
-            "## End\n\nFifth.")
+    text = (
+        "# Title\n\nFirst.\n\n## Measures\n\nSecond.\n\n1. Third.\n2. Fourth.\n\n## End\n\nFifth."
+    )
 
     assert [(number, source) for number, source in cited(text) if number] == [
-        (1, "First."), (2, "Second."), (3, "1. Third."), (4, "2. Fourth."), (5, "Fifth.")]
+        (1, "First."),
+        (2, "Second."),
+        (3, "1. Third."),
+        (4, "2. Fourth."),
+        (5, "Fifth."),
+    ]
     assert numbers(block_kinds(text)) == [None, 1, None, 2, 3, 4, None, 5]
 
 
 def test_joined_blocks_keep_lists_tight_and_split_back_into_the_same_blocks():
     from workspaces.paragraphs import join_blocks
 
-    blocks = ["# Title", "Intro.", "- one", "- two\n  continued", "1. first", "2. second",
-              "* star", "After."]
+    blocks = [
+        "# Title",
+        "Intro.",
+        "- one",
+        "- two\n  continued",
+        "1. first",
+        "2. second",
+        "* star",
+        "After.",
+    ]
 
     text = join_blocks(blocks)
 
-    assert text == ("# Title\n\nIntro.\n\n- one\n- two\n  continued\n\n1. first\n2. second"
-                    "\n\n* star\n\nAfter.")
+    assert text == (
+        "# Title\n\nIntro.\n\n- one\n- two\n  continued\n\n1. first\n2. second\n\n* star\n\nAfter."
+    )
     assert split_blocks(text) == blocks
 
 
@@ -557,8 +604,9 @@ def test_long_paragraphs_are_compared_by_their_word_pairs() -> None:
     rng = random.Random(7)
     vocabulary = [f"word{n}" for n in range(300)]
     old = [(f"p{n}", " ".join(rng.choices(vocabulary, k=400))) for n in range(3)]
-    edited = [" ".join(word if rng.random() > 0.1 else "new" for word in text.split())
-              for _, text in old]
+    edited = [
+        " ".join(word if rng.random() > 0.1 else "new" for word in text.split()) for _, text in old
+    ]
     assert match(old, [edited[2], edited[0], edited[1]]) == ["p2", "p0", "p1"]
     words = old[0][1].split()
     reordered = " ".join([*reversed(words[:240]), *words[240:]])  # 40% of its pairs left
@@ -596,4 +644,6 @@ def test_a_long_paragraph_of_a_few_words_repeated_keeps_its_id_when_edited() -> 
 
 def test_an_id_repeated_by_the_old_revision_is_still_given_once() -> None:
     assert match([("p", "one text"), ("p", "another text")], ["one text", "another text"]) == [
-        "p", "new1"]
+        "p",
+        "new1",
+    ]

@@ -32,13 +32,26 @@ def _build(database: Database) -> tuple[list[int], int, int]:
         secretariat = make_secretariat(session)  # no chair: the secretariat closes
         round_ids = []
         for n in range(ROUNDS):
-            draft = drafts.start_draft(session, by=person, group=group, title=f"Text {n}",
-                                       purpose="", sponsor_seat_ids=[seat.id],
-                                       text=f"Paragraph {n}.", language="en")
-            round_ = rounds.open_round(session, by=secretariat, draft=draft, kind="decision",
-                                       deadline=utcnow() + timedelta(hours=1))
-            rounds.cast_position(session, round_, by=person, seat=seat,
-                                 form=PositionForm("support"))
+            draft = drafts.start_draft(
+                session,
+                by=person,
+                group=group,
+                title=f"Text {n}",
+                purpose="",
+                sponsor_seat_ids=[seat.id],
+                text=f"Paragraph {n}.",
+                language="en",
+            )
+            round_ = rounds.open_round(
+                session,
+                by=secretariat,
+                draft=draft,
+                kind="decision",
+                deadline=utcnow() + timedelta(hours=1),
+            )
+            rounds.cast_position(
+                session, round_, by=person, seat=seat, form=PositionForm("support")
+            )
             round_ids.append(round_.id)
         return round_ids, secretariat.id, group.number
 
@@ -54,8 +67,11 @@ def test_simultaneous_adoptions_get_distinct_numbers_in_sequence(fresh_databases
             try:
                 start.wait()
                 with database.transaction() as session:
-                    rounds.close_round(session, session.get(Round, round_id),
-                                       by=session.get(Person, secretariat_id))
+                    rounds.close_round(
+                        session,
+                        session.get(Round, round_id),
+                        by=session.get(Person, secretariat_id),
+                    )
             except BaseException as error:  # noqa: BLE001  (reported below)
                 errors.append(error)
 
@@ -69,7 +85,8 @@ def test_simultaneous_adoptions_get_distinct_numbers_in_sequence(fresh_databases
             published = session.exec(select(Recommendation)).all()
         year = utcnow().year
         assert sorted(r.number for r in published) == [
-            f"WG{group_number}-{year}-{n:02d}" for n in range(1, ROUNDS + 1)]
+            f"WG{group_number}-{year}-{n:02d}" for n in range(1, ROUNDS + 1)
+        ]
         assert sorted(r.round_id for r in published) == sorted(round_ids)
     finally:
         database.dispose()

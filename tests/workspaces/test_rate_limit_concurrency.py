@@ -25,11 +25,22 @@ def _build(database: Database) -> dict:
         seat = make_seat(session, name="Mexico")
         group = make_group(session, seats=[seat], slug="burst")
         person = make_person(session, seat=seat)
-        draft = drafts.start_draft(session, by=person, group=group, title="Burst", purpose="",
-                                   sponsor_seat_ids=[seat.id], text="One.\n\nTwo.",
-                                   language="en")
-        return {"person_id": person.id, "group_id": group.id, "seat_id": seat.id,
-                "draft_id": draft.id}
+        draft = drafts.start_draft(
+            session,
+            by=person,
+            group=group,
+            title="Burst",
+            purpose="",
+            sponsor_seat_ids=[seat.id],
+            text="One.\n\nTwo.",
+            language="en",
+        )
+        return {
+            "person_id": person.id,
+            "group_id": group.id,
+            "seat_id": seat.id,
+            "draft_id": draft.id,
+        }
 
 
 def _burst(database: Database, act: Callable) -> tuple[int, int]:
@@ -67,9 +78,14 @@ def test_a_burst_of_comments_is_held_to_the_limit(fresh_databases):
         world = _build(database)
 
         def post(session, n):
-            comments.post_comment(session, by=session.get(Person, world["person_id"]),
-                                  draft=drafts.get_draft(session, world["draft_id"]),
-                                  body=f"Comment {n}", paragraph_id=None, revision_number=None)
+            comments.post_comment(
+                session,
+                by=session.get(Person, world["person_id"]),
+                draft=drafts.get_draft(session, world["draft_id"]),
+                body=f"Comment {n}",
+                paragraph_id=None,
+                revision_number=None,
+            )
 
         accepted, refused = _burst(database, post)
         with database.transaction() as session:
@@ -89,10 +105,16 @@ def test_a_burst_of_new_drafts_is_held_to_the_limit(fresh_databases):
         def start(session, n):
             person = session.get(Person, world["person_id"])
             drafts.check_start_rate(session, by=person, now=utcnow())
-            drafts.start_draft(session, by=person,
-                               group=session.get(WorkingGroup, world["group_id"]),
-                               title=f"Draft {n}", purpose="",
-                               sponsor_seat_ids=[world["seat_id"]], text="One.", language="en")
+            drafts.start_draft(
+                session,
+                by=person,
+                group=session.get(WorkingGroup, world["group_id"]),
+                title=f"Draft {n}",
+                purpose="",
+                sponsor_seat_ids=[world["seat_id"]],
+                text="One.",
+                language="en",
+            )
 
         accepted, refused = _burst(database, start)
         with database.transaction() as session:

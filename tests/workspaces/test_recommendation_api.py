@@ -33,15 +33,25 @@ def spec() -> OpenAPI:
 def checked(spec: OpenAPI, response, status: int):
     """The answer, once openapi-core found it to be one the document describes."""
     sent = response.request
-    request = StarletteOpenAPIRequest(Request({
-        "type": "http", "method": sent.method, "scheme": sent.url.scheme,
-        "server": (sent.url.host, sent.url.port or 80), "root_path": "",
-        "path": sent.url.path, "query_string": sent.url.query,
-        "headers": [(name.lower().encode(), value.encode())
-                    for name, value in sent.headers.items()],
-    }))
-    answer = Response(response.content, status_code=response.status_code,
-                      headers=dict(response.headers))
+    request = StarletteOpenAPIRequest(
+        Request(
+            {
+                "type": "http",
+                "method": sent.method,
+                "scheme": sent.url.scheme,
+                "server": (sent.url.host, sent.url.port or 80),
+                "root_path": "",
+                "path": sent.url.path,
+                "query_string": sent.url.query,
+                "headers": [
+                    (name.lower().encode(), value.encode()) for name, value in sent.headers.items()
+                ],
+            }
+        )
+    )
+    answer = Response(
+        response.content, status_code=response.status_code, headers=dict(response.headers)
+    )
     spec.validate_response(request, StarletteOpenAPIResponse(answer))
     assert response.status_code == status, response.text
     if status != 304:
@@ -75,16 +85,24 @@ def test_the_list_pages_newest_first_with_links(client, db, world, spec):
     assert second["links"]["next"] is None
     assert second["links"]["prev"] == first["links"]["self"]
     item = second["items"][0]
-    urls = {"url": f"http://testserver/recommendations/{made[0].number}",
-            "pdf_url": f"http://testserver/recommendations/{made[0].number}.pdf",
-            "api_url": f"http://testserver/api/v1/recommendations/{made[0].number}"}
+    urls = {
+        "url": f"http://testserver/recommendations/{made[0].number}",
+        "pdf_url": f"http://testserver/recommendations/{made[0].number}.pdf",
+        "api_url": f"http://testserver/api/v1/recommendations/{made[0].number}",
+    }
     assert item == {
-        "number": made[0].number, "title": "Text 0", "language": "en",
-        "original_language": "en", "languages": ["en"],
+        "number": made[0].number,
+        "title": "Text 0",
+        "language": "en",
+        "original_language": "en",
+        "languages": ["en"],
         "versions": [{"language": "en", "title": "Text 0", **urls}],
         "summary": made[0].summary,
-        "working_group": {"number": world.group.number, "slug": "pathways",
-                          "name": "Alternative migration pathways"},
+        "working_group": {
+            "number": world.group.number,
+            "slug": "pathways",
+            "name": "Alternative migration pathways",
+        },
         "adopted_at": made[0].adopted_at.isoformat(),
         "updated_at": made[0].updated_at.isoformat(),
         "superseded_by": None,
@@ -96,9 +114,13 @@ def test_the_list_pages_newest_first_with_links(client, db, world, spec):
 
 def test_the_list_filters_by_group_year_and_words(client, db, world, spec):
     labour = adopt(db, world, title="Labour pathways", when=days_ago(9))
-    protection = adopt(db, other_group(db, world), title="Protection at borders",
-                       text="Asylum seekers are heard at every border crossing.",
-                       when=days_ago(8))
+    protection = adopt(
+        db,
+        other_group(db, world),
+        title="Protection at borders",
+        text="Asylum seekers are heard at every border crossing.",
+        when=days_ago(8),
+    )
     db.commit()
 
     def numbers(query: str) -> list[str]:
@@ -112,16 +134,22 @@ def test_the_list_filters_by_group_year_and_words(client, db, world, spec):
     assert numbers(f"year={labour.year - 1}") == []
     found = checked(spec, client.get("/api/v1/recommendations?q=asylum&group=protection"), 200)
     assert found["links"]["self"] == (
-        "http://testserver/api/v1/recommendations?q=asylum&group=protection&page=1")
+        "http://testserver/api/v1/recommendations?q=asylum&group=protection&page=1"
+    )
 
 
 def test_the_detail_has_the_text_footnotes_and_adoption_record(client, db, world, spec):
-    earlier = adopt(db, world, title="Labour pathways", when=days_ago(8),
-                    reservation="Subject to our budget.", statement="Adopted by consensus.",
-                    observer_statement="We will help.")
+    earlier = adopt(
+        db,
+        world,
+        title="Labour pathways",
+        when=days_ago(8),
+        reservation="Subject to our budget.",
+        statement="Adopted by consensus.",
+        observer_statement="We will help.",
+    )
     later = adopt(db, world, title="Labour pathways, revised", when=days_ago(4))
-    recommendations.supersede(db, earlier, by_number=later.number, reason="",
-                              by=world.secretariat)
+    recommendations.supersede(db, earlier, by_number=later.number, reason="", by=world.secretariat)
     db.commit()
 
     body = checked(spec, client.get(f"/api/v1/recommendations/{earlier.number}"), 200)
@@ -134,30 +162,47 @@ def test_the_detail_has_the_text_footnotes_and_adoption_record(client, db, world
     assert "<p>Workers must never pay recruitment fees.</p>" in body["html"]
     assert body["paragraphs"] == record["paragraphs"]
     assert body["paragraphs"][1]["footnotes"] == [1]
-    assert body["footnotes"] == [{
-        "number": 1, "seat": "Mexico", "seat_kind": "member_state", "kind": "reservation",
-        "text": "Subject to our budget.", "paragraphs": [body["paragraphs"][1]["id"]]}]
+    assert body["footnotes"] == [
+        {
+            "number": 1,
+            "seat": "Mexico",
+            "seat_kind": "member_state",
+            "kind": "reservation",
+            "text": "Subject to our budget.",
+            "paragraphs": [body["paragraphs"][1]["id"]],
+        }
+    ]
     assert body["general_footnotes"] == []
     adoption = body["adoption"]
     assert adoption["rule"] == "consensus" and adoption["tally"]["supports"] == 2
     assert adoption["chair_statement"]["text"] == "Adopted by consensus."
     assert adoption["chair_statement"]["chair_seat"] == "Migrant Communities Network"
     assert [p["seat"] for p in adoption["positions"]] == [
-        "Canada", "Mexico", "Migrant Communities Network"]
+        "Canada",
+        "Mexico",
+        "Migrant Communities Network",
+    ]
     assert body["observer_statements"][0]["seat"] == "International Organization"
     newer = checked(spec, client.get(f"/api/v1/recommendations/{later.number}"), 200)
     assert newer["supersedes"] == earlier.number and newer["superseded_by"] is None
 
 
 def test_no_answer_names_a_person(client, db, world, spec):
-    rec = adopt(db, world, reservation="Subject to our budget.", statement="Adopted.",
-                observer_statement="We will help.")
+    rec = adopt(
+        db,
+        world,
+        reservation="Subject to our budget.",
+        statement="Adopted.",
+        observer_statement="We will help.",
+    )
     db.commit()
     people = db.exec(select(Person)).all()
     assert "Rosa Pacheco" in {p.name for p in people}
 
-    answers = [client.get("/api/v1/recommendations"),
-               client.get(f"/api/v1/recommendations/{rec.number}")]
+    answers = [
+        client.get("/api/v1/recommendations"),
+        client.get(f"/api/v1/recommendations/{rec.number}"),
+    ]
 
     for response in answers:
         checked(spec, response, 200)
@@ -182,12 +227,23 @@ def test_an_unknown_or_malformed_number_is_a_json_404(client, world, spec):
         assert body["error"] == "not_found" and body["message"]
 
 
-@pytest.mark.parametrize(("query", "parameter"), [
-    ("page=abc", "page"), ("page=0", "page"), ("per_page=0", "per_page"),
-    ("per_page=1000", "per_page"), ("per_page=-3", "per_page"), ("year=twenty", "year"),
-    ("year=1899", "year"), ("year=10000", "year"), ("page=100001", "page"), ("lang=", "lang"),
-    ("lang=de", "lang"), ("q=" + "a" * 201, "q"),
-])
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("page=abc", "page"),
+        ("page=0", "page"),
+        ("per_page=0", "per_page"),
+        ("per_page=1000", "per_page"),
+        ("per_page=-3", "per_page"),
+        ("year=twenty", "year"),
+        ("year=1899", "year"),
+        ("year=10000", "year"),
+        ("page=100001", "page"),
+        ("lang=", "lang"),
+        ("lang=de", "lang"),
+        ("q=" + "a" * 201, "q"),
+    ],
+)
 def test_impossible_query_values_are_a_json_400(client, world, spec, query, parameter):
     body = checked(spec, client.get(f"/api/v1/recommendations?{query}"), 400)
     assert body["error"] == "bad_request" and body["parameter"] == parameter
@@ -195,8 +251,11 @@ def test_impossible_query_values_are_a_json_400(client, world, spec, query, para
 
 
 def test_a_number_out_of_range_is_told_its_range_however_long(client, world, spec):
-    for url in ("/api/v1/recommendations?year=2147483648", "/api/v1/statements?year=-1",
-                "/api/v1/recommendations?year=" + "9" * 40):
+    for url in (
+        "/api/v1/recommendations?year=2147483648",
+        "/api/v1/statements?year=-1",
+        "/api/v1/recommendations?year=" + "9" * 40,
+    ):
         body = checked(spec, client.get(url), 400)
         assert body["message"] == "year must be a whole number from 1900 to 9999."
     long = checked(spec, client.get("/api/v1/recommendations?q=" + "a" * 20_000), 400)
@@ -207,15 +266,22 @@ def test_a_number_out_of_range_is_told_its_range_however_long(client, world, spe
 def test_a_group_that_does_not_exist_is_a_documented_404(client, world, spec):
     for url in ("/api/v1/recommendations?group=nowhere", "/api/v1/statements?group=nowhere"):
         body = checked(spec, client.get(url), 404)
-        assert body == {"error": "not_found", "parameter": "group",
-                        "message": "There is no working group nowhere."}
+        assert body == {
+            "error": "not_found",
+            "parameter": "group",
+            "message": "There is no working group nowhere.",
+        }
 
 
 def test_other_methods_are_a_json_405_with_allow_never_the_csrf_page(client, db, world):
     rec = adopt(db, world)
     db.commit()
-    for url in ("/api/v1/recommendations", f"/api/v1/recommendations/{rec.number}",
-                "/api/v1/statements", "/api/v1/openapi.json"):
+    for url in (
+        "/api/v1/recommendations",
+        f"/api/v1/recommendations/{rec.number}",
+        "/api/v1/statements",
+        "/api/v1/openapi.json",
+    ):
         for method in ("TRACE", "POST", "PUT", "PATCH", "DELETE"):
             response = client.request(method, url, data={"q": "x"})
             assert response.status_code == 405, (method, url, response.text[:200])
@@ -233,15 +299,24 @@ def test_other_sites_may_read_the_public_api_but_not_members_pages(client, db, w
     rec = adopt(db, world)
     db.commit()
     origin = {"Origin": "https://news.example"}
-    for url in ("/api/v1/recommendations", f"/api/v1/recommendations/{rec.number}",
-                "/api/v1/openapi.json", "/api/v1/recommendations?page=0"):
+    for url in (
+        "/api/v1/recommendations",
+        f"/api/v1/recommendations/{rec.number}",
+        "/api/v1/openapi.json",
+        "/api/v1/recommendations?page=0",
+    ):
         response = client.get(url, headers=origin)
         assert response.headers["access-control-allow-origin"] == "*", url
         assert "access-control-allow-credentials" not in response.headers
         assert "ETag" in response.headers["access-control-expose-headers"]
-    preflight = client.options("/api/v1/recommendations", headers={
-        **origin, "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "if-none-match"})
+    preflight = client.options(
+        "/api/v1/recommendations",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "If-None-Match" in preflight.headers["access-control-allow-headers"]
@@ -276,8 +351,7 @@ def test_a_current_copy_gets_304_by_etag_or_date(client, db, world, spec):
     for url in ("/api/v1/recommendations", f"/api/v1/recommendations/{rec.number}"):
         first = client.get(url)
         checked(spec, first, 200)
-        assert first.headers["last-modified"] == formatdate(rec.updated_at.timestamp(),
-                                                            usegmt=True)
+        assert first.headers["last-modified"] == formatdate(rec.updated_at.timestamp(), usegmt=True)
         assert first.headers["cache-control"] == "public, max-age=60"
         by_tag = client.get(url, headers={"If-None-Match": first.headers["etag"]})
         checked(spec, by_tag, 304)
@@ -292,12 +366,23 @@ def test_a_change_to_the_recommendation_changes_the_validators(client, db, world
     url = f"/api/v1/recommendations/{earlier.number}"
     first = client.get(url)
     later = adopt(db, world, when=days_ago(10))
-    recommendations.supersede(db, earlier, by_number=later.number, reason="",
-                              by=world.secretariat, now=utcnow() + timedelta(seconds=5))
+    recommendations.supersede(
+        db,
+        earlier,
+        by_number=later.number,
+        reason="",
+        by=world.secretariat,
+        now=utcnow() + timedelta(seconds=5),
+    )
     db.commit()
 
-    again = client.get(url, headers={"If-None-Match": first.headers["etag"],
-                                     "If-Modified-Since": first.headers["last-modified"]})
+    again = client.get(
+        url,
+        headers={
+            "If-None-Match": first.headers["etag"],
+            "If-Modified-Since": first.headers["last-modified"],
+        },
+    )
 
     assert checked(spec, again, 200)["superseded_by"] == later.number
     assert again.headers["etag"] != first.headers["etag"]

@@ -35,8 +35,7 @@ def etag_of(client, url: str) -> str:
     return response.headers["etag"]
 
 
-def test_a_current_copy_is_answered_in_two_statements_without_rendering(client, published,
-                                                                       queries):
+def test_a_current_copy_is_answered_in_two_statements_without_rendering(client, published, queries):
     url = f"/recommendations/{published.number}"
     first = client.get(url)
     queries.reset()
@@ -54,11 +53,15 @@ def test_a_current_copy_is_answered_in_two_statements_without_rendering(client, 
 
 def test_the_etag_names_the_address_and_the_language(client, published):
     url = f"/recommendations/{published.number}"
-    tags = {etag_of(client, url), etag_of(client, f"{url}?utm=1"),
-            client.get(url, headers={"Accept-Language": "es"}).headers["etag"]}
+    tags = {
+        etag_of(client, url),
+        etag_of(client, f"{url}?utm=1"),
+        client.get(url, headers={"Accept-Language": "es"}).headers["etag"],
+    }
     assert len(tags) == 3
-    spanish = client.get(url, headers={"Accept-Language": "es",
-                                       "If-None-Match": etag_of(client, url)})
+    spanish = client.get(
+        url, headers={"Accept-Language": "es", "If-None-Match": etag_of(client, url)}
+    )
     assert spanish.status_code == 200 and 'lang="es"' in spanish.text
 
 
@@ -80,24 +83,36 @@ def change_council(db, world, published):
 
 
 def address_a_seat(db, world, published):
-    followup.address(db, recommendation=db.get(Recommendation, published.id),
-                     seat_ids=[world.mexico.id], by=world.chair, now=utcnow())
+    followup.address(
+        db,
+        recommendation=db.get(Recommendation, published.id),
+        seat_ids=[world.mexico.id],
+        by=world.chair,
+        now=utcnow(),
+    )
 
 
 def rename_a_seat(db, world, published):
     seat = world.mexico
-    seats.save_seat(db, by=world.secretariat, seat=seat, name="United Mexican States",
-                    kind=seat.kind)
+    seats.save_seat(
+        db, by=world.secretariat, seat=seat, name="United Mexican States", kind=seat.kind
+    )
 
 
 def supersede(db, world, published):
     later = adopt(db, world, title="Later pathways")
-    recommendations.supersede(db, db.get(Recommendation, published.id), by_number=later.number,
-                              reason="Replaced.", by=world.secretariat)
+    recommendations.supersede(
+        db,
+        db.get(Recommendation, published.id),
+        by_number=later.number,
+        reason="Replaced.",
+        by=world.secretariat,
+    )
 
 
-@pytest.mark.parametrize("change", [change_group, change_council, address_a_seat,
-                                    rename_a_seat, supersede])
+@pytest.mark.parametrize(
+    "change", [change_group, change_council, address_a_seat, rename_a_seat, supersede]
+)
 def test_what_changes_the_page_changes_its_etag(client, db, world, published, change):
     url = f"/recommendations/{published.number}"
     before = etag_of(client, url)
@@ -108,21 +123,27 @@ def test_what_changes_the_page_changes_its_etag(client, db, world, published, ch
     assert client.get(url, headers={"If-None-Match": before}).status_code == 200
 
 
-def test_a_report_changes_the_etag_and_deliberations_elsewhere_do_not(client, db, world,
-                                                                     published):
+def test_a_report_changes_the_etag_and_deliberations_elsewhere_do_not(client, db, world, published):
     url = f"/recommendations/{published.number}"
     item = db.get(Recommendation, published.id)
-    followup.address(db, recommendation=item, seat_ids=[world.mexico.id], by=world.chair,
-                     now=utcnow())
+    followup.address(
+        db, recommendation=item, seat_ids=[world.mexico.id], by=world.chair, now=utcnow()
+    )
     db.commit()
     before = etag_of(client, url)
     draft = start(db, world, title="Another text")
-    comments.post_comment(db, by=world.member, draft=draft, body="Elsewhere.",
-                          paragraph_id=None, revision_number=1)
+    comments.post_comment(
+        db, by=world.member, draft=draft, body="Elsewhere.", paragraph_id=None, revision_number=1
+    )
     db.commit()
     assert etag_of(client, url) == before
-    followup.report(db, recommendation=item, seat=world.mexico, by=world.member,
-                    form=ReportForm(status="planned", narrative="Planned for next year."),
-                    now=utcnow())
+    followup.report(
+        db,
+        recommendation=item,
+        seat=world.mexico,
+        by=world.member,
+        form=ReportForm(status="planned", narrative="Planned for next year."),
+        now=utcnow(),
+    )
     db.commit()
     assert etag_of(client, url) != before

@@ -27,8 +27,9 @@ def parse(response):
 
 
 def test_the_council_feed_is_atom_with_the_newest_recommendations_first(client, db, world):
-    older = adopt(db, world, title="Labour pathways", when=days_ago(20),
-                  reservation="Subject to our budget.")
+    older = adopt(
+        db, world, title="Labour pathways", when=days_ago(20), reservation="Subject to our budget."
+    )
     newer = adopt(db, other_group(db, world), title="Fees & <visas>", when=days_ago(5))
     db.commit()
 
@@ -39,10 +40,14 @@ def test_the_council_feed_is_atom_with_the_newest_recommendations_first(client, 
     assert feed.feed.language == "en"
     assert feed.feed.id == "http://testserver/recommendations.atom"
     links = {link.rel: link.href for link in feed.feed.links}
-    assert links == {"self": "http://testserver/recommendations.atom",
-                     "alternate": "http://testserver/recommendations"}
-    assert [e.title for e in feed.entries] == [f"{newer.number} · Fees & <visas>",
-                                               f"{older.number} · Labour pathways"]
+    assert links == {
+        "self": "http://testserver/recommendations.atom",
+        "alternate": "http://testserver/recommendations",
+    }
+    assert [e.title for e in feed.entries] == [
+        f"{newer.number} · Fees & <visas>",
+        f"{older.number} · Labour pathways",
+    ]
     first, second = feed.entries
     assert first.id == first.link == f"http://testserver/recommendations/{newer.number}"
     assert first.author == "Humanitarian protection"
@@ -60,8 +65,7 @@ def test_the_council_feed_is_atom_with_the_newest_recommendations_first(client, 
     assert response.headers["cache-control"] == "public, max-age=60"
 
 
-def test_the_feed_speaks_the_readers_language_and_keeps_the_text_in_its_own(client, db,
-                                                                               world):
+def test_the_feed_speaks_the_readers_language_and_keeps_the_text_in_its_own(client, db, world):
     adopt(db, world, title="Vías laborales", language="es")
     db.commit()
 
@@ -83,8 +87,10 @@ def test_a_group_feed_has_only_that_groups_recommendations(client, db, world):
     assert [e.link for e in feed.entries] == [f"http://testserver/recommendations/{mine.number}"]
     assert feed.feed.title == "Alternative migration pathways · Recommendations"
     links = {link.rel: link.href for link in feed.feed.links}
-    assert links == {"self": "http://testserver/groups/pathways/recommendations.atom",
-                     "alternate": "http://testserver/recommendations?group=pathways"}
+    assert links == {
+        "self": "http://testserver/groups/pathways/recommendations.atom",
+        "alternate": "http://testserver/recommendations?group=pathways",
+    }
     assert client.get("/groups/nowhere/recommendations.atom").status_code == 404
 
 
@@ -96,14 +102,14 @@ def test_an_empty_feed_is_still_valid(client, db, world):
     assert "last-modified" not in response.headers
 
 
-def test_a_feed_holds_at_most_its_limit_and_keeps_superseded_ones(client, db, world,
-                                                                monkeypatch):
+def test_a_feed_holds_at_most_its_limit_and_keeps_superseded_ones(client, db, world, monkeypatch):
     monkeypatch.setattr(feeds, "ENTRIES", 2)
     oldest = adopt(db, world, when=days_ago(30))
     middle = adopt(db, world, when=days_ago(20))
     newest = adopt(db, world, when=days_ago(10))
-    recommendations.supersede(db, middle, by_number=newest.number, reason="Updated.",
-                              by=world.secretariat)
+    recommendations.supersede(
+        db, middle, by_number=newest.number, reason="Updated.", by=world.secretariat
+    )
     db.commit()
 
     feed = parse(client.get("/recommendations.atom"))
@@ -119,15 +125,15 @@ def test_a_reader_whose_copy_is_current_gets_304(client, db, world):
     first = client.get("/recommendations.atom")
 
     again = client.get("/recommendations.atom", headers={"If-None-Match": first.headers["etag"]})
-    since = client.get("/recommendations.atom",
-                       headers={"If-Modified-Since": first.headers["last-modified"]})
+    since = client.get(
+        "/recommendations.atom", headers={"If-Modified-Since": first.headers["last-modified"]}
+    )
 
     assert again.status_code == 304 and again.content == b""
     assert since.status_code == 304
 
 
-def test_without_public_recommendations_anonymous_readers_are_sent_to_sign_in(client, db,
-                                                                             world):
+def test_without_public_recommendations_anonymous_readers_are_sent_to_sign_in(client, db, world):
     adopt(db, world)
     make_public(db, False)
 

@@ -24,16 +24,15 @@ def made(db, world):
     return items
 
 
-def test_following_the_links_reads_every_recommendation_once_newest_first(client, made,
-                                                                          queries):
-    expected = [item.number for item in sorted(made, key=lambda r: (r.adopted_at, r.id),
-                                               reverse=True)]
+def test_following_the_links_reads_every_recommendation_once_newest_first(client, made, queries):
+    expected = [
+        item.number for item in sorted(made, key=lambda r: (r.adopted_at, r.id), reverse=True)
+    ]
     url, seen, pages = "/api/v1/recommendations?per_page=2", [], []
     while url:
         queries.reset()
         answer = client.get(url).json()
-        listed = [q for q in queries.statements if "FROM recommendation" in q
-                  and "ORDER BY" in q]
+        listed = [q for q in queries.statements if "FROM recommendation" in q and "ORDER BY" in q]
         if "after=" in url:  # found from the cursor's row, not by skipping rows
             assert listed and all("recommendation_1.number" in q for q in listed), listed
         seen += [item["number"] for item in answer["items"]]
@@ -54,8 +53,7 @@ def test_the_previous_link_reads_back_the_page_before(client, made):
     assert second["links"]["prev"] == first["links"]["self"]  # the first page needs none
 
 
-def test_a_cursor_that_is_no_number_is_refused_by_the_api_and_ignored_by_the_page(client,
-                                                                                 made):
+def test_a_cursor_that_is_no_number_is_refused_by_the_api_and_ignored_by_the_page(client, made):
     refused = client.get("/api/v1/recommendations?after=1%20OR%201=1")
     assert refused.status_code == 400 and refused.json()["parameter"] == "after"
     page = client.get("/recommendations?after=nonsense")

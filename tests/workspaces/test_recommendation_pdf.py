@@ -46,8 +46,13 @@ def keep(app, database):
 
 @pytest.fixture
 def published(db, world):
-    item = adopt(db, world, title="Labour pathways for seasonal work", reservation=RESERVATION,
-                 observer_statement=STATEMENT)
+    item = adopt(
+        db,
+        world,
+        title="Labour pathways for seasonal work",
+        reservation=RESERVATION,
+        observer_statement=STATEMENT,
+    )
     db.commit()
     return item
 
@@ -67,8 +72,7 @@ def test_anonymous_readers_download_the_recommendation_as_a_pdf(client, db, publ
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
-    assert response.headers["content-disposition"] == (
-        f'inline; filename="{published.number}.pdf"')
+    assert response.headers["content-disposition"] == (f'inline; filename="{published.number}.pdf"')
     assert response.headers["cache-control"] == "public, max-age=60"
     assert response.content.startswith(b"%PDF-")
     reader, text = read(response.content)
@@ -88,8 +92,9 @@ def test_anonymous_readers_download_the_recommendation_as_a_pdf(client, db, publ
 
 def test_the_pdf_follows_the_readers_language(client, db, published, keep):
     english = client.get(f"/recommendations/{published.number}.pdf")
-    spanish = client.get(f"/recommendations/{published.number}.pdf",
-                         headers={"Accept-Language": "es"})
+    spanish = client.get(
+        f"/recommendations/{published.number}.pdf", headers={"Accept-Language": "es"}
+    )
 
     assert spanish.status_code == 200 and spanish.headers["content-language"] == "es"
     assert spanish.headers["etag"] != english.headers["etag"]
@@ -154,11 +159,15 @@ def test_a_changed_recommendation_gets_a_new_pdf(client, db, published, keep):
 def test_a_longer_text_makes_more_pages(db, world, caplog):
     caplog.set_level(logging.WARNING, logger="weasyprint")
     short = adopt(db, world, title="Short")
-    long_text = "\n\n".join([TEXT] + [
-        f"Paragraph {n}: the member states report every year on the programmes, the places "
-        "offered, the fees refused and the complaints of workers, so that the council can "
-        "compare the pathways and correct them where they fail the people who use them."
-        for n in range(60)])
+    long_text = "\n\n".join(
+        [TEXT]
+        + [
+            f"Paragraph {n}: the member states report every year on the programmes, the places "
+            "offered, the fees refused and the complaints of workers, so that the council can "
+            "compare the pathways and correct them where they fail the people who use them."
+            for n in range(60)
+        ]
+    )
     long = adopt(db, world, title="Long", text=long_text)
 
     short_pages = len(read(pdf.stored(db, short, "en").row.data)[0].pages)
@@ -191,10 +200,16 @@ def test_the_url_fetcher_serves_static_files_and_refuses_everything_else():
     assert stylesheet.content_type == "text/css"
 
     outside = pdf.STATIC_DIR.parent / "pyproject.toml"
-    for url in ("http://example.org/logo.png", "https://example.org/style.css",
-                "ftp://example.org/file", "data:text/css,body{}", "file:///etc/passwd",
-                outside.as_uri(), pdf.STATIC_DIR.as_uri() + "/../pyproject.toml",
-                "file://example.org" + pdf.STYLESHEET.as_posix()):
+    for url in (
+        "http://example.org/logo.png",
+        "https://example.org/style.css",
+        "ftp://example.org/file",
+        "data:text/css,body{}",
+        "file:///etc/passwd",
+        outside.as_uri(),
+        pdf.STATIC_DIR.as_uri() + "/../pyproject.toml",
+        "file://example.org" + pdf.STYLESHEET.as_posix(),
+    ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
 
@@ -204,7 +219,8 @@ def test_the_page_label_is_a_safe_css_value():
     catalogues = i18n.load_catalogues(("en", "es"))
     with i18n.speaking("en", catalogues["en"]):
         assert pdf.page_label_css() == (
-            '@page { @bottom-center { content: "Page " counter(page) " of " counter(pages); } }')
+            '@page { @bottom-center { content: "Page " counter(page) " of " counter(pages); } }'
+        )
     with i18n.speaking("es", catalogues["es"]):
         assert '"Página " counter(page) " de " counter(pages)' in pdf.page_label_css()
 

@@ -40,12 +40,17 @@ def published(db, world):
 
 def stored(db, item) -> dict[str, RecommendationPdf]:
     db.expire_all()
-    return {row.language: row for row in db.exec(select(RecommendationPdf).where(
-        RecommendationPdf.recommendation_id == item.id)).all()}
+    return {
+        row.language: row
+        for row in db.exec(
+            select(RecommendationPdf).where(RecommendationPdf.recommendation_id == item.id)
+        ).all()
+    }
 
 
 def test_the_job_makes_every_pdf_and_the_first_download_is_served_from_the_store(
-        app, client, database, db, published):
+    app, client, database, db, published
+):
     item = db.get(Recommendation, published.id)
     keys = rendering.keys(item, recommendations.record(item))
     assert sorted(key for _id, key in pdf.missing(db, limit=99)) == sorted(keys)
@@ -72,20 +77,23 @@ def test_the_job_leaves_older_recommendations_to_their_first_download(database, 
     assert stored(db, older) == {}
 
 
-def test_a_change_makes_the_pdfs_again_and_newer_ones_come_first(database, db, world,
-                                                                 published):
+def test_a_change_makes_the_pdfs_again_and_newer_ones_come_first(database, db, world, published):
     run_job(database, pdf.JOB, force=True)
     later = adopt(db, world, title="Later pathways", when=recently())
     db.commit()
     assert {rid for rid, _key in pdf.missing(db)} == {later.id}
-    recommendations.supersede(db, db.get(Recommendation, published.id),
-                              by_number=later.number, reason="Replaced.",
-                              by=world.secretariat, now=utcnow())
+    recommendations.supersede(
+        db,
+        db.get(Recommendation, published.id),
+        by_number=later.number,
+        reason="Replaced.",
+        by=world.secretariat,
+        now=utcnow(),
+    )
     db.commit()
     waiting = pdf.missing(db, limit=99)
     # the newest recommendation first, then the one whose record changed
-    assert [rid for rid, _key in waiting] == sorted((rid for rid, _key in waiting),
-                                                    reverse=True)
+    assert [rid for rid, _key in waiting] == sorted((rid for rid, _key in waiting), reverse=True)
     assert {rid for rid, _key in waiting} == {later.id, published.id}
     while run_job(database, pdf.JOB, force=True):
         pass

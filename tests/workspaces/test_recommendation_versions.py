@@ -19,30 +19,42 @@ from workspaces import api, recommendations, rendering, search
 from workspaces.recommendation_models import RecommendationRendering
 
 RESERVATION = "Mexico reads 50,000 as a ceiling."
-SPANISH = ("Vías laborales", {
-    "# Recommendation": "# Recomendación",
-    "The member states should increase labour migration pathways by at least 50,000 places.":
-        "Los Estados miembros deberían ampliar las vías de migración laboral en al menos "
-        "50.000 plazas.",
-    "Workers must never pay recruitment fees.":
-        "Los trabajadores nunca deben pagar tarifas de contratación.",
-    "- Seasonal programmes in agriculture.": "- Programas estacionales en la agricultura.",
-    "- Multi-year visas.": "- Visados plurianuales.",
-    "The council reviews the programmes every year.":
-        "El consejo examina los programas cada año.",
-})
-FRENCH = ("Voies de migration de travail", {
-    "# Recommendation": "# Recommandation",
-    "The member states should increase labour migration pathways by at least 50,000 places.":
-        "Les États membres devraient élargir les voies de migration de travail d’au moins "
-        "50 000 places.",
-    "Workers must never pay recruitment fees.":
-        "Les travailleurs ne doivent jamais payer de frais de recrutement.",
-    "- Seasonal programmes in agriculture.": "- Programmes saisonniers dans l’agriculture.",
-    "- Multi-year visas.": "- Visas pluriannuels.",
-    "The council reviews the programmes every year.":
-        "Le conseil examine les programmes chaque année.",
-})
+SPANISH = (
+    "Vías laborales",
+    {
+        "# Recommendation": "# Recomendación",
+        "The member states should increase labour migration pathways by at least 50,000 places.": (
+            "Los Estados miembros deberían ampliar las vías de migración laboral en al menos "
+            "50.000 plazas."
+        ),
+        "Workers must never pay recruitment fees.": (
+            "Los trabajadores nunca deben pagar tarifas de contratación."
+        ),
+        "- Seasonal programmes in agriculture.": "- Programas estacionales en la agricultura.",
+        "- Multi-year visas.": "- Visados plurianuales.",
+        "The council reviews the programmes every year.": (
+            "El consejo examina los programas cada año."
+        ),
+    },
+)
+FRENCH = (
+    "Voies de migration de travail",
+    {
+        "# Recommendation": "# Recommandation",
+        "The member states should increase labour migration pathways by at least 50,000 places.": (
+            "Les États membres devraient élargir les voies de migration de travail d’au moins "
+            "50 000 places."
+        ),
+        "Workers must never pay recruitment fees.": (
+            "Les travailleurs ne doivent jamais payer de frais de recrutement."
+        ),
+        "- Seasonal programmes in agriculture.": "- Programmes saisonniers dans l’agriculture.",
+        "- Multi-year visas.": "- Visas pluriannuels.",
+        "The council reviews the programmes every year.": (
+            "Le conseil examine les programmes chaque année."
+        ),
+    },
+)
 ENGLISH_ONLY = "Workers must never pay recruitment fees."
 SPANISH_ONLY = "Los trabajadores nunca deben pagar tarifas de contratación."
 FRENCH_ONLY = "Les travailleurs ne doivent jamais payer de frais de recrutement."
@@ -54,7 +66,8 @@ def world(db):
     council = db.exec(select(Council)).one()
     council.official_languages = "en,es,fr"
     world.group.name_translations = json.dumps(
-        {"es": "Vías migratorias alternativas", "fr": "Voies migratoires alternatives"})
+        {"es": "Vías migratorias alternativas", "fr": "Voies migratoires alternatives"}
+    )
     world.mexico.name_translations = json.dumps({"es": "México", "fr": "Mexique"})
     world.network.name_translations = json.dumps({"es": "Red de Comunidades Migrantes"})
     db.add_all([council, world.group, world.mexico, world.network])
@@ -64,8 +77,13 @@ def world(db):
 
 @pytest.fixture
 def published(db, world):
-    item = adopt(db, world, versions={"es": SPANISH, "fr": FRENCH}, reservation=RESERVATION,
-                 statement="The chair thanks every delegation.")
+    item = adopt(
+        db,
+        world,
+        versions={"es": SPANISH, "fr": FRENCH},
+        reservation=RESERVATION,
+        statement="The chair thanks every delegation.",
+    )
     db.commit()
     return item
 
@@ -74,9 +92,13 @@ def published(db, world):
 def old_style(db, world):
     """A recommendation as published before versions: its record has none, nor names in
     other languages."""
-    item = adopt(db, world, title="Protection at borders",
-                 text="Asylum seekers are heard at every border crossing.",
-                 versions={"es": ("Protección", {}), "fr": ("Protection", {})})
+    item = adopt(
+        db,
+        world,
+        title="Protection at borders",
+        text="Asylum seekers are heard at every border crossing.",
+        versions={"es": ("Protección", {}), "fr": ("Protection", {})},
+    )
     data = recommendations.record(item)
     for key in ("versions", "seat_names", "default_language"):
         del data[key]
@@ -103,16 +125,21 @@ def test_the_record_keeps_every_official_version_and_every_name(db, published):
         version = data["versions"][code]
         assert version["title"] == title
         assert [(p["id"], p["number"]) for p in version["paragraphs"]] == [
-            (p["id"], p["number"]) for p in original]
+            (p["id"], p["number"]) for p in original
+        ]
         assert [p["markdown"] for p in version["paragraphs"]] == [
-            texts[p["markdown"]] for p in original]
+            texts[p["markdown"]] for p in original
+        ]
         assert version["summary"].startswith(texts[original[1]["markdown"]][:30])
     assert data["working_group"]["names"] == {
-        "en": "Alternative migration pathways", "es": "Vías migratorias alternativas",
-        "fr": "Voies migratoires alternatives"}
-    assert data["seat_names"] == {"Mexico": {"es": "México", "fr": "Mexique"},
-                                  "Migrant Communities Network": {
-                                      "es": "Red de Comunidades Migrantes"}}
+        "en": "Alternative migration pathways",
+        "es": "Vías migratorias alternativas",
+        "fr": "Voies migratoires alternatives",
+    }
+    assert data["seat_names"] == {
+        "Mexico": {"es": "México", "fr": "Mexique"},
+        "Migrant Communities Network": {"es": "Red de Comunidades Migrantes"},
+    }
     # footnotes and provenance mark the same paragraphs in every language
     french = recommendations.text_in(published, data, "fr")
     assert french.language == "fr" and french.others == ["en", "es"]
@@ -124,11 +151,23 @@ def test_the_record_keeps_every_official_version_and_every_name(db, published):
 
 
 def test_every_interface_language_and_version_is_rendered_once(db, published):
-    rows = db.exec(select(RecommendationRendering).where(
-        RecommendationRendering.recommendation_id == published.id)).all()
+    rows = db.exec(
+        select(RecommendationRendering).where(
+            RecommendationRendering.recommendation_id == published.id
+        )
+    ).all()
 
     assert {row.language for row in rows} == {
-        "en", "en:es", "en:fr", "es", "es:en", "es:fr", "fr", "fr:en", "fr:es"}
+        "en",
+        "en:es",
+        "en:fr",
+        "es",
+        "es:en",
+        "es:fr",
+        "fr",
+        "fr:en",
+        "fr:es",
+    }
     html = {row.language: row.html for row in rows}
     assert FRENCH_ONLY in html["fr"] and FRENCH_ONLY in html["es:fr"]
     assert SPANISH_ONLY in html["es"] and ENGLISH_ONLY in html["es:en"]
@@ -146,8 +185,9 @@ def test_the_french_page_shows_the_french_text_names_and_alternates(client, publ
     assert '<div class="draft-text" lang="fr">' in text
     assert f"<title>{published.number} · Voies de migration de travail ·" in text
     for code in ("en", "es", "fr"):
-        assert (f'<link rel="alternate" hreflang="{code}" '
-                f'href="http://testserver{url}?lang={code}">') in text
+        assert (
+            f'<link rel="alternate" hreflang="{code}" href="http://testserver{url}?lang={code}">'
+        ) in text
     assert f'<link rel="alternate" hreflang="x-default" href="http://testserver{url}">' in text
     # the switch to the other versions, each named in its own language
     assert "Fait également foi en" in text  # "Also authentic in"
@@ -169,8 +209,10 @@ def test_a_reader_asking_for_another_version_keeps_their_interface(client, publi
 
     assert FRENCH_ONLY in page.text and ENGLISH_ONLY not in page.text
     assert "Adoption record" in page.text and "Procès-verbal" not in page.text
-    assert '<article class="recommendation" aria-labelledby="recommendation-title" lang="en">' \
+    assert (
+        '<article class="recommendation" aria-labelledby="recommendation-title" lang="en">'
         in page.text
+    )
     # the names belong to the French version, marked as French in an English page
     assert '<dd><span lang="fr">Voies migratoires alternatives</span></dd>' in page.text
     assert '<span lang="fr">Mexique</span>' in page.text
@@ -189,10 +231,10 @@ def test_each_reader_gets_their_version_and_each_version_its_validators(client, 
     assert SPANISH_ONLY in asked.text
     assert len({english.headers["etag"], asked.headers["etag"], french.headers["etag"]}) == 3
     assert "Accept-Language" in french.headers["vary"]
-    same = client.get(url, params={"lang": "fr"},
-                      headers={"If-None-Match": french.headers["etag"]})
-    other = client.get(url, params={"lang": "es"},
-                       headers={"If-None-Match": french.headers["etag"]})
+    same = client.get(url, params={"lang": "fr"}, headers={"If-None-Match": french.headers["etag"]})
+    other = client.get(
+        url, params={"lang": "es"}, headers={"If-None-Match": french.headers["etag"]}
+    )
     assert same.status_code == 304 and other.status_code == 200
     assert client.get(url, params={"lang": "de"}).status_code == 404
 
@@ -209,7 +251,8 @@ def test_the_french_pdf_contains_the_french_text(client, db, published):
     assert asked.headers["content-language"] == "en"
     assert FRENCH_ONLY in read(asked.content)[1] and "Adoption record" in read(asked.content)[1]
     assert french.headers["content-disposition"] == (
-        f'inline; filename="{published.number}-fr.pdf"')
+        f'inline; filename="{published.number}-fr.pdf"'
+    )
     reader, text = read(french.content)
     assert reader.metadata.title == f"{published.number} · Voies de migration de travail"
     assert FRENCH_ONLY in text and "Visas pluriannuels." in text
@@ -217,8 +260,12 @@ def test_the_french_pdf_contains_the_french_text(client, db, published):
     assert "Procès-verbal d’adoption" in text
     assert ENGLISH_ONLY in read(english.content)[1]
     assert len({french.headers["etag"], english.headers["etag"], asked.headers["etag"]}) == 3
-    assert client.get(url, headers={"Accept-Language": "fr",
-                                    "If-None-Match": french.headers["etag"]}).status_code == 304
+    assert (
+        client.get(
+            url, headers={"Accept-Language": "fr", "If-None-Match": french.headers["etag"]}
+        ).status_code
+        == 304
+    )
     assert client.get(url, params={"lang": "de"}).status_code == 404
 
 
@@ -239,9 +286,9 @@ def test_the_spanish_feed_carries_the_spanish_entry(client, published):
     assert SPANISH_ONLY in entry.content[0].value
     assert ENGLISH_ONLY not in entry.content[0].value
     assert entry.author == "Vías migratorias alternativas"
-    assert {(link.get("hreflang"), link.href) for link in entry.links
-            if link.type == "text/html"} == {
-        ("es", f"{page}?lang=es"), ("en", f"{page}?lang=en"), ("fr", f"{page}?lang=fr")}
+    assert {
+        (link.get("hreflang"), link.href) for link in entry.links if link.type == "text/html"
+    } == {("es", f"{page}?lang=es"), ("en", f"{page}?lang=en"), ("fr", f"{page}?lang=fr")}
     assert f"{published.number}.pdf?lang=es" in response.text
     english = client.get("/recommendations.atom")
     assert ENGLISH_ONLY in feedparser.parse(english.content).entries[0].content[0].value
@@ -264,12 +311,14 @@ def test_the_api_answers_in_the_version_asked_for(client, published, spec):
     assert body["footnotes"][0]["seat"] == "México"
     assert body["api_url"] == f"http://testserver{url}?lang=es"
     assert [(v["language"], v["title"], v["url"]) for v in body["versions"]] == [
-        ("en", "Labour pathways",
-         f"http://testserver/recommendations/{published.number}?lang=en"),
-        ("es", "Vías laborales",
-         f"http://testserver/recommendations/{published.number}?lang=es"),
-        ("fr", "Voies de migration de travail",
-         f"http://testserver/recommendations/{published.number}?lang=fr")]
+        ("en", "Labour pathways", f"http://testserver/recommendations/{published.number}?lang=en"),
+        ("es", "Vías laborales", f"http://testserver/recommendations/{published.number}?lang=es"),
+        (
+            "fr",
+            "Voies de migration de travail",
+            f"http://testserver/recommendations/{published.number}?lang=fr",
+        ),
+    ]
     english = checked(spec, client.get(url), 200)
     assert english["language"] == "en" and ENGLISH_ONLY in english["markdown"]
     assert english["footnotes"][0]["seat"] == "Mexico"
@@ -294,22 +343,22 @@ def test_a_version_the_text_does_not_have_is_a_json_404(client, old_style, spec)
 def test_search_finds_a_word_of_one_version_and_links_to_that_version(client, db, published):
     page = f"/recommendations/{published.number}"
 
-    for query, language, title in (("contratacion", "es", "Vías laborales"),
-                                   ("plurianuales", "es", "Vías laborales"),
-                                   ("recrutement", "fr", "Voies de migration de travail"),
-                                   ("recruitment", "en", "Labour pathways")):
+    for query, language, title in (
+        ("contratacion", "es", "Vías laborales"),
+        ("plurianuales", "es", "Vías laborales"),
+        ("recrutement", "fr", "Voies de migration de travail"),
+        ("recruitment", "en", "Labour pathways"),
+    ):
         found = client.get("/recommendations", params={"q": query})
         assert f'href="http://testserver{page}?lang={language}"' in found.text, query
         assert f'<span lang="{language}">{title}</span>' in found.text, query
-    assert "No recommendation matches" in client.get(
-        "/recommendations", params={"q": "zzzz"}).text
+    assert "No recommendation matches" in client.get("/recommendations", params={"q": "zzzz"}).text
     # accents folded, on either database
     shown = recommendations.library(db, recommendations.Filters(query="MIGRACION"), language="en")
     assert [r.number for r in shown.items] == [published.number]
     assert shown.shown[published.id].language == "es"
     api_found = client.get("/api/v1/recommendations", params={"q": "contratación"}).json()
-    assert [(i["number"], i["language"]) for i in api_found["items"]] == [
-        (published.number, "es")]
+    assert [(i["number"], i["language"]) for i in api_found["items"]] == [(published.number, "es")]
 
 
 def test_search_matches_words_as_the_index_does():

@@ -21,9 +21,13 @@ def world(db):
 
 @pytest.fixture
 def published(db, world):
-    item = adopt(db, world, reservation="A reservation on the second paragraph.",
-                 statement="The chair thanks every delegation.",
-                 observer_statement="We welcome the text.")
+    item = adopt(
+        db,
+        world,
+        reservation="A reservation on the second paragraph.",
+        statement="The chair thanks every delegation.",
+        observer_statement="We welcome the text.",
+    )
     db.commit()
     return item
 
@@ -84,12 +88,17 @@ def test_conditional_requests_get_304(client, db, published):
     assert since.status_code == 304
     other = client.get(url, headers={"If-None-Match": '"something-else"'})
     assert other.status_code == 200
-    spanish = client.get(url, headers={"Accept-Language": "es",
-                                       "If-None-Match": first.headers["etag"]})
+    spanish = client.get(
+        url, headers={"Accept-Language": "es", "If-None-Match": first.headers["etag"]}
+    )
     assert spanish.status_code == 200 and 'lang="es"' in spanish.text
     library = client.get("/recommendations")
-    assert client.get("/recommendations", headers={
-        "If-None-Match": library.headers["etag"]}).status_code == 304
+    assert (
+        client.get(
+            "/recommendations", headers={"If-None-Match": library.headers["etag"]}
+        ).status_code
+        == 304
+    )
 
 
 def test_the_page_is_rendered_once_not_per_reader(client, db, published, queries):
@@ -100,8 +109,9 @@ def test_the_page_is_rendered_once_not_per_reader(client, db, published, queries
     client.get(url)
     rendered = [q for q in queries.statements if "recommendation_rendering" in q]
     assert len(rendered) == 1 and rendered[0].lstrip().upper().startswith("SELECT")
-    assert not [q for q in queries.statements if q.lstrip().upper().startswith(
-        ("INSERT", "UPDATE"))]
+    assert not [
+        q for q in queries.statements if q.lstrip().upper().startswith(("INSERT", "UPDATE"))
+    ]
     # the council, the page's facts (for its ETag), the recommendation, its rendering, its
     # group, its follow-up (two)
     assert len(queries) <= 7, queries.statements
@@ -120,8 +130,9 @@ def test_the_library_searches_filters_and_keeps_the_query(client, db, world, pub
     assert published.number in found.text and 'value="labour"' in found.text
     none = client.get("/recommendations", params={"q": "zzzz"})
     assert published.number not in none.text and "No recommendation matches" in none.text
-    grouped = client.get("/recommendations", params={"group": world.group.slug,
-                                                      "year": published.year, "page": "x"})
+    grouped = client.get(
+        "/recommendations", params={"group": world.group.slug, "year": published.year, "page": "x"}
+    )
     assert grouped.status_code == 200 and published.number in grouped.text
     other = client.get("/recommendations", params={"group": "narratives"})
     assert published.number not in other.text
@@ -144,20 +155,24 @@ def test_the_secretariat_marks_a_recommendation_superseded(client, db, world):
     assert refused.status_code == 422
     assert "There is no recommendation WG1-1900-01." in refused.text
     assert "Kept note" in refused.text
-    done = post_form(client, url, {"superseded_by": later.number, "reason": "Replaced."},
-                     follow_redirects=False)
+    done = post_form(
+        client, url, {"superseded_by": later.number, "reason": "Replaced."}, follow_redirects=False
+    )
     assert done.status_code == 303
     page = client.get(f"/recommendations/{earlier.number}")
     assert f"/recommendations/{later.number}" in page.text and "Replaced." in page.text
-    assert f"/recommendations/{earlier.number}" in client.get(
-        f"/recommendations/{later.number}").text
+    assert (
+        f"/recommendations/{earlier.number}" in client.get(f"/recommendations/{later.number}").text
+    )
     assert "already superseded" in client.get(url).text
-    assert db.exec(select(AuditRecord).where(
-        AuditRecord.action == "recommendation.superseded")).one()
+    assert db.exec(
+        select(AuditRecord).where(AuditRecord.action == "recommendation.superseded")
+    ).one()
 
 
-@pytest.mark.parametrize("url", ["/recommendations", "/recommendations.atom",
-                                 "/api/v1/recommendations"])
+@pytest.mark.parametrize(
+    "url", ["/recommendations", "/recommendations.atom", "/api/v1/recommendations"]
+)
 def test_lists_run_a_fixed_number_of_queries(client, db, world, queries, url):
     from datetime import timedelta
 
@@ -187,8 +202,7 @@ def test_front_page_and_group_page_list_the_latest(client, db, world, published)
     assert f"/groups/{world.group.slug}/recommendations.atom" in group_page.text
 
 
-def test_html_left_by_an_older_release_is_served_fresh_and_stored_by_the_job(
-        app, db, published):
+def test_html_left_by_an_older_release_is_served_fresh_and_stored_by_the_job(app, db, published):
     from starlette.testclient import TestClient
 
     from workspaces import rendering
@@ -215,8 +229,9 @@ def test_html_left_by_an_older_release_is_served_fresh_and_stored_by_the_job(
     assert rendering.rerender_stale(db, utcnow()) == 0  # once
 
 
-def test_the_job_renders_again_what_a_release_left_stale_in_every_language(db, published,
-                                                                            monkeypatch):
+def test_the_job_renders_again_what_a_release_left_stale_in_every_language(
+    db, published, monkeypatch
+):
     from workspaces import rendering
     from workspaces.recommendation_models import RecommendationRendering
 

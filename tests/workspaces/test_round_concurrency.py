@@ -44,22 +44,51 @@ class Ack:
 def _build(database: Database) -> dict:
     with database.transaction() as session:
         make_council(session)
-        seats = [make_seat(session, SeatKind.PARTICIPANT if n < PARTICIPANTS
-                           else SeatKind.MEMBER_STATE, name=f"Seat {n:02d}")
-                 for n in range(SEATS)]
+        seats = [
+            make_seat(
+                session,
+                SeatKind.PARTICIPANT if n < PARTICIPANTS else SeatKind.MEMBER_STATE,
+                name=f"Seat {n:02d}",
+            )
+            for n in range(SEATS)
+        ]
         group = make_group(session, seats=seats, slug="race")
-        people = [(make_person(session, seat=seat, role=SeatRole.HEAD if d == 0
-                               else SeatRole.DELEGATE).id, seat.id)
-                  for seat in seats for d in range(DELEGATES)]
+        people = [
+            (
+                make_person(
+                    session, seat=seat, role=SeatRole.HEAD if d == 0 else SeatRole.DELEGATE
+                ).id,
+                seat.id,
+            )
+            for seat in seats
+            for d in range(DELEGATES)
+        ]
         secretariat = make_secretariat(session)  # the group has no chair: the secretariat acts
-        draft = drafts.start_draft(session, by=secretariat, group=group, title="Race",
-                                   purpose="", sponsor_seat_ids=[seats[-1].id], text=TEXT,
-                                   language="en")
+        draft = drafts.start_draft(
+            session,
+            by=secretariat,
+            group=group,
+            title="Race",
+            purpose="",
+            sponsor_seat_ids=[seats[-1].id],
+            text=TEXT,
+            language="en",
+        )
         paragraph = drafts.paragraphs(session, drafts.latest_revision(session, draft))[1]
-        round_ = rounds.open_round(session, by=secretariat, draft=draft, kind="decision",
-                                   deadline=utcnow() + timedelta(hours=1))
-        return {"people": people, "round_id": round_.id, "secretariat_id": secretariat.id,
-                "group_id": group.id, "paragraph_id": paragraph.paragraph_id}
+        round_ = rounds.open_round(
+            session,
+            by=secretariat,
+            draft=draft,
+            kind="decision",
+            deadline=utcnow() + timedelta(hours=1),
+        )
+        return {
+            "people": people,
+            "round_id": round_.id,
+            "secretariat_id": secretariat.id,
+            "group_id": group.id,
+            "paragraph_id": paragraph.paragraph_id,
+        }
 
 
 @pytest.mark.parametrize("closing", ["chair", "deadline"])
@@ -91,14 +120,21 @@ def _race(database: Database, world: dict, closing: str) -> None:
         for n in range(CHANGES):
             choice = rng.choice(list(Choice))
             form = PositionForm(
-                choice, reservation=f"Reservation {person_id}/{n}",
+                choice,
+                reservation=f"Reservation {person_id}/{n}",
                 reason=f"Reason {person_id}/{n}",
-                paragraph_ids=[world["paragraph_id"]] if rng.random() < 0.5 else [])
+                paragraph_ids=[world["paragraph_id"]] if rng.random() < 0.5 else [],
+            )
             try:
                 with database.transaction() as session:
                     change = rounds.cast_position(
-                        session, session.get(Round, round_id), by=session.get(Person, person_id),
-                        seat=session.get(Seat, seat_id), form=form, now=utcnow())
+                        session,
+                        session.get(Round, round_id),
+                        by=session.get(Person, person_id),
+                        seat=session.get(Seat, seat_id),
+                        form=form,
+                        now=utcnow(),
+                    )
                     version, text = change.version, change.text
                 # committed: this change is acknowledged
                 with lock:
@@ -118,12 +154,16 @@ def _race(database: Database, world: dict, closing: str) -> None:
         try:
             with database.transaction() as session:
                 if closing == "chair":
-                    rounds.close_round(session, session.get(Round, round_id),
-                                       by=session.get(Person, world["secretariat_id"]),
-                                       statement="Closed while the seats were answering.")
+                    rounds.close_round(
+                        session,
+                        session.get(Round, round_id),
+                        by=session.get(Person, world["secretariat_id"]),
+                        statement="Closed while the seats were answering.",
+                    )
                 else:  # the deadline comes now
-                    session.execute(update(Round).where(Round.id == round_id)
-                                    .values(deadline=utcnow()))
+                    session.execute(
+                        update(Round).where(Round.id == round_id).values(deadline=utcnow())
+                    )
         except BaseException as error:  # noqa: BLE001
             with lock:
                 errors.append(error)
@@ -145,8 +185,10 @@ def _race(database: Database, world: dict, closing: str) -> None:
                     errors.append(error)
                 return
 
-    threads = [threading.Thread(target=delegate, args=(person_id, seat_id, i))
-               for i, (person_id, seat_id) in enumerate(people)]
+    threads = [
+        threading.Thread(target=delegate, args=(person_id, seat_id, i))
+        for i, (person_id, seat_id) in enumerate(people)
+    ]
     threads.append(threading.Thread(target=chair))
     threads += [threading.Thread(target=reader) for _ in range(readers)]
     for thread in threads:
@@ -166,13 +208,19 @@ def _race(database: Database, world: dict, closing: str) -> None:
             last[ack.seat_id] = ack
     with database.transaction(write=False) as session:
         round_ = session.get(Round, round_id)
-        positions = {p.seat_id: p for p in session.exec(
-            select(Position).where(Position.round_id == round_id)).all()}
-        history = session.exec(select(PositionChange.seat_id, PositionChange.version)
-                               .where(PositionChange.round_id == round_id)).all()
+        positions = {
+            p.seat_id: p
+            for p in session.exec(select(Position).where(Position.round_id == round_id)).all()
+        }
+        history = session.exec(
+            select(PositionChange.seat_id, PositionChange.version).where(
+                PositionChange.round_id == round_id
+            )
+        ).all()
         seats = session.exec(select(Seat)).all()
-        group_settings = _settings(drafts.group_of(session, drafts.get_draft(
-            session, round_.draft_id)))
+        group_settings = _settings(
+            drafts.group_of(session, drafts.get_draft(session, round_.draft_id))
+        )
         assert audit.verify(session).ok
         audit_actions = session.exec(select(AuditRecord.action)).all()
 
@@ -184,7 +232,11 @@ def _race(database: Database, world: dict, closing: str) -> None:
     for seat_id, ack in last.items():
         position = positions[seat_id]
         assert (position.version, position.choice, position.text, position.cast_by_id) == (
-            ack.version, ack.choice, ack.text, ack.person_id), seat_id
+            ack.version,
+            ack.choice,
+            ack.text,
+            ack.person_id,
+        ), seat_id
         assert versions[seat_id] == set(range(1, ack.version + 1))  # no gap, no extra
     stored_history: dict[int, set[int]] = {}
     for seat_id, version in history:
@@ -192,9 +244,14 @@ def _race(database: Database, world: dict, closing: str) -> None:
     assert stored_history == versions  # refused casts left no trace
     sealed = {item["seat_id"]: item for item in json.loads(round_.sealed_positions)}
     assert {k: (v["choice"], v["version"]) for k, v in sealed.items()} == {
-        k: (p.choice, p.version) for k, p in positions.items()}
-    answers = [SeatAnswer(seat.id, seat.kind, Choice(positions[seat.id].choice)
-                          if seat.id in positions else None) for seat in seats]
+        k: (p.choice, p.version) for k, p in positions.items()
+    }
+    answers = [
+        SeatAnswer(
+            seat.id, seat.kind, Choice(positions[seat.id].choice) if seat.id in positions else None
+        )
+        for seat in seats
+    ]
     expected = decide(answers, group_settings)
     assert (round_.outcome, round_.outcome_reason) == (expected.outcome, expected.reason)
     assert json.loads(round_.tally)["supports"] == expected.tally.supports

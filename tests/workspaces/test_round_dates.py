@@ -36,13 +36,15 @@ def world(db):
 def four_days_on_in_new_york():
     """18:00 in New York, four calendar days from today there."""
     local = (utcnow().astimezone(NEW_YORK) + timedelta(days=4)).replace(
-        hour=18, minute=0, second=0, microsecond=0)
+        hour=18, minute=0, second=0, microsecond=0
+    )
     return local.astimezone(ZoneInfo("UTC"))
 
 
 def open_round(db, world, deadline, kind=RoundKind.DECISION) -> Round:
-    opened = rounds.open_round(db, by=world.chair, draft=start(db, world), kind=kind,
-                               deadline=deadline)
+    opened = rounds.open_round(
+        db, by=world.chair, draft=start(db, world), kind=kind, deadline=deadline
+    )
     db.commit()
     return opened
 
@@ -74,8 +76,11 @@ def test_the_chair_reads_one_clock_on_the_round_and_its_forms(client, db, world)
     round_ = open_round(db, world, deadline)
     sign_in(client, world.chair)
 
-    for path in (f"/rounds/{round_.id}", f"/rounds/{round_.id}/close",
-                 f"/rounds/{round_.id}/extend"):
+    for path in (
+        f"/rounds/{round_.id}",
+        f"/rounds/{round_.id}/close",
+        f"/rounds/{round_.id}/extend",
+    ):
         page = client.get(path)
         assert page.status_code == 200, path
         assert f"{short_time(deadline, MEXICO_CITY)} (Mexico City time)" in page.text, path
@@ -87,9 +92,12 @@ def test_the_saved_zone_and_language_are_used_on_the_round_page(client, db, worl
     deadline = four_days_on_in_new_york()
     round_ = open_round(db, world, deadline)
     sign_in(client, world.member)
-    saved = post_form(client, "/account", {"language": "es", "timezone": "other",
-                                           "timezone_other": "Europe/Madrid"},
-                      follow_redirects=False)
+    saved = post_form(
+        client,
+        "/account",
+        {"language": "es", "timezone": "other", "timezone_other": "Europe/Madrid"},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
 
     page = client.get(f"/rounds/{round_.id}").text
@@ -114,11 +122,15 @@ def test_a_round_closed_by_the_chair_says_how_long_ago(client, db, world):
 
 
 def test_every_time_element_has_at_most_milliseconds(client, db, world):
-    round_ = open_round(db, world, utcnow() + timedelta(days=3, seconds=7),
-                        kind=RoundKind.COMMENT)
-    comments.post_comment(db, by=world.member, draft=db.get(Draft, round_.draft_id),
-                          body="Written at seconds and microseconds.", paragraph_id=None,
-                          revision_number=1)
+    round_ = open_round(db, world, utcnow() + timedelta(days=3, seconds=7), kind=RoundKind.COMMENT)
+    comments.post_comment(
+        db,
+        by=world.member,
+        draft=db.get(Draft, round_.draft_id),
+        body="Written at seconds and microseconds.",
+        paragraph_id=None,
+        revision_number=1,
+    )
     db.commit()
     sign_in(client, world.member)
 
@@ -128,4 +140,3 @@ def test_every_time_element_has_at_most_milliseconds(client, db, world):
 
     assert len(stamps) >= 3
     assert all(HTML_TIME.match(stamp) for stamp in stamps), stamps
-

@@ -27,21 +27,28 @@ def world(db):
 
 
 def open_round(db, world, draft, kind=RoundKind.DECISION, **fields) -> Round:
-    opened = rounds.open_round(db, by=world.chair, draft=draft, kind=kind,
-                               deadline=utcnow() + timedelta(days=7), **fields)
+    opened = rounds.open_round(
+        db, by=world.chair, draft=draft, kind=kind, deadline=utcnow() + timedelta(days=7), **fields
+    )
     db.commit()
     return opened
 
 
 def cast(db, round_, person, choice, **fields):
-    rounds.cast_position(db, round_, by=person, seat=db.get(Seat, person.seat_id),
-                         form=PositionForm(choice, **fields))
+    rounds.cast_position(
+        db,
+        round_,
+        by=person,
+        seat=db.get(Seat, person.seat_id),
+        form=PositionForm(choice, **fields),
+    )
     db.commit()
 
 
 def fresh(db, model, id_):
-    return db.exec(select(model).where(model.id == id_)
-                   .execution_options(populate_existing=True)).one()
+    return db.exec(
+        select(model).where(model.id == id_).execution_options(populate_existing=True)
+    ).one()
 
 
 def test_the_chair_opens_a_decision_round_and_everyone_sees_it(client, db, world):
@@ -55,9 +62,12 @@ def test_the_chair_opens_a_decision_round_and_everyone_sees_it(client, db, world
     assert form.status_code == 200 and form.template.name == "workspaces/round_new.html"
     assert 'type="datetime-local"' in form.text and "America/Mexico_City" in form.text
     deadline = (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT17:00")
-    opened = post_form(client, f"/drafts/{draft.id}/rounds/new",
-                       {"kind": "decision", "deadline": deadline, "note": "Answer soon."},
-                       follow_redirects=False)
+    opened = post_form(
+        client,
+        f"/drafts/{draft.id}/rounds/new",
+        {"kind": "decision", "deadline": deadline, "note": "Answer soon."},
+        follow_redirects=False,
+    )
 
     assert opened.status_code == 303
     round_ = db.exec(select(Round)).one()
@@ -82,8 +92,11 @@ def test_invalid_round_forms_answer_422_and_keep_what_was_typed(client, db, worl
     db.commit()
     sign_in(client, world.chair)
 
-    response = post_form(client, f"/drafts/{draft.id}/rounds/new",
-                         {"kind": "decision", "deadline": "2001-01-01T10:00", "note": "Kept."})
+    response = post_form(
+        client,
+        f"/drafts/{draft.id}/rounds/new",
+        {"kind": "decision", "deadline": "2001-01-01T10:00", "note": "Kept."},
+    )
 
     assert response.status_code == 422
     assert "The deadline must be in the future." in response.text
@@ -110,11 +123,20 @@ def test_positions_are_cast_changed_and_hidden_from_other_seats(client, db, worl
     sign_in(client, world.member)
     url = f"/rounds/{round_.id}"
 
-    first = post_form(client, f"{url}/position", {
-        "choice": "support_with_reservation", "reservation": "Needs a review clause.",
-        "paragraph_ids": [paragraph.paragraph_id]}, page=url, follow_redirects=False)
-    second = post_form(client, f"{url}/position", {"choice": "support"}, page=url,
-                       follow_redirects=False)
+    first = post_form(
+        client,
+        f"{url}/position",
+        {
+            "choice": "support_with_reservation",
+            "reservation": "Needs a review clause.",
+            "paragraph_ids": [paragraph.paragraph_id],
+        },
+        page=url,
+        follow_redirects=False,
+    )
+    second = post_form(
+        client, f"{url}/position", {"choice": "support"}, page=url, follow_redirects=False
+    )
 
     assert (first.status_code, second.status_code) == (303, 303)
     assert second.headers["location"].endswith(url)
@@ -139,8 +161,9 @@ def test_an_open_tally_shows_every_position_while_open(client, db, world):
     assert "Not without funding." in page and "Positions" in page
 
 
-def test_an_invalid_position_answers_422_with_the_form_and_htmx_gets_the_fragment(client, db,
-                                                                               world):
+def test_an_invalid_position_answers_422_with_the_form_and_htmx_gets_the_fragment(
+    client, db, world
+):
     draft = start(db, world)
     round_ = open_round(db, world, draft)
     sign_in(client, world.member)
@@ -148,8 +171,9 @@ def test_an_invalid_position_answers_422_with_the_form_and_htmx_gets_the_fragmen
 
     plain = post_form(client, f"{url}/position", {"choice": "object", "reason": " "}, page=url)
     token = csrf_from(client.get(url).text)
-    swapped = client.post(f"{url}/position", data={"csrf_token": token, "choice": ""},
-                          headers={"HX-Request": "true"})
+    swapped = client.post(
+        f"{url}/position", data={"csrf_token": token, "choice": ""}, headers={"HX-Request": "true"}
+    )
 
     assert plain.status_code == 422 and plain.template.name == "workspaces/round.html"
     assert "Give the reason for the objection" in plain.text
@@ -168,8 +192,9 @@ def test_a_position_after_the_close_gets_a_409_page(client, db, world):
     rounds.close_round(db, round_, by=world.chair)
     db.commit()
 
-    late = client.post(f"{url}/position", data={"csrf_token": csrf_from(page.text),
-                                                 "choice": "support"})
+    late = client.post(
+        f"{url}/position", data={"csrf_token": csrf_from(page.text), "choice": "support"}
+    )
 
     assert late.status_code == 409 and late.template.name == "errors/error.html"
     assert "This round is closed" in late.text
@@ -187,8 +212,10 @@ def test_a_round_past_its_deadline_refuses_positions_and_reads_as_closed(client,
     db.add(round_)
     db.commit()
 
-    late = client.post(f"/rounds/{round_.id}/position",
-                       data={"csrf_token": csrf_from(page.text), "choice": "abstain"})
+    late = client.post(
+        f"/rounds/{round_.id}/position",
+        data={"csrf_token": csrf_from(page.text), "choice": "abstain"},
+    )
 
     assert late.status_code == 409
     shown = client.get(f"/rounds/{round_.id}").text
@@ -202,8 +229,7 @@ def test_a_round_past_its_deadline_refuses_positions_and_reads_as_closed(client,
     assert fresh(db, Draft, draft.id).status == DraftStatus.ADOPTED
 
 
-def test_reading_the_draft_page_shows_an_expired_round_closed_without_storing_it(client, db,
-                                                                                world):
+def test_reading_the_draft_page_shows_an_expired_round_closed_without_storing_it(client, db, world):
     draft = start(db, world)
     round_ = open_round(db, world, draft)
     round_.deadline = utcnow() - timedelta(seconds=1)
@@ -230,11 +256,15 @@ def test_the_chair_extends_and_closes_with_a_statement(client, db, world):
 
     refused = post_form(client, f"{url}/extend", {"deadline": "", "reason": ""})
     new_deadline = (utcnow() + timedelta(days=20)).strftime("%Y-%m-%dT12:00")
-    extended = post_form(client, f"{url}/extend", {"deadline": new_deadline,
-                                                   "reason": "Capitals need time."},
-                         follow_redirects=False)
-    closed = post_form(client, f"{url}/close", {"statement": "Consensus was not reached."},
-                       follow_redirects=False)
+    extended = post_form(
+        client,
+        f"{url}/extend",
+        {"deadline": new_deadline, "reason": "Capitals need time."},
+        follow_redirects=False,
+    )
+    closed = post_form(
+        client, f"{url}/close", {"statement": "Consensus was not reached."}, follow_redirects=False
+    )
 
     assert refused.status_code == 422 and "Give the reason" in refused.text
     assert (extended.status_code, closed.status_code) == (303, 303)
@@ -245,10 +275,17 @@ def test_the_chair_extends_and_closes_with_a_statement(client, db, world):
     assert fresh(db, Draft, draft.id).status == DraftStatus.DRAFTING
     assert client.get(f"{url}/close").status_code == 409
     assert post_form(client, f"{url}/close", {}, page=url).status_code == 409
-    assert post_form(client, f"{url}/extend", {"deadline": new_deadline, "reason": "More."},
-                     page=url).status_code == 409
-    audit = db.exec(select(AuditRecord.action).where(AuditRecord.action.like("round.%"))
-                    .order_by(AuditRecord.id)).all()
+    assert (
+        post_form(
+            client, f"{url}/extend", {"deadline": new_deadline, "reason": "More."}, page=url
+        ).status_code
+        == 409
+    )
+    audit = db.exec(
+        select(AuditRecord.action)
+        .where(AuditRecord.action.like("round.%"))
+        .order_by(AuditRecord.id)
+    ).all()
     assert audit == ["round.opened", "round.extended", "round.closed"]
 
 
@@ -262,8 +299,12 @@ def test_a_chair_statement_after_a_deadline_close_is_added_once(client, db, worl
     url = f"/rounds/{round_.id}"
 
     assert "Add the chair's statement" in client.get(url).text
-    added = post_form(client, f"{url}/chair-statement", {"statement": "We will try again."},
-                      follow_redirects=False)
+    added = post_form(
+        client,
+        f"{url}/chair-statement",
+        {"statement": "We will try again."},
+        follow_redirects=False,
+    )
 
     assert added.status_code == 303
     assert "We will try again." in client.get(url).text
@@ -271,7 +312,8 @@ def test_a_chair_statement_after_a_deadline_close_is_added_once(client, db, worl
 
 
 def test_an_observer_of_a_closed_group_submits_a_statement_but_cannot_read_the_round(
-        client, db, world):
+    client, db, world
+):
     draft = start(db, world)
     round_ = open_round(db, world, draft)
     sign_in(client, world.observer)
@@ -281,14 +323,19 @@ def test_an_observer_of_a_closed_group_submits_a_statement_but_cannot_read_the_r
     home = client.get("/").text
     assert f'href="http://testserver{url}/statement"' in home
     form = client.get(f"{url}/statement")
-    submitted = post_form(client, f"{url}/statement", {"text": "IOM stands ready to help."},
-                          follow_redirects=False)
+    submitted = post_form(
+        client, f"{url}/statement", {"text": "IOM stands ready to help."}, follow_redirects=False
+    )
 
     assert form.status_code == 200 and "Text put to the round" in form.text
     assert submitted.status_code == 303
     assert submitted.headers["location"].endswith(f"{url}/statement")
-    assert post_form(client, f"{url}/position", {"choice": "support"},
-                     page=f"{url}/statement").status_code == 403
+    assert (
+        post_form(
+            client, f"{url}/position", {"choice": "support"}, page=f"{url}/statement"
+        ).status_code
+        == 403
+    )
     sign_in(client, world.member)
     page = client.get(url).text
     assert "IOM stands ready to help." in page and "Observer statement" in page
@@ -301,13 +348,13 @@ def test_people_outside_the_chair_are_refused_the_chairs_tools(client, db, world
     other_seat = make_seat(db, name="Honduras")
     other = make_group(db, seats=[other_seat], slug="other")
     people = {
-        "outsider": world.outsider, "observer": world.observer,
+        "outsider": world.outsider,
+        "observer": world.observer,
         "secretariat": world.secretariat,
         "former": make_person(db, seat=world.canada, role=SeatRole.HEAD),
         "other_chair": make_person(db, seat=other_seat),
     }
-    make_chair(db, world.group, world.canada, people["former"], days_before=300,
-               days_after=-200)
+    make_chair(db, world.group, world.canada, people["former"], days_before=300, days_after=-200)
     make_chair(db, other, other_seat, people["other_chair"])
     db.commit()
     sign_in(client, people[who])
@@ -325,8 +372,7 @@ def test_people_without_a_seat_in_the_group_cannot_cast(client, db, world, who):
     round_ = open_round(db, world, draft)
     sign_in(client, getattr(world, who))
 
-    refused = post_form(client, f"/rounds/{round_.id}/position", {"choice": "support"},
-                        page="/")
+    refused = post_form(client, f"/rounds/{round_.id}/position", {"choice": "support"}, page="/")
 
     assert refused.status_code == 403
     assert db.exec(select(Position)).first() is None
@@ -368,8 +414,9 @@ def test_editing_a_comment_of_a_closed_comment_round_gets_a_409_page(client, db,
 
     draft = start(db, world)
     round_ = open_round(db, world, draft, kind=RoundKind.COMMENT)
-    comment = comments.post_comment(db, by=world.member, draft=draft, body="In the round.",
-                                    paragraph_id=None, revision_number=1)
+    comment = comments.post_comment(
+        db, by=world.member, draft=draft, body="In the round.", paragraph_id=None, revision_number=1
+    )
     db.commit()
     sign_in(client, world.member)
     form = client.get(f"/comments/{comment.id}/edit")
@@ -378,8 +425,10 @@ def test_editing_a_comment_of_a_closed_comment_round_gets_a_409_page(client, db,
     rounds.close_round(db, round_, by=world.chair)
     db.commit()
 
-    late = client.post(f"/comments/{comment.id}/edit",
-                       data={"csrf_token": csrf_from(form.text), "body": "Changed."})
+    late = client.post(
+        f"/comments/{comment.id}/edit",
+        data={"csrf_token": csrf_from(form.text), "body": "Changed."},
+    )
 
     assert late.status_code == 409 and "sealed" in late.text
     assert "/edit#edit-form" not in client.get(f"/drafts/{draft.id}").text

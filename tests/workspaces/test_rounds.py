@@ -44,18 +44,36 @@ def world(db):
 
 def open_decision(db, world, draft, *, days: int = 7, now=None, **fields) -> Round:
     now = now or utcnow()
-    return rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.DECISION,
-                             deadline=now + timedelta(days=days), now=now, **fields)
+    return rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.DECISION,
+        deadline=now + timedelta(days=days),
+        now=now,
+        **fields,
+    )
 
 
 def cast(db, round_, person, choice: str, *, now=None, **fields):
-    return rounds.cast_position(db, round_, by=person, seat=db.get(Seat, person.seat_id),
-                                form=PositionForm(choice, **fields), now=now)
+    return rounds.cast_position(
+        db,
+        round_,
+        by=person,
+        seat=db.get(Seat, person.seat_id),
+        form=PositionForm(choice, **fields),
+        now=now,
+    )
 
 
 def actions(db, prefix: str) -> list[str]:
-    return list(db.exec(select(AuditRecord.action).where(AuditRecord.action.like(f"{prefix}%"))
-                        .order_by(AuditRecord.id)).all())
+    return list(
+        db.exec(
+            select(AuditRecord.action)
+            .where(AuditRecord.action.like(f"{prefix}%"))
+            .order_by(AuditRecord.id)
+        ).all()
+    )
 
 
 # opening
@@ -63,8 +81,14 @@ def actions(db, prefix: str) -> list[str]:
 
 def test_a_decision_round_opens_on_the_latest_revision_and_freezes_it(db, world):
     draft = start(db, world)
-    drafts.revise(db, by=world.colleague, draft=draft, base_number=1,
-                  text=TEXT + "\n\nEmployers pay.", summary="Adds employers.")
+    drafts.revise(
+        db,
+        by=world.colleague,
+        draft=draft,
+        base_number=1,
+        text=TEXT + "\n\nEmployers pay.",
+        summary="Adds employers.",
+    )
 
     opened = open_decision(db, world, draft, note="Please answer by Friday.")
 
@@ -72,19 +96,24 @@ def test_a_decision_round_opens_on_the_latest_revision_and_freezes_it(db, world)
     assert draft.status == DraftStatus.IN_ROUND
     assert rounds.open_round_of(db, draft).id == opened.id
     with pytest.raises(Conflict) as refused:
-        drafts.revise(db, by=world.member, draft=draft, base_number=2, text=TEXT,
-                      summary="Back.")
+        drafts.revise(db, by=world.member, draft=draft, base_number=2, text=TEXT, summary="Back.")
     assert "decision round" in refused.value.message
     assert actions(db, "round.") == ["round.opened"]
 
 
 def test_a_comment_round_lets_the_draft_be_revised(db, world):
     draft = start(db, world)
-    opened = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.COMMENT,
-                               deadline=utcnow() + timedelta(days=3))
+    opened = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.COMMENT,
+        deadline=utcnow() + timedelta(days=3),
+    )
 
-    drafts.revise(db, by=world.member, draft=draft, base_number=1, text=TEXT + "\n\nMore.",
-                  summary="More.")
+    drafts.revise(
+        db, by=world.member, draft=draft, base_number=1, text=TEXT + "\n\nMore.", summary="More."
+    )
 
     assert draft.latest_revision_number == 2 and draft.status == DraftStatus.IN_ROUND
     assert opened.revision_number == 1
@@ -100,20 +129,30 @@ def test_only_one_round_is_open_per_draft_also_in_the_database(db, world):
         open_decision(db, world, draft)
     # even past the application's check, the partial unique index refuses it
     with pytest.raises(IntegrityError), db.begin_nested():
-        db.add(Round(draft_id=draft.id, kind="comment", revision_number=1,
-                     opened_by_id=world.chair.id, deadline=utcnow() + timedelta(days=1)))
+        db.add(
+            Round(
+                draft_id=draft.id,
+                kind="comment",
+                revision_number=1,
+                opened_by_id=world.chair.id,
+                deadline=utcnow() + timedelta(days=1),
+            )
+        )
         db.flush()
     rounds.close_round(db, first, by=world.chair)
     second = open_decision(db, world, draft)
     assert second.id != first.id
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("", "date and a time"),
-    ("tomorrow", "date and a time"),
-    ("2020-01-01T10:00", "in the future"),
-    ("2099-01-01T10:00", "within a year"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "date and a time"),
+        ("tomorrow", "date and a time"),
+        ("2020-01-01T10:00", "in the future"),
+        ("2099-01-01T10:00", "within a year"),
+    ],
+)
 def test_the_deadline_is_checked(db, world, value, message):
     draft = start(db, world)
     with pytest.raises(Invalid) as refused:
@@ -127,8 +166,9 @@ def test_a_deadline_typed_in_is_read_in_the_persons_time_zone(db, world):
     draft = start(db, world)
     now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
-    opened = rounds.open_round(db, by=world.chair, draft=draft, kind="decision",
-                               deadline="2026-12-01T17:00", now=now)
+    opened = rounds.open_round(
+        db, by=world.chair, draft=draft, kind="decision", deadline="2026-12-01T17:00", now=now
+    )
 
     assert opened.deadline == datetime(2026, 12, 1, 23, 0, tzinfo=UTC)  # UTC-6
     assert rounds.deadline_input(opened.deadline, "America/Mexico_City") == "2026-12-01T17:00"
@@ -150,13 +190,21 @@ def test_a_position_is_cast_changed_and_kept_in_history(db, world):
     paragraphs = drafts.paragraphs(db, drafts.latest_revision(db, draft))
 
     first = cast(db, opened, world.member, "support")
-    second = cast(db, opened, world.member, "support_with_reservation",
-                  reservation="Only with a review clause.",
-                  paragraph_ids=[paragraphs[1].paragraph_id])
+    second = cast(
+        db,
+        opened,
+        world.member,
+        "support_with_reservation",
+        reservation="Only with a review clause.",
+        paragraph_ids=[paragraphs[1].paragraph_id],
+    )
 
     assert (first.version, second.version) == (1, 2)
-    position = db.exec(select(Position).where(Position.round_id == opened.id)
-                       .execution_options(populate_existing=True)).one()
+    position = db.exec(
+        select(Position)
+        .where(Position.round_id == opened.id)
+        .execution_options(populate_existing=True)
+    ).one()
     assert position.choice == "support_with_reservation" and position.version == 2
     assert json.loads(position.paragraph_ids) == [paragraphs[1].paragraph_id]
     history = db.exec(select(PositionChange).order_by(PositionChange.version)).all()
@@ -178,16 +226,22 @@ def test_two_people_of_one_seat_share_one_position(db, world):
     assert history == [world.member.id, head.id]
 
 
-@pytest.mark.parametrize(("choice", "fields", "field"), [
-    ("maybe", {}, "choice"),
-    ("", {}, "choice"),
-    ("support_with_reservation", {}, "reservation"),
-    ("support_with_reservation", {"reservation": "   "}, "reservation"),
-    ("object", {}, "reason"),
-    ("object", {"reason": "x" * 5001}, "reason"),
-    ("support_with_reservation", {"reservation": "R.", "paragraph_ids": ["nope"]},
-     "paragraph_ids"),
-])
+@pytest.mark.parametrize(
+    ("choice", "fields", "field"),
+    [
+        ("maybe", {}, "choice"),
+        ("", {}, "choice"),
+        ("support_with_reservation", {}, "reservation"),
+        ("support_with_reservation", {"reservation": "   "}, "reservation"),
+        ("object", {}, "reason"),
+        ("object", {"reason": "x" * 5001}, "reason"),
+        (
+            "support_with_reservation",
+            {"reservation": "R.", "paragraph_ids": ["nope"]},
+            "paragraph_ids",
+        ),
+    ],
+)
 def test_a_position_needs_its_text(db, world, choice, fields, field):
     draft = start(db, world)
     opened = open_decision(db, world, draft)
@@ -203,8 +257,10 @@ def test_nobody_casts_for_another_seat_or_from_outside_the_group(db, world):
     for person, seat in ((world.chair, world.mexico), (world.member, world.canada)):
         with pytest.raises(NotAllowed):
             rounds.cast_position(db, opened, by=person, seat=seat, form=PositionForm("support"))
-    for person, seat in ((world.outsider, world.outsider_seat),
-                         (world.observer, world.observer_seat)):
+    for person, seat in (
+        (world.outsider, world.outsider_seat),
+        (world.observer, world.observer_seat),
+    ):
         with pytest.raises(NotAllowed):
             rounds.cast_position(db, opened, by=person, seat=seat, form=PositionForm("support"))
     assert db.exec(select(Position)).first() is None
@@ -224,15 +280,20 @@ def test_an_observer_submits_a_statement_that_is_never_counted(db, world):
     draft = start(db, world)
     opened = open_decision(db, world, draft)
 
-    rounds.submit_statement(db, opened, by=world.observer, seat=world.observer_seat,
-                            text="We welcome the text.")
-    again = rounds.submit_statement(db, opened, by=world.observer, seat=world.observer_seat,
-                                    text="We welcome the text, with one remark.")
+    rounds.submit_statement(
+        db, opened, by=world.observer, seat=world.observer_seat, text="We welcome the text."
+    )
+    again = rounds.submit_statement(
+        db,
+        opened,
+        by=world.observer,
+        seat=world.observer_seat,
+        text="We welcome the text, with one remark.",
+    )
     with pytest.raises(NotAllowed):
         rounds.submit_statement(db, opened, by=world.member, seat=world.mexico, text="Hi.")
     with pytest.raises(Invalid):
-        rounds.submit_statement(db, opened, by=world.observer, seat=world.observer_seat,
-                                text=" ")
+        rounds.submit_statement(db, opened, by=world.observer, seat=world.observer_seat, text=" ")
     closed = rounds.close_round(db, opened, by=world.chair)
 
     assert again.revised == 1 and again.text.endswith("one remark.")
@@ -254,11 +315,14 @@ def test_closing_stores_exactly_what_the_decision_rule_gives(db, world):
 
     closed = rounds.close_round(db, opened, by=world.chair, statement="Adopted by consensus.")
 
-    expected = decide([
-        SeatAnswer(world.mexico.id, "member_state", Choice.SUPPORT),
-        SeatAnswer(world.canada.id, "member_state", Choice.SUPPORT_WITH_RESERVATION),
-        SeatAnswer(world.network.id, "participant", Choice.OBJECT),
-    ], RuleSettings())
+    expected = decide(
+        [
+            SeatAnswer(world.mexico.id, "member_state", Choice.SUPPORT),
+            SeatAnswer(world.canada.id, "member_state", Choice.SUPPORT_WITH_RESERVATION),
+            SeatAnswer(world.network.id, "participant", Choice.OBJECT),
+        ],
+        RuleSettings(),
+    )
     assert closed.outcome == expected.outcome == Outcome.ADOPTED
     assert closed.outcome_reason == "consensus"
     assert json.loads(closed.tally) == json.loads(json.dumps(asdict(expected.tally)))
@@ -269,8 +333,10 @@ def test_closing_stores_exactly_what_the_decision_rule_gives(db, world):
     assert rounds.adopted_round(db, draft).revision_number == 1
     sealed = json.loads(closed.sealed_positions)
     assert [(p["seat"], p["choice"]) for p in sealed] == [
-        ("Canada", "support_with_reservation"), ("Mexico", "support"),
-        ("Migrant Communities Network", "object")]
+        ("Canada", "support_with_reservation"),
+        ("Mexico", "support"),
+        ("Migrant Communities Network", "object"),
+    ]
     record = db.exec(select(AuditRecord).where(AuditRecord.action == "round.closed")).one()
     assert json.loads(record.details)["outcome"] == "adopted"
 
@@ -299,22 +365,38 @@ def test_too_few_answers_is_no_quorum_and_the_draft_returns_to_drafting(db, worl
 
     assert closed.outcome == "no_quorum"
     assert draft.status == DraftStatus.DRAFTING
-    drafts.revise(db, by=world.member, draft=draft, base_number=1, text=TEXT + "\n\nNew.",
-                  summary="Another try.")
+    drafts.revise(
+        db,
+        by=world.member,
+        draft=draft,
+        base_number=1,
+        text=TEXT + "\n\nNew.",
+        summary="Another try.",
+    )
 
 
 def test_majority_rule_of_a_larger_group_matches_decide(db):
     make_council(db)
     states = [make_seat(db, name=f"State {i}") for i in range(7)]
     participant = make_seat(db, SeatKind.PARTICIPANT, name="Academia")
-    group = make_group(db, seats=[*states, participant], decision_rule=DecisionRule.MAJORITY,
-                       slug="majority")
+    group = make_group(
+        db, seats=[*states, participant], decision_rule=DecisionRule.MAJORITY, slug="majority"
+    )
     people = [make_person(db, seat=seat) for seat in [*states, participant]]
     author = make_secretariat(db)
-    draft = drafts.start_draft(db, by=people[0], group=group, title="T", purpose="",
-                               sponsor_seat_ids=[states[0].id], text=TEXT, language="en")
-    opened = rounds.open_round(db, by=author, draft=draft, kind="decision",
-                               deadline=utcnow() + timedelta(days=1))
+    draft = drafts.start_draft(
+        db,
+        by=people[0],
+        group=group,
+        title="T",
+        purpose="",
+        sponsor_seat_ids=[states[0].id],
+        text=TEXT,
+        language="en",
+    )
+    opened = rounds.open_round(
+        db, by=author, draft=draft, kind="decision", deadline=utcnow() + timedelta(days=1)
+    )
     choices = ["support", "support", "support", "object", "object", "abstain", None, "object"]
     answers = []
     for person, seat, choice in zip(people, [*states, participant], choices, strict=True):
@@ -332,8 +414,13 @@ def test_majority_rule_of_a_larger_group_matches_decide(db):
 
 def test_a_comment_round_closes_without_an_outcome(db, world):
     draft = start(db, world)
-    opened = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.COMMENT,
-                               deadline=utcnow() + timedelta(days=3))
+    opened = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.COMMENT,
+        deadline=utcnow() + timedelta(days=3),
+    )
 
     closed = rounds.close_round(db, opened, by=world.chair, statement="Thanks for comments.")
 
@@ -356,11 +443,13 @@ def test_a_closed_round_is_sealed(db, world):
     with pytest.raises(RoundClosed):
         cast(db, opened, world.colleague, "support")
     with pytest.raises(RoundClosed):
-        rounds.submit_statement(db, opened, by=world.observer, seat=world.observer_seat,
-                                text="Late.")
+        rounds.submit_statement(
+            db, opened, by=world.observer, seat=world.observer_seat, text="Late."
+        )
     with pytest.raises(RoundClosed):
-        rounds.extend_deadline(db, opened, by=world.chair, reason="More time",
-                               deadline=utcnow() + timedelta(days=30))
+        rounds.extend_deadline(
+            db, opened, by=world.chair, reason="More time", deadline=utcnow() + timedelta(days=30)
+        )
     with pytest.raises(RoundClosed):
         rounds.close_round(db, opened, by=world.chair)
     rounds.add_chair_statement(db, opened, by=world.chair, statement="After all.")
@@ -419,8 +508,14 @@ def test_the_chair_extends_the_deadline_with_a_reason(db, world):
     with pytest.raises(Invalid) as refused:
         rounds.extend_deadline(db, opened, by=world.chair, deadline=before, reason="")
     assert set(refused.value.errors) == {"deadline", "reason"}
-    extension = rounds.extend_deadline(db, opened, by=world.chair, reason="Capitals need time",
-                                       deadline=before + timedelta(days=5), now=now)
+    extension = rounds.extend_deadline(
+        db,
+        opened,
+        by=world.chair,
+        reason="Capitals need time",
+        deadline=before + timedelta(days=5),
+        now=now,
+    )
 
     assert opened.deadline == before + timedelta(days=5)
     assert (extension.previous_deadline, extension.reason) == (before, "Capitals need time")
@@ -435,8 +530,9 @@ def test_a_round_closed_at_its_deadline_receives_its_chair_statement_once(db, wo
     opened = open_decision(db, world, draft, days=1, now=now)
     later = now + timedelta(days=2)
 
-    round_ = rounds.add_chair_statement(db, opened, by=world.chair, statement="No quorum: we "
-                                        "will try again.", now=later)
+    round_ = rounds.add_chair_statement(
+        db, opened, by=world.chair, statement="No quorum: we will try again.", now=later
+    )
 
     assert round_.closed_at == round_.deadline and round_.outcome == "no_quorum"
     assert round_.chair_statement.startswith("No quorum")
@@ -489,14 +585,27 @@ def test_comments_of_a_comment_round_are_sealed_when_it_closes(db, world):
     from workspaces import comments
 
     draft = start(db, world)
-    before = comments.post_comment(db, by=world.member, draft=draft, body="Before the round.",
-                                   paragraph_id=None, revision_number=1)
-    opened = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.COMMENT,
-                               deadline=utcnow() + timedelta(days=3))
-    during = comments.post_comment(db, by=world.member, draft=draft, body="In the round.",
-                                   paragraph_id=None, revision_number=1)
-    reply = comments.reply(db, by=world.colleague, to=before, body="A reply in the round.",
-                           revision_number=1)
+    before = comments.post_comment(
+        db,
+        by=world.member,
+        draft=draft,
+        body="Before the round.",
+        paragraph_id=None,
+        revision_number=1,
+    )
+    opened = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.COMMENT,
+        deadline=utcnow() + timedelta(days=3),
+    )
+    during = comments.post_comment(
+        db, by=world.member, draft=draft, body="In the round.", paragraph_id=None, revision_number=1
+    )
+    reply = comments.reply(
+        db, by=world.colleague, to=before, body="A reply in the round.", revision_number=1
+    )
     assert (before.round_id, during.round_id, reply.round_id) == (None, opened.id, opened.id)
     comments.edit_comment(db, by=world.member, comment=during, body="In the round, edited.")
 
@@ -515,8 +624,14 @@ def test_comments_of_a_comment_round_are_sealed_when_it_closes(db, world):
     comments.reply(db, by=world.member, to=before, body="Still open.", revision_number=1)
     with pytest.raises(Conflict):
         comments.withdraw_comment(db, by=world.colleague, comment=reply)
-    after = comments.post_comment(db, by=world.member, draft=draft, body="After the round.",
-                                  paragraph_id=None, revision_number=1)
+    after = comments.post_comment(
+        db,
+        by=world.member,
+        draft=draft,
+        body="After the round.",
+        paragraph_id=None,
+        revision_number=1,
+    )
     assert after.round_id is None
     assert rounds.round_comment_count(db, opened) == 2
 
@@ -526,10 +641,23 @@ def test_a_comment_round_past_its_deadline_seals_its_comments_at_once(db, world)
 
     draft = start(db, world)
     now = utcnow()
-    opened = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.COMMENT,
-                               deadline=now + timedelta(hours=1), now=now)
-    during = comments.post_comment(db, by=world.member, draft=draft, body="In the round.",
-                                   paragraph_id=None, revision_number=1, now=now)
+    opened = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.COMMENT,
+        deadline=now + timedelta(hours=1),
+        now=now,
+    )
+    during = comments.post_comment(
+        db,
+        by=world.member,
+        draft=draft,
+        body="In the round.",
+        paragraph_id=None,
+        revision_number=1,
+        now=now,
+    )
     assert during.round_id == opened.id and not rounds.comment_sealed(during, now)
 
     assert rounds.comment_sealed(during, now + timedelta(hours=2))  # reads as closed
@@ -548,8 +676,9 @@ def test_the_demo_has_an_open_comment_round_and_an_open_decision_round(db):
     decision = next(r for r in open_rounds if r.kind == "decision")
     positions = db.exec(select(Position).where(Position.round_id == decision.id)).all()
     assert len(positions) == 5 and any(p.version == 2 for p in positions)
-    assert any(p.choice == "support_with_reservation" and p.paragraph_ids != "[]"
-               for p in positions)
+    assert any(
+        p.choice == "support_with_reservation" and p.paragraph_ids != "[]" for p in positions
+    )
     assert decision.id in {s.round_id for s in db.exec(select(ObserverStatement)).all()}
     assert rounds.settle_expired(db) == []
 

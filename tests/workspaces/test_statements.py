@@ -52,31 +52,73 @@ def _seat(db, person) -> Seat:
     return db.get(Seat, person.seat_id)
 
 
-def failed_round(db, world, *, statement: str = "", when=None, by_chair: bool = True,
-                 title: str = "Labour pathways") -> Round:
+def failed_round(
+    db,
+    world,
+    *,
+    statement: str = "",
+    when=None,
+    by_chair: bool = True,
+    title: str = "Labour pathways",
+) -> Round:
     """A decision round that did not adopt its text: Mexico objects, Canada supports with a
     reservation, the observer makes a statement; the chair closes it (or, with `by_chair`
     off, its deadline does, stored by settle_expired)."""
     when = when or utcnow() - timedelta(days=2)
-    draft = start(db, world, title=title, purpose=f"Why {SECRETS['purpose']}",
-                  text=f"First {SECRETS['text']}.\n\nSecond {SECRETS['second']}.", now=when)
-    comments.post_comment(db, by=world.member, draft=draft, body=f"Hm {SECRETS['comment']}",
-                          paragraph_id=None, revision_number=1, now=when)
-    round_ = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.DECISION,
-                               deadline=when + timedelta(days=1), now=when,
-                               note=f"Note {SECRETS['note']}")
-    rounds.cast_position(db, round_, by=world.member, seat=_seat(db, world.member),
-                         form=PositionForm("object", reason=f"No {SECRETS['objection']}"),
-                         now=when + timedelta(minutes=1))
-    rounds.cast_position(db, round_, by=world.colleague, seat=_seat(db, world.colleague),
-                         form=PositionForm("support_with_reservation",
-                                           reservation=f"Only {SECRETS['reservation']}"),
-                         now=when + timedelta(minutes=2))
-    rounds.submit_statement(db, round_, by=world.observer, seat=world.observer_seat,
-                            text=f"We note {SECRETS['observer']}", now=when + timedelta(minutes=3))
+    draft = start(
+        db,
+        world,
+        title=title,
+        purpose=f"Why {SECRETS['purpose']}",
+        text=f"First {SECRETS['text']}.\n\nSecond {SECRETS['second']}.",
+        now=when,
+    )
+    comments.post_comment(
+        db,
+        by=world.member,
+        draft=draft,
+        body=f"Hm {SECRETS['comment']}",
+        paragraph_id=None,
+        revision_number=1,
+        now=when,
+    )
+    round_ = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.DECISION,
+        deadline=when + timedelta(days=1),
+        now=when,
+        note=f"Note {SECRETS['note']}",
+    )
+    rounds.cast_position(
+        db,
+        round_,
+        by=world.member,
+        seat=_seat(db, world.member),
+        form=PositionForm("object", reason=f"No {SECRETS['objection']}"),
+        now=when + timedelta(minutes=1),
+    )
+    rounds.cast_position(
+        db,
+        round_,
+        by=world.colleague,
+        seat=_seat(db, world.colleague),
+        form=PositionForm("support_with_reservation", reservation=f"Only {SECRETS['reservation']}"),
+        now=when + timedelta(minutes=2),
+    )
+    rounds.submit_statement(
+        db,
+        round_,
+        by=world.observer,
+        seat=world.observer_seat,
+        text=f"We note {SECRETS['observer']}",
+        now=when + timedelta(minutes=3),
+    )
     if by_chair:
-        rounds.close_round(db, round_, by=world.chair, statement=statement,
-                           now=when + timedelta(hours=1))
+        rounds.close_round(
+            db, round_, by=world.chair, statement=statement, now=when + timedelta(hours=1)
+        )
     else:
         rounds.settle_expired(db, when + timedelta(days=2), draft=draft)
     db.commit()
@@ -84,8 +126,13 @@ def failed_round(db, world, *, statement: str = "", when=None, by_chair: bool = 
 
 
 def actions(db, prefix: str) -> list[str]:
-    return list(db.exec(select(AuditRecord.action).where(AuditRecord.action.like(f"{prefix}%"))
-                        .order_by(AuditRecord.id)).all())
+    return list(
+        db.exec(
+            select(AuditRecord.action)
+            .where(AuditRecord.action.like(f"{prefix}%"))
+            .order_by(AuditRecord.id)
+        ).all()
+    )
 
 
 # the statement after the close
@@ -103,16 +150,16 @@ def test_after_a_manual_close_the_chair_adds_the_statement_once(client, db, worl
     assert empty.status_code == 422 and "Write the chair&#39;s statement." in empty.text
     too_long = post_form(client, f"{url}/chair-statement", {"statement": "x" * 10_001})
     assert too_long.status_code == 422 and "x" * 10_001 in too_long.text  # filled in
-    added = post_form(client, f"{url}/chair-statement", {"statement": STATEMENT},
-                      follow_redirects=False)
+    added = post_form(
+        client, f"{url}/chair-statement", {"statement": STATEMENT}, follow_redirects=False
+    )
 
     assert added.status_code == 303
     page = client.get(url).text
     assert STATEMENT in page and "The chair's statement is sealed" in page
     assert "Add the chair's statement" not in page
     assert client.get(f"{url}/chair-statement").status_code == 409
-    again = post_form(client, f"{url}/chair-statement", {"statement": "Second thoughts."},
-                      page=url)
+    again = post_form(client, f"{url}/chair-statement", {"statement": "Second thoughts."}, page=url)
     assert again.status_code == 409 and "already given after its close" in again.text
     stored = db.get(Round, round_.id)
     db.refresh(stored)
@@ -128,36 +175,47 @@ def test_the_chair_completes_the_statement_given_at_closing(client, db, world):
     assert "Complete the chair's statement" in client.get(url).text
     form = client.get(f"{url}/chair-statement")
     assert form.status_code == 200 and ">At closing.</textarea>" in form.text
-    completed = post_form(client, f"{url}/chair-statement",
-                          {"statement": "At closing. And after reflection."},
-                          follow_redirects=False)
+    completed = post_form(
+        client,
+        f"{url}/chair-statement",
+        {"statement": "At closing. And after reflection."},
+        follow_redirects=False,
+    )
 
     assert completed.status_code == 303
     stored = db.get(Round, round_.id)
     db.refresh(stored)
     assert stored.chair_statement == "At closing. And after reflection."
-    record = db.exec(select(AuditRecord).where(
-        AuditRecord.action == "round.chair_statement")).one()
+    record = db.exec(select(AuditRecord).where(AuditRecord.action == "round.chair_statement")).one()
     assert json.loads(record.details)["previous"] == "At closing."
     assert json.loads(record.details)["completed"] is True
 
 
 def test_after_a_deadline_close_the_statement_is_added_once_and_refreshes_a_recommendation(
-        db, world):
+    db, world
+):
     when = utcnow() - timedelta(days=3)
     draft = start(db, world, now=when)
-    round_ = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.DECISION,
-                               deadline=when + timedelta(days=1), now=when)
+    round_ = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.DECISION,
+        deadline=when + timedelta(days=1),
+        now=when,
+    )
     for person in (world.member, world.colleague):
-        rounds.cast_position(db, round_, by=person, seat=_seat(db, person),
-                             form=PositionForm("support"), now=when)
+        rounds.cast_position(
+            db, round_, by=person, seat=_seat(db, person), form=PositionForm("support"), now=when
+        )
 
     added = rounds.add_chair_statement(db, round_, by=world.chair, statement="A consensus.")
 
     assert added.closed_by_id is None and added.outcome == "adopted"
     published = recommendations.of_draft(db, draft)
     assert recommendations.record(published)["adoption"]["chair_statement"]["text"] == (
-        "A consensus.")
+        "A consensus."
+    )
     with pytest.raises(RoundClosed):
         rounds.add_chair_statement(db, round_, by=world.chair, statement="Again.")
 
@@ -227,11 +285,18 @@ def test_the_chair_publishes_the_statement_of_a_round_that_did_not_adopt(client,
 
 
 def test_a_deadline_closed_round_without_quorum_is_published_once_its_statement_is_given(
-        client, db, world):
+    client, db, world
+):
     when = utcnow() - timedelta(days=3)
     draft = start(db, world, now=when)
-    round_ = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.DECISION,
-                               deadline=when + timedelta(days=1), now=when)
+    round_ = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.DECISION,
+        deadline=when + timedelta(days=1),
+        now=when,
+    )
     db.commit()
     sign_in(client, world.chair)
     url = f"/rounds/{round_.id}"
@@ -253,8 +318,13 @@ def test_only_rounds_that_did_not_adopt_publish_a_statement(client, db, world, k
         round_ = db.get(Round, recommendation.round_id)
     else:
         draft = start(db, world)
-        round_ = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.COMMENT,
-                                   deadline=utcnow() + timedelta(days=2))
+        round_ = rounds.open_round(
+            db,
+            by=world.chair,
+            draft=draft,
+            kind=RoundKind.COMMENT,
+            deadline=utcnow() + timedelta(days=2),
+        )
         rounds.close_round(db, round_, by=world.chair, statement="Thanks for the comments.")
     db.commit()
     sign_in(client, world.chair)
@@ -269,8 +339,13 @@ def test_only_rounds_that_did_not_adopt_publish_a_statement(client, db, world, k
 
 def test_an_open_round_publishes_nothing(db, world):
     draft = start(db, world)
-    round_ = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.DECISION,
-                               deadline=utcnow() + timedelta(days=2))
+    round_ = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.DECISION,
+        deadline=utcnow() + timedelta(days=2),
+    )
     with pytest.raises(Conflict):
         statements.publish(db, round_, by=world.chair)
 
@@ -287,9 +362,15 @@ def test_the_public_page_names_seats_and_never_people_nor_the_text(client, db, w
     round_ = failed_round(db, world, statement=STATEMENT)
     item = statements.publish(db, round_, by=world.chair)
     db.commit()
-    urls = [f"/statements/{item.number}", "/recommendations", "/recommendations.atom",
-            f"/groups/{world.group.slug}/recommendations.atom", "/api/v1/statements",
-            f"/api/v1/statements/{item.number}", f"/recommendations?q={STATEMENT.split()[0]}"]
+    urls = [
+        f"/statements/{item.number}",
+        "/recommendations",
+        "/recommendations.atom",
+        f"/groups/{world.group.slug}/recommendations.atom",
+        "/api/v1/statements",
+        f"/api/v1/statements/{item.number}",
+        f"/recommendations?q={STATEMENT.split()[0]}",
+    ]
 
     answers = {}
     for language in ("en", "es", "fr"):
@@ -304,8 +385,9 @@ def test_the_public_page_names_seats_and_never_people_nor_the_text(client, db, w
     assert "Migrant Communities Network" in page  # the chair's seat
     assert "Not adopted: a deciding seat objected." in page
     assert '<html lang="es"' in answers[f"es /statements/{item.number}"]
-    leaks = [(where, word) for where, text in answers.items() for word in _forbidden(db)
-             if word in text]
+    leaks = [
+        (where, word) for where, text in answers.items() for word in _forbidden(db) if word in text
+    ]
     assert leaks == []
 
 
@@ -336,8 +418,7 @@ def test_the_library_lists_statements_by_group_and_finds_them(client, db, world)
     assert 'id="statements"' in library and f"/statements/{item.number}" in library
     assert f"/statements/{item.number}" in client.get("/recommendations?q=capitals").text
     assert f"/statements/{item.number}" not in client.get("/recommendations?q=zzzz").text
-    assert f"/statements/{item.number}" not in client.get(
-        "/recommendations?group=narratives").text
+    assert f"/statements/{item.number}" not in client.get("/recommendations?group=narratives").text
 
 
 def test_the_feeds_carry_the_statement(client, db, world):
@@ -374,13 +455,16 @@ def test_the_api_lists_and_gives_statements_as_its_document_says(client, db, wor
     assert detail["statement"]["chair_seat"] == "Migrant Communities Network"
     assert detail["outcome"] == "not_adopted" and detail["decision"]["closed_by"] == "chair"
     assert {(p["seat"], p["choice"]) for p in detail["decision"]["positions"]} >= {
-        ("Mexico", "object"), ("Canada", "support_with_reservation")}
+        ("Mexico", "object"),
+        ("Canada", "support_with_reservation"),
+    }
     missing = checked(spec, client.get("/api/v1/statements/WG4-2026-S99"), 404)
     assert missing["error"] == "not_found"
     checked(spec, client.get("/api/v1/statements?lang=xx"), 400)
     etag = client.get(f"/api/v1/statements/{item.number}").headers["etag"]
-    checked(spec, client.get(f"/api/v1/statements/{item.number}",
-                             headers={"If-None-Match": etag}), 304)
+    checked(
+        spec, client.get(f"/api/v1/statements/{item.number}", headers={"If-None-Match": etag}), 304
+    )
 
 
 def test_the_statement_follows_the_councils_visibility_and_caching(client, db, world):

@@ -14,8 +14,13 @@ from council.database import utcnow
 from council.permissions import can, load_actor
 from tests.council.test_route_permissions import EXAMPLES, _as, _routes, build_world
 
-TEXTS = ("<p>First paragraph.</p>", "<p>Second paragraph.</p>", "A first comment.",
-         "<p>One.</p>", "<p>Two.</p>")
+TEXTS = (
+    "<p>First paragraph.</p>",
+    "<p>Second paragraph.</p>",
+    "A first comment.",
+    "<p>One.</p>",
+    "<p>Two.</p>",
+)
 GET_ROUTES = sorted({route.name for route, method in _routes() if method == "GET"})
 
 

@@ -21,8 +21,12 @@ from workspaces.round_models import Round, RoundKind
 from workspaces.versions import State
 
 TEXT = "# Measures\n\nOpen pathways.\n\nNever charge fees.\n\nReview yearly."
-SPANISH = {"# Measures": "# Medidas", "Open pathways.": "Abrir vías.",
-           "Never charge fees.": "No cobrar tarifas.", "Review yearly.": "Revisar cada año."}
+SPANISH = {
+    "# Measures": "# Medidas",
+    "Open pathways.": "Abrir vías.",
+    "Never charge fees.": "No cobrar tarifas.",
+    "Review yearly.": "Revisar cada año.",
+}
 
 
 @pytest.fixture
@@ -48,31 +52,54 @@ def translate_all(db, world, language="es", texts=SPANISH, title="Vías laborale
     actor = load_actor(db, world.member, utcnow())
     for p in paragraphs:
         current = db.get(VersionParagraph, (draft.id, language, p.paragraph_id))
-        versions.save_paragraph(db, actor=actor, council=world.council, draft=draft,
-                                language=language, paragraph_id=p.paragraph_id,
-                                text=texts.get(p.source, f"[{p.source}]"),
-                                seen_original=p.source,
-                                seen_translation=current.source if current else "",
-                                now=utcnow())
-    versions.save_title(db, actor=actor, council=world.council, draft=draft,
-                        language=language, title=title, purpose="", now=utcnow())
+        versions.save_paragraph(
+            db,
+            actor=actor,
+            council=world.council,
+            draft=draft,
+            language=language,
+            paragraph_id=p.paragraph_id,
+            text=texts.get(p.source, f"[{p.source}]"),
+            seen_original=p.source,
+            seen_translation=current.source if current else "",
+            now=utcnow(),
+        )
+    versions.save_title(
+        db,
+        actor=actor,
+        council=world.council,
+        draft=draft,
+        language=language,
+        title=title,
+        purpose="",
+        now=utcnow(),
+    )
     db.commit()
 
 
 def states(db, world, language="es") -> dict[str, State]:
     draft, paragraphs = latest(db, world.draft)
-    return {row.original.source: row.state
-            for row in versions.version(db, draft, paragraphs, language)}
+    return {
+        row.original.source: row.state for row in versions.version(db, draft, paragraphs, language)
+    }
 
 
 def test_version_states_follow_the_original_across_revisions(db, world):
     translate_all(db, world)
     assert set(states(db, world).values()) == {State.CURRENT}
 
-    revised = ("# Measures\n\nReview yearly.\n\nOpen safe pathways.\n\n"  # moved, changed
-               "Never charge fees to workers.\n\nRecruiters are licensed.")  # changed, new
-    drafts.revise(db, by=world.member, draft=db.get(Draft, world.draft.id), base_number=1,
-                  text=revised, summary="Edits.")
+    revised = (
+        "# Measures\n\nReview yearly.\n\nOpen safe pathways.\n\n"  # moved, changed
+        "Never charge fees to workers.\n\nRecruiters are licensed."
+    )  # changed, new
+    drafts.revise(
+        db,
+        by=world.member,
+        draft=db.get(Draft, world.draft.id),
+        base_number=1,
+        text=revised,
+        summary="Edits.",
+    )
     db.commit()
 
     assert states(db, world) == {
@@ -83,22 +110,23 @@ def test_version_states_follow_the_original_across_revisions(db, world):
         "Recruiters are licensed.": State.MISSING,
     }
     draft, paragraphs = latest(db, world.draft)
-    row = next(r for r in versions.version(db, draft, paragraphs, "es")
-               if r.original.source == "Open safe pathways.")
+    row = next(
+        r
+        for r in versions.version(db, draft, paragraphs, "es")
+        if r.original.source == "Open safe pathways."
+    )
     assert row.changed_in == 2
     assert row.comparison() == "Open<ins> safe</ins> pathways."  # readable, what changed marked
 
     merged = "# Measures\n\nReview yearly.\n\nOpen safe pathways and never charge fees."
-    drafts.revise(db, by=world.member, draft=draft, base_number=2, text=merged,
-                  summary="Merges.")
+    drafts.revise(db, by=world.member, draft=draft, base_number=2, text=merged, summary="Merges.")
     db.commit()
     after = states(db, world)
     assert after["Open safe pathways and never charge fees."] == State.OUTDATED
     assert len(after) == 3  # the deleted paragraphs' translations show nowhere
 
 
-def test_a_decision_round_opens_only_when_every_official_version_is_current(
-        client, db, world):
+def test_a_decision_round_opens_only_when_every_official_version_is_current(client, db, world):
     sign_in(client, world.chair)
     page = client.get(f"/drafts/{world.draft.id}/rounds/new")
     assert "Still to translate" in page.text
@@ -111,8 +139,7 @@ def test_a_decision_round_opens_only_when_every_official_version_is_current(
     assert db.exec(select(Round)).all() == []
 
     translate_all(db, world)
-    opened = post_form(client, f"/drafts/{world.draft.id}/rounds/new", form,
-                       follow_redirects=False)
+    opened = post_form(client, f"/drafts/{world.draft.id}/rounds/new", form, follow_redirects=False)
     assert opened.status_code == 303
     assert db.exec(select(Round)).one().kind == RoundKind.DECISION
 
@@ -120,18 +147,37 @@ def test_a_decision_round_opens_only_when_every_official_version_is_current(
 def test_one_outdated_paragraph_keeps_the_gate_closed(db, world):
     translate_all(db, world)
     draft, _paragraphs = latest(db, world.draft)
-    drafts.revise(db, by=world.member, draft=draft, base_number=1,
-                  text=TEXT.replace("yearly", "every year"), summary="Wording.")
+    drafts.revise(
+        db,
+        by=world.member,
+        draft=draft,
+        base_number=1,
+        text=TEXT.replace("yearly", "every year"),
+        summary="Wording.",
+    )
     db.commit()
     draft, _paragraphs = latest(db, world.draft)
     with pytest.raises(versions.VersionsIncomplete) as refused:
-        rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.DECISION,
-                          deadline=utcnow() + timedelta(days=3))
+        rounds.open_round(
+            db,
+            by=world.chair,
+            draft=draft,
+            kind=RoundKind.DECISION,
+            deadline=utcnow() + timedelta(days=3),
+        )
     assert "outdated: 3" in refused.value.message
     db.rollback()
     # a comment round needs no version
-    assert rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.COMMENT,
-                             deadline=utcnow() + timedelta(days=3)).kind == RoundKind.COMMENT
+    assert (
+        rounds.open_round(
+            db,
+            by=world.chair,
+            draft=draft,
+            kind=RoundKind.COMMENT,
+            deadline=utcnow() + timedelta(days=3),
+        ).kind
+        == RoundKind.COMMENT
+    )
 
 
 def test_a_delegate_translates_a_paragraph_side_by_side(client, db, world):
@@ -145,16 +191,26 @@ def test_a_delegate_translates_a_paragraph_side_by_side(client, db, world):
     form_page = client.get(url)
     assert form_page.status_code == 200
 
-    saved = client.post(url, data={"csrf_token": csrf_from(form_page.text),
-                                   "text": "Abrir vías.", "seen_original": target.source,
-                                   "seen_translation": "", "then": "next"},
-                        follow_redirects=False)
+    saved = client.post(
+        url,
+        data={
+            "csrf_token": csrf_from(form_page.text),
+            "text": "Abrir vías.",
+            "seen_original": target.source,
+            "seen_translation": "",
+            "then": "next",
+        },
+        follow_redirects=False,
+    )
 
     assert saved.status_code == 303
     assert saved.headers["location"].endswith(paragraphs[2].paragraph_id)  # the next to do
     row = db.get(VersionParagraph, (draft.id, "es", target.paragraph_id))
     assert (row.source, row.seat_id, row.translated_from) == (
-        "Abrir vías.", world.canada.id, "Open pathways.")
+        "Abrir vías.",
+        world.canada.id,
+        "Open pathways.",
+    )
 
 
 def test_a_translation_written_on_an_old_original_is_refused_and_kept(client, db, world):
@@ -163,13 +219,26 @@ def test_a_translation_written_on_an_old_original_is_refused_and_kept(client, db
     target = paragraphs[1]
     url = f"/drafts/{draft.id}/versions/es/paragraphs/{target.paragraph_id}"
     form_page = client.get(url)
-    drafts.revise(db, by=world.member, draft=draft, base_number=1,
-                  text=TEXT.replace("Open pathways.", "Open safe pathways."), summary="Safe.")
+    drafts.revise(
+        db,
+        by=world.member,
+        draft=draft,
+        base_number=1,
+        text=TEXT.replace("Open pathways.", "Open safe pathways."),
+        summary="Safe.",
+    )
     db.commit()
 
-    late = client.post(url, data={"csrf_token": csrf_from(form_page.text),
-                                  "text": "Abrir vías.", "seen_original": target.source,
-                                  "seen_translation": "", "then": "back"})
+    late = client.post(
+        url,
+        data={
+            "csrf_token": csrf_from(form_page.text),
+            "text": "Abrir vías.",
+            "seen_original": target.source,
+            "seen_translation": "",
+            "then": "back",
+        },
+    )
 
     assert late.status_code == 409
     assert "Abrir vías." in late.text  # their text is kept
@@ -188,27 +257,45 @@ def test_only_the_groups_members_translate(client, db, world, who):
 def test_versions_are_frozen_while_a_decision_round_is_open(db, world):
     translate_all(db, world)
     draft, paragraphs = latest(db, world.draft)
-    rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.DECISION,
-                      deadline=utcnow() + timedelta(days=3))
+    rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.DECISION,
+        deadline=utcnow() + timedelta(days=3),
+    )
     db.commit()
     with pytest.raises(Conflict):
-        versions.save_paragraph(db, actor=load_actor(db, world.member, utcnow()),
-                                council=world.council, draft=draft, language="es",
-                                paragraph_id=paragraphs[1].paragraph_id, text="Otra cosa.",
-                                seen_original=paragraphs[1].source,
-                                seen_translation="Abrir vías.", now=utcnow())
+        versions.save_paragraph(
+            db,
+            actor=load_actor(db, world.member, utcnow()),
+            council=world.council,
+            draft=draft,
+            language="es",
+            paragraph_id=paragraphs[1].paragraph_id,
+            text="Otra cosa.",
+            seen_original=paragraphs[1].source,
+            seen_translation="Abrir vías.",
+            now=utcnow(),
+        )
 
 
 def test_a_seat_reads_the_round_in_its_language_with_the_same_numbers(client, db, world):
     translate_all(db, world)
     draft, _paragraphs = latest(db, world.draft)
-    round_ = rounds.open_round(db, by=world.chair, draft=draft, kind=RoundKind.DECISION,
-                               deadline=utcnow() + timedelta(days=3))
+    round_ = rounds.open_round(
+        db,
+        by=world.chair,
+        draft=draft,
+        kind=RoundKind.DECISION,
+        deadline=utcnow() + timedelta(days=3),
+    )
     db.commit()
     sign_in(client, world.member)
 
-    spanish = client.get(f"/rounds/{round_.id}", headers={"Accept-Language": "es"},
-                         cookies={"language": "es"})
+    spanish = client.get(
+        f"/rounds/{round_.id}", headers={"Accept-Language": "es"}, cookies={"language": "es"}
+    )
     english = client.get(f"/rounds/{round_.id}?text=en", cookies={"language": "es"})
 
     assert "Abrir vías." in spanish.text and 'lang="es"' in spanish.text

@@ -472,8 +472,15 @@ def add_chair_statement(
     round_.chair_statement_final_at = now
     session.add(round_)
     session.flush()
-    audit.record(session, by=by, action="round.chair_statement", target=round_,
-                 statement=statement, completed=bool(previous), previous=previous)
+    audit.record(
+        session,
+        by=by,
+        action="round.chair_statement",
+        target=round_,
+        statement=statement,
+        completed=bool(previous),
+        previous=previous,
+    )
     _announce(session, round_, "round")
     if round_.outcome == Outcome.ADOPTED:
         recommendations.refresh(session, round_, now=now)
@@ -488,41 +495,51 @@ def chair_statement_until(round_: Round, *, days: int = CHAIR_STATEMENT_DAYS) ->
     return round_.closed_at + timedelta(days=days)
 
 
-def may_add_chair_statement(round_: Round, now: datetime, *, days: int = CHAIR_STATEMENT_DAYS,
-                            published: bool = False) -> bool:
+def may_add_chair_statement(
+    round_: Round, now: datetime, *, days: int = CHAIR_STATEMENT_DAYS, published: bool = False
+) -> bool:
     """Whether the closed round's statement may still be given or completed (`published`:
     whether it was made public, which seals it too)."""
     return _chair_statement_refusal(round_, now, days=days, published=published) is None
 
 
-def check_chair_statement_open(session: Session, round_: Round, now: datetime, *,
-                               days: int = CHAIR_STATEMENT_DAYS) -> None:
+def check_chair_statement_open(
+    session: Session, round_: Round, now: datetime, *, days: int = CHAIR_STATEMENT_DAYS
+) -> None:
     """Refuse (409) when the closed round's statement is sealed: given after the close
     already, published, or past its period."""
     from workspaces import statements  # it reads rounds to publish them
 
     refusal = _chair_statement_refusal(
-        round_, now, days=days, published=statements.of_round(session, round_) is not None)
+        round_, now, days=days, published=statements.of_round(session, round_) is not None
+    )
     if refusal:
         raise RoundClosed(refusal)
 
 
-def _chair_statement_refusal(round_: Round, now: datetime, *, days: int,
-                             published: bool) -> str | None:
+def _chair_statement_refusal(
+    round_: Round, now: datetime, *, days: int, published: bool
+) -> str | None:
     if round_.closed_at is None:
         return _("The round is still open: give the chair's statement when you close it.")
     if round_.chair_statement_final_at is not None:
-        return _("The chair's statement of this round was already given after its close: it "
-                 "is sealed with the rest of the record.")
+        return _(
+            "The chair's statement of this round was already given after its close: it "
+            "is sealed with the rest of the record."
+        )
     if published:
-        return _("The chair's statement of this round is published: it is sealed with the "
-                 "rest of the record.")
+        return _(
+            "The chair's statement of this round is published: it is sealed with the "
+            "rest of the record."
+        )
     if now >= chair_statement_until(round_, days=days):
         return ngettext(
             "The chair's statement may be given or completed within %(num)s day of the close "
             "only: that time has passed, and the record is sealed.",
             "The chair's statement may be given or completed within %(num)s days of the close "
-            "only: that time has passed, and the record is sealed.", days)
+            "only: that time has passed, and the record is sealed.",
+            days,
+        )
     return None
 
 
@@ -534,8 +551,14 @@ def close_due_rounds(session: Session, now: datetime) -> int:
     return len(settle_expired(session, now))
 
 
-JOBS = [Job("rounds.close_due", close_due_rounds, every=timedelta(seconds=5),
-            label=lazy("Close the rounds whose deadline has passed"))]
+JOBS = [
+    Job(
+        "rounds.close_due",
+        close_due_rounds,
+        every=timedelta(seconds=5),
+        label=lazy("Close the rounds whose deadline has passed"),
+    )
+]
 
 
 # closing
@@ -577,8 +600,9 @@ def _close(
             paragraphs=drafts.paragraphs(session, revision),
             by=by,
         )
-    notices.round_closed(session, round_=round_, draft=draft, group=group, by=by,
-                         recommendation=published)
+    notices.round_closed(
+        session, round_=round_, draft=draft, group=group, by=by, recommendation=published
+    )
     _announce(session, round_, "round")
     return round_
 
@@ -642,8 +666,9 @@ def _checked_position(
             revision = drafts.revision(
                 session, session.get(Draft, round_.draft_id), round_.revision_number
             )
-            known = {p.paragraph_id for p in drafts.paragraphs(session, revision)
-                     if p.number is not None}  # headings are not cited
+            known = {
+                p.paragraph_id for p in drafts.paragraphs(session, revision) if p.number is not None
+            }  # headings are not cited
             if not set(paragraph_ids) <= known:
                 errors["paragraph_ids"] = _("Choose paragraphs of the text put to the round.")
     elif choice is Choice.OBJECT:

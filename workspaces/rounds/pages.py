@@ -152,8 +152,11 @@ def round_page(session: Session, round_: Round, *, actor: Actor) -> RoundPage:
         tally=json.loads(round_.tally) if round_.tally else None,
         rule=json.loads(round_.rule_settings) if round_.rule_settings else None,
         paragraph_numbers={p.paragraph_id: p.number or readable(p.html) for p in paragraphs},
-        choices=[ParagraphChoice(p.paragraph_id, p.number, readable(p.html))
-                 for p in paragraphs if p.number is not None],
+        choices=[
+            ParagraphChoice(p.paragraph_id, p.number, readable(p.html))
+            for p in paragraphs
+            if p.number is not None
+        ],
         comments=(round_comment_count(session, round_) if round_.kind == RoundKind.COMMENT else 0),
     )
 
