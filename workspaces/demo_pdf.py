@@ -31,11 +31,25 @@ def make_pdf(title: str, authors: str, paragraphs: list[str]) -> bytes:
     """A valid PDF of the paper: its title, authors and paragraphs, page after page."""
     lines = _lines(title, authors, paragraphs)
     pages = [lines[i : i + LINES_PER_PAGE] for i in range(0, len(lines), LINES_PER_PAGE)]
+    return write_pdf(pages, info={"Title": title, "Author": authors})
+
+
+def write_pdf(
+    pages: list[list[str]], *, info: dict[str, str] | None = None, javascript: bool = False
+) -> bytes:
+    """A valid PDF with the given lines on each page (one blank page without any), its
+    document information (`info`: Title, Author...) and, if asked, a script run on opening
+    (which the evidence library must refuse)."""
+    pages = pages or [[]]
     font = 3 + 2 * len(pages)
-    info = font + 1
+    extra = font
     kids = " ".join(f"{3 + 2 * n} 0 R" for n in range(len(pages)))
+    opening = ""
+    if javascript:
+        extra += 1
+        opening = f" /OpenAction {extra} 0 R"
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Catalog /Pages 2 0 R{opening} >>".encode(),
         f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
     ]
     for n, page in enumerate(pages):
@@ -52,7 +66,16 @@ def make_pdf(title: str, authors: str, paragraphs: list[str]) -> bytes:
     objects.append(
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
     )
-    objects.append(b"<< /Title (" + _escaped(title) + b") /Author (" + _escaped(authors) + b") >>")
+    if javascript:
+        objects.append(b"<< /Type /Action /S /JavaScript /JS (app.alert\\('opened'\\);) >>")
+    trailer = b"/Root 1 0 R"
+    if info:
+        entries = b" ".join(
+            b"/" + key.encode("ascii") + b" (" + _escaped(value) + b")"
+            for key, value in info.items()
+        )
+        objects.append(b"<< " + entries + b" >>")
+        trailer += b" /Info %d 0 R" % len(objects)
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -61,9 +84,6 @@ def make_pdf(title: str, authors: str, paragraphs: list[str]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        info,
-        xref,
-    )
+    out += b"trailer\n<< /Size %d " % (len(objects) + 1) + trailer
+    out += b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, bindparam, func, or_
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -44,7 +43,7 @@ from council.i18n import gettext as _
 from council.models import AuditRecord, Council, Person, Seat, WorkingGroup
 from council.names import Localized
 from council.settings import LANGUAGES
-from workspaces import citations, drafts, provenance, rendering, search, versions
+from workspaces import citations, drafts, numbering, provenance, rendering, search, versions
 from workspaces.decisions import NEEDS_TEXT, kind_order
 from workspaces.models import Draft, RevisionParagraph
 from workspaces.recommendation_models import Recommendation
@@ -92,7 +91,14 @@ def publish(
         summary=_summary(paragraphs),
         record=json.dumps(data, ensure_ascii=False),
     )
-    _insert_numbered(session, recommendation, group)
+    numbering.insert_numbered(
+        session,
+        recommendation,
+        series=[Recommendation.working_group_id == group.id],
+        year=recommendation.year,
+        number=lambda sequence: number_for(group, recommendation.year, sequence),
+        failure=_("The recommendation could not be numbered. Please try again."),
+    )
     citations.link(session, recommendation.id, data)
     published = audit.record(
         session,
@@ -139,29 +145,6 @@ def refresh(session: Session, round_: Round, *, now: datetime | None = None) -> 
         build_record(session, round_, group, paragraphs, audit_head=head), ensure_ascii=False
     )
     _changed(session, recommendation, now or utcnow())
-
-
-def _insert_numbered(session: Session, recommendation: Recommendation, group: WorkingGroup) -> None:
-    """The next number of the group and year; two publications racing for it both get one
-    (the unique constraint refuses the second, which takes the following number)."""
-    for _attempt in range(20):
-        last = session.exec(
-            select(func.max(Recommendation.sequence)).where(
-                Recommendation.working_group_id == group.id,
-                Recommendation.year == recommendation.year,
-            )
-        ).one()
-        recommendation.sequence = (last or 0) + 1
-        recommendation.number = number_for(group, recommendation.year, recommendation.sequence)
-        try:
-            with session.begin_nested():
-                session.add(recommendation)
-                session.flush()
-            return
-        except IntegrityError:
-            session.expunge(recommendation)
-            recommendation.id = None
-    raise Conflict(_("The recommendation could not be numbered. Please try again."))
 
 
 def build_record(

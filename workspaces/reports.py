@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
@@ -45,7 +44,7 @@ from council.models import Council, Person, WorkingGroup
 from council.names import Localized
 from council.permissions import Actor, can
 from council.settings import LANGUAGES
-from workspaces import followup, markdown, recommendations, statements
+from workspaces import followup, markdown, numbering, recommendations, statements
 from workspaces.recommendation_models import Recommendation
 from workspaces.report_models import Report
 from workspaces.statement_models import PublishedStatement
@@ -440,29 +439,25 @@ def _publish_numbered(
     """Number and freeze the report: the next number of the council's (or the group's)
     reports of the year. Two publications racing for it both get one: the unique number
     refuses the second, whose savepoint is rolled back, and it takes the following."""
-    scope = (
+    series = [
         Report.working_group_id == group.id
         if group is not None
         else Report.working_group_id.is_(None)
-    )
-    for _attempt in range(20):
-        last = session.exec(
-            select(func.max(Report.sequence)).where(
-                scope, Report.year == now.year, Report.id != report.id
-            )
-        ).one()
-        report.year, report.sequence = now.year, (last or 0) + 1
-        report.number = number_for(group, now.year, report.sequence)
+    ]
+
+    def prepare() -> None:
         report.published_at = report.updated_at = now
         report.record = data
-        try:
-            with session.begin_nested():
-                session.add(report)
-                session.flush()
-            return
-        except IntegrityError:
-            continue
-    raise Conflict(_("The report could not be numbered. Please try again."))
+
+    numbering.insert_numbered(
+        session,
+        report,
+        series=series,
+        year=now.year,
+        number=lambda sequence: number_for(group, now.year, sequence),
+        failure=_("The report could not be numbered. Please try again."),
+        prepare=prepare,
+    )
 
 
 def build_record(

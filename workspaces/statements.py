@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from council import audit, chairs, live, names
@@ -34,7 +33,7 @@ from council.i18n import gettext as _
 from council.models import Council, Person, Seat, WorkingGroup
 from council.names import Localized
 from council.settings import LANGUAGES
-from workspaces import recommendations, rounds, search, versions
+from workspaces import numbering, recommendations, rounds, search, versions
 from workspaces.decisions import Outcome, kind_order
 from workspaces.models import Draft
 from workspaces.round_models import Round, RoundKind
@@ -119,7 +118,14 @@ def publish(
         published_at=now,
         record=json.dumps(data, ensure_ascii=False),
     )
-    _insert_numbered(session, statement, group)
+    numbering.insert_numbered(
+        session,
+        statement,
+        series=[PublishedStatement.working_group_id == group.id],
+        year=statement.year,
+        number=lambda sequence: number_for(group, statement.year, sequence),
+        failure=_("The chair's statement could not be numbered. Please try again."),
+    )
     audit.record(
         session,
         by=by,
@@ -133,29 +139,6 @@ def publish(
     )
     live.publish(session, live.topic("round", round_.id), "round")
     return statement
-
-
-def _insert_numbered(session: Session, statement: PublishedStatement, group: WorkingGroup) -> None:
-    """The next number of the group and year; two publications racing for it both get one
-    (the unique constraint refuses the second, which takes the following number)."""
-    for _attempt in range(20):
-        last = session.exec(
-            select(func.max(PublishedStatement.sequence)).where(
-                PublishedStatement.working_group_id == group.id,
-                PublishedStatement.year == statement.year,
-            )
-        ).one()
-        statement.sequence = (last or 0) + 1
-        statement.number = number_for(group, statement.year, statement.sequence)
-        try:
-            with session.begin_nested():
-                session.add(statement)
-                session.flush()
-            return
-        except IntegrityError:
-            session.expunge(statement)
-            statement.id = None
-    raise Conflict(_("The chair's statement could not be numbered. Please try again."))
 
 
 def build_record(session: Session, round_: Round, draft: Draft, group: WorkingGroup) -> dict:

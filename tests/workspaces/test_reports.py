@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import feedparser
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import select
 from starlette.testclient import TestClient
 
@@ -23,7 +23,7 @@ from tests.workspaces.publishing import adopt, make_public, other_group, public_
 from tests.workspaces.test_drafts import start
 from tests.workspaces.test_recommendation_pdf import read
 from tests.workspaces.test_recommendation_versions import FRENCH, SPANISH
-from workspaces import followup, reports, rounds, statements
+from workspaces import followup, numbering, reports, rounds, statements
 from workspaces.report_models import Report, ReportPdf
 from workspaces.reports import Composition, SectionForm
 from workspaces.round_models import RoundKind
@@ -413,6 +413,52 @@ def test_numbers_follow_the_council_and_each_group(db, world, texts):
     ]
     with pytest.raises(Conflict):
         reports.publish(db, group_first, by=world.chair)
+
+
+def test_a_publication_that_loses_the_race_for_its_number_takes_the_next(db, world, texts):
+    """Between reading the last number and storing its own, another publication takes it:
+    the unique number refuses this one, whose savepoint is undone, and the next attempt sets
+    the report's year, date and record again and takes the following number."""
+    recommendation, statement, _elsewhere = texts
+    mine = composed(db, world, recommendation, statement, group=False)
+    rival = composed(db, world, recommendation, statement, group=False)
+    year = utcnow().year
+    asked: list[int] = []
+
+    def number(sequence: int) -> str:
+        if not asked:  # as another transaction would: no flush of this session's changes
+            db.connection().execute(
+                update(Report)
+                .where(Report.id == rival.id)
+                .values(
+                    year=year,
+                    sequence=sequence,
+                    number=f"R-{year}-{sequence:02d}",
+                    published_at=utcnow(),
+                    record="{}",
+                )
+            )
+        asked.append(sequence)
+        return f"R-{year}-{sequence:02d}"
+
+    def prepare() -> None:
+        mine.published_at = mine.updated_at = utcnow()
+        mine.record = "{}"
+
+    numbering.insert_numbered(
+        db,
+        mine,
+        series=[Report.working_group_id.is_(None)],
+        year=year,
+        number=number,
+        failure="lost",
+        prepare=prepare,
+    )
+    assert asked == [1, 2]
+    db.expire_all()
+    assert (db.get(Report, rival.id).number, mine.number) == (f"R-{year}-01", f"R-{year}-02")
+    stored = db.get(Report, mine.id)
+    assert (stored.year, stored.sequence, stored.record) == (year, 2, "{}")
 
 
 # the published report
