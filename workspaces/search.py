@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Integer, column, text
 from sqlmodel import Session
@@ -47,49 +48,59 @@ def matches(text: str, wanted: list[str]) -> bool:
     return all(any(word.startswith(prefix) for word in found) for prefix in wanted)
 
 
-def index(session: Session, recommendation_id: int, *, title: str, body: str) -> None:
-    """(Re)index one recommendation (the titles and texts of all its versions), in the
-    caller's transaction."""
-    title, body = fold(title), fold(body)
-    if _is_sqlite(session):
-        session.execute(
-            text("DELETE FROM recommendation_fts WHERE rowid = :id"), {"id": recommendation_id}
+@dataclass(frozen=True)
+class SearchIndex:
+    """One kind of record's index tables, named after it: `<kind>_fts(title, body)` (FTS5,
+    rowid = the record's id) on SQLite, `<kind>_search(<kind>_id, document)` on PostgreSQL.
+    The names are made from `kind`, a fixed word of the code, never from input."""
+
+    kind: str
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z]+", self.kind):
+            raise ValueError(f"not a kind of record: {self.kind!r}")
+
+    def store(self, session: Session, record_id: int, *, title: str, body: str) -> None:
+        """(Re)index one record, in the caller's transaction; the title weighs more."""
+        values = {"id": record_id, "title": fold(title), "body": fold(body)}
+        fts, table, key = f"{self.kind}_fts", f"{self.kind}_search", f"{self.kind}_id"
+        if _is_sqlite(session):
+            session.execute(text(f"DELETE FROM {fts} WHERE rowid = :id"), values)  # noqa: S608
+            insert = f"INSERT INTO {fts} (rowid, title, body) VALUES (:id, :title, :body)"  # noqa: S608
+            session.execute(text(insert), values)
+            return
+        upsert = (
+            f"INSERT INTO {table} ({key}, document) VALUES "  # noqa: S608
+            "(:id, setweight(to_tsvector('simple', :title), 'A') "
+            "|| to_tsvector('simple', :body)) "
+            f"ON CONFLICT ({key}) DO UPDATE SET document = excluded.document"
         )
-        session.execute(
-            text("INSERT INTO recommendation_fts (rowid, title, body) VALUES (:id, :title, :body)"),
-            {"id": recommendation_id, "title": title, "body": body},
-        )
-    else:
-        session.execute(
-            text(
-                "INSERT INTO recommendation_search (recommendation_id, document) VALUES "
-                "(:id, setweight(to_tsvector('simple', :title), 'A') "
-                "|| to_tsvector('simple', :body)) "
-                "ON CONFLICT (recommendation_id) DO UPDATE SET document = excluded.document"
-            ),
-            {"id": recommendation_id, "title": title, "body": body},
-        )
+        session.execute(text(upsert), values)
+
+    def matching(
+        self, session: Session, id_column: ColumnElement, query: str
+    ) -> ColumnElement | None:
+        """A condition on `id_column` (the record's id) that keeps the records whose title or
+        text contain every word of `query`; None when the query has no word."""
+        found = words(query)
+        if not found:
+            return None
+        fts, table, key = f"{self.kind}_fts", f"{self.kind}_search", f"{self.kind}_id"
+        if _is_sqlite(session):
+            # each word quoted (so FTS5 reads no operator in it) and matched as a prefix
+            expression = " AND ".join(f'"{word}"*' for word in found)
+            ids = text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :fts")  # noqa: S608
+            return id_column.in_(ids.bindparams(fts=expression).columns(column("rowid", Integer)))
+        expression = " & ".join(f"{word}:*" for word in found)
+        select_ids = f"SELECT {key} FROM {table} WHERE document @@ to_tsquery('simple', :tsq)"  # noqa: S608
+        ids = text(select_ids).bindparams(tsq=expression)
+        return id_column.in_(ids.columns(column(key, Integer)))
 
 
-def matching(session: Session, id_column: ColumnElement, query: str) -> ColumnElement | None:
-    """A condition on `id_column` (a recommendation id) that keeps the recommendations whose
-    title or text contain every word of `query`; None when the query has no word."""
-    found = words(query)
-    if not found:
-        return None
-    if _is_sqlite(session):
-        # each word quoted (so FTS5 reads no operator in it) and matched as a prefix
-        expression = " AND ".join(f'"{word}"*' for word in found)
-        ids = text("SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH :fts")
-        return id_column.in_(ids.bindparams(fts=expression).columns(column("rowid", Integer)))
-    expression = " & ".join(f"{word}:*" for word in found)
-    ids = text(
-        "SELECT recommendation_id FROM recommendation_search "
-        "WHERE document @@ to_tsquery('simple', :tsq)"
-    )
-    return id_column.in_(
-        ids.bindparams(tsq=expression).columns(column("recommendation_id", Integer))
-    )
+RECOMMENDATIONS = SearchIndex("recommendation")
+index = RECOMMENDATIONS.store
+"""(Re)index one recommendation (the titles and texts of all its versions)."""
+matching = RECOMMENDATIONS.matching
 
 
 def _is_sqlite(session: Session) -> bool:
