@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlmodel import Session, select
@@ -179,37 +180,15 @@ def recommendation_list(request: Request) -> Response:
             )
             for item in found.items
         ],
-        "page": found.page,
-        "per_page": per_page,
-        "total": found.total,
-        "pages": found.pages,
-        "links": {
-            "self": _list_url(request, filters, found.page, per_page, language),
-            "next": (
-                _list_url(
-                    request,
-                    filters,
-                    found.page + 1,
-                    per_page,
-                    language,
-                    cursor={"after": found.after},
-                )
-                if found.page < found.pages
-                else None
-            ),
-            "prev": (
-                _list_url(
-                    request,
-                    filters,
-                    found.page - 1,
-                    per_page,
-                    language,
-                    cursor={"before": found.before or ""},
-                )
-                if found.page > 1
-                else None
-            ),
-        },
+        **_paging(
+            request,
+            filters,
+            found,
+            per_page,
+            language,
+            "api_recommendations",
+            cursors=({"after": found.after}, {"before": found.before or ""}),
+        ),
     }
     return conditional(request, JSONResponse(body), last_modified=found.last_modified)
 
@@ -276,23 +255,7 @@ def statement_list(request: Request) -> Response:
             )
             for item in found.items
         ],
-        "page": found.page,
-        "per_page": per_page,
-        "total": found.total,
-        "pages": found.pages,
-        "links": {
-            "self": _list_url(request, filters, found.page, per_page, asked, "api_statements"),
-            "next": (
-                _list_url(request, filters, found.page + 1, per_page, asked, "api_statements")
-                if found.page < found.pages
-                else None
-            ),
-            "prev": (
-                _list_url(request, filters, found.page - 1, per_page, asked, "api_statements")
-                if found.page > 1
-                else None
-            ),
-        },
+        **_paging(request, filters, found, per_page, asked, "api_statements"),
     }
     return conditional(request, JSONResponse(body), last_modified=found.last_modified)
 
@@ -491,6 +454,36 @@ def _cursors(request: Request) -> tuple[str | None, str | None]:
             )
         found.append(value)
     return found[0], found[1]
+
+
+def _paging(
+    request: Request,
+    filters: recommendations.Filters,
+    found: Any,
+    per_page: int,
+    language: str | None,
+    route: str,
+    *,
+    cursors: tuple[dict[str, str | None], dict[str, str | None]] | None = None,
+) -> dict:
+    """A list's page, its size and count, and the links to it and to the pages beside it
+    (`cursors`: the keyset of the next and of the previous page, where the list has one)."""
+    after, before = cursors or (None, None)
+
+    def link(page: int, cursor: dict[str, str | None] | None = None) -> str:
+        return _list_url(request, filters, page, per_page, language, route, cursor)
+
+    return {
+        "page": found.page,
+        "per_page": per_page,
+        "total": found.total,
+        "pages": found.pages,
+        "links": {
+            "self": link(found.page),
+            "next": link(found.page + 1, after) if found.page < found.pages else None,
+            "prev": link(found.page - 1, before) if found.page > 1 else None,
+        },
+    }
 
 
 def _list_url(
