@@ -159,7 +159,6 @@ def build_record(
     audit chain's head at adoption, once published), statements."""
     sealed = [p for p in json.loads(round_.sealed_positions or "[]") if p["counted"]]
     tally = json.loads(round_.tally or "{}")
-    rule = json.loads(round_.rule_settings or "{}")
     order = [p.paragraph_id for p in paragraphs]
     notes, marks = footnotes(order, sealed)
     positions = [
@@ -216,28 +215,7 @@ def build_record(
         "adoption": {
             "round": round_.id,
             "closed_at": round_.closed_at.isoformat(),
-            "rule": rule.get("rule", group.decision_rule),
-            "outcome_reason": round_.outcome_reason,
-            "quorum_numerator": rule.get("quorum_numerator", group.quorum_numerator),
-            "quorum_denominator": rule.get("quorum_denominator", group.quorum_denominator),
-            "participants_block": rule.get("participants_block", group.participants_block),
-            "tally": {
-                key: tally.get(key, 0)
-                for key in (
-                    "seats",
-                    "answered",
-                    "deciding_seats",
-                    "deciding_answered",
-                    "quorum",
-                    "supports",
-                    "objections",
-                    "abstentions",
-                )
-            }
-            | {
-                "counts": tally.get("counts", {}),
-                "recorded_objections": len(tally.get("recorded_objections", [])),
-            },
+            **decision_facts(round_, group),
             "positions": positions,
             "chair_statement": _chair_statement(session, round_, group),
             "audit_head": audit_head,
@@ -248,6 +226,38 @@ def build_record(
     data["seat_names"] = _seat_names(session, data, default_language)
     data["citations"] = citations.frozen(session, data)
     return data
+
+
+TALLY_FIGURES = (
+    "seats",
+    "answered",
+    "deciding_seats",
+    "deciding_answered",
+    "quorum",
+    "supports",
+    "objections",
+    "abstentions",
+)
+
+
+def decision_facts(round_: Round, group: WorkingGroup) -> dict:
+    """How a closed round decided, as its published record keeps it: the rule it applied
+    (the group's when the round kept none), the reason of its outcome and its tally by
+    figure and by kind of seat (the seats that objected are counted, not named)."""
+    tally = json.loads(round_.tally or "{}")
+    rule = json.loads(round_.rule_settings or "{}")
+    return {
+        "rule": rule.get("rule", group.decision_rule),
+        "outcome_reason": round_.outcome_reason,
+        "quorum_numerator": rule.get("quorum_numerator", group.quorum_numerator),
+        "quorum_denominator": rule.get("quorum_denominator", group.quorum_denominator),
+        "participants_block": rule.get("participants_block", group.participants_block),
+        "tally": {key: tally.get(key, 0) for key in TALLY_FIGURES}
+        | {
+            "counts": tally.get("counts", {}),
+            "recorded_objections": len(tally.get("recorded_objections", [])),
+        },
+    }
 
 
 def _versions(

@@ -148,7 +148,6 @@ def build_record(session: Session, round_: Round, draft: Draft, group: WorkingGr
     default_language = names.default_language_of(council)
     sealed = [p for p in json.loads(round_.sealed_positions or "[]") if p["counted"]]
     tally = json.loads(round_.tally or "{}")
-    rule = json.loads(round_.rule_settings or "{}")
     positions = [{"seat": p["seat"], "seat_kind": p["kind"], "choice": p["choice"]} for p in sealed]
     unanswered = tally.get("unanswered", [])
     if unanswered:
@@ -177,28 +176,7 @@ def build_record(session: Session, round_: Round, draft: Draft, group: WorkingGr
         "closed_by": "chair" if round_.closed_by_id else "deadline",
         "decision": {
             "outcome": round_.outcome,
-            "outcome_reason": round_.outcome_reason,
-            "rule": rule.get("rule", group.decision_rule),
-            "quorum_numerator": rule.get("quorum_numerator", group.quorum_numerator),
-            "quorum_denominator": rule.get("quorum_denominator", group.quorum_denominator),
-            "participants_block": rule.get("participants_block", group.participants_block),
-            "tally": {
-                key: tally.get(key, 0)
-                for key in (
-                    "seats",
-                    "answered",
-                    "deciding_seats",
-                    "deciding_answered",
-                    "quorum",
-                    "supports",
-                    "objections",
-                    "abstentions",
-                )
-            }
-            | {
-                "counts": tally.get("counts", {}),
-                "recorded_objections": len(tally.get("recorded_objections", [])),
-            },
+            **recommendations.decision_facts(round_, group),
             "positions": positions,
         },
         "statement": {
