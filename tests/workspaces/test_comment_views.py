@@ -574,7 +574,8 @@ def test_the_draft_page_runs_the_same_queries_for_10_and_1000_comments(
     large = measure()
 
     assert small[:2] == large[:2], (small, large)
-    assert large[2] < 2.0, f"the draft page took {large[2]:.2f} s with 1,000 comments"
+    # a guard against work that grows with the comments (speed itself is `make bench`'s)
+    assert large[2] < 8.0, f"the draft page took {large[2]:.2f} s with 1,000 comments"
     page = client.get(f"/drafts/{draft.id}").text
     assert "Show all" in page and "Comments on removed text" in page
     assert len(re.findall(r'class="comment-thread', page)) <= (

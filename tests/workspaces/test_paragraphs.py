@@ -244,7 +244,7 @@ def test_five_hundred_paragraphs_with_edits_moves_and_inserts() -> None:
     elapsed = time.perf_counter() - started
 
     assert ids == expected
-    assert elapsed < 2
+    assert elapsed < 8  # a guard against quadratic matching, loose for a loaded CI machine
 
 
 def test_five_hundred_unrelated_paragraphs_are_matched_quickly() -> None:
@@ -262,7 +262,7 @@ def test_five_hundred_unrelated_paragraphs_are_matched_quickly() -> None:
     elapsed = time.perf_counter() - started
 
     assert len(set(ids)) == 500
-    assert elapsed < 3
+    assert elapsed < 10  # a guard against quadratic matching, loose for a loaded CI machine
 
 
 # ids and building
@@ -471,7 +471,7 @@ def test_a_200_kb_revision_with_every_paragraph_changed_matches_in_linear_time(c
         assert len(set(ids)) == len(new)
         if "edited" in name:
             assert ids == [paragraph_id for paragraph_id, _ in old]
-        assert elapsed < 2, f"{name}: {elapsed:.2f} s"
+        assert elapsed < 8, f"{name}: {elapsed:.2f} s"  # a guard against blow-ups
 
     with capsys.disabled():
         print()
@@ -519,7 +519,7 @@ def test_very_long_paragraphs_are_compared_in_linear_time() -> None:
 
     assert ids == [f"p{n}" for n in range(6)]
     assert repeated_ids == ["r"]
-    assert elapsed < 1
+    assert elapsed < 5  # quadratic comparison of 20,000 words would take minutes
 
 
 # numbers one cites
