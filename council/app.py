@@ -50,7 +50,7 @@ from council.pages import (
     sign_in_required,
 )
 from council.settings import Settings
-from council.web import make_templates
+from council.web import PageCache, make_templates
 from council.worker import all_jobs
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -158,6 +158,7 @@ def create_app(
     app.state.oidc = oidc.Providers(settings.oidc_providers)
     app.state.extensions = extensions
     app.state.catalogues = load_catalogues(settings.languages)
+    app.state.page_cache = PageCache()
     app.state.templates = make_templates(auto_reload=settings.environment == "development")
     return app
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
@@ -250,6 +252,74 @@ def not_modified(request: Request, *, etag: str, last_modified: datetime | None)
     if _not_modified(request, etag, last_modified):
         return Response(status_code=304, headers=_validators(request, etag, last_modified))
     return None
+
+
+class PageCache:
+    """This process's copies of the pages every anonymous reader gets alike, by their ETag.
+
+    The ETag is made before rendering from what the page shows (fingerprint_etag), read from
+    the database at each request: a copy is served only while the database still says the
+    page is the same, so copies are right whatever other processes change. They carry no
+    CSRF token and no name (anonymous public pages have neither). The least recently used
+    go first beyond `max_bytes`."""
+
+    def __init__(self, max_bytes: int = 16 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.pages: OrderedDict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, etag: str) -> Response | None:
+        with self.lock:
+            page = self.pages.get(etag)
+            if page is None:
+                return None
+            self.pages.move_to_end(etag)
+        body, headers = page
+        response = Response(body)
+        response.raw_headers = list(headers)
+        return response
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
+
+    def put(self, etag: str, response: Response) -> None:
+        body = bytes(response.body)
+        if len(body) > self.max_bytes // 8:
+            return
+        with self.lock:
+            if etag in self.pages:
+                return
+            self.pages[etag] = (body, list(response.raw_headers))
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                _etag, (dropped, _headers) = self.pages.popitem(last=False)
+                self.size -= len(dropped)
+
+
+def public_page(
+    request: Request,
+    make: Callable[[], Response],
+    *,
+    etag: str,
+    last_modified: datetime | None,
+) -> Response:
+    """An anonymous reader's page whose ETag (`etag`, from fingerprint_etag) is known before
+    rendering: 304 when the reader's copy is current, this process's copy when it has one,
+    else `make()` (which renders it and calls conditional with this etag), kept for the next."""
+    answer = not_modified(request, etag=etag, last_modified=last_modified)
+    if answer is not None:
+        return answer
+    cache: PageCache = request.app.state.page_cache
+    copy = cache.get(etag)
+    if copy is not None:
+        return copy
+    response = make()
+    if response.status_code == 200 and response.headers.get("etag") == etag:
+        cache.put(etag, response)
+    return response
 
 
 def _validators(request: Request, etag: str, last_modified: datetime | None) -> dict:

@@ -35,7 +35,7 @@ from council.web import (
     conditional,
     counting_number,
     fingerprint_etag,
-    not_modified,
+    public_page,
     redirect,
     refuse_control_characters,
     render,
@@ -153,19 +153,26 @@ def library(request: Request) -> Response:
 @permission("recommendations.read")
 def recommendation(request: Request) -> Response:
     """The page; for an anonymous reader, whose page is everyone's, its ETag comes from what
-    it shows (recommendations.page_facts, one statement), so a current copy gets its 304
-    before anything else is read or rendered."""
+    it shows (recommendations.page_facts, one statement), so a current copy gets its 304, and
+    a reader without one this process's copy, before anything else is read or rendered."""
     state = request.state
-    etag = None
-    if not state.actor.signed_in:
-        number = request.path_params["number"]
-        facts = recommendations.page_facts(state.db, number) if NUMBER.fullmatch(number) else None
-        if facts is None:
-            raise NotFound()
-        etag = fingerprint_etag(request, row_values(state.council), facts.facts)
-        answer = not_modified(request, etag=etag, last_modified=facts.last_modified)
-        if answer is not None:
-            return answer
+    if state.actor.signed_in:
+        return _recommendation_page(request)
+    number = request.path_params["number"]
+    facts = recommendations.page_facts(state.db, number) if NUMBER.fullmatch(number) else None
+    if facts is None:
+        raise NotFound()
+    etag = fingerprint_etag(request, row_values(state.council), facts.facts)
+    return public_page(
+        request,
+        lambda: _recommendation_page(request, etag),
+        etag=etag,
+        last_modified=facts.last_modified,
+    )
+
+
+def _recommendation_page(request: Request, etag: str | None = None) -> Response:
+    state = request.state
     item = load(request)
     data = recommendations.record(item)
     key = _rendering_key(request, item, data)

@@ -10,6 +10,7 @@ from sqlmodel import select
 from council import seats
 from council.database import utcnow
 from council.models import Council, WorkingGroup
+from tests.conftest import sign_in
 from tests.workspaces.publishing import adopt, public_world
 from tests.workspaces.test_drafts import start
 from workspaces import comments, followup, recommendations
@@ -49,6 +50,32 @@ def test_a_current_copy_is_answered_in_two_statements_without_rendering(client, 
     assert not [q for q in queries.statements if "recommendation_rendering" in q]
     by_date = client.get(url, headers={"If-Modified-Since": first.headers["last-modified"]})
     assert by_date.status_code == 304
+
+
+def test_a_reader_without_a_copy_gets_this_process_copy_until_the_page_changes(
+    client, db, world, published, queries
+):
+    url = f"/recommendations/{published.number}"
+    first = client.get(url)
+    queries.reset()
+    copy = client.get(url)
+    assert copy.status_code == 200 and copy.content == first.content
+    assert copy.headers["etag"] == first.headers["etag"]
+    assert copy.headers["last-modified"] == first.headers["last-modified"]
+    # the council and the page's facts, as for a 304: nothing is rendered again
+    assert len(queries) <= 2, queries.statements
+    change_group(db, world, published)
+    db.commit()
+    changed = client.get(url)
+    assert changed.headers["etag"] != first.headers["etag"]
+    assert "Pathways, renamed" in changed.text and "Pathways, renamed" not in first.text
+    spanish = client.get(url, headers={"Accept-Language": "es"})
+    assert '<html lang="es"' in spanish.text and '<html lang="en"' in changed.text
+    # a signed-in reader gets their own page, never the anonymous copy
+    sign_in(client, world.member)
+    signed_in = client.get(url)
+    assert signed_in.headers["cache-control"] == "private, no-store"
+    assert '/sign-out"' in signed_in.text and '/sign-out"' not in first.text
 
 
 def test_the_etag_names_the_address_and_the_language(client, published):

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from council.database import utcnow
 from council.errors import Conflict
-from council.models import AuditRecord, Person, Seat
+from council.models import AuditRecord, Council, Person, Seat
 from tests.conftest import post_form, sign_in
 from tests.workspaces.publishing import adopt, make_public, public_world
 from tests.workspaces.test_drafts import start
@@ -487,3 +487,36 @@ def test_the_statement_follows_the_councils_visibility_and_caching(client, db, w
     signed_in = client.get(url)
     assert signed_in.status_code == 200 and STATEMENT in signed_in.text
     assert signed_in.headers["cache-control"] == "private, no-store"
+
+
+def test_a_reader_gets_the_304_or_this_process_copy_before_the_record_is_read(
+    client, db, world, queries
+):
+    round_ = failed_round(db, world, statement=STATEMENT)
+    item = statements.publish(db, round_, by=world.chair)
+    db.commit()
+    url = f"/statements/{item.number}"
+    first = client.get(url)
+    queries.reset()
+    again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.headers["etag"] == first.headers["etag"]
+    # the council, the statement and its group: the record is not rendered
+    assert len(queries) <= 3, queries.statements
+    queries.reset()
+    copy = client.get(url)
+    assert copy.status_code == 200 and copy.content == first.content
+    assert copy.headers["etag"] == first.headers["etag"]
+    assert len(queries) <= 3, queries.statements
+    # what the page shows around the statement changes its ETag and the copy
+    council = db.exec(select(Council)).one()
+    council.name = "A renamed council"
+    db.add(council)
+    db.commit()
+    renamed = client.get(url)
+    assert renamed.headers["etag"] != first.headers["etag"]
+    assert "A renamed council" in renamed.text and STATEMENT in renamed.text
+    # a signed-in reader never gets the anonymous copy
+    sign_in(client, world.member)
+    signed_in = client.get(url)
+    assert signed_in.headers["cache-control"] == "private, no-store"
+    assert '/sign-out"' in signed_in.text and '/sign-out"' not in first.text
