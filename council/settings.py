@@ -189,6 +189,7 @@ class Settings:
             bookkeeping_seconds=_number(env, "COUNCIL_BOOKKEEPING_SECONDS", 5, minimum=1),
             max_subscribers=_number(env, "COUNCIL_MAX_SUBSCRIBERS", 2000, minimum=0),
             live_stream_seconds=_number(env, "COUNCIL_LIVE_STREAM_SECONDS", 600, minimum=5),
+            live_heartbeat_seconds=_number(env, "COUNCIL_LIVE_HEARTBEAT_SECONDS", 15, minimum=1),
             chair_statement_days=_number(env, "COUNCIL_CHAIR_STATEMENT_DAYS", 14, minimum=1),
             max_upload_bytes=_number(env, "COUNCIL_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024,
         )

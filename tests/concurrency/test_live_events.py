@@ -24,8 +24,8 @@ from workspaces import drafts
 pytestmark = pytest.mark.concurrency
 
 SUBSCRIBERS = 1000
-HEARTBEAT_WAIT = 20.0  # longer than one heartbeat (15 s): every stream got one
-SERVE_ENV = {"COUNCIL_WORKER_IN_SERVE": "false"}
+HEARTBEAT_WAIT = 5.0  # longer than one heartbeat: every stream got one
+SERVE_ENV = {"COUNCIL_WORKER_IN_SERVE": "false", "COUNCIL_LIVE_HEARTBEAT_SECONDS": "3"}
 
 
 def _seed(database_url: str) -> dict:
