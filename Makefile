@@ -27,12 +27,25 @@ run: setup system-packages
 COVERAGE_FLOOR ?= 88
 COVERAGE := --cov=council --cov=workspaces --cov-report= --cov-fail-under=$(COVERAGE_FLOOR)
 
+# With COUNCIL_TEST_DATABASE_URL set (as in CI), the run on PostgreSQL goes side by side with
+# the one on SQLite, each on a core of its own: they share nothing (other databases, temporary
+# folders and screens), and PostgreSQL's report is printed after SQLite's.
 test: setup system-packages browser oidc-node html-checker
-	COUNCIL_TEST_DATABASE_URL= $(VENV)/bin/pytest $(COVERAGE) $(PYTEST_ARGS)
-	@if [ -n "$$COUNCIL_TEST_DATABASE_URL" ]; then \
+	@status=0; postgres=""; \
+	if [ -n "$$COUNCIL_TEST_DATABASE_URL" ]; then \
+		mkdir -p var; \
+		echo "== the same suite on PostgreSQL ($$COUNCIL_TEST_DATABASE_URL) runs beside this one"; \
+		COUNCIL_SCREENS=var/screens-postgresql $(VENV)/bin/pytest -p no:cacheprovider \
+			--basetemp="$$(mktemp -d -t council-postgresql-XXXXXX)" $(PYTEST_ARGS) \
+			> var/test-postgresql.log 2>&1 & postgres=$$!; \
+	fi; \
+	COUNCIL_TEST_DATABASE_URL= $(VENV)/bin/pytest $(COVERAGE) $(PYTEST_ARGS) || status=1; \
+	if [ -n "$$postgres" ]; then \
+		wait $$postgres || status=1; \
 		echo "== the same suite on PostgreSQL: $$COUNCIL_TEST_DATABASE_URL"; \
-		$(VENV)/bin/pytest $(PYTEST_ARGS); \
-	fi
+		cat var/test-postgresql.log; \
+	fi; \
+	exit $$status
 
 # A whole council under load (not part of `make test`): see bench/run.py and the README.
 # BENCH_SCALE=0.1 seeds a tenth of it and runs in about two minutes.

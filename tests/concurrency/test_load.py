@@ -278,7 +278,12 @@ def _client(world: World, member: Member | None = None) -> httpx2.AsyncClient:
         follow_redirects=False,
         cookies=member.cookies if member else None,
         timeout=httpx2.Timeout(REQUEST_TIMEOUT),
-        limits=httpx2.Limits(max_connections=IN_FLIGHT + BURST, max_keepalive_connections=20),
+        # an idle connection is dropped by the client before the server's keep-alive time (5 s)
+        # ends: else a request sent as the server closes it meets a closed socket (ReadError),
+        # which is no failure of the server's (a browser sends such a request again)
+        limits=httpx2.Limits(
+            max_connections=IN_FLIGHT + BURST, max_keepalive_connections=20, keepalive_expiry=2.0
+        ),
     )
 
 
