@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,20 +25,28 @@ _current: ContextVar[tuple[str, NullTranslations]] = ContextVar(
 
 
 def load_catalogues(languages: tuple[str, ...]) -> dict[str, NullTranslations]:
-    """Compile each .po in memory, so no build step or generated file is needed."""
+    """Compile each .po in memory, so no build step or generated file is needed. A catalogue
+    is compiled once per process and version of its file (a process that builds several
+    applications, as the tests and the `council` commands do, shares them: they are only read)."""
     catalogues: dict[str, NullTranslations] = {}
     for language in languages:
         po_path = CATALOGUE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
         if not po_path.exists():
             catalogues[language] = NullTranslations()
             continue
-        with po_path.open("rb") as handle:
-            catalogue = read_po(handle, locale=language)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalogue, use_fuzzy=False)
-        buffer.seek(0)
-        catalogues[language] = Translations(buffer, domain=DOMAIN)
+        stat = po_path.stat()
+        catalogues[language] = _compiled(po_path, language, stat.st_mtime_ns, stat.st_size)
     return catalogues
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(po_path: Path, language: str, _mtime_ns: int, _size: int) -> Translations:
+    with po_path.open("rb") as handle:
+        catalogue = read_po(handle, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
 
 
 def negotiate(accept_language: str, available: tuple[str, ...], default: str) -> str:

@@ -88,11 +88,37 @@ class Template(jinja2.Template):
         return module
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """The templates' compiled code, kept for the whole process: an application built after
+    the first (the tests build one per test, the `council` commands several) loads each
+    template's code instead of compiling it again. Jinja keys each entry by the template's
+    name and checks it against a digest of its source, so a changed file is compiled anew."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+        self.lock = threading.Lock()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with self.lock:
+            code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = bucket.bytecode_to_string()
+        with self.lock:
+            self.code[bucket.key] = code
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def make_templates(*, auto_reload: bool = True) -> Jinja2Templates:
     """The templates; `auto_reload` (development) looks at the files again on every render,
     which costs about half the rendering time of a page under load."""
     env = jinja2.Environment(
         auto_reload=auto_reload,
+        bytecode_cache=_COMPILED,
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
