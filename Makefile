@@ -35,13 +35,15 @@ test: setup system-packages browser oidc-node html-checker
 	if [ -n "$$COUNCIL_TEST_DATABASE_URL" ]; then \
 		mkdir -p var; \
 		echo "== the same suite on PostgreSQL ($$COUNCIL_TEST_DATABASE_URL) runs beside this one"; \
+		temporary=$$(mktemp -d -t council-postgresql-XXXXXX); \
 		COUNCIL_SCREENS=var/screens-postgresql $(VENV)/bin/pytest -p no:cacheprovider \
-			--basetemp="$$(mktemp -d -t council-postgresql-XXXXXX)" $(PYTEST_ARGS) \
+			--basetemp="$$temporary/tests" $(PYTEST_ARGS) \
 			> var/test-postgresql.log 2>&1 & postgres=$$!; \
 	fi; \
 	COUNCIL_TEST_DATABASE_URL= $(VENV)/bin/pytest $(COVERAGE) $(PYTEST_ARGS) || status=1; \
 	if [ -n "$$postgres" ]; then \
 		wait $$postgres || status=1; \
+		rm -rf "$$temporary"; \
 		echo "== the same suite on PostgreSQL: $$COUNCIL_TEST_DATABASE_URL"; \
 		cat var/test-postgresql.log; \
 	fi; \
