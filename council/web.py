@@ -343,7 +343,11 @@ def public_page(
     if copy is not None:
         return copy
     response = make()
-    if response.status_code == 200 and response.headers.get("etag") == etag:
+    if (
+        response.status_code == 200
+        and response.headers.get("etag") == etag
+        and "set-cookie" not in response.headers  # never one reader's cookie for another
+    ):
         cache.put(etag, response)
     return response
 
