@@ -24,7 +24,7 @@ run: setup system-packages
 
 # Coverage of the SQLite run (the PostgreSQL run goes through the same code): the total, and a
 # floor a little under the figure measured when it was set; raise it as tests are added.
-COVERAGE_FLOOR ?= 88
+COVERAGE_FLOOR ?= 94
 COVERAGE := --cov=council --cov=workspaces --cov-report= --cov-fail-under=$(COVERAGE_FLOOR)
 
 # With COUNCIL_TEST_DATABASE_URL set (as in CI), the run on PostgreSQL goes side by side with
