@@ -60,10 +60,15 @@ class SearchIndex:
         if not re.fullmatch(r"[a-z]+", self.kind):
             raise ValueError(f"not a kind of record: {self.kind!r}")
 
+    @property
+    def names(self) -> tuple[str, str, str]:
+        """The SQLite table, the PostgreSQL table and its id column."""
+        return f"{self.kind}_fts", f"{self.kind}_search", f"{self.kind}_id"
+
     def store(self, session: Session, record_id: int, *, title: str, body: str) -> None:
         """(Re)index one record, in the caller's transaction; the title weighs more."""
         values = {"id": record_id, "title": fold(title), "body": fold(body)}
-        fts, table, key = f"{self.kind}_fts", f"{self.kind}_search", f"{self.kind}_id"
+        fts, table, key = self.names
         if _is_sqlite(session):
             session.execute(text(f"DELETE FROM {fts} WHERE rowid = :id"), values)  # noqa: S608
             insert = f"INSERT INTO {fts} (rowid, title, body) VALUES (:id, :title, :body)"  # noqa: S608
@@ -85,7 +90,7 @@ class SearchIndex:
         found = words(query)
         if not found:
             return None
-        fts, table, key = f"{self.kind}_fts", f"{self.kind}_search", f"{self.kind}_id"
+        fts, table, key = self.names
         if _is_sqlite(session):
             # each word quoted (so FTS5 reads no operator in it) and matched as a prefix
             expression = " AND ".join(f'"{word}"*' for word in found)
