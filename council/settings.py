@@ -87,6 +87,9 @@ class Settings:
     """An event stream ends after this long and the browser reconnects at once, so that a
     person who lost their rights (or their session) stops being told of changes."""
     live_heartbeat_seconds: float = 15
+    check_fragments: bool = False
+    """Render every cached page fragment again and compare it with the copy (council.web
+    cached_fragment): the test suite's proof that each fragment's key names all it shows."""
     chair_statement_days: int = 14
     """How long after a round closes its chair may still give (or complete) the chair's
     statement, once (workspaces.rounds.add_chair_statement)."""
@@ -190,6 +193,7 @@ class Settings:
             max_subscribers=_number(env, "COUNCIL_MAX_SUBSCRIBERS", 2000, minimum=0),
             live_stream_seconds=_number(env, "COUNCIL_LIVE_STREAM_SECONDS", 600, minimum=5),
             live_heartbeat_seconds=_number(env, "COUNCIL_LIVE_HEARTBEAT_SECONDS", 15, minimum=1),
+            check_fragments=_flag(env, "COUNCIL_CHECK_FRAGMENTS", False),
             chair_statement_days=_number(env, "COUNCIL_CHAIR_STATEMENT_DAYS", 14, minimum=1),
             max_upload_bytes=_number(env, "COUNCIL_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024,
         )

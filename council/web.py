@@ -140,6 +140,7 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Templates:
     env.filters["headings_as_text"] = outline.headings_as_text
     env.globals["language_name"] = i18n.language_name
     env.globals["url_for"] = url_for
+    env.globals["cached_fragment"] = cached_fragment
     names.register(env)
     dates.register(env)
     return Jinja2Templates(env=env)
@@ -280,49 +281,117 @@ def not_modified(request: Request, *, etag: str, last_modified: datetime | None)
     return None
 
 
+class BoundedCache:
+    """A thread-safe map of at most `max_bytes` of values (as their callers measure them); the
+    least recently used go first. A value larger than an eighth of it is not kept."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Any | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is None:
+                return None
+            self.items.move_to_end(key)
+        return found[0]
+
+    def put(self, key: str, value: Any, size: int) -> None:
+        if size > self.max_bytes // 8:
+            return
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = (value, size)
+            self.size += size
+            while self.size > self.max_bytes:
+                _key, (_value, dropped) = self.items.popitem(last=False)
+                self.size -= dropped
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.size = 0
+
+
 class PageCache:
     """This process's copies of the pages every anonymous reader gets alike, by their ETag.
 
     The ETag is made before rendering from what the page shows (fingerprint_etag), read from
     the database at each request: a copy is served only while the database still says the
     page is the same, so copies are right whatever other processes change. They carry no
-    CSRF token and no name (anonymous public pages have neither). The least recently used
-    go first beyond `max_bytes`."""
+    CSRF token and no name (anonymous public pages have neither)."""
 
     def __init__(self, max_bytes: int = 16 * 1024 * 1024):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.pages: OrderedDict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = OrderedDict()
-        self.lock = threading.Lock()
+        self.copies = BoundedCache(max_bytes)
 
     def get(self, etag: str) -> Response | None:
-        with self.lock:
-            page = self.pages.get(etag)
-            if page is None:
-                return None
-            self.pages.move_to_end(etag)
+        page = self.copies.get(etag)
+        if page is None:
+            return None
         body, headers = page
         response = Response(body)
         response.raw_headers = list(headers)
         return response
 
     def clear(self) -> None:
-        with self.lock:
-            self.pages.clear()
-            self.size = 0
+        self.copies.clear()
 
     def put(self, etag: str, response: Response) -> None:
         body = bytes(response.body)
-        if len(body) > self.max_bytes // 8:
-            return
-        with self.lock:
-            if etag in self.pages:
-                return
-            self.pages[etag] = (body, list(response.raw_headers))
-            self.size += len(body)
-            while self.size > self.max_bytes:
-                _etag, (dropped, _headers) = self.pages.popitem(last=False)
-                self.size -= len(dropped)
+        self.copies.put(etag, (body, list(response.raw_headers)), len(body))
+
+
+FRAGMENTS = BoundedCache(32 * 1024 * 1024)
+"""Rendered parts of pages (cached_fragment), for the whole process: their keys name all they
+show, so they are right whatever changes, in any process, and old ones are simply not asked
+for again."""
+_MASK_SLOT = "\x00csrf\x00"  # no text the pages show holds a NUL (council.text refuses them)
+
+
+class FragmentKeyIncomplete(AssertionError):
+    """A cached fragment differs from the same fragment rendered again: its key misses
+    something the fragment shows."""
+
+
+@jinja2.pass_context
+def cached_fragment(context, name: str, facts: object, *, caller: Callable[[], str]) -> Markup:
+    """`{% call cached_fragment(name, facts) %}...{% endcall %}`: the block's HTML, rendered
+    once for the same `facts` (everything the block shows that the site's address, the page's
+    language and time zone and the release do not already name), then taken from FRAGMENTS.
+    `facts` of None: not cached. The page's CSRF token is never kept in a copy: each answer
+    puts its own (masked afresh, see council.csrf) in its place. With Settings.check_fragments
+    (the tests), the block is rendered every time and must equal the copy
+    (FragmentKeyIncomplete)."""
+    request: Request = context["request"]
+    settings = request.app.state.settings
+    if facts is None or request.app.state.templates.env.auto_reload:
+        return Markup(caller())  # noqa: S704  (the block's own output, escaped by Jinja)
+    token = context.get("csrf_token") or ""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (
+        release_version(request),
+        str(request.base_url),  # its links are absolute
+        name,
+        i18n.current_language(),
+        context.get("timezone"),
+        bool(token),
+        facts,
+    ):
+        digest.update(repr(part).encode() + b"\x1f")
+    key = digest.hexdigest()
+    kept = FRAGMENTS.get(key)
+    if kept is not None and not settings.check_fragments:
+        return Markup(kept.replace(_MASK_SLOT, token) if token else kept)  # noqa: S704
+    made = str(caller())
+    copy = made.replace(token, _MASK_SLOT) if token else made
+    if kept is not None and kept != copy:
+        raise FragmentKeyIncomplete(f"{name}: the same facts rendered differently")
+    FRAGMENTS.put(key, copy, len(copy))
+    return Markup(made)  # noqa: S704
 
 
 def public_page(

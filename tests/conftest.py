@@ -121,12 +121,17 @@ def db(database) -> Iterator[Session]:
 
 
 def make_settings(database_url: str, tmp_path, **overrides) -> Settings:
+    """Every cached page fragment is rendered again and compared with its copy, which the
+    copies of all tests in this process make a strict check of their keys."""
     return Settings(
-        database_url=database_url,
-        secret_key=TEST_SECRET,
-        environment="test",
-        var_dir=tmp_path,
-        **overrides,
+        **{
+            "database_url": database_url,
+            "secret_key": TEST_SECRET,
+            "environment": "test",
+            "var_dir": tmp_path,
+            "check_fragments": True,
+            **overrides,
+        }
     )
 
 

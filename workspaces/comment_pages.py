@@ -14,13 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, func, or_, select, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from council.errors import NotFound
 from council.models import Person, WorkingGroup
 from council.permissions import Actor, can
+from council.web import row_values
 from workspaces.comments import editable_until, refusal
 from workspaces.markdown import readable
 from workspaces.models import Comment, Draft, Revision, RevisionParagraph
@@ -189,6 +190,61 @@ class Region:
         """Whether every thread of the anchor is shown here."""
         return len(self.threads) >= self.threads_total
 
+    def facts(self, viewer: Viewer, focus: int | None, landed: int | None) -> tuple | None:
+        """Everything the region shows collapsed under its paragraph (workspaces/_comments.html
+        and the thread and comment templates it includes), for council.web.cached_fragment:
+        the rows, the authors' names and what `viewer` may do with each. None for a region in
+        full, which carries a form and pages."""
+        if self.full:
+            return None
+
+        def seen(view: CommentView) -> tuple:
+            c = view.comment
+            return (
+                row_values(c),
+                view.author,
+                view.hidden_by_secretariat,
+                view.on_revision,
+                view.quote_html,
+                viewer.sees_text(c),
+                viewer.is_author(c),
+                viewer.may_edit(c),
+                viewer.may_withdraw(c),
+                viewer.may_hide(c),
+                viewer.may_restore(c),
+            )
+
+        threads = tuple(
+            (
+                seen(item.root),
+                tuple(seen(reply) for reply in item.replies),
+                item.earlier_replies,
+                viewer.may_reply(item.root.comment),
+                viewer.may_resolve(item.root.comment),
+                viewer.may_reopen(item.root.comment),
+            )
+            for item in self.threads
+        )
+        shown = {item.root.comment.id for item in self.threads}
+        return (
+            self.draft.id,
+            self.draft.language,
+            self.revision_number,
+            self.anchor,
+            self.position,
+            self.number,
+            self.text_html,
+            self.text_source,
+            self.last_seen_in,
+            self.comments,
+            self.threads_total,
+            self.open_threads,
+            viewer.may_post(),
+            focus if focus in shown else None,
+            landed,
+            threads,
+        )
+
 
 @dataclass
 class DraftComments:
@@ -235,7 +291,8 @@ def draft_comments(
 
     `focus` names a thread to show whole wherever it is (after a reply, say)."""
     counts = _counts(session, draft)
-    roots = _latest_roots(session, draft, focus=focus)
+    anchors = [anchor for anchor, counted in counts.items() if counted.threads]
+    roots = _latest_roots(session, draft, anchors, focus=focus)
     replies = _replies(
         session,
         [root.comment.id for root in roots],
@@ -436,8 +493,53 @@ def _views(session: Session, refine) -> list[CommentView]:
     ]
 
 
-def _latest_roots(session: Session, draft: Draft, *, focus: int | None) -> list[CommentView]:
-    """The latest LATEST_THREADS roots of each paragraph and PAGE_SIZE of the whole draft."""
+MAX_ANCHOR_PARTS = 400
+"""Anchors read one by one in one statement (SQLite takes up to 500 parts in a UNION); a draft
+with comments under more paragraphs than that ranks all its threads instead."""
+
+
+def _latest_roots(
+    session: Session, draft: Draft, anchors: Sequence[str | None], *, focus: int | None
+) -> list[CommentView]:
+    """The latest LATEST_THREADS roots of each of `anchors` (those that have threads) and
+    PAGE_SIZE of the whole draft: one statement, whose part for each anchor reads only the
+    rows it shows from ix_comment_anchor_threads, however many threads there are. The parts
+    are written as SQL text: built as expressions, thirty of them cost more than the query."""
+    if len(anchors) > MAX_ANCHOR_PARTS:
+        return _ranked_roots(session, draft, focus=focus)
+    newest_first = "ORDER BY created_at DESC, id DESC"
+    parts: list[str] = []
+    params: dict[str, object] = {"draft": draft.id}
+    for number, anchor in enumerate(anchors):
+        if anchor is None:
+            where, limit = "paragraph_id IS NULL", PAGE_SIZE
+        else:
+            where, limit = f"paragraph_id = :anchor{number}", LATEST_THREADS
+            params[f"anchor{number}"] = anchor
+        # the anchors are bound parameters; the rest of the text is ours
+        part = (
+            f"SELECT id FROM (SELECT id FROM comment WHERE draft_id = :draft AND {where} "  # noqa: S608
+            f"AND parent_id IS NULL {newest_first} LIMIT {limit}) AS part{number}"
+        )
+        parts.append(part)
+    if focus is not None:
+        parts.append(
+            "SELECT id FROM comment WHERE id = :focus AND draft_id = :draft AND parent_id IS NULL"
+        )
+        params["focus"] = focus
+    if not parts:
+        return []
+    shown = text(" UNION ALL ".join(parts)).bindparams(**params).columns(id=Integer)
+    return _views(
+        session,
+        lambda query: query.where(Comment.id.in_(shown)).order_by(
+            Comment.created_at.desc(), Comment.id.desc()
+        ),
+    )
+
+
+def _ranked_roots(session: Session, draft: Draft, *, focus: int | None) -> list[CommentView]:
+    """_latest_roots for any number of anchors: every thread of the draft ranked."""
     rank = (
         func.row_number()
         .over(

@@ -201,6 +201,9 @@ class Comment(SQLModel, table=True):
         CheckConstraint("(resolved_at IS NULL) = (resolved_by_id IS NULL)", name="resolved_by"),
         CheckConstraint("parent_id IS NULL OR resolved_at IS NULL", name="resolved_root"),
         Index("ix_comment_draft_anchor", "draft_id", "paragraph_id", "created_at"),
+        Index(
+            "ix_comment_anchor_threads", "draft_id", "paragraph_id", "parent_id", "created_at", "id"
+        ),
         Index("ix_comment_parent_created", "parent_id", "created_at"),
         Index("ix_comment_author_created", "author_id", "created_at"),
     )

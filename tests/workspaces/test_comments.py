@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from council.database import utcnow
@@ -155,6 +156,47 @@ def test_the_draft_page_shows_the_latest_threads_and_replies_and_a_focused_threa
     full = comment_pages.region(db, draft, drafts.latest_revision(db, draft), roots[0].paragraph_id)
     assert [t.root.comment.body_source for t in full.threads][-1] == "Thread 0"
     assert full.complete and len(full.threads[-1].replies) == 5
+
+
+def test_the_latest_threads_read_per_anchor_are_those_every_thread_ranked_gives(db, world, draft):
+    """The draft page reads the few threads it shows under each paragraph from an index, one
+    part per anchor (comment_pages._latest_roots); ranking every thread of the draft
+    (_ranked_roots, also what drafts with comments under hundreds of paragraphs use) must give
+    the same threads in the same order: ties in time go by id, the whole draft shows a page."""
+    pids = paragraph_ids(db, draft)
+    at = utcnow() - timedelta(hours=2)
+    rows = []
+    for n in range(60):
+        anchor = None if n % 5 == 0 else pids[n % len(pids)]
+        rows.append(
+            {
+                "draft_id": draft.id,
+                "revision_number": 1,
+                "paragraph_id": anchor,
+                "author_id": world.member.id,
+                "body_source": f"Thread {n}",
+                "body_html": f"<p>Thread {n}</p>",
+                "created_at": at + timedelta(minutes=n // 4),  # four at a time: ties
+                "hidden_reason": "",
+            }
+        )
+    db.execute(insert(Comment), rows)
+    oldest = db.exec(
+        select(Comment).where(Comment.draft_id == draft.id).order_by(Comment.id)
+    ).first()
+    anchors = [a for a, counted in comment_pages._counts(db, draft).items() if counted.threads]
+    assert len(anchors) > 3
+
+    for focus in (None, oldest.id):
+        read = comment_pages._latest_roots(db, draft, anchors, focus=focus)
+        ranked = comment_pages._ranked_roots(db, draft, focus=focus)
+        assert [v.comment.id for v in read] == [v.comment.id for v in ranked]
+        per_anchor = {}
+        for view in read:
+            per_anchor.setdefault(view.comment.paragraph_id, []).append(view.comment.id)
+        # the oldest thread is on the whole draft: shown beyond its page only when focused
+        assert len(per_anchor[None]) == comment_pages.PAGE_SIZE + (focus is not None)
+        assert (focus is None) == (oldest.id not in [v.comment.id for v in read])
 
 
 def test_only_the_latest_replies_are_shown_under_the_paragraph(db, world, draft):
