@@ -1,5 +1,6 @@
-"""This process's copies of anonymous public pages (council.web.PageCache): bounded in bytes,
-the least recently used dropped first, each served with the headers it was made with."""
+"""This process's copies of anonymous public pages (council.web.PageCache, kept in a
+BoundedCache): bounded in bytes, the least recently used dropped first, each served with the
+headers it was made with."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_the_least_recently_used_copies_go_first_beyond_the_bound():
     assert cache.get("a") is not None  # now the most recently used
     for name in "efghij":
         cache.put(name, page(120, name))
-    assert cache.size <= 1000
+    assert cache.copies.size <= 1000
     assert cache.get("a") is not None
     assert cache.get("b") is None and cache.get("c") is None
     assert cache.get("j") is not None
@@ -38,4 +39,4 @@ def test_the_least_recently_used_copies_go_first_beyond_the_bound():
 def test_a_page_larger_than_an_eighth_of_the_bound_is_not_kept():
     cache = PageCache(max_bytes=800)
     cache.put("big", page(101, "big"))
-    assert cache.get("big") is None and cache.size == 0
+    assert cache.get("big") is None and cache.copies.size == 0
