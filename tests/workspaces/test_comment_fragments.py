@@ -2,6 +2,8 @@
 (council.web.cached_fragment, comment_pages.Region.facts): a copy never outlives a change, is
 never one reader's for another, and never repeats a CSRF token."""
 
+# ruff: noqa: F811  (the world and draft fixtures come from test_comment_views)
+
 from __future__ import annotations
 
 import re
@@ -14,7 +16,7 @@ from council.app import create_app
 from council.models import Person
 from council.web import FragmentKeyIncomplete
 from tests.conftest import make_settings, sign_in
-from tests.workspaces.test_comment_views import comment_on
+from tests.workspaces.test_comment_views import comment_on, draft, world  # noqa: F401
 from workspaces import comment_pages, comments
 
 CSRF_VALUES = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -28,24 +30,6 @@ def copying(database_url, database, tmp_path) -> Iterator[TestClient]:
     )
     with TestClient(app, base_url="http://testserver") as client:
         yield client
-
-
-@pytest.fixture
-def world(db):
-    from tests.workspaces.test_drafts import build_group
-
-    world = build_group(db)
-    db.commit()
-    return world
-
-
-@pytest.fixture
-def draft(db, world):
-    from tests.workspaces.test_drafts import start
-
-    draft = start(db, world)
-    db.commit()
-    return draft
 
 
 def _page_as(client: TestClient, person, draft) -> str:
