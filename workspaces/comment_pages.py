@@ -194,8 +194,30 @@ class Region:
         """Everything the region shows collapsed under its paragraph (workspaces/_comments.html
         and the thread and comment templates it includes), for council.web.cached_fragment:
         the rows, the authors' names and what `viewer` may do with each. None for a region in
-        full, which carries a form and pages."""
+        full, which carries a form and pages (its threads have threads_facts)."""
         if self.full:
+            return None
+        shown = {item.root.comment.id for item in self.threads}
+        return (
+            self.anchor,
+            self.position,
+            self.number,
+            self.text_html,
+            self.text_source,
+            self.last_seen_in,
+            self.comments,
+            self.threads_total,
+            self.open_threads,
+            viewer.may_post(),
+            focus if focus in shown else None,
+            self.threads_facts(viewer, landed, None),
+        )
+
+    def threads_facts(self, viewer: Viewer, landed: int | None, open_form: object) -> tuple | None:
+        """Everything the region's threads show (workspaces/_comment_thread.html and
+        _comment.html): the rows, the authors' names and what `viewer` may do with each. None
+        while a form is open in one of them (it carries what was typed)."""
+        if open_form is not None:
             return None
 
         def seen(view: CommentView) -> tuple:
@@ -214,35 +236,22 @@ class Region:
                 viewer.may_restore(c),
             )
 
-        threads = tuple(
-            (
-                seen(item.root),
-                tuple(seen(reply) for reply in item.replies),
-                item.earlier_replies,
-                viewer.may_reply(item.root.comment),
-                viewer.may_resolve(item.root.comment),
-                viewer.may_reopen(item.root.comment),
-            )
-            for item in self.threads
-        )
-        shown = {item.root.comment.id for item in self.threads}
         return (
             self.draft.id,
             self.draft.language,
             self.revision_number,
-            self.anchor,
-            self.position,
-            self.number,
-            self.text_html,
-            self.text_source,
-            self.last_seen_in,
-            self.comments,
-            self.threads_total,
-            self.open_threads,
-            viewer.may_post(),
-            focus if focus in shown else None,
             landed,
-            threads,
+            tuple(
+                (
+                    seen(item.root),
+                    tuple(seen(reply) for reply in item.replies),
+                    item.earlier_replies,
+                    viewer.may_reply(item.root.comment),
+                    viewer.may_resolve(item.root.comment),
+                    viewer.may_reopen(item.root.comment),
+                )
+                for item in self.threads
+            ),
         )
 
 

@@ -141,3 +141,31 @@ def test_a_copy_made_under_one_address_is_not_served_under_another(copying, db, 
     other = copying.get(f"/drafts/{draft.id}", headers={"Host": "council.example"}).text
     assert f'href="http://testserver/comments/{comment.id}/edit#edit-form' in first
     assert f'href="http://council.example/comments/{comment.id}/edit#edit-form' in other
+
+
+def test_the_threads_of_a_region_in_full_are_copied_and_follow_changes(copying, db, world, draft):
+    """The whole draft's comments and a paragraph's comments opened in full: their threads are
+    copies too (Region.threads_facts), the form and the pages around them are not."""
+    whole = comments.post_comment(
+        db,
+        by=world.member,
+        draft=draft,
+        body="On the whole text: too long.",
+        paragraph_id=None,
+        revision_number=draft.latest_revision_number,
+    )
+    db.commit()
+    on_paragraph = comment_on(db, world, draft, "On this paragraph: too vague.")
+    region = f"/drafts/{draft.id}/comments?on={on_paragraph.paragraph_id}"
+    copying.cookies.clear()
+    sign_in(copying, world.colleague)
+    assert "On the whole text: too long." in copying.get(f"/drafts/{draft.id}").text
+    assert "On this paragraph: too vague." in copying.get(region).text
+
+    comments.edit_comment(db, by=world.member, comment=whole, body="On the whole text: fine.")
+    comments.hide_comment(db, by=world.chair, comment=on_paragraph, reason="Duplicate.")
+    db.commit()
+    page = copying.get(f"/drafts/{draft.id}").text
+    assert "On the whole text: fine." in page and "too long" not in page
+    opened = copying.get(region).text
+    assert "Hidden by the chair: Duplicate." in opened and "too vague" not in opened
