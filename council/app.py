@@ -50,7 +50,7 @@ from council.pages import (
     sign_in_required,
 )
 from council.settings import Settings
-from council.web import PageCache, make_templates
+from council.web import PageCache, make_templates, warm_up
 from council.worker import all_jobs
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -116,6 +116,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        if settings.is_production:
+            await anyio.to_thread.run_sync(warm_up, app.state.templates, settings.languages)
         listener = _start_live(broker, database, settings)
         try:
             async with anyio.create_task_group() as tasks:

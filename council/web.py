@@ -6,7 +6,7 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 from markupsafe import Markup
+from sqlalchemy.orm import configure_mappers
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.datastructures import URL, FormData
 from starlette.requests import Request
@@ -69,13 +70,7 @@ class Template(jinja2.Template):
         cache = _MODULES.get()
         if cache is None or not shared or self.name is None:
             return super().make_module(vars, shared, locals)
-        names = self.__dict__.get("council_free_names")
-        if names is None:
-            source, _filename, _uptodate = self.environment.loader.get_source(
-                self.environment, self.name
-            )
-            names = tuple(sorted(meta.find_undeclared_variables(self.environment.parse(source))))
-            self.council_free_names = names
+        names = self.free_names()
         given = [vars or {}, locals or {}]
         key = (
             id(self),
@@ -86,6 +81,18 @@ class Template(jinja2.Template):
             # the module keeps its context, hence the values whose ids make the key, alive
             module = cache[key] = super().make_module(vars, shared, locals)
         return module
+
+    def free_names(self) -> tuple[str, ...]:
+        """The names the template reads from its context (found once, from its source)."""
+        names = self.__dict__.get("council_free_names")
+        if names is None:
+            assert self.name is not None and self.environment.loader is not None
+            source, _filename, _uptodate = self.environment.loader.get_source(
+                self.environment, self.name
+            )
+            names = tuple(sorted(meta.find_undeclared_variables(self.environment.parse(source))))
+            self.council_free_names = names
+        return names
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -144,6 +151,24 @@ def make_templates(*, auto_reload: bool = True) -> Jinja2Templates:
     names.register(env)
     dates.register(env)
     return Jinja2Templates(env=env)
+
+
+def warm_up(templates: Jinja2Templates, languages: Sequence[str]) -> None:
+    """What a process's first requests would otherwise wait for (a second for the first draft
+    page, most of it compiling templates and setting up the ORM's mappers): every template
+    compiled and its free names found, the mappers configured, the release's digest made, each
+    language's locale data read. Run at start in production, before the first request."""
+    env = templates.env
+    for name in env.list_templates():
+        template = env.get_template(name)
+        if isinstance(template, Template):
+            template.free_names()
+    configure_mappers()
+    if not env.auto_reload:
+        _release_version()
+    for code in languages:
+        for display in languages:
+            i18n.language_name(code, display)
 
 
 @jinja2.pass_context
