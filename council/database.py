@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,6 +24,7 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -170,6 +172,37 @@ class Database:
     def dispose(self) -> None:
         if isinstance(self.bind, Engine):
             self.bind.dispose()
+
+
+_MEMO = "council.database.memo"
+
+
+def memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()` once per transaction for `key`, while nothing is written: a read that several
+    parts of a page ask for (the current chairs: the signed-in person's rights, the group list,
+    the council's chair) runs once. Forgotten when the session writes (a flush, or a statement
+    that changes rows) or its transaction ends, and not used while the session holds changes
+    not flushed yet."""
+    if session.new or session.dirty or session.deleted:
+        return compute()
+    memos = session.info.setdefault(_MEMO, {})
+    if key not in memos:
+        memos[key] = compute()
+    return memos[key]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_after_transaction(session: Session, _transaction) -> None:
+    """The end of the session's transaction, of a savepoint, or of the inner transaction
+    every flush runs in."""
+    session.info.pop(_MEMO, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_after_statement_writes(state) -> None:
+    """An INSERT, UPDATE or DELETE run through the session without a flush."""
+    if not state.is_select:
+        state.session.info.pop(_MEMO, None)
 
 
 class RequestTransaction:

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from council.database import memo
 from council.models import (
     ChairTerm,
     Council,
@@ -149,7 +150,12 @@ def current_terms(session: Session, now: datetime) -> dict[int | None, ChairTerm
     """The current term of every body, keyed by working group id (None for the council): the
     recorded one, or, for a body whose chair ran out without a handover, the automatic term the
     rotation gives at `now`, projected: a read writes nothing, and the former chair's powers
-    still end at the instant of the term's end."""
+    still end at the instant of the term's end. Read once per transaction
+    (council.database.memo)."""
+    return dict(memo(session, ("current_terms", now), lambda: _current_terms(session, now)))
+
+
+def _current_terms(session: Session, now: datetime) -> dict[int | None, ChairTerm]:
     rows = session.exec(
         select(ChairTerm).where(ChairTerm.starts_at <= now, ChairTerm.ends_at > now)
     ).all()
@@ -163,7 +169,15 @@ def current_terms(session: Session, now: datetime) -> dict[int | None, ChairTerm
 
 def acting_person_ids(session: Session, terms: Sequence[ChairTerm]) -> dict[int | None, int | None]:
     """Term id -> the person acting as chair: the one the seat named while they still belong to
-    the seat and are active (someone who leaves a seat loses its chair at once), else the head."""
+    the seat and are active (someone who leaves a seat loses its chair at once), else the head.
+    Read once per transaction for the same terms (council.database.memo)."""
+    key = ("acting_person_ids", tuple((t.id, t.seat_id, t.acting_person_id) for t in terms))
+    return dict(memo(session, key, lambda: _acting_person_ids(session, terms)))
+
+
+def _acting_person_ids(
+    session: Session, terms: Sequence[ChairTerm]
+) -> dict[int | None, int | None]:
     seat_ids = {t.seat_id for t in terms}
     if not seat_ids:
         return {}

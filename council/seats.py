@@ -18,7 +18,7 @@ from council.auth import (
     hash_password,
     normalise_email,
 )
-from council.database import MAX_ID, utcnow
+from council.database import MAX_ID, memo, utcnow
 from council.errors import Invalid, NotFound
 from council.i18n import gettext as _
 from council.models import (
@@ -439,6 +439,12 @@ class GroupSummary:
 
 
 def current_chairs(session: Session, now: datetime) -> dict[int | None, ChairInfo]:
+    """Body -> its chair at `now` (seat, acting person, term); read once per transaction
+    (council.database.memo): the group list and the council's chair both show them."""
+    return dict(memo(session, ("current_chairs", now), lambda: _current_chairs(session, now)))
+
+
+def _current_chairs(session: Session, now: datetime) -> dict[int | None, ChairInfo]:
     terms = {body: t for body, t in rotation.current_terms(session, now).items() if t}
     acting = rotation.acting_person_ids(session, list(terms.values()))
     seat_ids = {t.seat_id for t in terms.values()}
