@@ -17,6 +17,7 @@ from council.models import Person
 from council.web import FragmentKeyIncomplete
 from tests.conftest import make_settings, sign_in
 from tests.workspaces.test_comment_views import comment_on, draft, world  # noqa: F401
+from tests.workspaces.test_comments import post
 from workspaces import comment_pages, comments
 
 CSRF_VALUES = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -146,14 +147,7 @@ def test_a_copy_made_under_one_address_is_not_served_under_another(copying, db, 
 def test_the_threads_of_a_region_in_full_are_copied_and_follow_changes(copying, db, world, draft):
     """The whole draft's comments and a paragraph's comments opened in full: their threads are
     copies too (Region.threads_facts), the form and the pages around them are not."""
-    whole = comments.post_comment(
-        db,
-        by=world.member,
-        draft=draft,
-        body="On the whole text: too long.",
-        paragraph_id=None,
-        revision_number=draft.latest_revision_number,
-    )
+    whole = post(db, world, draft, "On the whole text: too long.", paragraph=None)
     db.commit()
     on_paragraph = comment_on(db, world, draft, "On this paragraph: too vague.")
     region = f"/drafts/{draft.id}/comments?on={on_paragraph.paragraph_id}"
