@@ -49,6 +49,7 @@ from council.pages import (
     server_error,
     sign_in_required,
 )
+from council.public import PublicPagesMiddleware
 from council.settings import Settings
 from council.web import PageCache, make_templates, warm_up
 from council.worker import all_jobs
@@ -142,6 +143,7 @@ def create_app(
             Middleware(
                 AdmissionMiddleware, limit=settings.requests_at_once, wait=settings.queue_seconds
             ),
+            Middleware(PublicPagesMiddleware, routes=routes),
             Middleware(RequestContextMiddleware),
         ],
         exception_handlers={

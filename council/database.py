@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,6 +160,30 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def read_row(self, sql: str, parameters: Sequence | Mapping) -> tuple | None:
+        """The first row of one statement (`sql` in the driver's own form and parameter
+        style), read alone on one of the pool's connections, with the values as the driver
+        gives them: none of SQLAlchemy's transaction handling or result processing, which
+        cost several times the read itself. The statement is its own read transaction (one
+        snapshot). The engine's statement listeners see it as they see every other (the tests
+        and the benchmark count statements). For the few answers given before a request's
+        transaction exists (council.public)."""
+        joined = self.bind if isinstance(self.bind, Connection) else None
+        connection = joined.connection if joined is not None else self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            listeners = self.engine.dispatch.before_cursor_execute
+            if listeners:
+                for listener in listeners:
+                    listener(joined, cursor, sql, parameters, None, False)
+            cursor.execute(sql, parameters)
+            row = cursor.fetchone()
+            cursor.close()
+            return tuple(row) if row is not None else None
+        finally:
+            if joined is None:
+                connection.close()  # back to the pool, its read ended
 
     def is_reachable(self) -> bool:
         try:

@@ -49,6 +49,16 @@ def _compiled(po_path: Path, language: str, _mtime_ns: int, _size: int) -> Trans
     return Translations(buffer, domain=DOMAIN)
 
 
+def choose(
+    chosen: str | None, accept_language: str, available: tuple[str, ...], default: str
+) -> str:
+    """An answer's language: the one chosen (the person's, or the language cookie's) when it is
+    offered, else the browser's preference (Accept-Language), else the council's default."""
+    if chosen in available:
+        return chosen
+    return negotiate(accept_language, available, default)
+
+
 def negotiate(accept_language: str, available: tuple[str, ...], default: str) -> str:
     preferred = []
     for part in accept_language.split(","):

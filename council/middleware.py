@@ -32,6 +32,7 @@ HEALTH_PATH = "/healthz"
 EVENTS_PATH = "/events"
 STATIC_PREFIX = "/static/"
 ANON_CSRF_COOKIE = "council_csrf"
+LANGUAGE_COOKIE = "council_language"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -152,7 +153,7 @@ class RequestContextMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _has_control(scope):
+        if scope["type"] == "http" and has_control(scope):
             return await _refuse(scope, send, 400)
         if scope["type"] != "http" or _needs_no_database(scope["path"]):
             # the health check must answer when the database cannot
@@ -273,7 +274,7 @@ def _routed(scope: Scope) -> bool:
     return any(route.matches(scope)[0] == Match.FULL for route in scope["app"].router.routes)
 
 
-def _has_control(scope: Scope) -> bool:
+def has_control(scope: Scope) -> bool:
     """A control character in the path or the query string (decoded): no link has one, and
     PostgreSQL refuses NUL, so it is refused before any handler reads it."""
     query = unquote_plus(scope.get("query_string", b"").decode("latin-1"), encoding="latin-1")
@@ -313,12 +314,10 @@ def identify(request: Request, db: Session, state: dict) -> None:
             sessions.touch(db, auth, now)
     state["actor"] = load_actor(db, person, now, settle=not safe) if person else ANONYMOUS
     default = council.default_language if council else settings.default_language
-    chosen = person.language if person else request.cookies.get("council_language")
-    if chosen not in settings.languages:
-        chosen = i18n.negotiate(
-            request.headers.get("accept-language", ""), settings.languages, default
-        )
-    state["language"] = chosen
+    chosen = person.language if person else request.cookies.get(LANGUAGE_COOKIE)
+    state["language"] = i18n.choose(
+        chosen, request.headers.get("accept-language", ""), settings.languages, default
+    )
 
 
 def _csrf_binding(request: Request, state: dict, secret: str) -> str | None:

@@ -14,7 +14,7 @@ from council import accounts, audit, auth, dates, desk, i18n, seats, sessions, w
 from council.errors import Invalid, NotFound
 from council.extensions import panels_for
 from council.i18n import gettext as _
-from council.middleware import session_cookie_name
+from council.middleware import LANGUAGE_COOKIE, session_cookie_name
 from council.pages import authorize
 from council.permissions import can
 from council.web import (
@@ -359,7 +359,7 @@ def choose_language(request: Request) -> Response:
 
 def _set_language_cookie(request: Request, response: Response, language: str) -> None:
     response.set_cookie(
-        "council_language",
+        LANGUAGE_COOKIE,
         language,
         max_age=365 * 86400,
         samesite="lax",

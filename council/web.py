@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Router
 from starlette.templating import Jinja2Templates
+from starlette.types import Scope
 
 from council import dates, i18n, names, notifications, outline, text
 from council.csrf import mask_csrf_token
@@ -357,7 +358,20 @@ class PageCache:
         page = self.copies.get(etag)
         if page is None:
             return None
-        body, headers = page
+        body, headers, _validators, _last_modified = page
+        response = Response(body)
+        response.raw_headers = list(headers)
+        return response
+
+    def answer(self, etag: str, request_headers: Mapping[str, str]) -> Response | None:
+        """For a request whose page has this `etag`: 304 when the reader's copy is current, else
+        this process's copy; None when this process has none (the page is yet to be made)."""
+        page = self.copies.get(etag)
+        if page is None:
+            return None
+        body, headers, validators, last_modified = page
+        if is_not_modified(request_headers, etag, last_modified):
+            return Response(status_code=304, headers=validators)
         response = Response(body)
         response.raw_headers = list(headers)
         return response
@@ -367,7 +381,16 @@ class PageCache:
 
     def put(self, etag: str, response: Response) -> None:
         body = bytes(response.body)
-        self.copies.put(etag, (body, list(response.raw_headers)), len(body))
+        validators = {
+            name: response.headers[name]
+            for name in ("etag", "cache-control", "vary", "last-modified")
+            if name in response.headers
+        }
+        modified = validators.get("last-modified")
+        last_modified = parsedate_to_datetime(modified) if modified else None
+        self.copies.put(
+            etag, (body, list(response.raw_headers), validators, last_modified), len(body)
+        )
 
 
 FRAGMENTS = BoundedCache(32 * 1024 * 1024)
@@ -461,8 +484,15 @@ def fingerprint_etag(request: Request, *parts: object) -> str:
     """A weak ETag for a page from what it shows (`parts`: the rows and moments it depends on),
     the request (address, language) and the release: known before rendering, so a 304 costs
     no rendering. Weak, as it names what the page says rather than its bytes."""
-    digest = hashlib.sha256(release_version(request).encode())
-    for part in (str(request.url.path), request.url.query, i18n.current_language(), *parts):
+    return page_etag(request.scope, i18n.current_language(), parts)
+
+
+def page_etag(scope: Scope, language: str, facts: object) -> str:
+    """fingerprint_etag from the request's scope: what council.public computes before any
+    request machinery, and the handlers after it, alike."""
+    digest = hashlib.sha256(_release_of(scope["app"]).encode())
+    address = scope.get("root_path", "") + scope["path"]
+    for part in (address, scope.get("query_string", b"").decode("latin-1"), language, facts):
         digest.update(b"\x1f" + repr(part).encode())
     return f'W/"{digest.hexdigest()[:32]}"'
 
@@ -477,7 +507,11 @@ def row_values(row: object) -> tuple:
 def release_version(request: Request) -> str:
     """A digest of what the pages are made from: templates, catalogues and code. Read once
     per process, except in development where templates are read again as they change."""
-    if request.app.state.templates.env.auto_reload:
+    return _release_of(request.app)
+
+
+def _release_of(app: Any) -> str:
+    if app.state.templates.env.auto_reload:
         return _release_digest()
     return _release_version()
 
@@ -503,12 +537,16 @@ def _release_digest() -> str:
 
 
 def _not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
+    return is_not_modified(request.headers, etag, last_modified)
+
+
+def is_not_modified(headers: Mapping[str, str], etag: str, last_modified: datetime | None) -> bool:
     """RFC 9110: If-None-Match wins over If-Modified-Since (weak comparison for the former)."""
-    if_none_match = request.headers.get("if-none-match")
+    if_none_match = headers.get("if-none-match")
     if if_none_match is not None:
         offered = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in offered or etag.removeprefix("W/") in offered
-    if_modified_since = request.headers.get("if-modified-since")
+    if_modified_since = headers.get("if-modified-since")
     if if_modified_since and last_modified is not None:
         try:
             since = parsedate_to_datetime(if_modified_since)

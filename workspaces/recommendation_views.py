@@ -18,7 +18,6 @@ after the response.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from markupsafe import Markup
@@ -26,7 +25,7 @@ from sqlmodel import Session, select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from council import i18n, names
+from council import i18n, names, public
 from council.errors import Invalid, NotFound
 from council.models import Council, WorkingGroup
 from council.permissions import Actor, can
@@ -34,18 +33,16 @@ from council.views import permission
 from council.web import (
     conditional,
     counting_number,
-    fingerprint_etag,
     public_page,
     redirect,
     refuse_control_characters,
     render,
-    row_values,
     values,
 )
 from workspaces import followup, pdf, recommendations, rendering, statements
 from workspaces.recommendation_models import Recommendation
 
-NUMBER = re.compile(r"WG\d{1,9}-\d{4}-\d{2,6}")
+NUMBER = recommendations.NUMBER
 PANEL_LIMIT = 5
 
 
@@ -150,24 +147,26 @@ def library(request: Request) -> Response:
     return conditional(request, response, last_modified=max(changed, default=None))
 
 
+@public.public_page(recommendations.PAGE_FACTS, recommendations.page_parameters)
 @permission("recommendations.read")
 def recommendation(request: Request) -> Response:
     """The page; for an anonymous reader, whose page is everyone's, its ETag comes from what
-    it shows (recommendations.page_facts, one statement), so a current copy gets its 304, and
-    a reader without one this process's copy, before anything else is read or rendered."""
+    it shows (recommendations.PAGE_FACTS, one statement), so a current copy gets its 304, and
+    a reader without one this process's copy, before anything else is read or rendered (here,
+    or earlier still in council.public)."""
     state = request.state
     if state.actor.signed_in:
         return _recommendation_page(request)
-    number = request.path_params["number"]
-    facts = recommendations.page_facts(state.db, number) if NUMBER.fullmatch(number) else None
-    if facts is None:
+    parameters = recommendations.page_parameters(request.path_params)
+    page = recommendations.page_state(state.db, **parameters) if parameters else None
+    if page is None:
         raise NotFound()
-    etag = fingerprint_etag(request, row_values(state.council), facts.facts)
+    etag = public.etag(request, page.facts)
     return public_page(
         request,
         lambda: _recommendation_page(request, etag),
         etag=etag,
-        last_modified=facts.last_modified,
+        last_modified=page.last_modified,
     )
 
 

@@ -23,7 +23,6 @@ each of them.
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import math
@@ -42,6 +41,7 @@ from council.errors import Conflict, Invalid, NotFound
 from council.i18n import gettext as _
 from council.models import AuditRecord, Council, Person, Seat, WorkingGroup
 from council.names import Localized
+from council.public import PageFacts
 from council.settings import LANGUAGES
 from workspaces import citations, drafts, numbering, provenance, rendering, search, versions
 from workspaces.decisions import NEEDS_TEXT, kind_order
@@ -448,10 +448,11 @@ def get(session: Session, number: str) -> Recommendation:
 
 
 @dataclass(frozen=True)
-class PageFacts:
-    """What the public page of a recommendation shows besides the request and the release,
-    read in one statement (the recommendation by its unique number, its group by primary key,
-    and four index lookups): enough to answer a conditional request before rendering."""
+class PageState:
+    """What the public page of a recommendation shows besides the request and the release
+    (`facts`: PAGE_FACTS' values, the council's row included), read in one statement (the
+    recommendation by its unique number, its group and the council by primary key, and four
+    index lookups): enough to answer a conditional request before rendering."""
 
     recommendation_id: int
     facts: tuple
@@ -462,23 +463,30 @@ SEAT_RENAMED = "seat.updated"
 """Follow-up names seats as they are named now; a renamed seat changes the page."""
 
 
-def page_facts(session: Session, number: str) -> PageFacts | None:
-    """The facts of the recommendation numbered `number`, or None when there is none.
+def page_state(session: Session, number: str) -> PageState | None:
+    """The state of the recommendation numbered `number`'s public page, or None when there is
+    none.
 
-    Everything the anonymous page shows changes one of them: the recommendation's updated_at
-    (publication, a later chair's statement, supersession, a cited document), its group's
-    names, its follow-up (seats addressed and removed, reports, which are never edited), and
-    a seat's new name (the latest such record of the audit log)."""
-    row = session.exec(_page_facts_query(), params={"number": number}).first()
-    if row is None:
+    Everything the anonymous page shows changes one of its facts: the recommendation's
+    updated_at (publication, a later chair's statement, supersession, a cited document), its
+    group's names, its follow-up (seats addressed and removed, reports, which are never
+    edited), a seat's new name (the latest such record of the audit log), and the council's
+    row (its names, its languages, whether its recommendations are public)."""
+    values = PAGE_FACTS.read(session, number=number)
+    if values is None:
         return None
-    moments = [utc(moment) for moment in (row[1], row[6], row[7], row[9]) if moment]
-    return PageFacts(row[0], tuple(row[1:]), max(moments))
+    moments = [utc(moment) for moment in (values[1], values[6], values[7], values[9]) if moment]
+    return PageState(values[0], values, max(moments))
 
 
-@functools.cache
+def page_parameters(path_params: dict) -> dict | None:
+    """PAGE_FACTS' parameters from the page's address; None for what is not a number."""
+    number = path_params.get("number", "")
+    return {"number": number} if NUMBER.fullmatch(number) else None
+
+
 def _page_facts_query():
-    """page_facts' statement, built once (it answers the most frequent request)."""
+    """PAGE_FACTS' statement (the council's row is added to it)."""
     from workspaces.followup_models import FollowUpReport, FollowUpSeat
 
     seats = FollowUpSeat.recommendation_id == Recommendation.id
@@ -502,6 +510,13 @@ def _page_facts_query():
         .join(WorkingGroup, WorkingGroup.id == Recommendation.working_group_id)
         .where(Recommendation.number == bindparam("number"))
     )
+
+
+NUMBER = re.compile(r"WG\d{1,9}-\d{4}-\d{2,6}")
+"""A recommendation's number: WG<group>-<year>-<nn>."""
+PAGE_FACTS = PageFacts(_page_facts_query)
+"""The public page's facts, read by council.public before any request machinery, and by
+the page's handler in its transaction."""
 
 
 def utc(moment: datetime) -> datetime:

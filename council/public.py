@@ -1,0 +1,165 @@
+"""An anonymous reader's public page answered before the request's machinery.
+
+Most requests a council gets are anonymous reads of a few public pages (a published
+recommendation, shared and linked), and most of those come from readers and caches that hold
+a copy already. A route serving such a page declares its facts (`PublicPage`): one statement
+reading everything the page shows, with the council's row. The page's ETag is a digest of
+those values, the address, the language and the release (council.web.page_etag).
+
+PublicPagesMiddleware takes such a request (GET or HEAD, no session cookie) before any
+session, transaction, form or handler: it reads the statement alone on one pooled connection,
+with the values as the driver gives them, and when this process holds a copy of the page
+under that ETag it answers from the copy: 304 when the reader's copy is current, else the copy.
+
+It answers only what the page's handler made and stored under the same ETag in this process
+(council.web.public_page): the handler checked the permission (which, for an anonymous
+reader, depends on the council's row, in the ETag) and rendered from the same state. So the
+early answer is the handler's own answer; a copy never outlives a change, in any process, as
+any change to what the page shows changes its ETag. Everything else (no copy yet in this
+process, a session cookie, an unknown page) goes on to the handler, which reads the same
+statement in its transaction (PageFacts.read), renders and keeps the copy.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy import Select, func, select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+from starlette.datastructures import Headers
+from starlette.requests import Request, cookie_parser
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from council import i18n
+from council.database import Database
+from council.middleware import LANGUAGE_COOKIE, has_control, session_cookie_name
+from council.models import Council
+from council.web import page_etag
+
+COUNCIL = Council.__table__
+DEFAULT_LANGUAGE = list(COUNCIL.columns.keys()).index("default_language") - len(COUNCIL.columns)
+
+
+class PageFacts:
+    """What a public page shows, read in one statement: `build()`'s columns, then the
+    council's row (its first, as every request reads it). Its parameters go to the driver as
+    given (strings and numbers). The statement is compiled once for each kind of database;
+    both reads give the values as the driver returns them, so they agree on the ETag."""
+
+    def __init__(self, build: Callable[[], Select]):
+        self.build = build
+        self.compiled: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+    @functools.cached_property
+    def statement(self) -> Select:
+        first = select(func.min(COUNCIL.c.id)).scalar_subquery()
+        return self.build().add_columns(*COUNCIL.columns).join(COUNCIL, COUNCIL.c.id == first)
+
+    def read(self, session: Session, **parameters: object) -> tuple | None:
+        """The values, in the session's transaction (a handler's read)."""
+        connection = session.connection()
+        sql, given = self._prepared(connection.dialect, parameters)
+        row = connection.exec_driver_sql(sql, given).first()  # type: ignore[arg-type]
+        return tuple(row) if row is not None else None
+
+    def read_alone(self, database: Database, parameters: Mapping[str, object]) -> tuple | None:
+        """The values, read alone on one of the pool's connections (before any request)."""
+        sql, given = self._prepared(database.engine.dialect, parameters)
+        return database.read_row(sql, given)
+
+    def _prepared(self, dialect: Dialect, parameters: Mapping[str, object]):
+        found = self.compiled.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect)
+            order = tuple(compiled.positiontup or ()) if compiled.positional else None
+            found = self.compiled[dialect.name] = (str(compiled), order, dict(compiled.params))
+        sql, order, fixed = found
+        values = {**fixed, **parameters}
+        if order is not None:
+            return sql, tuple(values[name] for name in order)
+        return sql, values
+
+
+def etag(request: Request, values: tuple) -> str:
+    """The ETag of the page the request asks for, whose facts are `values` (a handler's)."""
+    return page_etag(request.scope, i18n.current_language(), values)
+
+
+def default_language(values: tuple) -> str:
+    """The council's default language, from a PageFacts row."""
+    return values[DEFAULT_LANGUAGE]
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """Marks a route's endpoint (`public_page(...)`) as a page every anonymous reader gets
+    alike: its facts, and the statement's parameters from the path's (None: no such page)."""
+
+    facts: PageFacts
+    parameters: Callable[[dict[str, Any]], dict[str, object] | None]
+
+
+def public_page(facts: PageFacts, parameters: Callable[[dict[str, Any]], dict | None]):
+    """Decorator: the endpoint serves a public page PublicPagesMiddleware may answer early."""
+
+    def mark(endpoint):
+        endpoint.public_page = PublicPage(facts, parameters)
+        return endpoint
+
+    return mark
+
+
+class PublicPagesMiddleware:
+    def __init__(self, app: ASGIApp, *, routes: list[BaseRoute]):
+        self.app = app
+        self.pages = [
+            (route, route.endpoint.public_page)
+            for route in routes
+            if isinstance(route, Route) and hasattr(route.endpoint, "public_page")
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and self.pages:
+            answer = await self.early_answer(scope)
+            if answer is not None:
+                return await answer(scope, receive, send)
+        await self.app(scope, receive, send)
+
+    async def early_answer(self, scope: Scope):
+        for route, candidate in self.pages:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                page = candidate
+                break
+        else:
+            return None
+        parameters = page.parameters(child["path_params"])
+        headers = Headers(scope=scope)
+        cookies = cookie_parser(headers.get("cookie", ""))
+        if parameters is None or session_cookie_name(scope["scheme"]) in cookies:
+            return None
+        if has_control(scope):
+            return None  # refused further on
+        app = scope["app"]
+        try:
+            values = await anyio.to_thread.run_sync(
+                page.facts.read_alone, app.state.database, parameters
+            )
+        except DBAPIError:
+            return None  # the request's own transaction says what is wrong
+        if values is None:
+            return None
+        language = i18n.choose(
+            cookies.get(LANGUAGE_COOKIE),
+            headers.get("accept-language", ""),
+            app.state.settings.languages,
+            default_language(values),
+        )
+        return app.state.page_cache.answer(page_etag(scope, language, values), headers)
