@@ -57,18 +57,23 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, app: ASGIApp):
         self.app = app
+        raw = [(name.lower().encode(), value.encode()) for name, value in self.HEADERS.items()]
+        self.raw = {
+            "http": raw,
+            "https": [*raw, (b"strict-transport-security", b"max-age=31536000")],
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        ours = self.raw["https" if scope.get("scheme") == "https" else "http"]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.HEADERS.items():
-                    headers.setdefault(name, value)
-                if scope.get("scheme") == "https":
-                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                # each one unless the answer has its own (a PDF's sandboxing policy, say)
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _value in headers}
+                message["headers"] = headers + [item for item in ours if item[0] not in present]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -93,9 +98,13 @@ class AdmissionMiddleware:
         if scope["type"] != "http" or _needs_no_database(scope["path"]):
             return await self.app(scope, receive, send)
         admitted = False
-        with anyio.move_on_after(self.wait):
-            await self.slots.acquire()
+        try:
+            self.slots.acquire_nowait()  # a free place: no one is waiting for it
             admitted = True
+        except anyio.WouldBlock:
+            with anyio.move_on_after(self.wait):
+                await self.slots.acquire()
+                admitted = True
         if not admitted:
             log.warning(
                 "busy: %s %s waited %ss for one of %s places",
