@@ -46,6 +46,23 @@ BROTLI_QUALITY = 5
 smaller than gzip's best."""
 
 
+COPY_BROTLI_QUALITY = 11
+"""A kept copy (council.web.PageCache) is compressed once for all its readers: at brotli's best
+(about 20 ms for a recommendation's page, some 13 % smaller than quality 5)."""
+
+
+def kept_forms(body: bytes, headers: Headers) -> dict[str, bytes]:
+    """The compressed forms of a page kept for many readers, by encoding; none when the page
+    would not be compressed as it goes."""
+    if len(body) < MINIMUM_SIZE or "content-encoding" in headers or not compressible(headers):
+        return {}
+    gzip = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    forms = {"gzip": gzip.compress(body) + gzip.flush()}
+    if brotli is not None:
+        forms["br"] = brotli.compress(body, quality=COPY_BROTLI_QUALITY)
+    return forms
+
+
 def chosen_encoding(accept_encoding: str) -> str | None:
     """ "br" or "gzip", whichever the client accepts (brotli first), or None."""
     accepted = {}

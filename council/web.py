@@ -8,6 +8,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Scope
 
 from council import dates, i18n, names, notifications, outline, text
+from council.compression import chosen_encoding, kept_forms
 from council.csrf import mask_csrf_token
 from council.database import MAX_ID
 from council.errors import Invalid
@@ -358,23 +360,27 @@ class PageCache:
         page = self.copies.get(etag)
         if page is None:
             return None
-        body, headers, _validators, _last_modified = page
-        response = Response(body)
-        response.raw_headers = list(headers)
-        return response
+        return _copy(page.body, page.headers)
 
     def answer(self, etag: str, request_headers: Mapping[str, str]) -> Response | None:
         """For a request whose page has this `etag`: 304 when the reader's copy is current, else
-        this process's copy; None when this process has none (the page is yet to be made)."""
+        this process's copy, compressed as the reader accepts from the forms kept with it;
+        None when this process has none (the page is yet to be made)."""
         page = self.copies.get(etag)
         if page is None:
             return None
-        body, headers, validators, last_modified = page
-        if is_not_modified(request_headers, etag, last_modified):
-            return Response(status_code=304, headers=validators)
-        response = Response(body)
-        response.raw_headers = list(headers)
-        return response
+        if is_not_modified(request_headers, etag, page.last_modified):
+            return Response(status_code=304, headers=page.validators)
+        encoding = chosen_encoding(request_headers.get("accept-encoding", ""))
+        form = page.forms.get(encoding) if encoding else None
+        if form is None:
+            return _copy(page.body, page.headers)
+        headers = [(name, value) for name, value in page.headers if name != b"content-length"]
+        headers += [
+            (b"content-encoding", encoding.encode()),
+            (b"content-length", b"%d" % len(form)),
+        ]
+        return _copy(form, headers)
 
     def clear(self) -> None:
         self.copies.clear()
@@ -387,10 +393,30 @@ class PageCache:
             if name in response.headers
         }
         modified = validators.get("last-modified")
-        last_modified = parsedate_to_datetime(modified) if modified else None
-        self.copies.put(
-            etag, (body, list(response.raw_headers), validators, last_modified), len(body)
+        forms = kept_forms(body, response.headers)
+        page = KeptPage(
+            body,
+            list(response.raw_headers),
+            validators,
+            parsedate_to_datetime(modified) if modified else None,
+            forms,
         )
+        self.copies.put(etag, page, len(body) + sum(len(form) for form in forms.values()))
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    body: bytes
+    headers: list[tuple[bytes, bytes]]
+    validators: dict[str, str]  # for a 304
+    last_modified: datetime | None
+    forms: dict[str, bytes]  # compressed once, by encoding (council.compression.kept_forms)
+
+
+def _copy(body: bytes, headers: list[tuple[bytes, bytes]]) -> Response:
+    response = Response(body)
+    response.raw_headers = list(headers)
+    return response
 
 
 FRAGMENTS = BoundedCache(32 * 1024 * 1024)
@@ -456,7 +482,7 @@ def public_page(
     if answer is not None:
         return answer
     cache: PageCache = request.app.state.page_cache
-    copy = cache.get(etag)
+    copy = cache.answer(etag, request.headers)
     if copy is not None:
         return copy
     response = make()

@@ -4,6 +4,9 @@ headers it was made with."""
 
 from __future__ import annotations
 
+import gzip
+
+import brotli
 from starlette.responses import Response
 
 from council.web import PageCache
@@ -40,3 +43,58 @@ def test_a_page_larger_than_an_eighth_of_the_bound_is_not_kept():
     cache = PageCache(max_bytes=800)
     cache.put("big", page(101, "big"))
     assert cache.get("big") is None and cache.copies.size == 0
+
+
+def html_page(body: bytes, etag: str = 'W/"p"') -> Response:
+    return Response(
+        body,
+        media_type="text/html",
+        headers={"ETag": etag, "Cache-Control": "public, max-age=60", "Vary": "Cookie"},
+    )
+
+
+def test_a_kept_page_is_compressed_once_and_served_as_each_reader_accepts():
+    cache = PageCache()
+    body = b"<p>" + b"The council recommends safe and regular pathways. " * 100 + b"</p>"
+    cache.put('W/"p"', html_page(body))
+    for accepted, encoding, decode in (
+        ("br", "br", brotli.decompress),
+        ("gzip, deflate", "gzip", gzip.decompress),
+    ):
+        copy = cache.answer('W/"p"', {"accept-encoding": accepted})
+        assert copy is not None and copy.headers["content-encoding"] == encoding
+        assert decode(copy.body) == body and len(copy.body) < len(body) / 10
+        assert copy.headers["content-length"] == str(len(copy.body))
+        assert copy.headers["etag"] == 'W/"p"' and copy.headers["vary"] == "Cookie"
+    plain = cache.answer('W/"p"', {})
+    assert plain is not None and plain.body == body and "content-encoding" not in plain.headers
+    assert plain.headers["content-length"] == str(len(body))
+    # the bound counts the compressed forms beside the page
+    assert len(body) < cache.copies.size < len(body) * 1.2
+
+
+def test_a_kept_page_answers_a_current_copy_with_its_validators():
+    cache = PageCache()
+    page = html_page(b"x" * 2000)
+    page.headers["Last-Modified"] = "Sat, 05 Dec 2026 10:00:00 GMT"
+    cache.put('W/"p"', page)
+    for asked in (
+        {"if-none-match": 'W/"p"', "accept-encoding": "br"},
+        {"if-modified-since": "Sat, 05 Dec 2026 10:00:00 GMT"},
+    ):
+        answer = cache.answer('W/"p"', asked)
+        assert answer is not None and answer.status_code == 304 and answer.body == b""
+        assert answer.headers["etag"] == 'W/"p"'
+        assert answer.headers["last-modified"] == "Sat, 05 Dec 2026 10:00:00 GMT"
+    stale = cache.answer('W/"p"', {"if-none-match": 'W/"other"'})
+    assert stale is not None and stale.status_code == 200
+    assert cache.answer('W/"unknown"', {}) is None
+
+
+def test_small_or_binary_pages_are_kept_as_they_are():
+    cache = PageCache()
+    cache.put("small", html_page(b"<p>short</p>", "small"))
+    cache.put("pdf", Response(b"%PDF-" + b"x" * 5000, media_type="application/pdf"))
+    for etag in ("small", "pdf"):
+        copy = cache.answer(etag, {"accept-encoding": "br, gzip"})
+        assert copy is not None and "content-encoding" not in copy.headers

@@ -207,3 +207,16 @@ def test_a_report_changes_the_etag_and_deliberations_elsewhere_do_not(client, db
     )
     db.commit()
     assert etag_of(client, url) != before
+
+
+def test_a_compressed_copy_is_served_early_as_the_reader_accepts(client, published, queries):
+    url = f"/recommendations/{published.number}"
+    first = client.get(url, headers={"Accept-Encoding": "identity"})
+    for encoding in ("br", "gzip"):
+        queries.reset()
+        copy = client.get(url, headers={"Accept-Encoding": encoding})
+        assert len(queries) == 1, queries.statements  # answered early, from the kept form
+        assert copy.headers["content-encoding"] == encoding
+        assert copy.content == first.content  # the client decodes it
+        assert "Accept-Encoding" in copy.headers["vary"]
+        assert copy.headers["etag"] == first.headers["etag"]
