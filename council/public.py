@@ -34,14 +34,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.datastructures import Headers
 from starlette.requests import Request, cookie_parser
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from council import i18n
 from council.database import Database
+from council.errors import NotFound
 from council.middleware import LANGUAGE_COOKIE, has_control, session_cookie_name
-from council.models import Council
-from council.web import page_etag
+from council.models import AuditRecord, Council
+from council.web import page_etag, public_page
 
 COUNCIL = Council.__table__
 DEFAULT_LANGUAGE = list(COUNCIL.columns.keys()).index("default_language") - len(COUNCIL.columns)
@@ -60,7 +62,10 @@ class PageFacts:
     @functools.cached_property
     def statement(self) -> Select:
         first = select(func.min(COUNCIL.c.id)).scalar_subquery()
-        return self.build().add_columns(*COUNCIL.columns).join(COUNCIL, COUNCIL.c.id == first)
+        built = self.build()
+        if not built.get_final_froms():  # only scalar subqueries: the council is the FROM
+            return built.add_columns(*COUNCIL.columns).where(COUNCIL.c.id == first)
+        return built.add_columns(*COUNCIL.columns).join(COUNCIL, COUNCIL.c.id == first)
 
     def read(self, session: Session, **parameters: object) -> tuple | None:
         """The values, in the session's transaction (a handler's read)."""
@@ -87,6 +92,33 @@ class PageFacts:
         return sql, values
 
 
+def _acts() -> Select:
+    return select(select(func.max(AuditRecord.id)).scalar_subquery())
+
+
+ACTS = PageFacts(_acts)
+"""The facts of a page that changes only by governance acts (the library, a feed: a
+publication, a supersession, a report, a chair's statement, a renamed seat or group): every
+act is in the audit log, so its newest record's id stands for all of them."""
+
+
+def serve(
+    request: Request, facts: PageFacts, make: Callable[[str | None], Response], **parameters
+) -> Response:
+    """A page the same for every anonymous reader: `make(etag)` renders it (and gives `etag`
+    to council.web.conditional). A signed-in reader's is made for them; an anonymous reader's
+    ETag comes from `facts` (404 when they read no row), so a current copy gets its 304, and
+    a reader without one this process's copy, before anything is rendered (here, or earlier
+    in PublicPagesMiddleware when the route is `answered_early`)."""
+    if request.state.actor.signed_in:
+        return make(None)
+    values = facts.read(request.state.db, **parameters)
+    if values is None:
+        raise NotFound()
+    tag = etag(request, values)
+    return public_page(request, lambda: make(tag), etag=tag, last_modified=None)
+
+
 def etag(request: Request, values: tuple) -> str:
     """The ETag of the page the request asks for, whose facts are `values` (a handler's)."""
     return page_etag(request.scope, i18n.current_language(), values)
@@ -99,18 +131,18 @@ def default_language(values: tuple) -> str:
 
 @dataclass(frozen=True)
 class PublicPage:
-    """Marks a route's endpoint (`public_page(...)`) as a page every anonymous reader gets
+    """Marks a route's endpoint (`answered_early(...)`) as a page every anonymous reader gets
     alike: its facts, and the statement's parameters from the path's (None: no such page)."""
 
     facts: PageFacts
     parameters: Callable[[dict[str, Any]], dict[str, object] | None]
 
 
-def public_page(facts: PageFacts, parameters: Callable[[dict[str, Any]], dict | None]):
+def answered_early(facts: PageFacts, parameters: Callable[[dict[str, Any]], dict | None]):
     """Decorator: the endpoint serves a public page PublicPagesMiddleware may answer early."""
 
     def mark(endpoint):
-        endpoint.public_page = PublicPage(facts, parameters)
+        endpoint.answered_early = PublicPage(facts, parameters)
         return endpoint
 
     return mark
@@ -120,9 +152,9 @@ class PublicPagesMiddleware:
     def __init__(self, app: ASGIApp, *, routes: list[BaseRoute]):
         self.app = app
         self.pages = [
-            (route, route.endpoint.public_page)
+            (route, route.endpoint.answered_early)
             for route in routes
-            if isinstance(route, Route) and hasattr(route.endpoint, "public_page")
+            if isinstance(route, Route) and hasattr(route.endpoint, "answered_early")
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -162,4 +194,7 @@ class PublicPagesMiddleware:
             app.state.settings.languages,
             default_language(values),
         )
-        return app.state.page_cache.answer(page_etag(scope, language, values), headers)
+        answer = app.state.page_cache.answer(page_etag(scope, language, values), headers)
+        if answer is not None and answer.status_code == 200 and app.state.settings.check_fragments:
+            return None  # the handler renders it again and compares (council.web.public_page)
+        return answer

@@ -88,8 +88,10 @@ class Settings:
     person who lost their rights (or their session) stops being told of changes."""
     live_heartbeat_seconds: float = 15
     check_fragments: bool = False
-    """Render every cached page fragment again and compare it with the copy (council.web
-    cached_fragment): the test suite's proof that each fragment's key names all it shows."""
+    """Render every cached page fragment and every kept public page again and compare it with
+    the copy (council.web cached_fragment and public_page; council.public then leaves a
+    page's copies to its handler): the test suite's proof that each key (a fragment's facts,
+    a page's ETag) names all it shows."""
     chair_statement_days: int = 14
     """How long after a round closes its chair may still give (or complete) the chair's
     statement, once (workspaces.rounds.add_chair_statement)."""

@@ -427,8 +427,8 @@ _MASK_SLOT = "\x00csrf\x00"  # no text the pages show holds a NUL (council.text 
 
 
 class FragmentKeyIncomplete(AssertionError):
-    """A cached fragment differs from the same fragment rendered again: its key misses
-    something the fragment shows."""
+    """A cached fragment (or a kept page) differs from the same fragment rendered again: its
+    key (or ETag) misses something it shows."""
 
 
 @jinja2.pass_context
@@ -477,15 +477,21 @@ def public_page(
 ) -> Response:
     """An anonymous reader's page whose ETag (`etag`, from fingerprint_etag) is known before
     rendering: 304 when the reader's copy is current, this process's copy when it has one,
-    else `make()` (which renders it and calls conditional with this etag), kept for the next."""
+    else `make()` (which renders it and calls conditional with this etag), kept for the next.
+    With Settings.check_fragments (the tests), the page is made every time and must equal the
+    copy (FragmentKeyIncomplete): the proof that the ETag names all the page shows."""
     answer = not_modified(request, etag=etag, last_modified=last_modified)
     if answer is not None:
         return answer
     cache: PageCache = request.app.state.page_cache
+    checking = request.app.state.settings.check_fragments
     copy = cache.answer(etag, request.headers)
-    if copy is not None:
+    if copy is not None and not checking:
         return copy
     response = make()
+    kept = cache.get(etag) if checking else None
+    if kept is not None and response.status_code == 200 and kept.body != response.body:
+        raise FragmentKeyIncomplete(f"{request.url.path}: the same ETag made another page")
     if (
         response.status_code == 200
         and response.headers.get("etag") == etag
@@ -518,9 +524,21 @@ def page_etag(scope: Scope, language: str, facts: object) -> str:
     request machinery, and the handlers after it, alike."""
     digest = hashlib.sha256(_release_of(scope["app"]).encode())
     address = scope.get("root_path", "") + scope["path"]
-    for part in (address, scope.get("query_string", b"").decode("latin-1"), language, facts):
+    query = scope.get("query_string", b"").decode("latin-1")
+    # the host asked for: pages link absolutely (url_for), so a copy made for one host name
+    # (a forged Host header, say) is never another's
+    for part in (_host(scope), address, query, language, facts):
         digest.update(b"\x1f" + repr(part).encode())
     return f'W/"{digest.hexdigest()[:32]}"'
+
+
+def _host(scope: Scope) -> str:
+    """The scheme and host the request was made to, as request.base_url takes them."""
+    for name, value in scope.get("headers", ()):
+        if name == b"host":
+            return f"{scope.get('scheme', 'http')}://{value.decode('latin-1')}"
+    server = scope.get("server") or ("", None)
+    return f"{scope.get('scheme', 'http')}://{server[0]}:{server[1]}"
 
 
 def row_values(row: object) -> tuple:

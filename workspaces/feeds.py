@@ -17,13 +17,16 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from markupsafe import Markup
+from sqlalchemy import bindparam, func
+from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from council import i18n, names, seats
+from council import i18n, names, public, seats
 from council.errors import NotFound
 from council.i18n import gettext as _
-from council.models import WorkingGroup
+from council.models import AuditRecord, WorkingGroup
+from council.public import PageFacts, answered_early
 from council.text import xml_safe
 from council.views import permission
 from council.web import conditional
@@ -38,8 +41,36 @@ ENTRIES = 50
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
+def _group_feed_facts():
+    """The audit log's head (as public.ACTS) and the working group of the address (no row:
+    no such group)."""
+    return select(select(func.max(AuditRecord.id)).scalar_subquery(), WorkingGroup.id).where(
+        WorkingGroup.slug == bindparam("slug")
+    )
+
+
+GROUP_FEED_FACTS = PageFacts(_group_feed_facts)
+
+
+@answered_early(public.ACTS, lambda path_params: {})
 @permission("recommendations.read")
 def council_feed(request: Request) -> Response:
+    """What a feed shows changes only by governance acts: public.ACTS."""
+    return public.serve(request, public.ACTS, lambda etag: _council_feed(request, etag))
+
+
+@answered_early(GROUP_FEED_FACTS, lambda path_params: {"slug": path_params["slug"]})
+@permission("recommendations.read")
+def group_feed(request: Request) -> Response:
+    return public.serve(
+        request,
+        GROUP_FEED_FACTS,
+        lambda etag: _group_feed(request, etag),
+        slug=request.path_params["slug"],
+    )
+
+
+def _council_feed(request: Request, etag: str | None = None) -> Response:
     council = request.state.council
     language, query = _language(request)
     with i18n.speaking(language, rendering.catalogues()[language]):
@@ -59,11 +90,10 @@ def council_feed(request: Request) -> Response:
             "alternate": str(request.url_for("recommendations")),
             "author": name or _("Recommendations"),
         }
-        return _feed(request, feed, found, said, language, reported)
+        return _feed(request, feed, found, said, language, reported, etag)
 
 
-@permission("recommendations.read")
-def group_feed(request: Request) -> Response:
+def _group_feed(request: Request, etag: str | None = None) -> Response:
     council = request.state.council
     group = seats.get_group(request.state.db, request.path_params["slug"])
     language, query = _language(request)
@@ -86,7 +116,7 @@ def group_feed(request: Request) -> Response:
             ),
             "author": names.shown(council, council).text if council else group_name,
         }
-        return _feed(request, feed, found, said, language, reported)
+        return _feed(request, feed, found, said, language, reported, etag)
 
 
 def _language(request: Request) -> tuple[str, str]:
@@ -107,6 +137,7 @@ def _feed(
     said: statements.Listing,
     language: str,
     reported: list[Report] = (),
+    etag: str | None = None,
 ) -> Response:
     """The feed of the recommendations `found`, the chair's statements `said` and the
     reports `reported`, newest first, at most ENTRIES of them."""
@@ -143,7 +174,7 @@ def _feed(
     response.body = xml_safe(response.body.decode()).encode()
     response.headers["content-length"] = str(len(response.body))
     response.headers["content-language"] = language
-    return conditional(request, response, last_modified=last_modified)
+    return conditional(request, response, last_modified=last_modified, etag=etag)
 
 
 def _entry(

@@ -109,8 +109,15 @@ def cursors_from(request: Request) -> dict[str, str | None]:
     }
 
 
+@public.answered_early(public.ACTS, lambda path_params: {})
 @permission("recommendations.read")
 def library(request: Request) -> Response:
+    """What the library shows changes only by governance acts: public.ACTS (its filters and
+    search are in the address, which the ETag names)."""
+    return public.serve(request, public.ACTS, lambda etag: _library(request, etag))
+
+
+def _library(request: Request, etag: str | None) -> Response:
     db = request.state.db
     filters, page = filters_from(request)
     found = recommendations.library(
@@ -144,10 +151,10 @@ def library(request: Request) -> Response:
     }
     response = render(request, "workspaces/recommendations.html", context, public=True)
     changed = [moment for moment in (found.last_modified, said.last_modified) if moment]
-    return conditional(request, response, last_modified=max(changed, default=None))
+    return conditional(request, response, last_modified=max(changed, default=None), etag=etag)
 
 
-@public.public_page(recommendations.PAGE_FACTS, recommendations.page_parameters)
+@public.answered_early(recommendations.PAGE_FACTS, recommendations.page_parameters)
 @permission("recommendations.read")
 def recommendation(request: Request) -> Response:
     """The page; for an anonymous reader, whose page is everyone's, its ETag comes from what

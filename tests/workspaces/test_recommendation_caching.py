@@ -5,17 +5,27 @@ changes the page changes its ETag, and nothing else does."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import select, update
+from starlette.testclient import TestClient
 
 from council import seats
+from council.app import create_app
 from council.database import utcnow
-from council.models import Council, WorkingGroup
-from tests.conftest import sign_in
+from council.models import Council, Seat, WorkingGroup
+from council.web import FragmentKeyIncomplete
+from tests.conftest import make_settings, sign_in
 from tests.workspaces.publishing import adopt, public_world
 from tests.workspaces.test_drafts import start
 from workspaces import comments, followup, recommendations
 from workspaces.followup import ReportForm
 from workspaces.recommendation_models import Recommendation
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    """As in production: a kept copy is served as it is (council.public answers early), not
+    rendered again to be compared (the check is tried below, and runs in the other tests)."""
+    return make_settings(database_url, tmp_path, check_fragments=False)
 
 
 @pytest.fixture
@@ -125,6 +135,19 @@ def test_the_etag_names_the_address_and_the_language(client, published):
     assert spanish.status_code == 200 and 'lang="es"' in spanish.text
 
 
+def test_a_copy_made_for_a_forged_host_is_never_served_to_others(client, published):
+    """The page links absolutely (to the host asked for): a copy made for a forged Host
+    header is kept under its own ETag, so no other reader is ever sent to that host."""
+    url = f"/recommendations/{published.number}"
+    forged = client.get(url, headers={"Host": "attacker.example"})
+    assert "attacker.example" in forged.text
+    for headers in ({}, {"If-None-Match": forged.headers["etag"]}):
+        answer = client.get(url, headers=headers)
+        assert answer.status_code == 200 and "attacker.example" not in answer.text
+        assert "http://testserver/" in answer.text
+        assert answer.headers["etag"] != forged.headers["etag"]
+
+
 def test_an_unknown_number_is_404_even_with_a_validator(client, published):
     response = client.get("/recommendations/WG9-1999-01", headers={"If-None-Match": "*"})
     assert response.status_code == 404
@@ -220,3 +243,44 @@ def test_a_compressed_copy_is_served_early_as_the_reader_accepts(client, publish
         assert copy.content == first.content  # the client decodes it
         assert "Accept-Encoding" in copy.headers["vary"]
         assert copy.headers["etag"] == first.headers["etag"]
+
+
+def test_the_tests_check_that_the_etag_names_all_the_page_shows(
+    database, database_url, tmp_path, db, world, published
+):
+    """With check_fragments (every other test), a kept page is made again for each reader
+    and must be the same: a seat renamed without the audit record that PAGE_FACTS reads (as a
+    fact missing from the ETag would) is caught."""
+    app = create_app(make_settings(database_url, tmp_path), database=database)
+    url = f"/recommendations/{published.number}"
+    followup.address(
+        db,
+        recommendation=db.get(Recommendation, published.id),
+        seat_ids=[world.mexico.id],
+        by=world.chair,
+        now=utcnow(),
+    )
+    db.commit()
+    with TestClient(app, base_url="http://testserver") as client:
+        first = client.get(url)
+        assert client.get(url).content == first.content  # made again, compared, the same
+        db.exec(update(Seat).where(Seat.id == world.mexico.id).values(name="Renamed quietly"))
+        db.commit()
+        with pytest.raises(FragmentKeyIncomplete):
+            client.get(url)
+
+
+def test_the_library_is_answered_early_until_the_next_act(client, db, world, published, queries):
+    first = client.get("/recommendations")
+    queries.reset()
+    again = client.get("/recommendations", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    # the audit log's head with the council's row (public.ACTS): nothing rendered
+    assert len(queries) == 1 and "audit_record" in queries.statements[0], queries.statements
+    searched = client.get("/recommendations?q=nothing-like-it")
+    assert searched.headers["etag"] != first.headers["etag"]
+    assert published.title not in searched.text
+    later = adopt(db, world, title="Later pathways")
+    db.commit()
+    changed = client.get("/recommendations", headers={"If-None-Match": first.headers["etag"]})
+    assert changed.status_code == 200 and later.number in changed.text
