@@ -180,10 +180,12 @@ class PublicPagesMiddleware:
         if has_control(scope):
             return None  # refused further on
         app = scope["app"]
+        database: Database = app.state.database
         try:
-            values = await anyio.to_thread.run_sync(
-                page.facts.read_alone, app.state.database, parameters
-            )
+            if database.reads_in_place:
+                values = page.facts.read_alone(database, parameters)
+            else:
+                values = await anyio.to_thread.run_sync(page.facts.read_alone, database, parameters)
         except DBAPIError:
             return None  # the request's own transaction says what is wrong
         if values is None:

@@ -6,7 +6,8 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -355,6 +356,48 @@ class PageCache:
 
     def __init__(self, max_bytes: int = 16 * 1024 * 1024):
         self.copies = BoundedCache(max_bytes)
+        self.lock = threading.Lock()
+        self.makers: dict[str, list] = {}  # ETag -> [its lock, how many want it]
+
+    def answer_or_make(
+        self, etag: str, request_headers: Mapping[str, str], make: Callable[[], Response]
+    ) -> Response:
+        """answer(), else `make()` the page and keep it. Readers who ask for a page being
+        made meanwhile wait for it instead of making it again (after a change, a feed's
+        readers would otherwise each render and compress it at once)."""
+        copy = self.answer(etag, request_headers)
+        if copy is not None:
+            return copy
+        with self._making(etag):
+            copy = self.answer(etag, request_headers)
+            if copy is not None:
+                return copy
+            response = make()
+            self.keep(etag, response)
+            return response
+
+    def keep(self, etag: str, response: Response) -> None:
+        """Keep `response` when it is the page of this ETag for every anonymous reader."""
+        if (
+            response.status_code == 200
+            and response.headers.get("etag") == etag
+            and "set-cookie" not in response.headers  # never one reader's cookie for another
+        ):
+            self.put(etag, response)
+
+    @contextmanager
+    def _making(self, etag: str) -> Iterator[None]:
+        with self.lock:
+            maker = self.makers.setdefault(etag, [threading.Lock(), 0])
+            maker[1] += 1
+        try:
+            with maker[0]:
+                yield
+        finally:
+            with self.lock:
+                maker[1] -= 1
+                if not maker[1]:
+                    del self.makers[etag]
 
     def get(self, etag: str) -> Response | None:
         page = self.copies.get(etag)
@@ -484,20 +527,13 @@ def public_page(
     if answer is not None:
         return answer
     cache: PageCache = request.app.state.page_cache
-    checking = request.app.state.settings.check_fragments
-    copy = cache.answer(etag, request.headers)
-    if copy is not None and not checking:
-        return copy
+    if not request.app.state.settings.check_fragments:
+        return cache.answer_or_make(etag, request.headers, make)
     response = make()
-    kept = cache.get(etag) if checking else None
+    kept = cache.get(etag)
     if kept is not None and response.status_code == 200 and kept.body != response.body:
         raise FragmentKeyIncomplete(f"{request.url.path}: the same ETag made another page")
-    if (
-        response.status_code == 200
-        and response.headers.get("etag") == etag
-        and "set-cookie" not in response.headers  # never one reader's cookie for another
-    ):
-        cache.put(etag, response)
+    cache.keep(etag, response)
     return response
 
 

@@ -5,6 +5,8 @@ headers it was made with."""
 from __future__ import annotations
 
 import gzip
+import threading
+import time
 
 import brotli
 from starlette.responses import Response
@@ -98,3 +100,42 @@ def test_small_or_binary_pages_are_kept_as_they_are():
     for etag in ("small", "pdf"):
         copy = cache.answer(etag, {"accept-encoding": "br, gzip"})
         assert copy is not None and "content-encoding" not in copy.headers
+
+
+def readers_at_once(cache: PageCache, make, readers: int = 5) -> list[Response]:
+    answers: list[Response] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(cache.answer_or_make('W/"p"', {}, make)))
+        for _ in range(readers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_readers_of_a_page_being_made_wait_for_it_instead_of_making_it_again():
+    cache, made = PageCache(), []
+
+    def make():
+        made.append(1)
+        time.sleep(0.3)  # the others ask meanwhile
+        return html_page(b"x" * 2000)
+
+    answers = readers_at_once(cache, make)
+    assert len(made) == 1 and len(answers) == 5
+    assert all(answer.body == b"x" * 2000 for answer in answers)
+    assert not cache.makers  # nothing left behind
+
+
+def test_an_answer_that_is_not_kept_is_made_for_each_reader():
+    cache, made = PageCache(), []
+
+    def make():
+        made.append(1)
+        return Response(b"no such page", status_code=404, headers={"ETag": 'W/"p"'})
+
+    answers = readers_at_once(cache, make, readers=3)
+    assert len(made) == 3 and {answer.status_code for answer in answers} == {404}
+    assert cache.answer('W/"p"', {}) is None and not cache.makers
