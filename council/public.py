@@ -7,9 +7,10 @@ reading everything the page shows, with the council's row. The page's ETag is a 
 those values, the address, the language and the release (council.web.page_etag).
 
 PublicPagesMiddleware takes such a request (GET or HEAD, no session cookie) before any
-session, transaction, form or handler: it reads the statement alone on one pooled connection,
-with the values as the driver gives them, and when this process holds a copy of the page
-under that ETag it answers from the copy: 304 when the reader's copy is current, else the copy.
+session, transaction, form or handler: it reads the statement alone (Database.read_row: in
+place on SQLite, in a thread on a pooled connection on PostgreSQL), with the values as the
+driver gives them, and when this process holds a copy of the page under that ETag it answers
+from the copy: 304 when the reader's copy is current, else the copy.
 
 It answers only what the page's handler made and stored under the same ETag in this process
 (council.web.public_page): the handler checked the permission (which, for an anonymous
@@ -75,7 +76,7 @@ class PageFacts:
         return tuple(row) if row is not None else None
 
     def read_alone(self, database: Database, parameters: Mapping[str, object]) -> tuple | None:
-        """The values, read alone on one of the pool's connections (before any request)."""
+        """The values, read alone (Database.read_row: before any request's transaction)."""
         sql, given = self._prepared(database.engine.dialect, parameters)
         return database.read_row(sql, given)
 
