@@ -253,13 +253,7 @@ def test_the_tests_check_that_the_etag_names_all_the_page_shows(
     fact missing from the ETag would) is caught."""
     app = create_app(make_settings(database_url, tmp_path), database=database)
     url = f"/recommendations/{published.number}"
-    followup.address(
-        db,
-        recommendation=db.get(Recommendation, published.id),
-        seat_ids=[world.mexico.id],
-        by=world.chair,
-        now=utcnow(),
-    )
+    address_a_seat(db, world, published)
     db.commit()
     with TestClient(app, base_url="http://testserver") as client:
         first = client.get(url)
