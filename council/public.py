@@ -117,7 +117,7 @@ def serve(
     if values is None:
         raise NotFound()
     tag = etag(request, values)
-    return public_page(request, lambda: make(tag), etag=tag, last_modified=None)
+    return public_page(request, lambda: make(tag), etag=tag)
 
 
 def etag(request: Request, values: tuple) -> str:
@@ -137,13 +137,22 @@ class PublicPage:
 
     facts: PageFacts
     parameters: Callable[[dict[str, Any]], dict[str, object] | None]
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+    """What its route adds to every anonymous answer besides the handler's (the API's CORS
+    headers): an early answer adds them too."""
 
 
-def answered_early(facts: PageFacts, parameters: Callable[[dict[str, Any]], dict | None]):
+def answered_early(
+    facts: PageFacts,
+    parameters: Callable[[dict[str, Any]], dict | None],
+    *,
+    headers: Mapping[str, str] | None = None,
+):
     """Decorator: the endpoint serves a public page PublicPagesMiddleware may answer early."""
+    raw = tuple((name.lower().encode(), value.encode()) for name, value in (headers or {}).items())
 
     def mark(endpoint):
-        endpoint.answered_early = PublicPage(facts, parameters)
+        endpoint.answered_early = PublicPage(facts, parameters, raw)
         return endpoint
 
     return mark
@@ -198,6 +207,10 @@ class PublicPagesMiddleware:
             default_language(values),
         )
         answer = app.state.page_cache.answer(page_etag(scope, language, values), headers)
-        if answer is not None and answer.status_code == 200 and app.state.settings.check_fragments:
+        if answer is None:
+            return None
+        if answer.status_code == 200 and app.state.settings.check_fragments:
             return None  # the handler renders it again and compares (council.web.public_page)
+        if page.headers:
+            answer.raw_headers = [*answer.raw_headers, *page.headers]
         return answer

@@ -300,16 +300,6 @@ def conditional(
     return response
 
 
-def not_modified(request: Request, *, etag: str, last_modified: datetime | None) -> Response | None:
-    """The 304 answer when the reader's copy is current, before anything is rendered (the
-    page's `etag` is then known from what it shows, not from its bytes); else None."""
-    if not request.headers.get("if-none-match") and not request.headers.get("if-modified-since"):
-        return None
-    if _not_modified(request, etag, last_modified):
-        return Response(status_code=304, headers=_validators(request, etag, last_modified))
-    return None
-
-
 class BoundedCache:
     """A thread-safe map of at most `max_bytes` of values (as their callers measure them); the
     least recently used go first. A value larger than an eighth of it is not kept."""
@@ -511,21 +501,15 @@ def cached_fragment(context, name: str, facts: object, *, caller: Callable[[], s
     return Markup(made)  # noqa: S704
 
 
-def public_page(
-    request: Request,
-    make: Callable[[], Response],
-    *,
-    etag: str,
-    last_modified: datetime | None,
-) -> Response:
+def public_page(request: Request, make: Callable[[], Response], *, etag: str) -> Response:
     """An anonymous reader's page whose ETag (`etag`, from fingerprint_etag) is known before
-    rendering: 304 when the reader's copy is current, this process's copy when it has one,
-    else `make()` (which renders it and calls conditional with this etag), kept for the next.
-    With Settings.check_fragments (the tests), the page is made every time and must equal the
-    copy (FragmentKeyIncomplete): the proof that the ETag names all the page shows."""
-    answer = not_modified(request, etag=etag, last_modified=last_modified)
-    if answer is not None:
-        return answer
+    rendering: when this process has made the page under this ETag, 304 if the reader's copy
+    is current, else this process's copy; else `make()` (which checks the request, renders
+    the page and calls conditional with this etag, which answers the 304), kept for the next.
+    Never a 304 before the page was made once: a request the handler refuses (a language
+    that is none, say) is refused even with `If-None-Match: *`. With
+    Settings.check_fragments (the tests), the page is made every time and must equal the copy
+    (FragmentKeyIncomplete): the proof that the ETag names all the page shows."""
     cache: PageCache = request.app.state.page_cache
     if not request.app.state.settings.check_fragments:
         return cache.answer_or_make(etag, request.headers, make)

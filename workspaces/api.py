@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from council import i18n, names
+from council import i18n, names, public
 from council.errors import NotFound
 from council.i18n import gettext as _
 from council.models import WorkingGroup
@@ -151,9 +151,16 @@ def openapi(request: Request) -> Response:
     return conditional(request, JSONResponse(DOCUMENT), last_modified=None)
 
 
+@public.answered_early(public.ACTS, lambda path_params: {}, headers=CORS_HEADERS)
 @answers_in_json  # outermost: refusals of the permission check answer in JSON too
 @permission("recommendations.read")
 def recommendation_list(request: Request) -> Response:
+    """What the list shows changes only by governance acts: public.ACTS (its filters, pages
+    and language are in the address, which the ETag names)."""
+    return public.serve(request, public.ACTS, lambda etag: _recommendation_list(request, etag))
+
+
+def _recommendation_list(request: Request, etag: str | None) -> Response:
     db = request.state.db
     filters, page, per_page = _list_query(request)
     after, before = _cursors(request)
@@ -190,7 +197,7 @@ def recommendation_list(request: Request) -> Response:
             cursors=({"after": found.after}, {"before": found.before or ""}),
         ),
     }
-    return conditional(request, JSONResponse(body), last_modified=found.last_modified)
+    return conditional(request, JSONResponse(body), last_modified=found.last_modified, etag=etag)
 
 
 @answers_in_json  # outermost: refusals of the permission check answer in JSON too

@@ -165,15 +165,14 @@ def recommendation(request: Request) -> Response:
     if state.actor.signed_in:
         return _recommendation_page(request)
     parameters = recommendations.page_parameters(request.path_params)
-    page = recommendations.page_state(state.db, **parameters) if parameters else None
-    if page is None:
+    facts = recommendations.page_facts(state.db, **parameters) if parameters else None
+    if facts is None:
         raise NotFound()
-    etag = public.etag(request, page.facts)
+    etag = public.etag(request, facts)
     return public_page(
         request,
         lambda: _recommendation_page(request, etag),
         etag=etag,
-        last_modified=page.last_modified,
     )
 
 

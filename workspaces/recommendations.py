@@ -29,7 +29,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy.orm import aliased
@@ -447,36 +447,20 @@ def get(session: Session, number: str) -> Recommendation:
     return recommendation
 
 
-@dataclass(frozen=True)
-class PageState:
-    """What the public page of a recommendation shows besides the request and the release
-    (`facts`: PAGE_FACTS' values, the council's row included), read in one statement (the
-    recommendation by its unique number, its group and the council by primary key, and four
-    index lookups): enough to answer a conditional request before rendering."""
-
-    recommendation_id: int
-    facts: tuple
-    last_modified: datetime
-
-
 SEAT_RENAMED = "seat.updated"
 """Follow-up names seats as they are named now; a renamed seat changes the page."""
 
 
-def page_state(session: Session, number: str) -> PageState | None:
-    """The state of the recommendation numbered `number`'s public page, or None when there is
-    none.
+def page_facts(session: Session, number: str) -> tuple | None:
+    """The facts of the recommendation numbered `number`'s public page (PAGE_FACTS' values,
+    from which its ETag is made), or None when there is none.
 
-    Everything the anonymous page shows changes one of its facts: the recommendation's
+    Everything the anonymous page shows changes one of them: the recommendation's
     updated_at (publication, a later chair's statement, supersession, a cited document), its
     group's names, its follow-up (seats addressed and removed, reports, which are never
     edited), a seat's new name (the latest such record of the audit log), and the council's
     row (its names, its languages, whether its recommendations are public)."""
-    values = PAGE_FACTS.read(session, number=number)
-    if values is None:
-        return None
-    moments = [utc(moment) for moment in (values[1], values[6], values[7], values[9]) if moment]
-    return PageState(values[0], values, max(moments))
+    return PAGE_FACTS.read(session, number=number)
 
 
 def page_parameters(path_params: dict) -> dict | None:
@@ -517,13 +501,6 @@ NUMBER = re.compile(r"WG\d{1,9}-\d{4}-\d{2,6}")
 PAGE_FACTS = PageFacts(_page_facts_query)
 """The public page's facts, read by council.public before any request machinery, and by
 the page's handler in its transaction."""
-
-
-def utc(moment: datetime) -> datetime:
-    """A moment an aggregate returned (SQLite gives no time zone; they are all UTC)."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def find_group(session: Session, slug: str) -> WorkingGroup | None:

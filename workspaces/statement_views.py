@@ -34,7 +34,6 @@ def statement(request: Request) -> Response:
         request,
         lambda: _statement_page(request, item, group, etag),
         etag=etag,
-        last_modified=item.published_at,
     )
 
 

@@ -278,3 +278,34 @@ def test_the_library_is_answered_early_until_the_next_act(client, db, world, pub
     db.commit()
     changed = client.get("/recommendations", headers={"If-None-Match": first.headers["etag"]})
     assert changed.status_code == 200 and later.number in changed.text
+
+
+def test_the_api_list_is_answered_early_with_its_cors_headers(client, published, queries):
+    url = "/api/v1/recommendations?lang=es"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["access-control-allow-origin"] == "*"
+    for headers, status in (({}, 200), ({"If-None-Match": first.headers["etag"]}, 304)):
+        queries.reset()
+        answer = client.get(url, headers=headers)
+        assert answer.status_code == status and len(queries) == 1, queries.statements
+        assert answer.headers["access-control-allow-origin"] == "*"
+        assert answer.headers.get_list("access-control-allow-origin") == ["*"]
+    assert client.get(url).json() == first.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/recommendations?lang=xx", 400),
+        ("/recommendations.atom?lang=xx", 404),
+        ("/groups/pathways/recommendations.atom?lang=xx", 404),
+    ],
+)
+def test_a_request_the_page_refuses_is_refused_even_to_any_current_copy(
+    client, published, url, status
+):
+    """`If-None-Match: *` means "if you have the page": a request its handler refuses has
+    none, kept or not (schemathesis found a 304 here)."""
+    for _ in range(2):
+        answer = client.get(url, headers={"If-None-Match": "*"})
+        assert answer.status_code == status
