@@ -93,11 +93,12 @@ class PageFacts:
         return sql, values
 
 
-def _acts() -> Select:
-    return select(select(func.max(AuditRecord.id)).scalar_subquery())
+def audit_head():
+    """The newest audit record's id, as a column: it changes at every governance act."""
+    return select(func.max(AuditRecord.id)).scalar_subquery()
 
 
-ACTS = PageFacts(_acts)
+ACTS = PageFacts(lambda: select(audit_head()))
 """The facts of a page that changes only by governance acts (the library, a feed: a
 publication, a supersession, a report, a chair's statement, a renamed seat or group): every
 act is in the audit log, so its newest record's id stands for all of them."""
@@ -142,13 +143,18 @@ class PublicPage:
     headers): an early answer adds them too."""
 
 
+def _no_parameters(path_params: dict[str, Any]) -> dict:
+    return {}
+
+
 def answered_early(
     facts: PageFacts,
-    parameters: Callable[[dict[str, Any]], dict | None],
+    parameters: Callable[[dict[str, Any]], dict | None] = _no_parameters,
     *,
     headers: Mapping[str, str] | None = None,
 ):
-    """Decorator: the endpoint serves a public page PublicPagesMiddleware may answer early."""
+    """Decorator: the endpoint serves a public page PublicPagesMiddleware may answer early
+    (`parameters`: none unless given)."""
     raw = tuple((name.lower().encode(), value.encode()) for name, value in (headers or {}).items())
 
     def mark(endpoint):

@@ -295,7 +295,7 @@ def conditional(
     etag = etag or strong_etag(response.body)
     headers = _validators(request, etag, last_modified)
     response.headers.update(headers)
-    if _not_modified(request, etag, last_modified):
+    if is_not_modified(request.headers, etag, last_modified):
         return Response(status_code=304, headers=headers)
     return response
 
@@ -598,10 +598,6 @@ def _release_digest() -> str:
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def _not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
-    return is_not_modified(request.headers, etag, last_modified)
 
 
 def is_not_modified(headers: Mapping[str, str], etag: str, last_modified: datetime | None) -> bool:

@@ -151,7 +151,7 @@ def openapi(request: Request) -> Response:
     return conditional(request, JSONResponse(DOCUMENT), last_modified=None)
 
 
-@public.answered_early(public.ACTS, lambda path_params: {}, headers=CORS_HEADERS)
+@public.answered_early(public.ACTS, headers=CORS_HEADERS)
 @answers_in_json  # outermost: refusals of the permission check answer in JSON too
 @permission("recommendations.read")
 def recommendation_list(request: Request) -> Response:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from markupsafe import Markup
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam
 from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,7 +25,7 @@ from starlette.responses import Response
 from council import i18n, names, public, seats
 from council.errors import NotFound
 from council.i18n import gettext as _
-from council.models import AuditRecord, WorkingGroup
+from council.models import WorkingGroup
 from council.public import PageFacts, answered_early
 from council.text import xml_safe
 from council.views import permission
@@ -44,7 +44,7 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 def _group_feed_facts():
     """The audit log's head (as public.ACTS) and the working group of the address (no row:
     no such group)."""
-    return select(select(func.max(AuditRecord.id)).scalar_subquery(), WorkingGroup.id).where(
+    return select(public.audit_head(), WorkingGroup.id).where(
         WorkingGroup.slug == bindparam("slug")
     )
 
@@ -52,7 +52,7 @@ def _group_feed_facts():
 GROUP_FEED_FACTS = PageFacts(_group_feed_facts)
 
 
-@answered_early(public.ACTS, lambda path_params: {})
+@answered_early(public.ACTS)
 @permission("recommendations.read")
 def council_feed(request: Request) -> Response:
     """What a feed shows changes only by governance acts: public.ACTS."""

@@ -109,7 +109,7 @@ def cursors_from(request: Request) -> dict[str, str | None]:
     }
 
 
-@public.answered_early(public.ACTS, lambda path_params: {})
+@public.answered_early(public.ACTS)
 @permission("recommendations.read")
 def library(request: Request) -> Response:
     """What the library shows changes only by governance acts: public.ACTS (its filters and
