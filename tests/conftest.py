@@ -151,6 +151,17 @@ def client(app) -> Iterator[TestClient]:
         yield client
 
 
+@pytest.fixture
+def copying(database_url, database, tmp_path) -> Iterator[TestClient]:
+    """A client of an application that serves its copies (fragments, public pages) as
+    production does: as they are, not made again to be compared (no check_fragments)."""
+    app = create_app(
+        make_settings(database_url, tmp_path, check_fragments=False), database=database
+    )
+    with TestClient(app, base_url="http://testserver") as client:
+        yield client
+
+
 class QueryCounter:
     def __init__(self):
         self.statements: list[str] = []

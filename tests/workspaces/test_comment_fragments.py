@@ -7,30 +7,18 @@ never one reader's for another, and never repeats a CSRF token."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from starlette.testclient import TestClient
 
-from council.app import create_app
 from council.models import Person
 from council.web import FragmentKeyIncomplete
-from tests.conftest import make_settings, sign_in
+from tests.conftest import sign_in
 from tests.workspaces.test_comment_views import comment_on, draft, world  # noqa: F401
 from tests.workspaces.test_comments import post
 from workspaces import comment_pages, comments
 
 CSRF_VALUES = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
-
-
-@pytest.fixture
-def copying(database_url, database, tmp_path) -> Iterator[TestClient]:
-    """A client of an application that serves its copies as production does (no check)."""
-    app = create_app(
-        make_settings(database_url, tmp_path, check_fragments=False), database=database
-    )
-    with TestClient(app, base_url="http://testserver") as client:
-        yield client
 
 
 def _page_as(client: TestClient, person, draft) -> str:

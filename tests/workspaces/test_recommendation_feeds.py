@@ -6,11 +6,9 @@ from email.utils import formatdate
 
 import feedparser
 import pytest
-from starlette.testclient import TestClient
 
 from council import seats
-from council.app import create_app
-from tests.conftest import make_settings, sign_in
+from tests.conftest import sign_in
 from tests.workspaces.publishing import adopt, days_ago, make_public, other_group, public_world
 from workspaces import feeds, recommendations
 
@@ -151,40 +149,29 @@ def test_without_public_recommendations_anonymous_readers_are_sent_to_sign_in(cl
     assert response.headers["cache-control"] == "private, no-store"
 
 
-@pytest.fixture
-def early(database, database_url, tmp_path):
-    """A client of an application as in production: kept feeds are served as they are
-    (council.public answers early), not made again to be compared."""
-    app = create_app(
-        make_settings(database_url, tmp_path, check_fragments=False), database=database
-    )
-    with TestClient(app, base_url="http://testserver") as client:
-        yield client
-
-
-def test_a_current_feed_is_answered_early_in_one_statement(early, db, world, queries):
+def test_a_current_feed_is_answered_early_in_one_statement(copying, db, world, queries):
     adopt(db, world)
     db.commit()
     for url in ("/recommendations.atom", "/groups/pathways/recommendations.atom?lang=es"):
-        first = early.get(url)
+        first = copying.get(url)
         queries.reset()
-        again = early.get(url, headers={"If-None-Match": first.headers["etag"]})
+        again = copying.get(url, headers={"If-None-Match": first.headers["etag"]})
         assert again.status_code == 304, url
         # the audit log's head and the council's row (and the group): nothing rendered
         assert len(queries) == 1 and "audit_record" in queries.statements[0], queries.statements
         queries.reset()
-        copy = early.get(url)
+        copy = copying.get(url)
         assert copy.content == first.content and len(queries) == 1
 
 
-def test_every_act_a_feed_shows_changes_its_etag(early, db, world):
+def test_every_act_a_feed_shows_changes_its_etag(copying, db, world):
     first = adopt(db, world, title="Safe pathways")
     db.commit()
     url = "/groups/pathways/recommendations.atom"
-    before = early.get(url)
+    before = copying.get(url)
     later = adopt(db, world, title="Regular pathways")
     db.commit()
-    published = early.get(url, headers={"If-None-Match": before.headers["etag"]})
+    published = copying.get(url, headers={"If-None-Match": before.headers["etag"]})
     assert published.status_code == 200 and later.number in published.text
     group = seats.get_group(db, "pathways")
     seats.save_group(
@@ -194,14 +181,14 @@ def test_every_act_a_feed_shows_changes_its_etag(early, db, world):
         form=seats.GroupForm(name="Pathways, renamed", number=group.number),
     )
     db.commit()
-    renamed = early.get(url, headers={"If-None-Match": published.headers["etag"]})
+    renamed = copying.get(url, headers={"If-None-Match": published.headers["etag"]})
     assert renamed.status_code == 200 and "Pathways, renamed" in renamed.text
     assert first.number in renamed.text
 
 
-def test_an_unknown_group_or_language_is_404_whatever_is_kept(early, db, world):
+def test_an_unknown_group_or_language_is_404_whatever_is_kept(copying, db, world):
     adopt(db, world)
     db.commit()
-    early.get("/recommendations.atom")
-    assert early.get("/recommendations.atom?lang=xx").status_code == 404
-    assert early.get("/groups/nowhere/recommendations.atom").status_code == 404
+    copying.get("/recommendations.atom")
+    assert copying.get("/recommendations.atom?lang=xx").status_code == 404
+    assert copying.get("/groups/nowhere/recommendations.atom").status_code == 404
