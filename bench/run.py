@@ -14,6 +14,10 @@ How it measures:
 - SQL statements per request: counted in this process, on an application built by
   create_app on the same database, with an event listener on its engine (the served
   processes carry no debug switch);
+- a member's page read again while nothing was written is the copy kept for them
+  (council.web.reader_copy): the rows without a suffix. The rows "made afresh" hammer the
+  same pages on a server that keeps no copies (COUNCIL_READER_COPIES=false), as every read
+  after an act is made; their SQL column counts the statements of a page made;
 - bytes: the body as sent without compression, with gzip and with brotli;
 - mixed workload: `--users` members, each on one connection, 70 % page reads, 20 % htmx
   fragments, 8 % comments, 2 % positions, with think time (5 s on average: a busy member),
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import gzip
 import os
 import re
@@ -205,8 +210,11 @@ def bench(args, seconds: float, work: Path, databases: Databases) -> dict:
 
     targets = request_types(plan)
     measured, pages = measure_in_process(settings, database, targets, plan)
+    made, _pages = measure_in_process(
+        dataclasses.replace(settings, reader_copies=False), database, targets, plan
+    )
     report["statements_by_threads"] = {
-        threads: measured[f"draft page, {threads:,} threads"].statements
+        threads: made[f"draft page, {threads:,} threads"].statements
         for threads in plan.thread_drafts
     }
     baseline_file = work / "baseline.html"
@@ -254,6 +262,21 @@ def bench(args, seconds: float, work: Path, databases: Databases) -> dict:
             log(f"{name}: {result.rate:,.0f}/s")
         report["first_visit"] = first_visit(port, plan)
         report["pdf"] = pdf_downloads(port, url, settings, plan)
+
+    # the same member pages with no copies kept: every answer made as after an act
+    port = free_port()
+    with serve(
+        council_serve(port, args.workers),
+        {**env, "COUNCIL_READER_COPIES": "false"},
+        port,
+        cores="0",
+    ):
+        for name, target in targets.items():
+            if not target.signed_in or "brotli" in name:
+                continue
+            result = hammer(f"{name}, made afresh", port, target.requests, seconds)
+            report["rows"].append(row(result, made.get(name), None))
+            log(f"{name}, made afresh: {result.rate:,.0f}/s")
 
     port = free_port()
     with serve(council_serve(port, args.mixed_workers), env, port, cores="0,1"):

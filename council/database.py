@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -32,6 +35,23 @@ T = TypeVar("T")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+READING_STEP = 10
+"""Seconds: what a safe request shows is made from the clock read down to this step, so that
+a page, and the reader's powers it shows, can be kept and given again (council.web
+reader_copy, council.permissions.reading_actor)."""
+
+
+def reading_clock(now: datetime, version: StateVersion | None) -> datetime:
+    """The moment a safe request reads the council at: `now` down to READING_STEP, but never
+    before the last write (every act is in effect at once: a handover, a round closed early),
+    nor after `now`. A deadline or a chair's term that ends by the clock shows up to
+    READING_STEP late; every act is checked at its own instant."""
+    step = now.replace(second=now.second - now.second % READING_STEP, microsecond=0)
+    if version is not None:
+        step = max(step, min(version.written_at, now))
+    return step
 
 
 def make_engine(
@@ -121,11 +141,141 @@ MAX_ID = 2**31 - 1
 """The integer columns' range: an id or number beyond it names no row."""
 
 
+UNVERSIONED = "council.unversioned"
+"""A table's `info` key (`__table_args__ = {"info": {UNVERSIONED: True}}`): writing to it
+alone leaves the state version as it was. For what the council keeps about its readers and
+its own running (sessions in use, visits, the worker's runs), which no kept page shows."""
+DERIVED = "council.derived"
+"""A table's `info` key for rows that are no record of the council, made again by its use
+(the state version): backups and archives leave them out (council.rows)."""
+_WROTE = "council.wrote_state"
+_STAMPS = "council.stamps"  # how many this connection stored (to tell a savepoint's)
+_SAVEPOINTS = "council.savepoints"  # _STAMPS when each open savepoint began, innermost last
+_WRITE = re.compile(
+    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM|REPLACE\s+INTO)"
+    r"\s+\"?(\w+)",
+    re.IGNORECASE,
+)
+_READ = re.compile(r"\s*(?:SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SHOW|SET)\b", re.I)
+
+
+def version_state(engine: Engine) -> None:
+    """Every transaction that writes the council's state renews the state version when it
+    commits: one row (table state_version) given a new random stamp, in the same transaction,
+    so the stamp a reader sees names exactly the state it reads. A new stamp rather than a
+    count: a restored backup never takes up a number a running process has seen.
+
+    Done in the engine's events, below every session and every way of writing: a statement
+    that changes rows marks its connection; the commit (or the release of a savepoint, which
+    is how the tests' sessions commit inside their outer transaction) stores the stamp. A
+    savepoint rolled back after a stamp was stored inside it takes the stamp with it: the
+    connection is marked again. On PostgreSQL the row is locked from that last statement to
+    the commit only."""
+    if event.contains(engine, "before_cursor_execute", _note_write):
+        return
+    event.listen(engine, "before_cursor_execute", _note_write)
+    event.listen(engine, "savepoint", _savepoint_begins)
+    event.listen(engine, "release_savepoint", _stamp_at_release)
+    event.listen(engine, "rollback_savepoint", _savepoint_rolled_back)
+    event.listen(engine, "commit", _stamp_at_commit)
+    event.listen(engine, "rollback", _forget_writes)
+
+
+def _writes_state(statement: str, context) -> bool:
+    compiled = getattr(context, "compiled", None)
+    table = getattr(getattr(compiled, "statement", None), "table", None)
+    if table is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return not table.info.get(UNVERSIONED, False)
+    if _READ.match(statement):
+        return False
+    written = _WRITE.match(statement)
+    if written is None:
+        return True  # any other statement may write: counted as a write
+    known = metadata.tables.get(written.group(1))
+    return known is None or not known.info.get(UNVERSIONED, False)
+
+
+def _note_write(conn, _cursor, statement, _parameters, context, _executemany) -> None:
+    if conn is not None and _writes_state(statement, context):
+        conn.info[_WROTE] = True
+
+
+def _stamp(conn: Connection) -> None:
+    stamp = secrets.token_hex(16)  # hexadecimal digits and a number only: in the statement
+    written_at = int(utcnow().timestamp() * 1_000_000)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(
+            "INSERT INTO state_version (id, stamp, written_at) "  # noqa: S608
+            f"VALUES (1, '{stamp}', {written_at}) ON CONFLICT (id) "
+            "DO UPDATE SET stamp = excluded.stamp, written_at = excluded.written_at"
+        )
+    finally:
+        cursor.close()
+
+
+def _stamp_at_end(conn: Connection) -> None:
+    if conn.info.pop(_WROTE, False):
+        _stamp(conn)
+        conn.info[_STAMPS] = conn.info.get(_STAMPS, 0) + 1
+
+
+def _stamp_at_commit(conn: Connection) -> None:
+    _stamp_at_end(conn)
+    conn.info.pop(_SAVEPOINTS, None)
+
+
+def _savepoint_begins(conn: Connection, _name) -> None:
+    conn.info.setdefault(_SAVEPOINTS, []).append(conn.info.get(_STAMPS, 0))
+
+
+def _savepoint_ends(conn: Connection) -> int | None:
+    """_STAMPS when the innermost savepoint began (they end in the reverse order)."""
+    begun = conn.info.get(_SAVEPOINTS)
+    return begun.pop() if begun else None
+
+
+def _stamp_at_release(conn: Connection, _name, _context) -> None:
+    _savepoint_ends(conn)
+    _stamp_at_end(conn)
+
+
+def _savepoint_rolled_back(conn: Connection, _name, _context) -> None:
+    stamps_before = _savepoint_ends(conn)
+    if stamps_before is not None and conn.info.get(_STAMPS, 0) > stamps_before:
+        conn.info[_WROTE] = True
+
+
+def _forget_writes(conn: Connection) -> None:
+    for key in (_WROTE, _SAVEPOINTS):
+        conn.info.pop(key, None)
+
+
+@dataclass(frozen=True)
+class StateVersion:
+    stamp: str
+    written_at: datetime
+
+
+def state_version(session: Session) -> StateVersion | None:
+    """The state this transaction reads: its stamp and when it was written (None before the
+    first write)."""
+    row = (
+        session.connection()
+        .exec_driver_sql("SELECT stamp, written_at FROM state_version WHERE id = 1")
+        .first()
+    )
+    if row is None:
+        return None
+    return StateVersion(row[0], datetime.fromtimestamp(row[1] / 1_000_000, UTC))
+
+
 class Database:
     """Hands out sessions bound to an engine, or to a test's outer transaction."""
 
     def __init__(self, bind: Engine | Connection):
         self.bind = bind
+        version_state(self.engine)
         self.is_sqlite = bind.dialect.name == "sqlite"
         self._joined = isinstance(bind, Connection)
         self._reading = threading.Lock()

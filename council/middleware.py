@@ -21,9 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from council import i18n, sessions, text
 from council.csrf import csrf_accepted, csrf_token_for
-from council.database import RequestTransaction, utcnow
+from council.database import RequestTransaction, reading_clock, state_version, utcnow
 from council.models import Council
-from council.permissions import ANONYMOUS, load_actor
+from council.permissions import ANONYMOUS, load_actor, reading_actor
 
 log = logging.getLogger(__name__)
 
@@ -321,7 +321,15 @@ def identify(request: Request, db: Session, state: dict) -> None:
             sessions.note_seen(app_state.bookkeeping, auth, now)
         else:
             sessions.touch(db, auth, now)
-    state["actor"] = load_actor(db, person, now, settle=not safe) if person else ANONYMOUS
+    if person is None:
+        state["actor"] = ANONYMOUS
+    elif safe and settings.reader_copies:
+        state["state_version"] = version = state_version(db)
+        state["actor"] = reading_actor(
+            db, person, reading_clock(now, version), version, check=settings.check_fragments
+        )
+    else:
+        state["actor"] = load_actor(db, person, now, settle=not safe)
     default = council.default_language if council else settings.default_language
     chosen = person.language if person else request.cookies.get(LANGUAGE_COOKIE)
     state["language"] = i18n.choose(

@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -18,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from council.database import UTCDateTime, utcnow
+from council.database import DERIVED, UNVERSIONED, UTCDateTime, utcnow
 
 
 def timestamp(**kwargs) -> Field:
@@ -229,6 +230,9 @@ class AuthSession(SQLModel, table=True):
     """A signed-in browser; the cookie holds a token, the row holds only its hash."""
 
     __tablename__ = "auth_session"
+    __table_args__ = (
+        {"info": {UNVERSIONED: True}},
+    )  # its use is noted, not an act (council.database)
 
     id: str = Field(primary_key=True, max_length=64)
     person_id: int = Field(
@@ -246,7 +250,10 @@ class SignInAttempt(SQLModel, table=True):
     """Failed sign-ins, per account and per address, shared by every worker."""
 
     __tablename__ = "sign_in_attempt"
-    __table_args__ = (Index("ix_sign_in_attempt_key_at", "key", "at"),)
+    __table_args__ = (
+        Index("ix_sign_in_attempt_key_at", "key", "at"),
+        {"info": {UNVERSIONED: True}},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=400)
@@ -367,6 +374,7 @@ class SignInFlow(SQLModel, table=True):
     provider and the callback (state, nonce, PKCE verifier), kept server-side (see oidc.py)."""
 
     __tablename__ = "sign_in_flow"
+    __table_args__ = ({"info": {UNVERSIONED: True}},)
 
     id: str = Field(primary_key=True, max_length=64)
     provider: str = Field(max_length=40)
@@ -380,6 +388,9 @@ class JobRun(SQLModel, table=True):
     """The last run of one of the worker's jobs (council.worker), shown to the secretariat."""
 
     __tablename__ = "job_run"
+    __table_args__ = (
+        {"info": {UNVERSIONED: True}},
+    )  # each run is noted; what a job does is written as any act
 
     name: str = Field(primary_key=True, max_length=80)
     last_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -465,6 +476,7 @@ class OutboxMessage(SQLModel, table=True):
         CheckConstraint("status IN ('pending', 'sent', 'cancelled', 'failed')", name="status"),
         Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_outbox_message_person_id_digest", "person_id", "is_digest", "created_at"),
+        {"info": {UNVERSIONED: True}},  # its sending; the message is written with the act it tells
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -511,3 +523,19 @@ class EmailSettingsLink(SQLModel, table=True):
     created_at: datetime = timestamp()
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StateVersion(SQLModel, table=True):
+    """One row naming the council's state as last committed: every transaction that writes
+    the council's state stores a new random stamp in it (council.database), so a copy of a
+    page made from a state is known to be current while the stamp is the same
+    (council.web.reader_copy). Written by the first write, never by a migration: a migrated
+    database stays empty for a restore."""
+
+    __tablename__ = "state_version"
+    __table_args__ = ({"info": {UNVERSIONED: True, DERIVED: True}},)
+
+    id: int = Field(primary_key=True)
+    stamp: str = Field(max_length=32)
+    written_at: int = Field(sa_type=BigInteger)
+    """When (microseconds since 1970, UTC): no act it names happened later."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from council import chairs, rotation
+from council.database import StateVersion
 from council.models import (
     ChairTerm,
     Council,
@@ -101,6 +104,45 @@ def load_actor(
         vice_chair_subjects=recusals.acting_for,
         unattended_subjects=recusals.unattended,
     )
+
+
+_READING: OrderedDict[tuple[int | None, str, datetime], Actor] = OrderedDict()
+_READING_LOCK = threading.Lock()
+_READING_KEPT = 4096
+
+
+def reading_actor(
+    session: Session,
+    person: Person,
+    now: datetime,
+    version: StateVersion | None,
+    *,
+    check: bool = False,
+) -> Actor:
+    """load_actor for a safe request (nothing settled), at `now` read to the step
+    (council.database.reading_clock): kept for the same person, state version and step, so a
+    member's page asks the database for their powers once in a while rather than on every
+    view. The kept actor's person and seat are this request's own rows. With `check`
+    (Settings.check_fragments: the tests), loaded every time and compared with the kept one."""
+    if version is None or not person.is_active:
+        return load_actor(session, person, now, settle=False)
+    key = (person.id, version.stamp, now)
+    with _READING_LOCK:
+        kept = _READING.get(key)
+        if kept is not None:
+            _READING.move_to_end(key)
+    if kept is None or check:
+        loaded = load_actor(session, person, now, settle=False)
+        bare = replace(loaded, person=None, seat=None)
+        if kept is not None and kept != bare:
+            raise AssertionError(f"the kept powers of person {person.id} are not theirs")
+        with _READING_LOCK:
+            _READING[key] = bare
+            if len(_READING) > _READING_KEPT:
+                _READING.popitem(last=False)
+        return loaded
+    seat = session.get(Seat, person.seat_id) if person.seat_id is not None else None
+    return replace(kept, person=person, seat=seat)
 
 
 def can(actor: Actor, action: str, target: object = None) -> bool:

@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-from council.database import metadata
+from council.database import DERIVED, metadata
 from council.i18n import gettext as _
 
 BATCH = 500
@@ -46,12 +46,13 @@ VERSION_TABLE = "alembic_version"
 
 
 def all_tables() -> list[Table]:
-    """Every table of the core and the extensions, each after the tables it refers to."""
+    """Every table of the core and the extensions, each after the tables it refers to; not
+    the derived ones (council.database.DERIVED), which the council's use makes again."""
     import council.models  # noqa: F401  (registers the core's tables)
     from council.extensions import load_extensions
 
     load_extensions()  # each extension's models register their tables on import
-    return list(metadata.sorted_tables)
+    return [table for table in metadata.sorted_tables if not table.info.get(DERIVED, False)]
 
 
 def present_tables(connection: Connection) -> list[Table]:

@@ -87,6 +87,10 @@ class Settings:
     """An event stream ends after this long and the browser reconnects at once, so that a
     person who lost their rights (or their session) stops being told of changes."""
     live_heartbeat_seconds: float = 15
+    reader_copies: bool = True
+    """Keep members' pages and their powers and give them again while nothing was written
+    (council.web.reader_copy, council.permissions.reading_actor). Off, every answer is made
+    as after an act: the benchmark's "made afresh" rows."""
     check_fragments: bool = False
     """Render every cached page fragment and every kept public page again and compare it with
     the copy (council.web cached_fragment and public_page; council.public then leaves a
@@ -196,6 +200,7 @@ class Settings:
             live_stream_seconds=_number(env, "COUNCIL_LIVE_STREAM_SECONDS", 600, minimum=5),
             live_heartbeat_seconds=_number(env, "COUNCIL_LIVE_HEARTBEAT_SECONDS", 15, minimum=1),
             check_fragments=_flag(env, "COUNCIL_CHECK_FRAGMENTS", False),
+            reader_copies=_flag(env, "COUNCIL_READER_COPIES", True),
             chair_statement_days=_number(env, "COUNCIL_CHAIR_STATEMENT_DAYS", 14, minimum=1),
             max_upload_bytes=_number(env, "COUNCIL_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024,
         )

@@ -20,6 +20,7 @@ from council.permissions import can
 from council.web import (
     conditional,
     keep_changes,
+    reader_copy,
     redirect,
     refuse_control_characters,
     render,
@@ -218,9 +219,13 @@ def sign_out(request: Request) -> Response:
 
 @permission("public")
 def home(request: Request) -> Response:
-    state = request.state
-    if not state.actor.signed_in:
+    if not request.state.actor.signed_in:
         return _welcome(request)
+    return reader_copy(request, lambda: _home(request))
+
+
+def _home(request: Request) -> Response:
+    state = request.state
     summaries = seats.group_summaries(state.db, state.now)
     context = {
         "summaries": summaries,
@@ -259,6 +264,10 @@ def _welcome(request: Request) -> Response:
 
 @permission("group.read")
 def working_group(request: Request) -> Response:
+    return reader_copy(request, lambda: _working_group(request))
+
+
+def _working_group(request: Request) -> Response:
     state = request.state
     group = seats.get_group(state.db, request.path_params["slug"])
     chair = seats.current_chairs(state.db, state.now).get(group.id)

@@ -30,9 +30,10 @@ from starlette.types import Scope
 from council import dates, i18n, names, notifications, outline, text
 from council.compression import chosen_encoding, kept_forms
 from council.csrf import mask_csrf_token
-from council.database import MAX_ID
+from council.database import MAX_ID, reading_clock
 from council.errors import Invalid
 from council.extensions import nav_links
+from council.middleware import session_cookie_name
 from council.permissions import can
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -251,7 +252,7 @@ def render(
         "can": allowed,
         "unread_notifications": unread_notifications,
         "nav_links": nav_links(request.app.state.extensions, allowed, state.council),
-        "csrf_token": "" if anonymous_public else mask_csrf_token(state.csrf_token),
+        "csrf_token": "" if anonymous_public else _masked_token(state),
         "language": i18n.current_language(),
         "languages": request.app.state.settings.languages,
         "timezone": actor.person.timezone if actor.person else "UTC",
@@ -271,6 +272,12 @@ def render(
     if getattr(state, "relative_dates", False):  # "closes in 4 days" is true only now
         response.headers["Cache-Control"] = PRIVATE_CACHE
     return response
+
+
+def _masked_token(state) -> str:
+    """The page's CSRF token, masked afresh (council.csrf), remembered for reader_copy."""
+    state.csrf_masked = mask_csrf_token(state.csrf_token)
+    return state.csrf_masked
 
 
 PUBLIC_CACHE = "public, max-age=60"
@@ -519,6 +526,99 @@ def public_page(request: Request, make: Callable[[], Response], *, etag: str) ->
         raise FragmentKeyIncomplete(f"{request.url.path}: the same ETag made another page")
     cache.keep(etag, response)
     return response
+
+
+READER_COPIES = BoundedCache(64 * 1024 * 1024)
+"""Members' pages as last made for them (reader_copy), for the whole process."""
+_MASK_BYTES = _MASK_SLOT.encode()
+
+
+@dataclass(frozen=True)
+class ReaderCopy:
+    body: bytes  # the CSRF token's place marked (_MASK_SLOT)
+    headers: list[tuple[bytes, bytes]]  # without Content-Length
+
+    def answer(self, token: str) -> Response:
+        body = self.body.replace(_MASK_BYTES, token.encode()) if token else self.body
+        return _copy(body, [*self.headers, (b"content-length", str(len(body)).encode())])
+
+
+def reader_copy(request: Request, make: Callable[[], Response], *facts: object) -> Response:
+    """A signed-in member's page (GET), made by `make()` once and given again while nothing
+    that makes it has changed: the same reader (their person, seat and powers), address, htmx
+    headers, cookies, language, release, the council's state version (any act anywhere makes
+    every page anew: council.database.version_state) and the clock, which `make()` reads down
+    to the step (council.database.reading_clock). `facts`: whatever else the page shows, such
+    as the reader's visit, which is bookkeeping rather than state. The CSRF token is masked
+    afresh in each answer. With Settings.check_fragments (the tests), the page is made every
+    time and must equal the copy (FragmentKeyIncomplete)."""
+    state = request.state
+    app = request.app
+    if (
+        request.method != "GET"
+        or not state.actor.signed_in
+        or not app.state.settings.reader_copies
+        or app.state.templates.env.auto_reload
+    ):
+        return make()
+    version = getattr(state, "state_version", None)
+    if version is None:  # nothing was ever written
+        return make()
+    state.now = reading_clock(state.now, version)
+    key = _reader_key(request, version, facts)
+    kept = READER_COPIES.get(key)
+    if kept is not None and not app.state.settings.check_fragments:
+        state.csrf_used = True
+        return kept.answer(mask_csrf_token(state.csrf_token))
+    response = make()
+    made = getattr(response, "body", None)  # none for a streamed answer
+    if response.status_code != 200 or not isinstance(made, bytes):
+        return response
+    headers = [(k, v) for k, v in response.raw_headers if k != b"content-length"]
+    if any(k == b"set-cookie" for k, _v in headers):
+        return response
+    masked = getattr(state, "csrf_masked", None)
+    body = made.replace(masked.encode(), _MASK_BYTES) if masked else made
+    if kept is not None and kept.body != body:
+        raise FragmentKeyIncomplete(f"{request.url.path}: the same key made another page")
+    READER_COPIES.put(key, ReaderCopy(body, headers), len(body))
+    return response
+
+
+def _reader_key(request: Request, version: str, facts: tuple) -> str:
+    state = request.state
+    actor = state.actor
+    session_cookie = session_cookie_name(request.url.scheme)
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (
+        release_version(request),
+        _host(request.scope),
+        request.scope["path"],
+        request.scope.get("query_string", b""),
+        sorted((k, v) for k, v in request.headers.items() if k.startswith("hx-")),
+        sorted((k, v) for k, v in request.cookies.items() if k != session_cookie),
+        i18n.current_language(),
+        actor.person.id,
+        actor.seat.id if actor.seat else None,
+        *(
+            sorted(found)
+            for found in (
+                actor.sitting,
+                actor.following,
+                actor.chairing,
+                actor.chaired_groups,
+                actor.recused_subjects,
+                actor.vice_chair_subjects,
+                actor.unattended_subjects,
+            )
+        ),
+        actor.chairs_council,
+        version.stamp,
+        state.now.isoformat(),
+        facts,
+    ):
+        digest.update(repr(part).encode() + b"\x1f")
+    return digest.hexdigest()
 
 
 def _validators(request: Request, etag: str, last_modified: datetime | None) -> dict:

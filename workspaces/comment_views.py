@@ -17,7 +17,14 @@ from council import seats
 from council.errors import Conflict, Invalid
 from council.models import WorkingGroup
 from council.views import permission
-from council.web import counting_number, is_htmx, refuse_control_characters, render, values
+from council.web import (
+    counting_number,
+    is_htmx,
+    reader_copy,
+    refuse_control_characters,
+    render,
+    values,
+)
 from workspaces import comment_pages, comments, drafts, views
 from workspaces.comments import RateLimited
 from workspaces.models import Comment, Draft
@@ -143,16 +150,20 @@ def _refused_errors(refused: Invalid | RateLimited | Conflict, field_name: str) 
 def draft_comments(request: Request) -> Response:
     """All the threads on one paragraph (?on=<paragraph id>) or on the whole draft, by pages;
     ?write=1 puts the cursor in the comment form."""
-    draft, group = views.load_draft(request)
     query = request.query_params
-    return _region_page(
-        request,
-        draft,
-        group,
-        query.get("on") or comment_pages.WHOLE_DRAFT,
-        page=counting_number(query.get("page")) or 1,
-        autofocus=query.get("write") == "1",
-    )
+
+    def page() -> Response:
+        draft, group = views.load_draft(request)
+        return _region_page(
+            request,
+            draft,
+            group,
+            query.get("on") or comment_pages.WHOLE_DRAFT,
+            page=counting_number(query.get("page")) or 1,
+            autofocus=query.get("write") == "1",
+        )
+
+    return reader_copy(request, page)
 
 
 @permission("deliberations.read", target=comment_group)

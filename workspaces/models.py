@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from council.database import UTCDateTime
+from council.database import UNVERSIONED, UTCDateTime
 from council.models import timestamp
 
 
@@ -182,6 +182,9 @@ class DraftVisit(SQLModel, table=True):
     changed since my last visit" after the visit that showed the new revision)."""
 
     __tablename__ = "draft_visit"
+    __table_args__ = (
+        {"info": {UNVERSIONED: True}},
+    )  # a reader's visit: the draft page names it in its copies' key
 
     person_id: int = Field(sa_column=foreign_key("person.id", primary_key=True))
     draft_id: int = Field(sa_column=foreign_key("draft.id", primary_key=True, index=True))

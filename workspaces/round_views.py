@@ -14,7 +14,14 @@ from council.errors import Conflict, Invalid
 from council.models import WorkingGroup
 from council.permissions import Actor, can
 from council.views import permission
-from council.web import checked, redirect, refuse_control_characters, render, values
+from council.web import (
+    checked,
+    reader_copy,
+    redirect,
+    refuse_control_characters,
+    render,
+    values,
+)
 from workspaces import citations, drafts, recommendations, rounds, statements, versions
 from workspaces.models import Draft, DraftStatus
 from workspaces.round_models import Round, RoundKind
@@ -253,8 +260,7 @@ def _statement_context(request: Request, round_: Round, draft: Draft) -> dict:
 
 @permission("deliberations.read", target=round_group)
 def round_page(request: Request) -> Response:
-    round_, _draft, _group = _load(request)
-    return _round_page(request, round_)
+    return reader_copy(request, lambda: _round_page(request, _load(request)[0]))
 
 
 @permission("position.cast", target=round_draft)

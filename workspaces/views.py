@@ -16,7 +16,14 @@ from council.i18n import gettext as _
 from council.models import WorkingGroup
 from council.permissions import Actor, Sponsored, can
 from council.views import permission
-from council.web import counting_number, redirect, refuse_control_characters, render, values
+from council.web import (
+    counting_number,
+    reader_copy,
+    redirect,
+    refuse_control_characters,
+    render,
+    values,
+)
 from workspaces import (
     amendment_pages,
     amendments,
@@ -181,24 +188,32 @@ def draft(request: Request) -> Response:
     thread whole, where it belongs."""
     state = request.state
     draft, _group = load_draft(request)
-    draft = rounds.draft_as_of(state.db, draft, state.now)  # a round past its deadline is over
-    round_panel = round_views.draft_panel(request, draft)
     person = state.actor.person
-    detail = drafts.draft_detail(state.db, draft)
     visit = drafts.last_visit(
         state.db, person=person, draft=draft, pending=_pending_visit(request, draft)
     )
     request.app.state.bookkeeping.note(
         drafts.VISITS, drafts.visit_key(person, draft), drafts.visit_now(visit, draft, state.now)
     )
+    unseen = draft.latest_revision_number - visit.revision_number if visit else 0
+    new_comments = comment_pages.count_new_comments(
+        state.db, draft, since=visit.seen_at if visit else None, person_id=person.id
+    )
+    # the moment of the last visit is shown (in a link) only beside what changed since
+    last_visit = int(visit.seen_at.timestamp()) if visit and (unseen or new_comments) else None
+    news = {"unseen": unseen, "new_comments": new_comments, "last_visit": last_visit}
+    return reader_copy(request, lambda: _draft_page(request, draft, news), news)
+
+
+def _draft_page(request: Request, draft: Draft, news: dict) -> Response:
+    state = request.state
+    draft = rounds.draft_as_of(state.db, draft, state.now)  # a round past its deadline is over
+    round_panel = round_views.draft_panel(request, draft)
+    detail = drafts.draft_detail(state.db, draft)
     focus = counting_number(request.query_params.get("thread"))
     context = {
         "detail": detail,
-        "unseen": draft.latest_revision_number - visit.revision_number if visit else 0,
-        "new_comments": comment_pages.count_new_comments(
-            state.db, draft, since=visit.seen_at if visit else None, person_id=person.id
-        ),
-        "last_visit": int(visit.seen_at.timestamp()) if visit else None,
+        **news,
         "may_withdraw": drafts.may_withdraw(state.actor, draft, detail.sponsor_ids),
         "comments": comment_pages.draft_comments(
             state.db, draft, detail.revision, detail.paragraphs, focus=focus
