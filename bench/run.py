@@ -520,7 +520,7 @@ def mixed(port: int, plan, args, seconds: float) -> dict:
     from bench import load
 
     workload = load.Workload(
-        port, plan.users, plan.recommendations, think=args.think, seconds=max(4 * seconds, 12.0)
+        port, plan.users, plan.recommendations, think=args.think, seconds=max(12 * seconds, 36.0)
     )
     results = load.run(workload.run())
     latencies = [x for r in results.values() for x in r.latencies]

@@ -149,6 +149,7 @@ DERIVED = "council.derived"
 """A table's `info` key for rows that are no record of the council, made again by its use
 (the state version): backups and archives leave them out (council.rows)."""
 _WROTE = "council.wrote_state"
+_JOINED = "council.joined"  # a test's connection, whose outer transaction never commits
 _STAMPS = "council.stamps"  # how many this connection stored (to tell a savepoint's)
 _SAVEPOINTS = "council.savepoints"  # _STAMPS when each open savepoint began, innermost last
 _WRITE = re.compile(
@@ -166,11 +167,12 @@ def version_state(engine: Engine) -> None:
     count: a restored backup never takes up a number a running process has seen.
 
     Done in the engine's events, below every session and every way of writing: a statement
-    that changes rows marks its connection; the commit (or the release of a savepoint, which
-    is how the tests' sessions commit inside their outer transaction) stores the stamp. A
-    savepoint rolled back after a stamp was stored inside it takes the stamp with it: the
-    connection is marked again. On PostgreSQL the row is locked from that last statement to
-    the commit only."""
+    that changes rows marks its connection; the commit stores the stamp, as its last
+    statement, so that on PostgreSQL the row is locked from there to the commit only and no
+    transaction waits for it while holding it. On a connection a test holds in one outer
+    transaction (Database over a Connection), its sessions commit by releasing a savepoint:
+    the release stores the stamp there, and a savepoint rolled back after a stamp was stored
+    inside it (taking the stamp with it) marks the connection again."""
     if event.contains(engine, "before_cursor_execute", _note_write):
         return
     event.listen(engine, "before_cursor_execute", _note_write)
@@ -237,7 +239,8 @@ def _savepoint_ends(conn: Connection) -> int | None:
 
 def _stamp_at_release(conn: Connection, _name, _context) -> None:
     _savepoint_ends(conn)
-    _stamp_at_end(conn)
+    if conn.info.get(_JOINED):
+        _stamp_at_end(conn)
 
 
 def _savepoint_rolled_back(conn: Connection, _name, _context) -> None:
@@ -276,6 +279,8 @@ class Database:
     def __init__(self, bind: Engine | Connection):
         self.bind = bind
         version_state(self.engine)
+        if isinstance(bind, Connection):
+            bind.info[_JOINED] = True
         self.is_sqlite = bind.dialect.name == "sqlite"
         self._joined = isinstance(bind, Connection)
         self._reading = threading.Lock()

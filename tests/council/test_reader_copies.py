@@ -9,8 +9,8 @@ import re
 
 from sqlmodel import select
 
-from council.database import state_version
-from council.models import JobRun, Person
+from council.database import Database, state_version
+from council.models import Council, JobRun, Person
 from tests.conftest import csrf_from
 from tests.council.test_chair_views import signed_in, world  # noqa: F401
 
@@ -116,3 +116,26 @@ def test_a_handover_shows_at_once_on_the_pages_of_both_chairs(copying, db, world
     assert "Hand the chair over" not in outgoing.get("/groups/pathways/chairs").text
     incoming = signed_in(copying.app, world["heads"]["Canada"])
     assert incoming.get("/groups/pathways/chairs/handover").status_code == 200
+
+
+def test_a_council_writing_on_its_own_connections_stamps_at_commit_only(fresh_databases):
+    """As in production: an inner savepoint's release stores no stamp (on PostgreSQL the
+    row would stay locked for the rest of the transaction); the commit does."""
+    database = Database.from_url(fresh_databases.create())
+    try:
+        with database.transaction() as session:
+            session.add(JobRun(name="a-job"))
+        with database.transaction() as session:
+            assert state_version(session) is None  # only bookkeeping was written
+            session.add(Council(name="Council on Migration"))
+            with session.begin_nested():
+                session.add(JobRun(name="another-job"))
+            assert state_version(session) is None  # not at the release
+        with database.transaction() as session:
+            first = state_version(session)
+            assert first is not None
+            session.get(Council, 1).name = "Consejo"
+        with database.transaction() as session:
+            assert state_version(session) not in (None, first)
+    finally:
+        database.dispose()
