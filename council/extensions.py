@@ -59,6 +59,11 @@ class Extension:
     archive_texts: Callable | None = None
     """archive_texts(session) -> [(relative path, markdown)]: this extension's texts, written
     as Markdown into a council archive for people to read (council.archive)."""
+    reader_facts: Callable | None = None
+    """reader_facts(session, actor) -> a value that changes whenever what this extension keeps
+    about the reader outside the council's state (council.database.UNVERSIONED tables, such
+    as visits) and shows on a page changes: named in the key of every kept page
+    (council.web.reader_copy). One cheap query."""
     after_import: Callable | None = None
     """after_import(session): rebuild what this extension keeps outside its models (search
     indexes) once an archive's rows are loaded (council.archive)."""

@@ -565,7 +565,12 @@ def reader_copy(request: Request, make: Callable[[], Response], *facts: object) 
     if version is None:  # nothing was ever written
         return make()
     state.now = reading_clock(state.now, version)
-    key = _reader_key(request, version, facts)
+    kept_elsewhere = tuple(
+        extension.reader_facts(state.db, state.actor)
+        for extension in app.state.extensions
+        if extension.reader_facts is not None
+    )
+    key = _reader_key(request, version, (*facts, kept_elsewhere))
     kept = READER_COPIES.get(key)
     if kept is not None and not app.state.settings.check_fragments:
         state.csrf_used = True

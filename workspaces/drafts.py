@@ -731,6 +731,18 @@ def last_visit(
     return later_visit(stored, pending)
 
 
+def visits_seen(session: Session, actor: Actor) -> tuple:
+    """What changes with any of the reader's stored visits (each write moves one's seen_at
+    forward): the facts of the "New for you" marks, for council.web.reader_copy."""
+    return tuple(
+        session.exec(
+            select(
+                func.count(), func.max(DraftVisit.seen_at), func.sum(DraftVisit.revision_number)
+            ).where(DraftVisit.person_id == actor.person.id)
+        ).one()
+    )
+
+
 def later_visit(visit: Visit | None, noted: Visit | None) -> Visit | None:
     """What writing `noted` over `visit` leaves (write_visits does the same in SQL): a visit
     never goes back to an earlier revision, so notes may be written in any order."""

@@ -81,6 +81,7 @@ def extension() -> Extension:
             )
         ],
         seed_demo=demo.seed,
+        reader_facts=drafts.visits_seen,
         bookkeeping={
             drafts.VISITS: drafts.write_visits,
             pdf.MADE: pdf.write_made,

@@ -151,3 +151,15 @@ def test_the_threads_of_a_region_in_full_are_copied_and_follow_changes(copying, 
     assert "On the whole text: fine." in page and "too long" not in page
     opened = copying.get(region).text
     assert "Hidden by the chair: Duplicate." in opened and "too vague" not in opened
+
+
+def test_a_kept_home_page_follows_the_readers_visits(copying, database, world, draft):
+    """Visits are bookkeeping, written without a new state version: the pages that show
+    them ("New for you") name the reader's visits in their key (Extension.reader_facts)."""
+    copying.cookies.clear()
+    sign_in(copying, world.colleague)
+    assert "New for you" in copying.get("/").text
+    assert "New for you" in copying.get("/").text  # the copy
+    assert copying.get(f"/drafts/{draft.id}").status_code == 200  # the visit, noted
+    copying.app.state.bookkeeping.flush(database)  # and written, as the application does
+    assert "New for you" not in copying.get("/").text
