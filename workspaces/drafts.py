@@ -732,12 +732,16 @@ def last_visit(
 
 
 def visits_seen(session: Session, actor: Actor) -> tuple:
-    """What changes with any of the reader's stored visits (each write moves one's seen_at
-    forward): the facts of the "New for you" marks, for council.web.reader_copy."""
+    """What changes when the revisions the reader has seen change (a visit is added, or one
+    reaches a later revision: visits never go back, so the sums only grow): the facts of the
+    "New for you" marks, for council.web.reader_copy. Not when they were seen, which a visit
+    moves each time and which only the draft page shows (in facts of its own)."""
     return tuple(
         session.exec(
             select(
-                func.count(), func.max(DraftVisit.seen_at), func.sum(DraftVisit.revision_number)
+                func.count(),
+                func.sum(DraftVisit.revision_number),
+                func.sum(DraftVisit.previous_revision_number),
             ).where(DraftVisit.person_id == actor.person.id)
         ).one()
     )
