@@ -30,7 +30,7 @@ from starlette.types import Scope
 from council import dates, i18n, names, notifications, outline, text
 from council.compression import chosen_encoding, kept_forms
 from council.csrf import mask_csrf_token
-from council.database import MAX_ID, reading_clock
+from council.database import MAX_ID, StateVersion, reading_clock
 from council.errors import Invalid
 from council.extensions import nav_links
 from council.middleware import session_cookie_name
@@ -590,7 +590,7 @@ def reader_copy(request: Request, make: Callable[[], Response], *facts: object) 
     return response
 
 
-def _reader_key(request: Request, version: str, facts: tuple) -> str:
+def _reader_key(request: Request, version: StateVersion, facts: tuple) -> str:
     state = request.state
     actor = state.actor
     session_cookie = session_cookie_name(request.url.scheme)
