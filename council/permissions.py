@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from council import chairs, rotation
+from council.caches import BoundedCache
 from council.database import StateVersion
 from council.models import (
     ChairTerm,
@@ -106,9 +105,8 @@ def load_actor(
     )
 
 
-_READING: OrderedDict[tuple[int | None, str, datetime], Actor] = OrderedDict()
-_READING_LOCK = threading.Lock()
-_READING_KEPT = 4096
+_ACTOR_SIZE = 1024  # about what a kept actor holds, in bytes
+_READING = BoundedCache(4096 * _ACTOR_SIZE)
 
 
 def reading_actor(
@@ -127,19 +125,13 @@ def reading_actor(
     if version is None or not person.is_active:
         return load_actor(session, person, now, settle=False)
     key = (person.id, version.stamp, now)
-    with _READING_LOCK:
-        kept = _READING.get(key)
-        if kept is not None:
-            _READING.move_to_end(key)
+    kept: Actor | None = _READING.get(key)
     if kept is None or check:
         loaded = load_actor(session, person, now, settle=False)
         bare = replace(loaded, person=None, seat=None)
         if kept is not None and kept != bare:
             raise AssertionError(f"the kept powers of person {person.id} are not theirs")
-        with _READING_LOCK:
-            _READING[key] = bare
-            if len(_READING) > _READING_KEPT:
-                _READING.popitem(last=False)
+        _READING.put(key, bare, _ACTOR_SIZE)
         return loaded
     seat = session.get(Seat, person.seat_id) if person.seat_id is not None else None
     return replace(kept, person=person, seat=seat)

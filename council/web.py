@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +27,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Scope
 
 from council import dates, i18n, names, notifications, outline, text
+from council.caches import BoundedCache
 from council.compression import chosen_encoding, kept_forms
 from council.csrf import mask_csrf_token
 from council.database import MAX_ID, StateVersion, reading_clock
@@ -305,42 +305,6 @@ def conditional(
     if is_not_modified(request.headers, etag, last_modified):
         return Response(status_code=304, headers=headers)
     return response
-
-
-class BoundedCache:
-    """A thread-safe map of at most `max_bytes` of values (as their callers measure them); the
-    least recently used go first. A value larger than an eighth of it is not kept."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> Any | None:
-        with self.lock:
-            found = self.items.get(key)
-            if found is None:
-                return None
-            self.items.move_to_end(key)
-        return found[0]
-
-    def put(self, key: str, value: Any, size: int) -> None:
-        if size > self.max_bytes // 8:
-            return
-        with self.lock:
-            if key in self.items:
-                return
-            self.items[key] = (value, size)
-            self.size += size
-            while self.size > self.max_bytes:
-                _key, (_value, dropped) = self.items.popitem(last=False)
-                self.size -= dropped
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-            self.size = 0
 
 
 class PageCache:
