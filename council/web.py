@@ -449,8 +449,7 @@ def cached_fragment(context, name: str, facts: object, *, caller: Callable[[], s
     if facts is None or request.app.state.templates.env.auto_reload:
         return Markup(caller())  # noqa: S704  (the block's own output, escaped by Jinja)
     token = context.get("csrf_token") or ""
-    digest = hashlib.blake2b(digest_size=20)
-    for part in (
+    key = _key_of(
         release_version(request),
         str(request.base_url),  # its links are absolute
         name,
@@ -458,9 +457,7 @@ def cached_fragment(context, name: str, facts: object, *, caller: Callable[[], s
         context.get("timezone"),
         bool(token),
         facts,
-    ):
-        digest.update(repr(part).encode() + b"\x1f")
-    key = digest.hexdigest()
+    )
     kept = FRAGMENTS.get(key)
     if kept is not None and not settings.check_fragments:
         return Markup(kept.replace(_MASK_SLOT, token) if token else kept)  # noqa: S704
@@ -558,8 +555,7 @@ def _reader_key(request: Request, version: StateVersion, facts: tuple) -> str:
     state = request.state
     actor = state.actor
     session_cookie = session_cookie_name(request.url.scheme)
-    digest = hashlib.blake2b(digest_size=20)
-    for part in (
+    return _key_of(
         release_version(request),
         _host(request.scope),
         request.scope["path"],
@@ -585,7 +581,13 @@ def _reader_key(request: Request, version: StateVersion, facts: tuple) -> str:
         version.stamp,
         state.now.isoformat(),
         facts,
-    ):
+    )
+
+
+def _key_of(*parts: object) -> str:
+    """A key for a kept fragment or page: a digest of the parts' reprs."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in parts:
         digest.update(repr(part).encode() + b"\x1f")
     return digest.hexdigest()
 
